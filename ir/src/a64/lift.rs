@@ -1,0 +1,471 @@
+//! The lifter's driver and the context every semantic function works through.
+//!
+//! `lift_function` lifts a guest function in two passes: discovery follows control flow from the
+//! entry (with `flow::classify`) to find every block leader, then each leader's instructions are
+//! lifted into its own IR block. A block that runs into the next leader ends with a jump to it, so
+//! no block is ever split after the fact. Targets outside the function become `jump_guest`
+//! exits. `lift_block` lifts a single guest block for the fallback engine: every exit leaves it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use crate::a64::flow::{classify, Flow};
+use crate::a64::sem;
+use crate::entities::{Block, Value};
+use crate::function::{Builder, Function};
+use crate::inst::*;
+use crate::reg::Reg;
+use crate::types::Type;
+
+/// An instruction the lifter does not implement, at a guest address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unsupported {
+    pub pc: u64,
+    pub insn: u32,
+}
+
+/// Why a lift failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiftError {
+    /// The entry address cannot be read.
+    Unreadable(u64),
+}
+
+impl std::fmt::Display for LiftError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LiftError::Unreadable(a) => write!(f, "no code at {a:#x}"),
+        }
+    }
+}
+
+/// What a semantic function reports when it does not handle an encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SemError {
+    /// The encoding is unallocated (or reserved): SIGILL on real hardware too.
+    Undefined,
+    /// The encoding is valid but vmtrans does not lift it yet.
+    Unsupported,
+}
+
+/// The result of lifting one function.
+pub struct LiftedFunction {
+    pub func: Function,
+    /// Guest instructions lifted (including those that became traps).
+    pub insns: usize,
+    /// Instructions the lifter does not implement (they became `trap.unsupported`).
+    pub unsupported: Vec<Unsupported>,
+    /// Direct call targets seen (for discovery of further functions).
+    pub call_targets: Vec<u64>,
+    /// Guest addresses of the blocks of this function.
+    pub block_addrs: Vec<u64>,
+}
+
+/// How the lifter maps guest addresses to blocks.
+enum Mode {
+    /// Leaders of the function and their blocks.
+    Function { leaders: BTreeMap<u64, Block> },
+    /// One block: every target leaves.
+    Single,
+}
+
+/// The context semantic functions write through: the builder, the instruction being lifted,
+/// and guest-level helpers (register views, flags, conditions, block targets).
+pub struct Lifter<'f> {
+    pub b: Builder<'f>,
+    /// Address of the instruction being lifted.
+    pub pc: u64,
+    /// Its word.
+    pub insn: u32,
+    mode: Mode,
+    /// Blocks made for targets outside the function, by target.
+    exits: HashMap<u64, Block>,
+    /// Direct call targets met.
+    pub call_targets: Vec<u64>,
+}
+
+impl<'f> Lifter<'f> {
+    /// Bits `lo..lo+len` of the instruction word.
+    pub fn field(&self, lo: u32, len: u32) -> u32 {
+        (self.insn >> lo) & ((1u32 << len) - 1)
+    }
+
+    /// Bit `i` of the instruction word.
+    pub fn bit(&self, i: u32) -> bool {
+        self.insn >> i & 1 != 0
+    }
+
+    /// The block that starts at guest address `addr`: a block of this function, or an exit block
+    /// that jumps to it.
+    pub fn block_at(&mut self, addr: u64) -> Block {
+        if let Mode::Function { leaders } = &self.mode {
+            if let Some(&b) = leaders.get(&addr) {
+                return b;
+            }
+        }
+        if let Some(&b) = self.exits.get(&addr) {
+            return b;
+        }
+        let cur = self.b.current();
+        let b = self.b.create_block(None);
+        self.b.switch_to(b);
+        self.b.terminate(Terminator::JumpGuest { target: addr });
+        self.b.switch_to(cur);
+        self.exits.insert(addr, b);
+        b
+    }
+
+    /// Ends the current block.
+    pub fn end(&mut self, term: Terminator) {
+        self.b.terminate(term);
+    }
+
+    /// Reads general register `n` as 64 (`sf`) or 32 bits, register 31 reading zero.
+    pub fn xreg(&mut self, n: u32, sf: bool) -> Value {
+        let t = if sf { Type::I64 } else { Type::I32 };
+        if n == 31 {
+            return self.b.iconst(t, 0);
+        }
+        let v = self.b.get(Reg::x(n as u8));
+        self.b.trunc(t, v)
+    }
+
+    /// Reads general register `n`, register 31 being SP.
+    pub fn xreg_sp(&mut self, n: u32, sf: bool) -> Value {
+        let t = if sf { Type::I64 } else { Type::I32 };
+        let r = if n == 31 { Reg::SP } else { Reg::x(n as u8) };
+        let v = self.b.get(r);
+        self.b.trunc(t, v)
+    }
+
+    /// Writes general register `n` from an i32 (zero-extended) or i64; register 31 discards.
+    pub fn set_xreg(&mut self, n: u32, v: Value) {
+        if n == 31 {
+            return;
+        }
+        let v = self.b.uext(Type::I64, v);
+        self.b.set(Reg::x(n as u8), v);
+    }
+
+    /// Writes general register `n`, register 31 being SP.
+    pub fn set_xreg_sp(&mut self, n: u32, v: Value) {
+        let v = self.b.uext(Type::I64, v);
+        let r = if n == 31 { Reg::SP } else { Reg::x(n as u8) };
+        self.b.set(r, v);
+    }
+
+    /// Reads SIMD&FP register `n` (all 128 bits).
+    pub fn vreg(&mut self, n: u32) -> Value {
+        self.b.get(Reg::q(n as u8))
+    }
+
+    /// Writes SIMD&FP register `n` from a value of at most 128 bits, zeroing the bits above it
+    /// (as every scalar and 64-bit vector write does).
+    pub fn set_vreg(&mut self, n: u32, v: Value) {
+        let t = self.b.value_type(v);
+        let bits = self.b.bitcast(Type::int(t.bits()), v);
+        let wide = self.b.uext(Type::I128, bits);
+        self.b.set(Reg::q(n as u8), wide);
+    }
+
+    /// Reads the low `ty.bits()` bits of SIMD&FP register `n` as `ty`.
+    pub fn vreg_as(&mut self, n: u32, ty: Type) -> Value {
+        let q = self.vreg(n);
+        let low = self.b.trunc(Type::int(ty.bits()), q);
+        self.b.bitcast(ty, low)
+    }
+
+    /// Sets the four flags.
+    pub fn set_nzcv(&mut self, n: Value, z: Value, c: Value, v: Value) {
+        self.b.set(Reg::N, n);
+        self.b.set(Reg::Z, z);
+        self.b.set(Reg::C, c);
+        self.b.set(Reg::V, v);
+    }
+
+    /// Sets N and Z from a result, C and V to zero (logical operations' flags).
+    pub fn set_nz_clear_cv(&mut self, r: Value) {
+        let n = self.b.icmp_imm(IntCC::Slt, r, 0);
+        let z = self.b.icmp_imm(IntCC::Eq, r, 0);
+        let f = self.b.bool(false);
+        self.set_nzcv(n, z, f, f);
+    }
+
+    /// Sets the flags from a 4-bit NZCV constant.
+    pub fn set_nzcv_imm(&mut self, nzcv: u32) {
+        let vals: Vec<Value> = (0..4).map(|i| self.b.bool(nzcv >> (3 - i) & 1 != 0)).collect();
+        self.set_nzcv(vals[0], vals[1], vals[2], vals[3]);
+    }
+
+    /// `x + y + carry` with AArch64's flags (AddWithCarry): returns the result and sets NZCV when
+    /// `set_flags`.
+    pub fn add_with_carry(&mut self, x: Value, y: Value, carry: Value, set_flags: bool) -> Value {
+        let t = self.b.value_type(x);
+        let c = self.b.uext(t, carry);
+        let xy = self.b.add(x, y);
+        let r = self.b.add(xy, c);
+        if set_flags {
+            let n = self.b.icmp_imm(IntCC::Slt, r, 0);
+            let z = self.b.icmp_imm(IntCC::Eq, r, 0);
+            // Unsigned carry out of x + y + c: the sum wrapped below x, or equals x with a carry in
+            // and y all ones... computed exactly as (r < x) || (r == x && c != 0 && y != 0) would
+            // miss y == all-ones with c; use the two-step carries instead.
+            let c1 = self.b.icmp(IntCC::Ult, xy, x);
+            let c2 = self.b.icmp(IntCC::Ult, r, xy);
+            let cout = self.b.or(c1, c2);
+            // Signed overflow: x and y share a sign that the result does not.
+            let xr = self.b.xor(x, r);
+            let yr = self.b.xor(y, r);
+            let both = self.b.and(xr, yr);
+            let v = self.b.icmp_imm(IntCC::Slt, both, 0);
+            self.set_nzcv(n, z, cout, v);
+        }
+        r
+    }
+
+    /// `x - y` with flags as SUBS computes them (x + !y + 1).
+    pub fn sub_flags(&mut self, x: Value, y: Value, set_flags: bool) -> Value {
+        let r = self.b.sub(x, y);
+        if set_flags {
+            let n = self.b.icmp_imm(IntCC::Slt, r, 0);
+            let z = self.b.icmp(IntCC::Eq, x, y);
+            let c = self.b.icmp(IntCC::Uge, x, y);
+            let xy = self.b.xor(x, y);
+            let xr = self.b.xor(x, r);
+            let both = self.b.and(xy, xr);
+            let v = self.b.icmp_imm(IntCC::Slt, both, 0);
+            self.set_nzcv(n, z, c, v);
+        }
+        r
+    }
+
+    /// `x + y` with flags as ADDS computes them.
+    pub fn add_flags(&mut self, x: Value, y: Value, set_flags: bool) -> Value {
+        let r = self.b.add(x, y);
+        if set_flags {
+            let n = self.b.icmp_imm(IntCC::Slt, r, 0);
+            let z = self.b.icmp_imm(IntCC::Eq, r, 0);
+            let c = self.b.icmp(IntCC::Ult, r, x);
+            let xr = self.b.xor(x, r);
+            let yr = self.b.xor(y, r);
+            let both = self.b.and(xr, yr);
+            let v = self.b.icmp_imm(IntCC::Slt, both, 0);
+            self.set_nzcv(n, z, c, v);
+        }
+        r
+    }
+
+    /// Whether condition `cond` (the 4-bit field of B.cond, CSEL, ...) holds now, as an i1.
+    pub fn cond_holds(&mut self, cond: u32) -> Value {
+        let base = match cond >> 1 {
+            0 => self.b.get(Reg::Z),
+            1 => self.b.get(Reg::C),
+            2 => self.b.get(Reg::N),
+            3 => self.b.get(Reg::V),
+            4 => {
+                let c = self.b.get(Reg::C);
+                let z = self.b.get(Reg::Z);
+                let nz = self.b.not(z);
+                self.b.and(c, nz)
+            }
+            5 => {
+                let n = self.b.get(Reg::N);
+                let v = self.b.get(Reg::V);
+                self.b.icmp(IntCC::Eq, n, v)
+            }
+            6 => {
+                let n = self.b.get(Reg::N);
+                let v = self.b.get(Reg::V);
+                let ge = self.b.icmp(IntCC::Eq, n, v);
+                let z = self.b.get(Reg::Z);
+                let nz = self.b.not(z);
+                self.b.and(ge, nz)
+            }
+            _ => return self.b.bool(true),
+        };
+        if cond & 1 == 1 {
+            self.b.not(base)
+        } else {
+            base
+        }
+    }
+
+    /// A 64-bit constant.
+    pub fn imm64(&mut self, x: u64) -> Value {
+        self.b.i64(x)
+    }
+}
+
+/// Lifts one instruction into the current block. It may end the block (branches, traps).
+fn lift_insn(l: &mut Lifter) -> Result<(), SemError> {
+    sem::lift(l)
+}
+
+fn lift_one(l: &mut Lifter, unsupported: &mut Vec<Unsupported>) {
+    let cur = l.b.current();
+    let mark = l.b.func.blocks[cur.index()].insts.len();
+    match lift_insn(l) {
+        Ok(()) => {}
+        Err(e) => {
+            // Drop what the failed instruction emitted, then trap at it.
+            let cur = l.b.current();
+            l.b.func.blocks[cur.index()].insts.truncate(mark);
+            let kind = match e {
+                SemError::Undefined => TrapKind::Undefined,
+                SemError::Unsupported => {
+                    unsupported.push(Unsupported { pc: l.pc, insn: l.insn });
+                    TrapKind::Unsupported
+                }
+            };
+            if !l.b.is_terminated() {
+                l.end(Terminator::Trap { kind, pc: l.pc, insn: l.insn });
+            }
+        }
+    }
+}
+
+/// Lifts the guest function at `entry`. `read` fetches an instruction word (None when the
+/// address holds no code); `is_local` says whether a branch target belongs to this function
+/// (rather than being a tail call to another).
+pub fn lift_function(
+    name: &str,
+    entry: u64,
+    read: &dyn Fn(u64) -> Option<u32>,
+    is_local: &dyn Fn(u64) -> bool,
+) -> Result<LiftedFunction, LiftError> {
+    if read(entry).is_none() {
+        return Err(LiftError::Unreadable(entry));
+    }
+    // Pass 1: discover leaders.
+    let mut leaders: BTreeSet<u64> = BTreeSet::new();
+    let mut resume: BTreeSet<u64> = BTreeSet::new();
+    let mut seen: BTreeSet<u64> = BTreeSet::new();
+    let mut work: VecDeque<u64> = VecDeque::from([entry]);
+    leaders.insert(entry);
+    let add_leader = |a: u64, work: &mut VecDeque<u64>, leaders: &mut BTreeSet<u64>| {
+        if leaders.insert(a) {
+            work.push_back(a);
+        }
+    };
+    while let Some(start) = work.pop_front() {
+        let mut pc = start;
+        loop {
+            if !seen.insert(pc) {
+                break;
+            }
+            let Some(insn) = read(pc) else { break };
+            let next = pc.wrapping_add(4);
+            match classify(insn, pc) {
+                Flow::Next => {
+                    pc = next;
+                    if leaders.contains(&pc) {
+                        break;
+                    }
+                    continue;
+                }
+                Flow::CondBranch { target } => {
+                    if is_local(target) && read(target).is_some() {
+                        add_leader(target, &mut work, &mut leaders);
+                    }
+                    add_leader(next, &mut work, &mut leaders);
+                }
+                Flow::Branch { target } => {
+                    if is_local(target) && read(target).is_some() {
+                        add_leader(target, &mut work, &mut leaders);
+                    }
+                }
+                Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => {
+                    if read(next).is_some() {
+                        resume.insert(next);
+                        add_leader(next, &mut work, &mut leaders);
+                    }
+                }
+                Flow::JumpIndirect | Flow::Return | Flow::Stop => {}
+            }
+            break;
+        }
+    }
+    // Leaders that cannot be read are not lifted; jumps to them leave the function.
+    leaders.retain(|&a| read(a).is_some());
+
+    // Pass 2: lift every leader's instructions into its block.
+    let mut func = Function::new(name, entry);
+    let mut b = Builder::new(&mut func);
+    let mut map = BTreeMap::new();
+    for &a in &leaders {
+        map.insert(a, b.create_block(Some(a)));
+    }
+    let block_list: Vec<(u64, Block)> = map.iter().map(|(&a, &b)| (a, b)).collect();
+    let mut l = Lifter { b, pc: 0, insn: 0, mode: Mode::Function { leaders: map }, exits: HashMap::new(), call_targets: vec![] };
+    let mut unsupported = vec![];
+    let mut insns = 0;
+    for &(start, block) in &block_list {
+        l.b.switch_to(block);
+        let mut pc = start;
+        loop {
+            let Some(insn) = read(pc) else {
+                l.end(Terminator::JumpGuest { target: pc });
+                break;
+            };
+            l.pc = pc;
+            l.insn = insn;
+            insns += 1;
+            lift_one(&mut l, &mut unsupported);
+            if l.b.is_terminated() {
+                break;
+            }
+            pc = pc.wrapping_add(4);
+            if let Mode::Function { leaders } = &l.mode {
+                if let Some(&next) = leaders.get(&pc) {
+                    l.end(Terminator::Jump { dest: next });
+                    break;
+                }
+            }
+        }
+    }
+    let call_targets = std::mem::take(&mut l.call_targets);
+    let resume_points = if let Mode::Function { leaders } = &l.mode {
+        resume.iter().filter_map(|a| leaders.get(a).map(|&b| (*a, b))).collect()
+    } else {
+        vec![]
+    };
+    drop(l);
+    func.resume_points = resume_points;
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, block_addrs: block_list.iter().map(|x| x.0).collect() })
+}
+
+/// Lifts the single guest block at `pc` (at most `max_insns` instructions) for the fallback
+/// engine. Every way out of it is an exit to a guest address.
+pub fn lift_block(pc: u64, read: &dyn Fn(u64) -> Option<u32>, max_insns: usize) -> Result<LiftedFunction, LiftError> {
+    if read(pc).is_none() {
+        return Err(LiftError::Unreadable(pc));
+    }
+    let mut func = Function::new(format!("block_{pc:x}"), pc);
+    let mut b = Builder::new(&mut func);
+    let entry = b.create_block(Some(pc));
+    b.switch_to(entry);
+    let mut l = Lifter { b, pc, insn: 0, mode: Mode::Single, exits: HashMap::new(), call_targets: vec![] };
+    let mut unsupported = vec![];
+    let mut insns = 0;
+    let mut at = pc;
+    loop {
+        let Some(insn) = read(at) else {
+            l.end(Terminator::JumpGuest { target: at });
+            break;
+        };
+        l.pc = at;
+        l.insn = insn;
+        insns += 1;
+        lift_one(&mut l, &mut unsupported);
+        if l.b.is_terminated() {
+            break;
+        }
+        at = at.wrapping_add(4);
+        if insns >= max_insns {
+            l.end(Terminator::JumpGuest { target: at });
+            break;
+        }
+    }
+    let call_targets = std::mem::take(&mut l.call_targets);
+    drop(l);
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, block_addrs: vec![pc] })
+}

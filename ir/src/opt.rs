@@ -1,0 +1,2 @@
+//! Optimisation passes over the IR.
+

@@ -1,0 +1,323 @@
+//! The IR verifier. It checks, for every function:
+//!
+//! 1. The function has at least one block, and every block ends with a terminator.
+//! 2. Every instruction is placed in exactly one block.
+//! 3. Every value an instruction or terminator reads is defined earlier in the same block
+//!    (values are block-local; data crosses blocks only through guest registers).
+//! 4. Every value read has a result (is not the "value" of `setreg`, `store` or `fence`).
+//! 5. Every block a terminator names exists; every resume point names an existing block.
+//! 6. Operand types fit the opcode: integer ops take integer scalars or vectors, float ops take
+//!    float scalars or vectors, both operands of a binary op and of a comparison have one type,
+//!    `select` and `branch` conditions are `i1`, addresses and jump targets are `i64`, `setreg`
+//!    stores the register's own type, and the recorded result type is the one the opcode yields.
+//! 7. Conversions keep the lane count and go the right way (`uext`/`sext` widen, `trunc` narrows,
+//!    `bitcast` keeps the total width, `fpromote`/`fdemote` widen/narrow floats).
+//! 8. Lane indices are in range; shuffle masks index the two inputs' lanes.
+//!
+//! Errors name the entity and say what is wrong; all are collected, not just the first.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::entities::{Block, Value};
+use crate::function::Function;
+use crate::inst::*;
+use crate::types::Type;
+
+/// One rule broken at one place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifierError {
+    /// Where: a value (`v3`) or a block (`block2`).
+    pub location: String,
+    pub message: String,
+}
+
+impl fmt::Display for VerifierError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Checks every rule of the module header; returns all broken rules.
+pub fn verify(func: &Function) -> Result<(), Vec<VerifierError>> {
+    let mut v = Verifier { func, errors: vec![] };
+    v.run();
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(v.errors)
+    }
+}
+
+struct Verifier<'a> {
+    func: &'a Function,
+    errors: Vec<VerifierError>,
+}
+
+impl Verifier<'_> {
+    fn err(&mut self, location: impl fmt::Display, message: impl Into<String>) {
+        self.errors.push(VerifierError { location: location.to_string(), message: message.into() });
+    }
+
+    fn run(&mut self) {
+        let f = self.func;
+        if f.blocks.is_empty() {
+            self.err(&f.name, "function has no blocks");
+            return;
+        }
+        let mut placed = vec![false; f.insts.len()];
+        for (block, data) in f.blocks() {
+            let mut defined: HashSet<Value> = HashSet::new();
+            for &v in &data.insts {
+                if v.index() >= f.insts.len() {
+                    self.err(block, format!("{v} does not exist"));
+                    continue;
+                }
+                if placed[v.index()] {
+                    self.err(v, "instruction placed twice");
+                }
+                placed[v.index()] = true;
+                for a in f.inst(v).args() {
+                    self.check_use(v, a, &defined);
+                }
+                self.check_inst(v);
+                defined.insert(v);
+            }
+            for a in data.term.args() {
+                self.check_use(block, a, &defined);
+            }
+            self.check_terminator(block, &data.term);
+        }
+        for (i, p) in placed.iter().enumerate() {
+            if !p {
+                self.err(Value(i as u32), "instruction is in no block");
+            }
+        }
+        for &(addr, b) in &f.resume_points {
+            if b.index() >= f.blocks.len() {
+                self.err(b, format!("resume point {addr:#x} names a missing block"));
+            }
+        }
+    }
+
+    fn check_use(&mut self, at: impl fmt::Display, a: Value, defined: &HashSet<Value>) {
+        if !defined.contains(&a) {
+            self.err(at, format!("uses {a}, which is not defined earlier in this block"));
+        } else if self.func.results[a.index()].is_none() {
+            self.err(at, format!("uses {a}, which has no result"));
+        }
+    }
+
+    fn ty(&self, v: Value) -> Option<Type> {
+        self.func.results.get(v.index()).copied().flatten()
+    }
+
+    fn check_block_ref(&mut self, at: Block, b: Block) {
+        if b.index() >= self.func.blocks.len() {
+            self.err(at, format!("names {b}, which does not exist"));
+        }
+    }
+
+    fn check_terminator(&mut self, block: Block, term: &Terminator) {
+        for s in term.successors() {
+            self.check_block_ref(block, s);
+        }
+        match *term {
+            Terminator::None => self.err(block, "block has no terminator"),
+            Terminator::Branch { cond, .. } => {
+                if self.ty(cond) != Some(Type::I1) {
+                    self.err(block, format!("branch condition {cond} is not i1"));
+                }
+            }
+            Terminator::CallIndirect { target, .. } | Terminator::Return { target } | Terminator::JumpIndirect { target } => {
+                if self.ty(target) != Some(Type::I64) {
+                    self.err(block, format!("jump target {target} is not i64"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_inst(&mut self, v: Value) {
+        let f = self.func;
+        let result = f.results[v.index()];
+        let expect = match self.expected_result(v) {
+            Ok(t) => t,
+            Err(msg) => {
+                self.err(v, msg);
+                return;
+            }
+        };
+        if result != expect {
+            self.err(v, format!("result type {result:?} should be {expect:?}"));
+        }
+    }
+
+    /// The result type the opcode yields for these operands, or what is wrong with them.
+    fn expected_result(&self, v: Value) -> Result<Option<Type>, String> {
+        let t = |x: Value| self.ty(x).ok_or_else(|| format!("{x} has no type"));
+        let same = |a: Value, b: Value| -> Result<Type, String> {
+            let (ta, tb) = (t(a)?, t(b)?);
+            if ta != tb {
+                return Err(format!("operands {a}: {ta} and {b}: {tb} differ in type"));
+            }
+            Ok(ta)
+        };
+        Ok(match self.func.inst(v) {
+            InstData::Const { ty, .. } => Some(*ty),
+            InstData::GetReg { reg } => Some(reg.ty()),
+            InstData::SetReg { reg, arg } => {
+                if t(*arg)? != reg.ty() {
+                    return Err(format!("setreg {reg} takes {}, not {}", reg.ty(), t(*arg)?));
+                }
+                None
+            }
+            InstData::Load { ty, addr } => {
+                if t(*addr)? != Type::I64 {
+                    return Err("address is not i64".into());
+                }
+                Some(*ty)
+            }
+            InstData::Store { addr, .. } => {
+                if t(*addr)? != Type::I64 {
+                    return Err("address is not i64".into());
+                }
+                None
+            }
+            InstData::Unary { op, arg } => {
+                let ta = t(*arg)?;
+                let float = matches!(op, UnaryOp::Fneg | UnaryOp::Fabs | UnaryOp::Fsqrt);
+                if float && !ta.is_float_like() || !float && !ta.is_int_like() {
+                    return Err(format!("{} does not take {ta}", op.name()));
+                }
+                Some(ta)
+            }
+            InstData::Binary { op, args } => {
+                let ta = same(args[0], args[1])?;
+                let float = op.name().starts_with('f');
+                if float && !ta.is_float_like() || !float && !ta.is_int_like() {
+                    return Err(format!("{} does not take {ta}", op.name()));
+                }
+                Some(ta)
+            }
+            InstData::Select { cond, args } => {
+                if t(*cond)? != Type::I1 {
+                    return Err("select condition is not i1".into());
+                }
+                Some(same(args[0], args[1])?)
+            }
+            InstData::Fma { args } => {
+                let ta = same(args[0], args[1])?;
+                same(args[1], args[2])?;
+                if !ta.is_float_like() {
+                    return Err(format!("fma does not take {ta}"));
+                }
+                Some(ta)
+            }
+            InstData::Icmp { args, .. } => {
+                let ta = same(args[0], args[1])?;
+                if !ta.is_int_like() {
+                    return Err(format!("icmp does not take {ta}"));
+                }
+                Some(if ta.is_vector() { ta } else { Type::I1 })
+            }
+            InstData::Fcmp { args, .. } => {
+                let ta = same(args[0], args[1])?;
+                if !ta.is_float_like() {
+                    return Err(format!("fcmp does not take {ta}"));
+                }
+                Some(if ta.is_vector() { ta.as_int() } else { Type::I1 })
+            }
+            InstData::Convert { op, ty, arg } => {
+                let ta = t(*arg)?;
+                let (from, to) = (ta.lane_bits(), ty.lane_bits());
+                let lanes_ok = ta.lanes() == ty.lanes();
+                let ok = match op {
+                    ConvOp::Uext | ConvOp::Sext => lanes_ok && ta.is_int_like() && ty.is_int_like() && to > from,
+                    ConvOp::Trunc => lanes_ok && ta.is_int_like() && ty.is_int_like() && to < from,
+                    ConvOp::Bitcast => ta.bits() == ty.bits(),
+                    ConvOp::Fpromote => lanes_ok && ta.is_float_like() && ty.is_float_like() && to > from,
+                    ConvOp::Fdemote => lanes_ok && ta.is_float_like() && ty.is_float_like() && to < from,
+                    ConvOp::Stof | ConvOp::Utof => lanes_ok && ta.is_int_like() && ty.is_float_like(),
+                };
+                if !ok {
+                    return Err(format!("{} cannot turn {ta} into {ty}", op.name()));
+                }
+                Some(*ty)
+            }
+            InstData::FpToInt { ty, arg, .. } => {
+                let ta = t(*arg)?;
+                if !ta.is_float_like() || !ty.is_int_like() || ta.lanes() != ty.lanes() {
+                    return Err(format!("fp_to_int cannot turn {ta} into {ty}"));
+                }
+                Some(*ty)
+            }
+            InstData::RoundFp { arg, .. } => {
+                let ta = t(*arg)?;
+                if !ta.is_float_like() {
+                    return Err(format!("round_fp does not take {ta}"));
+                }
+                Some(ta)
+            }
+            InstData::Extract { lane, arg } => {
+                let ta = t(*arg)?;
+                if !ta.is_vector() || *lane as u32 >= ta.lanes() {
+                    return Err(format!("no lane {lane} in {ta}"));
+                }
+                Some(ta.lane_type())
+            }
+            InstData::Insert { lane, args } => {
+                let ta = t(args[0])?;
+                if !ta.is_vector() || *lane as u32 >= ta.lanes() || t(args[1])? != ta.lane_type() {
+                    return Err(format!("cannot insert {} into lane {lane} of {ta}", t(args[1])?));
+                }
+                Some(ta)
+            }
+            InstData::Splat { ty, arg } => {
+                if !ty.is_vector() || t(*arg)? != ty.lane_type() {
+                    return Err(format!("cannot splat {} to {ty}", t(*arg)?));
+                }
+                Some(*ty)
+            }
+            InstData::Shuffle { mask, args } => {
+                let ta = same(args[0], args[1])?;
+                if !ta.is_vector() || mask.iter().any(|&m| m as u32 >= 2 * ta.lanes()) {
+                    return Err(format!("shuffle mask out of range for {ta}"));
+                }
+                let lane = ta.lane_type().as_lane().ok_or("bad lane")?;
+                if mask.is_empty() || lane.bits() * mask.len() as u32 > 128 {
+                    return Err("shuffle result is not a vector type".into());
+                }
+                Some(Type::vec(lane, mask.len() as u32))
+            }
+            InstData::AtomicRmw { addr, arg, .. } => {
+                if t(*addr)? != Type::I64 {
+                    return Err("address is not i64".into());
+                }
+                let ta = t(*arg)?;
+                if !ta.is_int() {
+                    return Err(format!("atomic_rmw does not take {ta}"));
+                }
+                Some(ta)
+            }
+            InstData::Cmpxchg { addr, args } => {
+                if t(*addr)? != Type::I64 {
+                    return Err("address is not i64".into());
+                }
+                Some(same(args[0], args[1])?)
+            }
+            InstData::Fence => None,
+            InstData::CallHelper { helper, args } => {
+                let want: &[Type] = match helper {
+                    Helper::Crc32 | Helper::Crc32c => &[Type::I32, Type::I64, Type::I64],
+                    Helper::ReadCntvct => &[],
+                };
+                let got: Vec<Type> = args.iter().map(|&a| t(a)).collect::<Result<_, _>>()?;
+                if got != want {
+                    return Err(format!("{} takes {want:?}, not {got:?}", helper.name()));
+                }
+                Some(if *helper == Helper::ReadCntvct { Type::I64 } else { Type::I32 })
+            }
+        })
+    }
+}
