@@ -1,0 +1,162 @@
+//! Scalar floating-point data-processing: one source (FMOV, FABS, FNEG, FSQRT, FCVT between
+//! precisions, the FRINT family), two sources (FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM,
+//! FMINNM, FNMUL) and three sources (FMADD, FMSUB, FNMADD, FNMSUB).
+
+use super::{float_const, float_type, insn_float_type, require_m_s_zero};
+use crate::a64::lift::{Lifter, SemError};
+use crate::inst::{BinaryOp, ConvOp, FloatCC, RoundMode, UnaryOp};
+use crate::types::Type;
+
+/// Data-processing with one source: `M 0 S 11110 ftype 1 opcode(6) 10000 Rn Rd`.
+pub(super) fn one_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let opcode = l.field(15, 6);
+    match opcode {
+        0b000000..=0b000011 => unary(l, opcode),
+        0b000100..=0b000111 => fcvt(l, opcode & 0b11),
+        0b001000..=0b001111 => frint(l, opcode & 0b111),
+        0b010000..=0b010011 => frint_int(l, opcode & 0b11),
+        _ => Err(SemError::Undefined),
+    }
+}
+
+/// FMOV (register), FABS, FNEG, FSQRT: the value operations of one source. FABS and FNEG change
+/// the sign bit only, NaNs included, as the manual's FPAbs and FPNeg do.
+fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
+    let ty = insn_float_type(l)?;
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let result = match opcode {
+        0b00 => x,
+        0b01 => l.b.unary(UnaryOp::Fabs, x),
+        0b10 => l.b.unary(UnaryOp::Fneg, x),
+        _ => l.b.unary(UnaryOp::Fsqrt, x),
+    };
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FCVT between single and double precision; `opc` names the destination's type as `ftype`
+/// names the source's. The half-precision forms (and BFCVT, opc 10 from single) are
+/// unsupported: the IR has no 16-bit float type.
+fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
+    let ftype = l.field(22, 2);
+    if ftype == opc || ftype == 0b10 {
+        return Err(SemError::Undefined);
+    }
+    if opc == 0b10 {
+        return if ftype == 0b00 {
+            Err(SemError::Unsupported)
+        } else {
+            Err(SemError::Undefined)
+        };
+    }
+    let from = float_type(ftype)?;
+    let to = float_type(opc)?;
+    let x = l.vreg_as(l.field(5, 5), from);
+    let op = if to.bits() > from.bits() {
+        ConvOp::Fpromote
+    } else {
+        ConvOp::Fdemote
+    };
+    let result = l.b.convert(op, to, x);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI: round to an integral value in the
+/// same format. FRINTX and FRINTI round with FPCR's mode, which vmtrans takes to be round to
+/// nearest even for now (FPCR is assumed zero throughout); FRINTX also signals Inexact, which is
+/// not modelled.
+fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
+    let round = match rmode {
+        0b000 => RoundMode::Nearest,
+        0b001 => RoundMode::Up,
+        0b010 => RoundMode::Down,
+        0b011 => RoundMode::Zero,
+        0b100 => RoundMode::Away,
+        0b110 | 0b111 => RoundMode::Nearest,
+        _ => return Err(SemError::Undefined),
+    };
+    let ty = insn_float_type(l)?;
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let result = l.b.round_fp(round, x);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS): round to an integral value that fits
+/// a 32- or 64-bit integer; a NaN, an infinity or a value out of that range gives the most
+/// negative integer of the size, as a float (the manual's FPRoundIntN). The X forms round with
+/// FPCR's mode, taken to be round to nearest even.
+fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
+    let ty = match l.field(22, 2) {
+        0b00 => Type::F32,
+        0b01 => Type::F64,
+        _ => return Err(SemError::Undefined),
+    };
+    let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
+    let round = if op & 1 == 0 {
+        RoundMode::Zero
+    } else {
+        RoundMode::Nearest
+    };
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let rounded = l.b.round_fp(round, x);
+    let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));
+    let int_limit = float_const(l, ty, 2f64.powi(int_bits - 1));
+    // Both comparisons are ordered, so a NaN fails them and takes the out-of-range value.
+    let above_min = l.b.fcmp(FloatCC::Oge, rounded, int_min);
+    let below_limit = l.b.fcmp(FloatCC::Olt, rounded, int_limit);
+    let in_range = l.b.and(above_min, below_limit);
+    let result = l.b.select(in_range, rounded, int_min);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// Data-processing with two sources: `M 0 S 11110 ftype 1 Rm opcode(4) 10 Rn Rd`. FNMUL negates
+/// the rounded product (NaN results included), as the manual's pseudocode does.
+pub(super) fn two_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let op = match l.field(12, 4) {
+        0b0000 | 0b1000 => BinaryOp::Fmul,
+        0b0001 => BinaryOp::Fdiv,
+        0b0010 => BinaryOp::Fadd,
+        0b0011 => BinaryOp::Fsub,
+        0b0100 => BinaryOp::Fmax,
+        0b0101 => BinaryOp::Fmin,
+        0b0110 => BinaryOp::Fmaxnm,
+        0b0111 => BinaryOp::Fminnm,
+        _ => return Err(SemError::Undefined),
+    };
+    let ty = insn_float_type(l)?;
+    let n = l.vreg_as(l.field(5, 5), ty);
+    let m = l.vreg_as(l.field(16, 5), ty);
+    let mut result = l.b.binary(op, n, m);
+    if l.field(12, 4) == 0b1000 {
+        result = l.b.unary(UnaryOp::Fneg, result);
+    }
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// Data-processing with three sources: `M 0 S 11111 ftype o1 Rm o0 Ra Rn Rd`, one fused
+/// multiply-add. As in the manual's pseudocode, the operands are negated (not the result):
+/// FMADD is n*m + a, FMSUB (-n)*m + a, FNMADD (-n)*m - a and FNMSUB n*m - a.
+pub(super) fn three_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let ty = insn_float_type(l)?;
+    let negate_addend = l.bit(21);
+    let negate_product = l.bit(21) != l.bit(15);
+    let mut n = l.vreg_as(l.field(5, 5), ty);
+    let m = l.vreg_as(l.field(16, 5), ty);
+    let mut a = l.vreg_as(l.field(10, 5), ty);
+    if negate_product {
+        n = l.b.unary(UnaryOp::Fneg, n);
+    }
+    if negate_addend {
+        a = l.b.unary(UnaryOp::Fneg, a);
+    }
+    let result = l.b.fma(n, m, a);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
