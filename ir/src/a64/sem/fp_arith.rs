@@ -4,7 +4,8 @@
 
 use super::{float_const, float_type, insn_float_type, require_m_s_zero};
 use crate::a64::lift::{Lifter, SemError};
-use crate::inst::{BinaryOp, ConvOp, FloatCC, RoundMode, UnaryOp};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
 use crate::types::Type;
 
 /// Data-processing with one source: `M 0 S 11110 ftype 1 opcode(6) 10000 Rn Rd`.
@@ -156,7 +157,42 @@ pub(super) fn three_source(l: &mut Lifter) -> Result<(), SemError> {
     if negate_addend {
         a = l.b.unary(UnaryOp::Fneg, a);
     }
-    let result = l.b.fma(n, m, a);
+    let result = fused_multiply_add(l, n, m, a);
     l.set_vreg(l.field(0, 5), result);
     Ok(())
+}
+
+/// The manual's FPMulAdd: `n * m + a` rounded once, with its one NaN rule the IR's `fma` lacks:
+/// when the addend is a quiet NaN and the product is infinity times zero, the result is the
+/// default NaN (the invalid product wins over the NaN's propagation). The IR's `fma` already
+/// takes NaNs from the addend first, then the factors, signalling ones first. The extra select
+/// can go once `fma` itself follows FPMulAdd.
+fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
+    let ty = l.b.value_type(n);
+    let fused = l.b.fma(n, m, a);
+    let infinity = float_const(l, ty, f64::INFINITY);
+    let zero = float_const(l, ty, 0.0);
+    let n_abs = l.b.unary(UnaryOp::Fabs, n);
+    let m_abs = l.b.unary(UnaryOp::Fabs, m);
+    let n_inf = l.b.fcmp(FloatCC::Oeq, n_abs, infinity);
+    let m_inf = l.b.fcmp(FloatCC::Oeq, m_abs, infinity);
+    let n_zero = l.b.fcmp(FloatCC::Oeq, n, zero);
+    let m_zero = l.b.fcmp(FloatCC::Oeq, m, zero);
+    let inf_zero = l.b.and(n_inf, m_zero);
+    let zero_inf = l.b.and(n_zero, m_inf);
+    let invalid_product = l.b.or(inf_zero, zero_inf);
+    let a_nan = l.b.fcmp(FloatCC::Uno, a, a);
+    let a_bits = l.b.bitcast(ty.as_int(), a);
+    // The quiet bit is the fraction's top bit; the default NaN is positive with only it set.
+    let (quiet_bit, default_nan_bits) = if ty == Type::F32 {
+        (1u128 << 22, 0x7fc0_0000)
+    } else {
+        (1u128 << 51, 0x7ff8_0000_0000_0000)
+    };
+    let a_quiet_bit = l.b.and_imm(a_bits, quiet_bit);
+    let a_quiet_bit_set = l.b.icmp_imm(IntCC::Ne, a_quiet_bit, 0);
+    let a_quiet_nan = l.b.and(a_nan, a_quiet_bit_set);
+    let default_nan_case = l.b.and(a_quiet_nan, invalid_product);
+    let default_nan = l.b.iconst(ty, default_nan_bits);
+    l.b.select(default_nan_case, default_nan, fused)
 }

@@ -9,6 +9,9 @@ use crate::a64::testenv::{run_insns, TestEnv};
 use crate::interp::Exit;
 use crate::verifier::verify;
 
+#[path = "fp_qemu_cases.rs"]
+mod qemu_cases;
+
 /// Where the tests place their code (the address `run_insns` uses).
 const CODE_ADDR: u64 = 0x1000;
 
