@@ -37,7 +37,7 @@ fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
 }
 
 /// FCVT between single and double precision; `opc` names the destination's type as `ftype`
-/// names the source's. The half-precision forms (and BFCVT, opc 10 from single) are
+/// names the source's. The half-precision forms (and BFCVT, encoded as ftype 01 with opc 10) are
 /// unsupported: the IR has no 16-bit float type.
 fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
     let ftype = l.field(22, 2);
@@ -45,7 +45,7 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
         return Err(SemError::Undefined);
     }
     if opc == 0b10 {
-        return if ftype == 0b00 {
+        return if ftype == 0b01 {
             Err(SemError::Unsupported)
         } else {
             Err(SemError::Undefined)

@@ -34,20 +34,23 @@ pub(super) fn int_conversion(l: &mut Lifter) -> Result<(), SemError> {
     if opcode & 0b110 == 0b110 {
         return fmov_general(l, sf, ftype, rmode, opcode & 1 == 1);
     }
+    // Only the FCVT[NPMZ][SU] opcodes use rmode; the others require it to be zero.
+    if opcode >= 0b010 && rmode != 0b00 {
+        return Err(SemError::Undefined);
+    }
     let ty = float_type(ftype)?;
-    match (opcode, rmode) {
-        (0b000 | 0b001, _) => {
-            let round = [
+    match opcode {
+        0b000 | 0b001 => {
+            let rounds = [
                 RoundMode::Nearest,
                 RoundMode::Up,
                 RoundMode::Down,
                 RoundMode::Zero,
-            ][rmode as usize];
-            fp_to_int(l, ty, sf, opcode == 0b000, round, 0)
+            ];
+            fp_to_int(l, ty, sf, opcode == 0b000, rounds[rmode as usize], 0)
         }
-        (0b010 | 0b011, 0b00) => int_to_fp(l, ty, sf, opcode == 0b010, 0),
-        (0b100 | 0b101, 0b00) => fp_to_int(l, ty, sf, opcode == 0b100, RoundMode::Away, 0),
-        _ => Err(SemError::Undefined),
+        0b010 | 0b011 => int_to_fp(l, ty, sf, opcode == 0b010, 0),
+        _ => fp_to_int(l, ty, sf, opcode == 0b100, RoundMode::Away, 0),
     }
 }
 

@@ -244,8 +244,11 @@ fn half_precision_is_unsupported() {
     for word in [0x1e23c020, 0x1ee2c020, 0x1ee22820] {
         assert_eq!(trap_of(word), Some(TrapKind::Unsupported), "{word:#x}");
     }
-    // fcvt s0, s1 (opc equal to ftype) and ftype 10 are unallocated.
+    // bfcvt h0, s1 (FEAT_BF16) is unsupported too.
+    assert_eq!(trap_of(0x1e634020), Some(TrapKind::Unsupported));
+    // fcvt s0, s1 (opc equal to ftype), opc 10 from single and ftype 10 are unallocated.
     assert_eq!(trap_of(0x1e224020), Some(TrapKind::Undefined));
+    assert_eq!(trap_of(0x1e234020), Some(TrapKind::Undefined));
     assert_eq!(trap_of(0x1ea22820), Some(TrapKind::Undefined));
 }
 
@@ -343,6 +346,25 @@ fn fused_multiply_add_family() {
         fp_op(0x1f620c20, &[n, m, 0x7ff8_0000_0000_0003]),
         0xfff8_0000_0000_0003
     );
+    // FPMulAdd: a quiet NaN addend loses to an invalid infinity-times-zero product (default NaN,
+    // positive even for fnmadd); a signalling NaN addend still propagates, made quiet.
+    let (inf, zero) = (d(f64::INFINITY), d(-0.0));
+    assert_eq!(
+        fp_op(0x1f420c20, &[inf, zero, 0xfff8_0000_0000_0003]),
+        DEFAULT_NAN_D
+    );
+    assert_eq!(
+        fp_op(0x1f620c20, &[zero, inf, 0x7ff8_0000_0000_0003]),
+        DEFAULT_NAN_D
+    );
+    assert_eq!(
+        fp_op(0x1f420c20, &[inf, zero, 0x7ff0_0000_0000_0003]),
+        0x7ff8_0000_0000_0003
+    );
+    assert_eq!(
+        fp_op(0x1f020c20, &[s(0.0), s(f32::NEG_INFINITY), 0x7fc0_0001]),
+        DEFAULT_NAN_S
+    );
 }
 
 /// Runs a compare (or conditional compare) with the given inputs and initial flags; returns NZCV.
@@ -414,4 +436,6 @@ fn m_and_s_bits_are_unallocated() {
     assert_eq!(trap_of(0x1f420c20 | 1 << 29), Some(TrapKind::Undefined));
     // fcvtzs x0, s1 with S set.
     assert_eq!(trap_of(0x9e380020 | 1 << 29), Some(TrapKind::Undefined));
+    // scvtf h0, w1 with rmode 01 is unallocated, not an unsupported half-precision form.
+    assert_eq!(trap_of(0x1eea0020), Some(TrapKind::Undefined));
 }
