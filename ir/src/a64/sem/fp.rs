@@ -8,7 +8,8 @@
 //! The semantics assume FPCR = 0, as the rest of vmtrans does for now: round to nearest even
 //! wherever an instruction uses FPCR's rounding mode, no flush to zero, NaNs propagated (not the
 //! default NaN), and no cumulative exception flags in FPSR. Half precision (ftype 11) returns
-//! `SemError::Unsupported`, since the IR has no 16-bit float type.
+//! `SemError::Unsupported`, since the IR has no 16-bit float type, except FCVT from half to single
+//! or double (base architecture, widened with integer operations).
 
 #[path = "fp_arith.rs"]
 mod arith;

@@ -36,9 +36,10 @@ fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
     Ok(())
 }
 
-/// FCVT between single and double precision; `opc` names the destination's type as `ftype`
-/// names the source's. The half-precision forms (and BFCVT, encoded as ftype 01 with opc 10) are
-/// unsupported: the IR has no 16-bit float type.
+/// FCVT between precisions; `opc` names the destination's type as `ftype` names the source's.
+/// Single and double convert with the IR's conversions, half to single or double by hand (see
+/// `half_to_single`). The conversions to half precision (and BFCVT, encoded as ftype 01 with
+/// opc 10) are unsupported: the IR has no 16-bit float type to round to.
 fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
     let ftype = l.field(22, 2);
     if ftype == opc || ftype == 0b10 {
@@ -50,6 +51,18 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
         } else {
             Err(SemError::Undefined)
         };
+    }
+    if ftype == 0b11 {
+        let to = float_type(opc)?;
+        let half = l.vreg_as(l.field(5, 5), Type::I16);
+        let single = half_to_single(l, half);
+        let result = if to == Type::F64 {
+            l.b.convert(ConvOp::Fpromote, Type::F64, single)
+        } else {
+            single
+        };
+        l.set_vreg(l.field(0, 5), result);
+        return Ok(());
     }
     let from = float_type(ftype)?;
     let to = float_type(opc)?;
@@ -195,4 +208,43 @@ fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
     let default_nan_case = l.b.and(a_quiet_nan, invalid_product);
     let default_nan = l.b.iconst(ty, default_nan_bits);
     l.b.select(default_nan_case, default_nan, fused)
+}
+
+/// Widens the IEEE half-precision bits `half` (i16) to an f32, exactly, as FPConvert does: every
+/// half is a single. A finite half is its mantissa (with the implicit one unless subnormal) times
+/// 2^(max(exponent, 1) - 25), an exact product; infinities keep their sign, and a NaN is made
+/// quiet with its payload moved to the top of the single's fraction (FPConvertNaN).
+fn half_to_single(l: &mut Lifter, half: Value) -> Value {
+    let half = l.b.uext(Type::I32, half);
+    let sign = l.b.and_imm(half, 0x8000);
+    let sign = l.b.shl_imm(sign, 16);
+    let exponent = l.b.lshr_imm(half, 10);
+    let exponent = l.b.and_imm(exponent, 0x1f);
+    let fraction = l.b.and_imm(half, 0x3ff);
+    // Finite values: the mantissa converts exactly, and 2^(e - 25) is built from its bits.
+    let is_subnormal = l.b.icmp_imm(IntCC::Eq, exponent, 0);
+    let implicit_one = l.b.i32(0x400);
+    let normal_mantissa = l.b.or(fraction, implicit_one);
+    let mantissa = l.b.select(is_subnormal, fraction, normal_mantissa);
+    let one = l.b.i32(1);
+    let scale_exponent = l.b.binary(BinaryOp::Umax, exponent, one);
+    let biased = l.b.add_imm(scale_exponent, 127 - 25);
+    let scale_bits = l.b.shl_imm(biased, 23);
+    let scale = l.b.bitcast(Type::F32, scale_bits);
+    let mantissa = l.b.convert(ConvOp::Utof, Type::F32, mantissa);
+    let magnitude = l.b.binary(BinaryOp::Fmul, mantissa, scale);
+    let magnitude = l.b.bitcast(Type::I32, magnitude);
+    // Infinities and NaNs (exponent all ones).
+    let is_nan = l.b.icmp_imm(IntCC::Ne, fraction, 0);
+    let quiet_bit = l.b.i32(1 << 22);
+    let no_bit = l.b.i32(0);
+    let quiet = l.b.select(is_nan, quiet_bit, no_bit);
+    let payload = l.b.shl_imm(fraction, 13);
+    let max_exponent = l.b.i32(0x7f80_0000);
+    let special = l.b.or(max_exponent, payload);
+    let special = l.b.or(special, quiet);
+    let is_special = l.b.icmp_imm(IntCC::Eq, exponent, 0x1f);
+    let unsigned = l.b.select(is_special, special, magnitude);
+    let bits = l.b.or(unsigned, sign);
+    l.b.bitcast(Type::F32, bits)
 }

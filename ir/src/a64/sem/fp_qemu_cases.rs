@@ -135,6 +135,9 @@ fn other_operations_match_qemu() {
 // # One source, single: fsqrt fcvt(d) frintn frinta frint32x frint64z.
 // for op in [3, 5, 8, 12, 17, 18]:
 //     add(0x1e204020 | op << 15, ONE_S)
+// # FCVT from half precision: fcvt s0, h1 and fcvt d0, h1.
+// HALVES = [0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x3c00, 0xc000, 0x7bff, 0x7c00, 0xfc00, 0x7d01, 0xfe01, 0x7fff]
+// add(0x1ee24020, HALVES); add(0x1ee2c020, HALVES)
 // # Two sources: fmul fdiv fadd fsub fmax fmin fmaxnm fminnm fnmul.
 // for op in range(9):
 //     add2(0x1e620820 | op << 12, TWO_D)

@@ -237,11 +237,49 @@ fn precision_conversions() {
     assert_eq!(fp_op(0x1e624020, &[0x7ff4_0000_2000_0000]), 0x7fe0_0001);
 }
 
+/// The value of a non-NaN half from its fields, by the IEEE definition.
+fn half_value(half: u16) -> f64 {
+    let sign = if half >> 15 == 1 { -1.0 } else { 1.0 };
+    let (exponent, fraction) = ((half >> 10 & 0x1f) as i32, (half & 0x3ff) as f64);
+    match exponent {
+        0 => sign * fraction * 2f64.powi(-24),
+        31 => sign * f64::INFINITY,
+        _ => sign * (1.0 + fraction / 1024.0) * 2f64.powi(exponent - 15),
+    }
+}
+
+#[test]
+fn half_to_single_and_double_is_exact_for_every_half() {
+    for half in 0..=u16::MAX {
+        let input = 0xffff_0000 | half as u128;
+        // fcvt s0, h1 and fcvt d0, h1.
+        let single = fp_op(0x1ee24020, &[input]);
+        let double = fp_op(0x1ee2c020, &[input]);
+        if half & 0x7c00 == 0x7c00 && half & 0x3ff != 0 {
+            // A NaN becomes quiet; its payload moves to the top of the fraction (FPConvertNaN).
+            let (sign, payload) = ((half >> 15) as u128, (half & 0x3ff | 0x200) as u128);
+            assert_eq!(
+                single,
+                sign << 31 | 0x7f80_0000 | payload << 13,
+                "{half:#x}"
+            );
+            assert_eq!(
+                double,
+                sign << 63 | 0x7ff0_0000_0000_0000 | payload << 42,
+                "{half:#x}"
+            );
+        } else {
+            assert_eq!(single, s(half_value(half) as f32), "{half:#x}");
+            assert_eq!(double, d(half_value(half)), "{half:#x}");
+        }
+    }
+}
+
 #[test]
 fn half_precision_is_unsupported() {
     use crate::inst::TrapKind;
-    // fcvt h0, s1 / fcvt d0, h1 / fadd h0, h1, h2.
-    for word in [0x1e23c020, 0x1ee2c020, 0x1ee22820] {
+    // fcvt h0, s1 / fcvt h0, d1 / fadd h0, h1, h2.
+    for word in [0x1e23c020, 0x1e63c020, 0x1ee22820] {
         assert_eq!(trap_of(word), Some(TrapKind::Unsupported), "{word:#x}");
     }
     // bfcvt h0, s1 (FEAT_BF16) is unsupported too.
