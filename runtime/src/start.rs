@@ -15,17 +15,21 @@ use crate::{elf, fault};
 /// The lowest the mmap area may start: this far above the end of brk's start, so brk can grow.
 const BRK_ROOM: u64 = 1 << 36;
 
-/// The C entry point: starts the guest; a start-up failure prints one line and exits with 127.
+/// The program's entry, called by the C `main` the translator emits with the translated code's
+/// tables: starts the guest; a start-up failure prints one line and exits with 127.
 ///
 /// # Safety
-/// Called by the C runtime with the process's argument and environment vectors.
+/// Called with the process's argument and environment vectors and the translator's tables.
 #[cfg(not(test))]
 #[no_mangle]
-pub unsafe extern "C" fn main(
+pub unsafe extern "C" fn vmtrans_start(
     argc: c_int,
     argv: *const *const c_char,
     envp: *const *const c_char,
+    program: *const crate::dispatch::GuestProgram,
 ) -> c_int {
+    // SAFETY: the translator's tables live as long as the process.
+    unsafe { crate::dispatch::install_program(program) };
     // SAFETY: the C runtime passes argc valid argument strings and a null-terminated environment.
     let (args, env) = unsafe {
         (
@@ -33,7 +37,7 @@ pub unsafe extern "C" fn main(
             c_strings(envp, None),
         )
     };
-    match start(crate::abi::guest_image(), &args, &env) {
+    match start(crate::dispatch::guest_image(), &args, &env) {
         Ok(state) => crate::dispatch::run_guest(state),
         Err(message) => {
             eprintln!("vmtrans: {message}");

@@ -354,8 +354,12 @@ pub fn lift_function(
     let mut work: VecDeque<u64> = VecDeque::from([entry]);
     leaders.insert(entry);
     for &a in extra_leaders {
-        if a != entry && is_local(a) && read(a).is_some() && leaders.insert(a) {
-            work.push_back(a);
+        if a != entry && is_local(a) && read(a).is_some() {
+            // Entered from outside (a code pointer): a resume point too.
+            resume.insert(a);
+            if leaders.insert(a) {
+                work.push_back(a);
+            }
         }
     }
     let mut tables: BTreeMap<u64, Vec<u64>> = BTreeMap::new();

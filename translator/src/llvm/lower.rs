@@ -61,6 +61,8 @@ pub struct FnLowering<'a> {
     state_ptrs: HashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
     written: BTreeSet<Reg>,
+    /// The block that reloads registers after the call returning to each return address.
+    reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
 }
 
 /// Registers a function reads or writes, and those it writes.
@@ -93,6 +95,8 @@ impl<'a> FnLowering<'a> {
             let state = LLVMGetParam(llfn, 0);
             let pc = LLVMGetParam(llfn, 1);
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
+            // The guest base never changes once guest code runs.
+            LLVMSetMetadata(guest_base, LLVMGetMDKindIDInContext(t.ctx, c"invariant.load".as_ptr(), 14), LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)));
             let (used, written) = register_sets(func);
             let mut l = FnLowering {
                 t,
@@ -108,6 +112,7 @@ impl<'a> FnLowering<'a> {
                 state_ptrs: HashMap::new(),
                 used,
                 written,
+                reload_blocks: HashMap::new(),
             };
             for r in l.used.clone() {
                 let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
@@ -115,29 +120,51 @@ impl<'a> FnLowering<'a> {
                 l.state_ptr(r);
             }
             l.state_ptr(Reg::PC);
-            l.reload();
             let bbs: Vec<LLVMBasicBlockRef> = (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
-            // Enter at the entry, or resume at the block of `pc`.
-            let leaders: Vec<(u64, usize)> =
-                func.blocks().filter_map(|(blk, bd)| bd.guest_addr.map(|a| (a, blk.index()))).filter(|&(a, _)| a != func.entry_addr).collect();
-            if leaders.is_empty() {
-                LLVMBuildBr(b, bbs[0]);
+            // Enter at the entry (loading the registers), or resume at a resume point: a return
+            // site resumes in the block that reloads the registers after its call, another
+            // resume point in a block that reloads them and jumps to its block. Either way every
+            // register is redefined on entry, so no block becomes a join of many paths.
+            let init = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+            let resume_bb = if func.resume_points.is_empty() {
+                LLVMBuildBr(b, init);
+                None
             } else {
                 let resume = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
                 let is_entry = l.icmp(LLVMIntPredicate::LLVMIntEQ, pc, t.const_int(t.i64, func.entry_addr as u128));
-                LLVMBuildCondBr(b, is_entry, bbs[0], resume);
-                LLVMPositionBuilderAtEnd(b, resume);
-                let sw = LLVMBuildSwitch(b, pc, bbs[0], leaders.len() as u32);
-                for &(a, i) in &leaders {
-                    LLVMAddCase(sw, t.const_int(t.i64, a as u128), bbs[i]);
-                }
-            }
+                LLVMBuildCondBr(b, is_entry, init, resume);
+                Some(resume)
+            };
+            LLVMPositionBuilderAtEnd(b, init);
+            l.reload();
+            LLVMBuildBr(b, bbs[0]);
             for (blk, bd) in func.blocks() {
                 LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
                 for &v in &bd.insts {
                     l.lower_inst(v);
                 }
                 l.lower_terminator(blk.index(), &bd.term, &bbs);
+            }
+            if let Some(resume) = resume_bb {
+                let mut cases = vec![];
+                for &(addr, blk) in &func.resume_points {
+                    let target = match l.reload_blocks.get(&addr) {
+                        Some(&rb) => rb,
+                        None => {
+                            let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+                            LLVMPositionBuilderAtEnd(b, rb);
+                            l.reload();
+                            LLVMBuildBr(b, bbs[blk.index()]);
+                            rb
+                        }
+                    };
+                    cases.push((addr, target));
+                }
+                LLVMPositionBuilderAtEnd(b, resume);
+                let sw = LLVMBuildSwitch(b, pc, init, cases.len() as u32);
+                for (a, target) in cases {
+                    LLVMAddCase(sw, t.const_int(t.i64, a as u128), target);
+                }
             }
             LLVMDisposeBuilder(b);
         }
@@ -229,12 +256,16 @@ impl<'a> FnLowering<'a> {
 
     /// After a call that should come back to `ret_addr`: reload, then go on in `cont` if the
     /// state's pc is `ret_addr`, else return (the frame was unwound).
-    fn after_call(&self, ret_addr: u64, cont: LLVMBasicBlockRef) {
+    fn after_call(&mut self, ret_addr: u64, cont: LLVMBasicBlockRef) {
         unsafe {
+            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let reload = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMBuildBr(self.b, reload);
+            LLVMPositionBuilderAtEnd(self.b, reload);
+            self.reload_blocks.insert(ret_addr, reload);
             self.reload();
             let pc = self.load_pc();
             let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
-            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMBuildCondBr(self.b, ok, cont, unwind);
             LLVMPositionBuilderAtEnd(self.b, unwind);

@@ -5,7 +5,8 @@
 //! The contract with the runtime (runtime/src/abi.rs) is: every translated function has type
 //! `void (ptr state, i64 pc)`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
 //! sorted by address, for every guest address at which translated code can be entered; and
-//! `vmtrans_guest_image` holds the guest ELF file.
+//! `vmtrans_guest_image` holds the guest ELF file; both are handed to the runtime by the C `main`
+//! this module also emits, which calls `vmtrans_start(argc, argv, envp, &vmtrans_program)`.
 
 mod lower;
 mod ops;
@@ -136,10 +137,9 @@ unsafe fn emit_tables(m: LLVMModuleRef, t: &Types, functions: &[Function], fns: 
         let mut entries: Vec<(u64, LLVMValueRef)> = vec![];
         for f in functions {
             let code = fns[&f.entry_addr];
-            for (_, bd) in f.blocks() {
-                if let Some(a) = bd.guest_addr {
-                    entries.push((a, code));
-                }
+            entries.push((f.entry_addr, code));
+            for &(a, _) in &f.resume_points {
+                entries.push((a, code));
             }
         }
         entries.sort_by_key(|e| e.0);
@@ -161,12 +161,28 @@ unsafe fn emit_tables(m: LLVMModuleRef, t: &Types, functions: &[Function], fns: 
             })
             .collect();
         let arr = LLVMConstArray2(entry_ty, vals.as_mut_ptr(), vals.len() as u64);
-        add_const_global(m, "vmtrans_func_table", LLVMTypeOf(arr), arr);
-        add_const_global(m, "vmtrans_func_table_len", t.i64, t.const_int(t.i64, entries.len() as u128));
+        let table = add_const_global(m, "vmtrans_func_table", LLVMTypeOf(arr), arr);
         let img = LLVMConstStringInContext2(t.ctx, image.as_ptr() as *const _, image.len(), 1);
-        let g = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
-        LLVMSetAlignment(g, 4096);
-        add_const_global(m, "vmtrans_guest_image_len", t.i64, t.const_int(t.i64, image.len() as u128));
+        let image_global = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
+        LLVMSetAlignment(image_global, 4096);
+        // struct GuestProgram { ptr func_table; i64 len; ptr image; i64 len } (runtime/src/dispatch.rs)
+        let mut fields = [table, t.const_int(t.i64, entries.len() as u128), image_global, t.const_int(t.i64, image.len() as u128)];
+        let program = LLVMConstStructInContext(t.ctx, fields.as_mut_ptr(), 4, 0);
+        let program = add_const_global(m, "vmtrans_program", LLVMTypeOf(program), program);
+        // int main(int argc, char **argv, char **envp) { return vmtrans_start(argc, argv, envp, &vmtrans_program); }
+        let mut start_params = [t.i32, t.ptr, t.ptr, t.ptr];
+        let start_ty = LLVMFunctionType(t.i32, start_params.as_mut_ptr(), 4, 0);
+        let start = declare(m, "vmtrans_start", start_ty);
+        let mut main_params = [t.i32, t.ptr, t.ptr];
+        let main_ty = LLVMFunctionType(t.i32, main_params.as_mut_ptr(), 3, 0);
+        let main = declare(m, "main", main_ty);
+        let b = LLVMCreateBuilderInContext(t.ctx);
+        let bb = LLVMAppendBasicBlockInContext(t.ctx, main, types::NONAME);
+        LLVMPositionBuilderAtEnd(b, bb);
+        let mut args = [LLVMGetParam(main, 0), LLVMGetParam(main, 1), LLVMGetParam(main, 2), program];
+        let r = LLVMBuildCall2(b, start_ty, start, args.as_mut_ptr(), 4, types::NONAME);
+        LLVMBuildRet(b, r);
+        LLVMDisposeBuilder(b);
     }
 }
 
