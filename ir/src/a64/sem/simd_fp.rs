@@ -1,0 +1,218 @@
+//! Advanced SIMD floating-point instructions (vector and scalar SIMD forms): the "three same"
+//! arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FABD, FMAX/FMIN/FMAXNM/FMINNM and their
+//! pairwise forms, FADDP, compares, absolute compares), the two-register ones (FABS, FNEG,
+//! FSQRT, FRINT*, FCVT*S/U, SCVTF/UCVTF, compares against zero, FCVTL/FCVTN) and the across-lanes
+//! reductions FMAXV/FMINV/FMAXNMV/FMINNMV.
+
+use super::{fcmp_mask, read, read_half, splat_const, write, write_half, Shape};
+use crate::a64::lift::{Lifter, SemError};
+use crate::inst::{BinaryOp, ConvOp, FloatCC, RoundMode, UnaryOp};
+
+/// `0 Q U 01110 a sz 1 Rm 11xxx 1 Rn Rd`: FP three same, with `a` (bit 23) part of the opcode.
+pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u, a, double) = (l.bit(30), l.bit(29), l.bit(23), l.bit(22));
+    let (rm, opcode, rn, rd) = (l.field(16, 5), l.field(11, 3), l.field(5, 5), l.field(0, 5));
+    if double && !q && !scalar {
+        return Err(SemError::Undefined);
+    }
+    let shape = if scalar {
+        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
+    } else {
+        Shape::float(double, q)
+    };
+    if scalar {
+        // Scalar forms: FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT.
+        let ok = matches!(
+            (u, a, opcode),
+            (false, false, 0b011 | 0b100 | 0b111)
+                | (false, true, 0b111)
+                | (true, false, 0b100 | 0b101)
+                | (true, true, 0b010 | 0b100 | 0b101)
+        );
+        if !ok {
+            return Err(SemError::Undefined);
+        }
+    }
+    let x = read(l, rn, shape);
+    let y = read(l, rm, shape);
+    let pair = |l: &mut Lifter, op| super::int::pairwise(l, x, y, shape, op);
+    let r = match (u, a, opcode) {
+        (false, false, 0b000) => l.b.binary(BinaryOp::Fmaxnm, x, y),
+        (false, true, 0b000) => l.b.binary(BinaryOp::Fminnm, x, y),
+        (false, _, 0b001) => {
+            let acc = read(l, rd, shape);
+            let x = if a { l.b.unary(UnaryOp::Fneg, x) } else { x };
+            l.b.fma(x, y, acc)
+        }
+        (false, false, 0b010) => l.b.binary(BinaryOp::Fadd, x, y),
+        (false, true, 0b010) => l.b.binary(BinaryOp::Fsub, x, y),
+        (false, false, 0b100) => fcmp_mask(l, FloatCC::Oeq, x, y, shape),
+        (false, false, 0b110) => l.b.binary(BinaryOp::Fmax, x, y),
+        (false, true, 0b110) => l.b.binary(BinaryOp::Fmin, x, y),
+        (true, false, 0b000) => pair(l, BinaryOp::Fmaxnm),
+        (true, true, 0b000) => pair(l, BinaryOp::Fminnm),
+        (true, false, 0b010) => pair(l, BinaryOp::Fadd),
+        (true, true, 0b010) => {
+            let d = l.b.binary(BinaryOp::Fsub, x, y);
+            l.b.unary(UnaryOp::Fabs, d)
+        }
+        (true, false, 0b011) => l.b.binary(BinaryOp::Fmul, x, y),
+        (true, false, 0b100) => fcmp_mask(l, FloatCC::Oge, x, y, shape),
+        (true, true, 0b100) => fcmp_mask(l, FloatCC::Ogt, x, y, shape),
+        (true, _, 0b101) => {
+            let ax = l.b.unary(UnaryOp::Fabs, x);
+            let ay = l.b.unary(UnaryOp::Fabs, y);
+            fcmp_mask(
+                l,
+                if a { FloatCC::Ogt } else { FloatCC::Oge },
+                ax,
+                ay,
+                shape,
+            )
+        }
+        (true, false, 0b110) => pair(l, BinaryOp::Fmax),
+        (true, true, 0b110) => pair(l, BinaryOp::Fmin),
+        (true, false, 0b111) => l.b.binary(BinaryOp::Fdiv, x, y),
+        // FMULX, FRECPS, FRSQRTS.
+        (false, false, 0b011) | (false, _, 0b111) => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The FP part of the two-register miscellaneous class, vector and scalar.
+pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 5), l.field(5, 5), l.field(0, 5));
+    let double = size & 1 == 1;
+    let hi = size >> 1 == 1;
+    if matches!(opcode, 0b10110 | 0b10111) {
+        return if scalar {
+            fcvtxn_scalar(u, opcode, double)
+        } else {
+            convert_precision(l, u, opcode, double, q, rn, rd)
+        };
+    }
+    if !scalar && double && !q {
+        return Err(SemError::Undefined);
+    }
+    let shape = if scalar {
+        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
+    } else {
+        Shape::float(double, q)
+    };
+    let ishape = shape.as_int();
+    let round = |l: &mut Lifter, mode| {
+        let v = read(l, rn, shape);
+        l.b.round_fp(mode, v)
+    };
+    let to_int = |l: &mut Lifter, mode, signed| {
+        let v = read(l, rn, shape);
+        l.b.fp_to_int(ishape.ty(), signed, mode, v)
+    };
+    let r = match (opcode, u, hi) {
+        (0b01100..=0b01110, _, true) => {
+            let v = read(l, rn, shape);
+            let zero = splat_const(l, shape, 0);
+            let cc = match (opcode, u) {
+                (0b01100, false) => FloatCC::Ogt,
+                (0b01100, true) => FloatCC::Oge,
+                (0b01101, false) => FloatCC::Oeq,
+                (0b01101, true) => FloatCC::Ole,
+                (0b01110, false) => FloatCC::Olt,
+                _ => return Err(SemError::Undefined),
+            };
+            fcmp_mask(l, cc, v, zero, shape)
+        }
+        (0b01111, _, true) if !scalar => {
+            let v = read(l, rn, shape);
+            l.b.unary(if u { UnaryOp::Fneg } else { UnaryOp::Fabs }, v)
+        }
+        (0b11111, true, true) if !scalar => {
+            let v = read(l, rn, shape);
+            l.b.unary(UnaryOp::Fsqrt, v)
+        }
+        (0b11000, false, false) if !scalar => round(l, RoundMode::Nearest),
+        (0b11000, false, true) if !scalar => round(l, RoundMode::Up),
+        (0b11001, false, false) if !scalar => round(l, RoundMode::Down),
+        (0b11001, false, true) if !scalar => round(l, RoundMode::Zero),
+        (0b11000, true, false) if !scalar => round(l, RoundMode::Away),
+        // FRINTX and FRINTI round as FPCR says: to nearest with FPCR zero.
+        (0b11001, true, _) if !scalar => round(l, RoundMode::Nearest),
+        (0b11010, _, false) => to_int(l, RoundMode::Nearest, !u),
+        (0b11010, _, true) => to_int(l, RoundMode::Up, !u),
+        (0b11011, _, false) => to_int(l, RoundMode::Down, !u),
+        (0b11011, _, true) => to_int(l, RoundMode::Zero, !u),
+        (0b11100, _, false) => to_int(l, RoundMode::Away, !u),
+        (0b11101, _, false) => {
+            let v = read(l, rn, ishape);
+            l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, shape.ty(), v)
+        }
+        // FRECPE, FRSQRTE, URECPE, URSQRTE, FRINT32/64 and the FP16 forms.
+        (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The scalar FCVTXN is the only scalar op of opcodes 10110/10111.
+fn fcvtxn_scalar(u: bool, opcode: u32, double: bool) -> Result<(), SemError> {
+    Err(if u && opcode == 0b10110 && double {
+        SemError::Unsupported
+    } else {
+        SemError::Undefined
+    })
+}
+
+/// FCVTL/FCVTL2 (f32 to f64 from the low or high half) and FCVTN/FCVTN2 (f64 to f32 into the
+/// low or high half); the half-precision forms and FCVTXN are not lifted.
+fn convert_precision(
+    l: &mut Lifter,
+    u: bool,
+    opcode: u32,
+    double: bool,
+    q: bool,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    if u || !double {
+        return Err(SemError::Unsupported);
+    }
+    if opcode == 0b10111 {
+        let v = read_half(l, rn, q, Shape::float(false, false));
+        let r =
+            l.b.convert(ConvOp::Fpromote, Shape::float(true, true).ty(), v);
+        write(l, rd, r);
+    } else {
+        let v = read(l, rn, Shape::float(true, true));
+        let r =
+            l.b.convert(ConvOp::Fdemote, Shape::float(false, false).ty(), v);
+        write_half(l, rd, q, r);
+    }
+    Ok(())
+}
+
+/// FMAXNMV, FMINNMV, FMAXV, FMINV: `0 Q 1 01110 o1 sz 11000 opcode 10 Rn Rd` (4 x f32 only).
+pub(super) fn across_lanes(l: &mut Lifter) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 5), l.field(5, 5), l.field(0, 5));
+    if !u {
+        return Err(SemError::Unsupported);
+    }
+    if size & 1 == 1 || !q {
+        return Err(SemError::Undefined);
+    }
+    let op = match (opcode, size >> 1) {
+        (0b01100, 0) => BinaryOp::Fmaxnm,
+        (0b01100, _) => BinaryOp::Fminnm,
+        (0b01111, 0) => BinaryOp::Fmax,
+        _ => BinaryOp::Fmin,
+    };
+    let shape = Shape::float(false, true);
+    let v = read(l, rn, shape);
+    let r = super::misc::reduce(l, v, shape, op);
+    write(l, rd, r);
+    Ok(())
+}

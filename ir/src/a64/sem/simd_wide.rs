@@ -1,0 +1,238 @@
+//! Advanced SIMD "three different" instructions (the long, wide and narrowing arithmetic:
+//! SADDL/UADDL, SADDW/UADDW, SSUBL/USUBL, SSUBW/USUBW, ADDHN/SUBHN and their rounding forms,
+//! SABAL/UABAL, SABDL/UABDL, SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL, all with "2" forms) and
+//! the by-element class (MUL, MLA, MLS, the long multiplies, FMUL, FMLA, FMLS by element), in
+//! vector and scalar forms.
+
+use super::{lshr_c, read, read_half, write, write_half, Shape};
+use crate::a64::lift::{Lifter, SemError};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, UnaryOp};
+use crate::types::Type;
+
+/// Extends a 64-bit half to lanes twice as wide.
+fn widen(l: &mut Lifter, v: Value, wide: Shape, signed: bool) -> Value {
+    if signed {
+        l.b.sext(wide.ty(), v)
+    } else {
+        l.b.uext(wide.ty(), v)
+    }
+}
+
+/// `0 Q U 01110 size 1 Rm opcode 00 Rn Rd`. Q selects the "2" forms (high halves of the
+/// narrow operands, or the high half of the narrow result).
+pub(super) fn three_different(l: &mut Lifter) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, rm, opcode, rn, rd) = (
+        l.field(22, 2),
+        l.field(16, 5),
+        l.field(12, 4),
+        l.field(5, 5),
+        l.field(0, 5),
+    );
+    if size == 3 {
+        return Err(if opcode == 0b1110 && !u {
+            SemError::Unsupported
+        } else {
+            SemError::Undefined
+        });
+    }
+    let signed = !u;
+    let half = Shape::int(size, false);
+    let wide = Shape::int(size + 1, true);
+    let long_operand = |l: &mut Lifter, n: u32| {
+        let v = read_half(l, n, q, half);
+        widen(l, v, wide, signed)
+    };
+    let r = match opcode {
+        0b0000 | 0b0010 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            if opcode == 0 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            }
+        }
+        0b0001 | 0b0011 => {
+            let a = read(l, rn, wide);
+            let b = long_operand(l, rm);
+            if opcode == 1 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            }
+        }
+        0b0100 | 0b0110 => {
+            // ADDHN/SUBHN (U = 0) and RADDHN/RSUBHN (U = 1): the high half of each wide lane.
+            let a = read(l, rn, wide);
+            let b = read(l, rm, wide);
+            let mut s = if opcode == 0b0100 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            };
+            let hbits = 8 << size;
+            if u {
+                let c = super::splat_const(l, wide, 1u128 << (hbits - 1));
+                s = l.b.add(s, c);
+            }
+            let hi = lshr_c(l, s, hbits);
+            let n = l.b.trunc(half.ty(), hi);
+            write_half(l, rd, q, n);
+            return Ok(());
+        }
+        0b0101 | 0b0111 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            // |a - b| of the narrow lanes, computed wide (it fits).
+            let d = l.b.sub(a, b);
+            let d = l.b.unary(UnaryOp::Abs, d);
+            if opcode == 0b0101 {
+                let acc = read(l, rd, wide);
+                l.b.add(acc, d)
+            } else {
+                d
+            }
+        }
+        0b1000 | 0b1010 | 0b1100 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1000 => {
+                    let acc = read(l, rd, wide);
+                    l.b.add(acc, p)
+                }
+                0b1010 => {
+                    let acc = read(l, rd, wide);
+                    l.b.sub(acc, p)
+                }
+                _ => p,
+            }
+        }
+        // SQDMLAL, SQDMLSL, SQDMULL, PMULL.
+        0b1001 | 0b1011 | 0b1101 if !u => return Err(SemError::Unsupported),
+        0b1110 if !u => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// Vector (and scalar) by element: `0 Q U 01111 size L M Rm opcode H 0 Rn Rd`.
+pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 4), l.field(5, 5), l.field(0, 5));
+    let (h, lo, m) = (l.field(11, 1), l.field(21, 1), l.field(20, 1));
+    let is_fp = matches!(opcode, 0b0001 | 0b0101 | 0b1001) && !(opcode != 0b1001 && u);
+    if is_fp {
+        let (index, rm) = match size {
+            2 => (h << 1 | lo, m << 4 | l.field(16, 4)),
+            3 if lo == 0 && (q || scalar) => (h, m << 4 | l.field(16, 4)),
+            0 => return Err(SemError::Unsupported),
+            _ => return Err(SemError::Undefined),
+        };
+        if u {
+            // FMULX by element.
+            return Err(SemError::Unsupported);
+        }
+        let double = size == 3;
+        let shape = if scalar {
+            Shape::scalar(super::float_lane(32 << (size - 2)))
+        } else {
+            Shape::float(double, q)
+        };
+        let full = Shape::float(double, true);
+        let mv = read(l, rm, full);
+        let e = l.b.extract(mv, index);
+        let b = if shape.lanes == 1 {
+            e
+        } else {
+            l.b.splat(shape.ty(), e)
+        };
+        let a = read(l, rn, shape);
+        let r = match opcode {
+            0b1001 => l.b.binary(BinaryOp::Fmul, a, b),
+            _ => {
+                let acc = read(l, rd, shape);
+                let a = if opcode == 0b0101 {
+                    l.b.unary(UnaryOp::Fneg, a)
+                } else {
+                    a
+                };
+                l.b.fma(a, b, acc)
+            }
+        };
+        write(l, rd, r);
+        return Ok(());
+    }
+    let (index, rm) = match size {
+        1 => (h << 2 | lo << 1 | m, l.field(16, 4)),
+        2 => (h << 1 | lo, m << 4 | l.field(16, 4)),
+        _ => return Err(SemError::Undefined),
+    };
+    let lane = super::int_lane(8 << size);
+    let mv = l.vreg_as(rm, Type::vec(lane, 128 >> (3 + size)));
+    let e = l.b.extract(mv, index);
+    if scalar {
+        // Only the saturating doubling forms exist as scalars.
+        return Err(
+            if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) {
+                SemError::Unsupported
+            } else {
+                SemError::Undefined
+            },
+        );
+    }
+    let signed = !u;
+    let r = match (opcode, u) {
+        (0b1000, false) | (0b0000, true) | (0b0100, true) => {
+            let shape = Shape::int(size, q);
+            let a = read(l, rn, shape);
+            let b = l.b.splat(shape.ty(), e);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1000 => p,
+                0b0000 => {
+                    let acc = read(l, rd, shape);
+                    l.b.add(acc, p)
+                }
+                _ => {
+                    let acc = read(l, rd, shape);
+                    l.b.sub(acc, p)
+                }
+            }
+        }
+        (0b0010 | 0b0110 | 0b1010, _) => {
+            // SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL by element, with "2" forms.
+            let half = Shape::int(size, false);
+            let wide = Shape::int(size + 1, true);
+            let a = read_half(l, rn, q, half);
+            let a = widen(l, a, wide, signed);
+            let ew = if signed {
+                l.b.sext(wide.lane.scalar(), e)
+            } else {
+                l.b.uext(wide.lane.scalar(), e)
+            };
+            let b = l.b.splat(wide.ty(), ew);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1010 => p,
+                0b0010 => {
+                    let acc = read(l, rd, wide);
+                    l.b.add(acc, p)
+                }
+                _ => {
+                    let acc = read(l, rd, wide);
+                    l.b.sub(acc, p)
+                }
+            }
+        }
+        // The saturating doubling multiplies and the dot products
+        // (and, with U = 1, the complex and rounding-accumulate forms).
+        _ => return Err(SemError::Unsupported),
+    };
+    write(l, rd, r);
+    Ok(())
+}
