@@ -98,20 +98,14 @@ fn run_case(inp: &Inputs, word: u32, changes: &str) -> Vec<String> {
             want_x[n] = if n == 0 { x.wrapping_add(MEM_BASE) } else { x };
         }
     }
-    for i in 0..8 {
-        if env.state.q[i] != want_v[i] {
-            errs.push(format!(
-                "v{i} = {:032x}, qemu {:032x}",
-                env.state.q[i], want_v[i]
-            ));
+    for (i, (got, want)) in env.state.q.iter().zip(want_v).enumerate() {
+        if *got != want {
+            errs.push(format!("v{i} = {got:032x}, qemu {want:032x}"));
         }
     }
-    for i in 0..4 {
-        if env.state.x[i] != want_x[i] {
-            errs.push(format!(
-                "x{i} = {:#x}, qemu {:#x}",
-                env.state.x[i], want_x[i]
-            ));
+    for (i, (got, want)) in env.state.x.iter().zip(want_x).enumerate() {
+        if *got != want {
+            errs.push(format!("x{i} = {got:#x}, qemu {want:#x}"));
         }
     }
     if env.mem != want_mem {
