@@ -22,6 +22,8 @@ mod ldst;
 mod misc;
 #[path = "simd_permute.rs"]
 mod permute;
+#[path = "simd_sat.rs"]
+mod sat;
 #[path = "simd_shift.rs"]
 mod shift;
 #[cfg(test)]
@@ -58,11 +60,7 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
             int::three_same(l, scalar)
         }
     } else if v & 0x9f20_0c00 == 0x0e20_0000 {
-        if scalar {
-            Err(SemError::Unsupported)
-        } else {
-            wide::three_different(l)
-        }
+        wide::three_different(l, scalar)
     } else if v & 0x9f3e_0c00 == 0x0e20_0800 {
         misc::two_reg_misc(l, scalar)
     } else if v & 0x9f3e_0c00 == 0x0e30_0800 {

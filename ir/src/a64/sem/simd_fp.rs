@@ -6,7 +6,8 @@
 
 use super::{fcmp_mask, read, read_half, splat_const, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
-use crate::inst::{BinaryOp, ConvOp, FloatCC, RoundMode, UnaryOp};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
 
 /// `0 Q U 01110 a sz 1 Rm 11xxx 1 Rn Rd`: FP three same, with `a` (bit 23) part of the opcode.
 pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
@@ -73,8 +74,9 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         (true, false, 0b110) => pair(l, BinaryOp::Fmax),
         (true, true, 0b110) => pair(l, BinaryOp::Fmin),
         (true, false, 0b111) => l.b.binary(BinaryOp::Fdiv, x, y),
-        // FMULX, FRECPS, FRSQRTS.
-        (false, false, 0b011) | (false, _, 0b111) => return Err(SemError::Unsupported),
+        (false, false, 0b011) => fp_step(l, Step::Mulx, x, y, shape),
+        (false, false, 0b111) => fp_step(l, Step::Recip, x, y, shape),
+        (false, true, 0b111) => fp_step(l, Step::Rsqrt, x, y, shape),
         _ => return Err(SemError::Undefined),
     };
     write(l, rd, r);
@@ -215,4 +217,80 @@ pub(super) fn across_lanes(l: &mut Lifter) -> Result<(), SemError> {
     let r = super::misc::reduce(l, v, shape, op);
     write(l, rd, r);
     Ok(())
+}
+
+/// The FP operations built around a product with a special case for zero times infinity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step {
+    /// FMULX: `a * b`, but 0 * inf gives 2.0 with the product's sign.
+    Mulx,
+    /// FRECPS: `2 - a * b` fused; 0 * inf gives 2.0.
+    Recip,
+    /// FRSQRTS: `(3 - a * b) / 2`; 0 * inf gives 1.5.
+    Rsqrt,
+}
+
+/// FMULX, FRECPS and FRSQRTS on values of `shape`. FRSQRTS rounds `3 - a * b` once and then
+/// halves it, which differs from the manual's single rounding only when the half is subnormal.
+pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Shape) -> Value {
+    let ishape = shape.as_int();
+    let w = shape.ebits();
+    let (exp_all, one_bits) = if w == 64 {
+        (0x7ffu128 << 52, 0x3ffu128 << 52)
+    } else {
+        (0xffu128 << 23, 0x7fu128 << 23)
+    };
+    let constant = |l: &mut Lifter, x: f64| {
+        let bits = if w == 64 {
+            x.to_bits() as u128
+        } else {
+            (x as f32).to_bits() as u128
+        };
+        splat_const(l, shape, bits)
+    };
+    let ai = l.b.bitcast(ishape.ty(), a);
+    let bi = l.b.bitcast(ishape.ty(), b);
+    let magnitude = crate::interp::mask(w - 1);
+    let zero = splat_const(l, ishape, 0);
+    let inf = splat_const(l, ishape, exp_all);
+    let mag_a = super::and_c(l, ai, magnitude);
+    let mag_b = super::and_c(l, bi, magnitude);
+    let za = super::icmp_mask(l, IntCC::Eq, mag_a, zero, ishape);
+    let zb = super::icmp_mask(l, IntCC::Eq, mag_b, zero, ishape);
+    let ia = super::icmp_mask(l, IntCC::Eq, mag_a, inf, ishape);
+    let ib = super::icmp_mask(l, IntCC::Eq, mag_b, inf, ishape);
+    let zi = l.b.and(za, ib);
+    let iz = l.b.and(ia, zb);
+    let special = l.b.or(zi, iz);
+    let (r, special_value) = match step {
+        Step::Mulx => {
+            let r = l.b.binary(BinaryOp::Fmul, a, b);
+            let signs = l.b.xor(ai, bi);
+            let sign = super::and_c(l, signs, 1u128 << (w - 1));
+            let two = splat_const(
+                l,
+                ishape,
+                one_bits + (1u128 << if w == 64 { 52 } else { 23 }),
+            );
+            (r, l.b.or(sign, two))
+        }
+        Step::Recip => {
+            let na = l.b.unary(UnaryOp::Fneg, a);
+            let two = constant(l, 2.0);
+            let r = l.b.fma(na, b, two);
+            (r, l.b.bitcast(ishape.ty(), two))
+        }
+        Step::Rsqrt => {
+            let na = l.b.unary(UnaryOp::Fneg, a);
+            let three = constant(l, 3.0);
+            let half = constant(l, 0.5);
+            let t = l.b.fma(na, b, three);
+            let r = l.b.binary(BinaryOp::Fmul, t, half);
+            let v = constant(l, 1.5);
+            (r, l.b.bitcast(ishape.ty(), v))
+        }
+    };
+    let ri = l.b.bitcast(ishape.ty(), r);
+    let out = super::bit_select(l, special, special_value, ri);
+    l.b.bitcast(shape.ty(), out)
 }

@@ -3,7 +3,7 @@
 //! (and accumulate), add/sub, multiply (and accumulate), and the bitwise group (AND, BIC, ORR,
 //! ORN, EOR, BSL, BIT, BIF).
 
-use super::{and_c, ashr_c, bit_select, icmp_mask, lshr_c, read, shl_c, splat_const, write, Shape};
+use super::{and_c, ashr_c, bit_select, icmp_mask, lshr_c, read, splat_const, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, IntCC};
@@ -74,7 +74,9 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         ),
         0b00110 => icmp_mask(l, if signed { IntCC::Sgt } else { IntCC::Ugt }, a, b, shape),
         0b00111 => icmp_mask(l, if signed { IntCC::Sge } else { IntCC::Uge }, a, b, shape),
-        0b01000 => shift_by_register(l, a, b, signed, shape),
+        0b01000..=0b01011 => {
+            super::sat::shift_by_register(l, a, b, signed, opcode & 2 != 0, opcode & 1 != 0, shape)
+        }
         0b01100..=0b01111 if no_d => return Err(SemError::Undefined),
         0b01100 => l.b.binary(
             if signed {
@@ -127,6 +129,10 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             }
         }
         0b10011 if !u => l.b.binary(BinaryOp::Mul, a, b),
+        0b10011 if size == 0 => super::sat::poly_mul(l, a, b, 8),
+        0b10011 => return Err(SemError::Undefined),
+        0b10110 if size == 1 || size == 2 => super::sat::doubling_mul_high(l, a, b, u, shape),
+        0b10110 => return Err(SemError::Undefined),
         0b10100 | 0b10101 if no_d => return Err(SemError::Undefined),
         0b10100 => pairwise(
             l,
@@ -152,8 +158,7 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         ),
         0b10111 if !u => pairwise(l, a, b, shape, BinaryOp::Add),
         0b10111 => return Err(SemError::Undefined),
-        // PMUL, SQSHL/UQSHL, SRSHL/URSHL, SQRSHL/UQRSHL, SQDMULH/SQRDMULH.
-        _ => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
     };
     write(l, rd, r);
     Ok(())
@@ -250,31 +255,4 @@ pub(super) fn pairwise(l: &mut Lifter, a: Value, b: Value, shape: Shape, op: Bin
     let x = l.b.shuffle(a, b, &even);
     let y = l.b.shuffle(a, b, &odd);
     l.b.binary(op, x, y)
-}
-
-/// SSHL/USHL: each lane shifted by the signed low byte of the matching lane of `b`, left when
-/// positive and right when negative; shifts past the width give zero (or the sign).
-fn shift_by_register(l: &mut Lifter, a: Value, b: Value, signed: bool, shape: Shape) -> Value {
-    let w = shape.ebits();
-    let up = shl_c(l, b, w - 8);
-    let sh = ashr_c(l, up, w - 8);
-    let zero = splat_const(l, shape, 0);
-    let width = splat_const(l, shape, w as u128);
-    // Left shifts: valid while 0 <= sh < w (as unsigned, negative amounts are huge).
-    let left = l.b.binary(BinaryOp::Shl, a, sh);
-    let left_ok = icmp_mask(l, IntCC::Ult, sh, width, shape);
-    let left = l.b.and(left, left_ok);
-    // Right shifts by -sh, clamped for the arithmetic case and zeroed past the width otherwise.
-    let neg = l.b.sub(zero, sh);
-    let right = if signed {
-        let top = splat_const(l, shape, (w - 1) as u128);
-        let amt = l.b.binary(BinaryOp::Umin, neg, top);
-        l.b.binary(BinaryOp::Ashr, a, amt)
-    } else {
-        let r = l.b.binary(BinaryOp::Lshr, a, neg);
-        let ok = icmp_mask(l, IntCC::Ult, neg, width, shape);
-        l.b.and(r, ok)
-    };
-    let is_right = icmp_mask(l, IntCC::Slt, sh, zero, shape);
-    bit_select(l, is_right, right, left)
 }

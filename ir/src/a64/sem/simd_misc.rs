@@ -28,7 +28,9 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             0b01000..=0b01011 if size == 3 => {
                 misc_op(l, u, opcode, Shape::scalar(int_lane(64)), rn, rd)
             }
-            0b00011 | 0b00111 => Err(SemError::Unsupported),
+            0b00011 | 0b00111 => {
+                saturating_misc(l, u, opcode, Shape::scalar(int_lane(8 << size)), rn, rd)
+            }
             _ => Err(SemError::Undefined),
         };
     }
@@ -130,10 +132,34 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             write(l, rd, r);
             Ok(())
         }
-        // SUQADD, USQADD, SQABS, SQNEG.
-        0b00011 | 0b00111 => Err(SemError::Unsupported),
+        0b00011 | 0b00111 => {
+            if size == 3 && !q {
+                return Err(SemError::Undefined);
+            }
+            saturating_misc(l, u, opcode, shape, rn, rd)
+        }
         _ => Err(SemError::Undefined),
     }
+}
+
+/// SUQADD, USQADD (opcode 00011) and SQABS, SQNEG (opcode 00111).
+fn saturating_misc(
+    l: &mut Lifter,
+    u: bool,
+    opcode: u32,
+    shape: Shape,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    let v = read(l, rn, shape);
+    let r = if opcode == 0b00011 {
+        let d = read(l, rd, shape);
+        super::sat::mixed_saturating_add(l, d, v, !u, shape)
+    } else {
+        super::sat::saturating_abs_neg(l, v, u, shape)
+    };
+    write(l, rd, r);
+    Ok(())
 }
 
 /// Compares against zero (CMGT, CMEQ, CMLT with U = 0; CMGE, CMLE with U = 1), ABS and NEG.

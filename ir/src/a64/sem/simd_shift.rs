@@ -176,8 +176,8 @@ pub(super) fn shift_immediate(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
                 s
             }
         }
-        // SQSHLU, SQSHL/UQSHL (immediate).
-        0b01100 | 0b01110 => return Err(SemError::Unsupported),
+        0b01100 if u => super::sat::saturating_shl_imm(l, v, left, true, false, shape),
+        0b01110 => super::sat::saturating_shl_imm(l, v, left, signed, signed, shape),
         _ => return Err(SemError::Undefined),
     };
     write(l, rd, r);

@@ -8,7 +8,7 @@ use super::{lshr_c, read, read_half, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, UnaryOp};
-use crate::types::Type;
+use crate::types::{LaneType, Type};
 
 /// Extends a 64-bit half to lanes twice as wide.
 fn widen(l: &mut Lifter, v: Value, wide: Shape, signed: bool) -> Value {
@@ -21,7 +21,7 @@ fn widen(l: &mut Lifter, v: Value, wide: Shape, signed: bool) -> Value {
 
 /// `0 Q U 01110 size 1 Rm opcode 00 Rn Rd`. Q selects the "2" forms (high halves of the
 /// narrow operands, or the high half of the narrow result).
-pub(super) fn three_different(l: &mut Lifter) -> Result<(), SemError> {
+pub(super) fn three_different(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
     let (size, rm, opcode, rn, rd) = (
         l.field(22, 2),
@@ -30,12 +30,41 @@ pub(super) fn three_different(l: &mut Lifter) -> Result<(), SemError> {
         l.field(5, 5),
         l.field(0, 5),
     );
+    let doubling = matches!(opcode, 0b1001 | 0b1011 | 0b1101) && !u;
     if size == 3 {
-        return Err(if opcode == 0b1110 && !u {
-            SemError::Unsupported
+        if opcode == 0b1110 && !u && !scalar {
+            // PMULL/PMULL2 of 64-bit elements (the crypto extension's 1Q form).
+            let a = read_half(l, rn, q, Shape::scalar(LaneType::I64));
+            let b = read_half(l, rm, q, Shape::scalar(LaneType::I64));
+            let r = super::sat::poly_mul_64(l, a, b);
+            write(l, rd, r);
+            return Ok(());
+        }
+        return Err(SemError::Undefined);
+    }
+    if doubling && size == 0 || scalar && !doubling {
+        return Err(SemError::Undefined);
+    }
+    if doubling {
+        let (half, wide) = if scalar {
+            (
+                Shape::scalar(super::int_lane(8 << size)),
+                Shape::scalar(super::int_lane(16 << size)),
+            )
         } else {
-            SemError::Undefined
-        });
+            (Shape::int(size, false), Shape::int(size + 1, true))
+        };
+        let a = read_half(l, rn, q && !scalar, half);
+        let b = read_half(l, rm, q && !scalar, half);
+        let p = super::sat::doubling_mul_long(l, a, b, wide);
+        let acc = match opcode {
+            0b1001 => Accumulate::Add,
+            0b1011 => Accumulate::Sub,
+            _ => Accumulate::None,
+        };
+        let r = doubling_accumulate(l, acc, p, rd, wide);
+        write(l, rd, r);
+        return Ok(());
     }
     let signed = !u;
     let half = Shape::int(size, false);
@@ -111,9 +140,14 @@ pub(super) fn three_different(l: &mut Lifter) -> Result<(), SemError> {
                 _ => p,
             }
         }
-        // SQDMLAL, SQDMLSL, SQDMULL, PMULL.
-        0b1001 | 0b1011 | 0b1101 if !u => return Err(SemError::Unsupported),
-        0b1110 if !u => return Err(SemError::Unsupported),
+        0b1110 if !u && size == 0 => {
+            // PMULL/PMULL2 of bytes: 16-bit carry-less products.
+            let a = read_half(l, rn, q, half);
+            let b = read_half(l, rm, q, half);
+            let a = l.b.uext(wide.ty(), a);
+            let b = l.b.uext(wide.ty(), b);
+            super::sat::poly_mul(l, a, b, 8)
+        }
         _ => return Err(SemError::Undefined),
     };
     write(l, rd, r);
@@ -133,10 +167,6 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             0 => return Err(SemError::Unsupported),
             _ => return Err(SemError::Undefined),
         };
-        if u {
-            // FMULX by element.
-            return Err(SemError::Unsupported);
-        }
         let double = size == 3;
         let shape = if scalar {
             Shape::scalar(super::float_lane(32 << (size - 2)))
@@ -153,6 +183,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         };
         let a = read(l, rn, shape);
         let r = match opcode {
+            0b1001 if u => super::fpvec::fp_step(l, super::fpvec::Step::Mulx, a, b, shape),
             0b1001 => l.b.binary(BinaryOp::Fmul, a, b),
             _ => {
                 let acc = read(l, rd, shape);
@@ -175,15 +206,12 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let lane = super::int_lane(8 << size);
     let mv = l.vreg_as(rm, Type::vec(lane, 128 >> (3 + size)));
     let e = l.b.extract(mv, index);
+    if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) && !u {
+        return doubling_by_element(l, scalar, q, opcode, size, e, rn, rd);
+    }
     if scalar {
-        // Only the saturating doubling forms exist as scalars.
-        return Err(
-            if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) {
-                SemError::Unsupported
-            } else {
-                SemError::Undefined
-            },
-        );
+        // Only the saturating doubling forms (and the FP ones) exist as scalars.
+        return Err(SemError::Undefined);
     }
     let signed = !u;
     let r = match (opcode, u) {
@@ -233,6 +261,83 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         // (and, with U = 1, the complex and rounding-accumulate forms).
         _ => return Err(SemError::Unsupported),
     };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// What a saturating doubling long multiply does with its product.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accumulate {
+    /// SQDMULL: the product itself.
+    None,
+    /// SQDMLAL: Vd plus the product, saturated.
+    Add,
+    /// SQDMLSL: Vd minus the product, saturated.
+    Sub,
+}
+
+/// Combines a doubled product with the accumulator as `acc` says.
+fn doubling_accumulate(l: &mut Lifter, acc: Accumulate, p: Value, rd: u32, wide: Shape) -> Value {
+    if acc == Accumulate::None {
+        return p;
+    }
+    let d = read(l, rd, wide);
+    let op = if acc == Accumulate::Add {
+        BinaryOp::SaddSat
+    } else {
+        BinaryOp::SsubSat
+    };
+    l.b.binary(op, d, p)
+}
+
+/// SQDMLAL, SQDMLSL, SQDMULL, SQDMULH, SQRDMULH by element, vector and scalar.
+#[allow(clippy::too_many_arguments)]
+fn doubling_by_element(
+    l: &mut Lifter,
+    scalar: bool,
+    q: bool,
+    opcode: u32,
+    size: u32,
+    e: Value,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    let splat = |l: &mut Lifter, shape: Shape| {
+        if shape.lanes == 1 {
+            e
+        } else {
+            l.b.splat(shape.ty(), e)
+        }
+    };
+    if opcode >= 0b1100 {
+        let shape = if scalar {
+            Shape::scalar(super::int_lane(8 << size))
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = splat(l, shape);
+        let r = super::sat::doubling_mul_high(l, a, b, opcode == 0b1101, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
+    let (half, wide) = if scalar {
+        (
+            Shape::scalar(super::int_lane(8 << size)),
+            Shape::scalar(super::int_lane(16 << size)),
+        )
+    } else {
+        (Shape::int(size, false), Shape::int(size + 1, true))
+    };
+    let a = read_half(l, rn, q && !scalar, half);
+    let b = splat(l, half);
+    let p = super::sat::doubling_mul_long(l, a, b, wide);
+    let acc = match opcode {
+        0b0011 => Accumulate::Add,
+        0b0111 => Accumulate::Sub,
+        _ => Accumulate::None,
+    };
+    let r = doubling_accumulate(l, acc, p, rd, wide);
     write(l, rd, r);
     Ok(())
 }
