@@ -142,3 +142,72 @@ fn simd_matches_qemu() {
         failures.join("\n")
     );
 }
+
+/// How lifting one word ends: None when it lifts, else the trap kind.
+fn trap_of(word: u32) -> Option<crate::inst::TrapKind> {
+    let lifted = lift_block(0x1000, &|a| (a == 0x1000).then_some(word), 1).expect("lift");
+    match lifted.func.blocks[0].term {
+        crate::inst::Terminator::Trap { kind, .. } => Some(kind),
+        _ => None,
+    }
+}
+
+#[test]
+fn simd_unallocated_encodings_are_undefined() {
+    use crate::inst::TrapKind::Undefined;
+    // Encodings the manual marks unallocated or reserved, derived from its encoding tables.
+    let words = [
+        (0x0c40_8c00, "LD2 multiple with size 11 and Q 0 (.1d)"),
+        (0x0c41_7000, "LD1 without post-index but Rm nonzero"),
+        (0x4e10_0400, "DUP (element) with imm5 = 10000"),
+        (0x0e08_3c00, "UMOV to a W register of a D element"),
+        (0x0ee2_8420, "ADD vector with size 11 and Q 0"),
+        (0x0d60_d000, "LD2R (0x0d60c000) with S = 1"),
+        (0x0e00_0800, "ZIP-class opcode 000"),
+        (0x0ea0_5800, "CNT with size 10"),
+    ];
+    for (word, what) in words {
+        assert_eq!(trap_of(word), Some(Undefined), "{what} ({word:08x})");
+    }
+}
+
+#[test]
+fn simd_unimplemented_encodings_are_unsupported() {
+    use crate::inst::TrapKind::Unsupported;
+    // Valid encodings (from aarch64-linux-gnu-as) that vmtrans does not lift yet.
+    let words = [
+        (0x4e28_4820, "aese v0.16b, v1.16b"),
+        (0x5e02_4020, "sha256h q0, q1, v2.4s"),
+        (0x4e42_1420, "fadd v0.8h, v1.8h, v2.8h"),
+        (0x4ea1_d820, "frecpe v0.4s, v1.4s"),
+        (0x0e21_7820, "fcvtl v0.4s, v1.4h"),
+    ];
+    for (word, what) in words {
+        assert_eq!(trap_of(word), Some(Unsupported), "{what} ({word:08x})");
+    }
+}
+
+#[test]
+fn simd_structure_registers_wrap_from_v31_to_v0() {
+    let mem: Vec<u8> = (0..128u32).map(|i| (i * 7 + 3) as u8).collect();
+    let word_at =
+        |off: usize| u32::from_le_bytes(mem[off..off + 4].try_into().expect("4 bytes")) as u128;
+    // ld2 {v31.16b, v0.16b}, [x0]: byte 2e + t of memory is lane e of register t.
+    let mut env = TestEnv::new(MEM_BASE, 128);
+    env.mem.copy_from_slice(&mem);
+    env.state.x[0] = MEM_BASE;
+    run_insns(&mut env, &[0x4c40_801f]);
+    let lanes = |t: usize| (0..16).fold(0u128, |acc, e| acc | (mem[2 * e + t] as u128) << (8 * e));
+    assert_eq!(env.state.q[31], lanes(0));
+    assert_eq!(env.state.q[0], lanes(1));
+    // ld4 {v30.4s, v31.4s, v0.4s, v1.4s}, [x1], #64: word 4e + t is lane e of register t.
+    let mut env = TestEnv::new(MEM_BASE, 128);
+    env.mem.copy_from_slice(&mem);
+    env.state.x[1] = MEM_BASE;
+    run_insns(&mut env, &[0x4cdf_083e]);
+    let words = |t: usize| (0..4).fold(0u128, |acc, e| acc | word_at(4 * (4 * e + t)) << (32 * e));
+    for (t, reg) in [30usize, 31, 0, 1].into_iter().enumerate() {
+        assert_eq!(env.state.q[reg], words(t), "v{reg}");
+    }
+    assert_eq!(env.state.x[1], MEM_BASE + 64);
+}
