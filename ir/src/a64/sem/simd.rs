@@ -81,6 +81,13 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
         }
     } else if v & 0x9f80_0400 == 0x0f00_0400 {
         shift::shift_immediate(l, scalar)
+    } else if v & 0x9f20_8400 == 0x0e00_8400 {
+        if scalar {
+            // SQRDMLAH/SQRDMLSH (scalar).
+            Err(SemError::Unsupported)
+        } else {
+            wide::three_same_extra(l)
+        }
     } else if scalar {
         Err(SemError::Unsupported)
     } else if insn & 0xbf20_8c00 == 0x0e00_0000 {

@@ -109,17 +109,14 @@ pub(super) fn shift_immediate(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
         if hsb == 3 {
             return Err(SemError::Undefined);
         }
-        if scalar {
-            return Err(if opcode == 0b10100 {
-                SemError::Undefined
-            } else {
-                SemError::Unsupported
-            });
+        if scalar && (opcode == 0b10100 || !u && opcode < 0b10010) {
+            // No scalar SSHLL/USHLL, SHRN or RSHRN.
+            return Err(SemError::Undefined);
         }
         return if opcode == 0b10100 {
             shift_long(l, u, q, hsb, left, rn, rd)
         } else {
-            shift_narrow(l, u, q, opcode, hsb, right, rn, rd)
+            shift_narrow(l, scalar, u, q, opcode, hsb, right, rn, rd)
         };
     }
     if matches!(opcode, 0b11100 | 0b11111) {
@@ -207,10 +204,11 @@ fn shift_long(
     Ok(())
 }
 
-/// SHRN/RSHRN (U = 0) and the saturating SQSHRUN/SQRSHRUN (U = 1), SQSHRN/SQRSHRN, UQSHRN/UQRSHRN.
+/// SHRN/RSHRN (U = 0, vector only) and the saturating SQSHRUN/SQRSHRUN (U = 1), SQSHRN/SQRSHRN, UQSHRN/UQRSHRN.
 #[allow(clippy::too_many_arguments)]
 fn shift_narrow(
     l: &mut Lifter,
+    scalar: bool,
     u: bool,
     q: bool,
     opcode: u32,
@@ -219,7 +217,11 @@ fn shift_narrow(
     rn: u32,
     rd: u32,
 ) -> Result<(), SemError> {
-    let wide = Shape::int(hsb + 1, true);
+    let wide = if scalar {
+        Shape::scalar(super::int_lane(16 << hsb))
+    } else {
+        Shape::int(hsb + 1, true)
+    };
     let wbits = wide.ebits();
     let round = opcode & 1 == 1;
     let v = read(l, rn, wide);
@@ -239,7 +241,11 @@ fn shift_narrow(
         None => l.b.trunc(wide.with_ebits(wbits / 2).ty(), s),
         Some(signed_out) => super::misc::saturate_narrow(l, s, wide, signed_in, signed_out),
     };
-    write_half(l, rd, q, n);
+    if scalar {
+        write(l, rd, n);
+    } else {
+        write_half(l, rd, q, n);
+    }
     Ok(())
 }
 

@@ -206,6 +206,17 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let lane = super::int_lane(8 << size);
     let mv = l.vreg_as(rm, Type::vec(lane, 128 >> (3 + size)));
     let e = l.b.extract(mv, index);
+    if opcode == 0b1110 && size == 2 && !scalar {
+        // SDOT/UDOT by element: the indexed group of four bytes, in every 32-bit lane.
+        let group =
+            l.b.splat(Type::vec(LaneType::I32, if q { 4 } else { 2 }), e);
+        let b = l.b.bitcast(Shape::int(0, q).ty(), group);
+        let a = read(l, rn, Shape::int(0, q));
+        let acc = read(l, rd, Shape::int(2, q));
+        let r = dot(l, a, b, acc, !u, q);
+        write(l, rd, r);
+        return Ok(());
+    }
     if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) && !u {
         return doubling_by_element(l, scalar, q, opcode, size, e, rn, rd);
     }
@@ -340,4 +351,65 @@ fn doubling_by_element(
     let r = doubling_accumulate(l, acc, p, rd, wide);
     write(l, rd, r);
     Ok(())
+}
+
+/// The "three same extra" class: `0 Q U 01110 size 0 Rm 1 opcode 1 Rn Rd`; SDOT and UDOT.
+pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, rm, opcode, rn, rd) = (
+        l.field(22, 2),
+        l.field(16, 5),
+        l.field(11, 4),
+        l.field(5, 5),
+        l.field(0, 5),
+    );
+    if opcode != 0b0010 || size != 2 {
+        // SQRDMLAH/SQRDMLSH, USDOT, FCMLA, FCADD and the BFloat16 forms.
+        return Err(SemError::Unsupported);
+    }
+    let a = read(l, rn, Shape::int(0, q));
+    let b = read(l, rm, Shape::int(0, q));
+    let acc = read(l, rd, Shape::int(2, q));
+    let r = dot(l, a, b, acc, !u, q);
+    write(l, rd, r);
+    Ok(())
+}
+
+/// SDOT/UDOT: each 32-bit lane of `acc` plus the sum of the four products of the bytes of `a`
+/// and `b` in that lane. Byte products fit 16 bits; pairs of them are summed in 32 bits.
+fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) -> Value {
+    let halves: Vec<(u8, u8)> = if q {
+        vec![(0, 8), (8, 16)]
+    } else {
+        vec![(0, 8)]
+    };
+    let mut pair_sums = vec![];
+    for (lo, hi) in halves {
+        let idx: Vec<u8> = (lo..hi).collect();
+        let (x, y) = if q {
+            (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx))
+        } else {
+            (a, b)
+        };
+        let p16 = Shape::int(1, true);
+        let x = widen(l, x, p16, signed);
+        let y = widen(l, y, p16, signed);
+        let p = l.b.binary(BinaryOp::Mul, x, y);
+        let even: Vec<u8> = (0..4).map(|k| 2 * k).collect();
+        let odd: Vec<u8> = (0..4).map(|k| 2 * k + 1).collect();
+        let pe = l.b.shuffle(p, p, &even);
+        let po = l.b.shuffle(p, p, &odd);
+        let s32 = Shape::int(2, true);
+        let pe = widen(l, pe, s32, signed);
+        let po = widen(l, po, s32, signed);
+        pair_sums.push(l.b.add(pe, po));
+    }
+    let (first, second) = (pair_sums[0], *pair_sums.last().expect("one half at least"));
+    let quads = super::int::pairwise(l, first, second, Shape::int(2, true), BinaryOp::Add);
+    let quads = if q {
+        quads
+    } else {
+        l.b.shuffle(quads, quads, &[0, 1])
+    };
+    l.b.add(acc, quads)
 }
