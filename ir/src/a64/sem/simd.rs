@@ -14,6 +14,8 @@ use crate::types::{LaneType, Type};
 
 #[path = "simd_fp.rs"]
 mod fpvec;
+#[path = "simd_half.rs"]
+mod half;
 #[path = "simd_int.rs"]
 mod int;
 #[path = "simd_ldst.rs"]

@@ -168,8 +168,8 @@ fn fcvtxn_scalar(u: bool, opcode: u32, double: bool) -> Result<(), SemError> {
     })
 }
 
-/// FCVTL/FCVTL2 (f32 to f64 from the low or high half) and FCVTN/FCVTN2 (f64 to f32 into the
-/// low or high half); the half-precision forms and FCVTXN are not lifted.
+/// FCVTL/FCVTL2 (to the wider format from the low or high half) and FCVTN/FCVTN2 (to the
+/// narrower format into the low or high half), f16 <-> f32 and f32 <-> f64; FCVTXN is not lifted.
 fn convert_precision(
     l: &mut Lifter,
     u: bool,
@@ -179,8 +179,22 @@ fn convert_precision(
     rn: u32,
     rd: u32,
 ) -> Result<(), SemError> {
-    if u || !double {
+    if u {
+        // FCVTXN (round to odd).
         return Err(SemError::Unsupported);
+    }
+    if !double {
+        let halves = Shape::int(1, false);
+        if opcode == 0b10111 {
+            let h = read_half(l, rn, q, halves);
+            let r = super::half::half_to_single(l, h);
+            write(l, rd, r);
+        } else {
+            let v = read(l, rn, Shape::float(false, true));
+            let r = super::half::single_to_half(l, v);
+            write_half(l, rd, q, r);
+        }
+        return Ok(());
     }
     if opcode == 0b10111 {
         let v = read_half(l, rn, q, Shape::float(false, false));
