@@ -1,0 +1,310 @@
+//! Advanced SIMD floating-point instructions (vector and scalar SIMD forms): the "three same"
+//! arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FABD, FMAX/FMIN/FMAXNM/FMINNM and their
+//! pairwise forms, FADDP, compares, absolute compares), the two-register ones (FABS, FNEG,
+//! FSQRT, FRINT*, FCVT*S/U, SCVTF/UCVTF, compares against zero, FCVTL/FCVTN) and the across-lanes
+//! reductions FMAXV/FMINV/FMAXNMV/FMINNMV.
+
+use super::{fcmp_mask, read, read_half, splat_const, write, write_half, Shape};
+use crate::a64::lift::{Lifter, SemError};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
+
+/// `0 Q U 01110 a sz 1 Rm 11xxx 1 Rn Rd`: FP three same, with `a` (bit 23) part of the opcode.
+pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u, a, double) = (l.bit(30), l.bit(29), l.bit(23), l.bit(22));
+    let (rm, opcode, rn, rd) = (l.field(16, 5), l.field(11, 3), l.field(5, 5), l.field(0, 5));
+    if double && !q && !scalar {
+        return Err(SemError::Undefined);
+    }
+    let shape = if scalar {
+        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
+    } else {
+        Shape::float(double, q)
+    };
+    if scalar {
+        // Scalar forms: FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT.
+        let ok = matches!(
+            (u, a, opcode),
+            (false, false, 0b011 | 0b100 | 0b111)
+                | (false, true, 0b111)
+                | (true, false, 0b100 | 0b101)
+                | (true, true, 0b010 | 0b100 | 0b101)
+        );
+        if !ok {
+            return Err(SemError::Undefined);
+        }
+    }
+    let x = read(l, rn, shape);
+    let y = read(l, rm, shape);
+    let pair = |l: &mut Lifter, op| super::int::pairwise(l, x, y, shape, op);
+    let r = match (u, a, opcode) {
+        (false, false, 0b000) => l.b.binary(BinaryOp::Fmaxnm, x, y),
+        (false, true, 0b000) => l.b.binary(BinaryOp::Fminnm, x, y),
+        (false, _, 0b001) => {
+            let acc = read(l, rd, shape);
+            let x = if a { l.b.unary(UnaryOp::Fneg, x) } else { x };
+            l.b.fma(x, y, acc)
+        }
+        (false, false, 0b010) => l.b.binary(BinaryOp::Fadd, x, y),
+        (false, true, 0b010) => l.b.binary(BinaryOp::Fsub, x, y),
+        (false, false, 0b100) => fcmp_mask(l, FloatCC::Oeq, x, y, shape),
+        (false, false, 0b110) => l.b.binary(BinaryOp::Fmax, x, y),
+        (false, true, 0b110) => l.b.binary(BinaryOp::Fmin, x, y),
+        (true, false, 0b000) => pair(l, BinaryOp::Fmaxnm),
+        (true, true, 0b000) => pair(l, BinaryOp::Fminnm),
+        (true, false, 0b010) => pair(l, BinaryOp::Fadd),
+        (true, true, 0b010) => {
+            let d = l.b.binary(BinaryOp::Fsub, x, y);
+            l.b.unary(UnaryOp::Fabs, d)
+        }
+        (true, false, 0b011) => l.b.binary(BinaryOp::Fmul, x, y),
+        (true, false, 0b100) => fcmp_mask(l, FloatCC::Oge, x, y, shape),
+        (true, true, 0b100) => fcmp_mask(l, FloatCC::Ogt, x, y, shape),
+        (true, _, 0b101) => {
+            let ax = l.b.unary(UnaryOp::Fabs, x);
+            let ay = l.b.unary(UnaryOp::Fabs, y);
+            fcmp_mask(
+                l,
+                if a { FloatCC::Ogt } else { FloatCC::Oge },
+                ax,
+                ay,
+                shape,
+            )
+        }
+        (true, false, 0b110) => pair(l, BinaryOp::Fmax),
+        (true, true, 0b110) => pair(l, BinaryOp::Fmin),
+        (true, false, 0b111) => l.b.binary(BinaryOp::Fdiv, x, y),
+        (false, false, 0b011) => fp_step(l, Step::Mulx, x, y, shape),
+        (false, false, 0b111) => fp_step(l, Step::Recip, x, y, shape),
+        (false, true, 0b111) => fp_step(l, Step::Rsqrt, x, y, shape),
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The FP part of the two-register miscellaneous class, vector and scalar.
+pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 5), l.field(5, 5), l.field(0, 5));
+    let double = size & 1 == 1;
+    let hi = size >> 1 == 1;
+    if matches!(opcode, 0b10110 | 0b10111) {
+        return if scalar {
+            fcvtxn_scalar(u, opcode, double)
+        } else {
+            convert_precision(l, u, opcode, double, q, rn, rd)
+        };
+    }
+    if !scalar && double && !q {
+        return Err(SemError::Undefined);
+    }
+    let shape = if scalar {
+        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
+    } else {
+        Shape::float(double, q)
+    };
+    let ishape = shape.as_int();
+    let round = |l: &mut Lifter, mode| {
+        let v = read(l, rn, shape);
+        l.b.round_fp(mode, v)
+    };
+    let to_int = |l: &mut Lifter, mode, signed| {
+        let v = read(l, rn, shape);
+        l.b.fp_to_int(ishape.ty(), signed, mode, v)
+    };
+    let r = match (opcode, u, hi) {
+        (0b01100..=0b01110, _, true) => {
+            let v = read(l, rn, shape);
+            let zero = splat_const(l, shape, 0);
+            let cc = match (opcode, u) {
+                (0b01100, false) => FloatCC::Ogt,
+                (0b01100, true) => FloatCC::Oge,
+                (0b01101, false) => FloatCC::Oeq,
+                (0b01101, true) => FloatCC::Ole,
+                (0b01110, false) => FloatCC::Olt,
+                _ => return Err(SemError::Undefined),
+            };
+            fcmp_mask(l, cc, v, zero, shape)
+        }
+        (0b01111, _, true) if !scalar => {
+            let v = read(l, rn, shape);
+            l.b.unary(if u { UnaryOp::Fneg } else { UnaryOp::Fabs }, v)
+        }
+        (0b11111, true, true) if !scalar => {
+            let v = read(l, rn, shape);
+            l.b.unary(UnaryOp::Fsqrt, v)
+        }
+        (0b11000, false, false) if !scalar => round(l, RoundMode::Nearest),
+        (0b11000, false, true) if !scalar => round(l, RoundMode::Up),
+        (0b11001, false, false) if !scalar => round(l, RoundMode::Down),
+        (0b11001, false, true) if !scalar => round(l, RoundMode::Zero),
+        (0b11000, true, false) if !scalar => round(l, RoundMode::Away),
+        // FRINTX and FRINTI round as FPCR says: to nearest with FPCR zero.
+        (0b11001, true, _) if !scalar => round(l, RoundMode::Nearest),
+        (0b11010, _, false) => to_int(l, RoundMode::Nearest, !u),
+        (0b11010, _, true) => to_int(l, RoundMode::Up, !u),
+        (0b11011, _, false) => to_int(l, RoundMode::Down, !u),
+        (0b11011, _, true) => to_int(l, RoundMode::Zero, !u),
+        (0b11100, _, false) => to_int(l, RoundMode::Away, !u),
+        (0b11101, _, false) => {
+            let v = read(l, rn, ishape);
+            l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, shape.ty(), v)
+        }
+        // FRECPE, FRSQRTE, URECPE, URSQRTE, FRINT32/64 and the FP16 forms.
+        (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The scalar FCVTXN is the only scalar op of opcodes 10110/10111.
+fn fcvtxn_scalar(u: bool, opcode: u32, double: bool) -> Result<(), SemError> {
+    Err(if u && opcode == 0b10110 && double {
+        SemError::Unsupported
+    } else {
+        SemError::Undefined
+    })
+}
+
+/// FCVTL/FCVTL2 (to the wider format from the low or high half) and FCVTN/FCVTN2 (to the
+/// narrower format into the low or high half), f16 <-> f32 and f32 <-> f64; FCVTXN is not lifted.
+fn convert_precision(
+    l: &mut Lifter,
+    u: bool,
+    opcode: u32,
+    double: bool,
+    q: bool,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    if u {
+        // FCVTXN (round to odd).
+        return Err(SemError::Unsupported);
+    }
+    if !double {
+        let halves = Shape::int(1, false);
+        if opcode == 0b10111 {
+            let h = read_half(l, rn, q, halves);
+            let r = super::half::half_to_single(l, h);
+            write(l, rd, r);
+        } else {
+            let v = read(l, rn, Shape::float(false, true));
+            let r = super::half::single_to_half(l, v);
+            write_half(l, rd, q, r);
+        }
+        return Ok(());
+    }
+    if opcode == 0b10111 {
+        let v = read_half(l, rn, q, Shape::float(false, false));
+        let r =
+            l.b.convert(ConvOp::Fpromote, Shape::float(true, true).ty(), v);
+        write(l, rd, r);
+    } else {
+        let v = read(l, rn, Shape::float(true, true));
+        let r =
+            l.b.convert(ConvOp::Fdemote, Shape::float(false, false).ty(), v);
+        write_half(l, rd, q, r);
+    }
+    Ok(())
+}
+
+/// FMAXNMV, FMINNMV, FMAXV, FMINV: `0 Q 1 01110 o1 sz 11000 opcode 10 Rn Rd` (4 x f32 only).
+pub(super) fn across_lanes(l: &mut Lifter) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 5), l.field(5, 5), l.field(0, 5));
+    if !u {
+        return Err(SemError::Unsupported);
+    }
+    if size & 1 == 1 || !q {
+        return Err(SemError::Undefined);
+    }
+    let op = match (opcode, size >> 1) {
+        (0b01100, 0) => BinaryOp::Fmaxnm,
+        (0b01100, _) => BinaryOp::Fminnm,
+        (0b01111, 0) => BinaryOp::Fmax,
+        _ => BinaryOp::Fmin,
+    };
+    let shape = Shape::float(false, true);
+    let v = read(l, rn, shape);
+    let r = super::misc::reduce(l, v, shape, op);
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The FP operations built around a product with a special case for zero times infinity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step {
+    /// FMULX: `a * b`, but 0 * inf gives 2.0 with the product's sign.
+    Mulx,
+    /// FRECPS: `2 - a * b` fused; 0 * inf gives 2.0.
+    Recip,
+    /// FRSQRTS: `(3 - a * b) / 2`; 0 * inf gives 1.5.
+    Rsqrt,
+}
+
+/// FMULX, FRECPS and FRSQRTS on values of `shape`. FRSQRTS rounds `3 - a * b` once and then
+/// halves it, which differs from the manual's single rounding only when the half is subnormal.
+pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Shape) -> Value {
+    let ishape = shape.as_int();
+    let w = shape.ebits();
+    let (exp_all, one_bits) = if w == 64 {
+        (0x7ffu128 << 52, 0x3ffu128 << 52)
+    } else {
+        (0xffu128 << 23, 0x7fu128 << 23)
+    };
+    let constant = |l: &mut Lifter, x: f64| {
+        let bits = if w == 64 {
+            x.to_bits() as u128
+        } else {
+            (x as f32).to_bits() as u128
+        };
+        splat_const(l, shape, bits)
+    };
+    let ai = l.b.bitcast(ishape.ty(), a);
+    let bi = l.b.bitcast(ishape.ty(), b);
+    let magnitude = crate::interp::mask(w - 1);
+    let zero = splat_const(l, ishape, 0);
+    let inf = splat_const(l, ishape, exp_all);
+    let mag_a = super::and_c(l, ai, magnitude);
+    let mag_b = super::and_c(l, bi, magnitude);
+    let za = super::icmp_mask(l, IntCC::Eq, mag_a, zero, ishape);
+    let zb = super::icmp_mask(l, IntCC::Eq, mag_b, zero, ishape);
+    let ia = super::icmp_mask(l, IntCC::Eq, mag_a, inf, ishape);
+    let ib = super::icmp_mask(l, IntCC::Eq, mag_b, inf, ishape);
+    let zi = l.b.and(za, ib);
+    let iz = l.b.and(ia, zb);
+    let special = l.b.or(zi, iz);
+    let (r, special_value) = match step {
+        Step::Mulx => {
+            let r = l.b.binary(BinaryOp::Fmul, a, b);
+            let signs = l.b.xor(ai, bi);
+            let sign = super::and_c(l, signs, 1u128 << (w - 1));
+            let two = splat_const(
+                l,
+                ishape,
+                one_bits + (1u128 << if w == 64 { 52 } else { 23 }),
+            );
+            (r, l.b.or(sign, two))
+        }
+        Step::Recip => {
+            let na = l.b.unary(UnaryOp::Fneg, a);
+            let two = constant(l, 2.0);
+            let r = l.b.fma(na, b, two);
+            (r, l.b.bitcast(ishape.ty(), two))
+        }
+        Step::Rsqrt => {
+            let na = l.b.unary(UnaryOp::Fneg, a);
+            let three = constant(l, 3.0);
+            let half = constant(l, 0.5);
+            let t = l.b.fma(na, b, three);
+            let r = l.b.binary(BinaryOp::Fmul, t, half);
+            let v = constant(l, 1.5);
+            (r, l.b.bitcast(ishape.ty(), v))
+        }
+    };
+    let ri = l.b.bitcast(ishape.ty(), r);
+    let out = super::bit_select(l, special, special_value, ri);
+    l.b.bitcast(shape.ty(), out)
+}

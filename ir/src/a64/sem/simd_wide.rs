@@ -1,0 +1,415 @@
+//! Advanced SIMD "three different" instructions (the long, wide and narrowing arithmetic:
+//! SADDL/UADDL, SADDW/UADDW, SSUBL/USUBL, SSUBW/USUBW, ADDHN/SUBHN and their rounding forms,
+//! SABAL/UABAL, SABDL/UABDL, SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL, all with "2" forms) and
+//! the by-element class (MUL, MLA, MLS, the long multiplies, FMUL, FMLA, FMLS by element), in
+//! vector and scalar forms.
+
+use super::{lshr_c, read, read_half, write, write_half, Shape};
+use crate::a64::lift::{Lifter, SemError};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, UnaryOp};
+use crate::types::{LaneType, Type};
+
+/// Extends a 64-bit half to lanes twice as wide.
+fn widen(l: &mut Lifter, v: Value, wide: Shape, signed: bool) -> Value {
+    if signed {
+        l.b.sext(wide.ty(), v)
+    } else {
+        l.b.uext(wide.ty(), v)
+    }
+}
+
+/// `0 Q U 01110 size 1 Rm opcode 00 Rn Rd`. Q selects the "2" forms (high halves of the
+/// narrow operands, or the high half of the narrow result).
+pub(super) fn three_different(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, rm, opcode, rn, rd) = (
+        l.field(22, 2),
+        l.field(16, 5),
+        l.field(12, 4),
+        l.field(5, 5),
+        l.field(0, 5),
+    );
+    let doubling = matches!(opcode, 0b1001 | 0b1011 | 0b1101) && !u;
+    if size == 3 {
+        if opcode == 0b1110 && !u && !scalar {
+            // PMULL/PMULL2 of 64-bit elements (the crypto extension's 1Q form).
+            let a = read_half(l, rn, q, Shape::scalar(LaneType::I64));
+            let b = read_half(l, rm, q, Shape::scalar(LaneType::I64));
+            let r = super::sat::poly_mul_64(l, a, b);
+            write(l, rd, r);
+            return Ok(());
+        }
+        return Err(SemError::Undefined);
+    }
+    if doubling && size == 0 || scalar && !doubling {
+        return Err(SemError::Undefined);
+    }
+    if doubling {
+        let (half, wide) = if scalar {
+            (
+                Shape::scalar(super::int_lane(8 << size)),
+                Shape::scalar(super::int_lane(16 << size)),
+            )
+        } else {
+            (Shape::int(size, false), Shape::int(size + 1, true))
+        };
+        let a = read_half(l, rn, q && !scalar, half);
+        let b = read_half(l, rm, q && !scalar, half);
+        let p = super::sat::doubling_mul_long(l, a, b, wide);
+        let acc = match opcode {
+            0b1001 => Accumulate::Add,
+            0b1011 => Accumulate::Sub,
+            _ => Accumulate::None,
+        };
+        let r = doubling_accumulate(l, acc, p, rd, wide);
+        write(l, rd, r);
+        return Ok(());
+    }
+    let signed = !u;
+    let half = Shape::int(size, false);
+    let wide = Shape::int(size + 1, true);
+    let long_operand = |l: &mut Lifter, n: u32| {
+        let v = read_half(l, n, q, half);
+        widen(l, v, wide, signed)
+    };
+    let r = match opcode {
+        0b0000 | 0b0010 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            if opcode == 0 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            }
+        }
+        0b0001 | 0b0011 => {
+            let a = read(l, rn, wide);
+            let b = long_operand(l, rm);
+            if opcode == 1 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            }
+        }
+        0b0100 | 0b0110 => {
+            // ADDHN/SUBHN (U = 0) and RADDHN/RSUBHN (U = 1): the high half of each wide lane.
+            let a = read(l, rn, wide);
+            let b = read(l, rm, wide);
+            let mut s = if opcode == 0b0100 {
+                l.b.add(a, b)
+            } else {
+                l.b.sub(a, b)
+            };
+            let hbits = 8 << size;
+            if u {
+                let c = super::splat_const(l, wide, 1u128 << (hbits - 1));
+                s = l.b.add(s, c);
+            }
+            let hi = lshr_c(l, s, hbits);
+            let n = l.b.trunc(half.ty(), hi);
+            write_half(l, rd, q, n);
+            return Ok(());
+        }
+        0b0101 | 0b0111 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            // |a - b| of the narrow lanes, computed wide (it fits).
+            let d = l.b.sub(a, b);
+            let d = l.b.unary(UnaryOp::Abs, d);
+            if opcode == 0b0101 {
+                let acc = read(l, rd, wide);
+                l.b.add(acc, d)
+            } else {
+                d
+            }
+        }
+        0b1000 | 0b1010 | 0b1100 => {
+            let a = long_operand(l, rn);
+            let b = long_operand(l, rm);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1000 => {
+                    let acc = read(l, rd, wide);
+                    l.b.add(acc, p)
+                }
+                0b1010 => {
+                    let acc = read(l, rd, wide);
+                    l.b.sub(acc, p)
+                }
+                _ => p,
+            }
+        }
+        0b1110 if !u && size == 0 => {
+            // PMULL/PMULL2 of bytes: 16-bit carry-less products.
+            let a = read_half(l, rn, q, half);
+            let b = read_half(l, rm, q, half);
+            let a = l.b.uext(wide.ty(), a);
+            let b = l.b.uext(wide.ty(), b);
+            super::sat::poly_mul(l, a, b, 8)
+        }
+        _ => return Err(SemError::Undefined),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// Vector (and scalar) by element: `0 Q U 01111 size L M Rm opcode H 0 Rn Rd`.
+pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 4), l.field(5, 5), l.field(0, 5));
+    let (h, lo, m) = (l.field(11, 1), l.field(21, 1), l.field(20, 1));
+    let is_fp = matches!(opcode, 0b0001 | 0b0101 | 0b1001) && !(opcode != 0b1001 && u);
+    if is_fp {
+        let (index, rm) = match size {
+            2 => (h << 1 | lo, m << 4 | l.field(16, 4)),
+            3 if lo == 0 && (q || scalar) => (h, m << 4 | l.field(16, 4)),
+            0 => return Err(SemError::Unsupported),
+            _ => return Err(SemError::Undefined),
+        };
+        let double = size == 3;
+        let shape = if scalar {
+            Shape::scalar(super::float_lane(32 << (size - 2)))
+        } else {
+            Shape::float(double, q)
+        };
+        let full = Shape::float(double, true);
+        let mv = read(l, rm, full);
+        let e = l.b.extract(mv, index);
+        let b = if shape.lanes == 1 {
+            e
+        } else {
+            l.b.splat(shape.ty(), e)
+        };
+        let a = read(l, rn, shape);
+        let r = match opcode {
+            0b1001 if u => super::fpvec::fp_step(l, super::fpvec::Step::Mulx, a, b, shape),
+            0b1001 => l.b.binary(BinaryOp::Fmul, a, b),
+            _ => {
+                let acc = read(l, rd, shape);
+                let a = if opcode == 0b0101 {
+                    l.b.unary(UnaryOp::Fneg, a)
+                } else {
+                    a
+                };
+                l.b.fma(a, b, acc)
+            }
+        };
+        write(l, rd, r);
+        return Ok(());
+    }
+    let (index, rm) = match size {
+        1 => (h << 2 | lo << 1 | m, l.field(16, 4)),
+        2 => (h << 1 | lo, m << 4 | l.field(16, 4)),
+        _ => return Err(SemError::Undefined),
+    };
+    let lane = super::int_lane(8 << size);
+    let mv = l.vreg_as(rm, Type::vec(lane, 128 >> (3 + size)));
+    let e = l.b.extract(mv, index);
+    if opcode == 0b1110 && size == 2 && !scalar {
+        // SDOT/UDOT by element: the indexed group of four bytes, in every 32-bit lane.
+        let group =
+            l.b.splat(Type::vec(LaneType::I32, if q { 4 } else { 2 }), e);
+        let b = l.b.bitcast(Shape::int(0, q).ty(), group);
+        let a = read(l, rn, Shape::int(0, q));
+        let acc = read(l, rd, Shape::int(2, q));
+        let r = dot(l, a, b, acc, !u, q);
+        write(l, rd, r);
+        return Ok(());
+    }
+    if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) && !u {
+        return doubling_by_element(l, scalar, q, opcode, size, e, rn, rd);
+    }
+    if scalar {
+        // Only the saturating doubling forms (and the FP ones) exist as scalars.
+        return Err(SemError::Undefined);
+    }
+    let signed = !u;
+    let r = match (opcode, u) {
+        (0b1000, false) | (0b0000, true) | (0b0100, true) => {
+            let shape = Shape::int(size, q);
+            let a = read(l, rn, shape);
+            let b = l.b.splat(shape.ty(), e);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1000 => p,
+                0b0000 => {
+                    let acc = read(l, rd, shape);
+                    l.b.add(acc, p)
+                }
+                _ => {
+                    let acc = read(l, rd, shape);
+                    l.b.sub(acc, p)
+                }
+            }
+        }
+        (0b0010 | 0b0110 | 0b1010, _) => {
+            // SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL by element, with "2" forms.
+            let half = Shape::int(size, false);
+            let wide = Shape::int(size + 1, true);
+            let a = read_half(l, rn, q, half);
+            let a = widen(l, a, wide, signed);
+            let ew = if signed {
+                l.b.sext(wide.lane.scalar(), e)
+            } else {
+                l.b.uext(wide.lane.scalar(), e)
+            };
+            let b = l.b.splat(wide.ty(), ew);
+            let p = l.b.binary(BinaryOp::Mul, a, b);
+            match opcode {
+                0b1010 => p,
+                0b0010 => {
+                    let acc = read(l, rd, wide);
+                    l.b.add(acc, p)
+                }
+                _ => {
+                    let acc = read(l, rd, wide);
+                    l.b.sub(acc, p)
+                }
+            }
+        }
+        // The saturating doubling multiplies and the dot products
+        // (and, with U = 1, the complex and rounding-accumulate forms).
+        _ => return Err(SemError::Unsupported),
+    };
+    write(l, rd, r);
+    Ok(())
+}
+
+/// What a saturating doubling long multiply does with its product.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accumulate {
+    /// SQDMULL: the product itself.
+    None,
+    /// SQDMLAL: Vd plus the product, saturated.
+    Add,
+    /// SQDMLSL: Vd minus the product, saturated.
+    Sub,
+}
+
+/// Combines a doubled product with the accumulator as `acc` says.
+fn doubling_accumulate(l: &mut Lifter, acc: Accumulate, p: Value, rd: u32, wide: Shape) -> Value {
+    if acc == Accumulate::None {
+        return p;
+    }
+    let d = read(l, rd, wide);
+    let op = if acc == Accumulate::Add {
+        BinaryOp::SaddSat
+    } else {
+        BinaryOp::SsubSat
+    };
+    l.b.binary(op, d, p)
+}
+
+/// SQDMLAL, SQDMLSL, SQDMULL, SQDMULH, SQRDMULH by element, vector and scalar.
+#[allow(clippy::too_many_arguments)]
+fn doubling_by_element(
+    l: &mut Lifter,
+    scalar: bool,
+    q: bool,
+    opcode: u32,
+    size: u32,
+    e: Value,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    let splat = |l: &mut Lifter, shape: Shape| {
+        if shape.lanes == 1 {
+            e
+        } else {
+            l.b.splat(shape.ty(), e)
+        }
+    };
+    if opcode >= 0b1100 {
+        let shape = if scalar {
+            Shape::scalar(super::int_lane(8 << size))
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = splat(l, shape);
+        let r = super::sat::doubling_mul_high(l, a, b, opcode == 0b1101, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
+    let (half, wide) = if scalar {
+        (
+            Shape::scalar(super::int_lane(8 << size)),
+            Shape::scalar(super::int_lane(16 << size)),
+        )
+    } else {
+        (Shape::int(size, false), Shape::int(size + 1, true))
+    };
+    let a = read_half(l, rn, q && !scalar, half);
+    let b = splat(l, half);
+    let p = super::sat::doubling_mul_long(l, a, b, wide);
+    let acc = match opcode {
+        0b0011 => Accumulate::Add,
+        0b0111 => Accumulate::Sub,
+        _ => Accumulate::None,
+    };
+    let r = doubling_accumulate(l, acc, p, rd, wide);
+    write(l, rd, r);
+    Ok(())
+}
+
+/// The "three same extra" class: `0 Q U 01110 size 0 Rm 1 opcode 1 Rn Rd`; SDOT and UDOT.
+pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
+    let (q, u) = (l.bit(30), l.bit(29));
+    let (size, rm, opcode, rn, rd) = (
+        l.field(22, 2),
+        l.field(16, 5),
+        l.field(11, 4),
+        l.field(5, 5),
+        l.field(0, 5),
+    );
+    if opcode != 0b0010 || size != 2 {
+        // SQRDMLAH/SQRDMLSH, USDOT, FCMLA, FCADD and the BFloat16 forms.
+        return Err(SemError::Unsupported);
+    }
+    let a = read(l, rn, Shape::int(0, q));
+    let b = read(l, rm, Shape::int(0, q));
+    let acc = read(l, rd, Shape::int(2, q));
+    let r = dot(l, a, b, acc, !u, q);
+    write(l, rd, r);
+    Ok(())
+}
+
+/// SDOT/UDOT: each 32-bit lane of `acc` plus the sum of the four products of the bytes of `a`
+/// and `b` in that lane. Byte products fit 16 bits; pairs of them are summed in 32 bits.
+fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) -> Value {
+    let halves: Vec<(u8, u8)> = if q {
+        vec![(0, 8), (8, 16)]
+    } else {
+        vec![(0, 8)]
+    };
+    let mut pair_sums = vec![];
+    for (lo, hi) in halves {
+        let idx: Vec<u8> = (lo..hi).collect();
+        let (x, y) = if q {
+            (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx))
+        } else {
+            (a, b)
+        };
+        let p16 = Shape::int(1, true);
+        let x = widen(l, x, p16, signed);
+        let y = widen(l, y, p16, signed);
+        let p = l.b.binary(BinaryOp::Mul, x, y);
+        let even: Vec<u8> = (0..4).map(|k| 2 * k).collect();
+        let odd: Vec<u8> = (0..4).map(|k| 2 * k + 1).collect();
+        let pe = l.b.shuffle(p, p, &even);
+        let po = l.b.shuffle(p, p, &odd);
+        let s32 = Shape::int(2, true);
+        let pe = widen(l, pe, s32, signed);
+        let po = widen(l, po, s32, signed);
+        pair_sums.push(l.b.add(pe, po));
+    }
+    let (first, second) = (pair_sums[0], *pair_sums.last().expect("one half at least"));
+    let quads = super::int::pairwise(l, first, second, Shape::int(2, true), BinaryOp::Add);
+    let quads = if q {
+        quads
+    } else {
+        l.b.shuffle(quads, quads, &[0, 1])
+    };
+    l.b.add(acc, quads)
+}
