@@ -1,0 +1,373 @@
+//! The differential test of whole guest programs. Every `programs/<name>.c` is built for AArch64 at -O0, -O2 and
+//! -O3; each (program, level) case is then run under qemu-aarch64 (the oracle half) and translated with vmtrans and
+//! run natively (the translated half), both with fixed arguments, environment and stdin, and compared with
+//! `expected/<name>.out` and `expected/<name>.status`. The translated run must also report
+//! `vmtrans-stats: fallback_insns=0` on stderr. Failures are collected and reported together; translated-half
+//! failures listed in `known-failures.txt` are tolerated, and a listed case that passes fails the test so the list
+//! stays honest. `VMTRANS_TEST_FILTER=<substring>` limits the run to programs whose name contains it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use vmtrans_testsuite::{
+    build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin,
+    level_label, parse_fallback_insns, parse_known_failures, program_names, require_vmtrans,
+    run_with_limit, KnownFailure, RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
+};
+
+/// Worker threads running cases (the brief's machine has two cores).
+const WORKERS: usize = 2;
+/// Time limit for one guest run, under qemu or translated.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+/// Time limit for translating one guest.
+const TRANSLATE_LIMIT: Duration = Duration::from_secs(600);
+
+/// Everything a case needs that is the same for all cases.
+struct Setup {
+    qemu: PathBuf,
+    vmtrans: Result<PathBuf, String>,
+    stdin: Vec<u8>,
+    scratch: ScratchDir,
+}
+
+/// The result of one (program, level) case.
+struct CaseOutcome {
+    program: String,
+    level: u8,
+    /// Problems of the build or the qemu half: these are never excused by known-failures.txt.
+    oracle_failures: Vec<String>,
+    /// Problems of the translated half; None when that half was not run (no vmtrans binary).
+    translated_failures: Option<Vec<String>>,
+}
+
+#[test]
+fn guest_programs_match_expected_output() {
+    let qemu = find_in_path(QEMU)
+        .unwrap_or_else(|| panic!("{QEMU} is not installed (Debian package qemu-user)"));
+    assert!(
+        find_in_path(GUEST_CC).is_some(),
+        "{GUEST_CC} is not installed (Debian package gcc-aarch64-linux-gnu)"
+    );
+    let setup = Setup {
+        qemu,
+        vmtrans: require_vmtrans(),
+        stdin: guest_stdin().expect("testsuite/expected/stdin.txt is readable"),
+        scratch: ScratchDir::new("programs").expect("a scratch directory can be created"),
+    };
+
+    let filter = std::env::var("VMTRANS_TEST_FILTER").unwrap_or_default();
+    let all_programs = program_names().expect("testsuite/programs is readable");
+    let programs: Vec<String> = all_programs
+        .iter()
+        .filter(|name| name.contains(filter.as_str()))
+        .cloned()
+        .collect();
+    assert!(
+        !programs.is_empty(),
+        "no program name contains VMTRANS_TEST_FILTER={filter:?}"
+    );
+    let known_text = fs::read_to_string(vmtrans_testsuite::suite_dir().join("known-failures.txt"))
+        .unwrap_or_default();
+    let known = parse_known_failures(&known_text).unwrap_or_else(|error| panic!("{error}"));
+
+    let cases: Vec<(String, u8)> = programs
+        .iter()
+        .flat_map(|name| OPT_LEVELS.iter().map(move |&level| (name.clone(), level)))
+        .collect();
+    let outcomes = run_cases(&setup, &cases);
+
+    let mut report = Vec::new();
+    let (mut passed, mut failed, mut known_count, mut qemu_agreeing) = (0, 0, 0, 0);
+    for outcome in &outcomes {
+        let case = format!("{} {}", outcome.program, level_label(outcome.level));
+        let listed = known
+            .iter()
+            .find(|entry| entry.covers(&outcome.program, outcome.level));
+        if outcome.oracle_failures.is_empty() {
+            qemu_agreeing += 1;
+        }
+        for problem in &outcome.oracle_failures {
+            report.push(format!("FAIL {case} qemu: {problem}"));
+        }
+        let ok_so_far = outcome.oracle_failures.is_empty();
+        match (&outcome.translated_failures, listed) {
+            (None, _) => failed += 1,
+            (Some(problems), None) if problems.is_empty() => {
+                if ok_so_far {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+            (Some(problems), Some(entry)) if problems.is_empty() => {
+                failed += 1;
+                report.push(format!(
+                    "FAIL {case}: now passes, remove from known-failures (line {}: {})",
+                    entry.line, entry.reason
+                ));
+            }
+            (Some(problems), None) => {
+                failed += 1;
+                report.extend(
+                    problems
+                        .iter()
+                        .map(|problem| format!("FAIL {case} translated: {problem}")),
+                );
+            }
+            (Some(_), Some(_)) => {
+                if ok_so_far {
+                    known_count += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+    }
+    report.extend(check_known_entries(&known, &all_programs));
+
+    for line in &report {
+        eprintln!("{line}");
+    }
+    if let Err(message) = &setup.vmtrans {
+        eprintln!(
+            "FAIL translated half of all {} cases not run: {message}",
+            outcomes.len()
+        );
+    }
+    eprintln!(
+        "qemu half: {qemu_agreeing} of {} cases agree with the expected files",
+        outcomes.len()
+    );
+    let filtered = if filter.is_empty() {
+        String::new()
+    } else {
+        format!(" (VMTRANS_TEST_FILTER={filter:?})")
+    };
+    let summary = format!(
+        "programs: {passed} passed, {failed} failed, {known_count} known failures{filtered}"
+    );
+    eprintln!("{summary}");
+
+    if let Err(message) = &setup.vmtrans {
+        panic!("{message}");
+    }
+    assert!(
+        failed == 0 && report.is_empty(),
+        "{summary}; see the FAIL lines above"
+    );
+}
+
+/// Runs every case on `WORKERS` threads and returns the outcomes in case order.
+fn run_cases(setup: &Setup, cases: &[(String, u8)]) -> Vec<CaseOutcome> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<CaseOutcome>>> =
+        Mutex::new((0..cases.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..WORKERS {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some((program, level)) = cases.get(index) else {
+                    break;
+                };
+                let outcome = run_case(setup, program, *level);
+                results
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())[index] = Some(outcome);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .into_iter()
+        .map(|outcome| outcome.expect("every case ran"))
+        .collect()
+}
+
+/// Builds, runs under qemu, translates and runs natively one (program, level) case.
+fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
+    let mut outcome = CaseOutcome {
+        program: program.to_string(),
+        level,
+        oracle_failures: Vec::new(),
+        translated_failures: None,
+    };
+    let expected = match read_expected(program) {
+        Ok(expected) => expected,
+        Err(problem) => {
+            outcome.oracle_failures.push(problem);
+            outcome.translated_failures = setup
+                .vmtrans
+                .as_ref()
+                .ok()
+                .map(|_| vec!["not run".to_string()]);
+            return outcome;
+        }
+    };
+    let guest = match build_guest(program, level) {
+        Ok(guest) => guest,
+        Err(problem) => {
+            outcome.oracle_failures.push(format!("build: {problem}"));
+            outcome.translated_failures = setup
+                .vmtrans
+                .as_ref()
+                .ok()
+                .map(|_| vec!["not run".to_string()]);
+            return outcome;
+        }
+    };
+    let work_dir = setup
+        .scratch
+        .path()
+        .join(format!("{program}.{}", level_label(level)));
+    if let Err(error) = fs::create_dir_all(&work_dir) {
+        outcome
+            .oracle_failures
+            .push(format!("cannot create {}: {error}", work_dir.display()));
+        return outcome;
+    }
+
+    let qemu_run = run_with_limit(
+        guest_command(&[&setup.qemu], &guest, &[], &work_dir),
+        &setup.stdin,
+        RUN_LIMIT,
+    );
+    match qemu_run {
+        Ok(run) => outcome.oracle_failures.extend(compare_run(&run, &expected)),
+        Err(error) => outcome
+            .oracle_failures
+            .push(format!("cannot run {QEMU}: {error}")),
+    }
+
+    if let Ok(vmtrans) = &setup.vmtrans {
+        outcome.translated_failures =
+            Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir));
+    }
+    outcome
+}
+
+/// The expected stdout and status of a program.
+struct Expected {
+    stdout: Vec<u8>,
+    status: i32,
+}
+
+fn read_expected(program: &str) -> Result<Expected, String> {
+    let dir = vmtrans_testsuite::suite_dir().join("expected");
+    let stdout = fs::read(dir.join(format!("{program}.out")))
+        .map_err(|error| format!("expected/{program}.out: {error}"))?;
+    let status_text = fs::read_to_string(dir.join(format!("{program}.status")))
+        .map_err(|error| format!("expected/{program}.status: {error}"))?;
+    let status = status_text
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| format!("expected/{program}.status is not a number: {status_text:?}"))?;
+    Ok(Expected { stdout, status })
+}
+
+/// Compares one run with the expected stdout and status; returns the differences (empty when it matches).
+fn compare_run(run: &RunOutput, expected: &Expected) -> Vec<String> {
+    let mut problems = Vec::new();
+    if run.timed_out {
+        problems.push(format!("timed out after {}s", RUN_LIMIT.as_secs()));
+    }
+    if run.status != expected.status {
+        problems.push(format!(
+            "exit status {}, expected {} (stderr: {})",
+            run.status,
+            expected.status,
+            first_line(&run.stderr)
+        ));
+    }
+    if let Some(difference) = first_difference(&expected.stdout, &run.stdout) {
+        problems.push(format!("stdout differs at {difference}"));
+    }
+    problems
+}
+
+/// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found.
+fn run_translated(
+    setup: &Setup,
+    vmtrans: &Path,
+    guest: &Path,
+    expected: &Expected,
+    work_dir: &Path,
+) -> Vec<String> {
+    let mut native_name = guest.as_os_str().to_owned();
+    native_name.push(".native");
+    let native = PathBuf::from(native_name);
+    // A stale result from an earlier run must never be tested in place of a fresh translation.
+    let _ = fs::remove_file(&native);
+    let mut translate = Command::new(vmtrans);
+    translate.arg(guest).arg("-o").arg(&native);
+    let translation = match run_with_limit(translate, b"", TRANSLATE_LIMIT) {
+        Ok(translation) => translation,
+        Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],
+    };
+    if translation.timed_out {
+        return vec![format!(
+            "translation timed out after {}s",
+            TRANSLATE_LIMIT.as_secs()
+        )];
+    }
+    if translation.status != 0 {
+        return vec![format!(
+            "translation failed with status {}: {}",
+            translation.status,
+            first_line(&translation.stderr)
+        )];
+    }
+    if !native.is_file() {
+        return vec![format!(
+            "vmtrans exited 0 but did not write {}",
+            native.display()
+        )];
+    }
+
+    let run = match run_with_limit(
+        guest_command(&[], &native, &[("VMTRANS_STATS", "1")], work_dir),
+        &setup.stdin,
+        RUN_LIMIT,
+    ) {
+        Ok(run) => run,
+        Err(error) => return vec![format!("cannot run {}: {error}", native.display())],
+    };
+    let mut problems = compare_run(&run, expected);
+    // A program killed by a signal may die before the runtime can print its statistics.
+    let died_by_signal = run.status >= 128 || run.timed_out;
+    match parse_fallback_insns(&run.stderr) {
+        Some(0) => {}
+        Some(count) => problems.push(format!(
+            "{count} instructions ran in the fallback engine (fallback_insns={count})"
+        )),
+        None if died_by_signal => {}
+        None => problems.push("no `vmtrans-stats: fallback_insns=<N>` line on stderr".to_string()),
+    }
+    problems
+}
+
+/// Entries of known-failures.txt naming programs that do not exist are errors; so are duplicate entries.
+fn check_known_entries(known: &[KnownFailure], programs: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for entry in known {
+        if !programs.contains(&entry.program) {
+            problems.push(format!(
+                "FAIL known-failures.txt:{}: no program named {:?}",
+                entry.line, entry.program
+            ));
+        }
+        if !seen.insert((entry.program.clone(), entry.level)) {
+            problems.push(format!(
+                "FAIL known-failures.txt:{}: duplicate entry",
+                entry.line
+            ));
+        }
+    }
+    problems
+}
