@@ -1,1 +1,2 @@
 //! Shared helpers of the test suite.
+pub mod difftest;
