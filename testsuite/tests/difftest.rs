@@ -10,6 +10,7 @@
 
 use std::process::Command;
 
+use vmtrans_testsuite::difftest::candidate::{Engine, Outcome};
 use vmtrans_testsuite::difftest::case::{Case, MachineState, WINDOW_ADDR};
 use vmtrans_testsuite::difftest::compare::CompareOptions;
 use vmtrans_testsuite::difftest::gen::{self, Class};
@@ -286,4 +287,51 @@ fn generators_emit_only_allocated_encodings() {
         "unallocated encodings drawn:\n{}",
         bad.join("\n")
     );
+}
+
+/// An engine that runs nothing: it returns the initial state as the final one.
+struct DoNothing;
+
+impl Engine for DoNothing {
+    fn name(&self) -> &'static str {
+        "do-nothing"
+    }
+    fn run(&self, case: &Case, _addr: u64) -> Outcome {
+        Outcome::Finished(case.init.clone())
+    }
+}
+
+/// The runner catches a wrong engine, reports the mismatch, and honours known failures.
+#[test]
+fn runner_detects_and_reports_mismatches() {
+    if !tools_present() {
+        return;
+    }
+    let mut init = MachineState::default();
+    init.x[0] = 7;
+    let tagged = |code: Vec<u32>| runner::Tagged {
+        case: Case {
+            class: "mock",
+            code,
+            init: init.clone(),
+        },
+        origin: "test".into(),
+    };
+    // An empty case (passes) and movz x0, #1 (the do-nothing engine leaves x0 = 7).
+    let cases = vec![tagged(vec![]), tagged(vec![0xd280_0020])];
+    let summary = runner::run_engines(&cases, &[&DoNothing], &KnownFailures::default(), options())
+        .expect("oracle run");
+    let stats = summary.stats["mock"];
+    assert_eq!((stats.cases, stats.passed, stats.mismatches), (2, 1, 1));
+    let report = &summary.reports[0];
+    assert!(
+        report.contains("mov x0, #0x1")
+            && report.contains("x0 ")
+            && report.contains("0x0000000000000001"),
+        "{report}"
+    );
+    let known = KnownFailures::parse("# accepted for the test\nmock mov\n");
+    let summary =
+        runner::run_engines(&cases, &[&DoNothing], &known, options()).expect("oracle run");
+    assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 0));
 }

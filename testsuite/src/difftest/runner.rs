@@ -3,7 +3,8 @@
 //!
 //! Known failures (testsuite/difftest/known-failures.txt): one `CLASS MNEMONIC` pair a line,
 //! `#` starting a comment. A mismatching case is known when its class matches CLASS (or CLASS
-//! is `*`) and one of its instructions disassembles to MNEMONIC (or MNEMONIC is `*`).
+//! is `*`) and one of its instructions disassembles to MNEMONIC (or MNEMONIC is `*`): the first
+//! word of `vmtrans_ir::a64::disassemble`, which prints preferred aliases (`mov`, `cmp`, `lsl`).
 //!
 //! A case counts as: passed (every engine agrees with the oracle), unsupported (some engine
 //! hit an instruction the lifter does not implement, and none mismatched), known (mismatch
@@ -176,7 +177,16 @@ pub fn generate(classes: &[Class], seeds: &[u64], per_seed: usize) -> Vec<Tagged
 
 /// Runs `cases` through the oracle and both interpreter engines.
 pub fn run(cases: &[Tagged], known: &KnownFailures, opts: RunOptions) -> Result<Summary, String> {
-    let engines: [&dyn Engine; 2] = [&InterpBlocks, &InterpSingle];
+    run_engines(cases, &[&InterpBlocks, &InterpSingle], known, opts)
+}
+
+/// Runs `cases` through the oracle and `engines`.
+pub fn run_engines(
+    cases: &[Tagged],
+    engines: &[&dyn Engine],
+    known: &KnownFailures,
+    opts: RunOptions,
+) -> Result<Summary, String> {
     let mut summary = Summary::default();
     for chunk in cases.chunks(BATCH) {
         let plain: Vec<Case> = chunk.iter().map(|t| t.case.clone()).collect();
@@ -198,7 +208,7 @@ pub fn run(cases: &[Tagged], known: &KnownFailures, opts: RunOptions) -> Result<
             };
             let mut verdict = Verdict::Pass;
             let mut first_report = None;
-            for engine in engines {
+            for &engine in engines {
                 let (v, what, diffs) = match engine.run(case, addr) {
                     Outcome::Finished(got) => {
                         let d = diff(&want, &got, opts.compare);
