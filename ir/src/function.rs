@@ -31,12 +31,23 @@ pub struct Function {
     /// Guest addresses at which a caller may enter besides the entry (return sites, so that a
     /// return to a frame that was unwound can resume inside it), with their blocks.
     pub resume_points: Vec<(u64, Block)>,
+    /// For blocks that end in `jump_indirect`, the guest addresses their jump may reach when they
+    /// are known (a recovered jump table); the code generator turns those into a local switch.
+    pub indirect_targets: Vec<(Block, Vec<u64>)>,
 }
 
 impl Function {
     /// An empty function with no blocks.
     pub fn new(name: impl Into<String>, entry_addr: u64) -> Function {
-        Function { name: name.into(), entry_addr, insts: vec![], results: vec![], blocks: vec![], resume_points: vec![] }
+        Function {
+            name: name.into(),
+            entry_addr,
+            insts: vec![],
+            results: vec![],
+            blocks: vec![],
+            resume_points: vec![],
+            indirect_targets: vec![],
+        }
     }
 
     /// The entry block (the first one).

@@ -1,1 +1,155 @@
-fn main() {}
+//! The `vmtrans` command: translates a static AArch64 Linux executable into a native x86-64
+//! Linux executable. It loads and validates the guest ELF, discovers and lifts its code into the
+//! IR, compiles the IR with LLVM, and links the result with the vmtrans runtime.
+
+mod discover;
+mod elf;
+mod link;
+mod llvm;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use vmtrans_ir::verifier::verify;
+
+/// Translates a statically linked AArch64 Linux executable into a native x86-64 Linux executable
+/// that behaves as the guest does (arguments, environment, files, output, exit status).
+///
+/// Exit status: 0 on success, 2 when the input or the options are unusable (with a one-line
+/// message), 1 when a tool vmtrans relies on (LLVM, the linker) fails.
+#[derive(Parser, Debug)]
+#[command(name = "vmtrans", version, about, long_about = None)]
+struct Cli {
+    /// The guest program: a statically linked AArch64 Linux ELF executable.
+    input: PathBuf,
+
+    /// Where to write the native executable.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: PathBuf,
+
+    /// Optimisation level of the generated code, 0 (fastest translation) to 3.
+    #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+
+    /// Host CPU to generate code for, as LLVM names it ("x86-64-v2", "x86-64-v3", "native",
+    /// "znver3", ...). The default runs on any x86-64 CPU from the last decade.
+    #[arg(long, value_name = "CPU", default_value = "x86-64-v2")]
+    target_cpu: String,
+
+    /// Also write the lifted IR (the text form of every function) to FILE.
+    #[arg(long, value_name = "FILE")]
+    emit_ir: Option<PathBuf>,
+
+    /// Also write the LLVM IR of the whole program (after optimisation) to FILE.
+    #[arg(long, value_name = "FILE")]
+    emit_llvm: Option<PathBuf>,
+
+    /// Print what was found and lifted: functions, instructions, and every instruction that is
+    /// not supported, with its address (it raises SIGILL if the program reaches it).
+    #[arg(long)]
+    stats: bool,
+
+    /// The runtime library to link (default: libvmtrans_runtime.a next to this executable, or
+    /// $VMTRANS_RUNTIME).
+    #[arg(long, value_name = "FILE")]
+    runtime: Option<PathBuf>,
+
+    /// Keep the intermediate object file next to the output (FILE.o).
+    #[arg(long)]
+    keep_object: bool,
+}
+
+/// An error with the exit status it deserves.
+struct Failure {
+    status: u8,
+    error: anyhow::Error,
+}
+
+fn input_error(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { status: 2, error: e.into() }
+}
+
+fn tool_error(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { status: 1, error: e.into() }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            // One line: the causes joined.
+            let msg: Vec<String> = f.error.chain().map(|c| c.to_string()).collect();
+            eprintln!("vmtrans: error: {}", msg.join(": "));
+            ExitCode::from(f.status)
+        }
+    }
+}
+
+fn check_output_path(out: &Path) -> Result<(), Failure> {
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(input_error(anyhow::anyhow!("output directory {} does not exist", dir.display())));
+    }
+    if out.is_dir() {
+        return Err(input_error(anyhow::anyhow!("output path {} is a directory", out.display())));
+    }
+    Ok(())
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    let started = Instant::now();
+    let name = cli.input.display().to_string();
+    let bytes = std::fs::read(&cli.input).map_err(|e| input_error(anyhow::anyhow!("cannot read {name}: {e}")))?;
+    let image = elf::GuestImage::parse(&name, bytes).map_err(input_error)?;
+    check_output_path(&cli.output)?;
+    let runtime = link::find_runtime(cli.runtime.as_deref()).map_err(input_error)?;
+
+    let found = discover::discover(&image, |_| {});
+    for f in &found.functions {
+        if let Err(errs) = verify(f) {
+            let first = errs.first().map(|e| e.to_string()).unwrap_or_default();
+            return Err(tool_error(anyhow::anyhow!("internal error: lifted IR of {} fails verification: {first}", f.name)));
+        }
+    }
+    if let Some(p) = &cli.emit_ir {
+        let mut text = String::new();
+        for f in &found.functions {
+            text.push_str(&f.to_string());
+            text.push('\n');
+        }
+        std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())).map_err(input_error)?;
+    }
+    let lifted_at = started.elapsed();
+
+    let target_cpu = if cli.target_cpu == "native" { llvm::host_cpu() } else { cli.target_cpu.clone() };
+    let opts = llvm::CodegenOptions { opt_level: cli.opt_level, target_cpu, emit_llvm: cli.emit_llvm.clone() };
+    let tmp = tempfile::tempdir().context("cannot make a temporary directory").map_err(tool_error)?;
+    let object = if cli.keep_object { cli.output.with_extension("o") } else { tmp.path().join("guest.o") };
+    llvm::compile(&found.functions, &image.bytes, &opts, &object).map_err(tool_error)?;
+    let compiled_at = started.elapsed();
+    link::link(&object, &runtime, &cli.output).map_err(tool_error)?;
+
+    if cli.stats {
+        let unsupported = found.unsupported.len();
+        let lifted = found.insns - unsupported;
+        let pct = if found.insns == 0 { 100.0 } else { 100.0 * lifted as f64 / found.insns as f64 };
+        eprintln!("vmtrans: {} functions, {} instructions discovered, {} lifted ({pct:.2}%), {} unsupported", found.functions.len(), found.insns, lifted, unsupported);
+        for u in &found.unsupported {
+            eprintln!("vmtrans: unsupported instruction at {:#x}: {:08x} {}", u.pc, u.insn, vmtrans_ir::a64::disassemble(u.insn));
+        }
+        eprintln!(
+            "vmtrans: time: lift {:.2}s, compile {:.2}s, link {:.2}s",
+            lifted_at.as_secs_f64(),
+            (compiled_at - lifted_at).as_secs_f64(),
+            (started.elapsed() - compiled_at).as_secs_f64()
+        );
+    }
+    Ok(())
+}

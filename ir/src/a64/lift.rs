@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::a64::flow::{classify, Flow};
+use crate::a64::jumptable;
 use crate::a64::sem;
 use crate::entities::{Block, Value};
 use crate::function::{Builder, Function};
@@ -36,6 +37,15 @@ impl std::fmt::Display for LiftError {
             LiftError::Unreadable(a) => write!(f, "no code at {a:#x}"),
         }
     }
+}
+
+/// Where the lifter reads guest code and constant data from.
+pub trait CodeSource {
+    /// The instruction word at `addr`, if it holds code.
+    fn insn(&self, addr: u64) -> Option<u32>;
+    /// `bytes` bytes of memory at `addr` that cannot change at run time (read-only data), for
+    /// jump-table recovery; None when unknown or writable.
+    fn rodata(&self, addr: u64, bytes: usize) -> Option<u128>;
 }
 
 /// What a semantic function reports when it does not handle an encoding.
@@ -323,15 +333,17 @@ fn lift_one(l: &mut Lifter, unsupported: &mut Vec<Unsupported>) {
     }
 }
 
-/// Lifts the guest function at `entry`. `read` fetches an instruction word (None when the
-/// address holds no code); `is_local` says whether a branch target belongs to this function
-/// (rather than being a tail call to another).
+/// Lifts the guest function at `entry` from `src`. `is_local` says whether a branch target
+/// belongs to this function (rather than being a tail call to another); `extra_leaders` are
+/// addresses inside it known to be entered from elsewhere (code pointers found in data).
 pub fn lift_function(
     name: &str,
     entry: u64,
-    read: &dyn Fn(u64) -> Option<u32>,
+    src: &dyn CodeSource,
     is_local: &dyn Fn(u64) -> bool,
+    extra_leaders: &[u64],
 ) -> Result<LiftedFunction, LiftError> {
+    let read = |a: u64| src.insn(a);
     if read(entry).is_none() {
         return Err(LiftError::Unreadable(entry));
     }
@@ -341,6 +353,12 @@ pub fn lift_function(
     let mut seen: BTreeSet<u64> = BTreeSet::new();
     let mut work: VecDeque<u64> = VecDeque::from([entry]);
     leaders.insert(entry);
+    for &a in extra_leaders {
+        if a != entry && is_local(a) && read(a).is_some() && leaders.insert(a) {
+            work.push_back(a);
+        }
+    }
+    let mut tables: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let add_leader = |a: u64, work: &mut VecDeque<u64>, leaders: &mut BTreeSet<u64>| {
         if leaders.insert(a) {
             work.push_back(a);
@@ -379,7 +397,16 @@ pub fn lift_function(
                         add_leader(next, &mut work, &mut leaders);
                     }
                 }
-                Flow::JumpIndirect | Flow::Return | Flow::Stop => {}
+                Flow::JumpIndirect => {
+                    if let Some(targets) = jumptable::recover(src, start, pc) {
+                        let local: Vec<u64> = targets.into_iter().filter(|&t| is_local(t)).collect();
+                        for &t in &local {
+                            add_leader(t, &mut work, &mut leaders);
+                        }
+                        tables.insert(pc, local);
+                    }
+                }
+                Flow::Return | Flow::Stop => {}
             }
             break;
         }
@@ -398,6 +425,7 @@ pub fn lift_function(
     let mut l = Lifter { b, pc: 0, insn: 0, mode: Mode::Function { leaders: map }, exits: HashMap::new(), call_targets: vec![] };
     let mut unsupported = vec![];
     let mut insns = 0;
+    let mut indirect = vec![];
     for &(start, block) in &block_list {
         l.b.switch_to(block);
         let mut pc = start;
@@ -411,6 +439,12 @@ pub fn lift_function(
             insns += 1;
             lift_one(&mut l, &mut unsupported);
             if l.b.is_terminated() {
+                if let Some(targets) = tables.get(&pc) {
+                    let cur = l.b.current();
+                    if matches!(l.b.func.blocks[cur.index()].term, Terminator::JumpIndirect { .. }) {
+                        indirect.push((cur, targets.clone()));
+                    }
+                }
                 break;
             }
             pc = pc.wrapping_add(4);
@@ -430,6 +464,7 @@ pub fn lift_function(
     };
     drop(l);
     func.resume_points = resume_points;
+    func.indirect_targets = indirect;
     Ok(LiftedFunction { func, insns, unsupported, call_targets, block_addrs: block_list.iter().map(|x| x.0).collect() })
 }
 

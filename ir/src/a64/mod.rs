@@ -3,13 +3,14 @@
 //! Arm Architecture Reference Manual's encoding groups (C4.1 "A64 instruction set encoding").
 
 pub mod flow;
+pub mod jumptable;
 pub mod lift;
 pub mod sem;
 pub mod state;
 pub mod testenv;
 
 pub use flow::{classify, Flow};
-pub use lift::{lift_block, lift_function, LiftError, LiftedFunction, Unsupported};
+pub use lift::{lift_block, lift_function, CodeSource, LiftError, LiftedFunction, Unsupported};
 pub use state::CpuState;
 
 /// Renders an instruction word as disassembly text, for diagnostics only. yaxpeax-arm decodes it;

@@ -1,7 +1,455 @@
-//! Placeholder.
+//! Loads and stores: single registers (immediate, register offset, literal, pre/post-index,
+//! unscaled and unprivileged), pairs, exclusives and load-acquire/store-release, compare-and-swap
+//! and the LSE atomic memory operations, for general and SIMD&FP registers. The SIMD structure
+//! loads and stores (LD1..LD4) are in `simd`.
+//!
+//! Memory order: the host is TSO. Acquire loads and release stores are followed by a full fence
+//! so that the compiler keeps them in order and a release store is never passed by a later
+//! acquire load (STLR then LDAR); exclusives and atomics become host atomics.
 
 use crate::a64::lift::{Lifter, SemError};
+use crate::a64::sem::branch::sext;
+use crate::a64::sem::dp_reg::extend_reg;
+use crate::entities::Value;
+use crate::inst::{AtomicOp, IntCC};
+use crate::reg::Reg;
+use crate::types::Type;
 
-pub fn lift(_l: &mut Lifter) -> Result<(), SemError> {
-    Err(SemError::Unsupported)
+/// What a single-register access does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Access {
+    /// Store the low `bytes` of a general register.
+    Store { bytes: u32 },
+    /// Load `bytes`, zero-extended.
+    LoadZero { bytes: u32 },
+    /// Load `bytes`, sign-extended to 64 bits (`to64`) or to 32 bits.
+    LoadSigned { bytes: u32, to64: bool },
+    /// A prefetch: no architectural effect.
+    Prefetch,
+    /// Store the low `bytes` of a SIMD&FP register.
+    StoreV { bytes: u32 },
+    /// Load `bytes` into a SIMD&FP register, zeroing the rest.
+    LoadV { bytes: u32 },
+}
+
+impl Access {
+    /// Decodes size (bits 31..30), V (bit 26) and opc (bits 23..22).
+    fn decode(size: u32, v: bool, opc: u32) -> Result<Access, SemError> {
+        if v {
+            let bytes = if opc & 2 != 0 {
+                if size != 0 {
+                    return Err(SemError::Undefined);
+                }
+                16
+            } else {
+                1 << size
+            };
+            return Ok(if opc & 1 != 0 { Access::LoadV { bytes } } else { Access::StoreV { bytes } });
+        }
+        let bytes = 1 << size;
+        Ok(match opc {
+            0b00 => Access::Store { bytes },
+            0b01 => Access::LoadZero { bytes },
+            0b10 if size == 3 => Access::Prefetch,
+            0b10 => Access::LoadSigned { bytes, to64: true },
+            _ if size >= 2 => return Err(SemError::Undefined),
+            _ => Access::LoadSigned { bytes, to64: false },
+        })
+    }
+
+    /// log2 of the access size, the scale of unsigned offsets.
+    fn scale(self) -> u32 {
+        match self {
+            Access::Store { bytes } | Access::LoadZero { bytes } | Access::LoadSigned { bytes, .. } => bytes.trailing_zeros(),
+            Access::StoreV { bytes } | Access::LoadV { bytes } => bytes.trailing_zeros(),
+            Access::Prefetch => 3,
+        }
+    }
+}
+
+/// Performs an access of register `rt` at guest address `addr`.
+fn perform(l: &mut Lifter, access: Access, rt: u32, addr: Value) {
+    match access {
+        Access::Store { bytes } => {
+            let x = l.xreg(rt, true);
+            let v = l.b.trunc(Type::int(bytes * 8), x);
+            l.b.store(addr, v);
+        }
+        Access::LoadZero { bytes } => {
+            let v = l.b.load(Type::int(bytes * 8), addr);
+            l.set_xreg(rt, v);
+        }
+        Access::LoadSigned { bytes, to64 } => {
+            let v = l.b.load(Type::int(bytes * 8), addr);
+            let s = l.b.sext(if to64 { Type::I64 } else { Type::I32 }, v);
+            l.set_xreg(rt, s);
+        }
+        Access::Prefetch => {}
+        Access::StoreV { bytes } => {
+            let q = l.vreg(rt);
+            let v = l.b.trunc(Type::int(bytes * 8), q);
+            l.b.store(addr, v);
+        }
+        Access::LoadV { bytes } => {
+            let v = l.b.load(Type::int(bytes * 8), addr);
+            l.set_vreg(rt, v);
+        }
+    }
+}
+
+/// Routes the loads and stores group.
+pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
+    let insn = l.insn;
+    if insn & 0x3f00_0000 == 0x0800_0000 {
+        exclusive_ordered(l)
+    } else if insn & 0x3b00_0000 == 0x1800_0000 {
+        literal(l)
+    } else if insn & 0x3a00_0000 == 0x2800_0000 {
+        pair(l)
+    } else if insn & 0x3a00_0000 == 0x3800_0000 {
+        if l.bit(24) {
+            unsigned_offset(l)
+        } else if !l.bit(21) {
+            imm9(l)
+        } else {
+            match l.field(10, 2) {
+                0b00 => atomic(l),
+                0b10 => register_offset(l),
+                _ => Err(SemError::Unsupported), // LDRAA/LDRAB (pointer authentication).
+            }
+        }
+    } else if insn & 0x3f20_0c00 == 0x1900_0000 {
+        Err(SemError::Unsupported) // LDAPUR/STLUR (RCpc unscaled).
+    } else {
+        Err(SemError::Unsupported)
+    }
+}
+
+/// LDR (literal), LDRSW (literal), PRFM (literal), for general and SIMD&FP registers.
+fn literal(l: &mut Lifter) -> Result<(), SemError> {
+    let opc = l.field(30, 2);
+    let v = l.bit(26);
+    let rt = l.field(0, 5);
+    let addr = l.pc.wrapping_add((sext(l.field(5, 19), 19) << 2) as u64);
+    let access = match (v, opc) {
+        (false, 0b00) => Access::LoadZero { bytes: 4 },
+        (false, 0b01) => Access::LoadZero { bytes: 8 },
+        (false, 0b10) => Access::LoadSigned { bytes: 4, to64: true },
+        (false, _) => Access::Prefetch,
+        (true, 0b00) => Access::LoadV { bytes: 4 },
+        (true, 0b01) => Access::LoadV { bytes: 8 },
+        (true, 0b10) => Access::LoadV { bytes: 16 },
+        (true, _) => return Err(SemError::Undefined),
+    };
+    let a = l.imm64(addr);
+    perform(l, access, rt, a);
+    Ok(())
+}
+
+/// The base address register's value (SP for 31).
+fn base(l: &mut Lifter) -> Value {
+    let rn = l.field(5, 5);
+    l.xreg_sp(rn, true)
+}
+
+/// LDUR/STUR, post-index, LDTR/STTR and pre-index forms (9-bit signed offset).
+fn imm9(l: &mut Lifter) -> Result<(), SemError> {
+    let access = Access::decode(l.field(30, 2), l.bit(26), l.field(22, 2))?;
+    let mode = l.field(10, 2);
+    let off = sext(l.field(12, 9), 9) as u64;
+    let (rn, rt) = (l.field(5, 5), l.field(0, 5));
+    let b = base(l);
+    let moved = l.b.add_imm(b, off);
+    let addr = if mode == 0b01 { b } else { moved };
+    perform(l, access, rt, addr);
+    if mode == 0b01 || mode == 0b11 {
+        l.set_xreg_sp(rn, moved);
+    }
+    Ok(())
+}
+
+/// LDR/STR (unsigned offset) and PRFM.
+fn unsigned_offset(l: &mut Lifter) -> Result<(), SemError> {
+    let access = Access::decode(l.field(30, 2), l.bit(26), l.field(22, 2))?;
+    let off = (l.field(10, 12) as u64) << access.scale();
+    let rt = l.field(0, 5);
+    let b = base(l);
+    let addr = l.b.add_imm(b, off);
+    perform(l, access, rt, addr);
+    Ok(())
+}
+
+/// LDR/STR (register offset, extended or shifted).
+fn register_offset(l: &mut Lifter) -> Result<(), SemError> {
+    let access = Access::decode(l.field(30, 2), l.bit(26), l.field(22, 2))?;
+    let option = l.field(13, 3);
+    if option & 0b010 == 0 {
+        return Err(SemError::Undefined);
+    }
+    let shift = if l.bit(12) { access.scale() } else { 0 };
+    let (rm, rt) = (l.field(16, 5), l.field(0, 5));
+    let b = base(l);
+    let off = extend_reg(l, rm, option, shift, true);
+    let addr = l.b.add(b, off);
+    perform(l, access, rt, addr);
+    Ok(())
+}
+
+/// LDP, STP, LDPSW and LDNP/STNP, for general and SIMD&FP registers, in every index mode.
+fn pair(l: &mut Lifter) -> Result<(), SemError> {
+    let opc = l.field(30, 2);
+    let v = l.bit(26);
+    let mode = l.field(23, 2);
+    let load = l.bit(22);
+    let (rt2, rn, rt) = (l.field(10, 5), l.field(5, 5), l.field(0, 5));
+    let access = match (v, opc, load) {
+        (false, 0b00, false) => Access::Store { bytes: 4 },
+        (false, 0b00, true) => Access::LoadZero { bytes: 4 },
+        (false, 0b01, true) if mode != 0 => Access::LoadSigned { bytes: 4, to64: true },
+        (false, 0b01, _) => return Err(SemError::Unsupported), // STGP (memory tagging).
+        (false, 0b10, false) => Access::Store { bytes: 8 },
+        (false, 0b10, true) => Access::LoadZero { bytes: 8 },
+        (true, 0b00..=0b10, false) => Access::StoreV { bytes: 4 << opc },
+        (true, 0b00..=0b10, true) => Access::LoadV { bytes: 4 << opc },
+        _ => return Err(SemError::Undefined),
+    };
+    let scale = access.scale();
+    let off = ((sext(l.field(15, 7), 7)) << scale) as u64;
+    let b = base(l);
+    let moved = l.b.add_imm(b, off);
+    let addr = if mode == 0b01 { b } else { moved };
+    let addr2 = l.b.add_imm(addr, 1 << scale);
+    if load {
+        // Read both before writing either, so that a pair overlapping its base is consistent.
+        perform(l, access, rt, addr);
+        perform(l, access, rt2, addr2);
+    } else {
+        let (a, b2) = (addr, addr2);
+        perform(l, access, rt, a);
+        perform(l, access, rt2, b2);
+    }
+    if mode == 0b01 || mode == 0b11 {
+        l.set_xreg_sp(rn, moved);
+    }
+    Ok(())
+}
+
+/// Exclusives, load-acquire/store-release and compare-and-swap (the "load/store exclusive and
+/// ordered" encodings, bits 29..24 = 001000).
+fn exclusive_ordered(l: &mut Lifter) -> Result<(), SemError> {
+    let size = l.field(30, 2);
+    let o2 = l.bit(23);
+    let load = l.bit(22);
+    let o1 = l.bit(21);
+    let rs = l.field(16, 5);
+    let o0 = l.bit(15);
+    let (rt2, rt) = (l.field(10, 5), l.field(0, 5));
+    match (o2, o1) {
+        (false, false) => {
+            if load {
+                load_exclusive(l, Type::int(8 << size), rt, None, o0)
+            } else {
+                store_exclusive(l, Type::int(8 << size), rs, rt, None, o0)
+            }
+        }
+        (false, true) if size >= 2 => {
+            let half = Type::int(32 << (size & 1));
+            if load {
+                load_exclusive(l, half, rt, Some(rt2), o0)
+            } else {
+                store_exclusive(l, half, rs, rt, Some(rt2), o0)
+            }
+        }
+        (false, true) => casp(l, size & 1 == 1, rs, rt),
+        (true, false) => {
+            let bytes = 1 << size;
+            let b = base(l);
+            if load {
+                perform(l, Access::LoadZero { bytes }, rt, b);
+                l.b.fence();
+            } else {
+                perform(l, Access::Store { bytes }, rt, b);
+                l.b.fence();
+            }
+            Ok(())
+        }
+        (true, true) => cas(l, Type::int(8 << size), rs, rt),
+    }
+}
+
+/// LDXR, LDAXR, LDXP and LDAXP: load and arm the exclusive monitor.
+fn load_exclusive(l: &mut Lifter, t: Type, rt: u32, rt2: Option<u32>, acquire: bool) -> Result<(), SemError> {
+    let addr = base(l);
+    let whole = if rt2.is_some() { Type::int(t.bits() * 2) } else { t };
+    let v = l.b.load(whole, addr);
+    l.b.set(Reg::EXCL_ADDR, addr);
+    let wide = l.b.uext(Type::I128, v);
+    let lo = l.b.trunc(Type::I64, wide);
+    l.b.set(Reg::EXCL_VAL, lo);
+    let hi_part = l.b.lshr_imm(wide, 64);
+    let hi = l.b.trunc(Type::I64, hi_part);
+    l.b.set(Reg::EXCL_VAL_HI, hi);
+    match rt2 {
+        None => l.set_xreg(rt, v),
+        Some(rt2) => {
+            let first = l.b.trunc(t, v);
+            let sh = l.b.lshr_imm(v, t.bits());
+            let second = l.b.trunc(t, sh);
+            l.set_xreg(rt, first);
+            l.set_xreg(rt2, second);
+        }
+    }
+    if acquire {
+        l.b.fence();
+    }
+    Ok(())
+}
+
+/// STXR, STLXR, STXP and STLXP: store if the monitor still holds this address and the memory
+/// still holds the value the load-exclusive read (a host compare-and-swap), writing 0 to `rs` on
+/// success and 1 on failure; the monitor is cleared either way.
+fn store_exclusive(l: &mut Lifter, t: Type, rs: u32, rt: u32, rt2: Option<u32>, _release: bool) -> Result<(), SemError> {
+    let addr = base(l);
+    let whole = if rt2.is_some() { Type::int(t.bits() * 2) } else { t };
+    let first = l.xreg(rt, t == Type::I64);
+    let new = match rt2 {
+        None => l.b.trunc(whole, first),
+        Some(rt2) => {
+            let second = l.xreg(rt2, t == Type::I64);
+            let a = l.b.uext(whole, first);
+            let b0 = l.b.uext(whole, second);
+            let b = l.b.shl_imm(b0, t.bits());
+            l.b.or(a, b)
+        }
+    };
+    let lo = l.b.get(Reg::EXCL_VAL);
+    let hi = l.b.get(Reg::EXCL_VAL_HI);
+    let lo128 = l.b.uext(Type::I128, lo);
+    let hi128a = l.b.uext(Type::I128, hi);
+    let hi128 = l.b.shl_imm(hi128a, 64);
+    let expected128 = l.b.or(lo128, hi128);
+    let expected = l.b.trunc(whole, expected128);
+    let monitor = l.b.get(Reg::EXCL_ADDR);
+    let armed = l.b.icmp(IntCC::Eq, monitor, addr);
+    // When the monitor is not armed for this address the swap must not change memory: asking
+    // to store the expected value itself leaves it as it is.
+    let to_store = l.b.select(armed, new, expected);
+    let old = l.b.cmpxchg(addr, expected, to_store);
+    let same = l.b.icmp(IntCC::Eq, old, expected);
+    let ok = l.b.and(armed, same);
+    let failed = l.b.not(ok);
+    let status = l.b.uext(Type::I32, failed);
+    l.set_xreg(rs, status);
+    let clear = l.imm64(u64::MAX);
+    l.b.set(Reg::EXCL_ADDR, clear);
+    Ok(())
+}
+
+/// CAS, CASA, CASL and CASAL, on bytes, halfwords, words and doublewords.
+fn cas(l: &mut Lifter, t: Type, rs: u32, rt: u32) -> Result<(), SemError> {
+    let addr = base(l);
+    let sf = t == Type::I64;
+    let expected0 = l.xreg(rs, sf);
+    let expected = l.b.trunc(t, expected0);
+    let new0 = l.xreg(rt, sf);
+    let new = l.b.trunc(t, new0);
+    let old = l.b.cmpxchg(addr, expected, new);
+    l.set_xreg(rs, old);
+    Ok(())
+}
+
+/// CASP and its ordered forms: a compare-and-swap of a register pair.
+fn casp(l: &mut Lifter, doubleword: bool, rs: u32, rt: u32) -> Result<(), SemError> {
+    if rs % 2 == 1 || rt % 2 == 1 || l.field(10, 5) != 0b11111 {
+        return Err(SemError::Undefined);
+    }
+    let half = if doubleword { Type::I64 } else { Type::I32 };
+    let whole = Type::int(half.bits() * 2);
+    let addr = base(l);
+    let join = |l: &mut Lifter, r: u32| {
+        let a0 = l.xreg(r, doubleword);
+        let b0 = l.xreg(r + 1, doubleword);
+        let a = l.b.uext(whole, a0);
+        let b1 = l.b.uext(whole, b0);
+        let b = l.b.shl_imm(b1, half.bits());
+        l.b.or(a, b)
+    };
+    let expected = join(l, rs);
+    let new = join(l, rt);
+    let old = l.b.cmpxchg(addr, expected, new);
+    let first = l.b.trunc(half, old);
+    let sh = l.b.lshr_imm(old, half.bits());
+    let second = l.b.trunc(half, sh);
+    l.set_xreg(rs, first);
+    l.set_xreg(rs + 1, second);
+    Ok(())
+}
+
+/// The LSE atomic memory operations (LDADD, LDCLR, LDEOR, LDSET, LD{S,U}{MAX,MIN}, SWP, and their
+/// acquire/release forms) and LDAPR.
+fn atomic(l: &mut Lifter) -> Result<(), SemError> {
+    if l.bit(26) {
+        return Err(SemError::Undefined);
+    }
+    let size = l.field(30, 2);
+    let acquire = l.bit(23);
+    let rs = l.field(16, 5);
+    let o3 = l.bit(15);
+    let opc = l.field(12, 3);
+    let rt = l.field(0, 5);
+    let t = Type::int(8 << size);
+    let op = match (o3, opc) {
+        (false, 0b000) => AtomicOp::Add,
+        (false, 0b001) => AtomicOp::Clr,
+        (false, 0b010) => AtomicOp::Xor,
+        (false, 0b011) => AtomicOp::Or,
+        (false, 0b100) => AtomicOp::Smax,
+        (false, 0b101) => AtomicOp::Smin,
+        (false, 0b110) => AtomicOp::Umax,
+        (false, 0b111) => AtomicOp::Umin,
+        (true, 0b000) => AtomicOp::Xchg,
+        (true, 0b100) if acquire && !l.bit(22) && rs == 31 => {
+            let b = base(l);
+            perform(l, Access::LoadZero { bytes: 1 << size }, rt, b);
+            l.b.fence();
+            return Ok(());
+        }
+        _ => return Err(SemError::Undefined),
+    };
+    let addr = base(l);
+    let x = l.xreg(rs, true);
+    let arg = l.b.trunc(t, x);
+    let old = l.b.atomic_rmw(op, addr, arg);
+    l.set_xreg(rt, old);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::a64::testenv::{run_insns, TestEnv};
+
+    #[test]
+    fn post_index_pair_writes_back_after_the_access() {
+        // stp x1, x2, [sp], #16 with sp = 0x10010: stores at 0x10010 and 0x10018, sp becomes 0x10020.
+        let mut env = TestEnv::new(0x10000, 0x100);
+        env.state.sp = 0x10010;
+        env.state.x[1] = 0x1111;
+        env.state.x[2] = 0x2222;
+        run_insns(&mut env, &[0xa8810be1]);
+        assert_eq!(env.state.sp, 0x10020);
+        assert_eq!(&env.mem[0x10..0x12], &[0x11, 0x11]);
+        assert_eq!(&env.mem[0x18..0x1a], &[0x22, 0x22]);
+    }
+
+    #[test]
+    fn ldrsb_sign_extends() {
+        // ldrsb x0, [x1] and ldrsb w2, [x1] of 0x80.
+        let mut env = TestEnv::new(0x10000, 0x100);
+        env.mem[0] = 0x80;
+        env.state.x[1] = 0x10000;
+        env.state.x[2] = u64::MAX;
+        run_insns(&mut env, &[0x39800020, 0x39c00022]);
+        assert_eq!(env.state.x[0], 0xffff_ffff_ffff_ff80);
+        assert_eq!(env.state.x[2], 0xffff_ff80);
+    }
 }

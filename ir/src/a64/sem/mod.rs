@@ -20,14 +20,8 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
     let op0 = (insn >> 25) & 0xf;
     match op0 {
         0b1000 | 0b1001 => dp_imm::lift(l),
-        0b1010 | 0b1011 => {
-            if (insn >> 29) & 0x3 == 0b10 && (insn >> 26) & 1 == 1 && (insn >> 24) & 1 == 0 && (insn >> 22) & 0x3 == 0 && insn >> 31 == 1 {
-                // Exception generation, system and hints live with the branches' group.
-                system::lift(l)
-            } else {
-                branch::lift(l)
-            }
-        }
+        // Branches, exception generation and system instructions (the latter two in system.rs).
+        0b1010 | 0b1011 => branch::lift(l),
         0b0101 | 0b1101 => dp_reg::lift(l),
         0b0111 | 0b1111 => {
             if insn & 0x5e00_0000 == 0x1e00_0000 {

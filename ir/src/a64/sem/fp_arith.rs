@@ -1,0 +1,250 @@
+//! Scalar floating-point data-processing: one source (FMOV, FABS, FNEG, FSQRT, FCVT between
+//! precisions, the FRINT family), two sources (FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM,
+//! FMINNM, FNMUL) and three sources (FMADD, FMSUB, FNMADD, FNMSUB).
+
+use super::{float_const, float_type, insn_float_type, require_m_s_zero};
+use crate::a64::lift::{Lifter, SemError};
+use crate::entities::Value;
+use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
+use crate::types::Type;
+
+/// Data-processing with one source: `M 0 S 11110 ftype 1 opcode(6) 10000 Rn Rd`.
+pub(super) fn one_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let opcode = l.field(15, 6);
+    match opcode {
+        0b000000..=0b000011 => unary(l, opcode),
+        0b000100..=0b000111 => fcvt(l, opcode & 0b11),
+        0b001000..=0b001111 => frint(l, opcode & 0b111),
+        0b010000..=0b010011 => frint_int(l, opcode & 0b11),
+        _ => Err(SemError::Undefined),
+    }
+}
+
+/// FMOV (register), FABS, FNEG, FSQRT: the value operations of one source. FABS and FNEG change
+/// the sign bit only, NaNs included, as the manual's FPAbs and FPNeg do.
+fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
+    let ty = insn_float_type(l)?;
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let result = match opcode {
+        0b00 => x,
+        0b01 => l.b.unary(UnaryOp::Fabs, x),
+        0b10 => l.b.unary(UnaryOp::Fneg, x),
+        _ => l.b.unary(UnaryOp::Fsqrt, x),
+    };
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FCVT between precisions; `opc` names the destination's type as `ftype` names the source's.
+/// Single and double convert with the IR's conversions, half to single or double by hand (see
+/// `half_to_single`). The conversions to half precision (and BFCVT, encoded as ftype 01 with
+/// opc 10) are unsupported: the IR has no 16-bit float type to round to.
+fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
+    let ftype = l.field(22, 2);
+    if ftype == opc || ftype == 0b10 {
+        return Err(SemError::Undefined);
+    }
+    if opc == 0b10 {
+        return if ftype == 0b01 {
+            Err(SemError::Unsupported)
+        } else {
+            Err(SemError::Undefined)
+        };
+    }
+    if ftype == 0b11 {
+        let to = float_type(opc)?;
+        let half = l.vreg_as(l.field(5, 5), Type::I16);
+        let single = half_to_single(l, half);
+        let result = if to == Type::F64 {
+            l.b.convert(ConvOp::Fpromote, Type::F64, single)
+        } else {
+            single
+        };
+        l.set_vreg(l.field(0, 5), result);
+        return Ok(());
+    }
+    let from = float_type(ftype)?;
+    let to = float_type(opc)?;
+    let x = l.vreg_as(l.field(5, 5), from);
+    let op = if to.bits() > from.bits() {
+        ConvOp::Fpromote
+    } else {
+        ConvOp::Fdemote
+    };
+    let result = l.b.convert(op, to, x);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI: round to an integral value in the
+/// same format. FRINTX and FRINTI round with FPCR's mode, which vmtrans takes to be round to
+/// nearest even for now (FPCR is assumed zero throughout); FRINTX also signals Inexact, which is
+/// not modelled.
+fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
+    let round = match rmode {
+        0b000 => RoundMode::Nearest,
+        0b001 => RoundMode::Up,
+        0b010 => RoundMode::Down,
+        0b011 => RoundMode::Zero,
+        0b100 => RoundMode::Away,
+        0b110 | 0b111 => RoundMode::Nearest,
+        _ => return Err(SemError::Undefined),
+    };
+    let ty = insn_float_type(l)?;
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let result = l.b.round_fp(round, x);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS): round to an integral value that fits
+/// a 32- or 64-bit integer; a NaN, an infinity or a value out of that range gives the most
+/// negative integer of the size, as a float (the manual's FPRoundIntN). The X forms round with
+/// FPCR's mode, taken to be round to nearest even.
+fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
+    let ty = match l.field(22, 2) {
+        0b00 => Type::F32,
+        0b01 => Type::F64,
+        _ => return Err(SemError::Undefined),
+    };
+    let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
+    let round = if op & 1 == 0 {
+        RoundMode::Zero
+    } else {
+        RoundMode::Nearest
+    };
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let rounded = l.b.round_fp(round, x);
+    let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));
+    let int_limit = float_const(l, ty, 2f64.powi(int_bits - 1));
+    // Both comparisons are ordered, so a NaN fails them and takes the out-of-range value.
+    let above_min = l.b.fcmp(FloatCC::Oge, rounded, int_min);
+    let below_limit = l.b.fcmp(FloatCC::Olt, rounded, int_limit);
+    let in_range = l.b.and(above_min, below_limit);
+    let result = l.b.select(in_range, rounded, int_min);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// Data-processing with two sources: `M 0 S 11110 ftype 1 Rm opcode(4) 10 Rn Rd`. FNMUL negates
+/// the rounded product (NaN results included), as the manual's pseudocode does.
+pub(super) fn two_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let op = match l.field(12, 4) {
+        0b0000 | 0b1000 => BinaryOp::Fmul,
+        0b0001 => BinaryOp::Fdiv,
+        0b0010 => BinaryOp::Fadd,
+        0b0011 => BinaryOp::Fsub,
+        0b0100 => BinaryOp::Fmax,
+        0b0101 => BinaryOp::Fmin,
+        0b0110 => BinaryOp::Fmaxnm,
+        0b0111 => BinaryOp::Fminnm,
+        _ => return Err(SemError::Undefined),
+    };
+    let ty = insn_float_type(l)?;
+    let n = l.vreg_as(l.field(5, 5), ty);
+    let m = l.vreg_as(l.field(16, 5), ty);
+    let mut result = l.b.binary(op, n, m);
+    if l.field(12, 4) == 0b1000 {
+        result = l.b.unary(UnaryOp::Fneg, result);
+    }
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// Data-processing with three sources: `M 0 S 11111 ftype o1 Rm o0 Ra Rn Rd`, one fused
+/// multiply-add. As in the manual's pseudocode, the operands are negated (not the result):
+/// FMADD is n*m + a, FMSUB (-n)*m + a, FNMADD (-n)*m - a and FNMSUB n*m - a.
+pub(super) fn three_source(l: &mut Lifter) -> Result<(), SemError> {
+    require_m_s_zero(l)?;
+    let ty = insn_float_type(l)?;
+    let negate_addend = l.bit(21);
+    let negate_product = l.bit(21) != l.bit(15);
+    let mut n = l.vreg_as(l.field(5, 5), ty);
+    let m = l.vreg_as(l.field(16, 5), ty);
+    let mut a = l.vreg_as(l.field(10, 5), ty);
+    if negate_product {
+        n = l.b.unary(UnaryOp::Fneg, n);
+    }
+    if negate_addend {
+        a = l.b.unary(UnaryOp::Fneg, a);
+    }
+    let result = fused_multiply_add(l, n, m, a);
+    l.set_vreg(l.field(0, 5), result);
+    Ok(())
+}
+
+/// The manual's FPMulAdd: `n * m + a` rounded once, with its one NaN rule the IR's `fma` lacks:
+/// when the addend is a quiet NaN and the product is infinity times zero, the result is the
+/// default NaN (the invalid product wins over the NaN's propagation). The IR's `fma` already
+/// takes NaNs from the addend first, then the factors, signalling ones first. The extra select
+/// can go once `fma` itself follows FPMulAdd.
+fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
+    let ty = l.b.value_type(n);
+    let fused = l.b.fma(n, m, a);
+    let infinity = float_const(l, ty, f64::INFINITY);
+    let zero = float_const(l, ty, 0.0);
+    let n_abs = l.b.unary(UnaryOp::Fabs, n);
+    let m_abs = l.b.unary(UnaryOp::Fabs, m);
+    let n_inf = l.b.fcmp(FloatCC::Oeq, n_abs, infinity);
+    let m_inf = l.b.fcmp(FloatCC::Oeq, m_abs, infinity);
+    let n_zero = l.b.fcmp(FloatCC::Oeq, n, zero);
+    let m_zero = l.b.fcmp(FloatCC::Oeq, m, zero);
+    let inf_zero = l.b.and(n_inf, m_zero);
+    let zero_inf = l.b.and(n_zero, m_inf);
+    let invalid_product = l.b.or(inf_zero, zero_inf);
+    let a_nan = l.b.fcmp(FloatCC::Uno, a, a);
+    let a_bits = l.b.bitcast(ty.as_int(), a);
+    // The quiet bit is the fraction's top bit; the default NaN is positive with only it set.
+    let (quiet_bit, default_nan_bits) = if ty == Type::F32 {
+        (1u128 << 22, 0x7fc0_0000)
+    } else {
+        (1u128 << 51, 0x7ff8_0000_0000_0000)
+    };
+    let a_quiet_bit = l.b.and_imm(a_bits, quiet_bit);
+    let a_quiet_bit_set = l.b.icmp_imm(IntCC::Ne, a_quiet_bit, 0);
+    let a_quiet_nan = l.b.and(a_nan, a_quiet_bit_set);
+    let default_nan_case = l.b.and(a_quiet_nan, invalid_product);
+    let default_nan = l.b.iconst(ty, default_nan_bits);
+    l.b.select(default_nan_case, default_nan, fused)
+}
+
+/// Widens the IEEE half-precision bits `half` (i16) to an f32, exactly, as FPConvert does: every
+/// half is a single. A finite half is its mantissa (with the implicit one unless subnormal) times
+/// 2^(max(exponent, 1) - 25), an exact product; infinities keep their sign, and a NaN is made
+/// quiet with its payload moved to the top of the single's fraction (FPConvertNaN).
+fn half_to_single(l: &mut Lifter, half: Value) -> Value {
+    let half = l.b.uext(Type::I32, half);
+    let sign = l.b.and_imm(half, 0x8000);
+    let sign = l.b.shl_imm(sign, 16);
+    let exponent = l.b.lshr_imm(half, 10);
+    let exponent = l.b.and_imm(exponent, 0x1f);
+    let fraction = l.b.and_imm(half, 0x3ff);
+    // Finite values: the mantissa converts exactly, and 2^(e - 25) is built from its bits.
+    let is_subnormal = l.b.icmp_imm(IntCC::Eq, exponent, 0);
+    let implicit_one = l.b.i32(0x400);
+    let normal_mantissa = l.b.or(fraction, implicit_one);
+    let mantissa = l.b.select(is_subnormal, fraction, normal_mantissa);
+    let one = l.b.i32(1);
+    let scale_exponent = l.b.binary(BinaryOp::Umax, exponent, one);
+    let biased = l.b.add_imm(scale_exponent, 127 - 25);
+    let scale_bits = l.b.shl_imm(biased, 23);
+    let scale = l.b.bitcast(Type::F32, scale_bits);
+    let mantissa = l.b.convert(ConvOp::Utof, Type::F32, mantissa);
+    let magnitude = l.b.binary(BinaryOp::Fmul, mantissa, scale);
+    let magnitude = l.b.bitcast(Type::I32, magnitude);
+    // Infinities and NaNs (exponent all ones).
+    let is_nan = l.b.icmp_imm(IntCC::Ne, fraction, 0);
+    let quiet_bit = l.b.i32(1 << 22);
+    let no_bit = l.b.i32(0);
+    let quiet = l.b.select(is_nan, quiet_bit, no_bit);
+    let payload = l.b.shl_imm(fraction, 13);
+    let max_exponent = l.b.i32(0x7f80_0000);
+    let special = l.b.or(max_exponent, payload);
+    let special = l.b.or(special, quiet);
+    let is_special = l.b.icmp_imm(IntCC::Eq, exponent, 0x1f);
+    let unsigned = l.b.select(is_special, special, magnitude);
+    let bits = l.b.or(unsigned, sign);
+    l.b.bitcast(Type::F32, bits)
+}

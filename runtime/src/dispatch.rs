@@ -1,0 +1,209 @@
+//! The dispatcher: how control moves between translated code, the fallback engine and the
+//! runtime, and the entry points translated code calls.
+//!
+//! Translated functions have type `void (state, pc)`: they start at their entry, or resume at
+//! any leader the table lists, and return when the guest function returns (the state's pc then
+//! holds the return address). The table, sorted by guest address, maps every address at which
+//! translated code can be entered to its function. A guest address not in the table is run by
+//! the fallback engine, one block at a time, until control reaches an address that is.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use vmtrans_ir::a64::CpuState;
+use vmtrans_ir::inst::TrapKind;
+
+use crate::fallback;
+
+/// A translated function.
+pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64);
+
+/// One entry of the translator's table.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct FuncEntry {
+    pub guest_addr: u64,
+    pub code: GuestFn,
+}
+
+/// What the translator's object hands the runtime at start-up (see translator/src/llvm/mod.rs).
+#[repr(C)]
+pub struct GuestProgram {
+    pub func_table: *const FuncEntry,
+    pub func_table_len: u64,
+    pub image: *const u8,
+    pub image_len: u64,
+}
+
+struct Program {
+    table: &'static [FuncEntry],
+    image: &'static [u8],
+}
+
+// SAFETY: the tables are immutable data of the executable.
+unsafe impl Send for Program {}
+unsafe impl Sync for Program {}
+
+static PROGRAM: OnceLock<Program> = OnceLock::new();
+
+/// Guest instructions run by the fallback engine (reported with VMTRANS_STATS=1).
+pub static FALLBACK_INSNS: AtomicU64 = AtomicU64::new(0);
+/// Guest blocks run by the fallback engine.
+pub static FALLBACK_BLOCKS: AtomicU64 = AtomicU64::new(0);
+
+/// Records the translator's tables.
+///
+/// # Safety
+/// `p` must point to a `GuestProgram` whose arrays live for the whole run.
+pub unsafe fn install_program(p: *const GuestProgram) {
+    let p = unsafe { &*p };
+    let table = unsafe { std::slice::from_raw_parts(p.func_table, p.func_table_len as usize) };
+    let image = unsafe { std::slice::from_raw_parts(p.image, p.image_len as usize) };
+    let _ = PROGRAM.set(Program { table, image });
+}
+
+/// The guest ELF file embedded in the executable (empty before `install_program`).
+pub fn guest_image() -> &'static [u8] {
+    PROGRAM.get().map(|p| p.image).unwrap_or(&[])
+}
+
+/// The translated code that can be entered at guest address `pc`.
+pub fn lookup(pc: u64) -> Option<GuestFn> {
+    let table = PROGRAM.get()?.table;
+    table.binary_search_by_key(&pc, |e| e.guest_addr).ok().map(|i| table[i].code)
+}
+
+/// Runs one step from the state's pc: a translated function if one can be entered there (it
+/// returns when its guest function does), else one block in the fallback engine.
+fn step(state: &mut CpuState) {
+    match lookup(state.pc) {
+        // SAFETY: table entries are translated functions of the right type.
+        Some(f) => unsafe { f(state, state.pc) },
+        None => fallback::run_block(state),
+    }
+}
+
+/// Runs the guest thread with this state until it exits; never returns.
+pub fn run_guest(state: CpuState) -> ! {
+    // Guest calls nest host frames of translated code: give the guest a deep host stack.
+    let handle = std::thread::Builder::new()
+        .name("guest".into())
+        .stack_size(1 << 30)
+        .spawn(move || {
+            let mut state = Box::new(state);
+            loop {
+                step(&mut state);
+            }
+        })
+        .expect("cannot start the guest thread");
+    let _ = handle.join();
+    // The guest thread only ends by exiting the process; a panic there lands here.
+    before_exit();
+    std::process::exit(134);
+}
+
+/// Called once before the process exits, whatever the cause.
+pub fn before_exit() {
+    static DONE: AtomicU64 = AtomicU64::new(0);
+    if DONE.swap(1, Ordering::SeqCst) != 0 {
+        return;
+    }
+    if std::env::var_os("VMTRANS_STATS").is_some_and(|v| v != "0") {
+        eprintln!(
+            "vmtrans-stats: fallback_insns={} fallback_blocks={}",
+            FALLBACK_INSNS.load(Ordering::Relaxed),
+            FALLBACK_BLOCKS.load(Ordering::Relaxed)
+        );
+    }
+}
+
+/// Translated code jumps here for a guest address it cannot reach directly: runs from `pc`
+/// until translated code has been entered once and returned (so the caller's frame returns in
+/// turn, as the guest function that jumped would).
+///
+/// # Safety
+/// `state` must be the calling thread's guest state.
+#[no_mangle]
+pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
+    let state = unsafe { &mut *state };
+    state.pc = pc;
+    loop {
+        if let Some(f) = lookup(state.pc) {
+            // SAFETY: as in `step`.
+            unsafe { f(state, state.pc) };
+            return;
+        }
+        fallback::run_block(state);
+    }
+}
+
+/// Translated code calls guest code it cannot call directly (BLR, or BL to code not
+/// translated) through here: runs from `target` until control comes back to `ret`.
+///
+/// # Safety
+/// `state` must be the calling thread's guest state.
+#[no_mangle]
+pub unsafe extern "C" fn vmtrans_call(state: *mut CpuState, target: u64, ret: u64) {
+    let state = unsafe { &mut *state };
+    state.pc = target;
+    while state.pc != ret {
+        step(state);
+    }
+}
+
+/// Translated code reached a trap (UDF, BRK, an unsupported instruction): raise the signal the
+/// hardware would, with its default action (guest signal handlers come with the signal work).
+///
+/// # Safety
+/// `state` must be the calling thread's guest state.
+#[no_mangle]
+pub unsafe extern "C" fn vmtrans_trap(state: *mut CpuState, kind: u32, insn: u32) {
+    let state = unsafe { &mut *state };
+    raise_trap(state, TrapKind::ALL.get(kind as usize).copied().unwrap_or(TrapKind::Undefined), insn);
+}
+
+/// Reports a trap and dies by its signal.
+pub fn raise_trap(state: &CpuState, kind: TrapKind, insn: u32) -> ! {
+    let sig = match kind {
+        TrapKind::Breakpoint => libc::SIGTRAP,
+        _ => libc::SIGILL,
+    };
+    if kind == TrapKind::Unsupported {
+        eprintln!(
+            "vmtrans: unsupported instruction {insn:08x} ({}) at guest address {:#x}",
+            vmtrans_ir::a64::disassemble(insn),
+            state.pc
+        );
+    }
+    before_exit();
+    die_by_signal(sig)
+}
+
+/// Ends the process by `sig` with its default action, so the exit status says so.
+pub fn die_by_signal(sig: i32) -> ! {
+    // SAFETY: plain libc calls with valid arguments.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+    }
+    std::process::exit(128 + sig)
+}
+
+/// CRC-32 and CRC-32C for translated code (`call_helper crc32`).
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnoli: u32) -> u32 {
+    vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
+}
+
+/// CNTVCT_EL0 for translated code: nanoseconds of the monotonic clock (CNTFRQ_EL0 says 1 GHz).
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_cntvct() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}

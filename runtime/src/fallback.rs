@@ -1,0 +1,165 @@
+//! The fallback engine: runs guest code that has no translation (code found only at run time,
+//! or reached at an address discovery did not know) by lifting one block at a time with the same
+//! lifter as the translator and running it in the IR's reference interpreter. Lifted blocks are
+//! cached by address. Every instruction run here is counted for VMTRANS_STATS.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use vmtrans_ir::a64::{lift_block, CpuState};
+use vmtrans_ir::interp::{run_block as interp_block, Env, Exit, Fault};
+use vmtrans_ir::{Function, Reg};
+
+use crate::dispatch::{die_by_signal, raise_trap, FALLBACK_BLOCKS, FALLBACK_INSNS};
+
+/// The guest address space reserved by the runtime (guest addresses are below this).
+const GUEST_SPACE: u64 = 1 << 40;
+
+/// The most instructions lifted into one fallback block.
+const MAX_BLOCK: usize = 64;
+
+type Cache = Mutex<HashMap<u64, Arc<(Function, usize)>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn guest_base() -> u64 {
+    // SAFETY: set once at start-up, before any guest code runs.
+    unsafe { crate::abi::vmtrans_guest_base }
+}
+
+/// Reads a guest instruction word, or None outside the guest space.
+fn read_insn(addr: u64) -> Option<u32> {
+    if addr % 4 != 0 || addr >= GUEST_SPACE - 4 {
+        return None;
+    }
+    // SAFETY: inside the reserved guest region; an unmapped page faults as the guest would.
+    Some(unsafe { std::ptr::read_unaligned((guest_base() + addr) as *const u32) })
+}
+
+/// The interpreter's view of a guest thread: its state and the guest address space.
+struct GuestEnv<'a> {
+    state: &'a mut CpuState,
+}
+
+fn check(addr: u64, bytes: usize, write: bool) -> Result<*mut u8, Fault> {
+    match addr.checked_add(bytes as u64) {
+        Some(end) if end <= GUEST_SPACE => Ok((guest_base() + addr) as *mut u8),
+        _ => Err(Fault { addr, write }),
+    }
+}
+
+impl Env for GuestEnv<'_> {
+    fn reg(&mut self, r: Reg) -> u128 {
+        self.state.get(r)
+    }
+    fn set_reg(&mut self, r: Reg, v: u128) {
+        self.state.set(r, v)
+    }
+    fn load(&mut self, addr: u64, bytes: usize) -> Result<u128, Fault> {
+        let p = check(addr, bytes, false)?;
+        let mut buf = [0u8; 16];
+        // SAFETY: inside the guest region; unmapped pages fault like translated code's accesses.
+        unsafe { std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), bytes) };
+        Ok(u128::from_le_bytes(buf))
+    }
+    fn store(&mut self, addr: u64, bytes: usize, v: u128) -> Result<(), Fault> {
+        let p = check(addr, bytes, true)?;
+        // SAFETY: as in `load`.
+        unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), p, bytes) };
+        Ok(())
+    }
+    fn atomic_update(&mut self, addr: u64, bytes: usize, f: &mut dyn FnMut(u128) -> Option<u128>) -> Result<u128, Fault> {
+        use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8};
+        let p = check(addr, bytes, true)?;
+        macro_rules! cas_loop {
+            ($atomic:ty, $int:ty) => {{
+                // SAFETY: the pointer is inside the guest region and the guest asked for an
+                // atomic access of this size there.
+                let a = unsafe { <$atomic>::from_ptr(p as *mut $int) };
+                let mut old = a.load(Ordering::SeqCst);
+                loop {
+                    let Some(new) = f(old as u128) else { return Ok(old as u128) };
+                    match a.compare_exchange(old, new as $int, Ordering::SeqCst, Ordering::SeqCst) {
+                        Ok(_) => return Ok(old as u128),
+                        Err(cur) => old = cur,
+                    }
+                }
+            }};
+        }
+        match bytes {
+            1 => cas_loop!(AtomicU8, u8),
+            2 => cas_loop!(AtomicU16, u16),
+            4 => cas_loop!(AtomicU32, u32),
+            8 => cas_loop!(AtomicU64, u64),
+            _ => {
+                // 16-byte atomics: serialised by a lock (rare: pair exclusives in the fallback).
+                static LOCK: Mutex<()> = Mutex::new(());
+                let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+                let old = self.load(addr, bytes)?;
+                if let Some(new) = f(old) {
+                    self.store(addr, bytes, new)?;
+                }
+                Ok(old)
+            }
+        }
+    }
+    fn cntvct(&mut self) -> u64 {
+        crate::dispatch::vmtrans_helper_cntvct()
+    }
+}
+
+/// Runs the guest block at the state's pc and leaves the pc at the next guest address.
+pub fn run_block(state: &mut CpuState) {
+    let pc = state.pc;
+    let cached = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&pc).cloned();
+    let block = match cached {
+        Some(b) => b,
+        None => {
+            let Ok(lifted) = lift_block(pc, &read_insn, MAX_BLOCK) else {
+                // No code can be read there: the hardware would fault on the fetch.
+                eprintln!("vmtrans: guest jumped to {pc:#x}, which holds no code");
+                crate::dispatch::before_exit();
+                die_by_signal(libc::SIGSEGV);
+            };
+            let b = Arc::new((lifted.func, lifted.insns));
+            cache().lock().unwrap_or_else(|e| e.into_inner()).insert(pc, b.clone());
+            b
+        }
+    };
+    FALLBACK_BLOCKS.fetch_add(1, Ordering::Relaxed);
+    FALLBACK_INSNS.fetch_add(block.1 as u64, Ordering::Relaxed);
+    let func = &block.0;
+    let mut b = func.entry();
+    loop {
+        let exit = {
+            let mut env = GuestEnv { state: &mut *state };
+            interp_block(func, b, &mut env)
+        };
+        match exit {
+            Ok(Exit::Block(next)) => b = next,
+            Ok(Exit::Call { target, .. }) | Ok(Exit::Jump { target }) => {
+                state.pc = target;
+                return;
+            }
+            Ok(Exit::Syscall { pc, .. }) => {
+                state.pc = pc.wrapping_add(4);
+                // SAFETY: the state is this thread's.
+                unsafe { crate::abi::vmtrans_syscall(state) };
+                return;
+            }
+            Ok(Exit::Trap { kind, pc, insn }) => {
+                state.pc = pc;
+                raise_trap(state, kind, insn);
+            }
+            Err(fault) => {
+                eprintln!("vmtrans: guest fault at guest address {:#x} (pc near {pc:#x})", fault.addr);
+                crate::dispatch::before_exit();
+                die_by_signal(libc::SIGSEGV);
+            }
+        }
+    }
+}

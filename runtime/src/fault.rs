@@ -1,0 +1,109 @@
+//! The host SIGSEGV/SIGBUS handler: a guest access to memory it has not mapped faults on the host;
+//! the handler reports the faulting address in host and guest terms on stderr, then lets the same
+//! signal kill the process with its default action, so the exit status is 128 + the signal number as
+//! under qemu or a real AArch64 machine. It runs on its own alternate stack so that a guest stack
+//! overflow can still be reported.
+
+use std::fmt::Write as _;
+
+use crate::memory::{self, GUEST_SPACE_SIZE};
+
+/// The size of the alternate signal stack.
+const ALT_STACK_SIZE: usize = 64 * 1024;
+
+/// A fixed buffer that formats without allocating (the handler may not allocate).
+struct MessageBuffer {
+    bytes: [u8; 160],
+    len: usize,
+}
+
+impl std::fmt::Write for MessageBuffer {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let room = self.bytes.len() - self.len;
+        let take = s.len().min(room);
+        self.bytes[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
+        self.len += take;
+        Ok(())
+    }
+}
+
+/// Formats the fault report for host address `host_addr`, given the guest base.
+fn describe(host_addr: u64, base: u64) -> MessageBuffer {
+    let mut message = MessageBuffer {
+        bytes: [0; 160],
+        len: 0,
+    };
+    let guest = host_addr.wrapping_sub(base);
+    let _ = if host_addr >= base && guest < GUEST_SPACE_SIZE {
+        writeln!(
+            message,
+            "vmtrans: guest fault at host address {host_addr:#x} (guest address {guest:#x})"
+        )
+    } else {
+        writeln!(
+            message,
+            "vmtrans: fault at host address {host_addr:#x} (outside the guest address space)"
+        )
+    };
+    message
+}
+
+extern "C" fn on_fault(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _context: *mut libc::c_void,
+) {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let host_addr = unsafe { (*info).si_addr() } as u64;
+    let message = describe(host_addr, memory::base());
+    // SAFETY: write(2), signal(2) and raise(3) are async-signal-safe.
+    unsafe {
+        libc::write(2, message.bytes.as_ptr().cast(), message.len);
+    }
+    crate::dispatch::before_exit();
+    // SAFETY: as above. The signal is blocked while this handler runs, so the raised one stays pending
+    // and, with the default action restored, kills the process as soon as the handler returns.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Installs the handler for SIGSEGV and SIGBUS, with an alternate stack for this thread.
+pub fn install() {
+    // SAFETY: the alternate stack is leaked on purpose (it lives as long as the process), and the
+    // handler is a plain function that only does async-signal-safe work.
+    unsafe {
+        let stack: &'static mut [u8] = Box::leak(vec![0u8; ALT_STACK_SIZE].into_boxed_slice());
+        let alt = libc::stack_t {
+            ss_sp: stack.as_mut_ptr().cast(),
+            ss_flags: 0,
+            ss_size: ALT_STACK_SIZE,
+        };
+        libc::sigaltstack(&alt, std::ptr::null_mut());
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_fault as *const () as usize;
+        action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_guest_and_host_addresses() {
+        let message = describe(0x7000_0000_1234, 0x7000_0000_0000);
+        let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
+        assert_eq!(
+            text,
+            "vmtrans: guest fault at host address 0x700000001234 (guest address 0x1234)\n"
+        );
+        let message = describe(0x10, 0x7000_0000_0000);
+        let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
+        assert!(text.contains("outside the guest address space"));
+    }
+}

@@ -1,0 +1,134 @@
+//! Process start-up: the C `main` of every translated program. It reserves the guest address space,
+//! maps the embedded guest image, sets up brk and the guest stack with argv, envp and the auxiliary
+//! vector as Linux would, and hands a fresh CPU state to the dispatcher, which never returns.
+
+#[cfg(not(test))]
+use std::ffi::{c_char, c_int, CStr};
+
+use vmtrans_ir::a64::CpuState;
+
+use crate::memory::{self, page_up, GUEST_SPACE_SIZE, STACK_SIZE, STACK_TOP};
+use crate::stack::{self, ProcessInfo};
+use crate::vma::{PROT_READ, PROT_WRITE};
+use crate::{elf, fault};
+
+/// The lowest the mmap area may start: this far above the end of brk's start, so brk can grow.
+const BRK_ROOM: u64 = 1 << 36;
+
+/// The C entry point: starts the guest; a start-up failure prints one line and exits with 127.
+///
+/// # Safety
+/// Called by the C runtime with the process's argument and environment vectors.
+#[cfg(not(test))]
+#[no_mangle]
+pub unsafe extern "C" fn main(
+    argc: c_int,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> c_int {
+    // SAFETY: the C runtime passes argc valid argument strings and a null-terminated environment.
+    let (args, env) = unsafe {
+        (
+            c_strings(argv, Some(argc.max(0) as usize)),
+            c_strings(envp, None),
+        )
+    };
+    match start(crate::abi::guest_image(), &args, &env) {
+        Ok(state) => crate::dispatch::run_guest(state),
+        Err(message) => {
+            eprintln!("vmtrans: {message}");
+            127
+        }
+    }
+}
+
+/// Collects a C string vector: `count` entries, or up to the terminating null pointer.
+///
+/// # Safety
+/// `vector` must be null or point to `count` (or null-terminated) valid C string pointers.
+#[cfg(not(test))]
+unsafe fn c_strings(vector: *const *const c_char, count: Option<usize>) -> Vec<Vec<u8>> {
+    let mut strings = Vec::new();
+    if vector.is_null() {
+        return strings;
+    }
+    for index in 0.. {
+        if count.is_some_and(|n| index >= n) {
+            break;
+        }
+        // SAFETY: guaranteed by the caller.
+        let pointer = unsafe { *vector.add(index) };
+        if pointer.is_null() {
+            break;
+        }
+        // SAFETY: as above.
+        strings.push(unsafe { CStr::from_ptr(pointer) }.to_bytes().to_vec());
+    }
+    strings
+}
+
+/// Sets the guest process up from `image` and returns the CPU state to start it with.
+pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<CpuState, String> {
+    fault::install();
+    let parsed = elf::parse(image)?;
+    memory::reserve_guest_space()?;
+    elf::load(image, &parsed)?;
+
+    let stack_low = STACK_TOP - STACK_SIZE;
+    {
+        let mut space = memory::space();
+        space.brk_start = parsed.end();
+        space.brk = parsed.end();
+        space.mmap_low = space
+            .mmap_low
+            .max(page_up(parsed.end()).saturating_add(BRK_ROOM))
+            .min(GUEST_SPACE_SIZE / 2);
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+        space
+            .map_fixed(stack_low, STACK_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)
+            .map_err(|e| format!("cannot map the guest stack: errno {}", e.0))?;
+    }
+
+    let mut random = [0u8; 16];
+    // SAFETY: getrandom writes at most the buffer's length.
+    unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
+    // SAFETY: these calls only return the process's ids.
+    let (uid, euid, gid, egid) = unsafe {
+        (
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid(),
+        )
+    };
+    let info = ProcessInfo {
+        phdr: parsed.phdr_addr,
+        phent: elf::PHDR_SIZE as u64,
+        phnum: parsed.phnum as u64,
+        entry: parsed.entry,
+        uid: uid as u64,
+        euid: euid as u64,
+        gid: gid as u64,
+        egid: egid as u64,
+        random,
+    };
+    let arg_refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
+    let env_refs: Vec<&[u8]> = env.iter().map(|e| e.as_slice()).collect();
+    let execfn = args.first().map(|a| a.as_slice()).unwrap_or(b"");
+    let initial = stack::build(
+        STACK_TOP,
+        &arg_refs,
+        &env_refs,
+        execfn,
+        &info,
+        STACK_SIZE / 4,
+    )
+    .ok_or("the arguments and environment do not fit on the guest stack")?;
+    memory::write_bytes(initial.sp, &initial.bytes)
+        .map_err(|_| "cannot write the guest stack".to_string())?;
+
+    let mut state = CpuState::default();
+    state.sp = initial.sp;
+    state.pc = parsed.entry;
+    Ok(state)
+}

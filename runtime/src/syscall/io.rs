@@ -1,0 +1,153 @@
+//! Data transfer on file descriptors: read, write and their vector and positioned forms, sendfile,
+//! ppoll and the terminal ioctls. Guest file descriptors are host file descriptors; guest buffers
+//! are translated to host pointers and checked to lie inside the guest space (the host kernel then
+//! answers EFAULT for the parts the guest has not mapped).
+
+use super::Args;
+use crate::errno::{host_result, Errno, SysResult, EINVAL, ENOTTY};
+use crate::memory::{self, host_ptr, host_ptr_or_null};
+
+/// The most iovec entries one call may pass (IOV_MAX).
+const IOV_MAX: u64 = 1024;
+
+fn fd(arg: u64) -> i32 {
+    arg as i32
+}
+
+pub fn read(a: Args) -> SysResult {
+    let buf = host_ptr(a[1], a[2])?;
+    // SAFETY: the buffer lies inside the guest space; the kernel checks that it is mapped.
+    host_result(unsafe { libc::read(fd(a[0]), buf.cast(), a[2] as usize) } as i64)
+}
+
+pub fn write(a: Args) -> SysResult {
+    let buf = host_ptr(a[1], a[2])?;
+    // SAFETY: as in `read`.
+    host_result(unsafe { libc::write(fd(a[0]), buf.cast(), a[2] as usize) } as i64)
+}
+
+pub fn pread64(a: Args) -> SysResult {
+    let buf = host_ptr(a[1], a[2])?;
+    // SAFETY: as in `read`.
+    host_result(unsafe { libc::pread(fd(a[0]), buf.cast(), a[2] as usize, a[3] as i64) } as i64)
+}
+
+pub fn pwrite64(a: Args) -> SysResult {
+    let buf = host_ptr(a[1], a[2])?;
+    // SAFETY: as in `read`.
+    host_result(unsafe { libc::pwrite(fd(a[0]), buf.cast(), a[2] as usize, a[3] as i64) } as i64)
+}
+
+/// Reads the guest's iovec array (16 bytes per entry: base, length) as host iovecs.
+fn host_iovecs(addr: u64, count: u64) -> Result<Vec<libc::iovec>, Errno> {
+    if count > IOV_MAX {
+        return Err(EINVAL);
+    }
+    let mut raw = vec![0u8; count as usize * 16];
+    memory::read_into(addr, &mut raw)?;
+    raw.chunks_exact(16)
+        .map(|entry| {
+            let base = u64::from_le_bytes(entry[0..8].try_into().unwrap_or_default());
+            let len = u64::from_le_bytes(entry[8..16].try_into().unwrap_or_default());
+            if len > isize::MAX as u64 {
+                return Err(EINVAL);
+            }
+            Ok(libc::iovec {
+                iov_base: host_ptr(base, len)?.cast(),
+                iov_len: len as usize,
+            })
+        })
+        .collect()
+}
+
+pub fn readv(a: Args) -> SysResult {
+    let iov = host_iovecs(a[1], a[2])?;
+    // SAFETY: every buffer lies inside the guest space.
+    host_result(unsafe { libc::readv(fd(a[0]), iov.as_ptr(), iov.len() as i32) } as i64)
+}
+
+pub fn writev(a: Args) -> SysResult {
+    let iov = host_iovecs(a[1], a[2])?;
+    // SAFETY: as in `readv`.
+    host_result(unsafe { libc::writev(fd(a[0]), iov.as_ptr(), iov.len() as i32) } as i64)
+}
+
+pub fn sendfile(a: Args) -> SysResult {
+    let offset = host_ptr_or_null(a[2], 8)?;
+    // SAFETY: the offset pointer is null or inside the guest space.
+    host_result(unsafe { libc::sendfile(fd(a[0]), fd(a[1]), offset.cast(), a[3] as usize) } as i64)
+}
+
+/// ppoll: `struct pollfd` (8 bytes) and `struct timespec` are the same on both sides; the signal
+/// mask must be the 8-byte kernel sigset.
+pub fn ppoll(a: Args) -> SysResult {
+    if a[1] > 1 << 20 {
+        return Err(EINVAL);
+    }
+    let fds = host_ptr(a[0], a[1] * 8)?;
+    let timeout = host_ptr_or_null(a[2], 16)?;
+    let mask = host_ptr_or_null(a[3], 8)?;
+    // SAFETY: every pointer is null or inside the guest space.
+    host_result(unsafe { libc::syscall(libc::SYS_ppoll, fds, a[1], timeout, mask, a[4]) })
+}
+
+/// Terminal ioctls, all with the asm-generic numbers and layouts both architectures share.
+const TCGETS: u64 = 0x5401;
+const TCSETS: u64 = 0x5402;
+const TCSETSW: u64 = 0x5403;
+const TCSETSF: u64 = 0x5404;
+const TIOCGPGRP: u64 = 0x540f;
+const TIOCSPGRP: u64 = 0x5410;
+const TIOCGWINSZ: u64 = 0x5413;
+const TIOCSWINSZ: u64 = 0x5414;
+const FIONREAD: u64 = 0x541b;
+const FIONBIO: u64 = 0x5421;
+const FIONCLEX: u64 = 0x5450;
+const FIOCLEX: u64 = 0x5451;
+/// The size of the kernel's `struct termios` (4 flag words, c_line, 19 control characters).
+const TERMIOS_SIZE: u64 = 36;
+
+/// The size of the object an ioctl's argument points at, or None for requests not passed through.
+fn ioctl_arg_size(request: u64) -> Option<u64> {
+    match request {
+        TCGETS | TCSETS | TCSETSW | TCSETSF => Some(TERMIOS_SIZE),
+        TIOCGWINSZ | TIOCSWINSZ => Some(8),
+        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO => Some(4),
+        FIOCLEX | FIONCLEX => Some(0),
+        _ => None,
+    }
+}
+
+pub fn ioctl(a: Args) -> SysResult {
+    let request = a[1] & 0xffff_ffff;
+    let size = ioctl_arg_size(request).ok_or(ENOTTY)?;
+    let arg = if size == 0 {
+        std::ptr::null_mut()
+    } else {
+        host_ptr(a[2], size)?
+    };
+    // SAFETY: the argument is null or a guest object of the size the request uses.
+    host_result(unsafe { libc::ioctl(fd(a[0]), request as _, arg) } as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_terminal_requests_pass() {
+        assert_eq!(ioctl_arg_size(TCGETS), Some(36));
+        assert_eq!(ioctl_arg_size(TIOCGWINSZ), Some(8));
+        assert_eq!(ioctl_arg_size(0x8912), None);
+        assert_eq!(ioctl([0, 0x8912, 0, 0, 0, 0]), Err(ENOTTY));
+    }
+
+    #[test]
+    fn bad_buffers_are_refused_before_the_host_call() {
+        assert_eq!(
+            write([1, u64::MAX - 2, 5, 0, 0, 0]),
+            Err(crate::errno::EFAULT)
+        );
+        assert_eq!(writev([1, 0, IOV_MAX + 1, 0, 0, 0]), Err(EINVAL));
+    }
+}

@@ -1,0 +1,290 @@
+//! The process: exit, ids, limits, umask, prctl, futex, set_tid_address, and fork-style clone,
+//! wait4 and execve. One guest thread runs per process for now: `exit` ends the process like
+//! `exit_group`, and a clone that would share memory (a thread) answers ENOSYS.
+
+use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use vmtrans_ir::a64::CpuState;
+
+use super::Args;
+use crate::errno::{host_result, Errno, SysResult, E2BIG, EINVAL, ENOSYS};
+use crate::memory::{self, host_ptr, host_ptr_or_null};
+
+/// Where the guest asked its thread id to be cleared at exit (set_tid_address, CLONE_CHILD_CLEARTID).
+static CLEAR_CHILD_TID: AtomicU64 = AtomicU64::new(0);
+
+/// Whether `number` is exit or exit_group (calls that do not return).
+pub fn is_exit(number: u64) -> bool {
+    number == 93 || number == 94
+}
+
+/// Ends the process with `status`, after the dispatcher's last words.
+fn end_process(status: u64) -> ! {
+    crate::dispatch::before_exit();
+    // SAFETY: _exit ends the process at once; nothing is left to run.
+    unsafe { libc::_exit(status as i32) }
+}
+
+pub fn exit(a: Args) -> SysResult {
+    end_process(a[0])
+}
+
+pub fn exit_group(a: Args) -> SysResult {
+    end_process(a[0])
+}
+
+fn host_id(id: i64) -> SysResult {
+    Ok(id as u64)
+}
+
+pub fn getpid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::getpid() } as i64)
+}
+
+pub fn getppid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::getppid() } as i64)
+}
+
+pub fn gettid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::syscall(libc::SYS_gettid) })
+}
+
+pub fn getuid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::getuid() } as i64)
+}
+
+pub fn geteuid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::geteuid() } as i64)
+}
+
+pub fn getgid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::getgid() } as i64)
+}
+
+pub fn getegid() -> SysResult {
+    // SAFETY: no preconditions.
+    host_id(unsafe { libc::getegid() } as i64)
+}
+
+pub fn setpgid(a: Args) -> SysResult {
+    // SAFETY: plain integers.
+    host_result(unsafe { libc::setpgid(a[0] as i32, a[1] as i32) } as i64)
+}
+
+pub fn getpgid(a: Args) -> SysResult {
+    // SAFETY: plain integers.
+    host_result(unsafe { libc::getpgid(a[0] as i32) } as i64)
+}
+
+pub fn getsid(a: Args) -> SysResult {
+    // SAFETY: plain integers.
+    host_result(unsafe { libc::getsid(a[0] as i32) } as i64)
+}
+
+pub fn setsid() -> SysResult {
+    // SAFETY: no arguments.
+    host_result(unsafe { libc::setsid() } as i64)
+}
+
+pub fn set_tid_address(a: Args) -> SysResult {
+    CLEAR_CHILD_TID.store(a[0], Ordering::Relaxed);
+    gettid()
+}
+
+pub fn umask(a: Args) -> SysResult {
+    // SAFETY: a plain integer.
+    Ok(unsafe { libc::umask(a[0] as libc::mode_t & 0o777) } as u64)
+}
+
+/// `struct rlimit` (two u64) and the resource numbers are the same on both sides.
+pub fn prlimit64(a: Args) -> SysResult {
+    let (new, old) = (host_ptr_or_null(a[2], 16)?, host_ptr_or_null(a[3], 16)?);
+    // SAFETY: both pointers are null or inside the guest space.
+    host_result(unsafe { libc::syscall(libc::SYS_prlimit64, a[0] as i32, a[1] as u32, new, old) })
+}
+
+pub fn getrlimit(a: Args) -> SysResult {
+    prlimit64([0, a[0], 0, a[1], 0, 0])
+}
+
+pub fn setrlimit(a: Args) -> SysResult {
+    prlimit64([0, a[0], a[1], 0, 0, 0])
+}
+
+/// `struct rusage` is 144 bytes with one layout on both sides.
+pub fn getrusage(a: Args) -> SysResult {
+    let usage = host_ptr(a[1], 144)?;
+    // SAFETY: the buffer lies inside the guest space.
+    host_result(unsafe { libc::syscall(libc::SYS_getrusage, a[0] as i32, usage) })
+}
+
+pub fn prctl(a: Args) -> SysResult {
+    match a[0] as i32 {
+        libc::PR_SET_NAME | libc::PR_GET_NAME => {
+            let name = host_ptr(a[1], 16)?;
+            // SAFETY: the 16-byte name buffer lies inside the guest space.
+            host_result(unsafe { libc::prctl(a[0] as i32, name) } as i64)
+        }
+        libc::PR_SET_PDEATHSIG | libc::PR_GET_DUMPABLE | libc::PR_SET_DUMPABLE => {
+            // SAFETY: integer arguments.
+            host_result(unsafe { libc::prctl(a[0] as i32, a[1] as libc::c_ulong) } as i64)
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+const FUTEX_CMD_MASK: u64 = 0x7f;
+/// Commands whose fourth argument is a timeout pointer (the others read it as a number).
+const FUTEX_TIMEOUT_CMDS: [u64; 5] = [0, 6, 9, 11, 13];
+/// Commands that use the second futex word.
+const FUTEX_UADDR2_CMDS: [u64; 5] = [3, 4, 5, 11, 12];
+
+/// futex: passed to the host on the host address of the guest word, so waiters and wakers in this
+/// process and others sharing the memory meet as on the guest's kernel.
+pub fn futex(a: Args) -> SysResult {
+    let command = a[1] & FUTEX_CMD_MASK;
+    if a[0] % 4 != 0 {
+        return Err(EINVAL);
+    }
+    let uaddr = host_ptr(a[0], 4)?;
+    let fourth = if FUTEX_TIMEOUT_CMDS.contains(&command) {
+        host_ptr_or_null(a[3], 16)? as u64
+    } else {
+        a[3]
+    };
+    let uaddr2 = if FUTEX_UADDR2_CMDS.contains(&command) {
+        host_ptr(a[4], 4)? as u64
+    } else {
+        a[4]
+    };
+    // SAFETY: the futex words and the timeout lie inside the guest space; the host checks the rest.
+    host_result(unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            uaddr,
+            a[1] as i32,
+            a[2] as u32,
+            fourth,
+            uaddr2,
+            a[5] as u32,
+        )
+    })
+}
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x1_0000;
+const CLONE_SETTLS: u64 = 0x8_0000;
+const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+
+/// clone(flags, newsp, parent_tid, tls, child_tid), AArch64's argument order. Forks (fork, vfork,
+/// posix_spawn's CLONE_VM|CLONE_VFORK) become a host fork: the child gets a copy of the guest space
+/// and returns 0 from this call with the requested stack; the parent does not wait for a vfork
+/// child. Threads are not supported yet.
+pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
+    let (flags, new_sp, parent_tid, tls, child_tid) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
+        static REPORTED: AtomicBool = AtomicBool::new(false);
+        if !REPORTED.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "vmtrans: clone of a thread (flags {flags:#x}) is not supported yet -> ENOSYS"
+            );
+        }
+        return Err(ENOSYS);
+    }
+    // SAFETY: the runtime holds no lock across this call; the child continues with a copy of everything.
+    let pid = host_result(unsafe { libc::fork() } as i64)?;
+    if pid == 0 {
+        let tid = gettid()?;
+        if new_sp != 0 {
+            state.sp = new_sp;
+        }
+        if flags & CLONE_SETTLS != 0 {
+            state.tpidr_el0 = tls;
+        }
+        if flags & CLONE_CHILD_SETTID != 0 {
+            let _ = memory::write_u32(child_tid, tid as u32);
+        }
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            CLEAR_CHILD_TID.store(child_tid, Ordering::Relaxed);
+        }
+        return Ok(0);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        let _ = memory::write_u32(parent_tid, pid as u32);
+    }
+    Ok(pid)
+}
+
+/// wait4: the status word and `struct rusage` are the same on both sides.
+pub fn wait4(a: Args) -> SysResult {
+    let (status, usage) = (host_ptr_or_null(a[1], 4)?, host_ptr_or_null(a[3], 144)?);
+    // SAFETY: both pointers are null or inside the guest space.
+    host_result(unsafe { libc::syscall(libc::SYS_wait4, a[0] as i32, status, a[2] as i32, usage) })
+}
+
+/// The most entries an argv or envp array may have.
+const MAX_VECTOR: usize = 1 << 16;
+
+/// Reads a null-terminated guest array of string pointers.
+fn guest_strings(addr: u64) -> Result<Vec<CString>, Errno> {
+    let mut strings = Vec::new();
+    if addr == 0 {
+        return Ok(strings);
+    }
+    for index in 0..MAX_VECTOR as u64 {
+        let pointer = memory::read_u64(addr + 8 * index)?;
+        if pointer == 0 {
+            return Ok(strings);
+        }
+        strings.push(memory::read_cstring(pointer)?);
+    }
+    Err(E2BIG)
+}
+
+/// execve: runs the named host program. An AArch64 program cannot run directly on the host (the
+/// kernel answers ENOEXEC unless binfmt is set up), but host tools named by path (/bin/sh) do.
+pub fn execve(a: Args) -> SysResult {
+    let path = memory::read_cstring(a[0])?;
+    let (args, env) = (guest_strings(a[1])?, guest_strings(a[2])?);
+    let mut arg_ptrs: Vec<*const libc::c_char> = args.iter().map(|s| s.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
+    let mut env_ptrs: Vec<*const libc::c_char> = env.iter().map(|s| s.as_ptr()).collect();
+    env_ptrs.push(std::ptr::null());
+    // SAFETY: null-terminated vectors of valid C strings that outlive the call.
+    host_result(unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) } as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_limits_pass_through() {
+        assert_eq!(getpid(), Ok(std::process::id() as u64));
+        // SAFETY: no preconditions.
+        assert_eq!(getuid(), Ok(unsafe { libc::getuid() } as u64));
+        assert_eq!(set_tid_address([0, 0, 0, 0, 0, 0]), gettid());
+        assert_eq!(futex([2, 1, 1, 0, 0, 0]), Err(EINVAL));
+    }
+
+    #[test]
+    fn threads_are_refused_for_now() {
+        let mut state = CpuState::default();
+        let thread_flags =
+            CLONE_VM | 0x800 | 0x400 | 0x200 | CLONE_THREAD | 0x4_0000 | CLONE_SETTLS;
+        assert_eq!(
+            clone(&mut state, [thread_flags, 0x1000, 0, 0, 0, 0]),
+            Err(ENOSYS)
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! Lowering of one IR function to one LLVM function `void g_<addr>(ptr state, i64 pc)`.
+//!
+//! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
+//! loaded from the state at entry and after every call, stored back before every call and exit,
+//! and only those the function writes are stored. The function starts at its entry when `pc` is
+//! its entry address, and otherwise resumes at the block of that guest address (return sites,
+//! jump-table targets, any leader the global table lists), so the dispatcher can re-enter it.
+//! Calls of translated functions are native calls; after one returns, the state's pc must be the
+//! expected return address, else the function returns at once (its frame was unwound by a
+//! longjmp or similar) and the caller up the host stack checks in turn.
+
+use std::collections::{BTreeSet, HashMap};
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
+use vmtrans_ir::a64::state::reg_offset;
+use vmtrans_ir::inst::{Helper, InstData, Terminator};
+use vmtrans_ir::{Function, Reg, Type};
+
+use super::types::{Types, NONAME};
+
+/// Runtime functions translated code calls.
+#[derive(Clone, Copy)]
+pub struct RuntimeFns {
+    /// `void vmtrans_dispatch(ptr, i64 pc)`: runs guest code from `pc` (same type as a guest fn).
+    pub dispatch: LLVMValueRef,
+    /// `void vmtrans_call(ptr, i64 target, i64 ret)`: calls guest code at `target` until it
+    /// returns to `ret`.
+    pub call: LLVMValueRef,
+    pub call_ty: LLVMTypeRef,
+    /// `void vmtrans_syscall(ptr)`.
+    pub syscall: LLVMValueRef,
+    pub syscall_ty: LLVMTypeRef,
+    /// `void vmtrans_trap(ptr, i32 kind, i32 insn)`.
+    pub trap: LLVMValueRef,
+    pub trap_ty: LLVMTypeRef,
+    /// `i32 vmtrans_helper_crc32(i32, i64, i64, i32 castagnoli)`.
+    pub crc32: LLVMValueRef,
+    pub crc32_ty: LLVMTypeRef,
+    /// `i64 vmtrans_helper_cntvct()`.
+    pub cntvct: LLVMValueRef,
+    pub cntvct_ty: LLVMTypeRef,
+    /// `@vmtrans_guest_base`, an external i64 global.
+    pub guest_base: LLVMValueRef,
+}
+
+/// The state of lowering one function.
+pub struct FnLowering<'a> {
+    pub t: Types,
+    pub module: LLVMModuleRef,
+    pub b: LLVMBuilderRef,
+    pub func: &'a Function,
+    pub rt: RuntimeFns,
+    /// LLVM functions of translated guest functions, by guest entry address.
+    pub fns: &'a HashMap<u64, LLVMValueRef>,
+    pub values: Vec<Option<LLVMValueRef>>,
+    pub guest_base: LLVMValueRef,
+    state: LLVMValueRef,
+    slots: HashMap<Reg, LLVMValueRef>,
+    state_ptrs: HashMap<Reg, LLVMValueRef>,
+    used: BTreeSet<Reg>,
+    written: BTreeSet<Reg>,
+}
+
+/// Registers a function reads or writes, and those it writes.
+fn register_sets(func: &Function) -> (BTreeSet<Reg>, BTreeSet<Reg>) {
+    let (mut used, mut written) = (BTreeSet::new(), BTreeSet::new());
+    for (_, bd) in func.blocks() {
+        for &v in &bd.insts {
+            match func.inst(v) {
+                InstData::GetReg { reg } => {
+                    used.insert(*reg);
+                }
+                InstData::SetReg { reg, .. } => {
+                    used.insert(*reg);
+                    written.insert(*reg);
+                }
+                _ => {}
+            }
+        }
+    }
+    (used, written)
+}
+
+impl<'a> FnLowering<'a> {
+    /// Lowers `func` into the already declared LLVM function `llfn`.
+    pub fn lower(t: Types, module: LLVMModuleRef, rt: RuntimeFns, fns: &'a HashMap<u64, LLVMValueRef>, func: &'a Function, llfn: LLVMValueRef) {
+        unsafe {
+            let b = LLVMCreateBuilderInContext(t.ctx);
+            let entry = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+            LLVMPositionBuilderAtEnd(b, entry);
+            let state = LLVMGetParam(llfn, 0);
+            let pc = LLVMGetParam(llfn, 1);
+            let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
+            let (used, written) = register_sets(func);
+            let mut l = FnLowering {
+                t,
+                module,
+                b,
+                func,
+                rt,
+                fns,
+                values: vec![None; func.insts.len()],
+                guest_base,
+                state,
+                slots: HashMap::new(),
+                state_ptrs: HashMap::new(),
+                used,
+                written,
+            };
+            for r in l.used.clone() {
+                let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
+                l.slots.insert(r, slot);
+                l.state_ptr(r);
+            }
+            l.state_ptr(Reg::PC);
+            l.reload();
+            let bbs: Vec<LLVMBasicBlockRef> = (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
+            // Enter at the entry, or resume at the block of `pc`.
+            let leaders: Vec<(u64, usize)> =
+                func.blocks().filter_map(|(blk, bd)| bd.guest_addr.map(|a| (a, blk.index()))).filter(|&(a, _)| a != func.entry_addr).collect();
+            if leaders.is_empty() {
+                LLVMBuildBr(b, bbs[0]);
+            } else {
+                let resume = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+                let is_entry = l.icmp(LLVMIntPredicate::LLVMIntEQ, pc, t.const_int(t.i64, func.entry_addr as u128));
+                LLVMBuildCondBr(b, is_entry, bbs[0], resume);
+                LLVMPositionBuilderAtEnd(b, resume);
+                let sw = LLVMBuildSwitch(b, pc, bbs[0], leaders.len() as u32);
+                for &(a, i) in &leaders {
+                    LLVMAddCase(sw, t.const_int(t.i64, a as u128), bbs[i]);
+                }
+            }
+            for (blk, bd) in func.blocks() {
+                LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
+                for &v in &bd.insts {
+                    l.lower_inst(v);
+                }
+                l.lower_terminator(blk.index(), &bd.term, &bbs);
+            }
+            LLVMDisposeBuilder(b);
+        }
+    }
+
+    /// A pointer to register `r`'s field in the state (made once, in the entry block).
+    fn state_ptr(&mut self, r: Reg) -> LLVMValueRef {
+        if let Some(&p) = self.state_ptrs.get(&r) {
+            return p;
+        }
+        let (off, _) = reg_offset(r);
+        let p = unsafe {
+            let mut idx = [self.t.const_int(self.t.i64, off as u128)];
+            LLVMBuildGEP2(self.b, self.t.i8, self.state, idx.as_mut_ptr(), 1, NONAME)
+        };
+        self.state_ptrs.insert(r, p);
+        p
+    }
+
+    pub(super) fn read_reg(&self, r: Reg) -> LLVMValueRef {
+        unsafe { LLVMBuildLoad2(self.b, self.t.of(r.ty()), self.slots[&r], NONAME) }
+    }
+
+    pub(super) fn write_reg(&self, r: Reg, v: LLVMValueRef) {
+        unsafe {
+            LLVMBuildStore(self.b, v, self.slots[&r]);
+        }
+    }
+
+    /// Stores the registers this function writes back into the state.
+    fn flush(&self) {
+        for &r in &self.written {
+            unsafe {
+                let v = self.read_reg(r);
+                let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
+                let s = LLVMBuildStore(self.b, v, self.state_ptrs[&r]);
+                LLVMSetAlignment(s, 1);
+            }
+        }
+    }
+
+    /// Loads the registers this function uses from the state.
+    fn reload(&self) {
+        for &r in &self.used {
+            unsafe {
+                let is_flag = r.ty() == Type::I1;
+                let ty = if is_flag { self.t.i8 } else { self.t.of(r.ty()) };
+                let v = LLVMBuildLoad2(self.b, ty, self.state_ptrs[&r], NONAME);
+                LLVMSetAlignment(v, 1);
+                let v = if is_flag { self.cast(LLVMOpcode::LLVMTrunc, v, self.t.i1) } else { v };
+                self.write_reg(r, v);
+            }
+        }
+    }
+
+    fn set_pc(&self, v: LLVMValueRef) {
+        unsafe {
+            LLVMBuildStore(self.b, v, self.state_ptrs[&Reg::PC]);
+        }
+    }
+
+    fn load_pc(&self) -> LLVMValueRef {
+        unsafe { LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::PC], NONAME) }
+    }
+
+    fn const64(&self, x: u64) -> LLVMValueRef {
+        self.t.const_int(self.t.i64, x as u128)
+    }
+
+    /// Calls guest code at `target` (a constant or a value) as a function of the same type as
+    /// ours, as a tail call when `tail`.
+    fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
+        unsafe {
+            let mut args = [self.state, target];
+            let c = LLVMBuildCall2(self.b, self.t.guest_fn, callee, args.as_mut_ptr(), 2, NONAME);
+            if tail {
+                LLVMSetTailCallKind(c, LLVMTailCallKind::LLVMTailCallKindMustTail);
+                LLVMBuildRetVoid(self.b);
+            }
+        }
+    }
+
+    /// Leaves the function for guest address `target` (held in the state's pc already), by a
+    /// tail call of its translation or of the dispatcher.
+    fn leave_to(&self, target: LLVMValueRef, known: Option<u64>) {
+        let callee = known.and_then(|a| self.fns.get(&a).copied()).unwrap_or(self.rt.dispatch);
+        self.call_guest_fn(callee, target, true);
+    }
+
+    /// After a call that should come back to `ret_addr`: reload, then go on in `cont` if the
+    /// state's pc is `ret_addr`, else return (the frame was unwound).
+    fn after_call(&self, ret_addr: u64, cont: LLVMBasicBlockRef) {
+        unsafe {
+            self.reload();
+            let pc = self.load_pc();
+            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
+            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMBuildCondBr(self.b, ok, cont, unwind);
+            LLVMPositionBuilderAtEnd(self.b, unwind);
+            LLVMBuildRetVoid(self.b);
+        }
+    }
+
+    fn lower_terminator(&mut self, block: usize, term: &Terminator, bbs: &[LLVMBasicBlockRef]) {
+        let val = |v: vmtrans_ir::Value| self.values[v.index()].expect("terminator operand");
+        unsafe {
+            match *term {
+                Terminator::None => {
+                    LLVMBuildUnreachable(self.b);
+                }
+                Terminator::Jump { dest } => {
+                    LLVMBuildBr(self.b, bbs[dest.index()]);
+                }
+                Terminator::Branch { cond, then_dest, else_dest } => {
+                    LLVMBuildCondBr(self.b, val(cond), bbs[then_dest.index()], bbs[else_dest.index()]);
+                }
+                Terminator::CallGuest { target, ret_addr, cont } => {
+                    self.flush();
+                    let t = self.const64(target);
+                    self.set_pc(t);
+                    match self.fns.get(&target) {
+                        Some(&f) => self.call_guest_fn(f, t, false),
+                        None => self.runtime_call(t, ret_addr),
+                    }
+                    self.after_call(ret_addr, bbs[cont.index()]);
+                }
+                Terminator::CallIndirect { target, ret_addr, cont } => {
+                    self.flush();
+                    let t = val(target);
+                    self.set_pc(t);
+                    self.runtime_call(t, ret_addr);
+                    self.after_call(ret_addr, bbs[cont.index()]);
+                }
+                Terminator::Return { target } => {
+                    self.set_pc(val(target));
+                    self.flush();
+                    LLVMBuildRetVoid(self.b);
+                }
+                Terminator::JumpGuest { target } => {
+                    let t = self.const64(target);
+                    self.set_pc(t);
+                    self.flush();
+                    self.leave_to(t, Some(target));
+                }
+                Terminator::JumpIndirect { target } => {
+                    let t = val(target);
+                    let known: Vec<(u64, usize)> = self
+                        .func
+                        .indirect_targets
+                        .iter()
+                        .filter(|(b, _)| b.index() == block)
+                        .flat_map(|(_, ts)| ts.iter())
+                        .filter_map(|&a| self.func.blocks().find(|(_, bd)| bd.guest_addr == Some(a)).map(|(b, _)| (a, b.index())))
+                        .collect();
+                    if known.is_empty() {
+                        self.set_pc(t);
+                        self.flush();
+                        self.leave_to(t, None);
+                    } else {
+                        let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+                        let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                        let sw = LLVMBuildSwitch(self.b, t, miss, known.len() as u32);
+                        for &(a, i) in &known {
+                            LLVMAddCase(sw, self.const64(a), bbs[i]);
+                        }
+                        LLVMPositionBuilderAtEnd(self.b, miss);
+                        self.set_pc(t);
+                        self.flush();
+                        self.leave_to(t, None);
+                    }
+                }
+                Terminator::Syscall { pc, cont } => {
+                    let next = pc.wrapping_add(4);
+                    self.set_pc(self.const64(next));
+                    self.flush();
+                    let mut args = [self.state];
+                    LLVMBuildCall2(self.b, self.rt.syscall_ty, self.rt.syscall, args.as_mut_ptr(), 1, NONAME);
+                    self.after_call(next, bbs[cont.index()]);
+                }
+                Terminator::Trap { kind, pc, insn } => {
+                    self.set_pc(self.const64(pc));
+                    self.flush();
+                    let mut args = [self.state, self.t.const_int(self.t.i32, kind as u128), self.t.const_int(self.t.i32, insn as u128)];
+                    LLVMBuildCall2(self.b, self.rt.trap_ty, self.rt.trap, args.as_mut_ptr(), 3, NONAME);
+                    // A handled signal leaves the pc where the handler resumes: go on from there.
+                    let pc = self.load_pc();
+                    self.call_guest_fn(self.rt.dispatch, pc, true);
+                }
+            }
+        }
+    }
+
+    /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`.
+    fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) {
+        unsafe {
+            let mut args = [self.state, target, self.const64(ret_addr)];
+            LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
+        }
+    }
+
+    pub(super) fn call_helper(&self, helper: Helper, args: &[LLVMValueRef]) -> LLVMValueRef {
+        unsafe {
+            match helper {
+                Helper::Crc32 | Helper::Crc32c => {
+                    let mut a = vec![args[0], args[1], args[2], self.t.const_int(self.t.i32, (helper == Helper::Crc32c) as u128)];
+                    LLVMBuildCall2(self.b, self.rt.crc32_ty, self.rt.crc32, a.as_mut_ptr(), 4, NONAME)
+                }
+                Helper::ReadCntvct => LLVMBuildCall2(self.b, self.rt.cntvct_ty, self.rt.cntvct, std::ptr::null_mut(), 0, NONAME),
+            }
+        }
+    }
+}

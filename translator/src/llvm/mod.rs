@@ -1,0 +1,186 @@
+//! The LLVM back end: lowers lifted functions into one LLVM module, adds the tables the runtime
+//! reads (the guest image and the guest-address-to-code table), optimises, and writes an x86-64
+//! object file.
+//!
+//! The contract with the runtime (runtime/src/abi.rs) is: every translated function has type
+//! `void (ptr state, i64 pc)`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
+//! sorted by address, for every guest address at which translated code can be entered; and
+//! `vmtrans_guest_image` holds the guest ELF file.
+
+mod lower;
+mod ops;
+mod types;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{anyhow, Context as _, Result};
+use inkwell::context::Context;
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::LLVMLinkage;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::OptimizationLevel;
+use vmtrans_ir::Function;
+
+use lower::{FnLowering, RuntimeFns};
+use types::{cname, Types};
+
+/// Options of code generation.
+pub struct CodegenOptions {
+    /// 0 to 3, as `-O`.
+    pub opt_level: u8,
+    /// The host CPU to tune for, as LLVM names it.
+    pub target_cpu: String,
+    /// Where to write the LLVM IR text, if asked.
+    pub emit_llvm: Option<std::path::PathBuf>,
+}
+
+/// The LLVM function name of the translation of the guest function at `addr`.
+pub fn function_symbol(addr: u64) -> String {
+    format!("g_{addr:x}")
+}
+
+unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMValueRef {
+    let n = cname(name);
+    unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
+}
+
+/// Compiles `functions` and the guest `image` into an object file at `out`.
+pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, out: &Path) -> Result<()> {
+    Target::initialize_x86(&InitializationConfig::default());
+    let context = Context::create();
+    let module = context.create_module("vmtrans_guest");
+    let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
+    let target = Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no x86-64 target: {e}"))?;
+    let level = match opts.opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    };
+    let features = "+cx16,+sse4.2,+popcnt";
+    let tm = target
+        .create_target_machine(&triple, &opts.target_cpu, features, level, RelocMode::PIC, CodeModel::Default)
+        .ok_or_else(|| anyhow!("LLVM cannot make a target machine for CPU '{}'", opts.target_cpu))?;
+    module.set_triple(&triple);
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+
+    unsafe {
+        let ctx = context.raw();
+        let m = module.as_mut_ptr();
+        let t = Types::new(ctx);
+        let rt = declare_runtime(m, &t);
+        let mut fns: HashMap<u64, LLVMValueRef> = HashMap::new();
+        for f in functions {
+            let v = declare(m, &function_symbol(f.entry_addr), t.guest_fn);
+            LLVMSetLinkage(v, LLVMLinkage::LLVMInternalLinkage);
+            fns.insert(f.entry_addr, v);
+        }
+        for f in functions {
+            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr]);
+        }
+        emit_tables(m, &t, functions, &fns, image);
+    }
+    module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
+    if opts.opt_level > 0 {
+        let pipeline = format!("default<O{}>", opts.opt_level.min(3));
+        module
+            .run_passes(&pipeline, &tm, PassBuilderOptions::create())
+            .map_err(|e| anyhow!("LLVM optimisation failed: {}", e.to_string()))?;
+    }
+    if let Some(p) = &opts.emit_llvm {
+        module.print_to_file(p).map_err(|e| anyhow!("cannot write {}: {}", p.display(), e.to_string()))?;
+    }
+    tm.write_to_file(&module, FileType::Object, out)
+        .map_err(|e| anyhow!("LLVM could not write the object file: {}", e.to_string()))
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(())
+}
+
+unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
+    unsafe {
+        let fty = |ret: LLVMTypeRef, params: &[LLVMTypeRef]| {
+            let mut p = params.to_vec();
+            LLVMFunctionType(ret, p.as_mut_ptr(), p.len() as u32, 0)
+        };
+        let call_ty = fty(t.void, &[t.ptr, t.i64, t.i64]);
+        let syscall_ty = fty(t.void, &[t.ptr]);
+        let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
+        let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
+        let cntvct_ty = fty(t.i64, &[]);
+        let gb = cname("vmtrans_guest_base");
+        let guest_base = LLVMAddGlobal(m, t.i64, gb.as_ptr());
+        RuntimeFns {
+            dispatch: declare(m, "vmtrans_dispatch", t.guest_fn),
+            call: declare(m, "vmtrans_call", call_ty),
+            call_ty,
+            syscall: declare(m, "vmtrans_syscall", syscall_ty),
+            syscall_ty,
+            trap: declare(m, "vmtrans_trap", trap_ty),
+            trap_ty,
+            crc32: declare(m, "vmtrans_helper_crc32", crc32_ty),
+            crc32_ty,
+            cntvct: declare(m, "vmtrans_helper_cntvct", cntvct_ty),
+            cntvct_ty,
+            guest_base,
+        }
+    }
+}
+
+/// Adds `vmtrans_func_table`, `vmtrans_func_table_len`, `vmtrans_guest_image` and
+/// `vmtrans_guest_image_len`.
+unsafe fn emit_tables(m: LLVMModuleRef, t: &Types, functions: &[Function], fns: &HashMap<u64, LLVMValueRef>, image: &[u8]) {
+    unsafe {
+        let mut entries: Vec<(u64, LLVMValueRef)> = vec![];
+        for f in functions {
+            let code = fns[&f.entry_addr];
+            for (_, bd) in f.blocks() {
+                if let Some(a) = bd.guest_addr {
+                    entries.push((a, code));
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.0);
+        // An address can be a leader of two functions (code shared by both); keep the first,
+        // preferring a function whose entry it is.
+        entries.dedup_by_key(|e| e.0);
+        for e in entries.iter_mut() {
+            if let Some(&f) = fns.get(&e.0) {
+                e.1 = f;
+            }
+        }
+        let mut elem_tys = [t.i64, t.ptr];
+        let entry_ty = LLVMStructTypeInContext(t.ctx, elem_tys.as_mut_ptr(), 2, 0);
+        let mut vals: Vec<LLVMValueRef> = entries
+            .iter()
+            .map(|&(a, f)| {
+                let mut fields = [t.const_int(t.i64, a as u128), f];
+                LLVMConstNamedStruct(entry_ty, fields.as_mut_ptr(), 2)
+            })
+            .collect();
+        let arr = LLVMConstArray2(entry_ty, vals.as_mut_ptr(), vals.len() as u64);
+        add_const_global(m, "vmtrans_func_table", LLVMTypeOf(arr), arr);
+        add_const_global(m, "vmtrans_func_table_len", t.i64, t.const_int(t.i64, entries.len() as u128));
+        let img = LLVMConstStringInContext2(t.ctx, image.as_ptr() as *const _, image.len(), 1);
+        let g = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
+        LLVMSetAlignment(g, 4096);
+        add_const_global(m, "vmtrans_guest_image_len", t.i64, t.const_int(t.i64, image.len() as u128));
+    }
+}
+
+unsafe fn add_const_global(m: LLVMModuleRef, name: &str, ty: LLVMTypeRef, init: LLVMValueRef) -> LLVMValueRef {
+    unsafe {
+        let n = cname(name);
+        let g = LLVMAddGlobal(m, ty, n.as_ptr());
+        LLVMSetInitializer(g, init);
+        LLVMSetGlobalConstant(g, 1);
+        g
+    }
+}
+
+/// The host CPU name LLVM would pick for this machine (for `--target-cpu native`).
+pub fn host_cpu() -> String {
+    TargetMachine::get_host_cpu_name().to_string()
+}

@@ -1,0 +1,350 @@
+//! Lowering of IR instructions to LLVM instructions, one arm per IR operation, matching the
+//! reference interpreter's semantics (ir/src/interp.rs): shifts take their amount modulo the lane
+//! width, divisions by zero give zero, counts of zero give the width, float-to-integer
+//! conversions saturate, and NaN results follow AArch64's rules.
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMAtomicRMWBinOp, LLVMIntPredicate, LLVMOpcode, LLVMRealPredicate};
+use vmtrans_ir::inst::*;
+use vmtrans_ir::types::Type;
+use vmtrans_ir::Value;
+
+use super::lower::FnLowering;
+use super::types::NONAME;
+
+impl FnLowering<'_> {
+    fn val(&self, v: Value) -> LLVMValueRef {
+        self.values[v.index()].expect("value lowered before use")
+    }
+
+    fn ty(&self, v: Value) -> Type {
+        self.func.value_type(v)
+    }
+
+    pub(super) fn binop(&self, op: LLVMOpcode, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        unsafe { LLVMBuildBinOp(self.b, op, a, b, NONAME) }
+    }
+
+    pub(super) fn icmp(&self, p: LLVMIntPredicate, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        unsafe { LLVMBuildICmp(self.b, p, a, b, NONAME) }
+    }
+
+    fn fcmp(&self, p: LLVMRealPredicate, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        unsafe { LLVMBuildFCmp(self.b, p, a, b, NONAME) }
+    }
+
+    pub(super) fn select(&self, c: LLVMValueRef, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        unsafe { LLVMBuildSelect(self.b, c, a, b, NONAME) }
+    }
+
+    pub(super) fn cast(&self, op: LLVMOpcode, v: LLVMValueRef, ty: LLVMTypeRef) -> LLVMValueRef {
+        unsafe { LLVMBuildCast(self.b, op, v, ty, NONAME) }
+    }
+
+    fn bitcast(&self, v: LLVMValueRef, ty: LLVMTypeRef) -> LLVMValueRef {
+        self.cast(LLVMOpcode::LLVMBitCast, v, ty)
+    }
+
+    /// Calls the intrinsic `name` overloaded on `tys`.
+    pub(super) fn intrinsic(&self, name: &str, tys: &[LLVMTypeRef], args: &[LLVMValueRef]) -> LLVMValueRef {
+        unsafe {
+            let id = LLVMLookupIntrinsicID(name.as_ptr() as *const _, name.len());
+            assert!(id != 0, "no intrinsic {name}");
+            let mut tys = tys.to_vec();
+            let decl = LLVMGetIntrinsicDeclaration(self.module, id, tys.as_mut_ptr(), tys.len());
+            let fty = LLVMIntrinsicGetType(self.t.ctx, id, tys.as_mut_ptr(), tys.len());
+            let mut args = args.to_vec();
+            LLVMBuildCall2(self.b, fty, decl, args.as_mut_ptr(), args.len() as u32, NONAME)
+        }
+    }
+
+    /// The host address of guest address `addr`.
+    pub(super) fn host_ptr(&self, addr: LLVMValueRef) -> LLVMValueRef {
+        let sum = self.binop(LLVMOpcode::LLVMAdd, self.guest_base, addr);
+        self.cast(LLVMOpcode::LLVMIntToPtr, sum, self.t.ptr)
+    }
+
+    /// Finishes a float result as AArch64 does: a NaN operand's NaN made quiet (the first NaN
+    /// operand in `ops` order), else the positive default NaN when the host made one.
+    fn nan_fix(&self, t: Type, r: LLVMValueRef, ops: &[LLVMValueRef]) -> LLVMValueRef {
+        let it = self.t.int_of(t);
+        let quiet_bit = if t.lane_bits() == 32 { 1u128 << 22 } else { 1u128 << 51 };
+        let default_nan = if t.lane_bits() == 32 { 0x7fc0_0000u128 } else { 0x7ff8_0000_0000_0000 };
+        let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
+        for &op in ops.iter().rev() {
+            let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
+            let bits = self.bitcast(op, it);
+            let q = self.binop(LLVMOpcode::LLVMOr, bits, self.t.splat_const(t, quiet_bit));
+            let qf = self.bitcast(q, self.t.of(t));
+            out = self.select(is_nan, qf, out);
+        }
+        let r_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, r, r);
+        self.select(r_nan, out, r)
+    }
+
+    fn rounded(&self, mode: RoundMode, t: Type, v: LLVMValueRef) -> LLVMValueRef {
+        let name = match mode {
+            RoundMode::Nearest => "llvm.roundeven",
+            RoundMode::Away => "llvm.round",
+            RoundMode::Up => "llvm.ceil",
+            RoundMode::Down => "llvm.floor",
+            RoundMode::Zero => "llvm.trunc",
+        };
+        self.intrinsic(name, &[self.t.of(t)], &[v])
+    }
+
+    /// Lowers the instruction defining `v`.
+    pub(super) fn lower_inst(&mut self, v: Value) {
+        let t = &self.t;
+        let result_ty = self.func.results[v.index()];
+        let r: Option<LLVMValueRef> = match self.func.inst(v).clone() {
+            InstData::Const { ty, bits } => Some(t.const_of(ty, bits)),
+            InstData::GetReg { reg } => Some(self.read_reg(reg)),
+            InstData::SetReg { reg, arg } => {
+                self.write_reg(reg, self.val(arg));
+                None
+            }
+            InstData::Load { ty, addr } => unsafe {
+                let p = self.host_ptr(self.val(addr));
+                let l = LLVMBuildLoad2(self.b, t.of(ty), p, NONAME);
+                LLVMSetAlignment(l, 1);
+                Some(l)
+            },
+            InstData::Store { addr, arg } => unsafe {
+                let p = self.host_ptr(self.val(addr));
+                let s = LLVMBuildStore(self.b, self.val(arg), p);
+                LLVMSetAlignment(s, 1);
+                None
+            },
+            InstData::Unary { op, arg } => Some(self.unary(op, self.ty(arg), self.val(arg))),
+            InstData::Binary { op, args } => Some(self.binary(op, self.ty(args[0]), self.val(args[0]), self.val(args[1]))),
+            InstData::Select { cond, args } => Some(self.select(self.val(cond), self.val(args[0]), self.val(args[1]))),
+            InstData::Fma { args } => {
+                let ty = self.ty(args[0]);
+                let (a, b, c) = (self.val(args[0]), self.val(args[1]), self.val(args[2]));
+                let r = self.intrinsic("llvm.fma", &[t.of(ty)], &[a, b, c]);
+                Some(self.nan_fix(ty, r, &[c, a, b]))
+            }
+            InstData::Icmp { cc, args } => {
+                let ty = self.ty(args[0]);
+                let p = match cc {
+                    IntCC::Eq => LLVMIntPredicate::LLVMIntEQ,
+                    IntCC::Ne => LLVMIntPredicate::LLVMIntNE,
+                    IntCC::Ult => LLVMIntPredicate::LLVMIntULT,
+                    IntCC::Ule => LLVMIntPredicate::LLVMIntULE,
+                    IntCC::Ugt => LLVMIntPredicate::LLVMIntUGT,
+                    IntCC::Uge => LLVMIntPredicate::LLVMIntUGE,
+                    IntCC::Slt => LLVMIntPredicate::LLVMIntSLT,
+                    IntCC::Sle => LLVMIntPredicate::LLVMIntSLE,
+                    IntCC::Sgt => LLVMIntPredicate::LLVMIntSGT,
+                    IntCC::Sge => LLVMIntPredicate::LLVMIntSGE,
+                };
+                let c = self.icmp(p, self.val(args[0]), self.val(args[1]));
+                Some(if ty.is_vector() { self.cast(LLVMOpcode::LLVMSExt, c, t.int_of(ty)) } else { c })
+            }
+            InstData::Fcmp { cc, args } => {
+                let ty = self.ty(args[0]);
+                let p = match cc {
+                    FloatCC::Oeq => LLVMRealPredicate::LLVMRealOEQ,
+                    FloatCC::One => LLVMRealPredicate::LLVMRealONE,
+                    FloatCC::Olt => LLVMRealPredicate::LLVMRealOLT,
+                    FloatCC::Ole => LLVMRealPredicate::LLVMRealOLE,
+                    FloatCC::Ogt => LLVMRealPredicate::LLVMRealOGT,
+                    FloatCC::Oge => LLVMRealPredicate::LLVMRealOGE,
+                    FloatCC::Uno => LLVMRealPredicate::LLVMRealUNO,
+                    FloatCC::Ord => LLVMRealPredicate::LLVMRealORD,
+                };
+                let c = self.fcmp(p, self.val(args[0]), self.val(args[1]));
+                Some(if ty.is_vector() { self.cast(LLVMOpcode::LLVMSExt, c, t.int_of(ty)) } else { c })
+            }
+            InstData::Convert { op, ty, arg } => {
+                let x = self.val(arg);
+                let to = t.of(ty);
+                Some(match op {
+                    ConvOp::Uext => self.cast(LLVMOpcode::LLVMZExt, x, to),
+                    ConvOp::Sext => self.cast(LLVMOpcode::LLVMSExt, x, to),
+                    ConvOp::Trunc => self.cast(LLVMOpcode::LLVMTrunc, x, to),
+                    ConvOp::Bitcast => self.bitcast(x, to),
+                    ConvOp::Fpromote => self.cast(LLVMOpcode::LLVMFPExt, x, to),
+                    ConvOp::Fdemote => self.cast(LLVMOpcode::LLVMFPTrunc, x, to),
+                    ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, x, to),
+                    ConvOp::Utof => self.cast(LLVMOpcode::LLVMUIToFP, x, to),
+                })
+            }
+            InstData::FpToInt { ty, signed, round, arg } => {
+                let from = self.ty(arg);
+                let r = self.rounded(round, from, self.val(arg));
+                let name = if signed { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+                Some(self.intrinsic(name, &[t.of(ty), t.of(from)], &[r]))
+            }
+            InstData::RoundFp { round, arg } => {
+                let ty = self.ty(arg);
+                let x = self.val(arg);
+                let r = self.rounded(round, ty, x);
+                Some(self.nan_fix(ty, r, &[x]))
+            }
+            InstData::Extract { lane, arg } => unsafe {
+                Some(LLVMBuildExtractElement(self.b, self.val(arg), t.const_int(t.i32, lane as u128), NONAME))
+            },
+            InstData::Insert { lane, args } => unsafe {
+                Some(LLVMBuildInsertElement(self.b, self.val(args[0]), self.val(args[1]), t.const_int(t.i32, lane as u128), NONAME))
+            },
+            InstData::Splat { ty, arg } => unsafe {
+                let undef = LLVMGetPoison(t.of(ty));
+                let one = LLVMBuildInsertElement(self.b, undef, self.val(arg), t.const_int(t.i32, 0), NONAME);
+                let zeros = LLVMConstNull(LLVMVectorType(t.i32, ty.lanes()));
+                Some(LLVMBuildShuffleVector(self.b, one, undef, zeros, NONAME))
+            },
+            InstData::Shuffle { mask, args } => unsafe {
+                let mut elems: Vec<LLVMValueRef> = mask.iter().map(|&m| t.const_int(t.i32, m as u128)).collect();
+                let m = LLVMConstVector(elems.as_mut_ptr(), elems.len() as u32);
+                Some(LLVMBuildShuffleVector(self.b, self.val(args[0]), self.val(args[1]), m, NONAME))
+            },
+            InstData::AtomicRmw { op, addr, arg } => unsafe {
+                let p = self.host_ptr(self.val(addr));
+                let mut x = self.val(arg);
+                let o = match op {
+                    AtomicOp::Xchg => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpXchg,
+                    AtomicOp::Add => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpAdd,
+                    AtomicOp::Clr => {
+                        x = self.binop(LLVMOpcode::LLVMXor, x, LLVMConstAllOnes(LLVMTypeOf(x)));
+                        LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpAnd
+                    }
+                    AtomicOp::Or => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpOr,
+                    AtomicOp::Xor => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpXor,
+                    AtomicOp::Smax => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpMax,
+                    AtomicOp::Smin => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpMin,
+                    AtomicOp::Umax => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpUMax,
+                    AtomicOp::Umin => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpUMin,
+                };
+                let r = LLVMBuildAtomicRMW(self.b, o, p, x, LLVMAtomicOrdering::LLVMAtomicOrderingSequentiallyConsistent, 0);
+                LLVMSetAlignment(r, (self.ty(arg).bits() / 8).max(1));
+                Some(r)
+            },
+            InstData::Cmpxchg { addr, args } => unsafe {
+                let p = self.host_ptr(self.val(addr));
+                let seq = LLVMAtomicOrdering::LLVMAtomicOrderingSequentiallyConsistent;
+                let c = LLVMBuildAtomicCmpXchg(self.b, p, self.val(args[0]), self.val(args[1]), seq, seq, 0);
+                LLVMSetAlignment(c, (self.ty(args[0]).bits() / 8).max(1));
+                Some(LLVMBuildExtractValue(self.b, c, 0, NONAME))
+            },
+            InstData::Fence => unsafe {
+                LLVMBuildFence(self.b, LLVMAtomicOrdering::LLVMAtomicOrderingSequentiallyConsistent, 0, NONAME);
+                None
+            },
+            InstData::CallHelper { helper, args } => {
+                let a: Vec<LLVMValueRef> = args.iter().map(|&x| self.val(x)).collect();
+                Some(self.call_helper(helper, &a))
+            }
+        };
+        if let (Some(r), Some(_)) = (r, result_ty) {
+            self.values[v.index()] = Some(r);
+        }
+    }
+
+    fn unary(&self, op: UnaryOp, ty: Type, x: LLVMValueRef) -> LLVMValueRef {
+        let t = &self.t;
+        let lt = t.of(ty);
+        match op {
+            UnaryOp::Not => self.binop(LLVMOpcode::LLVMXor, x, unsafe { LLVMConstAllOnes(lt) }),
+            UnaryOp::Neg => self.binop(LLVMOpcode::LLVMSub, unsafe { LLVMConstNull(lt) }, x),
+            UnaryOp::Abs => self.intrinsic("llvm.abs", &[lt], &[x, t.const_int(t.i1, 0)]),
+            UnaryOp::Clz => self.intrinsic("llvm.ctlz", &[lt], &[x, t.const_int(t.i1, 0)]),
+            UnaryOp::Ctz => self.intrinsic("llvm.cttz", &[lt], &[x, t.const_int(t.i1, 0)]),
+            UnaryOp::Popcnt => self.intrinsic("llvm.ctpop", &[lt], &[x]),
+            UnaryOp::Bswap if ty.lane_bits() == 8 => x,
+            UnaryOp::Bswap => self.intrinsic("llvm.bswap", &[lt], &[x]),
+            UnaryOp::Bitrev => self.intrinsic("llvm.bitreverse", &[lt], &[x]),
+            UnaryOp::Fneg => unsafe { LLVMBuildFNeg(self.b, x, NONAME) },
+            UnaryOp::Fabs => self.intrinsic("llvm.fabs", &[lt], &[x]),
+            UnaryOp::Fsqrt => {
+                let r = self.intrinsic("llvm.sqrt", &[lt], &[x]);
+                self.nan_fix(ty, r, &[x])
+            }
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, ty: Type, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        use LLVMOpcode::*;
+        let t = &self.t;
+        let lt = t.of(ty);
+        let w = ty.lane_bits();
+        let zero = unsafe { LLVMConstNull(lt) };
+        let shift_amount = |b: LLVMValueRef| self.binop(LLVMAnd, b, t.splat_const(ty, (w - 1) as u128));
+        let mulhi = |signed: bool| {
+            let wide_lane = Type::int(2 * w);
+            let wide = if ty.is_vector() { t.of(Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes())) } else { t.of(wide_lane) };
+            let ext = if signed { LLVMSExt } else { LLVMZExt };
+            let p = self.binop(LLVMMul, self.cast(ext, a, wide), self.cast(ext, b, wide));
+            let wide_ty = if ty.is_vector() { Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes()) } else { wide_lane };
+            let hi = self.binop(LLVMLShr, p, t.splat_const(wide_ty, w as u128));
+            self.cast(LLVMTrunc, hi, lt)
+        };
+        let fbin = |o: LLVMOpcode| {
+            let r = self.binop(o, a, b);
+            self.nan_fix(ty, r, &[a, b])
+        };
+        match op {
+            BinaryOp::Add => self.binop(LLVMAdd, a, b),
+            BinaryOp::Sub => self.binop(LLVMSub, a, b),
+            BinaryOp::Mul => self.binop(LLVMMul, a, b),
+            BinaryOp::Umulhi => mulhi(false),
+            BinaryOp::Smulhi => mulhi(true),
+            BinaryOp::Udiv => {
+                let is_zero = self.icmp(LLVMIntPredicate::LLVMIntEQ, b, zero);
+                let safe = self.select(is_zero, t.splat_const(ty, 1), b);
+                let q = self.binop(LLVMUDiv, a, safe);
+                self.select(is_zero, zero, q)
+            }
+            BinaryOp::Sdiv => {
+                let is_zero = self.icmp(LLVMIntPredicate::LLVMIntEQ, b, zero);
+                let min = t.splat_const(ty, 1u128 << (w - 1));
+                let a_min = self.icmp(LLVMIntPredicate::LLVMIntEQ, a, min);
+                let b_m1 = self.icmp(LLVMIntPredicate::LLVMIntEQ, b, unsafe { LLVMConstAllOnes(lt) });
+                let overflow = self.binop(LLVMAnd, a_min, b_m1);
+                let bad = self.binop(LLVMOr, is_zero, overflow);
+                let safe = self.select(bad, t.splat_const(ty, 1), b);
+                let q = self.binop(LLVMSDiv, a, safe);
+                self.select(is_zero, zero, q)
+            }
+            BinaryOp::And => self.binop(LLVMAnd, a, b),
+            BinaryOp::Or => self.binop(LLVMOr, a, b),
+            BinaryOp::Xor => self.binop(LLVMXor, a, b),
+            BinaryOp::Shl => self.binop(LLVMShl, a, shift_amount(b)),
+            BinaryOp::Lshr => self.binop(LLVMLShr, a, shift_amount(b)),
+            BinaryOp::Ashr => self.binop(LLVMAShr, a, shift_amount(b)),
+            BinaryOp::Rotr => self.intrinsic("llvm.fshr", &[lt], &[a, a, b]),
+            BinaryOp::Umin => self.intrinsic("llvm.umin", &[lt], &[a, b]),
+            BinaryOp::Umax => self.intrinsic("llvm.umax", &[lt], &[a, b]),
+            BinaryOp::Smin => self.intrinsic("llvm.smin", &[lt], &[a, b]),
+            BinaryOp::Smax => self.intrinsic("llvm.smax", &[lt], &[a, b]),
+            BinaryOp::UaddSat => self.intrinsic("llvm.uadd.sat", &[lt], &[a, b]),
+            BinaryOp::SaddSat => self.intrinsic("llvm.sadd.sat", &[lt], &[a, b]),
+            BinaryOp::UsubSat => self.intrinsic("llvm.usub.sat", &[lt], &[a, b]),
+            BinaryOp::SsubSat => self.intrinsic("llvm.ssub.sat", &[lt], &[a, b]),
+            BinaryOp::Fadd => fbin(LLVMFAdd),
+            BinaryOp::Fsub => fbin(LLVMFSub),
+            BinaryOp::Fmul => fbin(LLVMFMul),
+            BinaryOp::Fdiv => fbin(LLVMFDiv),
+            BinaryOp::Fmin | BinaryOp::Fmax => {
+                let name = if op == BinaryOp::Fmin { "llvm.minimum" } else { "llvm.maximum" };
+                let r = self.intrinsic(name, &[lt], &[a, b]);
+                self.nan_fix(ty, r, &[a, b])
+            }
+            BinaryOp::Fminnm | BinaryOp::Fmaxnm => {
+                // A quiet NaN loses to a number; otherwise as FMIN/FMAX.
+                let name = if op == BinaryOp::Fminnm { "llvm.minimum" } else { "llvm.maximum" };
+                let m = self.intrinsic(name, &[lt], &[a, b]);
+                let m = self.nan_fix(ty, m, &[a, b]);
+                let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
+                let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
+                let r1 = self.select(b_nan, m, b);
+                let r = self.select(a_nan, r1, m);
+                let r2 = self.select(b_nan, a, m);
+                let not_a_nan = self.fcmp(LLVMRealPredicate::LLVMRealORD, a, a);
+                self.select(not_a_nan, r2, r)
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! LLVM types and constants for IR types, and the raw-API helpers the lowering shares.
+//!
+//! The lowering talks to LLVM through its C API (re-exported by inkwell as `llvm_sys`), because
+//! IR operations are generic over scalars and vectors, which the C API's untyped values express
+//! directly. Everything unsafe about it is confined to this module and its siblings.
+
+use std::ffi::CString;
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use vmtrans_ir::types::Type;
+
+/// A C string for LLVM value names; the empty name for speed.
+pub fn cname(s: &str) -> CString {
+    CString::new(s).expect("no NUL in LLVM names")
+}
+
+/// The empty name.
+pub const NONAME: *const CChar = c"".as_ptr();
+type CChar = std::ffi::c_char;
+
+/// The LLVM types vmtrans uses, made once per context.
+#[derive(Clone, Copy)]
+pub struct Types {
+    pub ctx: LLVMContextRef,
+    pub i1: LLVMTypeRef,
+    pub i8: LLVMTypeRef,
+    pub i16: LLVMTypeRef,
+    pub i32: LLVMTypeRef,
+    pub i64: LLVMTypeRef,
+    pub i128: LLVMTypeRef,
+    pub f32: LLVMTypeRef,
+    pub f64: LLVMTypeRef,
+    pub ptr: LLVMTypeRef,
+    pub void: LLVMTypeRef,
+    /// The type of every translated function: `void (ptr state, i64 pc)`.
+    pub guest_fn: LLVMTypeRef,
+}
+
+impl Types {
+    /// # Safety
+    /// `ctx` must be a live LLVM context.
+    pub unsafe fn new(ctx: LLVMContextRef) -> Types {
+        unsafe {
+            let ptr = LLVMPointerTypeInContext(ctx, 0);
+            let void = LLVMVoidTypeInContext(ctx);
+            let i64 = LLVMInt64TypeInContext(ctx);
+            let mut params = [ptr, i64];
+            Types {
+                ctx,
+                i1: LLVMInt1TypeInContext(ctx),
+                i8: LLVMInt8TypeInContext(ctx),
+                i16: LLVMInt16TypeInContext(ctx),
+                i32: LLVMInt32TypeInContext(ctx),
+                i64,
+                i128: LLVMIntTypeInContext(ctx, 128),
+                f32: LLVMFloatTypeInContext(ctx),
+                f64: LLVMDoubleTypeInContext(ctx),
+                ptr,
+                void,
+                guest_fn: LLVMFunctionType(void, params.as_mut_ptr(), 2, 0),
+            }
+        }
+    }
+
+    /// The LLVM type of an IR type.
+    pub fn of(&self, t: Type) -> LLVMTypeRef {
+        match t {
+            Type::I1 => self.i1,
+            Type::I8 => self.i8,
+            Type::I16 => self.i16,
+            Type::I32 => self.i32,
+            Type::I64 => self.i64,
+            Type::I128 => self.i128,
+            Type::F32 => self.f32,
+            Type::F64 => self.f64,
+            Type::Vec(lane, n) => unsafe { LLVMVectorType(self.of(lane.scalar()), n as u32) },
+        }
+    }
+
+    /// The integer type as wide as `t` (lane-wise for vectors).
+    pub fn int_of(&self, t: Type) -> LLVMTypeRef {
+        self.of(t.as_int())
+    }
+
+    /// A constant of integer type `ty` holding the low bits of `bits`.
+    pub fn const_int(&self, ty: LLVMTypeRef, bits: u128) -> LLVMValueRef {
+        unsafe {
+            let words = [bits as u64, (bits >> 64) as u64];
+            LLVMConstIntOfArbitraryPrecision(ty, 2, words.as_ptr())
+        }
+    }
+
+    /// A constant of IR type `t` with the given little-endian bits.
+    pub fn const_of(&self, t: Type, bits: u128) -> LLVMValueRef {
+        unsafe {
+            let int_ty = LLVMIntTypeInContext(self.ctx, t.bits());
+            let c = self.const_int(int_ty, bits);
+            if t.is_int() {
+                c
+            } else {
+                LLVMConstBitCast(c, self.of(t))
+            }
+        }
+    }
+
+    /// A vector or scalar of `t`'s shape with every lane `bits`.
+    pub fn splat_const(&self, t: Type, lane_bits: u128) -> LLVMValueRef {
+        let w = t.lane_bits();
+        let mut all = 0u128;
+        for i in 0..t.lanes() {
+            all |= (lane_bits & mask(w)) << (i * w);
+        }
+        self.const_of(t.as_int(), all)
+    }
+}
+
+/// All ones in the low `bits` bits.
+pub fn mask(bits: u32) -> u128 {
+    if bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    }
+}
