@@ -135,6 +135,9 @@ fn soak() {
                 t.mismatches += v.mismatches;
                 t.oracle_faults += v.oracle_faults;
             }
+            for (k, v) in s.unsupported {
+                *total.unsupported.entry(k).or_default() += v;
+            }
             let room = 3usize.saturating_sub(total.reports.len());
             total.reports.extend(s.reports.into_iter().take(room));
             total

@@ -86,6 +86,8 @@ pub struct Summary {
     pub reports: Vec<String>,
     /// Reports of oracle faults (the first few of each class).
     pub oracle_fault_reports: Vec<String>,
+    /// How often each unimplemented instruction was met, by (class, mnemonic).
+    pub unsupported: BTreeMap<(&'static str, String), usize>,
 }
 
 impl Summary {
@@ -120,6 +122,16 @@ impl Summary {
             "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}",
             "TOTAL", t.cases, t.passed, t.unsupported, t.known, t.mismatches, t.oracle_faults
         );
+        let mut unsupported: Vec<_> = self.unsupported.iter().collect();
+        unsupported.sort_by(|a, b| b.1.cmp(a.1));
+        if !unsupported.is_empty() {
+            s.push_str(
+                "most frequent unimplemented instructions (class, mnemonic, engine runs):\n",
+            );
+        }
+        for ((class, m), n) in unsupported.iter().take(20) {
+            let _ = writeln!(s, "    {class:<18} {m:<10} {n}");
+        }
         s
     }
 }
@@ -218,7 +230,13 @@ pub fn run_engines(
                             (Verdict::Mismatch, "final state differs".to_string(), d)
                         }
                     }
-                    Outcome::Unsupported { .. } => (Verdict::Unsupported, String::new(), vec![]),
+                    Outcome::Unsupported { insn, .. } => {
+                        *summary
+                            .unsupported
+                            .entry((case.class, mnemonic(insn)))
+                            .or_default() += 1;
+                        (Verdict::Unsupported, String::new(), vec![])
+                    }
                     other => (
                         Verdict::Mismatch,
                         format!("the oracle finished, the candidate: {other:?}"),
