@@ -533,3 +533,5 @@ mod tests {
         assert!(program_names().expect("programs").len() >= 28);
     }
 }
+//! Shared helpers of the test suite.
+pub mod difftest;

@@ -1,0 +1,138 @@
+//! Random test-case generators, one module per group of instruction classes. Each class draws
+//! valid encodings from templates (fields randomised within the valid space of the encoding)
+//! and a random initial state biased to edge cases; classes that touch memory also point their
+//! base registers into the window so that every access stays inside it.
+//!
+//! Exclusions, for the harness's sake: no system calls, no system-register access (TPIDR_EL0
+//! is the harness's scratch register), no counters or other state outside the compared set, no
+//! branches outside the case's own code, and no backward branches (no loops). FPCR stays zero.
+
+pub mod branch;
+pub mod fp;
+pub mod int;
+pub mod ldst;
+pub mod simd;
+
+use crate::difftest::case::{Case, MachineState, WINDOW_ADDR, WINDOW_SIZE};
+use crate::difftest::rng::Rng;
+
+/// A generator of one instruction: it may adjust the initial state (memory bases, indices).
+pub type InsnGen = fn(&mut Rng, &mut MachineState) -> u32;
+
+/// How a class builds its cases.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    /// Sequences of 1 to `max` instructions, each from one of the generators.
+    Seq {
+        max: usize,
+        gens: &'static [InsnGen],
+    },
+    /// A generator of whole cases' code (for classes whose instructions depend on each other).
+    Whole(fn(&mut Rng, &mut MachineState) -> Vec<u32>),
+}
+
+/// An instruction class.
+#[derive(Clone, Copy)]
+pub struct Class {
+    pub name: &'static str,
+    pub shape: Shape,
+}
+
+/// Every class, in report order.
+pub fn classes() -> Vec<Class> {
+    let mut all = vec![];
+    all.extend_from_slice(int::CLASSES);
+    all.extend_from_slice(ldst::CLASSES);
+    all.extend_from_slice(branch::CLASSES);
+    all.extend_from_slice(fp::CLASSES);
+    all.extend_from_slice(simd::CLASSES);
+    all
+}
+
+/// The class called `name`.
+pub fn class(name: &str) -> Option<Class> {
+    classes().into_iter().find(|c| c.name == name)
+}
+
+/// A random initial state: edge-biased registers, random flags and vectors, random memory,
+/// sp 16-byte aligned in the middle of the window.
+pub fn random_state(rng: &mut Rng) -> MachineState {
+    let mut st = MachineState::default();
+    for x in st.x.iter_mut() {
+        *x = rng.edgy_u64();
+    }
+    st.nzcv = (rng.bits(4) as u64) << 28;
+    for v in st.v.iter_mut() {
+        *v = rng.edgy_v128();
+    }
+    for chunk in st.mem.chunks_mut(8) {
+        chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    st.sp = WINDOW_ADDR + 16 * rng.range(64, 192);
+    st
+}
+
+/// One random case of `class`.
+pub fn generate_one(class: &Class, rng: &mut Rng) -> Case {
+    let mut init = random_state(rng);
+    let code = match class.shape {
+        Shape::Seq { max, gens } => {
+            let len = if rng.chance(1, 2) {
+                1
+            } else {
+                rng.range(1, max as u64) as usize
+            };
+            (0..len).map(|_| rng.pick(gens)(rng, &mut init)).collect()
+        }
+        Shape::Whole(f) => f(rng, &mut init),
+    };
+    Case {
+        class: class.name,
+        code,
+        init,
+    }
+}
+
+/// A stable hash of a class name, mixed into seeds so that classes draw different streams.
+pub fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `count` cases of `class` from `seed`: the same arguments always give the same cases.
+pub fn generate(class: &Class, seed: u64, count: usize) -> Vec<Case> {
+    let mut rng = Rng::new(seed ^ name_hash(class.name));
+    (0..count).map(|_| generate_one(class, &mut rng)).collect()
+}
+
+/// A general register number 0..=30, or 31 (the zero register or sp) one time in `zr_odds`.
+pub fn reg(rng: &mut Rng, zr_odds: u64) -> u32 {
+    if rng.chance(1, zr_odds) {
+        31
+    } else {
+        rng.below(31) as u32
+    }
+}
+
+/// A random address in the window for an access of `size` bytes, aligned to `size` three times
+/// in four.
+pub fn window_addr(rng: &mut Rng, size: u64) -> u64 {
+    let span = WINDOW_SIZE as u64 - size;
+    let off = rng.below(span + 1);
+    WINDOW_ADDR
+        + if rng.chance(3, 4) {
+            off & !(size.next_power_of_two() - 1)
+        } else {
+            off
+        }
+}
+
+/// Sets general register `n` (31 being sp) to `value`.
+pub fn set_base(st: &mut MachineState, n: u32, value: u64) {
+    if n == 31 {
+        st.sp = value;
+    } else {
+        st.x[n as usize] = value;
+    }
+}

@@ -1,0 +1,287 @@
+//! Running cases through the oracle and the candidates: per-class counts, mismatch reports and
+//! the list of known failures.
+//!
+//! Known failures (testsuite/difftest/known-failures.txt): one `CLASS MNEMONIC` pair a line,
+//! `#` starting a comment. A mismatching case is known when its class matches CLASS (or CLASS
+//! is `*`) and one of its instructions disassembles to MNEMONIC (or MNEMONIC is `*`): the first
+//! word of `vmtrans_ir::a64::disassemble`, which prints preferred aliases (`mov`, `cmp`, `lsl`).
+//!
+//! A case counts as: passed (every engine agrees with the oracle), unsupported (some engine
+//! hit an instruction the lifter does not implement, and none mismatched), known (mismatch
+//! listed as a known failure), mismatch, or oracle-fault (the case killed the oracle program:
+//! a generator bug, or an instruction qemu rejects; such cases are not compared).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use vmtrans_ir::a64::disassemble;
+
+use crate::difftest::candidate::{Engine, InterpBlocks, InterpSingle, Outcome};
+use crate::difftest::case::{code_addr, Case};
+use crate::difftest::compare::{diff, report, CompareOptions};
+use crate::difftest::gen::{self, Class};
+use crate::difftest::oracle;
+
+/// Cases per oracle program.
+pub const BATCH: usize = 1000;
+
+/// The listed known failures.
+#[derive(Clone, Debug, Default)]
+pub struct KnownFailures {
+    entries: Vec<(String, String)>,
+}
+
+impl KnownFailures {
+    /// Parses the file format described in the module's documentation.
+    pub fn parse(text: &str) -> KnownFailures {
+        let entries = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                Some((
+                    words.next()?.to_string(),
+                    words.next().unwrap_or("*").to_string(),
+                ))
+            })
+            .collect();
+        KnownFailures { entries }
+    }
+
+    /// Whether a mismatch of `case` is listed.
+    pub fn matches(&self, case: &Case) -> bool {
+        let mnemonics: Vec<String> = case.code.iter().map(|&w| mnemonic(w)).collect();
+        self.entries.iter().any(|(class, m)| {
+            (class == "*" || class == case.class) && (m == "*" || mnemonics.iter().any(|x| x == m))
+        })
+    }
+}
+
+/// The first word of an instruction's disassembly.
+pub fn mnemonic(word: u32) -> String {
+    disassemble(word)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Per-class counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClassStats {
+    pub cases: usize,
+    pub passed: usize,
+    pub unsupported: usize,
+    pub known: usize,
+    pub mismatches: usize,
+    pub oracle_faults: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub stats: BTreeMap<&'static str, ClassStats>,
+    /// Reports of unexpected mismatches (the first few of each class).
+    pub reports: Vec<String>,
+    /// Reports of oracle faults (the first few of each class).
+    pub oracle_fault_reports: Vec<String>,
+    /// How often each unimplemented instruction was met, by (class, mnemonic).
+    pub unsupported: BTreeMap<(&'static str, String), usize>,
+}
+
+impl Summary {
+    /// Total unexpected mismatches.
+    pub fn mismatches(&self) -> usize {
+        self.stats.values().map(|s| s.mismatches).sum()
+    }
+
+    /// The per-class table.
+    pub fn table(&self) -> String {
+        let mut s = format!(
+            "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}\n",
+            "class", "cases", "passed", "unsupported", "known", "mismatches", "oracle-fault"
+        );
+        let mut total = ClassStats::default();
+        for (class, c) in &self.stats {
+            let _ = writeln!(
+                s,
+                "{class:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}",
+                c.cases, c.passed, c.unsupported, c.known, c.mismatches, c.oracle_faults
+            );
+            total.cases += c.cases;
+            total.passed += c.passed;
+            total.unsupported += c.unsupported;
+            total.known += c.known;
+            total.mismatches += c.mismatches;
+            total.oracle_faults += c.oracle_faults;
+        }
+        let t = total;
+        let _ = writeln!(
+            s,
+            "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}",
+            "TOTAL", t.cases, t.passed, t.unsupported, t.known, t.mismatches, t.oracle_faults
+        );
+        let mut unsupported: Vec<_> = self.unsupported.iter().collect();
+        unsupported.sort_by(|a, b| b.1.cmp(a.1));
+        if !unsupported.is_empty() {
+            s.push_str(
+                "most frequent unimplemented instructions (class, mnemonic, engine runs):\n",
+            );
+        }
+        for ((class, m), n) in unsupported.iter().take(20) {
+            let _ = writeln!(s, "    {class:<18} {m:<10} {n}");
+        }
+        s
+    }
+}
+
+/// Options of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    pub compare: CompareOptions,
+    /// Reports kept per class.
+    pub reports_per_class: usize,
+    /// Differences listed per report.
+    pub diffs_per_report: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            compare: CompareOptions::default(),
+            reports_per_class: 3,
+            diffs_per_report: 12,
+        }
+    }
+}
+
+/// How one engine did on one case, worst first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    Mismatch,
+    Unsupported,
+    Pass,
+}
+
+/// A case with where it came from, for reproduction.
+pub struct Tagged {
+    pub case: Case,
+    /// A line that says how to regenerate the case.
+    pub origin: String,
+}
+
+/// The cases of `classes` for `seeds`, `per_seed` each.
+pub fn generate(classes: &[Class], seeds: &[u64], per_seed: usize) -> Vec<Tagged> {
+    let mut out = vec![];
+    for class in classes {
+        for &seed in seeds {
+            for (i, case) in gen::generate(class, seed, per_seed).into_iter().enumerate() {
+                out.push(Tagged {
+                    case,
+                    origin: format!("class {} seed {seed:#x} case #{i}", class.name),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Runs `cases` through the oracle and both interpreter engines.
+pub fn run(cases: &[Tagged], known: &KnownFailures, opts: RunOptions) -> Result<Summary, String> {
+    run_engines(cases, &[&InterpBlocks, &InterpSingle], known, opts)
+}
+
+/// Runs `cases` through the oracle and `engines`.
+pub fn run_engines(
+    cases: &[Tagged],
+    engines: &[&dyn Engine],
+    known: &KnownFailures,
+    opts: RunOptions,
+) -> Result<Summary, String> {
+    let mut summary = Summary::default();
+    for chunk in cases.chunks(BATCH) {
+        let plain: Vec<Case> = chunk.iter().map(|t| t.case.clone()).collect();
+        let expected = oracle::run_batch(&plain)?;
+        for (slot, (tagged, want)) in chunk.iter().zip(expected).enumerate() {
+            let case = &tagged.case;
+            let addr = code_addr(slot);
+            let stats = summary.stats.entry(case.class).or_default();
+            stats.cases += 1;
+            let Some(want) = want else {
+                stats.oracle_faults += 1;
+                if stats.oracle_faults <= opts.reports_per_class {
+                    let text = report(case, addr, "oracle", "the case killed qemu-aarch64", &[], 0);
+                    summary
+                        .oracle_fault_reports
+                        .push(format!("{text}  reproduce: {}\n", tagged.origin));
+                }
+                continue;
+            };
+            let mut verdict = Verdict::Pass;
+            let mut first_report = None;
+            for &engine in engines {
+                let (v, what, diffs) = match engine.run(case, addr) {
+                    Outcome::Finished(got) => {
+                        let d = diff(&want, &got, opts.compare);
+                        if d.is_empty() {
+                            (Verdict::Pass, String::new(), d)
+                        } else {
+                            (Verdict::Mismatch, "final state differs".to_string(), d)
+                        }
+                    }
+                    Outcome::Unsupported { insn, .. } => {
+                        *summary
+                            .unsupported
+                            .entry((case.class, mnemonic(insn)))
+                            .or_default() += 1;
+                        (Verdict::Unsupported, String::new(), vec![])
+                    }
+                    other => (
+                        Verdict::Mismatch,
+                        format!("the oracle finished, the candidate: {other:?}"),
+                        vec![],
+                    ),
+                };
+                if v == Verdict::Mismatch && first_report.is_none() {
+                    first_report = Some(report(
+                        case,
+                        addr,
+                        engine.name(),
+                        &what,
+                        &diffs,
+                        opts.diffs_per_report,
+                    ));
+                }
+                verdict = verdict.min(v);
+            }
+            match verdict {
+                Verdict::Pass => stats.passed += 1,
+                Verdict::Unsupported => stats.unsupported += 1,
+                Verdict::Mismatch if known.matches(case) => stats.known += 1,
+                Verdict::Mismatch => {
+                    stats.mismatches += 1;
+                    if stats.mismatches <= opts.reports_per_class {
+                        let text = first_report.unwrap_or_default();
+                        summary
+                            .reports
+                            .push(format!("{text}  reproduce: {}\n", tagged.origin));
+                    }
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Parses a seed list: one seed a line (decimal or 0x-hex), `#` starting a comment.
+pub fn parse_seeds(text: &str) -> Vec<u64> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| match l.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => l.parse().ok(),
+        })
+        .collect()
+}
