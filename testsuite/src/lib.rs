@@ -3,6 +3,8 @@
 //! running processes with a time limit, comparing outputs, and parsing `known-failures.txt` and the
 //! `vmtrans-stats:` line that translated programs print. The integration tests in `tests/` are built on these.
 
+pub mod difftest;
+
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -533,5 +535,3 @@ mod tests {
         assert!(program_names().expect("programs").len() >= 28);
     }
 }
-//! Shared helpers of the test suite.
-pub mod difftest;
