@@ -313,12 +313,15 @@ fn lift_insn(l: &mut Lifter) -> Result<(), SemError> {
 fn lift_one(l: &mut Lifter, unsupported: &mut Vec<Unsupported>) {
     let cur = l.b.current();
     let mark = l.b.func.blocks[cur.index()].insts.len();
+    let value_mark = l.b.func.insts.len();
     match lift_insn(l) {
         Ok(()) => {}
         Err(e) => {
-            // Drop what the failed instruction emitted, then trap at it.
+            // Drop what the failed instruction emitted (it is the tail of the tables), then trap.
             let cur = l.b.current();
             l.b.func.blocks[cur.index()].insts.truncate(mark);
+            l.b.func.insts.truncate(value_mark);
+            l.b.func.results.truncate(value_mark);
             let kind = match e {
                 SemError::Undefined => TrapKind::Undefined,
                 SemError::Unsupported => {
