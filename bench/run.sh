@@ -220,7 +220,8 @@ trap 'rm -f "$report"' EXIT
             row_status=ok
             echo "$native_time $qemu_time $translated_time ${translate_seconds[$kernel]}" >>"$geometric_input"
         else
-            row_status="$(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
+            row_status="$(printf '%s; ' "${problems[@]}")"
+            row_status="${row_status%; }"
         fi
         size="-"
         [[ -z "${output_bytes[$kernel]:-}" ]] || size="$(numfmt --to=iec --suffix=B "${output_bytes[$kernel]}")"

@@ -94,9 +94,9 @@ fi
 # Rust: rustup installs into ~/.cargo/bin, which a fresh shell (or sudo's secure_path) may not have on PATH.
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Prints "MAJOR.MINOR" of the rustc on PATH, or nothing.
+# Prints "MAJOR.MINOR" of the rustc on PATH, or nothing (also when rustc is missing or does not run).
 rustc_version() {
-    rustc --version 2>/dev/null | sed -n 's/^rustc \([0-9]*\.[0-9]*\).*/\1/p'
+    { rustc --version 2>/dev/null || true; } | sed -n 's/^rustc \([0-9]*\.[0-9]*\).*/\1/p'
 }
 
 # True when version $1 (MAJOR.MINOR) is at least version $2.
