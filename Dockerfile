@@ -19,6 +19,9 @@ COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 
 COPY . .
-RUN cargo build --release -p vmtrans -p vmtrans-runtime
+# The tests are compiled here too (and every crate fetched), so `docker run` neither downloads nor builds.
+RUN cargo fetch \
+    && cargo build --release -p vmtrans -p vmtrans-runtime \
+    && cargo test --release --workspace --no-run
 
 CMD ["scripts/test.sh"]

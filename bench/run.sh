@@ -6,7 +6,7 @@
 # and prints the median times, their ratios, the translation time and the translated program's size. The
 # native build's output is the reference: a variant that prints anything else is reported as a MISMATCH
 # (its time is still shown, and it is left out of the geometric means). A kernel that vmtrans cannot
-# translate shows "translate failed" and the run goes on. The table also goes to bench/out/results.txt.
+# translate shows "translate failed" and the run goes on. The table also goes to $BENCH_OUT/results.txt.
 #
 # Both compilers get -ffp-contract=off: AArch64 GCC fuses a*b+c into one rounding by default and x86-64
 # GCC does not, which would make floating-point checksums differ between the builds for no fault of ours.
@@ -18,6 +18,7 @@
 #   VMTRANS_FLAGS="-O2"           extra translator flags
 #   BENCH_CFLAGS="-DPASSES=1"     extra flags for both compilers (the kernels' size knobs are #defines)
 #   RUN_TIMEOUT=300               seconds before one run counts as hung
+#   BENCH_OUT=bench/out           where builds, logs and results.txt go
 #   QEMU=qemu-aarch64  NATIVE_CC=gcc  GUEST_CC=aarch64-linux-gnu-gcc
 
 set -euo pipefail
@@ -35,7 +36,7 @@ native_cc="${NATIVE_CC:-gcc}"
 guest_cc="${GUEST_CC:-aarch64-linux-gnu-gcc}"
 common_cflags=(-O2 -ffp-contract=off "${extra_cflags[@]}")
 
-out_directory=bench/out
+out_directory="${BENCH_OUT:-bench/out}"
 build_directory="$out_directory/build"
 results_file="$out_directory/results.txt"
 mkdir -p "$build_directory"
@@ -119,7 +120,11 @@ for kernel in "${kernels[@]}"; do
         output_bytes[$kernel]="$(stat -c %s "$translated_binary")"
     else
         status[$kernel:translated]="translate failed"
-        progress "translating $kernel failed (exit status $translate_status); see $translate_log"
+        if [[ "$translate_status" -eq 0 ]]; then
+            progress "translating $kernel failed: the translator exited with status 0 but wrote no executable $translated_binary"
+        else
+            progress "translating $kernel failed (exit status $translate_status); see $translate_log"
+        fi
     fi
 done
 
