@@ -75,6 +75,8 @@ elapsed() {
 
 # ---- Build and translate -------------------------------------------------------------------------------
 
+# A bare name is looked up on PATH; a missing translator makes every kernel's translation fail.
+vmtrans="$(command -v "$vmtrans" || echo "$vmtrans")"
 if [[ ! -x "$vmtrans" ]]; then
     progress "warning: no translator at $vmtrans (build it with cargo build --release -p vmtrans); every kernel will show 'translate failed'."
 fi
@@ -142,7 +144,7 @@ run_variant() {
     local output="$build_directory/$kernel.$variant.out"
     local start end exit_status=0
     start="$EPOCHREALTIME"
-    timeout "$run_timeout" "${command[@]}" </dev/null >"$output" 2>"$build_directory/$kernel.$variant.err" ||
+    timeout --kill-after=10 "$run_timeout" "${command[@]}" </dev/null >"$output" 2>"$build_directory/$kernel.$variant.err" ||
         exit_status=$?
     end="$EPOCHREALTIME"
     if [[ "$exit_status" -eq 124 ]]; then
