@@ -10,8 +10,7 @@ FROM debian:12
 
 ENV DEBIAN_FRONTEND=noninteractive \
     LLVM_SYS_191_PREFIX=/usr/lib/llvm-19 \
-    PATH=/root/.cargo/bin:$PATH \
-    CARGO_BUILD_JOBS=2
+    PATH=/root/.cargo/bin:$PATH
 
 WORKDIR /vmtrans
 
