@@ -304,7 +304,10 @@ fn run_translated(
     // A stale result from an earlier run must never be tested in place of a fresh translation.
     let _ = fs::remove_file(&native);
     let mut translate = Command::new(vmtrans);
-    translate.arg(guest).arg("-o").arg(&native);
+    // The optimisation level of the translation: VMTRANS_TEST_OPT (default 0, so that the whole
+    // matrix translates within CI's time; the benchmark exercises -O2).
+    let level = std::env::var("VMTRANS_TEST_OPT").unwrap_or_else(|_| "0".into());
+    translate.arg(guest).arg("-o").arg(&native).arg(format!("-O{level}"));
     let translation = match run_with_limit(translate, b"", TRANSLATE_LIMIT) {
         Ok(translation) => translation,
         Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],

@@ -18,6 +18,8 @@ pub const GUEST_SPACE: u64 = 1 << 40;
 /// Why a file cannot be translated.
 #[derive(Debug, Error)]
 pub enum ElfError {
+    #[error("{0}: empty file, not an ELF executable")]
+    Empty(String),
     #[error("{0}: not an ELF file")]
     NotElf(String),
     #[error("{0}: truncated ELF file ({1})")]
@@ -81,6 +83,9 @@ impl GuestImage {
     /// Validates and loads `bytes`, read from `name`.
     pub fn parse(name: &str, bytes: Vec<u8>) -> Result<GuestImage, ElfError> {
         let n = || name.to_string();
+        if bytes.is_empty() {
+            return Err(ElfError::Empty(n()));
+        }
         if bytes.len() < 4 || &bytes[..4] != b"\x7fELF" {
             return Err(ElfError::NotElf(n()));
         }
@@ -109,7 +114,7 @@ impl GuestImage {
         }
         let phdrs = header
             .program_headers(endian, &bytes[..])
-            .map_err(|e| ElfError::Truncated(n(), format!("program headers: {e}")))?;
+            .map_err(|e| ElfError::Truncated(n(), format!("program header table lies outside the file ({e})")))?;
         let mut segments = vec![];
         let mut dynamic = false;
         for ph in phdrs {
