@@ -1,2 +1,271 @@
-//! Optimisation passes over the IR.
+//! Optimisation passes over the IR. They shrink what the code generator has to chew on; LLVM does
+//! the heavy optimisation afterwards.
+//!
+//! - `forward_registers`: inside a block, a `getreg` after a `setreg` (or `getreg`) of the same
+//!   register uses the known value instead.
+//! - `remove_dead_register_writes`: a `setreg` whose value no path reads before the register is
+//!   written again is removed. Liveness is computed over the function's control-flow graph; every
+//!   register is live wherever control leaves the function or calls out of it (calls, returns,
+//!   jumps out, system calls, traps), so nothing observable changes. Its main catch is condition
+//!   flags, which most flag-setting instructions write and few paths read.
+//! - `remove_dead_values`: instructions without side effects whose results are unused go.
 
+use std::collections::{HashMap, HashSet};
+
+use crate::entities::Value;
+use crate::function::Function;
+use crate::inst::{InstData, Terminator};
+use crate::reg::Reg;
+
+/// Runs every pass, in an order where each helps the next.
+pub fn optimize(func: &mut Function) {
+    forward_registers(func);
+    remove_dead_register_writes(func);
+    remove_dead_values(func);
+}
+
+/// The mutable value operands of an instruction.
+fn args_mut(data: &mut InstData) -> Vec<&mut Value> {
+    match data {
+        InstData::Const { .. } | InstData::GetReg { .. } | InstData::Fence => vec![],
+        InstData::SetReg { arg, .. }
+        | InstData::Unary { arg, .. }
+        | InstData::Convert { arg, .. }
+        | InstData::FpToInt { arg, .. }
+        | InstData::RoundFp { arg, .. }
+        | InstData::Extract { arg, .. }
+        | InstData::Splat { arg, .. } => vec![arg],
+        InstData::Load { addr, .. } => vec![addr],
+        InstData::Store { addr, arg } | InstData::AtomicRmw { addr, arg, .. } => vec![addr, arg],
+        InstData::Binary { args, .. }
+        | InstData::Icmp { args, .. }
+        | InstData::Fcmp { args, .. }
+        | InstData::Insert { args, .. }
+        | InstData::Shuffle { args, .. } => args.iter_mut().collect(),
+        InstData::Select { cond, args } => {
+            let [a, b] = args;
+            vec![cond, a, b]
+        }
+        InstData::Fma { args } => args.iter_mut().collect(),
+        InstData::Cmpxchg { addr, args } => {
+            let [a, b] = args;
+            vec![addr, a, b]
+        }
+        InstData::CallHelper { args, .. } => args.iter_mut().collect(),
+    }
+}
+
+fn term_args_mut(term: &mut Terminator) -> Vec<&mut Value> {
+    match term {
+        Terminator::Branch { cond, .. } => vec![cond],
+        Terminator::CallIndirect { target, .. } | Terminator::Return { target } | Terminator::JumpIndirect { target } => {
+            vec![target]
+        }
+        _ => vec![],
+    }
+}
+
+/// Replaces reads of a register whose value the block already knows.
+pub fn forward_registers(func: &mut Function) {
+    for bi in 0..func.blocks.len() {
+        let mut known: HashMap<Reg, Value> = HashMap::new();
+        let mut replace: HashMap<Value, Value> = HashMap::new();
+        let insts = func.blocks[bi].insts.clone();
+        let mut kept = Vec::with_capacity(insts.len());
+        for v in insts {
+            for a in args_mut(&mut func.insts[v.index()]) {
+                if let Some(&r) = replace.get(a) {
+                    *a = r;
+                }
+            }
+            match func.insts[v.index()] {
+                InstData::GetReg { reg } => {
+                    if let Some(&k) = known.get(&reg) {
+                        replace.insert(v, k);
+                        continue;
+                    }
+                    known.insert(reg, v);
+                }
+                InstData::SetReg { reg, arg } => {
+                    known.insert(reg, arg);
+                }
+                _ => {}
+            }
+            kept.push(v);
+        }
+        func.blocks[bi].insts = kept;
+        for a in term_args_mut(&mut func.blocks[bi].term) {
+            if let Some(&r) = replace.get(a) {
+                *a = r;
+            }
+        }
+    }
+    compact_orphans(func);
+}
+
+/// True when control leaves the function (or calls out of it) at this terminator, so every
+/// register may be read there.
+fn exits(term: &Terminator) -> bool {
+    !matches!(term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None)
+}
+
+/// Removes register writes no path reads.
+pub fn remove_dead_register_writes(func: &mut Function) {
+    let n = func.blocks.len();
+    let all: HashSet<Reg> = Reg::all().collect();
+    // Per block: registers read before written (gen) and registers written (kill).
+    let mut gen = vec![HashSet::new(); n];
+    let mut kill = vec![HashSet::new(); n];
+    for (b, bd) in func.blocks() {
+        for &v in &bd.insts {
+            match func.inst(v) {
+                InstData::GetReg { reg } if !kill[b.index()].contains(reg) => {
+                    gen[b.index()].insert(*reg);
+                }
+                InstData::SetReg { reg, .. } => {
+                    kill[b.index()].insert(*reg);
+                }
+                _ => {}
+            }
+        }
+    }
+    let succs: Vec<Vec<usize>> = func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+    let mut live_in: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
+    let mut live_out: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let mut out: HashSet<Reg> = if exits(&func.blocks[b].term) { all.clone() } else { HashSet::new() };
+            for &s in &succs[b] {
+                out.extend(live_in[s].iter().copied());
+            }
+            let mut inn: HashSet<Reg> = out.difference(&kill[b]).copied().collect();
+            inn.extend(gen[b].iter().copied());
+            if inn != live_in[b] || out != live_out[b] {
+                live_in[b] = inn;
+                live_out[b] = out;
+                changed = true;
+            }
+        }
+    }
+    for b in 0..n {
+        let mut live = live_out[b].clone();
+        let insts = func.blocks[b].insts.clone();
+        let mut keep = vec![true; insts.len()];
+        for (i, &v) in insts.iter().enumerate().rev() {
+            match func.insts[v.index()] {
+                InstData::SetReg { reg, .. } => {
+                    if !live.contains(&reg) {
+                        keep[i] = false;
+                    }
+                    live.remove(&reg);
+                }
+                InstData::GetReg { reg } => {
+                    live.insert(reg);
+                }
+                _ => {}
+            }
+        }
+        func.blocks[b].insts = insts.into_iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| v).collect();
+    }
+    compact_orphans(func);
+}
+
+/// Removes side-effect-free instructions whose results nothing uses.
+pub fn remove_dead_values(func: &mut Function) {
+    loop {
+        let mut used: HashSet<Value> = HashSet::new();
+        for bd in &func.blocks {
+            for &v in &bd.insts {
+                used.extend(func.insts[v.index()].args());
+            }
+            used.extend(bd.term.args());
+        }
+        let mut removed = false;
+        for bi in 0..func.blocks.len() {
+            let before = func.blocks[bi].insts.len();
+            let insts = std::mem::take(&mut func.blocks[bi].insts);
+            func.blocks[bi].insts =
+                insts.into_iter().filter(|v| used.contains(v) || func.insts[v.index()].has_side_effect()).collect();
+            removed |= func.blocks[bi].insts.len() != before;
+        }
+        if !removed {
+            break;
+        }
+    }
+    compact_orphans(func);
+}
+
+/// Renumbers values so that the instruction tables hold only placed instructions (the verifier
+/// requires every instruction to be in a block).
+fn compact_orphans(func: &mut Function) {
+    let mut map: HashMap<Value, Value> = HashMap::new();
+    let mut insts = vec![];
+    let mut results = vec![];
+    for bi in 0..func.blocks.len() {
+        for v in func.blocks[bi].insts.iter_mut() {
+            let nv = Value(insts.len() as u32);
+            map.insert(*v, nv);
+            insts.push(func.insts[v.index()].clone());
+            results.push(func.results[v.index()]);
+            *v = nv;
+        }
+    }
+    for data in insts.iter_mut() {
+        for a in args_mut(data) {
+            *a = map[a];
+        }
+    }
+    for bd in func.blocks.iter_mut() {
+        for a in term_args_mut(&mut bd.term) {
+            *a = map[a];
+        }
+    }
+    func.insts = insts;
+    func.results = results;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::a64::testenv::{run_insns, TestEnv};
+    use crate::a64::{lift_block, CpuState};
+    use crate::interp::{run_block, Exit};
+    use crate::verifier::verify;
+
+    /// Runs a lifted block before and after optimisation and compares the final states.
+    #[test]
+    fn optimisation_keeps_the_meaning_of_lifted_code() {
+        // cmp x1, x2; csel x0, x1, x2, lt; adds x3, x0, #1; cmp x3, #5; cset x4, eq; b.ne +8
+        let code = [0xeb02003f_u32, 0x9a82b020, 0xb1000403, 0xf100147f, 0x9a9f17e4, 0x54000041];
+        let read = |a: u64| code.get(((a - 0x1000) / 4) as usize).copied();
+        let lifted = lift_block(0x1000, &read, 64).unwrap();
+        let mut opt = lifted.func.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        assert!(opt.inst_count() < lifted.func.inst_count());
+        for (x1, x2) in [(1u64, 2u64), (4, 9), (9, 4), (u64::MAX, 3)] {
+            let run = |f: &Function| {
+                let mut env = TestEnv::new(0x10000, 16);
+                env.state = CpuState::default();
+                env.state.x[1] = x1;
+                env.state.x[2] = x2;
+                let mut b = f.entry();
+                while let Exit::Block(next) = run_block(f, b, &mut env).unwrap() {
+                    b = next;
+                }
+                env.state
+            };
+            let (a, b) = (run(&lifted.func), run(&opt));
+            assert_eq!(a.x, b.x);
+            assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
+        }
+        // And the same code still runs as a whole through the test environment.
+        let mut env = TestEnv::new(0x10000, 16);
+        env.state.x[1] = 4;
+        env.state.x[2] = 9;
+        run_insns(&mut env, &code);
+        assert_eq!(env.state.x[4], 1);
+    }
+}

@@ -290,3 +290,81 @@ fn read_eh_frame(data: &[u8], address: u64, out: &mut BTreeMap<u64, u64>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A minimal static AArch64 executable: one R+X segment holding `mov x0, #7; mov x8, #93; svc #0`.
+    fn minimal() -> Vec<u8> {
+        let code: [u32; 3] = [0xd28000e0, 0xd2800ba8, 0xd4000001];
+        let mut b = vec![0u8; 0x78];
+        b[..4].copy_from_slice(b"\x7fELF");
+        b[4] = 2; // 64-bit
+        b[5] = 1; // little-endian
+        b[6] = 1; // version
+        let put16 = |b: &mut Vec<u8>, off: usize, v: u16| b[off..off + 2].copy_from_slice(&v.to_le_bytes());
+        let put32 = |b: &mut Vec<u8>, off: usize, v: u32| b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+        let put64 = |b: &mut Vec<u8>, off: usize, v: u64| b[off..off + 8].copy_from_slice(&v.to_le_bytes());
+        put16(&mut b, 16, 2); // ET_EXEC
+        put16(&mut b, 18, 183); // EM_AARCH64
+        put32(&mut b, 20, 1);
+        put64(&mut b, 24, 0x400078); // entry
+        put64(&mut b, 32, 64); // phoff
+        put16(&mut b, 52, 64); // ehsize
+        put16(&mut b, 54, 56); // phentsize
+        put16(&mut b, 56, 1); // phnum
+        put16(&mut b, 58, 64); // shentsize
+        let total = 0x78 + 4 * code.len() as u64;
+        put32(&mut b, 64, 1); // PT_LOAD
+        put32(&mut b, 68, 5); // R+X
+        put64(&mut b, 72, 0);
+        put64(&mut b, 80, 0x400000);
+        put64(&mut b, 88, 0x400000);
+        put64(&mut b, 96, total);
+        put64(&mut b, 104, total);
+        put64(&mut b, 112, 0x1000);
+        for w in code {
+            b.extend_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn the_minimal_image_loads_and_lifts() {
+        let img = GuestImage::parse("min", minimal()).expect("valid");
+        assert_eq!(img.entry, 0x400078);
+        assert_eq!(img.insn(0x400080), Some(0xd4000001));
+        let found = crate::discover::discover(&img, |_| {});
+        assert_eq!(found.functions.len(), 1);
+        assert!(found.unsupported.is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The loader and discovery never panic on a corrupted image: each gives an error or a
+        /// program.
+        #[test]
+        fn corrupted_images_never_panic(edits in proptest::collection::vec((0usize..0x84, any::<u8>()), 1..8), cut in 0usize..0x90) {
+            let mut b = minimal();
+            for (i, v) in edits {
+                b[i] = v;
+            }
+            b.truncate(cut.max(1));
+            if let Ok(img) = GuestImage::parse("fuzz", b) {
+                let _ = crate::discover::discover(&img, |_| {});
+            }
+        }
+
+        /// Arbitrary bytes, with and without an ELF magic in front.
+        #[test]
+        fn random_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..512), magic in any::<bool>()) {
+            if magic && bytes.len() >= 4 {
+                bytes[..4].copy_from_slice(b"\x7fELF");
+            }
+            let _ = GuestImage::parse("fuzz", bytes);
+        }
+    }
+}

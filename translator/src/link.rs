@@ -37,14 +37,14 @@ pub fn find_runtime(explicit: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-/// Links `object` and `runtime` into the executable `out`.
-pub fn link(object: &Path, runtime: &Path, out: &Path) -> Result<()> {
+/// Links `objects` and `runtime` into the executable `out`.
+pub fn link(objects: &[PathBuf], runtime: &Path, out: &Path) -> Result<()> {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let output = Command::new(&cc)
         .arg("-pie")
         .arg("-o")
         .arg(out)
-        .arg(object)
+        .args(objects)
         .arg(runtime)
         .args(["-Wl,--gc-sections", "-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"])
         .output()

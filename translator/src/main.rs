@@ -57,9 +57,13 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     runtime: Option<PathBuf>,
 
-    /// Keep the intermediate object file next to the output (FILE.o).
-    #[arg(long)]
-    keep_object: bool,
+    /// Keep the intermediate object files in DIR.
+    #[arg(long, value_name = "DIR")]
+    keep_objects: Option<PathBuf>,
+
+    /// Threads compiling in parallel (default: one per CPU).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(usize))]
+    jobs: Option<usize>,
 }
 
 /// An error with the exit status it deserves.
@@ -111,7 +115,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     check_output_path(&cli.output)?;
     let runtime = link::find_runtime(cli.runtime.as_deref()).map_err(input_error)?;
 
-    let found = discover::discover(&image, |_| {});
+    let mut found = discover::discover(&image, |_| {});
+    for f in found.functions.iter_mut() {
+        vmtrans_ir::opt::optimize(f);
+    }
     for f in &found.functions {
         if let Err(errs) = verify(f) {
             let first = errs.first().map(|e| e.to_string()).unwrap_or_default();
@@ -129,12 +136,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let lifted_at = started.elapsed();
 
     let target_cpu = if cli.target_cpu == "native" { llvm::host_cpu() } else { cli.target_cpu.clone() };
-    let opts = llvm::CodegenOptions { opt_level: cli.opt_level, target_cpu, emit_llvm: cli.emit_llvm.clone() };
+    let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let opts = llvm::CodegenOptions { opt_level: cli.opt_level, target_cpu, emit_llvm: cli.emit_llvm.clone(), jobs };
     let tmp = tempfile::tempdir().context("cannot make a temporary directory").map_err(tool_error)?;
-    let object = if cli.keep_object { cli.output.with_extension("o") } else { tmp.path().join("guest.o") };
-    llvm::compile(&found.functions, &image.bytes, &opts, &object).map_err(tool_error)?;
+    let objects = llvm::compile(&found.functions, &image.bytes, &opts, tmp.path()).map_err(tool_error)?;
     let compiled_at = started.elapsed();
-    link::link(&object, &runtime, &cli.output).map_err(tool_error)?;
+    link::link(&objects, &runtime, &cli.output).map_err(tool_error)?;
+    if let Some(dir) = &cli.keep_objects {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display())).map_err(input_error)?;
+        for o in &objects {
+            let dest = dir.join(o.file_name().unwrap_or_default());
+            std::fs::copy(o, &dest).with_context(|| format!("cannot copy to {}", dest.display())).map_err(tool_error)?;
+        }
+    }
 
     if cli.stats {
         let unsupported = found.unsupported.len();

@@ -13,13 +13,13 @@ mod ops;
 mod types;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::LLVMLinkage;
+use inkwell::llvm_sys::LLVMVisibility;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
@@ -34,8 +34,10 @@ pub struct CodegenOptions {
     pub opt_level: u8,
     /// The host CPU to tune for, as LLVM names it.
     pub target_cpu: String,
-    /// Where to write the LLVM IR text, if asked.
+    /// Where to write the LLVM IR text, if asked (parts after the first go beside it).
     pub emit_llvm: Option<std::path::PathBuf>,
+    /// How many threads compile in parallel.
+    pub jobs: usize,
 }
 
 /// The LLVM function name of the translation of the guest function at `addr`.
@@ -48,9 +50,38 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
     unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
 }
 
-/// Compiles `functions` and the guest `image` into an object file at `out`.
-pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, out: &Path) -> Result<()> {
+/// Compiles `functions` and the guest `image` into object files in `dir`, one per part, compiled
+/// in parallel on `opts.jobs` threads; returns their paths. Part 0 also holds the tables and `main`.
+pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir: &Path) -> Result<Vec<PathBuf>> {
     Target::initialize_x86(&InitializationConfig::default());
+    let jobs = opts.jobs.max(1).min(functions.len().max(1));
+    // Balance the parts by instruction count, largest functions first.
+    let mut order: Vec<usize> = (0..functions.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(functions[i].inst_count()));
+    let mut parts: Vec<Vec<usize>> = vec![vec![]; jobs];
+    let mut load = vec![0usize; jobs];
+    for i in order {
+        let k = (0..jobs).min_by_key(|&k| load[k]).unwrap_or(0);
+        load[k] += functions[i].inst_count() + 1;
+        parts[k].push(i);
+    }
+    let results: Vec<Result<PathBuf>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                let out = dir.join(format!("guest{k}.o"));
+                scope.spawn(move || compile_part(functions, part, k == 0, image, opts, &out).map(|()| out))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("internal error: a code generation thread panicked")))).collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Compiles the functions `part` of `functions` into the object file `out`; the tables and
+/// `main` too when `with_tables`.
+fn compile_part(functions: &[Function], part: &[usize], with_tables: bool, image: &[u8], opts: &CodegenOptions, out: &Path) -> Result<()> {
     let context = Context::create();
     let module = context.create_module("vmtrans_guest");
     let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
@@ -73,16 +104,21 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, out:
         let m = module.as_mut_ptr();
         let t = Types::new(ctx);
         let rt = declare_runtime(m, &t);
+        // Every function is declared in every part (hidden: calls between parts stay direct);
+        // each part defines its own.
         let mut fns: HashMap<u64, LLVMValueRef> = HashMap::new();
         for f in functions {
             let v = declare(m, &function_symbol(f.entry_addr), t.guest_fn);
-            LLVMSetLinkage(v, LLVMLinkage::LLVMInternalLinkage);
+            LLVMSetVisibility(v, LLVMVisibility::LLVMHiddenVisibility);
             fns.insert(f.entry_addr, v);
         }
-        for f in functions {
+        for &i in part {
+            let f = &functions[i];
             FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr]);
         }
-        emit_tables(m, &t, functions, &fns, image);
+        if with_tables {
+            emit_tables(m, &t, functions, &fns, image);
+        }
     }
     module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
     if opts.opt_level > 0 {
@@ -92,7 +128,8 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, out:
             .map_err(|e| anyhow!("LLVM optimisation failed: {}", e.to_string()))?;
     }
     if let Some(p) = &opts.emit_llvm {
-        module.print_to_file(p).map_err(|e| anyhow!("cannot write {}: {}", p.display(), e.to_string()))?;
+        let path = if with_tables { p.clone() } else { p.with_extension(format!("{}.ll", out.file_stem().and_then(|s| s.to_str()).unwrap_or("part"))) };
+        module.print_to_file(&path).map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.to_string()))?;
     }
     tm.write_to_file(&module, FileType::Object, out)
         .map_err(|e| anyhow!("LLVM could not write the object file: {}", e.to_string()))
