@@ -12,6 +12,8 @@ use crate::entities::Value;
 use crate::inst::*;
 use crate::types::{LaneType, Type};
 
+#[path = "simd_estimate.rs"]
+mod estimate;
 #[path = "simd_fp.rs"]
 mod fpvec;
 #[path = "simd_half.rs"]

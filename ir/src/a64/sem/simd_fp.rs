@@ -151,7 +151,20 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             let v = read(l, rn, ishape);
             l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, shape.ty(), v)
         }
-        // FRECPE, FRSQRTE, URECPE, URSQRTE, FRINT32/64 and the FP16 forms.
+        (0b11100, _, true) if !scalar && !double => {
+            let v = read(l, rn, ishape);
+            super::estimate::unsigned_estimate(l, v, u, ishape)
+        }
+        (0b11101, _, true) => {
+            let v = read(l, rn, ishape);
+            let r = if u {
+                super::estimate::rsqrt_estimate_fp(l, v, ishape)
+            } else {
+                super::estimate::recip_estimate_fp(l, v, ishape)
+            };
+            l.b.bitcast(shape.ty(), r)
+        }
+        // FRECPX, FRINT32/64 and the FP16 forms.
         (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),
         _ => return Err(SemError::Undefined),
     };
