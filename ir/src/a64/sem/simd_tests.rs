@@ -179,8 +179,8 @@ fn simd_unimplemented_encodings_are_unsupported() {
         (0x4e28_4820, "aese v0.16b, v1.16b"),
         (0x5e02_4020, "sha256h q0, q1, v2.4s"),
         (0x4e42_1420, "fadd v0.8h, v1.8h, v2.8h"),
-        (0x5ea1_f820, "frecpx s0, s1"),
-        (0x2e61_6820, "fcvtxn v0.2s, v1.2d"),
+        (0x4e21_e820, "frint32z v0.4s, v1.4s"),
+        (0x6e82_e420, "fcadd v0.4s, v1.4s, v2.4s, #90"),
     ];
     for (word, what) in words {
         assert_eq!(trap_of(word), Some(Unsupported), "{what} ({word:08x})");

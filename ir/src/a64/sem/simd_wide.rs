@@ -217,6 +217,20 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         write(l, rd, r);
         return Ok(());
     }
+    if matches!(opcode, 0b1101 | 0b1111) && u {
+        // SQRDMLAH / SQRDMLSH by element.
+        let shape = if scalar {
+            Shape::scalar(lane)
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = if scalar { e } else { l.b.splat(shape.ty(), e) };
+        let acc = read(l, rd, shape);
+        let r = super::sat::rounding_doubling_mul_acc(l, acc, opcode == 0b1111, a, b, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
     if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) && !u {
         return doubling_by_element(l, scalar, q, opcode, size, e, rn, rd);
     }
@@ -354,7 +368,7 @@ fn doubling_by_element(
 }
 
 /// The "three same extra" class: `0 Q U 01110 size 0 Rm 1 opcode 1 Rn Rd`; SDOT and UDOT.
-pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
+pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
     let (size, rm, opcode, rn, rd) = (
         l.field(22, 2),
@@ -363,8 +377,28 @@ pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
         l.field(5, 5),
         l.field(0, 5),
     );
+    if u && opcode < 0b0010 {
+        // SQRDMLAH / SQRDMLSH.
+        if size == 0 || size == 3 {
+            return Err(SemError::Undefined);
+        }
+        let shape = if scalar {
+            Shape::scalar(super::int_lane(8 << size))
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = read(l, rm, shape);
+        let acc = read(l, rd, shape);
+        let r = super::sat::rounding_doubling_mul_acc(l, acc, opcode == 1, a, b, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
+    if scalar {
+        return Err(SemError::Undefined);
+    }
     if opcode != 0b0010 || size != 2 {
-        // SQRDMLAH/SQRDMLSH, USDOT, FCMLA, FCADD and the BFloat16 forms.
+        // USDOT, FCMLA, FCADD and the BFloat16 forms.
         return Err(SemError::Unsupported);
     }
     let a = read(l, rn, Shape::int(0, q));
