@@ -12,6 +12,8 @@ use crate::entities::Value;
 use crate::inst::*;
 use crate::types::{LaneType, Type};
 
+#[path = "simd_crypto.rs"]
+mod crypto;
 #[path = "simd_estimate.rs"]
 mod estimate;
 #[path = "simd_fp.rs"]
@@ -46,6 +48,9 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
         } else {
             SemError::Undefined
         });
+    }
+    if let Some(r) = crypto::lift(l) {
+        return r;
     }
     let scalar = insn >> 28 & 1 == 1;
     if scalar && insn >> 30 & 1 == 0 {
