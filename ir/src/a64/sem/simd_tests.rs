@@ -2,9 +2,12 @@
 //!
 //! `simd_qemu_cases.txt` holds an input state (v0-v7, x1-x3, 256 bytes of memory at x0) and,
 //! for each instruction, the state changes that qemu-aarch64 produced when it ran the
-//! instruction from that state (as recorded by a small static AArch64 harness). Each case here
-//! lifts the same word, checks the IR with the verifier, runs it in the interpreter from the same
-//! state, and compares every changed register and byte, and that nothing else changed.
+//! instruction from that state (`simd_qemu_cases.py` assembles the instructions, runs them in a
+//! small static AArch64 harness under qemu and writes the file; add instructions with its
+//! `--add`). Each case here lifts the same word, checks the IR with the verifier, runs it in the
+//! interpreter from the same state, and compares every changed register and byte, and that
+//! nothing else changed. Further tests check the decoding of unallocated and unimplemented
+//! encodings, and register lists that wrap from v31 to v0 (expected values from the manual).
 
 use crate::a64::lift::lift_block;
 use crate::a64::testenv::{run_insns, TestEnv};

@@ -412,14 +412,9 @@ pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemEr
 /// SDOT/UDOT: each 32-bit lane of `acc` plus the sum of the four products of the bytes of `a`
 /// and `b` in that lane. Byte products fit 16 bits; pairs of them are summed in 32 bits.
 fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) -> Value {
-    let halves: Vec<(u8, u8)> = if q {
-        vec![(0, 8), (8, 16)]
-    } else {
-        vec![(0, 8)]
-    };
-    let mut pair_sums = vec![];
-    for (lo, hi) in halves {
-        let idx: Vec<u8> = (lo..hi).collect();
+    // Sums of adjacent byte products, in 32-bit lanes, for bytes lo..lo+8.
+    let pair_sums = |l: &mut Lifter, lo: u8| {
+        let idx: Vec<u8> = (lo..lo + 8).collect();
         let (x, y) = if q {
             (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx))
         } else {
@@ -429,16 +424,15 @@ fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) ->
         let x = widen(l, x, p16, signed);
         let y = widen(l, y, p16, signed);
         let p = l.b.binary(BinaryOp::Mul, x, y);
-        let even: Vec<u8> = (0..4).map(|k| 2 * k).collect();
-        let odd: Vec<u8> = (0..4).map(|k| 2 * k + 1).collect();
-        let pe = l.b.shuffle(p, p, &even);
-        let po = l.b.shuffle(p, p, &odd);
+        let pe = l.b.shuffle(p, p, &[0, 2, 4, 6]);
+        let po = l.b.shuffle(p, p, &[1, 3, 5, 7]);
         let s32 = Shape::int(2, true);
         let pe = widen(l, pe, s32, signed);
         let po = widen(l, po, s32, signed);
-        pair_sums.push(l.b.add(pe, po));
-    }
-    let (first, second) = (pair_sums[0], *pair_sums.last().expect("one half at least"));
+        l.b.add(pe, po)
+    };
+    let first = pair_sums(l, 0);
+    let second = if q { pair_sums(l, 8) } else { first };
     let quads = super::int::pairwise(l, first, second, Shape::int(2, true), BinaryOp::Add);
     let quads = if q {
         quads
