@@ -12,6 +12,10 @@ use crate::entities::Value;
 use crate::inst::*;
 use crate::types::{LaneType, Type};
 
+#[path = "simd_crypto.rs"]
+mod crypto;
+#[path = "simd_estimate.rs"]
+mod estimate;
 #[path = "simd_fp.rs"]
 mod fpvec;
 #[path = "simd_half.rs"]
@@ -45,14 +49,13 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
             SemError::Undefined
         });
     }
+    if let Some(r) = crypto::lift(l) {
+        return r;
+    }
     let scalar = insn >> 28 & 1 == 1;
     if scalar && insn >> 30 & 1 == 0 {
-        // Bit 30 clear with bit 28 set: the crypto AES and SHA groups, or unallocated.
-        return Err(if insn >> 24 & 0xf == 0xe {
-            SemError::Unsupported
-        } else {
-            SemError::Undefined
-        });
+        // Bit 30 clear with bit 28 set is scalar FP, which the router sends elsewhere.
+        return Err(SemError::Undefined);
     }
     let v = if scalar { insn & !(1 << 28) } else { insn };
     if v & 0x9f20_0400 == 0x0e20_0400 {
@@ -84,12 +87,7 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
     } else if v & 0x9f80_0400 == 0x0f00_0400 {
         shift::shift_immediate(l, scalar)
     } else if v & 0x9f20_8400 == 0x0e00_8400 {
-        if scalar {
-            // SQRDMLAH/SQRDMLSH (scalar).
-            Err(SemError::Unsupported)
-        } else {
-            wide::three_same_extra(l)
-        }
+        wide::three_same_extra(l, scalar)
     } else if scalar {
         Err(SemError::Unsupported)
     } else if insn & 0xbf20_8c00 == 0x0e00_0000 {

@@ -91,7 +91,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
     let hi = size >> 1 == 1;
     if matches!(opcode, 0b10110 | 0b10111) {
         return if scalar {
-            fcvtxn_scalar(u, opcode, double)
+            fcvtxn_scalar(l, u, opcode, double, rn, rd)
         } else {
             convert_precision(l, u, opcode, double, q, rn, rd)
         };
@@ -151,7 +151,42 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             let v = read(l, rn, ishape);
             l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, shape.ty(), v)
         }
-        // FRECPE, FRSQRTE, URECPE, URSQRTE, FRINT32/64 and the FP16 forms.
+        (0b11100, _, true) if !scalar && !double => {
+            let v = read(l, rn, ishape);
+            super::estimate::unsigned_estimate(l, v, u, ishape)
+        }
+        (0b11101, _, true) => {
+            let v = read(l, rn, ishape);
+            let r = if u {
+                super::estimate::rsqrt_estimate_fp(l, v, ishape)
+            } else {
+                super::estimate::recip_estimate_fp(l, v, ishape)
+            };
+            l.b.bitcast(shape.ty(), r)
+        }
+        (0b11111, false, true) if scalar => {
+            // FRECPX: the exponent inverted (the largest finite one for zeros and
+            // subnormals), the fraction cleared; NaNs made quiet.
+            let v = read(l, rn, ishape);
+            let w = shape.ebits();
+            let f = if w == 64 { 52 } else { 23 };
+            let exp_mask = crate::interp::mask(w - 1 - f) << f;
+            let sign = super::and_c(l, v, 1u128 << (w - 1));
+            let exp = super::and_c(l, v, exp_mask);
+            let zero = splat_const(l, ishape, 0);
+            let is_zero_exp = super::icmp_mask(l, IntCC::Eq, exp, zero, ishape);
+            let inverted = super::lane_imm(l, BinaryOp::Xor, exp, exp_mask);
+            let largest = splat_const(l, ishape, exp_mask - (1u128 << f));
+            let e = super::bit_select(l, is_zero_exp, largest, inverted);
+            let r = l.b.or(sign, e);
+            let magnitude = super::and_c(l, v, crate::interp::mask(w - 1));
+            let inf = splat_const(l, ishape, exp_mask);
+            let is_nan = super::icmp_mask(l, IntCC::Ugt, magnitude, inf, ishape);
+            let quiet = super::lane_imm(l, BinaryOp::Or, v, 1u128 << (f - 1));
+            let r = super::bit_select(l, is_nan, quiet, r);
+            l.b.bitcast(shape.ty(), r)
+        }
+        // FRINT32/64 and the FP16 forms.
         (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),
         _ => return Err(SemError::Undefined),
     };
@@ -160,16 +195,50 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
 }
 
 /// The scalar FCVTXN is the only scalar op of opcodes 10110/10111.
-fn fcvtxn_scalar(u: bool, opcode: u32, double: bool) -> Result<(), SemError> {
-    Err(if u && opcode == 0b10110 && double {
-        SemError::Unsupported
-    } else {
-        SemError::Undefined
-    })
+fn fcvtxn_scalar(
+    l: &mut Lifter,
+    u: bool,
+    opcode: u32,
+    double: bool,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    if !(u && opcode == 0b10110 && double) {
+        return Err(SemError::Undefined);
+    }
+    let shape = Shape::scalar(crate::types::LaneType::F64);
+    let v = read(l, rn, shape);
+    let r = demote_round_to_odd(l, v, shape);
+    write(l, rd, r);
+    Ok(())
+}
+
+/// f64 lanes to f32 rounding to odd (FCVTXN): the value truncated towards zero, with its lowest
+/// bit set when that lost anything. Built from the nearest-even demotion: a result that came
+/// out larger in magnitude than the operand steps one unit back.
+fn demote_round_to_odd(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    let narrow = shape.with_ebits(32);
+    let nint = narrow.as_int();
+    let t = l.b.convert(ConvOp::Fdemote, narrow.ty(), x);
+    let back = l.b.convert(ConvOp::Fpromote, shape.ty(), t);
+    let exact = fcmp_mask(l, FloatCC::Oeq, back, x, shape);
+    let nan = fcmp_mask(l, FloatCC::Uno, x, x, shape);
+    let abs_back = l.b.unary(UnaryOp::Fabs, back);
+    let abs_x = l.b.unary(UnaryOp::Fabs, x);
+    let bigger = fcmp_mask(l, FloatCC::Ogt, abs_back, abs_x, shape);
+    let keep = l.b.or(exact, nan);
+    let exact = l.b.trunc(nint.ty(), keep);
+    let bigger = l.b.trunc(nint.ty(), bigger);
+    let tb = l.b.bitcast(nint.ty(), t);
+    // Adding the all-ones mask steps the magnitude down by one unit.
+    let truncated = l.b.add(tb, bigger);
+    let odd = super::lane_imm(l, BinaryOp::Or, truncated, 1);
+    let r = super::bit_select(l, exact, tb, odd);
+    l.b.bitcast(narrow.ty(), r)
 }
 
 /// FCVTL/FCVTL2 (to the wider format from the low or high half) and FCVTN/FCVTN2 (to the
-/// narrower format into the low or high half), f16 <-> f32 and f32 <-> f64; FCVTXN is not lifted.
+/// narrower format into the low or high half), f16 <-> f32 and f32 <-> f64, and FCVTXN/FCVTXN2 (f64 to f32 rounding to odd).
 fn convert_precision(
     l: &mut Lifter,
     u: bool,
@@ -180,8 +249,13 @@ fn convert_precision(
     rd: u32,
 ) -> Result<(), SemError> {
     if u {
-        // FCVTXN (round to odd).
-        return Err(SemError::Unsupported);
+        if opcode != 0b10110 || !double {
+            return Err(SemError::Undefined);
+        }
+        let v = read(l, rn, Shape::float(true, true));
+        let r = demote_round_to_odd(l, v, Shape::float(true, true));
+        write_half(l, rd, q, r);
+        return Ok(());
     }
     if !double {
         let halves = Shape::int(1, false);

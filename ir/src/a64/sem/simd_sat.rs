@@ -192,15 +192,54 @@ pub(super) fn doubling_mul_high(
     round: bool,
     shape: Shape,
 ) -> Value {
+    doubling_mul_high_acc(l, None, a, b, round, shape)
+}
+
+/// SQRDMLAH / SQRDMLSH: the high half of `acc * 2^w +- 2 * a * b`, rounded and saturated.
+pub(super) fn rounding_doubling_mul_acc(
+    l: &mut Lifter,
+    acc: Value,
+    subtract: bool,
+    a: Value,
+    b: Value,
+    shape: Shape,
+) -> Value {
+    doubling_mul_high_acc(l, Some((acc, subtract)), a, b, true, shape)
+}
+
+/// The shared body of the doubling high multiplies, with an optional accumulator (added, or
+/// subtracted from when its flag is set). Everything is kept halved, `(acc * 2^(w-1) +- p +
+/// 2^(w-2)) >> (w-1)`, which fits the wide lanes for every input.
+fn doubling_mul_high_acc(
+    l: &mut Lifter,
+    acc: Option<(Value, bool)>,
+    a: Value,
+    b: Value,
+    round: bool,
+    shape: Shape,
+) -> Value {
     let w = shape.ebits();
     let ha = halves(l, a, shape);
     let hb = halves(l, b, shape);
+    let hacc = acc.map(|(v, _)| halves(l, v, shape));
     let mut parts = vec![];
-    for ((x, s), (y, _)) in ha.into_iter().zip(hb) {
+    for (i, ((x, s), (y, _))) in ha.into_iter().zip(hb).enumerate() {
         let wide = s.with_ebits(2 * w);
         let xw = l.b.sext(wide.ty(), x);
         let yw = l.b.sext(wide.ty(), y);
         let p = l.b.binary(BinaryOp::Mul, xw, yw);
+        let p = match (&hacc, acc) {
+            (Some(h), Some((_, subtract))) => {
+                let aw = l.b.sext(wide.ty(), h[i].0);
+                let aw = shl_c(l, aw, w - 1);
+                if subtract {
+                    l.b.sub(aw, p)
+                } else {
+                    l.b.add(aw, p)
+                }
+            }
+            _ => p,
+        };
         // (2p + 2^(w-1)) >> w, without the doubling overflowing: (p + 2^(w-2)) >> (w-1).
         let p = if round {
             let c = splat_const(l, wide, 1u128 << (w - 2));

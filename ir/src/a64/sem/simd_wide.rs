@@ -217,6 +217,20 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         write(l, rd, r);
         return Ok(());
     }
+    if matches!(opcode, 0b1101 | 0b1111) && u {
+        // SQRDMLAH / SQRDMLSH by element.
+        let shape = if scalar {
+            Shape::scalar(lane)
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = if scalar { e } else { l.b.splat(shape.ty(), e) };
+        let acc = read(l, rd, shape);
+        let r = super::sat::rounding_doubling_mul_acc(l, acc, opcode == 0b1111, a, b, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
     if matches!(opcode, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) && !u {
         return doubling_by_element(l, scalar, q, opcode, size, e, rn, rd);
     }
@@ -354,7 +368,7 @@ fn doubling_by_element(
 }
 
 /// The "three same extra" class: `0 Q U 01110 size 0 Rm 1 opcode 1 Rn Rd`; SDOT and UDOT.
-pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
+pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
     let (size, rm, opcode, rn, rd) = (
         l.field(22, 2),
@@ -363,8 +377,28 @@ pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
         l.field(5, 5),
         l.field(0, 5),
     );
+    if u && opcode < 0b0010 {
+        // SQRDMLAH / SQRDMLSH.
+        if size == 0 || size == 3 {
+            return Err(SemError::Undefined);
+        }
+        let shape = if scalar {
+            Shape::scalar(super::int_lane(8 << size))
+        } else {
+            Shape::int(size, q)
+        };
+        let a = read(l, rn, shape);
+        let b = read(l, rm, shape);
+        let acc = read(l, rd, shape);
+        let r = super::sat::rounding_doubling_mul_acc(l, acc, opcode == 1, a, b, shape);
+        write(l, rd, r);
+        return Ok(());
+    }
+    if scalar {
+        return Err(SemError::Undefined);
+    }
     if opcode != 0b0010 || size != 2 {
-        // SQRDMLAH/SQRDMLSH, USDOT, FCMLA, FCADD and the BFloat16 forms.
+        // USDOT, FCMLA, FCADD and the BFloat16 forms.
         return Err(SemError::Unsupported);
     }
     let a = read(l, rn, Shape::int(0, q));
@@ -378,14 +412,9 @@ pub(super) fn three_same_extra(l: &mut Lifter) -> Result<(), SemError> {
 /// SDOT/UDOT: each 32-bit lane of `acc` plus the sum of the four products of the bytes of `a`
 /// and `b` in that lane. Byte products fit 16 bits; pairs of them are summed in 32 bits.
 fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) -> Value {
-    let halves: Vec<(u8, u8)> = if q {
-        vec![(0, 8), (8, 16)]
-    } else {
-        vec![(0, 8)]
-    };
-    let mut pair_sums = vec![];
-    for (lo, hi) in halves {
-        let idx: Vec<u8> = (lo..hi).collect();
+    // Sums of adjacent byte products, in 32-bit lanes, for bytes lo..lo+8.
+    let pair_sums = |l: &mut Lifter, lo: u8| {
+        let idx: Vec<u8> = (lo..lo + 8).collect();
         let (x, y) = if q {
             (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx))
         } else {
@@ -395,16 +424,15 @@ fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) ->
         let x = widen(l, x, p16, signed);
         let y = widen(l, y, p16, signed);
         let p = l.b.binary(BinaryOp::Mul, x, y);
-        let even: Vec<u8> = (0..4).map(|k| 2 * k).collect();
-        let odd: Vec<u8> = (0..4).map(|k| 2 * k + 1).collect();
-        let pe = l.b.shuffle(p, p, &even);
-        let po = l.b.shuffle(p, p, &odd);
+        let pe = l.b.shuffle(p, p, &[0, 2, 4, 6]);
+        let po = l.b.shuffle(p, p, &[1, 3, 5, 7]);
         let s32 = Shape::int(2, true);
         let pe = widen(l, pe, s32, signed);
         let po = widen(l, po, s32, signed);
-        pair_sums.push(l.b.add(pe, po));
-    }
-    let (first, second) = (pair_sums[0], *pair_sums.last().expect("one half at least"));
+        l.b.add(pe, po)
+    };
+    let first = pair_sums(l, 0);
+    let second = if q { pair_sums(l, 8) } else { first };
     let quads = super::int::pairwise(l, first, second, Shape::int(2, true), BinaryOp::Add);
     let quads = if q {
         quads

@@ -1,0 +1,218 @@
+//! The reciprocal and reciprocal square root estimates FRECPE, FRSQRTE, URECPE and URSQRTE,
+//! composed from integer operations after the manual's FPRecipEstimate, FPRSqrtEstimate,
+//! UnsignedRecipEstimate and UnsignedRSqrtEstimate (FPCR zero: round to nearest, no flush to
+//! zero; without the increased-precision variant of FEAT_RPRES).
+
+use super::{and_c, bit_select, icmp_mask, lshr_c, shl_c, splat_const, Shape};
+use crate::a64::lift::Lifter;
+use crate::entities::Value;
+use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode, UnaryOp};
+use crate::interp::mask;
+
+/// RecipEstimate: for `a` in 256..512, `((2^19 / (2a + 1)) + 1) / 2`, in 256..512.
+fn recip_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
+    let twice = shl_c(l, a, 1);
+    let odd = super::lane_imm(l, BinaryOp::Add, twice, 1);
+    let num = splat_const(l, shape, 1 << 19);
+    let b = l.b.binary(BinaryOp::Udiv, num, odd);
+    let b1 = super::lane_imm(l, BinaryOp::Add, b, 1);
+    lshr_c(l, b1, 1)
+}
+
+/// RecipSqrtEstimate: for `a` in 128..512, `(b + 1) / 2` where b is the least b >= 512 with
+/// `a' * (b + 1)^2 >= 2^28` (a' being `a` in units of 1/512). The square root comes from the
+/// float unit and is then corrected by one either way with exact integer products.
+fn rsqrt_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
+    // a' = 2a + 1 below 256, else (a rounded down to even + 1) * 2.
+    let twice = shl_c(l, a, 1);
+    let low = super::lane_imm(l, BinaryOp::Add, twice, 1);
+    let even = and_c(l, a, !1u128);
+    let even1 = super::lane_imm(l, BinaryOp::Add, even, 1);
+    let high = shl_c(l, even1, 1);
+    let limit = splat_const(l, shape, 256);
+    let is_low = icmp_mask(l, IntCC::Ult, a, limit, shape);
+    let a2 = bit_select(l, is_low, low, high);
+    // c = b + 1: the least c >= 513 with a' * c^2 >= 2^28.
+    let fshape = Shape {
+        lane: super::float_lane(shape.ebits()),
+        lanes: shape.lanes,
+    };
+    let af = l.b.convert(ConvOp::Utof, fshape.ty(), a2);
+    let two28 = if shape.ebits() == 64 {
+        ((1023 + 28) as u128) << 52
+    } else {
+        ((127 + 28) as u128) << 23
+    };
+    let num = splat_const(l, fshape, two28);
+    let q = l.b.binary(BinaryOp::Fdiv, num, af);
+    let root = l.b.unary(UnaryOp::Fsqrt, q);
+    let c = l.b.fp_to_int(shape.ty(), false, RoundMode::Up, root);
+    let target = splat_const(l, shape, 1 << 28);
+    let product = |l: &mut Lifter, c: Value| {
+        let c2 = l.b.binary(BinaryOp::Mul, c, c);
+        l.b.binary(BinaryOp::Mul, a2, c2)
+    };
+    // One down if c - 1 already reaches 2^28, one up if c does not.
+    let cm = super::lane_imm(l, BinaryOp::Add, c, u128::MAX);
+    let pm = product(l, cm);
+    let down = icmp_mask(l, IntCC::Uge, pm, target, shape);
+    let c = bit_select(l, down, cm, c);
+    let pc = product(l, c);
+    let short = icmp_mask(l, IntCC::Ult, pc, target, shape);
+    let cp = super::lane_imm(l, BinaryOp::Add, c, 1);
+    let c = bit_select(l, short, cp, c);
+    let least = splat_const(l, shape, 513);
+    let c = l.b.binary(BinaryOp::Umax, c, least);
+    lshr_c(l, c, 1)
+}
+
+/// URECPE (`sqrt` false) and URSQRTE on 32-bit lanes.
+pub(super) fn unsigned_estimate(l: &mut Lifter, x: Value, sqrt: bool, shape: Shape) -> Value {
+    let top9 = lshr_c(l, x, 23);
+    let est = if sqrt {
+        rsqrt_estimate(l, top9, shape)
+    } else {
+        recip_estimate(l, top9, shape)
+    };
+    let r = shl_c(l, est, 23);
+    // Inputs below 0.5 (URECPE) or 0.25 (URSQRTE) give all ones.
+    let small = splat_const(l, shape, if sqrt { 0x4000_0000 } else { 0x8000_0000 });
+    let is_small = icmp_mask(l, IntCC::Ult, x, small, shape);
+    let ones = splat_const(l, shape, u128::MAX);
+    bit_select(l, is_small, ones, r)
+}
+
+/// The fields of float lanes viewed as integers.
+struct Fields {
+    sign: Value,
+    exp: Value,
+    frac: Value,
+    /// Fraction width.
+    f: u32,
+}
+
+fn fields(l: &mut Lifter, x: Value, shape: Shape) -> Fields {
+    let w = shape.ebits();
+    let f = if w == 64 { 52 } else { 23 };
+    let sign = and_c(l, x, 1u128 << (w - 1));
+    let e = lshr_c(l, x, f);
+    let exp = and_c(l, e, mask(w - 1 - f));
+    let frac = and_c(l, x, mask(f));
+    Fields { sign, exp, frac, f }
+}
+
+/// Masks of the special classes of float lanes (as integers): NaN, zero, infinity.
+fn classes(l: &mut Lifter, x: Value, shape: Shape, fl: &Fields) -> (Value, Value, Value, Value) {
+    let w = shape.ebits();
+    let abs = and_c(l, x, mask(w - 1));
+    let inf = splat_const(l, shape, mask(w - 1 - fl.f) << fl.f);
+    let zero = splat_const(l, shape, 0);
+    let is_nan = icmp_mask(l, IntCC::Ugt, abs, inf, shape);
+    let is_inf = icmp_mask(l, IntCC::Eq, abs, inf, shape);
+    let is_zero = icmp_mask(l, IntCC::Eq, abs, zero, shape);
+    (abs, is_nan, is_inf, is_zero)
+}
+
+/// The NaN result of an estimate: the operand made quiet.
+fn quiet(l: &mut Lifter, x: Value, fl: &Fields) -> Value {
+    let q = 1u128 << (fl.f - 1);
+    super::lane_imm(l, BinaryOp::Or, x, q)
+}
+
+/// FRECPE on float lanes given as integers of `shape`.
+pub(super) fn recip_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    let fl = fields(l, x, shape);
+    let f = fl.f;
+    let (abs, is_nan, is_inf, is_zero) = classes(l, x, shape, &fl);
+    let zero = splat_const(l, shape, 0);
+    // Subnormal operands: shift the fraction up (by two and exponent -1 when its top bit is 0).
+    let is_sub = icmp_mask(l, IntCC::Eq, fl.exp, zero, shape);
+    let top = lshr_c(l, fl.frac, f - 1);
+    let top_clear = icmp_mask(l, IntCC::Eq, top, zero, shape);
+    let by2 = shl_c(l, fl.frac, 2);
+    let by1 = shl_c(l, fl.frac, 1);
+    let sub_frac = bit_select(l, top_clear, by2, by1);
+    let sub_frac = and_c(l, sub_frac, mask(f));
+    let minus_one = splat_const(l, shape, u128::MAX);
+    let sub_exp = bit_select(l, top_clear, minus_one, zero);
+    let frac = bit_select(l, is_sub, sub_frac, fl.frac);
+    let exp = bit_select(l, is_sub, sub_exp, fl.exp);
+    // scaled = 1:frac<top 8>, estimate, result exponent 253 - exp (2045 - exp for doubles).
+    let t8 = lshr_c(l, frac, f - 8);
+    let scaled = super::lane_imm(l, BinaryOp::Or, t8, 256);
+    let est = recip_estimate(l, scaled, shape);
+    let est8 = and_c(l, est, 0xff);
+    let frac_r = shl_c(l, est8, f - 8);
+    let bias = if f == 52 { 2045 } else { 253 };
+    let bias_c = splat_const(l, shape, bias);
+    let rexp = l.b.sub(bias_c, exp);
+    // Result exponents 0 and -1 give subnormal results with the implicit one shifted in.
+    let implicit = splat_const(l, shape, 1u128 << f);
+    let with_one = l.b.or(frac_r, implicit);
+    let sub1 = lshr_c(l, with_one, 1);
+    let sub2 = lshr_c(l, with_one, 2);
+    let is_e0 = icmp_mask(l, IntCC::Eq, rexp, zero, shape);
+    let is_em1 = icmp_mask(l, IntCC::Eq, rexp, minus_one, shape);
+    let frac_r = bit_select(l, is_e0, sub1, frac_r);
+    let frac_r = bit_select(l, is_em1, sub2, frac_r);
+    let rexp = bit_select(l, is_em1, zero, rexp);
+    let rexp = shl_c(l, rexp, f);
+    let r = l.b.or(rexp, frac_r);
+    let r = l.b.or(r, fl.sign);
+    // Specials: NaN, infinity (to zero), zero and tiny values (to infinity).
+    let inf_bits = splat_const(l, shape, mask(shape.ebits() - 1 - f) << f);
+    let signed_inf = l.b.or(inf_bits, fl.sign);
+    let tiny_limit = splat_const(l, shape, 1u128 << (f - 2));
+    let is_tiny = icmp_mask(l, IntCC::Ult, abs, tiny_limit, shape);
+    let r = bit_select(l, is_tiny, signed_inf, r);
+    let r = bit_select(l, is_zero, signed_inf, r);
+    let r = bit_select(l, is_inf, fl.sign, r);
+    let nan = quiet(l, x, &fl);
+    bit_select(l, is_nan, nan, r)
+}
+
+/// FRSQRTE on float lanes given as integers of `shape`.
+pub(super) fn rsqrt_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    let w = shape.ebits();
+    let fl = fields(l, x, shape);
+    let f = fl.f;
+    let (_, is_nan, is_inf, is_zero) = classes(l, x, shape, &fl);
+    let zero = splat_const(l, shape, 0);
+    // Subnormal operands: normalise, dropping the leading one; the exponent goes to -k.
+    let is_sub = icmp_mask(l, IntCC::Eq, fl.exp, zero, shape);
+    let lz = l.b.unary(UnaryOp::Clz, fl.frac);
+    let k = super::lane_imm(l, BinaryOp::Sub, lz, (w - f) as u128);
+    let k1 = super::lane_imm(l, BinaryOp::Add, k, 1);
+    let norm = l.b.binary(BinaryOp::Shl, fl.frac, k1);
+    let norm = and_c(l, norm, mask(f));
+    let neg_k = l.b.sub(zero, k);
+    let frac = bit_select(l, is_sub, norm, fl.frac);
+    let exp = bit_select(l, is_sub, neg_k, fl.exp);
+    // scaled = 1:frac<top 8> for even exponents, 01:frac<top 7> for odd ones.
+    let t8 = lshr_c(l, frac, f - 8);
+    let even_scaled = super::lane_imm(l, BinaryOp::Or, t8, 256);
+    let t7 = lshr_c(l, frac, f - 7);
+    let odd_scaled = super::lane_imm(l, BinaryOp::Or, t7, 128);
+    let parity = and_c(l, exp, 1);
+    let is_odd = icmp_mask(l, IntCC::Ne, parity, zero, shape);
+    let scaled = bit_select(l, is_odd, odd_scaled, even_scaled);
+    let est = rsqrt_estimate(l, scaled, shape);
+    let est8 = and_c(l, est, 0xff);
+    let frac_r = shl_c(l, est8, f - 8);
+    let bias = if f == 52 { 3068 } else { 380 };
+    let bias_c = splat_const(l, shape, bias);
+    let num = l.b.sub(bias_c, exp);
+    let rexp = lshr_c(l, num, 1);
+    let rexp = shl_c(l, rexp, f);
+    let r = l.b.or(rexp, frac_r);
+    // Specials, later ones first: NaN, zero (infinity), negative (default NaN), +inf (zero).
+    let inf_bits = splat_const(l, shape, mask(w - 1 - f) << f);
+    let signed_inf = l.b.or(inf_bits, fl.sign);
+    let default_nan = splat_const(l, shape, mask(w - f) << (f - 1));
+    let is_neg = icmp_mask(l, IntCC::Ne, fl.sign, zero, shape);
+    let r = bit_select(l, is_inf, zero, r);
+    let r = bit_select(l, is_neg, default_nan, r);
+    let r = bit_select(l, is_zero, signed_inf, r);
+    let nan = quiet(l, x, &fl);
+    bit_select(l, is_nan, nan, r)
+}
