@@ -271,13 +271,24 @@ impl<'f> Builder<'f> {
         }
         self.convert(ConvOp::Bitcast, ty, a)
     }
-    /// Shifts by a constant amount (taken modulo the width, as `shl` is).
+    /// A constant of `a`'s type with every lane `x` (a plain constant for scalars).
+    pub fn lane_const(&mut self, t: Type, x: u128) -> Value {
+        if !t.is_vector() {
+            return self.iconst(t, x);
+        }
+        let w = t.lane_bits();
+        let lane = if w >= 128 { x } else { x & ((1u128 << w) - 1) };
+        let all = (0..t.lanes()).fold(0u128, |acc, i| acc | lane << (i * w));
+        self.iconst(t, all)
+    }
+
+    /// Shifts by a constant amount (taken modulo the width, as `shl` is); on vectors, every lane.
     pub fn shl_imm(&mut self, a: Value, amt: u32) -> Value {
         if amt == 0 {
             return a;
         }
         let t = self.ty(a);
-        let c = self.iconst(t, amt as u128);
+        let c = self.lane_const(t, amt as u128);
         self.binary(BinaryOp::Shl, a, c)
     }
     pub fn lshr_imm(&mut self, a: Value, amt: u32) -> Value {
@@ -285,7 +296,7 @@ impl<'f> Builder<'f> {
             return a;
         }
         let t = self.ty(a);
-        let c = self.iconst(t, amt as u128);
+        let c = self.lane_const(t, amt as u128);
         self.binary(BinaryOp::Lshr, a, c)
     }
     pub fn ashr_imm(&mut self, a: Value, amt: u32) -> Value {
@@ -293,12 +304,12 @@ impl<'f> Builder<'f> {
             return a;
         }
         let t = self.ty(a);
-        let c = self.iconst(t, amt as u128);
+        let c = self.lane_const(t, amt as u128);
         self.binary(BinaryOp::Ashr, a, c)
     }
     pub fn and_imm(&mut self, a: Value, mask: u128) -> Value {
         let t = self.ty(a);
-        let c = self.iconst(t, mask);
+        let c = self.lane_const(t, mask);
         self.and(a, c)
     }
     pub fn add_imm(&mut self, a: Value, imm: u64) -> Value {
@@ -306,12 +317,12 @@ impl<'f> Builder<'f> {
             return a;
         }
         let t = self.ty(a);
-        let c = self.iconst(t, imm as u128);
+        let c = self.lane_const(t, imm as u128);
         self.add(a, c)
     }
     pub fn icmp_imm(&mut self, cc: IntCC, a: Value, imm: u128) -> Value {
         let t = self.ty(a);
-        let c = self.iconst(t, imm);
+        let c = self.lane_const(t, imm);
         self.icmp(cc, a, c)
     }
     pub fn value_type(&self, v: Value) -> Type {

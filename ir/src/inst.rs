@@ -221,45 +221,110 @@ names!(
 #[derive(Clone, PartialEq, Debug)]
 pub enum InstData {
     /// A constant of a scalar or vector type, given as its little-endian bits.
-    Const { ty: Type, bits: u128 },
+    Const {
+        ty: Type,
+        bits: u128,
+    },
     /// The current value of a guest register.
-    GetReg { reg: Reg },
+    GetReg {
+        reg: Reg,
+    },
     /// Sets a guest register.
-    SetReg { reg: Reg, arg: Value },
+    SetReg {
+        reg: Reg,
+        arg: Value,
+    },
     /// Loads a value of type `ty` from the little-endian guest address `addr` (i64).
-    Load { ty: Type, addr: Value },
+    Load {
+        ty: Type,
+        addr: Value,
+    },
     /// Stores `arg` at the guest address `addr` (i64), little-endian.
-    Store { addr: Value, arg: Value },
-    Unary { op: UnaryOp, arg: Value },
-    Binary { op: BinaryOp, args: [Value; 2] },
+    Store {
+        addr: Value,
+        arg: Value,
+    },
+    Unary {
+        op: UnaryOp,
+        arg: Value,
+    },
+    Binary {
+        op: BinaryOp,
+        args: [Value; 2],
+    },
     /// `cond ? args[0] : args[1]`, with an `i1` condition.
-    Select { cond: Value, args: [Value; 2] },
+    Select {
+        cond: Value,
+        args: [Value; 2],
+    },
     /// Fused `args[0] * args[1] + args[2]`, rounded once.
-    Fma { args: [Value; 3] },
-    Icmp { cc: IntCC, args: [Value; 2] },
-    Fcmp { cc: FloatCC, args: [Value; 2] },
-    Convert { op: ConvOp, ty: Type, arg: Value },
+    Fma {
+        args: [Value; 3],
+    },
+    Icmp {
+        cc: IntCC,
+        args: [Value; 2],
+    },
+    Fcmp {
+        cc: FloatCC,
+        args: [Value; 2],
+    },
+    Convert {
+        op: ConvOp,
+        ty: Type,
+        arg: Value,
+    },
     /// Float to integer of type `ty`, rounding as `round`, saturating; NaN gives zero.
-    FpToInt { ty: Type, signed: bool, round: RoundMode, arg: Value },
+    FpToInt {
+        ty: Type,
+        signed: bool,
+        round: RoundMode,
+        arg: Value,
+    },
     /// Rounds a float to an integral float.
-    RoundFp { round: RoundMode, arg: Value },
+    RoundFp {
+        round: RoundMode,
+        arg: Value,
+    },
     /// Lane `lane` of a vector.
-    Extract { lane: u8, arg: Value },
+    Extract {
+        lane: u8,
+        arg: Value,
+    },
     /// The vector `args[0]` with lane `lane` replaced by `args[1]`.
-    Insert { lane: u8, args: [Value; 2] },
+    Insert {
+        lane: u8,
+        args: [Value; 2],
+    },
     /// A vector of type `ty` with every lane `arg`.
-    Splat { ty: Type, arg: Value },
+    Splat {
+        ty: Type,
+        arg: Value,
+    },
     /// Lanes picked from the concatenation of two vectors of one type; result has `mask.len()`
     /// lanes of their lane type.
-    Shuffle { mask: Box<[u8]>, args: [Value; 2] },
+    Shuffle {
+        mask: Box<[u8]>,
+        args: [Value; 2],
+    },
     /// Atomically applies `op` at guest address `addr` and returns the old value.
-    AtomicRmw { op: AtomicOp, addr: Value, arg: Value },
+    AtomicRmw {
+        op: AtomicOp,
+        addr: Value,
+        arg: Value,
+    },
     /// Atomically stores `args[1]` at `addr` if it holds `args[0]`; returns the old value.
-    Cmpxchg { addr: Value, args: [Value; 2] },
+    Cmpxchg {
+        addr: Value,
+        args: [Value; 2],
+    },
     /// A full memory barrier.
     Fence,
     /// A call of a pure helper.
-    CallHelper { helper: Helper, args: Box<[Value]> },
+    CallHelper {
+        helper: Helper,
+        args: Box<[Value]>,
+    },
 }
 
 /// How a block ends.
@@ -267,23 +332,50 @@ pub enum InstData {
 pub enum Terminator {
     /// Not yet set (only while building; the verifier rejects it).
     None,
-    Jump { dest: Block },
-    Branch { cond: Value, then_dest: Block, else_dest: Block },
+    Jump {
+        dest: Block,
+    },
+    Branch {
+        cond: Value,
+        then_dest: Block,
+        else_dest: Block,
+    },
     /// A call of the guest function at `target` (BL), expected to return to `ret_addr`; execution
     /// then goes on in `cont`.
-    CallGuest { target: u64, ret_addr: u64, cont: Block },
+    CallGuest {
+        target: u64,
+        ret_addr: u64,
+        cont: Block,
+    },
     /// A call of the guest address held by `target` (BLR).
-    CallIndirect { target: Value, ret_addr: u64, cont: Block },
+    CallIndirect {
+        target: Value,
+        ret_addr: u64,
+        cont: Block,
+    },
     /// A return to the guest address `target` (RET).
-    Return { target: Value },
+    Return {
+        target: Value,
+    },
     /// A jump to a guest address outside this function (a tail call, or a block not lifted here).
-    JumpGuest { target: u64 },
+    JumpGuest {
+        target: u64,
+    },
     /// A jump to a computed guest address (BR).
-    JumpIndirect { target: Value },
+    JumpIndirect {
+        target: Value,
+    },
     /// A system call (SVC) at guest address `pc`; execution then goes on in `cont` at `pc + 4`.
-    Syscall { pc: u64, cont: Block },
+    Syscall {
+        pc: u64,
+        cont: Block,
+    },
     /// Stops the guest with a signal at guest address `pc`; `insn` is the instruction word.
-    Trap { kind: TrapKind, pc: u64, insn: u32 },
+    Trap {
+        kind: TrapKind,
+        pc: u64,
+        insn: u32,
+    },
 }
 
 impl Terminator {

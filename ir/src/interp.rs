@@ -32,7 +32,12 @@ pub trait Env {
     fn store(&mut self, addr: u64, bytes: usize, v: u128) -> Result<(), Fault>;
     /// Atomically replaces the value at `addr` by `f(old)` and returns the old value. The default
     /// is not atomic, which is right for an environment with one thread.
-    fn atomic_update(&mut self, addr: u64, bytes: usize, f: &mut dyn FnMut(u128) -> Option<u128>) -> Result<u128, Fault> {
+    fn atomic_update(
+        &mut self,
+        addr: u64,
+        bytes: usize,
+        f: &mut dyn FnMut(u128) -> Option<u128>,
+    ) -> Result<u128, Fault> {
         let old = self.load(addr, bytes)?;
         if let Some(new) = f(old) {
             self.store(addr, bytes, new)?;
@@ -71,10 +76,16 @@ pub fn run_block(func: &Function, block: Block, env: &mut dyn Env) -> Result<Exi
     Ok(match data.term {
         Terminator::None => panic!("{block} has no terminator"),
         Terminator::Jump { dest } => Exit::Block(dest),
-        Terminator::Branch { cond, then_dest, else_dest } => Exit::Block(if val(cond) & 1 != 0 { then_dest } else { else_dest }),
+        Terminator::Branch { cond, then_dest, else_dest } => {
+            Exit::Block(if val(cond) & 1 != 0 { then_dest } else { else_dest })
+        }
         Terminator::CallGuest { target, ret_addr, cont } => Exit::Call { target, ret_addr, cont },
-        Terminator::CallIndirect { target, ret_addr, cont } => Exit::Call { target: val(target) as u64, ret_addr, cont },
-        Terminator::Return { target } | Terminator::JumpIndirect { target } => Exit::Jump { target: val(target) as u64 },
+        Terminator::CallIndirect { target, ret_addr, cont } => {
+            Exit::Call { target: val(target) as u64, ret_addr, cont }
+        }
+        Terminator::Return { target } | Terminator::JumpIndirect { target } => {
+            Exit::Jump { target: val(target) as u64 }
+        }
         Terminator::JumpGuest { target } => Exit::Jump { target },
         Terminator::Syscall { pc, cont } => Exit::Syscall { pc, cont },
         Terminator::Trap { kind, pc, insn } => Exit::Trap { kind, pc, insn },
@@ -439,7 +450,9 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
             0
         }
         InstData::Unary { op, arg } => lanewise(ty(*arg), val(*arg), 0, |a, _, t| unary(*op, a, t)),
-        InstData::Binary { op, args } => lanewise(ty(args[0]), val(args[0]), val(args[1]), |a, b, t| binary(*op, a, b, t)),
+        InstData::Binary { op, args } => {
+            lanewise(ty(args[0]), val(args[0]), val(args[1]), |a, b, t| binary(*op, a, b, t))
+        }
         InstData::Select { cond, args } => {
             if val(*cond) & 1 != 0 {
                 val(args[0])
@@ -449,8 +462,11 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
         }
         InstData::Fma { args } => lanewise3(ty(args[0]), val(args[0]), val(args[1]), val(args[2]), |a, b, c, t| {
             let r = match t {
-                Type::F32 => f32::from_bits(a as u32).mul_add(f32::from_bits(b as u32), f32::from_bits(c as u32)).to_bits() as u128,
-                _ => f64::from_bits(a as u64).mul_add(f64::from_bits(b as u64), f64::from_bits(c as u64)).to_bits() as u128,
+                Type::F32 => f32::from_bits(a as u32)
+                    .mul_add(f32::from_bits(b as u32), f32::from_bits(c as u32))
+                    .to_bits() as u128,
+                _ => f64::from_bits(a as u64).mul_add(f64::from_bits(b as u64), f64::from_bits(c as u64)).to_bits()
+                    as u128,
             };
             // AArch64 FMADD takes its NaN from the addend first, then the factors.
             fp::arith(&[c, a, b], t, r)
@@ -545,8 +561,12 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
         }
         InstData::Fence => 0,
         InstData::CallHelper { helper, args } => match helper {
-            Helper::Crc32 => helpers::crc32(val(args[0]) as u32, val(args[1]) as u64, val(args[2]) as u32, false) as u128,
-            Helper::Crc32c => helpers::crc32(val(args[0]) as u32, val(args[1]) as u64, val(args[2]) as u32, true) as u128,
+            Helper::Crc32 => {
+                helpers::crc32(val(args[0]) as u32, val(args[1]) as u64, val(args[2]) as u32, false) as u128
+            }
+            Helper::Crc32c => {
+                helpers::crc32(val(args[0]) as u32, val(args[1]) as u64, val(args[2]) as u32, true) as u128
+            }
             Helper::ReadCntvct => env.cntvct() as u128,
         },
     };

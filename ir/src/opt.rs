@@ -58,7 +58,9 @@ fn args_mut(data: &mut InstData) -> Vec<&mut Value> {
 fn term_args_mut(term: &mut Terminator) -> Vec<&mut Value> {
     match term {
         Terminator::Branch { cond, .. } => vec![cond],
-        Terminator::CallIndirect { target, .. } | Terminator::Return { target } | Terminator::JumpIndirect { target } => {
+        Terminator::CallIndirect { target, .. }
+        | Terminator::Return { target }
+        | Terminator::JumpIndirect { target } => {
             vec![target]
         }
         _ => vec![],
@@ -129,7 +131,8 @@ pub fn remove_dead_register_writes(func: &mut Function) {
             }
         }
     }
-    let succs: Vec<Vec<usize>> = func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+    let succs: Vec<Vec<usize>> =
+        func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
     let mut live_in: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
     let mut live_out: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
     let mut changed = true;

@@ -238,7 +238,8 @@ mod tests {
 
     #[test]
     fn text_form_round_trips() {
-        for t in [Type::I1, Type::I64, Type::I128, Type::F32, Type::vec(LaneType::I8, 16), Type::vec(LaneType::F64, 2)] {
+        for t in [Type::I1, Type::I64, Type::I128, Type::F32, Type::vec(LaneType::I8, 16), Type::vec(LaneType::F64, 2)]
+        {
             assert_eq!(Type::parse(&t.to_string()), Some(t));
         }
         assert_eq!(Type::parse("i8x32"), None);

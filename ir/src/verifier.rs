@@ -129,7 +129,9 @@ impl Verifier<'_> {
                     self.err(block, format!("branch condition {cond} is not i1"));
                 }
             }
-            Terminator::CallIndirect { target, .. } | Terminator::Return { target } | Terminator::JumpIndirect { target } => {
+            Terminator::CallIndirect { target, .. }
+            | Terminator::Return { target }
+            | Terminator::JumpIndirect { target } => {
                 if self.ty(target) != Some(Type::I64) {
                     self.err(block, format!("jump target {target} is not i64"));
                 }

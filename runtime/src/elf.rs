@@ -41,30 +41,20 @@ pub struct GuestImage {
 impl GuestImage {
     /// The page-aligned end of the highest segment: where brk starts.
     pub fn end(&self) -> u64 {
-        self.segments
-            .iter()
-            .map(|s| page_up(s.vaddr + s.mem_size))
-            .max()
-            .unwrap_or(0)
+        self.segments.iter().map(|s| page_up(s.vaddr + s.mem_size)).max().unwrap_or(0)
     }
 }
 
 fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(
-        bytes.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
+    Some(u16::from_le_bytes(bytes.get(at..at.checked_add(2)?)?.try_into().ok()?))
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(
-        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
+    Some(u32::from_le_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?))
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(
-        bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
+    Some(u64::from_le_bytes(bytes.get(at..at.checked_add(8)?)?.try_into().ok()?))
 }
 
 /// Parses and validates the image's headers.
@@ -82,9 +72,7 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
         return Err(format!("ELF machine {machine} is not AArch64"));
     }
     if e_type != ET_EXEC {
-        return Err(format!(
-            "ELF type {e_type} is not ET_EXEC (only static executables are supported)"
-        ));
+        return Err(format!("ELF type {e_type} is not ET_EXEC (only static executables are supported)"));
     }
     let entry = u64_at(image, 24).ok_or_else(truncated)?;
     let phoff = u64_at(image, 32).ok_or_else(truncated)?;
@@ -105,17 +93,11 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
         let flags = u32_at(image, at + 4).ok_or_else(truncated)?;
         let (offset, vaddr, file_size, mem_size) = (field(8)?, field(16)?, field(32)?, field(40)?);
         match p_type {
-            PT_INTERP => {
-                return Err(
-                    "the guest is dynamically linked (PT_INTERP); only static guests run".into(),
-                )
-            }
+            PT_INTERP => return Err("the guest is dynamically linked (PT_INTERP); only static guests run".into()),
             PT_PHDR => phdr_segment_addr = Some(vaddr),
             PT_LOAD => {
                 let file_end = offset.checked_add(file_size).ok_or_else(truncated)?;
-                let mem_end = vaddr
-                    .checked_add(mem_size)
-                    .filter(|&end| end <= GUEST_SPACE_SIZE);
+                let mem_end = vaddr.checked_add(mem_size).filter(|&end| end <= GUEST_SPACE_SIZE);
                 if file_end > image.len() as u64 || file_size > mem_size || mem_end.is_none() {
                     return Err(format!("bad PT_LOAD segment at {vaddr:#x}"));
                 }
@@ -129,13 +111,7 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
                 if flags & PF_X != 0 {
                     prot |= PROT_EXEC;
                 }
-                segments.push(Segment {
-                    vaddr,
-                    offset,
-                    file_size,
-                    mem_size,
-                    prot,
-                });
+                segments.push(Segment { vaddr, offset, file_size, mem_size, prot });
             }
             _ => {}
         }
@@ -152,12 +128,7 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
                 .map(|s| s.vaddr + (phoff - s.offset))
         })
         .unwrap_or(0);
-    Ok(GuestImage {
-        entry,
-        phdr_addr,
-        phnum,
-        segments,
-    })
+    Ok(GuestImage { entry, phdr_addr, phnum, segments })
 }
 
 /// Maps every PT_LOAD segment of `image` at its guest address: pages are made writable, the file
@@ -166,11 +137,8 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
 pub fn load(image: &[u8], parsed: &GuestImage) -> Result<(), String> {
     let rw = PROT_READ | PROT_WRITE;
     // Pages: (start, end) of every segment, merged where segments share pages.
-    let mut ranges: Vec<(u64, u64)> = parsed
-        .segments
-        .iter()
-        .map(|s| (page_down(s.vaddr), page_up(s.vaddr + s.mem_size)))
-        .collect();
+    let mut ranges: Vec<(u64, u64)> =
+        parsed.segments.iter().map(|s| (page_down(s.vaddr), page_up(s.vaddr + s.mem_size))).collect();
     ranges.sort_unstable();
     let mut merged: Vec<(u64, u64)> = Vec::new();
     for (start, end) in ranges {
@@ -195,10 +163,7 @@ pub fn load(image: &[u8], parsed: &GuestImage) -> Result<(), String> {
     let mut space = memory::space();
     // Final protections, page by page where segments share a page, else segment by segment.
     for segment in &parsed.segments {
-        let (start, end) = (
-            page_down(segment.vaddr),
-            page_up(segment.vaddr + segment.mem_size),
-        );
+        let (start, end) = (page_down(segment.vaddr), page_up(segment.vaddr + segment.mem_size));
         let mut page = start;
         while page < end {
             let prot = parsed
@@ -225,11 +190,10 @@ pub fn load(image: &[u8], parsed: &GuestImage) -> Result<(), String> {
 fn next_shared_page(parsed: &GuestImage, segment: &Segment, from: u64, end: u64) -> u64 {
     let mut page = from + memory::PAGE_SIZE;
     while page < end {
-        let shared = parsed.segments.iter().any(|s| {
-            !std::ptr::eq(s, segment)
-                && page_down(s.vaddr) <= page
-                && page < page_up(s.vaddr + s.mem_size)
-        });
+        let shared = parsed
+            .segments
+            .iter()
+            .any(|s| !std::ptr::eq(s, segment) && page_down(s.vaddr) <= page && page < page_up(s.vaddr + s.mem_size));
         if shared {
             return page;
         }
@@ -270,10 +234,7 @@ mod tests {
     fn parses_segments_and_finds_the_program_headers() {
         let image = image_with(
             ET_EXEC,
-            &[
-                (PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x100, 0x100),
-                (PT_LOAD, PF_R | PF_W, 0x100, 0x410000, 0x10, 0x2000),
-            ],
+            &[(PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x100, 0x100), (PT_LOAD, PF_R | PF_W, 0x100, 0x410000, 0x10, 0x2000)],
         );
         let parsed = parse(&image).unwrap();
         assert_eq!(parsed.entry, 0x400100);
@@ -290,16 +251,8 @@ mod tests {
         assert!(parse(b"\x7fELF\x02\x01").is_err());
         assert!(parse(&image_with(3, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10, 0x10)])).is_err());
         assert!(parse(&image_with(ET_EXEC, &[(PT_INTERP, PF_R, 0, 0, 0, 0)])).is_err());
-        assert!(parse(&image_with(
-            ET_EXEC,
-            &[(PT_LOAD, PF_R, 0, 0x400000, 0x10_0000, 0x10_0000)]
-        ))
-        .is_err());
-        assert!(parse(&image_with(
-            ET_EXEC,
-            &[(PT_LOAD, PF_R, 0, u64::MAX - 4, 0x10, 0x10)]
-        ))
-        .is_err());
+        assert!(parse(&image_with(ET_EXEC, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10_0000, 0x10_0000)])).is_err());
+        assert!(parse(&image_with(ET_EXEC, &[(PT_LOAD, PF_R, 0, u64::MAX - 4, 0x10, 0x10)])).is_err());
         assert!(parse(&image_with(ET_EXEC, &[])).is_err());
         let mut truncated = image_with(ET_EXEC, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10, 0x10)]);
         truncated.truncate(80);

@@ -27,11 +27,7 @@ pub const E2BIG: Errno = Errno(libc::E2BIG);
 impl Errno {
     /// The error the last failed host call left in the thread's `errno`.
     pub fn last() -> Errno {
-        Errno(
-            std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO),
-        )
+        Errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
     }
 
     /// The value a raw system call returns for this error: `-errno` as a 64-bit word.

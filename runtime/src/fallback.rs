@@ -72,7 +72,12 @@ impl Env for GuestEnv<'_> {
         unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), p, bytes) };
         Ok(())
     }
-    fn atomic_update(&mut self, addr: u64, bytes: usize, f: &mut dyn FnMut(u128) -> Option<u128>) -> Result<u128, Fault> {
+    fn atomic_update(
+        &mut self,
+        addr: u64,
+        bytes: usize,
+        f: &mut dyn FnMut(u128) -> Option<u128>,
+    ) -> Result<u128, Fault> {
         use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8};
         let p = check(addr, bytes, true)?;
         macro_rules! cas_loop {

@@ -29,30 +29,17 @@ impl std::fmt::Write for MessageBuffer {
 
 /// Formats the fault report for host address `host_addr`, given the guest base.
 fn describe(host_addr: u64, base: u64) -> MessageBuffer {
-    let mut message = MessageBuffer {
-        bytes: [0; 160],
-        len: 0,
-    };
+    let mut message = MessageBuffer { bytes: [0; 160], len: 0 };
     let guest = host_addr.wrapping_sub(base);
     let _ = if host_addr >= base && guest < GUEST_SPACE_SIZE {
-        writeln!(
-            message,
-            "vmtrans: guest fault at host address {host_addr:#x} (guest address {guest:#x})"
-        )
+        writeln!(message, "vmtrans: guest fault at host address {host_addr:#x} (guest address {guest:#x})")
     } else {
-        writeln!(
-            message,
-            "vmtrans: fault at host address {host_addr:#x} (outside the guest address space)"
-        )
+        writeln!(message, "vmtrans: fault at host address {host_addr:#x} (outside the guest address space)")
     };
     message
 }
 
-extern "C" fn on_fault(
-    signal: libc::c_int,
-    info: *mut libc::siginfo_t,
-    _context: *mut libc::c_void,
-) {
+extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, _context: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let host_addr = unsafe { (*info).si_addr() } as u64;
     let message = describe(host_addr, memory::base());
@@ -75,11 +62,7 @@ pub fn install() {
     // handler is a plain function that only does async-signal-safe work.
     unsafe {
         let stack: &'static mut [u8] = Box::leak(vec![0u8; ALT_STACK_SIZE].into_boxed_slice());
-        let alt = libc::stack_t {
-            ss_sp: stack.as_mut_ptr().cast(),
-            ss_flags: 0,
-            ss_size: ALT_STACK_SIZE,
-        };
+        let alt = libc::stack_t { ss_sp: stack.as_mut_ptr().cast(), ss_flags: 0, ss_size: ALT_STACK_SIZE };
         libc::sigaltstack(&alt, std::ptr::null_mut());
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = on_fault as *const () as usize;
@@ -98,10 +81,7 @@ mod tests {
     fn reports_guest_and_host_addresses() {
         let message = describe(0x7000_0000_1234, 0x7000_0000_0000);
         let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
-        assert_eq!(
-            text,
-            "vmtrans: guest fault at host address 0x700000001234 (guest address 0x1234)\n"
-        );
+        assert_eq!(text, "vmtrans: guest fault at host address 0x700000001234 (guest address 0x1234)\n");
         let message = describe(0x10, 0x7000_0000_0000);
         let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
         assert!(text.contains("outside the guest address space"));

@@ -52,9 +52,7 @@ static SPACE: Mutex<AddressSpace> = Mutex::new(AddressSpace {
 
 /// Locks the address space record (a poisoned lock is still usable: the record stays consistent).
 pub fn space() -> MutexGuard<'static, AddressSpace> {
-    SPACE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    SPACE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The host address of guest address 0.
@@ -99,10 +97,7 @@ pub fn reserve_guest_space() -> Result<u64, String> {
         )
     };
     if addr == libc::MAP_FAILED {
-        return Err(format!(
-            "cannot reserve the guest address space: {}",
-            std::io::Error::last_os_error()
-        ));
+        return Err(format!("cannot reserve the guest address space: {}", std::io::Error::last_os_error()));
     }
     // SAFETY: written once, before any guest code or other thread runs.
     unsafe { std::ptr::addr_of_mut!(crate::abi::vmtrans_guest_base).write(addr as u64) };
@@ -111,8 +106,7 @@ pub fn reserve_guest_space() -> Result<u64, String> {
 
 /// Whether `[addr, addr + len)` lies inside the guest address space.
 pub fn in_guest_space(addr: u64, len: u64) -> bool {
-    addr.checked_add(len)
-        .is_some_and(|end| end <= GUEST_SPACE_SIZE)
+    addr.checked_add(len).is_some_and(|end| end <= GUEST_SPACE_SIZE)
 }
 
 /// The host pointer for guest range `[addr, addr + len)`, which must lie inside the guest space
@@ -189,8 +183,7 @@ pub fn read_cstring(addr: u64) -> Result<CString, Errno> {
     let mut bytes = Vec::new();
     let mut cursor = addr;
     while bytes.len() < MAX_GUEST_STRING {
-        let chunk =
-            (page_down(cursor) + PAGE_SIZE - cursor).min((MAX_GUEST_STRING - bytes.len()) as u64);
+        let chunk = (page_down(cursor) + PAGE_SIZE - cursor).min((MAX_GUEST_STRING - bytes.len()) as u64);
         let mut buf = vec![0u8; chunk as usize];
         read_into(cursor, &mut buf)?;
         if let Some(nul) = buf.iter().position(|&b| b == 0) {
@@ -218,16 +211,8 @@ impl AddressSpace {
     ) -> Result<(), Errno> {
         let ptr = host_ptr(start, len)?;
         // SAFETY: the range lies inside the reservation, which the runtime owns entirely.
-        let got = unsafe {
-            libc::mmap(
-                ptr.cast(),
-                len as usize,
-                host_prot(guest_prot),
-                flags | libc::MAP_FIXED,
-                fd,
-                offset,
-            )
-        };
+        let got =
+            unsafe { libc::mmap(ptr.cast(), len as usize, host_prot(guest_prot), flags | libc::MAP_FIXED, fd, offset) };
         if got == libc::MAP_FAILED {
             let errno = Errno::last();
             if !self.vmas.overlaps(start, start + len) {
@@ -254,9 +239,7 @@ impl AddressSpace {
             return Err(ENOMEM);
         }
         // SAFETY: the range lies inside the reservation and is mapped.
-        host_result(
-            unsafe { libc::mprotect(ptr.cast(), len as usize, host_prot(guest_prot)) } as i64,
-        )?;
+        host_result(unsafe { libc::mprotect(ptr.cast(), len as usize, host_prot(guest_prot)) } as i64)?;
         self.vmas.protect(start, start + len, guest_prot);
         Ok(())
     }

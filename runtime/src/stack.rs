@@ -27,10 +27,13 @@ pub const AT_RANDOM: u64 = 25;
 pub const AT_HWCAP2: u64 = 26;
 pub const AT_EXECFN: u64 = 31;
 
-/// The CPU features advertised in AT_HWCAP (arch/arm64/include/uapi/asm/hwcap.h): HWCAP_FP (bit 0)
-/// and HWCAP_ASIMD (bit 1). Add bits only as the lifter implements the instructions they promise:
-/// glibc's start-up picks string routines by them.
-pub const GUEST_HWCAP: u64 = (1 << 0) | (1 << 1);
+/// The CPU features advertised in AT_HWCAP (arch/arm64/include/uapi/asm/hwcap.h). Add bits only as
+/// the lifter implements the instructions they promise: glibc's start-up and libgcc's outline
+/// atomics pick routines by them. Advertised: FP (bit 0), ASIMD (1), CRC32 (7), ATOMICS (8, the LSE
+/// atomics), ASIMDRDM (12), JSCVT (13, FJCVTZS), ASIMDDP (20). The crypto instructions (AES, PMULL,
+/// SHA1, SHA2) are implemented but not advertised: they are composed from generic operations and
+/// slower than the table-driven code libraries choose without them.
+pub const GUEST_HWCAP: u64 = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 20);
 /// The features advertised in AT_HWCAP2: none.
 pub const GUEST_HWCAP2: u64 = 0;
 /// The string AT_PLATFORM points at.
@@ -66,9 +69,7 @@ struct StringArea {
 impl StringArea {
     /// Places `strings` as one block below the cursor, in order, each NUL-terminated; returns their addresses.
     fn push_block(&mut self, strings: &[&[u8]]) -> Option<Vec<u64>> {
-        let total = strings
-            .iter()
-            .try_fold(0u64, |acc, s| acc.checked_add(s.len() as u64 + 1))?;
+        let total = strings.iter().try_fold(0u64, |acc, s| acc.checked_add(s.len() as u64 + 1))?;
         self.cursor = self.cursor.checked_sub(total)?;
         let mut at = self.cursor;
         let mut addrs = Vec::with_capacity(strings.len());
@@ -100,10 +101,7 @@ pub fn build(
     info: &ProcessInfo,
     limit: u64,
 ) -> Option<InitialStack> {
-    let mut area = StringArea {
-        cursor: top,
-        pieces: Vec::new(),
-    };
+    let mut area = StringArea { cursor: top, pieces: Vec::new() };
     area.push_bytes(&[0u8; 8])?;
     let execfn_addr = area.push_block(&[execfn])?[0];
     let env_addrs = area.push_block(env)?;
@@ -188,11 +186,7 @@ mod tests {
     /// Reads the NUL-terminated string at guest address `addr`.
     fn string(stack: &InitialStack, addr: u64) -> Vec<u8> {
         let at = (addr - stack.sp) as usize;
-        stack.bytes[at..]
-            .iter()
-            .take_while(|&&b| b != 0)
-            .copied()
-            .collect()
+        stack.bytes[at..].iter().take_while(|&&b| b != 0).copied().collect()
     }
 
     #[test]
@@ -227,10 +221,7 @@ mod tests {
             if key == AT_NULL {
                 break;
             }
-            assert!(
-                aux.insert(key, value).is_none(),
-                "duplicate auxv entry {key}"
-            );
+            assert!(aux.insert(key, value).is_none(), "duplicate auxv entry {key}");
         }
         assert_eq!(aux[&AT_PHDR], 0x400040);
         assert_eq!(aux[&AT_PHENT], 56);
@@ -239,10 +230,7 @@ mod tests {
         assert_eq!(aux[&AT_BASE], 0);
         assert_eq!(aux[&AT_FLAGS], 0);
         assert_eq!(aux[&AT_ENTRY], 0x400580);
-        assert_eq!(
-            (aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]),
-            (1000, 1001, 100, 101)
-        );
+        assert_eq!((aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]), (1000, 1001, 100, 101));
         assert_eq!(aux[&AT_SECURE], 0);
         assert_eq!(aux[&AT_HWCAP], 3);
         assert_eq!(aux[&AT_HWCAP2], 0);

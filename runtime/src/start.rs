@@ -31,12 +31,7 @@ pub unsafe extern "C" fn vmtrans_start(
     // SAFETY: the translator's tables live as long as the process.
     unsafe { crate::dispatch::install_program(program) };
     // SAFETY: the C runtime passes argc valid argument strings and a null-terminated environment.
-    let (args, env) = unsafe {
-        (
-            c_strings(argv, Some(argc.max(0) as usize)),
-            c_strings(envp, None),
-        )
-    };
+    let (args, env) = unsafe { (c_strings(argv, Some(argc.max(0) as usize)), c_strings(envp, None)) };
     match start(crate::dispatch::guest_image(), &args, &env) {
         Ok(state) => crate::dispatch::run_guest(state),
         Err(message) => {
@@ -83,10 +78,7 @@ pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<CpuState
         let mut space = memory::space();
         space.brk_start = parsed.end();
         space.brk = parsed.end();
-        space.mmap_low = space
-            .mmap_low
-            .max(page_up(parsed.end()).saturating_add(BRK_ROOM))
-            .min(GUEST_SPACE_SIZE / 2);
+        space.mmap_low = space.mmap_low.max(page_up(parsed.end()).saturating_add(BRK_ROOM)).min(GUEST_SPACE_SIZE / 2);
         let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
         space
             .map_fixed(stack_low, STACK_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)
@@ -97,14 +89,7 @@ pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<CpuState
     // SAFETY: getrandom writes at most the buffer's length.
     unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
     // SAFETY: these calls only return the process's ids.
-    let (uid, euid, gid, egid) = unsafe {
-        (
-            libc::getuid(),
-            libc::geteuid(),
-            libc::getgid(),
-            libc::getegid(),
-        )
-    };
+    let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
     let info = ProcessInfo {
         phdr: parsed.phdr_addr,
         phent: elf::PHDR_SIZE as u64,
@@ -119,17 +104,9 @@ pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<CpuState
     let arg_refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
     let env_refs: Vec<&[u8]> = env.iter().map(|e| e.as_slice()).collect();
     let execfn = args.first().map(|a| a.as_slice()).unwrap_or(b"");
-    let initial = stack::build(
-        STACK_TOP,
-        &arg_refs,
-        &env_refs,
-        execfn,
-        &info,
-        STACK_SIZE / 4,
-    )
-    .ok_or("the arguments and environment do not fit on the guest stack")?;
-    memory::write_bytes(initial.sp, &initial.bytes)
-        .map_err(|_| "cannot write the guest stack".to_string())?;
+    let initial = stack::build(STACK_TOP, &arg_refs, &env_refs, execfn, &info, STACK_SIZE / 4)
+        .ok_or("the arguments and environment do not fit on the guest stack")?;
+    memory::write_bytes(initial.sp, &initial.bytes).map_err(|_| "cannot write the guest stack".to_string())?;
 
     let mut state = CpuState::default();
     state.sp = initial.sp;

@@ -26,9 +26,7 @@ pub struct VmaMap {
 impl VmaMap {
     /// An empty map.
     pub const fn new() -> VmaMap {
-        VmaMap {
-            areas: BTreeMap::new(),
-        }
+        VmaMap { areas: BTreeMap::new() }
     }
 
     /// Records `[start, end)` as mapped with `prot`, replacing whatever was recorded there.
@@ -45,13 +43,7 @@ impl VmaMap {
         for (area_start, area) in self.overlapping(start, end) {
             self.areas.remove(&area_start);
             if area_start < start {
-                self.areas.insert(
-                    area_start,
-                    Area {
-                        end: start,
-                        prot: area.prot,
-                    },
-                );
+                self.areas.insert(area_start, Area { end: start, prot: area.prot });
             }
             if area.end > end {
                 self.areas.insert(end, area);
@@ -95,10 +87,7 @@ impl VmaMap {
     pub fn find_free_top_down(&self, len: u64, low: u64, high: u64) -> Option<u64> {
         let mut gap_end = high;
         for (&area_start, area) in self.areas.range(..high).rev() {
-            if area.end < gap_end
-                && gap_end - area.end.max(low) >= len
-                && area.end.max(low) < gap_end
-            {
+            if area.end < gap_end && gap_end - area.end.max(low) >= len && area.end.max(low) < gap_end {
                 return Some(gap_end - len);
             }
             gap_end = gap_end.min(area_start);
@@ -111,9 +100,7 @@ impl VmaMap {
 
     /// The mapped areas as `(start, end, prot)`, in address order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64, u32)> + '_ {
-        self.areas
-            .iter()
-            .map(|(&start, area)| (start, area.end, area.prot))
+        self.areas.iter().map(|(&start, area)| (start, area.end, area.prot))
     }
 
     /// The areas that share at least one byte with `[start, end)`, in address order.
@@ -140,10 +127,7 @@ mod tests {
         let mut map = VmaMap::default();
         map.insert(0x1000, 0x5000, RW);
         map.remove(0x2000, 0x3000);
-        assert_eq!(
-            map.iter().collect::<Vec<_>>(),
-            vec![(0x1000, 0x2000, RW), (0x3000, 0x5000, RW)]
-        );
+        assert_eq!(map.iter().collect::<Vec<_>>(), vec![(0x1000, 0x2000, RW), (0x3000, 0x5000, RW)]);
         assert!(!map.is_mapped(0x1000, 0x4000));
         assert!(map.is_mapped(0x3000, 0x5000));
     }
@@ -168,11 +152,7 @@ mod tests {
         map.insert(0x2000, 0x3000, RW);
         assert_eq!(
             map.iter().collect::<Vec<_>>(),
-            vec![
-                (0x1000, 0x2000, PROT_READ),
-                (0x2000, 0x3000, RW),
-                (0x3000, 0x4000, PROT_READ)
-            ]
+            vec![(0x1000, 0x2000, PROT_READ), (0x2000, 0x3000, RW), (0x3000, 0x4000, PROT_READ)]
         );
         assert!(map.overlaps(0x3fff, 0x5000));
         assert!(!map.overlaps(0x4000, 0x5000));
@@ -181,27 +161,15 @@ mod tests {
     #[test]
     fn free_space_is_found_top_down() {
         let mut map = VmaMap::default();
-        assert_eq!(
-            map.find_free_top_down(0x1000, 0x10000, 0x20000),
-            Some(0x1f000)
-        );
+        assert_eq!(map.find_free_top_down(0x1000, 0x10000, 0x20000), Some(0x1f000));
         map.insert(0x1f000, 0x20000, RW);
-        assert_eq!(
-            map.find_free_top_down(0x1000, 0x10000, 0x20000),
-            Some(0x1e000)
-        );
+        assert_eq!(map.find_free_top_down(0x1000, 0x10000, 0x20000), Some(0x1e000));
         map.insert(0x12000, 0x1e000, RW);
         // The 0x2000-byte hole below 0x12000 fits; nothing above it does.
-        assert_eq!(
-            map.find_free_top_down(0x2000, 0x10000, 0x20000),
-            Some(0x10000)
-        );
+        assert_eq!(map.find_free_top_down(0x2000, 0x10000, 0x20000), Some(0x10000));
         assert_eq!(map.find_free_top_down(0x3000, 0x10000, 0x20000), None);
         // Areas above `high` do not hide the space below it.
         map.insert(0x30000, 0x40000, RW);
-        assert_eq!(
-            map.find_free_top_down(0x1000, 0x10000, 0x11000),
-            Some(0x10000)
-        );
+        assert_eq!(map.find_free_top_down(0x1000, 0x10000, 0x11000), Some(0x10000));
     }
 }

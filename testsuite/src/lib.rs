@@ -19,12 +19,8 @@ pub const GUEST_ARGS: [&str; 5] = ["alpha", "beta gamma", "42", "--flag=x", ""];
 
 /// The whole environment of every guest run (the runner clears everything else). `regen-expected.sh` sets the
 /// same variables.
-pub const GUEST_ENV: [(&str, &str); 4] = [
-    ("VT_ALPHA", "one"),
-    ("VT_BETA", "two words"),
-    ("VT_EMPTY", ""),
-    ("LC_ALL", "C"),
-];
+pub const GUEST_ENV: [(&str, &str); 4] =
+    [("VT_ALPHA", "one"), ("VT_BETA", "two words"), ("VT_EMPTY", ""), ("LC_ALL", "C")];
 
 /// Compiler flags used on top of `-static -O<n>` for every guest build (and for the native cross-check build).
 /// Contraction of `a * b + c` into FMA is turned off so that results do not depend on the target's FMA use.
@@ -60,11 +56,7 @@ pub fn vmtrans_binary() -> PathBuf {
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    let target_dir = if target_dir.is_relative() {
-        workspace_root().join(target_dir)
-    } else {
-        target_dir
-    };
+    let target_dir = if target_dir.is_relative() { workspace_root().join(target_dir) } else { target_dir };
     target_dir.join("release").join("vmtrans")
 }
 
@@ -85,9 +77,7 @@ pub fn require_vmtrans() -> Result<PathBuf, String> {
 /// Finds an executable by name in `$PATH`.
 pub fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// The bytes piped to every guest's stdin (`expected/stdin.txt`).
@@ -120,8 +110,7 @@ pub fn level_label(level: u8) -> String {
 pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
     let source = suite_dir().join("programs").join(format!("{name}.c"));
     let build_dir = suite_dir().join("build");
-    fs::create_dir_all(&build_dir)
-        .map_err(|error| format!("cannot create {}: {error}", build_dir.display()))?;
+    fs::create_dir_all(&build_dir).map_err(|error| format!("cannot create {}: {error}", build_dir.display()))?;
     let output = build_dir.join(format!("{name}.{}", level_label(level)));
     if is_up_to_date(&output, &source) {
         return Ok(output);
@@ -142,8 +131,7 @@ pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
         let _ = fs::remove_file(&partial);
         return Err(format!("{GUEST_CC} failed: {}", first_line(&result.stderr)));
     }
-    fs::rename(&partial, &output)
-        .map_err(|error| format!("cannot rename {}: {error}", partial.display()))?;
+    fs::rename(&partial, &output).map_err(|error| format!("cannot rename {}: {error}", partial.display()))?;
     Ok(output)
 }
 
@@ -177,15 +165,8 @@ pub fn status_number(status: ExitStatus) -> i32 {
 }
 
 /// Runs `command` with `stdin` piped in, collecting stdout and stderr, and kills it after `limit`.
-pub fn run_with_limit(
-    mut command: Command,
-    stdin: &[u8],
-    limit: Duration,
-) -> io::Result<RunOutput> {
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+pub fn run_with_limit(mut command: Command, stdin: &[u8], limit: Duration) -> io::Result<RunOutput> {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn()?;
     let mut child_stdin = child.stdin.take();
     let input = stdin.to_vec();
@@ -214,12 +195,7 @@ pub fn run_with_limit(
     let _ = writer.join();
     let stdout = stdout_reader.join().unwrap_or_default();
     let stderr = stderr_reader.join().unwrap_or_default();
-    Ok(RunOutput {
-        stdout,
-        stderr,
-        status: status_number(status),
-        timed_out,
-    })
+    Ok(RunOutput { stdout, stderr, status: status_number(status), timed_out })
 }
 
 fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {
@@ -234,12 +210,7 @@ fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle
 
 /// A command that runs `program` with the guest's fixed arguments and environment (plus `extra_env`), in `cwd`,
 /// with core dumps disabled (a guest that dies by SIGABRT must not leave core files behind).
-pub fn guest_command(
-    launcher: &[&Path],
-    program: &Path,
-    extra_env: &[(&str, &str)],
-    cwd: &Path,
-) -> Command {
+pub fn guest_command(launcher: &[&Path], program: &Path, extra_env: &[(&str, &str)], cwd: &Path) -> Command {
     let mut command = Command::new("/bin/sh");
     command.arg("-c").arg("ulimit -c 0; exec \"$@\"").arg("sh");
     command.args(launcher).arg(program).args(GUEST_ARGS);
@@ -294,13 +265,9 @@ pub fn first_difference(expected: &[u8], actual: &[u8]) -> Option<String> {
 /// Returns None when there is no such line or it has no readable count.
 pub fn parse_fallback_insns(stderr: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(stderr);
-    text.lines()
-        .rev()
-        .filter_map(|line| line.trim().strip_prefix("vmtrans-stats:"))
-        .find_map(|rest| {
-            rest.split_whitespace()
-                .find_map(|field| field.strip_prefix("fallback_insns=")?.parse::<u64>().ok())
-        })
+    text.lines().rev().filter_map(|line| line.trim().strip_prefix("vmtrans-stats:")).find_map(|rest| {
+        rest.split_whitespace().find_map(|field| field.strip_prefix("fallback_insns=")?.parse::<u64>().ok())
+    })
 }
 
 /// One line of known-failures.txt: `<program> <level|*> <reason>`.
@@ -340,27 +307,14 @@ pub fn parse_known_failures(text: &str) -> Result<Vec<KnownFailure>, String> {
                 let digits = other.strip_prefix('O').unwrap_or(other);
                 match digits.parse::<u8>() {
                     Ok(level) if OPT_LEVELS.contains(&level) => Some(level),
-                    _ => {
-                        return Err(format!(
-                            "known-failures.txt:{}: bad level {other:?}",
-                            index + 1
-                        ))
-                    }
+                    _ => return Err(format!("known-failures.txt:{}: bad level {other:?}", index + 1)),
                 }
             }
         };
         if reason.is_empty() {
-            return Err(format!(
-                "known-failures.txt:{}: a reason is required after the level",
-                index + 1
-            ));
+            return Err(format!("known-failures.txt:{}: a reason is required after the level", index + 1));
         }
-        entries.push(KnownFailure {
-            program: program.to_string(),
-            level,
-            reason: reason.to_string(),
-            line: index + 1,
-        });
+        entries.push(KnownFailure { program: program.to_string(), level, reason: reason.to_string(), line: index + 1 });
     }
     Ok(entries)
 }
@@ -375,8 +329,7 @@ impl ScratchDir {
     pub fn new(tag: &str) -> io::Result<ScratchDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("vmtrans-{tag}-{}-{unique}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("vmtrans-{tag}-{}-{unique}", std::process::id()));
         if path.exists() {
             fs::remove_dir_all(&path)?;
         }
@@ -421,37 +374,19 @@ mod tests {
 
     #[test]
     fn fallback_count_is_read_from_the_stats_line() {
-        assert_eq!(
-            parse_fallback_insns(b"noise\nvmtrans-stats: fallback_insns=0\n"),
-            Some(0)
-        );
-        assert_eq!(
-            parse_fallback_insns(b"vmtrans-stats: blocks=9 fallback_insns=17 calls=2"),
-            Some(17)
-        );
+        assert_eq!(parse_fallback_insns(b"noise\nvmtrans-stats: fallback_insns=0\n"), Some(0));
+        assert_eq!(parse_fallback_insns(b"vmtrans-stats: blocks=9 fallback_insns=17 calls=2"), Some(17));
         assert_eq!(parse_fallback_insns(b"fallback_insns=3\n"), None);
-        assert_eq!(
-            parse_fallback_insns(b"vmtrans-stats: fallback_insns=x\n"),
-            None
-        );
+        assert_eq!(parse_fallback_insns(b"vmtrans-stats: fallback_insns=x\n"), None);
         assert_eq!(parse_fallback_insns(b""), None);
     }
 
     #[test]
     fn first_difference_names_the_line() {
         assert_eq!(first_difference(b"a\nb\n", b"a\nb\n"), None);
-        assert_eq!(
-            first_difference(b"a\nb\n", b"a\nc\n").unwrap(),
-            "line 2: expected \"b\\n\", got \"c\\n\""
-        );
-        assert_eq!(
-            first_difference(b"a\n", b"a\nmore\n").unwrap(),
-            "line 2: expected end of output, got \"more\\n\""
-        );
-        assert_eq!(
-            first_difference(b"a\n", b"a").unwrap(),
-            "line 1: expected \"a\\n\", got \"a\""
-        );
+        assert_eq!(first_difference(b"a\nb\n", b"a\nc\n").unwrap(), "line 2: expected \"b\\n\", got \"c\\n\"");
+        assert_eq!(first_difference(b"a\n", b"a\nmore\n").unwrap(), "line 2: expected end of output, got \"more\\n\"");
+        assert_eq!(first_difference(b"a\n", b"a").unwrap(), "line 1: expected \"a\\n\", got \"a\"");
     }
 
     #[test]
@@ -466,11 +401,7 @@ mod tests {
         cat.arg("-c").arg("cat; echo err >&2; exit 7");
         let output = run_with_limit(cat, b"piped\n", Duration::from_secs(20)).expect("sh runs");
         assert_eq!(
-            (
-                output.stdout.as_slice(),
-                output.stderr.as_slice(),
-                output.status
-            ),
+            (output.stdout.as_slice(), output.stderr.as_slice(), output.status),
             (&b"piped\n"[..], &b"err\n"[..], 7)
         );
         let mut sleeper = Command::new("/bin/sh");
@@ -483,37 +414,15 @@ mod tests {
     /// `regen-expected.sh` must give guests the same arguments, environment and flags as this crate.
     #[test]
     fn regen_script_agrees_with_the_runner() {
-        let script =
-            fs::read_to_string(suite_dir().join("regen-expected.sh")).expect("script exists");
-        let quoted = |items: Vec<String>| {
-            items
-                .iter()
-                .map(|item| format!("\"{item}\""))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let args_line = format!(
-            "guest_args=({})",
-            quoted(GUEST_ARGS.iter().map(|arg| arg.to_string()).collect())
-        );
-        let env_line = format!(
-            "guest_env=({})",
-            quoted(GUEST_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect())
-        );
+        let script = fs::read_to_string(suite_dir().join("regen-expected.sh")).expect("script exists");
+        let quoted = |items: Vec<String>| items.iter().map(|item| format!("\"{item}\"")).collect::<Vec<_>>().join(" ");
+        let args_line = format!("guest_args=({})", quoted(GUEST_ARGS.iter().map(|arg| arg.to_string()).collect()));
+        let env_line = format!("guest_env=({})", quoted(GUEST_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect()));
         let flags_line = format!("extra_cflags=({})", EXTRA_CFLAGS.join(" "));
-        let levels_line = format!(
-            "levels=({})",
-            OPT_LEVELS
-                .iter()
-                .map(|level| level.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let levels_line =
+            format!("levels=({})", OPT_LEVELS.iter().map(|level| level.to_string()).collect::<Vec<_>>().join(" "));
         for line in [args_line, env_line, flags_line, levels_line] {
-            assert!(
-                script.lines().any(|script_line| script_line.trim() == line),
-                "regen-expected.sh lacks `{line}`"
-            );
+            assert!(script.lines().any(|script_line| script_line.trim() == line), "regen-expected.sh lacks `{line}`");
         }
     }
 
@@ -525,12 +434,8 @@ mod tests {
                 let path = expected.join(format!("{name}.{suffix}"));
                 assert!(path.is_file(), "missing {}", path.display());
             }
-            let status =
-                fs::read_to_string(expected.join(format!("{name}.status"))).expect("status file");
-            assert!(
-                status.trim().parse::<i32>().is_ok(),
-                "{name}.status is not a number: {status:?}"
-            );
+            let status = fs::read_to_string(expected.join(format!("{name}.status"))).expect("status file");
+            assert!(status.trim().parse::<i32>().is_ok(), "{name}.status is not a number: {status:?}");
         }
         assert!(program_names().expect("programs").len() >= 28);
     }

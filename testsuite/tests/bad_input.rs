@@ -9,9 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use vmtrans_testsuite::{
-    find_in_path, require_vmtrans, run_with_limit, ScratchDir, GUEST_CC, QEMU,
-};
+use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, ScratchDir, GUEST_CC, QEMU};
 
 const VMTRANS_LIMIT: Duration = Duration::from_secs(120);
 
@@ -107,8 +105,7 @@ fn minimal_a64_executable() -> Vec<u8> {
 /// Writes `bytes` to `dir/name` and returns the path.
 fn write_input(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
-    fs::write(&path, bytes)
-        .unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
+    fs::write(&path, bytes).unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
     path
 }
 
@@ -121,47 +118,23 @@ fn expect_refusal(input: &Path, output: &Path, phrases: &[&str], names: Option<&
     let run = run_with_limit(command, b"", VMTRANS_LIMIT)
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", vmtrans.display()));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    let context = format!(
-        "vmtrans {} -o {}: status {}, stderr {:?}",
-        input.display(),
-        output.display(),
-        run.status,
-        stderr
-    );
+    let context =
+        format!("vmtrans {} -o {}: status {}, stderr {:?}", input.display(), output.display(), run.status, stderr);
     assert!(!run.timed_out, "{context}: timed out");
     assert_eq!(run.status, 2, "{context}: expected exit status 2");
     let message = stderr.trim_end_matches('\n');
-    assert!(
-        !message.trim().is_empty(),
-        "{context}: expected a message on stderr"
-    );
-    assert_eq!(
-        message.lines().count(),
-        1,
-        "{context}: expected exactly one line on stderr"
-    );
+    assert!(!message.trim().is_empty(), "{context}: expected a message on stderr");
+    assert_eq!(message.lines().count(), 1, "{context}: expected exactly one line on stderr");
     let lower = message.to_lowercase();
     assert!(
-        phrases
-            .iter()
-            .any(|phrase| lower.contains(&phrase.to_lowercase())),
+        phrases.iter().any(|phrase| lower.contains(&phrase.to_lowercase())),
         "{context}: the message should contain {}",
-        phrases
-            .iter()
-            .map(|phrase| format!("{phrase:?}"))
-            .collect::<Vec<_>>()
-            .join(" or ")
+        phrases.iter().map(|phrase| format!("{phrase:?}")).collect::<Vec<_>>().join(" or ")
     );
     if let Some(name) = names {
-        assert!(
-            message.contains(name),
-            "{context}: the message should name {name}"
-        );
+        assert!(message.contains(name), "{context}: the message should name {name}");
     }
-    assert!(
-        !output.exists(),
-        "{context}: an output file was written despite the error"
-    );
+    assert!(!output.exists(), "{context}: an output file was written despite the error");
 }
 
 /// Writes one generated input into a fresh scratch directory and expects vmtrans to refuse it. The file is named
@@ -178,11 +151,7 @@ fn generated_images_are_valid_apart_from_their_defect() {
     // are wrong only in the way each test says.
     let scratch = ScratchDir::new("bad-input").expect("scratch directory");
     let a64 = write_input(scratch.path(), "minimal-a64", &minimal_a64_executable());
-    let x86 = write_input(
-        scratch.path(),
-        "minimal-x86",
-        &elf64_executable(EM_X86_64, &X86_EXIT_CODE),
-    );
+    let x86 = write_input(scratch.path(), "minimal-x86", &elf64_executable(EM_X86_64, &X86_EXIT_CODE));
     for path in [&a64, &x86] {
         let mut permissions = fs::metadata(path).expect("metadata").permissions();
         std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
@@ -192,28 +161,14 @@ fn generated_images_are_valid_apart_from_their_defect() {
     let mut under_qemu = Command::new(qemu);
     under_qemu.arg(&a64);
     let run = run_with_limit(under_qemu, b"", Duration::from_secs(30)).expect("qemu runs");
-    assert_eq!(
-        run.status,
-        0,
-        "minimal AArch64 image under qemu: {:?}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let run = run_with_limit(Command::new(&x86), b"", Duration::from_secs(30))
-        .expect("x86-64 image runs");
-    assert_eq!(
-        run.status,
-        0,
-        "minimal x86-64 image: {:?}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_eq!(run.status, 0, "minimal AArch64 image under qemu: {:?}", String::from_utf8_lossy(&run.stderr));
+    let run = run_with_limit(Command::new(&x86), b"", Duration::from_secs(30)).expect("x86-64 image runs");
+    assert_eq!(run.status, 0, "minimal x86-64 image: {:?}", String::from_utf8_lossy(&run.stderr));
 }
 
 #[test]
 fn refuses_a_file_that_is_not_elf() {
-    refuse_bytes(
-        b"#!/bin/sh\necho this is a shell script, not an ELF file\n",
-        &["not an ELF"],
-    );
+    refuse_bytes(b"#!/bin/sh\necho this is a shell script, not an ELF file\n", &["not an ELF"]);
 }
 
 #[test]
@@ -243,43 +198,18 @@ fn refuses_an_x86_64_elf() {
 
 #[test]
 fn refuses_a_32_bit_arm_elf() {
-    refuse_bytes(
-        &elf32_arm_executable(&words_to_bytes(&ARM32_EXIT_CODE)),
-        &["32-bit"],
-    );
+    refuse_bytes(&elf32_arm_executable(&words_to_bytes(&ARM32_EXIT_CODE)), &["32-bit"]);
 }
 
 #[test]
 fn refuses_a_dynamically_linked_executable() {
-    assert!(
-        find_in_path(GUEST_CC).is_some(),
-        "{GUEST_CC} is not installed"
-    );
+    assert!(find_in_path(GUEST_CC).is_some(), "{GUEST_CC} is not installed");
     let scratch = ScratchDir::new("bad-input").expect("scratch directory");
-    let source = write_input(
-        scratch.path(),
-        "dynamic.c",
-        b"#include <stdio.h>\nint main(void) { puts(\"hi\"); }\n",
-    );
+    let source = write_input(scratch.path(), "dynamic.c", b"#include <stdio.h>\nint main(void) { puts(\"hi\"); }\n");
     let input = scratch.path().join("guest");
-    let build = Command::new(GUEST_CC)
-        .arg("-O2")
-        .arg("-o")
-        .arg(&input)
-        .arg(&source)
-        .output()
-        .expect("compiler runs");
-    assert!(
-        build.status.success(),
-        "{GUEST_CC} failed: {}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    expect_refusal(
-        &input,
-        &scratch.path().join("guest.native"),
-        &["dynamically linked"],
-        None,
-    );
+    let build = Command::new(GUEST_CC).arg("-O2").arg("-o").arg(&input).arg(&source).output().expect("compiler runs");
+    assert!(build.status.success(), "{GUEST_CC} failed: {}", String::from_utf8_lossy(&build.stderr));
+    expect_refusal(&input, &scratch.path().join("guest.native"), &["dynamically linked"], None);
 }
 
 #[test]
@@ -302,10 +232,5 @@ fn refuses_an_output_path_in_a_missing_directory() {
     let missing_dir = scratch.path().join("no-such-directory");
     let output = missing_dir.join("out.native");
     let name = missing_dir.display().to_string();
-    expect_refusal(
-        &input,
-        &output,
-        &["no such file", "not found", "does not exist"],
-        Some(&name),
-    );
+    expect_refusal(&input, &output, &["no such file", "not found", "does not exist"], Some(&name));
 }

@@ -36,9 +36,7 @@ fn selected_classes() -> Vec<Class> {
     match std::env::var("DIFFTEST_CLASSES") {
         Ok(list) if !list.is_empty() => {
             let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
-            all.into_iter()
-                .filter(|c| wanted.contains(&c.name))
-                .collect()
+            all.into_iter().filter(|c| wanted.contains(&c.name)).collect()
         }
         _ => all,
     }
@@ -47,10 +45,7 @@ fn selected_classes() -> Vec<Class> {
 fn options() -> RunOptions {
     let fpsr = std::env::var("DIFFTEST_FPSR").is_ok_and(|v| v == "1");
     let verbose = std::env::var("DIFFTEST_VERBOSE").is_ok_and(|v| v == "1");
-    let mut opts = RunOptions {
-        compare: CompareOptions { fpsr },
-        ..RunOptions::default()
-    };
+    let mut opts = RunOptions { compare: CompareOptions { fpsr }, ..RunOptions::default() };
     if verbose {
         opts.reports_per_class = usize::MAX;
     }
@@ -78,15 +73,8 @@ fn differential_against_qemu() {
     let summary = runner::run(&cases, &KnownFailures::parse(KNOWN), options()).expect("oracle run");
     print_summary(&summary);
     let faults: usize = summary.stats.values().map(|s| s.oracle_faults).sum();
-    assert_eq!(
-        faults, 0,
-        "cases killed qemu-aarch64: a generator draws invalid cases"
-    );
-    assert_eq!(
-        summary.mismatches(),
-        0,
-        "mismatches against qemu-aarch64 (see the reports above)"
-    );
+    assert_eq!(faults, 0, "cases killed qemu-aarch64: a generator draws invalid cases");
+    assert_eq!(summary.mismatches(), 0, "mismatches against qemu-aarch64 (see the reports above)");
 }
 
 /// The soak run: DIFFTEST_SOAK=1, DIFFTEST_CASES per class (default 100000), DIFFTEST_SEED
@@ -96,19 +84,12 @@ fn soak() {
     if std::env::var("DIFFTEST_SOAK").is_err() || !tools_present() {
         return;
     }
-    let cases: usize = std::env::var("DIFFTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let seed: u64 = match std::env::var("DIFFTEST_SEED")
-        .ok()
-        .and_then(|v| runner::parse_seeds(&v).first().copied())
-    {
+    let cases: usize = std::env::var("DIFFTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let seed: u64 = match std::env::var("DIFFTEST_SEED").ok().and_then(|v| runner::parse_seeds(&v).first().copied()) {
         Some(s) => s,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1),
+        None => {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+        }
     };
     println!("difftest soak: DIFFTEST_SEED={seed:#x} DIFFTEST_CASES={cases}");
     let known = KnownFailures::parse(KNOWN);
@@ -140,9 +121,7 @@ fn soak() {
             }
             let room = 3usize.saturating_sub(total.reports.len());
             total.reports.extend(s.reports.into_iter().take(room));
-            total
-                .oracle_fault_reports
-                .extend(s.oracle_fault_reports.into_iter().take(3));
+            total.oracle_fault_reports.extend(s.oracle_fault_reports.into_iter().take(3));
             done += n;
         }
         let c = total.stats.get(class.name).copied().unwrap_or_default();
@@ -153,11 +132,7 @@ fn soak() {
     }
     print_summary(&total);
     println!("difftest soak: DIFFTEST_SEED={seed:#x} DIFFTEST_CASES={cases}");
-    assert_eq!(
-        total.mismatches(),
-        0,
-        "mismatches against qemu-aarch64 (see the reports above)"
-    );
+    assert_eq!(total.mismatches(), 0, "mismatches against qemu-aarch64 (see the reports above)");
 }
 
 /// A case with no instructions must come back exactly as it went in: the harness loads and
@@ -168,13 +143,8 @@ fn harness_round_trips_the_state() {
         return;
     }
     let mut rng = Rng::new(42);
-    let cases: Vec<Case> = (0..20)
-        .map(|_| Case {
-            class: "empty",
-            code: vec![],
-            init: gen::random_state(&mut rng),
-        })
-        .collect();
+    let cases: Vec<Case> =
+        (0..20).map(|_| Case { class: "empty", code: vec![], init: gen::random_state(&mut rng) }).collect();
     let results = oracle::run_batch(&cases).expect("oracle run");
     for (case, got) in cases.iter().zip(results) {
         assert_eq!(got.as_ref(), Some(&case.init));
@@ -194,35 +164,15 @@ fn oracle_matches_hand_computed_results() {
     init.sp = WINDOW_ADDR + 0x100;
     let cases = vec![
         // add x0, x1, x2
-        Case {
-            class: "hand",
-            code: vec![0x8b02_0020],
-            init: init.clone(),
-        },
+        Case { class: "hand", code: vec![0x8b02_0020], init: init.clone() },
         // subs x4, x1, x2 (5 - 7: N set, C clear as a borrow occurred)
-        Case {
-            class: "hand",
-            code: vec![0xeb02_0024],
-            init: init.clone(),
-        },
+        Case { class: "hand", code: vec![0xeb02_0024], init: init.clone() },
         // str x3, [sp, #8]
-        Case {
-            class: "hand",
-            code: vec![0xf900_07e3],
-            init: init.clone(),
-        },
+        Case { class: "hand", code: vec![0xf900_07e3], init: init.clone() },
         // a faulting load (ldr x0, [x0] with x0 = 0) kills the program; the next case still runs
-        Case {
-            class: "hand",
-            code: vec![0xf940_0000],
-            init: init.clone(),
-        },
+        Case { class: "hand", code: vec![0xf940_0000], init: init.clone() },
         // b.eq +8 with Z clear falls through to movz x5, #1
-        Case {
-            class: "hand",
-            code: vec![0x5400_0040, 0xd280_0025],
-            init: init.clone(),
-        },
+        Case { class: "hand", code: vec![0x5400_0040, 0xd280_0025], init: init.clone() },
     ];
     let r = oracle::run_batch(&cases).expect("oracle run");
     assert_eq!(r[0].as_ref().map(|s| s.x[0]), Some(12));
@@ -241,8 +191,7 @@ fn generators_emit_only_allocated_encodings() {
     if !tools_present() {
         return;
     }
-    let dir =
-        std::env::temp_dir().join(format!("vmtrans-difftest-gencheck-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("vmtrans-difftest-gencheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut src = String::from(".text\n");
     let mut words = vec![];
@@ -256,40 +205,21 @@ fn generators_emit_only_allocated_encodings() {
     }
     std::fs::write(dir.join("g.s"), src).expect("write");
     let obj = dir.join("g.o");
-    let status = Command::new("aarch64-linux-gnu-as")
-        .arg("-o")
-        .arg(&obj)
-        .arg(dir.join("g.s"))
-        .status()
-        .expect("as");
+    let status = Command::new("aarch64-linux-gnu-as").arg("-o").arg(&obj).arg(dir.join("g.s")).status().expect("as");
     assert!(status.success());
-    let out = Command::new("aarch64-linux-gnu-objdump")
-        .arg("-d")
-        .arg(&obj)
-        .output()
-        .expect("objdump");
+    let out = Command::new("aarch64-linux-gnu-objdump").arg("-d").arg(&obj).output().expect("objdump");
     let _ = std::fs::remove_dir_all(&dir);
     let text = String::from_utf8_lossy(&out.stdout);
     let bad: Vec<String> = text
         .lines()
         .filter(|l| l.contains("undefined") || l.contains(".inst"))
         .map(|l| {
-            let word = l
-                .split('\t')
-                .nth(1)
-                .and_then(|w| u32::from_str_radix(w.trim(), 16).ok());
-            let class = word
-                .and_then(|w| words.iter().find(|(_, x)| *x == w))
-                .map(|(c, _)| *c)
-                .unwrap_or("?");
+            let word = l.split('\t').nth(1).and_then(|w| u32::from_str_radix(w.trim(), 16).ok());
+            let class = word.and_then(|w| words.iter().find(|(_, x)| *x == w)).map(|(c, _)| *c).unwrap_or("?");
             format!("{class}: {l}")
         })
         .collect();
-    assert!(
-        bad.is_empty(),
-        "unallocated encodings drawn:\n{}",
-        bad.join("\n")
-    );
+    assert!(bad.is_empty(), "unallocated encodings drawn:\n{}", bad.join("\n"));
 }
 
 /// An engine that runs nothing: it returns the initial state as the final one.
@@ -313,28 +243,20 @@ fn runner_detects_and_reports_mismatches() {
     let mut init = MachineState::default();
     init.x[0] = 7;
     let tagged = |code: Vec<u32>| runner::Tagged {
-        case: Case {
-            class: "mock",
-            code,
-            init: init.clone(),
-        },
+        case: Case { class: "mock", code, init: init.clone() },
         origin: "test".into(),
     };
     // An empty case (passes) and movz x0, #1 (the do-nothing engine leaves x0 = 7).
     let cases = vec![tagged(vec![]), tagged(vec![0xd280_0020])];
-    let summary = runner::run_engines(&cases, &[&DoNothing], &KnownFailures::default(), options())
-        .expect("oracle run");
+    let summary = runner::run_engines(&cases, &[&DoNothing], &KnownFailures::default(), options()).expect("oracle run");
     let stats = summary.stats["mock"];
     assert_eq!((stats.cases, stats.passed, stats.mismatches), (2, 1, 1));
     let report = &summary.reports[0];
     assert!(
-        report.contains("mov x0, #0x1")
-            && report.contains("x0 ")
-            && report.contains("0x0000000000000001"),
+        report.contains("mov x0, #0x1") && report.contains("x0 ") && report.contains("0x0000000000000001"),
         "{report}"
     );
     let known = KnownFailures::parse("# accepted for the test\nmock mov\n");
-    let summary =
-        runner::run_engines(&cases, &[&DoNothing], &known, options()).expect("oracle run");
+    let summary = runner::run_engines(&cases, &[&DoNothing], &known, options()).expect("oracle run");
     assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 0));
 }

@@ -15,9 +15,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin,
-    level_label, parse_fallback_insns, parse_known_failures, program_names, require_vmtrans,
-    run_with_limit, KnownFailure, RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
+    build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
+    parse_fallback_insns, parse_known_failures, program_names, require_vmtrans, run_with_limit, KnownFailure,
+    RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
 };
 
 /// Worker threads running cases (the brief's machine has two cores).
@@ -47,12 +47,8 @@ struct CaseOutcome {
 
 #[test]
 fn guest_programs_match_expected_output() {
-    let qemu = find_in_path(QEMU)
-        .unwrap_or_else(|| panic!("{QEMU} is not installed (Debian package qemu-user)"));
-    assert!(
-        find_in_path(GUEST_CC).is_some(),
-        "{GUEST_CC} is not installed (Debian package gcc-aarch64-linux-gnu)"
-    );
+    let qemu = find_in_path(QEMU).unwrap_or_else(|| panic!("{QEMU} is not installed (Debian package qemu-user)"));
+    assert!(find_in_path(GUEST_CC).is_some(), "{GUEST_CC} is not installed (Debian package gcc-aarch64-linux-gnu)");
     let setup = Setup {
         qemu,
         vmtrans: require_vmtrans(),
@@ -62,32 +58,20 @@ fn guest_programs_match_expected_output() {
 
     let filter = std::env::var("VMTRANS_TEST_FILTER").unwrap_or_default();
     let all_programs = program_names().expect("testsuite/programs is readable");
-    let programs: Vec<String> = all_programs
-        .iter()
-        .filter(|name| name.contains(filter.as_str()))
-        .cloned()
-        .collect();
-    assert!(
-        !programs.is_empty(),
-        "no program name contains VMTRANS_TEST_FILTER={filter:?}"
-    );
-    let known_text = fs::read_to_string(vmtrans_testsuite::suite_dir().join("known-failures.txt"))
-        .unwrap_or_default();
+    let programs: Vec<String> = all_programs.iter().filter(|name| name.contains(filter.as_str())).cloned().collect();
+    assert!(!programs.is_empty(), "no program name contains VMTRANS_TEST_FILTER={filter:?}");
+    let known_text = fs::read_to_string(vmtrans_testsuite::suite_dir().join("known-failures.txt")).unwrap_or_default();
     let known = parse_known_failures(&known_text).unwrap_or_else(|error| panic!("{error}"));
 
-    let cases: Vec<(String, u8)> = programs
-        .iter()
-        .flat_map(|name| OPT_LEVELS.iter().map(move |&level| (name.clone(), level)))
-        .collect();
+    let cases: Vec<(String, u8)> =
+        programs.iter().flat_map(|name| OPT_LEVELS.iter().map(move |&level| (name.clone(), level))).collect();
     let outcomes = run_cases(&setup, &cases);
 
     let mut report = Vec::new();
     let (mut passed, mut failed, mut known_count, mut qemu_agreeing) = (0, 0, 0, 0);
     for outcome in &outcomes {
         let case = format!("{} {}", outcome.program, level_label(outcome.level));
-        let listed = known
-            .iter()
-            .find(|entry| entry.covers(&outcome.program, outcome.level));
+        let listed = known.iter().find(|entry| entry.covers(&outcome.program, outcome.level));
         if outcome.oracle_failures.is_empty() {
             qemu_agreeing += 1;
         }
@@ -113,11 +97,7 @@ fn guest_programs_match_expected_output() {
             }
             (Some(problems), None) => {
                 failed += 1;
-                report.extend(
-                    problems
-                        .iter()
-                        .map(|problem| format!("FAIL {case} translated: {problem}")),
-                );
+                report.extend(problems.iter().map(|problem| format!("FAIL {case} translated: {problem}")));
             }
             (Some(_), Some(_)) => {
                 if ok_so_far {
@@ -134,39 +114,23 @@ fn guest_programs_match_expected_output() {
         eprintln!("{line}");
     }
     if let Err(message) = &setup.vmtrans {
-        eprintln!(
-            "FAIL translated half of all {} cases not run: {message}",
-            outcomes.len()
-        );
+        eprintln!("FAIL translated half of all {} cases not run: {message}", outcomes.len());
     }
-    eprintln!(
-        "qemu half: {qemu_agreeing} of {} cases agree with the expected files",
-        outcomes.len()
-    );
-    let filtered = if filter.is_empty() {
-        String::new()
-    } else {
-        format!(" (VMTRANS_TEST_FILTER={filter:?})")
-    };
-    let summary = format!(
-        "programs: {passed} passed, {failed} failed, {known_count} known failures{filtered}"
-    );
+    eprintln!("qemu half: {qemu_agreeing} of {} cases agree with the expected files", outcomes.len());
+    let filtered = if filter.is_empty() { String::new() } else { format!(" (VMTRANS_TEST_FILTER={filter:?})") };
+    let summary = format!("programs: {passed} passed, {failed} failed, {known_count} known failures{filtered}");
     eprintln!("{summary}");
 
     if let Err(message) = &setup.vmtrans {
         panic!("{message}");
     }
-    assert!(
-        failed == 0 && report.is_empty(),
-        "{summary}; see the FAIL lines above"
-    );
+    assert!(failed == 0 && report.is_empty(), "{summary}; see the FAIL lines above");
 }
 
 /// Runs every case on `WORKERS` threads and returns the outcomes in case order.
 fn run_cases(setup: &Setup, cases: &[(String, u8)]) -> Vec<CaseOutcome> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<CaseOutcome>>> =
-        Mutex::new((0..cases.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<CaseOutcome>>> = Mutex::new((0..cases.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..WORKERS {
             scope.spawn(|| loop {
@@ -175,9 +139,7 @@ fn run_cases(setup: &Setup, cases: &[(String, u8)]) -> Vec<CaseOutcome> {
                     break;
                 };
                 let outcome = run_case(setup, program, *level);
-                results
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())[index] = Some(outcome);
+                results.lock().unwrap_or_else(|poisoned| poisoned.into_inner())[index] = Some(outcome);
             });
         }
     });
@@ -191,21 +153,13 @@ fn run_cases(setup: &Setup, cases: &[(String, u8)]) -> Vec<CaseOutcome> {
 
 /// Builds, runs under qemu, translates and runs natively one (program, level) case.
 fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
-    let mut outcome = CaseOutcome {
-        program: program.to_string(),
-        level,
-        oracle_failures: Vec::new(),
-        translated_failures: None,
-    };
+    let mut outcome =
+        CaseOutcome { program: program.to_string(), level, oracle_failures: Vec::new(), translated_failures: None };
     let expected = match read_expected(program) {
         Ok(expected) => expected,
         Err(problem) => {
             outcome.oracle_failures.push(problem);
-            outcome.translated_failures = setup
-                .vmtrans
-                .as_ref()
-                .ok()
-                .map(|_| vec!["not run".to_string()]);
+            outcome.translated_failures = setup.vmtrans.as_ref().ok().map(|_| vec!["not run".to_string()]);
             return outcome;
         }
     };
@@ -213,40 +167,24 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
         Ok(guest) => guest,
         Err(problem) => {
             outcome.oracle_failures.push(format!("build: {problem}"));
-            outcome.translated_failures = setup
-                .vmtrans
-                .as_ref()
-                .ok()
-                .map(|_| vec!["not run".to_string()]);
+            outcome.translated_failures = setup.vmtrans.as_ref().ok().map(|_| vec!["not run".to_string()]);
             return outcome;
         }
     };
-    let work_dir = setup
-        .scratch
-        .path()
-        .join(format!("{program}.{}", level_label(level)));
+    let work_dir = setup.scratch.path().join(format!("{program}.{}", level_label(level)));
     if let Err(error) = fs::create_dir_all(&work_dir) {
-        outcome
-            .oracle_failures
-            .push(format!("cannot create {}: {error}", work_dir.display()));
+        outcome.oracle_failures.push(format!("cannot create {}: {error}", work_dir.display()));
         return outcome;
     }
 
-    let qemu_run = run_with_limit(
-        guest_command(&[&setup.qemu], &guest, &[], &work_dir),
-        &setup.stdin,
-        RUN_LIMIT,
-    );
+    let qemu_run = run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
     match qemu_run {
         Ok(run) => outcome.oracle_failures.extend(compare_run(&run, &expected)),
-        Err(error) => outcome
-            .oracle_failures
-            .push(format!("cannot run {QEMU}: {error}")),
+        Err(error) => outcome.oracle_failures.push(format!("cannot run {QEMU}: {error}")),
     }
 
     if let Ok(vmtrans) = &setup.vmtrans {
-        outcome.translated_failures =
-            Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir));
+        outcome.translated_failures = Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir));
     }
     outcome
 }
@@ -259,8 +197,8 @@ struct Expected {
 
 fn read_expected(program: &str) -> Result<Expected, String> {
     let dir = vmtrans_testsuite::suite_dir().join("expected");
-    let stdout = fs::read(dir.join(format!("{program}.out")))
-        .map_err(|error| format!("expected/{program}.out: {error}"))?;
+    let stdout =
+        fs::read(dir.join(format!("{program}.out"))).map_err(|error| format!("expected/{program}.out: {error}"))?;
     let status_text = fs::read_to_string(dir.join(format!("{program}.status")))
         .map_err(|error| format!("expected/{program}.status: {error}"))?;
     let status = status_text
@@ -291,13 +229,7 @@ fn compare_run(run: &RunOutput, expected: &Expected) -> Vec<String> {
 }
 
 /// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found.
-fn run_translated(
-    setup: &Setup,
-    vmtrans: &Path,
-    guest: &Path,
-    expected: &Expected,
-    work_dir: &Path,
-) -> Vec<String> {
+fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expected, work_dir: &Path) -> Vec<String> {
     let mut native_name = guest.as_os_str().to_owned();
     native_name.push(".native");
     let native = PathBuf::from(native_name);
@@ -313,10 +245,7 @@ fn run_translated(
         Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],
     };
     if translation.timed_out {
-        return vec![format!(
-            "translation timed out after {}s",
-            TRANSLATE_LIMIT.as_secs()
-        )];
+        return vec![format!("translation timed out after {}s", TRANSLATE_LIMIT.as_secs())];
     }
     if translation.status != 0 {
         return vec![format!(
@@ -326,28 +255,23 @@ fn run_translated(
         )];
     }
     if !native.is_file() {
-        return vec![format!(
-            "vmtrans exited 0 but did not write {}",
-            native.display()
-        )];
+        return vec![format!("vmtrans exited 0 but did not write {}", native.display())];
     }
 
-    let run = match run_with_limit(
-        guest_command(&[], &native, &[("VMTRANS_STATS", "1")], work_dir),
-        &setup.stdin,
-        RUN_LIMIT,
-    ) {
-        Ok(run) => run,
-        Err(error) => return vec![format!("cannot run {}: {error}", native.display())],
-    };
+    let run =
+        match run_with_limit(guest_command(&[], &native, &[("VMTRANS_STATS", "1")], work_dir), &setup.stdin, RUN_LIMIT)
+        {
+            Ok(run) => run,
+            Err(error) => return vec![format!("cannot run {}: {error}", native.display())],
+        };
     let mut problems = compare_run(&run, expected);
     // A program killed by a signal may die before the runtime can print its statistics.
     let died_by_signal = run.status >= 128 || run.timed_out;
     match parse_fallback_insns(&run.stderr) {
         Some(0) => {}
-        Some(count) => problems.push(format!(
-            "{count} instructions ran in the fallback engine (fallback_insns={count})"
-        )),
+        Some(count) => {
+            problems.push(format!("{count} instructions ran in the fallback engine (fallback_insns={count})"))
+        }
         None if died_by_signal => {}
         None => problems.push("no `vmtrans-stats: fallback_insns=<N>` line on stderr".to_string()),
     }
@@ -360,16 +284,10 @@ fn check_known_entries(known: &[KnownFailure], programs: &[String]) -> Vec<Strin
     let mut seen = BTreeSet::new();
     for entry in known {
         if !programs.contains(&entry.program) {
-            problems.push(format!(
-                "FAIL known-failures.txt:{}: no program named {:?}",
-                entry.line, entry.program
-            ));
+            problems.push(format!("FAIL known-failures.txt:{}: no program named {:?}", entry.line, entry.program));
         }
         if !seen.insert((entry.program.clone(), entry.level)) {
-            problems.push(format!(
-                "FAIL known-failures.txt:{}: duplicate entry",
-                entry.line
-            ));
+            problems.push(format!("FAIL known-failures.txt:{}: duplicate entry", entry.line));
         }
     }
     problems

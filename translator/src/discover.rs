@@ -81,8 +81,15 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
             None => known.range(entry + 1..).next().copied().unwrap_or(u64::MAX),
         };
         let is_local = |a: u64| a >= entry && a < end && (a == entry || !known.contains(&a));
-        let name = image.symbols.get(&entry).map(|(n, _)| n.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("sub_{entry:x}"));
-        let Ok(lifted) = lift_function(&name, entry, image, &is_local, extra.get(&entry).map(|v| &v[..]).unwrap_or(&[])) else {
+        let name = image
+            .symbols
+            .get(&entry)
+            .map(|(n, _)| n.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("sub_{entry:x}"));
+        let Ok(lifted) =
+            lift_function(&name, entry, image, &is_local, extra.get(&entry).map(|v| &v[..]).unwrap_or(&[]))
+        else {
             continue;
         };
         insns += lifted.insns;

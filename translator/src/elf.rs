@@ -32,7 +32,9 @@ pub enum ElfError {
     BigEndian(String),
     #[error("{0}: ELF for machine {1}; vmtrans translates AArch64 (EM_AARCH64) executables")]
     WrongMachine(String, String),
-    #[error("{0}: dynamically linked executable; vmtrans supports statically linked programs for now (link with -static)")]
+    #[error(
+        "{0}: dynamically linked executable; vmtrans supports statically linked programs for now (link with -static)"
+    )]
     Dynamic(String),
     #[error("{0}: {1}")]
     Unsupported(String, String),
@@ -105,8 +107,8 @@ impl GuestImage {
         if bytes.len() < std::mem::size_of::<elf::FileHeader64<Endianness>>() {
             return Err(ElfError::Truncated(n(), "the header is incomplete".into()));
         }
-        let header = elf::FileHeader64::<Endianness>::parse(&bytes[..])
-            .map_err(|e| ElfError::Truncated(n(), e.to_string()))?;
+        let header =
+            elf::FileHeader64::<Endianness>::parse(&bytes[..]).map_err(|e| ElfError::Truncated(n(), e.to_string()))?;
         let endian = header.endian().map_err(|e| ElfError::Malformed(n(), e.to_string()))?;
         let machine = header.e_machine(endian);
         if machine != elf::EM_AARCH64 {
@@ -124,10 +126,16 @@ impl GuestImage {
                     let (off, filesz) = (ph.p_offset(endian), ph.p_filesz(endian));
                     let (vaddr, memsz) = (ph.p_vaddr(endian), ph.p_memsz(endian));
                     if off.checked_add(filesz).is_none_or(|end| end > bytes.len() as u64) {
-                        return Err(ElfError::Truncated(n(), format!("segment at {vaddr:#x} extends past the end of the file")));
+                        return Err(ElfError::Truncated(
+                            n(),
+                            format!("segment at {vaddr:#x} extends past the end of the file"),
+                        ));
                     }
                     if filesz > memsz || vaddr.checked_add(memsz).is_none_or(|end| end > GUEST_SPACE) {
-                        return Err(ElfError::Malformed(n(), format!("segment at {vaddr:#x} (size {memsz:#x}) lies outside the guest address space")));
+                        return Err(ElfError::Malformed(
+                            n(),
+                            format!("segment at {vaddr:#x} (size {memsz:#x}) lies outside the guest address space"),
+                        ));
                     }
                     let flags = ph.p_flags(endian);
                     segments.push(Segment {
@@ -148,7 +156,12 @@ impl GuestImage {
         }
         match e_type {
             elf::ET_EXEC => {}
-            elf::ET_DYN => return Err(ElfError::Unsupported(n(), "static position-independent executables are not supported yet (link with -static -no-pie)".into())),
+            elf::ET_DYN => {
+                return Err(ElfError::Unsupported(
+                    n(),
+                    "static position-independent executables are not supported yet (link with -static -no-pie)".into(),
+                ))
+            }
             elf::ET_REL => return Err(ElfError::Unsupported(n(), "relocatable object file, not an executable".into())),
             elf::ET_CORE => return Err(ElfError::Unsupported(n(), "core dump, not an executable".into())),
             t => return Err(ElfError::Malformed(n(), format!("unknown ELF type {t}"))),

@@ -122,7 +122,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     for f in &found.functions {
         if let Err(errs) = verify(f) {
             let first = errs.first().map(|e| e.to_string()).unwrap_or_default();
-            return Err(tool_error(anyhow::anyhow!("internal error: lifted IR of {} fails verification: {first}", f.name)));
+            return Err(tool_error(anyhow::anyhow!(
+                "internal error: lifted IR of {} fails verification: {first}",
+                f.name
+            )));
         }
     }
     if let Some(p) = &cli.emit_ir {
@@ -146,7 +149,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot make {}", dir.display())).map_err(input_error)?;
         for o in &objects {
             let dest = dir.join(o.file_name().unwrap_or_default());
-            std::fs::copy(o, &dest).with_context(|| format!("cannot copy to {}", dest.display())).map_err(tool_error)?;
+            std::fs::copy(o, &dest)
+                .with_context(|| format!("cannot copy to {}", dest.display()))
+                .map_err(tool_error)?;
         }
     }
 
@@ -154,9 +159,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         let unsupported = found.unsupported.len();
         let lifted = found.insns - unsupported;
         let pct = if found.insns == 0 { 100.0 } else { 100.0 * lifted as f64 / found.insns as f64 };
-        eprintln!("vmtrans: {} functions, {} instructions discovered, {} lifted ({pct:.2}%), {} unsupported", found.functions.len(), found.insns, lifted, unsupported);
+        eprintln!(
+            "vmtrans: {} functions, {} instructions discovered, {} lifted ({pct:.2}%), {} unsupported",
+            found.functions.len(),
+            found.insns,
+            lifted,
+            unsupported
+        );
         for u in &found.unsupported {
-            eprintln!("vmtrans: unsupported instruction at {:#x}: {:08x} {}", u.pc, u.insn, vmtrans_ir::a64::disassemble(u.insn));
+            eprintln!(
+                "vmtrans: unsupported instruction at {:#x}: {:08x} {}",
+                u.pc,
+                u.insn,
+                vmtrans_ir::a64::disassemble(u.insn)
+            );
         }
         eprintln!(
             "vmtrans: time: lift {:.2}s, compile {:.2}s, link {:.2}s",

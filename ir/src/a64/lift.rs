@@ -429,7 +429,14 @@ pub fn lift_function(
         map.insert(a, b.create_block(Some(a)));
     }
     let block_list: Vec<(u64, Block)> = map.iter().map(|(&a, &b)| (a, b)).collect();
-    let mut l = Lifter { b, pc: 0, insn: 0, mode: Mode::Function { leaders: map }, exits: HashMap::new(), call_targets: vec![] };
+    let mut l = Lifter {
+        b,
+        pc: 0,
+        insn: 0,
+        mode: Mode::Function { leaders: map },
+        exits: HashMap::new(),
+        call_targets: vec![],
+    };
     let mut unsupported = vec![];
     let mut insns = 0;
     let mut indirect = vec![];

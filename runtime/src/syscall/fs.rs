@@ -10,26 +10,15 @@ use crate::memory::{self, host_ptr, host_ptr_or_null};
 
 /// Open-flag bits where AArch64 (arch/arm64/include/uapi/asm/fcntl.h) and x86-64 (asm-generic)
 /// differ, as (guest bit, host bit) pairs: O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE.
-const OPEN_FLAG_PAIRS: [(u64, u64); 4] = [
-    (0o40000, 0o200000),
-    (0o100000, 0o400000),
-    (0o200000, 0o40000),
-    (0o400000, 0o100000),
-];
+const OPEN_FLAG_PAIRS: [(u64, u64); 4] =
+    [(0o40000, 0o200000), (0o100000, 0o400000), (0o200000, 0o40000), (0o400000, 0o100000)];
 
 /// Converts open flags between the two encodings given as (from, to) bit pairs.
 fn convert_flags(flags: u64, to_host: bool) -> u64 {
-    let all: u64 = OPEN_FLAG_PAIRS
-        .iter()
-        .map(|&(g, _)| g)
-        .fold(0, |acc, g| acc | g);
+    let all: u64 = OPEN_FLAG_PAIRS.iter().map(|&(g, _)| g).fold(0, |acc, g| acc | g);
     let mut out = flags & !all;
     for (guest, host) in OPEN_FLAG_PAIRS {
-        let (from, to) = if to_host {
-            (guest, host)
-        } else {
-            (host, guest)
-        };
+        let (from, to) = if to_host { (guest, host) } else { (host, guest) };
         if flags & from != 0 {
             out |= to;
         }
@@ -59,14 +48,7 @@ fn path(addr: u64) -> Result<CString, Errno> {
 pub fn openat(a: Args) -> SysResult {
     let path = path(a[1])?;
     // SAFETY: a valid C string; the mode is an integer.
-    host_result(unsafe {
-        libc::openat(
-            fd(a[0]),
-            path.as_ptr(),
-            open_flags_to_host(a[2]),
-            a[3] as libc::c_uint,
-        )
-    } as i64)
+    host_result(unsafe { libc::openat(fd(a[0]), path.as_ptr(), open_flags_to_host(a[2]), a[3] as libc::c_uint) } as i64)
 }
 
 pub fn close(a: Args) -> SysResult {
@@ -130,16 +112,9 @@ pub fn fcntl(a: Args) -> SysResult {
         }
         libc::F_SETFL => {
             // SAFETY: as above.
-            host_result(
-                unsafe { libc::fcntl(descriptor, command, open_flags_to_host(a[2])) } as i64,
-            )
+            host_result(unsafe { libc::fcntl(descriptor, command, open_flags_to_host(a[2])) } as i64)
         }
-        libc::F_GETLK
-        | libc::F_SETLK
-        | libc::F_SETLKW
-        | libc::F_OFD_GETLK
-        | libc::F_OFD_SETLK
-        | libc::F_OFD_SETLKW => {
+        libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW | libc::F_OFD_GETLK | libc::F_OFD_SETLK | libc::F_OFD_SETLKW => {
             // `struct flock` is 32 bytes with the same layout on both 64-bit ABIs.
             let lock = host_ptr(a[2], 32)?;
             // SAFETY: the lock structure lies inside the guest space.
@@ -161,9 +136,7 @@ pub fn readlinkat(a: Args) -> SysResult {
     let path = path(a[1])?;
     let buf = host_ptr(a[2], a[3])?;
     // SAFETY: a valid C string and a buffer inside the guest space.
-    host_result(
-        unsafe { libc::readlinkat(fd(a[0]), path.as_ptr(), buf.cast(), a[3] as usize) } as i64,
-    )
+    host_result(unsafe { libc::readlinkat(fd(a[0]), path.as_ptr(), buf.cast(), a[3] as usize) } as i64)
 }
 
 pub fn faccessat(a: Args) -> SysResult {
@@ -175,15 +148,7 @@ pub fn faccessat(a: Args) -> SysResult {
 pub fn faccessat2(a: Args) -> SysResult {
     let path = path(a[1])?;
     // SAFETY: a valid C string; the AT_* flags have the same values on both sides.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_faccessat2,
-            fd(a[0]),
-            path.as_ptr(),
-            a[2] as i32,
-            a[3] as i32,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_faccessat2, fd(a[0]), path.as_ptr(), a[2] as i32, a[3] as i32) })
 }
 
 pub fn getcwd(a: Args) -> SysResult {
@@ -218,14 +183,7 @@ pub fn mkdirat(a: Args) -> SysResult {
 pub fn mknodat(a: Args) -> SysResult {
     let path = path(a[1])?;
     // SAFETY: a valid C string.
-    host_result(unsafe {
-        libc::mknodat(
-            fd(a[0]),
-            path.as_ptr(),
-            a[2] as libc::mode_t,
-            a[3] as libc::dev_t,
-        )
-    } as i64)
+    host_result(unsafe { libc::mknodat(fd(a[0]), path.as_ptr(), a[2] as libc::mode_t, a[3] as libc::dev_t) } as i64)
 }
 
 pub fn unlinkat(a: Args) -> SysResult {
@@ -243,9 +201,7 @@ pub fn symlinkat(a: Args) -> SysResult {
 pub fn linkat(a: Args) -> SysResult {
     let (old, new) = (path(a[1])?, path(a[3])?);
     // SAFETY: valid C strings.
-    host_result(
-        unsafe { libc::linkat(fd(a[0]), old.as_ptr(), fd(a[2]), new.as_ptr(), a[4] as i32) } as i64,
-    )
+    host_result(unsafe { libc::linkat(fd(a[0]), old.as_ptr(), fd(a[2]), new.as_ptr(), a[4] as i32) } as i64)
 }
 
 pub fn renameat(a: Args) -> SysResult {
@@ -256,14 +212,7 @@ pub fn renameat2(a: Args) -> SysResult {
     let (old, new) = (path(a[1])?, path(a[3])?);
     // SAFETY: valid C strings.
     host_result(unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            fd(a[0]),
-            old.as_ptr(),
-            fd(a[2]),
-            new.as_ptr(),
-            a[4] as u32,
-        )
+        libc::syscall(libc::SYS_renameat2, fd(a[0]), old.as_ptr(), fd(a[2]), new.as_ptr(), a[4] as u32)
     })
 }
 
@@ -286,28 +235,13 @@ pub fn fchmod(a: Args) -> SysResult {
 pub fn fchmodat(a: Args) -> SysResult {
     let path = path(a[1])?;
     // SAFETY: a valid C string (the raw call, which has no flags argument).
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_fchmodat,
-            fd(a[0]),
-            path.as_ptr(),
-            a[2] as libc::mode_t,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_fchmodat, fd(a[0]), path.as_ptr(), a[2] as libc::mode_t) })
 }
 
 pub fn fchownat(a: Args) -> SysResult {
     let path = path(a[1])?;
     // SAFETY: a valid C string.
-    host_result(unsafe {
-        libc::fchownat(
-            fd(a[0]),
-            path.as_ptr(),
-            a[2] as u32,
-            a[3] as u32,
-            a[4] as i32,
-        )
-    } as i64)
+    host_result(unsafe { libc::fchownat(fd(a[0]), path.as_ptr(), a[2] as u32, a[3] as u32, a[4] as i32) } as i64)
 }
 
 pub fn fchown(a: Args) -> SysResult {
@@ -321,9 +255,7 @@ pub fn utimensat(a: Args) -> SysResult {
     let times = host_ptr_or_null(a[2], 32)?;
     let path_ptr = path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
     // SAFETY: the path is null or valid; the times are null or inside the guest space.
-    host_result(unsafe {
-        libc::syscall(libc::SYS_utimensat, fd(a[0]), path_ptr, times, a[3] as i32)
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_utimensat, fd(a[0]), path_ptr, times, a[3] as i32) })
 }
 
 pub fn sync() -> SysResult {
@@ -350,19 +282,11 @@ mod tests {
     fn open_flags_convert_the_four_differing_bits() {
         // O_RDONLY|O_DIRECTORY|O_CLOEXEC as AArch64 glibc's opendir passes it.
         let guest = 0o40000 | 0o2000000;
-        assert_eq!(
-            open_flags_to_host(guest),
-            libc::O_DIRECTORY | libc::O_CLOEXEC
-        );
+        assert_eq!(open_flags_to_host(guest), libc::O_DIRECTORY | libc::O_CLOEXEC);
         assert_eq!(open_flags_to_host(0o100000), libc::O_NOFOLLOW);
         assert_eq!(open_flags_to_host(0o200000), libc::O_DIRECT);
-        assert_eq!(
-            open_flags_to_host(0o1101),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC
-        );
-        for flags in [
-            0u64, 0o40000, 0o100000, 0o200000, 0o400000, 0o777777, 0o2000000,
-        ] {
+        assert_eq!(open_flags_to_host(0o1101), libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC);
+        for flags in [0u64, 0o40000, 0o100000, 0o200000, 0o400000, 0o777777, 0o2000000] {
             assert_eq!(open_flags_to_guest(open_flags_to_host(flags) as u64), flags);
         }
     }

@@ -17,14 +17,7 @@ pub fn guest_utsname() -> Result<[u8; UTSNAME_SIZE], crate::errno::Errno> {
     // SAFETY: as above.
     host_result(unsafe { libc::uname(&mut host) } as i64)?;
     let mut out = [0u8; UTSNAME_SIZE];
-    let fields = [
-        &host.sysname,
-        &host.nodename,
-        &host.release,
-        &host.version,
-        &host.machine,
-        &host.domainname,
-    ];
+    let fields = [&host.sysname, &host.nodename, &host.release, &host.version, &host.machine, &host.domainname];
     for (index, field) in fields.iter().enumerate() {
         for (at, &c) in field.iter().take(65).enumerate() {
             out[index * 65 + at] = c as u8;
@@ -58,14 +51,7 @@ pub fn sched_getaffinity(a: Args) -> SysResult {
     }
     let mask = host_ptr(a[2], a[1])?;
     // SAFETY: as in `sysinfo`.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_sched_getaffinity,
-            a[0] as i32,
-            a[1] as usize,
-            mask,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, a[1] as usize, mask) })
 }
 
 pub fn sched_setaffinity(a: Args) -> SysResult {
@@ -74,14 +60,7 @@ pub fn sched_setaffinity(a: Args) -> SysResult {
     }
     let mask = host_ptr(a[2], a[1])?;
     // SAFETY: as in `sysinfo`.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_sched_setaffinity,
-            a[0] as i32,
-            a[1] as usize,
-            mask,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_sched_setaffinity, a[0] as i32, a[1] as usize, mask) })
 }
 
 pub fn sched_yield() -> SysResult {

@@ -52,10 +52,7 @@ fn host_iovecs(addr: u64, count: u64) -> Result<Vec<libc::iovec>, Errno> {
             if len > isize::MAX as u64 {
                 return Err(EINVAL);
             }
-            Ok(libc::iovec {
-                iov_base: host_ptr(base, len)?.cast(),
-                iov_len: len as usize,
-            })
+            Ok(libc::iovec { iov_base: host_ptr(base, len)?.cast(), iov_len: len as usize })
         })
         .collect()
 }
@@ -121,11 +118,7 @@ fn ioctl_arg_size(request: u64) -> Option<u64> {
 pub fn ioctl(a: Args) -> SysResult {
     let request = a[1] & 0xffff_ffff;
     let size = ioctl_arg_size(request).ok_or(ENOTTY)?;
-    let arg = if size == 0 {
-        std::ptr::null_mut()
-    } else {
-        host_ptr(a[2], size)?
-    };
+    let arg = if size == 0 { std::ptr::null_mut() } else { host_ptr(a[2], size)? };
     // SAFETY: the argument is null or a guest object of the size the request uses.
     host_result(unsafe { libc::ioctl(fd(a[0]), request as _, arg) } as i64)
 }
@@ -144,10 +137,7 @@ mod tests {
 
     #[test]
     fn bad_buffers_are_refused_before_the_host_call() {
-        assert_eq!(
-            write([1, u64::MAX - 2, 5, 0, 0, 0]),
-            Err(crate::errno::EFAULT)
-        );
+        assert_eq!(write([1, u64::MAX - 2, 5, 0, 0, 0]), Err(crate::errno::EFAULT));
         assert_eq!(writev([1, 0, IOV_MAX + 1, 0, 0, 0]), Err(EINVAL));
     }
 }

@@ -17,16 +17,8 @@ const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 /// Flags passed on to the host as they are (same values on both sides): the mapping type,
 /// MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE,
 /// MAP_NONBLOCK, MAP_STACK and MAP_SYNC. Placement flags are the runtime's business.
-const MAP_PASSED: u64 = MAP_TYPE
-    | MAP_ANONYMOUS
-    | 0x800
-    | 0x1000
-    | 0x2000
-    | 0x4000
-    | 0x8000
-    | 0x1_0000
-    | 0x2_0000
-    | 0x8_0000;
+const MAP_PASSED: u64 =
+    MAP_TYPE | MAP_ANONYMOUS | 0x800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x1_0000 | 0x2_0000 | 0x8_0000;
 /// AArch64's PROT_BTI: guarded pages for branch targets, meaningless on the host.
 const PROT_BTI: u64 = 0x10;
 
@@ -50,17 +42,7 @@ pub fn set_brk(space: &mut AddressSpace, requested: u64) -> u64 {
             return space.brk;
         }
         let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-        if space
-            .map_fixed(
-                old_end,
-                new_end - old_end,
-                PROT_READ | PROT_WRITE,
-                flags,
-                -1,
-                0,
-            )
-            .is_err()
-        {
+        if space.map_fixed(old_end, new_end - old_end, PROT_READ | PROT_WRITE, flags, -1, 0).is_err() {
             return space.brk;
         }
     } else if new_end < old_end && space.unmap(new_end, old_end - new_end).is_err() {
@@ -98,10 +80,7 @@ pub fn place(space: &AddressSpace, hint: u64, len: u64, flags: u64) -> SysResult
     if hint != 0 && in_guest_space(hint, len) && !space.vmas.overlaps(hint, hint + len) {
         return Ok(hint);
     }
-    space
-        .vmas
-        .find_free_top_down(len, space.mmap_low, space.mmap_high)
-        .ok_or(ENOMEM)
+    space.vmas.find_free_top_down(len, space.mmap_low, space.mmap_high).ok_or(ENOMEM)
 }
 
 pub fn mmap(a: Args) -> SysResult {
@@ -109,10 +88,7 @@ pub fn mmap(a: Args) -> SysResult {
     if len == 0 || offset % PAGE_SIZE != 0 {
         return Err(EINVAL);
     }
-    if !matches!(
-        flags & MAP_TYPE,
-        MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE
-    ) {
+    if !matches!(flags & MAP_TYPE, MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE) {
         return Err(EINVAL);
     }
     let prot = guest_prot(prot)?;
@@ -123,14 +99,7 @@ pub fn mmap(a: Args) -> SysResult {
     let fd = if flags & MAP_ANONYMOUS != 0 { -1 } else { fd };
     let mut space = memory::space();
     let addr = place(&space, hint, len, flags)?;
-    space.map_fixed(
-        addr,
-        len,
-        prot,
-        (flags & MAP_PASSED) as i32,
-        fd,
-        offset as i64,
-    )?;
+    space.map_fixed(addr, len, prot, (flags & MAP_PASSED) as i32, fd, offset as i64)?;
     Ok(addr)
 }
 
@@ -164,11 +133,7 @@ pub fn mprotect(a: Args) -> SysResult {
 /// which glibc's realloc handles by copying.
 pub fn mremap(a: Args) -> SysResult {
     let (old, old_len, new_len, flags, new_addr) = (a[0], page_up(a[1]), page_up(a[2]), a[3], a[4]);
-    if old % PAGE_SIZE != 0
-        || new_len == 0
-        || old_len == 0
-        || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
-    {
+    if old % PAGE_SIZE != 0 || new_len == 0 || old_len == 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0 {
         return Err(EINVAL);
     }
     if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
@@ -196,16 +161,9 @@ pub fn mremap(a: Args) -> SysResult {
         }
         new_addr
     } else {
-        space
-            .vmas
-            .find_free_top_down(new_len, space.mmap_low, space.mmap_high)
-            .ok_or(ENOMEM)?
+        space.vmas.find_free_top_down(new_len, space.mmap_low, space.mmap_high).ok_or(ENOMEM)?
     };
-    let prot = space
-        .vmas
-        .iter()
-        .find(|&(start, end, _)| start <= old && old < end)
-        .map_or(0, |(_, _, p)| p);
+    let prot = space.vmas.iter().find(|&(start, end, _)| start <= old && old < end).map_or(0, |(_, _, p)| p);
     let (old_host, target_host) = (host_ptr(old, old_len)?, host_ptr(target, new_len)?);
     // SAFETY: both ranges lie inside the reservation; the target's old contents are the runtime's to replace.
     let moved = unsafe {
@@ -266,24 +224,12 @@ mod tests {
 
         // MAP_FIXED inside the space, FIXED_NOREPLACE over it, and bad arguments.
         let fixed = 0x2000_0000;
-        assert_eq!(
-            mmap([fixed, 8192, rw, anon_rw | MAP_FIXED, 0, 0]),
-            Ok(fixed)
-        );
-        assert_eq!(
-            mmap([fixed, 4096, rw, anon_rw | MAP_FIXED_NOREPLACE, 0, 0]),
-            Err(EEXIST)
-        );
-        assert_eq!(
-            mmap([fixed + 1, 4096, rw, anon_rw | MAP_FIXED, 0, 0]),
-            Err(EINVAL)
-        );
+        assert_eq!(mmap([fixed, 8192, rw, anon_rw | MAP_FIXED, 0, 0]), Ok(fixed));
+        assert_eq!(mmap([fixed, 4096, rw, anon_rw | MAP_FIXED_NOREPLACE, 0, 0]), Err(EEXIST));
+        assert_eq!(mmap([fixed + 1, 4096, rw, anon_rw | MAP_FIXED, 0, 0]), Err(EINVAL));
         assert_eq!(mmap([0, 0, rw, anon_rw, 0, 0]), Err(EINVAL));
         assert_eq!(mmap([0, 4096, rw, MAP_ANONYMOUS, 0, 0]), Err(EINVAL));
-        assert_eq!(
-            mmap([1 << 41, 4096, rw, anon_rw | MAP_FIXED, 0, 0]),
-            Err(ENOMEM)
-        );
+        assert_eq!(mmap([1 << 41, 4096, rw, anon_rw | MAP_FIXED, 0, 0]), Err(ENOMEM));
 
         // mprotect is recorded, and the runtime's own access honours it.
         assert_eq!(mprotect([fixed, 4096, PROT_READ as u64, 0, 0, 0]), Ok(0));
@@ -320,10 +266,7 @@ mod tests {
         assert_eq!(brk([0x70_0000, 0, 0, 0, 0, 0]), Ok(0x50_1234));
         assert_eq!(brk([0x50_0000, 0, 0, 0, 0, 0]), Ok(0x50_0000));
         assert_eq!(memory::read_u64(0x50_1000), Err(EFAULT));
-        assert_eq!(
-            madvise([first, 4096, libc::MADV_DONTNEED as u64, 0, 0, 0]),
-            Ok(0)
-        );
+        assert_eq!(madvise([first, 4096, libc::MADV_DONTNEED as u64, 0, 0, 0]), Ok(0));
         assert_eq!(memory::read_u64(first + 8), Ok(0));
     }
 }

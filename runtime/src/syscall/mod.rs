@@ -26,9 +26,7 @@ pub type Args = [u64; 6];
 /// Serves the system call `state` describes and writes its result into x0.
 pub fn handle(state: &mut CpuState) {
     let number = state.x[8];
-    let args: Args = [
-        state.x[0], state.x[1], state.x[2], state.x[3], state.x[4], state.x[5],
-    ];
+    let args: Args = [state.x[0], state.x[1], state.x[2], state.x[3], state.x[4], state.x[5]];
     if trace::enabled() && process::is_exit(number) {
         trace::print_call(number, &args, None);
     }
@@ -147,16 +145,11 @@ static REPORTED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 /// Answers ENOSYS for an unimplemented call, telling stderr the first time each number comes up.
 fn unsupported(number: u64) -> SysResult {
     let first_time = match REPORTED.get((number / 64) as usize) {
-        Some(word) => {
-            word.fetch_or(1 << (number % 64), Ordering::Relaxed) & (1 << (number % 64)) == 0
-        }
+        Some(word) => word.fetch_or(1 << (number % 64), Ordering::Relaxed) & (1 << (number % 64)) == 0,
         None => true,
     };
     if first_time {
-        eprintln!(
-            "vmtrans: unsupported syscall {number} ({}) -> ENOSYS",
-            names::syscall_name(number)
-        );
+        eprintln!("vmtrans: unsupported syscall {number} ({}) -> ENOSYS", names::syscall_name(number));
     }
     Err(ENOSYS)
 }

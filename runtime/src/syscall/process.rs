@@ -154,28 +154,10 @@ pub fn futex(a: Args) -> SysResult {
         return Err(EINVAL);
     }
     let uaddr = host_ptr(a[0], 4)?;
-    let fourth = if FUTEX_TIMEOUT_CMDS.contains(&command) {
-        host_ptr_or_null(a[3], 16)? as u64
-    } else {
-        a[3]
-    };
-    let uaddr2 = if FUTEX_UADDR2_CMDS.contains(&command) {
-        host_ptr(a[4], 4)? as u64
-    } else {
-        a[4]
-    };
+    let fourth = if FUTEX_TIMEOUT_CMDS.contains(&command) { host_ptr_or_null(a[3], 16)? as u64 } else { a[3] };
+    let uaddr2 = if FUTEX_UADDR2_CMDS.contains(&command) { host_ptr(a[4], 4)? as u64 } else { a[4] };
     // SAFETY: the futex words and the timeout lie inside the guest space; the host checks the rest.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            uaddr,
-            a[1] as i32,
-            a[2] as u32,
-            fourth,
-            uaddr2,
-            a[5] as u32,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_futex, uaddr, a[1] as i32, a[2] as u32, fourth, uaddr2, a[5] as u32) })
 }
 
 const CLONE_VM: u64 = 0x100;
@@ -195,9 +177,7 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         static REPORTED: AtomicBool = AtomicBool::new(false);
         if !REPORTED.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "vmtrans: clone of a thread (flags {flags:#x}) is not supported yet -> ENOSYS"
-            );
+            eprintln!("vmtrans: clone of a thread (flags {flags:#x}) is not supported yet -> ENOSYS");
         }
         return Err(ENOSYS);
     }
@@ -280,11 +260,7 @@ mod tests {
     #[test]
     fn threads_are_refused_for_now() {
         let mut state = CpuState::default();
-        let thread_flags =
-            CLONE_VM | 0x800 | 0x400 | 0x200 | CLONE_THREAD | 0x4_0000 | CLONE_SETTLS;
-        assert_eq!(
-            clone(&mut state, [thread_flags, 0x1000, 0, 0, 0, 0]),
-            Err(ENOSYS)
-        );
+        let thread_flags = CLONE_VM | 0x800 | 0x400 | 0x200 | CLONE_THREAD | 0x4_0000 | CLONE_SETTLS;
+        assert_eq!(clone(&mut state, [thread_flags, 0x1000, 0, 0, 0, 0]), Err(ENOSYS));
     }
 }

@@ -19,13 +19,8 @@ const SIG_DFL: u64 = 0;
 const SIG_IGN: u64 = 1;
 /// Signals whose host dispositions stay the runtime's (its fault handler, and the synchronous
 /// signals a translated program raises for its own faults), never mirrored from the guest.
-const HOST_OWNED: [u64; 5] = [
-    libc::SIGSEGV as u64,
-    libc::SIGBUS as u64,
-    libc::SIGILL as u64,
-    libc::SIGFPE as u64,
-    libc::SIGTRAP as u64,
-];
+const HOST_OWNED: [u64; 5] =
+    [libc::SIGSEGV as u64, libc::SIGBUS as u64, libc::SIGILL as u64, libc::SIGFPE as u64, libc::SIGTRAP as u64];
 
 /// A guest `struct sigaction` as AArch64 lays it out: handler, flags, restorer, mask (32 bytes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,36 +33,21 @@ pub struct GuestSigaction {
 
 impl GuestSigaction {
     fn from_bytes(bytes: &[u8; 32]) -> GuestSigaction {
-        let word =
-            |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
-        GuestSigaction {
-            handler: word(0),
-            flags: word(1),
-            restorer: word(2),
-            mask: word(3),
-        }
+        let word = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+        GuestSigaction { handler: word(0), flags: word(1), restorer: word(2), mask: word(3) }
     }
 
     fn to_bytes(self) -> [u8; 32] {
         let mut out = [0u8; 32];
-        for (i, word) in [self.handler, self.flags, self.restorer, self.mask]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, word) in [self.handler, self.flags, self.restorer, self.mask].into_iter().enumerate() {
             out[i * 8..i * 8 + 8].copy_from_slice(&word.to_le_bytes());
         }
         out
     }
 }
 
-static ACTIONS: Mutex<[GuestSigaction; NSIG as usize + 1]> = Mutex::new(
-    [GuestSigaction {
-        handler: 0,
-        flags: 0,
-        restorer: 0,
-        mask: 0,
-    }; NSIG as usize + 1],
-);
+static ACTIONS: Mutex<[GuestSigaction; NSIG as usize + 1]> =
+    Mutex::new([GuestSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG as usize + 1]);
 
 thread_local! {
     /// This thread's blocked mask, as the guest set it.
@@ -77,9 +57,7 @@ thread_local! {
 }
 
 fn actions() -> MutexGuard<'static, [GuestSigaction; NSIG as usize + 1]> {
-    ACTIONS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    ACTIONS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The action the guest has installed for `signal`.
@@ -97,11 +75,7 @@ fn mirror_disposition(signal: u64, action: &GuestSigaction) {
     if HOST_OWNED.contains(&signal) || signal > 31 {
         return;
     }
-    let host = if action.handler == SIG_IGN {
-        libc::SIG_IGN
-    } else {
-        libc::SIG_DFL
-    };
+    let host = if action.handler == SIG_IGN { libc::SIG_IGN } else { libc::SIG_DFL };
     // SAFETY: setting a disposition to SIG_IGN or SIG_DFL.
     unsafe { libc::signal(signal as i32, host) };
 }
@@ -167,11 +141,7 @@ pub fn rt_sigprocmask(a: Args) -> SysResult {
         return Err(EINVAL);
     }
     let current = BLOCKED.with(Cell::get);
-    let next = if new != 0 {
-        Some(apply_mask(current, how, memory::read_u64(new)?).ok_or(EINVAL)?)
-    } else {
-        None
-    };
+    let next = if new != 0 { Some(apply_mask(current, how, memory::read_u64(new)?).ok_or(EINVAL)?) } else { None };
     if old != 0 {
         memory::write_u64(old, current)?;
     }
@@ -246,12 +216,7 @@ fn signal_self(signal: u64) -> SysResult {
     // SAFETY: the default action for a signal the guest left at SIG_DFL; then the signal itself.
     unsafe {
         libc::signal(signal as i32, libc::SIG_DFL);
-        host_result(libc::syscall(
-            libc::SYS_tgkill,
-            libc::getpid(),
-            libc::syscall(libc::SYS_gettid),
-            signal as i32,
-        ))
+        host_result(libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::syscall(libc::SYS_gettid), signal as i32))
     }
 }
 
@@ -292,38 +257,18 @@ mod tests {
     #[test]
     fn masks_combine_as_the_kernel_does() {
         assert_eq!(apply_mask(0b1, libc::SIG_BLOCK as u64, 0b100), Some(0b101));
-        assert_eq!(
-            apply_mask(0b101, libc::SIG_UNBLOCK as u64, 0b1),
-            Some(0b100)
-        );
-        assert_eq!(
-            apply_mask(0b101, libc::SIG_SETMASK as u64, 0b10),
-            Some(0b10)
-        );
-        assert_eq!(
-            apply_mask(0, libc::SIG_SETMASK as u64, u64::MAX),
-            Some(!UNBLOCKABLE)
-        );
+        assert_eq!(apply_mask(0b101, libc::SIG_UNBLOCK as u64, 0b1), Some(0b100));
+        assert_eq!(apply_mask(0b101, libc::SIG_SETMASK as u64, 0b10), Some(0b10));
+        assert_eq!(apply_mask(0, libc::SIG_SETMASK as u64, u64::MAX), Some(!UNBLOCKABLE));
         assert_eq!(apply_mask(0, 7, 0), None);
     }
 
     #[test]
     fn sigaction_round_trips_the_aarch64_layout() {
-        let action = GuestSigaction {
-            handler: 0x400123,
-            flags: 0x0400_0004,
-            restorer: 0x400456,
-            mask: 1 << 9,
-        };
+        let action = GuestSigaction { handler: 0x400123, flags: 0x0400_0004, restorer: 0x400456, mask: 1 << 9 };
         let bytes = action.to_bytes();
-        assert_eq!(
-            u64::from_le_bytes(bytes[8..16].try_into().unwrap()),
-            0x0400_0004
-        );
-        assert_eq!(
-            u64::from_le_bytes(bytes[24..32].try_into().unwrap()),
-            1 << 9
-        );
+        assert_eq!(u64::from_le_bytes(bytes[8..16].try_into().unwrap()), 0x0400_0004);
+        assert_eq!(u64::from_le_bytes(bytes[24..32].try_into().unwrap()), 1 << 9);
         assert_eq!(GuestSigaction::from_bytes(&bytes), action);
     }
 

@@ -55,9 +55,7 @@ pub fn newfstatat(a: Args) -> SysResult {
     // SAFETY: as in `fstat`; AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH have the same values on both sides.
     let mut host: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: a valid C string and a host buffer.
-    host_result(
-        unsafe { libc::fstatat(a[0] as i32, path.as_ptr(), &mut host, a[3] as i32) } as i64,
-    )?;
+    host_result(unsafe { libc::fstatat(a[0] as i32, path.as_ptr(), &mut host, a[3] as i32) } as i64)?;
     store(a[2], &host)
 }
 
@@ -66,16 +64,7 @@ pub fn statx(a: Args) -> SysResult {
     // `struct statx` is 256 bytes with one layout everywhere.
     let buf = host_ptr(a[4], 256)?;
     // SAFETY: a valid C string and a buffer inside the guest space.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_statx,
-            a[0] as i32,
-            path.as_ptr(),
-            a[2] as i32,
-            a[3] as u32,
-            buf,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_statx, a[0] as i32, path.as_ptr(), a[2] as i32, a[3] as u32, buf) })
 }
 
 pub fn statfs(a: Args) -> SysResult {
@@ -136,18 +125,9 @@ mod tests {
         assert_eq!(u64_at(&guest, 48), 0x1_0000_0001);
         assert_eq!(u32_at(&guest, 56), 4096);
         assert_eq!(u64_at(&guest, 64), 16);
-        assert_eq!(
-            (u64_at(&guest, 72), u64_at(&guest, 80)),
-            (1_700_000_000, 111)
-        );
-        assert_eq!(
-            (u64_at(&guest, 88), u64_at(&guest, 96)),
-            (1_700_000_001, 222)
-        );
-        assert_eq!(
-            (u64_at(&guest, 104), u64_at(&guest, 112)),
-            (1_700_000_002, 333)
-        );
+        assert_eq!((u64_at(&guest, 72), u64_at(&guest, 80)), (1_700_000_000, 111));
+        assert_eq!((u64_at(&guest, 88), u64_at(&guest, 96)), (1_700_000_001, 222));
+        assert_eq!((u64_at(&guest, 104), u64_at(&guest, 112)), (1_700_000_002, 333));
         assert_eq!(u64_at(&guest, 120), 0);
     }
 }

@@ -33,15 +33,7 @@ pub fn nanosleep(a: Args) -> SysResult {
 pub fn clock_nanosleep(a: Args) -> SysResult {
     let (req, rem) = (host_ptr(a[2], 16)?, host_ptr_or_null(a[3], 16)?);
     // SAFETY: as in `gettimeofday`. The raw call returns -1/errno like the others.
-    host_result(unsafe {
-        libc::syscall(
-            libc::SYS_clock_nanosleep,
-            a[0] as i32,
-            a[1] as i32,
-            req,
-            rem,
-        )
-    })
+    host_result(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0] as i32, a[1] as i32, req, rem) })
 }
 
 pub fn times(a: Args) -> SysResult {

@@ -58,15 +58,7 @@ pub fn env_from(state: &MachineState) -> TestEnv {
 /// The machine state a `TestEnv` holds.
 pub fn state_of(env: &TestEnv) -> MachineState {
     let s = &env.state;
-    MachineState {
-        x: s.x,
-        sp: s.sp,
-        nzcv: s.nzcv(),
-        fpcr: s.fpcr,
-        fpsr: s.fpsr,
-        v: s.q,
-        mem: env.mem.clone(),
-    }
+    MachineState { x: s.x, sp: s.sp, nzcv: s.nzcv(), fpcr: s.fpcr, fpsr: s.fpsr, v: s.q, mem: env.mem.clone() }
 }
 
 fn trap_outcome(kind: TrapKind, pc: u64, insn: u32) -> Outcome {
@@ -89,10 +81,7 @@ impl Engine for InterpBlocks {
         let mut env = env_from(&case.init);
         let end = addr + 4 * case.code.len() as u64;
         match env.run(addr, &case.code, MAX_BLOCKS) {
-            Err(f) => Outcome::Fault {
-                addr: f.addr,
-                write: f.write,
-            },
+            Err(f) => Outcome::Fault { addr: f.addr, write: f.write },
             Ok(Exit::Trap { kind, pc, insn }) => trap_outcome(kind, pc, insn),
             Ok(Exit::Syscall { pc, .. }) => Outcome::Syscall { pc },
             Ok(_) if env.state.pc == end => Outcome::Finished(state_of(&env)),
@@ -129,12 +118,7 @@ impl Engine for InterpSingle {
             let mut block = lifted.func.entry();
             loop {
                 match run_block(&lifted.func, block, &mut env) {
-                    Err(f) => {
-                        return Outcome::Fault {
-                            addr: f.addr,
-                            write: f.write,
-                        }
-                    }
+                    Err(f) => return Outcome::Fault { addr: f.addr, write: f.write },
                     Ok(Exit::Block(b)) => block = b,
                     Ok(Exit::Call { target, .. } | Exit::Jump { target }) => {
                         pc = target;

@@ -56,11 +56,7 @@ impl MachineState {
     /// The state block the oracle harness reads and writes (without the window).
     pub fn to_block(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(STATE_BYTES);
-        for x in self
-            .x
-            .iter()
-            .chain([&self.sp, &self.nzcv, &self.fpcr, &self.fpsr, &0])
-        {
+        for x in self.x.iter().chain([&self.sp, &self.nzcv, &self.fpcr, &self.fpsr, &0]) {
             out.extend_from_slice(&x.to_le_bytes());
         }
         for v in &self.v {
@@ -75,15 +71,8 @@ impl MachineState {
         if block.len() != STATE_BYTES || window.len() != WINDOW_SIZE {
             return None;
         }
-        let word =
-            |i: usize| u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or_default());
-        let vec = |i: usize| {
-            u128::from_le_bytes(
-                block[288 + 16 * i..304 + 16 * i]
-                    .try_into()
-                    .unwrap_or_default(),
-            )
-        };
+        let word = |i: usize| u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or_default());
+        let vec = |i: usize| u128::from_le_bytes(block[288 + 16 * i..304 + 16 * i].try_into().unwrap_or_default());
         Some(MachineState {
             x: std::array::from_fn(word),
             sp: word(31),

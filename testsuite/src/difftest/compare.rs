@@ -25,73 +25,36 @@ pub struct Difference {
 
 fn nzcv_text(v: u64) -> String {
     let flag = |bit: u32, c: char| if v >> bit & 1 != 0 { c } else { '-' };
-    format!(
-        "{}{}{}{} ({v:#x})",
-        flag(31, 'N'),
-        flag(30, 'Z'),
-        flag(29, 'C'),
-        flag(28, 'V')
-    )
+    format!("{}{}{}{} ({v:#x})", flag(31, 'N'), flag(30, 'Z'), flag(29, 'C'), flag(28, 'V'))
 }
 
 /// Every location where `got` differs from `expected`.
 pub fn diff(expected: &MachineState, got: &MachineState, opts: CompareOptions) -> Vec<Difference> {
     let mut out = vec![];
-    let mut push = |location: String, e: String, g: String| {
-        out.push(Difference {
-            location,
-            expected: e,
-            got: g,
-        })
-    };
+    let mut push = |location: String, e: String, g: String| out.push(Difference { location, expected: e, got: g });
     for i in 0..31 {
         if expected.x[i] != got.x[i] {
-            push(
-                format!("x{i}"),
-                format!("{:#018x}", expected.x[i]),
-                format!("{:#018x}", got.x[i]),
-            );
+            push(format!("x{i}"), format!("{:#018x}", expected.x[i]), format!("{:#018x}", got.x[i]));
         }
     }
     if expected.sp != got.sp {
-        push(
-            "sp".into(),
-            format!("{:#018x}", expected.sp),
-            format!("{:#018x}", got.sp),
-        );
+        push("sp".into(), format!("{:#018x}", expected.sp), format!("{:#018x}", got.sp));
     }
     if expected.nzcv != got.nzcv {
         push("nzcv".into(), nzcv_text(expected.nzcv), nzcv_text(got.nzcv));
     }
     if opts.fpsr && expected.fpsr != got.fpsr {
-        push(
-            "fpsr".into(),
-            format!("{:#x}", expected.fpsr),
-            format!("{:#x}", got.fpsr),
-        );
+        push("fpsr".into(), format!("{:#x}", expected.fpsr), format!("{:#x}", got.fpsr));
     }
     for i in 0..32 {
         if expected.v[i] != got.v[i] {
-            push(
-                format!("v{i}"),
-                format!("{:#034x}", expected.v[i]),
-                format!("{:#034x}", got.v[i]),
-            );
+            push(format!("v{i}"), format!("{:#034x}", expected.v[i]), format!("{:#034x}", got.v[i]));
         }
     }
     for (line, (e, g)) in expected.mem.chunks(16).zip(got.mem.chunks(16)).enumerate() {
         if e != g {
-            let hex = |b: &[u8]| {
-                b.iter()
-                    .map(|x| format!("{x:02x}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            push(
-                format!("mem[{:#x}]", WINDOW_ADDR + 16 * line as u64),
-                hex(e),
-                hex(g),
-            );
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ");
+            push(format!("mem[{:#x}]", WINDOW_ADDR + 16 * line as u64), hex(e), hex(g));
         }
     }
     out
@@ -101,12 +64,7 @@ pub fn diff(expected: &MachineState, got: &MachineState, opts: CompareOptions) -
 pub fn listing(case: &Case, addr: u64) -> String {
     let mut s = String::new();
     for (i, w) in case.code.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "    {:#x}: {w:08x}  {}",
-            addr + 4 * i as u64,
-            disassemble(*w)
-        );
+        let _ = writeln!(s, "    {:#x}: {w:08x}  {}", addr + 4 * i as u64, disassemble(*w));
     }
     s
 }
@@ -146,14 +104,7 @@ pub fn inputs(state: &MachineState, with_vectors: bool) -> String {
 }
 
 /// A full report of one mismatch (at most `limit` differences listed).
-pub fn report(
-    case: &Case,
-    addr: u64,
-    engine: &str,
-    what: &str,
-    diffs: &[Difference],
-    limit: usize,
-) -> String {
+pub fn report(case: &Case, addr: u64, engine: &str, what: &str, diffs: &[Difference], limit: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "MISMATCH class {} engine {engine}: {what}", case.class);
     s.push_str(&listing(case, addr));

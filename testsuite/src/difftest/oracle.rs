@@ -12,8 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::difftest::case::{
-    Case, MachineState, CASES_ADDR, MAX_CODE_WORDS, SLOT_SIZE, STATE_BYTES, WINDOW_ADDR,
-    WINDOW_SIZE,
+    Case, MachineState, CASES_ADDR, MAX_CODE_WORDS, SLOT_SIZE, STATE_BYTES, WINDOW_ADDR, WINDOW_SIZE,
 };
 
 /// The harness's fixed part.
@@ -32,14 +31,7 @@ pub fn available() -> bool {
         tool("DIFFTEST_QEMU", "qemu-aarch64"),
     ]
     .iter()
-    .all(|t| {
-        Command::new(t)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    })
+    .all(|t| Command::new(t).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok())
 }
 
 /// The complete assembly source of the harness for `cases`, each in its own slot.
@@ -48,20 +40,12 @@ pub fn harness_source(cases: &[Case]) -> Result<String, String> {
     src.push_str(HARNESS);
     for (i, case) in cases.iter().enumerate() {
         if case.code.len() > MAX_CODE_WORDS {
-            return Err(format!(
-                "case {i} has {} instructions, more than {MAX_CODE_WORDS}",
-                case.code.len()
-            ));
+            return Err(format!("case {i} has {} instructions, more than {MAX_CODE_WORDS}", case.code.len()));
         }
         src.push_str(&format!("        .org {}\n", i as u64 * SLOT_SIZE));
         src.push_str("        adrp x0, state_in\n        add x0, x0, :lo12:state_in\n");
         for r in (1..31).step_by(2) {
-            src.push_str(&format!(
-                "        ldp x{}, x{}, [x0, #{}]\n",
-                r,
-                r + 1,
-                8 * r
-            ));
+            src.push_str(&format!("        ldp x{}, x{}, [x0, #{}]\n", r, r + 1, 8 * r));
         }
         src.push_str("        ldr x0, [x0]\n");
         for w in &case.code {
@@ -78,18 +62,12 @@ struct TempDir(PathBuf);
 impl TempDir {
     fn new() -> Result<TempDir, String> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "vmtrans-difftest-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let name =
+            format!("vmtrans-difftest-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
         let dir = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         Ok(TempDir(dir))
     }
 }
@@ -101,14 +79,9 @@ impl Drop for TempDir {
 }
 
 fn run_tool(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let out = cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if !out.status.success() {
-        return Err(format!(
-            "{cmd:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     Ok(())
 }
@@ -116,16 +89,10 @@ fn run_tool(cmd: &mut Command) -> Result<(), String> {
 /// Assembles and links the harness for `cases` into `dir`; returns the program's path.
 fn build(dir: &Path, cases: &[Case]) -> Result<PathBuf, String> {
     let src = dir.join("harness.S");
-    std::fs::write(&src, harness_source(cases)?)
-        .map_err(|e| format!("cannot write {}: {e}", src.display()))?;
+    std::fs::write(&src, harness_source(cases)?).map_err(|e| format!("cannot write {}: {e}", src.display()))?;
     let obj = dir.join("harness.o");
     let exe = dir.join("harness");
-    run_tool(
-        Command::new(tool("DIFFTEST_AS", "aarch64-linux-gnu-as"))
-            .arg("-o")
-            .arg(&obj)
-            .arg(&src),
-    )?;
+    run_tool(Command::new(tool("DIFFTEST_AS", "aarch64-linux-gnu-as")).arg("-o").arg(&obj).arg(&src))?;
     run_tool(
         Command::new(tool("DIFFTEST_LD", "aarch64-linux-gnu-ld"))
             .args(["-static", "--no-warn-rwx-segments", "-o"])

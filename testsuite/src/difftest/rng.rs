@@ -11,9 +11,7 @@ pub struct Rng {
 impl Rng {
     /// A generator from `seed`; every seed (zero too) gives a usable, distinct stream.
     pub fn new(seed: u64) -> Rng {
-        let mut rng = Rng {
-            state: seed ^ 0x9e37_79b9_7f4a_7c15,
-        };
+        let mut rng = Rng { state: seed ^ 0x9e37_79b9_7f4a_7c15 };
         if rng.state == 0 {
             rng.state = 1;
         }
@@ -152,10 +150,7 @@ impl Rng {
         match self.below(4) {
             0 => {
                 let lanes: [u32; 4] = std::array::from_fn(|_| self.edgy_f32());
-                lanes
-                    .iter()
-                    .rev()
-                    .fold(0u128, |acc, &l| acc << 32 | l as u128)
+                lanes.iter().rev().fold(0u128, |acc, &l| acc << 32 | l as u128)
             }
             1 => (self.edgy_f64() as u128) << 64 | self.edgy_f64() as u128,
             2 => (self.edgy_u64() as u128) << 64 | self.edgy_u64() as u128,
@@ -170,15 +165,9 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4)
-            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
-            .collect();
-        let b: Vec<u64> = (0..4)
-            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
-            .collect();
-        let c: Vec<u64> = (0..4)
-            .scan(Rng::new(8), |r, _| Some(r.next_u64()))
-            .collect();
+        let a: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let b: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let c: Vec<u64> = (0..4).scan(Rng::new(8), |r, _| Some(r.next_u64())).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(Rng::new(0).next_u64() != 0);

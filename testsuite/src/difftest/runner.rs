@@ -40,10 +40,7 @@ impl KnownFailures {
             .filter(|l| !l.is_empty())
             .filter_map(|l| {
                 let mut words = l.split_whitespace();
-                Some((
-                    words.next()?.to_string(),
-                    words.next().unwrap_or("*").to_string(),
-                ))
+                Some((words.next()?.to_string(), words.next().unwrap_or("*").to_string()))
             })
             .collect();
         KnownFailures { entries }
@@ -52,19 +49,15 @@ impl KnownFailures {
     /// Whether a mismatch of `case` is listed.
     pub fn matches(&self, case: &Case) -> bool {
         let mnemonics: Vec<String> = case.code.iter().map(|&w| mnemonic(w)).collect();
-        self.entries.iter().any(|(class, m)| {
-            (class == "*" || class == case.class) && (m == "*" || mnemonics.iter().any(|x| x == m))
-        })
+        self.entries
+            .iter()
+            .any(|(class, m)| (class == "*" || class == case.class) && (m == "*" || mnemonics.iter().any(|x| x == m)))
     }
 }
 
 /// The first word of an instruction's disassembly.
 pub fn mnemonic(word: u32) -> String {
-    disassemble(word)
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_string()
+    disassemble(word).split_whitespace().next().unwrap_or("").to_string()
 }
 
 /// Per-class counts.
@@ -125,9 +118,7 @@ impl Summary {
         let mut unsupported: Vec<_> = self.unsupported.iter().collect();
         unsupported.sort_by(|a, b| b.1.cmp(a.1));
         if !unsupported.is_empty() {
-            s.push_str(
-                "most frequent unimplemented instructions (class, mnemonic, engine runs):\n",
-            );
+            s.push_str("most frequent unimplemented instructions (class, mnemonic, engine runs):\n");
         }
         for ((class, m), n) in unsupported.iter().take(20) {
             let _ = writeln!(s, "    {class:<18} {m:<10} {n}");
@@ -148,11 +139,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions {
-            compare: CompareOptions::default(),
-            reports_per_class: 3,
-            diffs_per_report: 12,
-        }
+        RunOptions { compare: CompareOptions::default(), reports_per_class: 3, diffs_per_report: 12 }
     }
 }
 
@@ -177,10 +164,7 @@ pub fn generate(classes: &[Class], seeds: &[u64], per_seed: usize) -> Vec<Tagged
     for class in classes {
         for &seed in seeds {
             for (i, case) in gen::generate(class, seed, per_seed).into_iter().enumerate() {
-                out.push(Tagged {
-                    case,
-                    origin: format!("class {} seed {seed:#x} case #{i}", class.name),
-                });
+                out.push(Tagged { case, origin: format!("class {} seed {seed:#x} case #{i}", class.name) });
             }
         }
     }
@@ -212,9 +196,7 @@ pub fn run_engines(
                 stats.oracle_faults += 1;
                 if stats.oracle_faults <= opts.reports_per_class {
                     let text = report(case, addr, "oracle", "the case killed qemu-aarch64", &[], 0);
-                    summary
-                        .oracle_fault_reports
-                        .push(format!("{text}  reproduce: {}\n", tagged.origin));
+                    summary.oracle_fault_reports.push(format!("{text}  reproduce: {}\n", tagged.origin));
                 }
                 continue;
             };
@@ -231,27 +213,13 @@ pub fn run_engines(
                         }
                     }
                     Outcome::Unsupported { insn, .. } => {
-                        *summary
-                            .unsupported
-                            .entry((case.class, mnemonic(insn)))
-                            .or_default() += 1;
+                        *summary.unsupported.entry((case.class, mnemonic(insn))).or_default() += 1;
                         (Verdict::Unsupported, String::new(), vec![])
                     }
-                    other => (
-                        Verdict::Mismatch,
-                        format!("the oracle finished, the candidate: {other:?}"),
-                        vec![],
-                    ),
+                    other => (Verdict::Mismatch, format!("the oracle finished, the candidate: {other:?}"), vec![]),
                 };
                 if v == Verdict::Mismatch && first_report.is_none() {
-                    first_report = Some(report(
-                        case,
-                        addr,
-                        engine.name(),
-                        &what,
-                        &diffs,
-                        opts.diffs_per_report,
-                    ));
+                    first_report = Some(report(case, addr, engine.name(), &what, &diffs, opts.diffs_per_report));
                 }
                 verdict = verdict.min(v);
             }
@@ -263,9 +231,7 @@ pub fn run_engines(
                     stats.mismatches += 1;
                     if stats.mismatches <= opts.reports_per_class {
                         let text = first_report.unwrap_or_default();
-                        summary
-                            .reports
-                            .push(format!("{text}  reproduce: {}\n", tagged.origin));
+                        summary.reports.push(format!("{text}  reproduce: {}\n", tagged.origin));
                     }
                 }
             }

@@ -87,7 +87,14 @@ fn register_sets(func: &Function) -> (BTreeSet<Reg>, BTreeSet<Reg>) {
 
 impl<'a> FnLowering<'a> {
     /// Lowers `func` into the already declared LLVM function `llfn`.
-    pub fn lower(t: Types, module: LLVMModuleRef, rt: RuntimeFns, fns: &'a HashMap<u64, LLVMValueRef>, func: &'a Function, llfn: LLVMValueRef) {
+    pub fn lower(
+        t: Types,
+        module: LLVMModuleRef,
+        rt: RuntimeFns,
+        fns: &'a HashMap<u64, LLVMValueRef>,
+        func: &'a Function,
+        llfn: LLVMValueRef,
+    ) {
         unsafe {
             let b = LLVMCreateBuilderInContext(t.ctx);
             let entry = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
@@ -96,7 +103,11 @@ impl<'a> FnLowering<'a> {
             let pc = LLVMGetParam(llfn, 1);
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
             // The guest base never changes once guest code runs.
-            LLVMSetMetadata(guest_base, LLVMGetMDKindIDInContext(t.ctx, c"invariant.load".as_ptr(), 14), LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)));
+            LLVMSetMetadata(
+                guest_base,
+                LLVMGetMDKindIDInContext(t.ctx, c"invariant.load".as_ptr(), 14),
+                LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)),
+            );
             let (used, written) = register_sets(func);
             let mut l = FnLowering {
                 t,
@@ -120,7 +131,8 @@ impl<'a> FnLowering<'a> {
                 l.state_ptr(r);
             }
             l.state_ptr(Reg::PC);
-            let bbs: Vec<LLVMBasicBlockRef> = (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
+            let bbs: Vec<LLVMBasicBlockRef> =
+                (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
             // Enter at the entry (loading the registers), or resume at a resume point: a return
             // site resumes in the block that reloads the registers after its call, another
             // resume point in a block that reloads them and jumps to its block. Either way every
@@ -322,7 +334,9 @@ impl<'a> FnLowering<'a> {
                         .iter()
                         .filter(|(b, _)| b.index() == block)
                         .flat_map(|(_, ts)| ts.iter())
-                        .filter_map(|&a| self.func.blocks().find(|(_, bd)| bd.guest_addr == Some(a)).map(|(b, _)| (a, b.index())))
+                        .filter_map(|&a| {
+                            self.func.blocks().find(|(_, bd)| bd.guest_addr == Some(a)).map(|(b, _)| (a, b.index()))
+                        })
                         .collect();
                     if known.is_empty() {
                         self.set_pc(t);
@@ -352,7 +366,11 @@ impl<'a> FnLowering<'a> {
                 Terminator::Trap { kind, pc, insn } => {
                     self.set_pc(self.const64(pc));
                     self.flush();
-                    let mut args = [self.state, self.t.const_int(self.t.i32, kind as u128), self.t.const_int(self.t.i32, insn as u128)];
+                    let mut args = [
+                        self.state,
+                        self.t.const_int(self.t.i32, kind as u128),
+                        self.t.const_int(self.t.i32, insn as u128),
+                    ];
                     LLVMBuildCall2(self.b, self.rt.trap_ty, self.rt.trap, args.as_mut_ptr(), 3, NONAME);
                     // A handled signal leaves the pc where the handler resumes: go on from there.
                     let pc = self.load_pc();
@@ -374,10 +392,17 @@ impl<'a> FnLowering<'a> {
         unsafe {
             match helper {
                 Helper::Crc32 | Helper::Crc32c => {
-                    let mut a = vec![args[0], args[1], args[2], self.t.const_int(self.t.i32, (helper == Helper::Crc32c) as u128)];
+                    let mut a = vec![
+                        args[0],
+                        args[1],
+                        args[2],
+                        self.t.const_int(self.t.i32, (helper == Helper::Crc32c) as u128),
+                    ];
                     LLVMBuildCall2(self.b, self.rt.crc32_ty, self.rt.crc32, a.as_mut_ptr(), 4, NONAME)
                 }
-                Helper::ReadCntvct => LLVMBuildCall2(self.b, self.rt.cntvct_ty, self.rt.cntvct, std::ptr::null_mut(), 0, NONAME),
+                Helper::ReadCntvct => {
+                    LLVMBuildCall2(self.b, self.rt.cntvct_ty, self.rt.cntvct, std::ptr::null_mut(), 0, NONAME)
+                }
             }
         }
     }

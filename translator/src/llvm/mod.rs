@@ -74,14 +74,24 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir:
                 scope.spawn(move || compile_part(functions, part, k == 0, image, opts, &out).map(|()| out))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("internal error: a code generation thread panicked")))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("internal error: a code generation thread panicked"))))
+            .collect()
     });
     results.into_iter().collect()
 }
 
 /// Compiles the functions `part` of `functions` into the object file `out`; the tables and
 /// `main` too when `with_tables`.
-fn compile_part(functions: &[Function], part: &[usize], with_tables: bool, image: &[u8], opts: &CodegenOptions, out: &Path) -> Result<()> {
+fn compile_part(
+    functions: &[Function],
+    part: &[usize],
+    with_tables: bool,
+    image: &[u8],
+    opts: &CodegenOptions,
+    out: &Path,
+) -> Result<()> {
     let context = Context::create();
     let module = context.create_module("vmtrans_guest");
     let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
@@ -128,7 +138,11 @@ fn compile_part(functions: &[Function], part: &[usize], with_tables: bool, image
             .map_err(|e| anyhow!("LLVM optimisation failed: {}", e.to_string()))?;
     }
     if let Some(p) = &opts.emit_llvm {
-        let path = if with_tables { p.clone() } else { p.with_extension(format!("{}.ll", out.file_stem().and_then(|s| s.to_str()).unwrap_or("part"))) };
+        let path = if with_tables {
+            p.clone()
+        } else {
+            p.with_extension(format!("{}.ll", out.file_stem().and_then(|s| s.to_str()).unwrap_or("part")))
+        };
         module.print_to_file(&path).map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.to_string()))?;
     }
     tm.write_to_file(&module, FileType::Object, out)
@@ -169,7 +183,13 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
 
 /// Adds `vmtrans_func_table`, `vmtrans_func_table_len`, `vmtrans_guest_image` and
 /// `vmtrans_guest_image_len`.
-unsafe fn emit_tables(m: LLVMModuleRef, t: &Types, functions: &[Function], fns: &HashMap<u64, LLVMValueRef>, image: &[u8]) {
+unsafe fn emit_tables(
+    m: LLVMModuleRef,
+    t: &Types,
+    functions: &[Function],
+    fns: &HashMap<u64, LLVMValueRef>,
+    image: &[u8],
+) {
     unsafe {
         let mut entries: Vec<(u64, LLVMValueRef)> = vec![];
         for f in functions {
@@ -203,7 +223,8 @@ unsafe fn emit_tables(m: LLVMModuleRef, t: &Types, functions: &[Function], fns: 
         let image_global = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
         LLVMSetAlignment(image_global, 4096);
         // struct GuestProgram { ptr func_table; i64 len; ptr image; i64 len } (runtime/src/dispatch.rs)
-        let mut fields = [table, t.const_int(t.i64, entries.len() as u128), image_global, t.const_int(t.i64, image.len() as u128)];
+        let mut fields =
+            [table, t.const_int(t.i64, entries.len() as u128), image_global, t.const_int(t.i64, image.len() as u128)];
         let program = LLVMConstStructInContext(t.ctx, fields.as_mut_ptr(), 4, 0);
         let program = add_const_global(m, "vmtrans_program", LLVMTypeOf(program), program);
         // int main(int argc, char **argv, char **envp) { return vmtrans_start(argc, argv, envp, &vmtrans_program); }

@@ -118,7 +118,9 @@ impl FnLowering<'_> {
                 None
             },
             InstData::Unary { op, arg } => Some(self.unary(op, self.ty(arg), self.val(arg))),
-            InstData::Binary { op, args } => Some(self.binary(op, self.ty(args[0]), self.val(args[0]), self.val(args[1]))),
+            InstData::Binary { op, args } => {
+                Some(self.binary(op, self.ty(args[0]), self.val(args[0]), self.val(args[1])))
+            }
             InstData::Select { cond, args } => Some(self.select(self.val(cond), self.val(args[0]), self.val(args[1]))),
             InstData::Fma { args } => {
                 let ty = self.ty(args[0]);
@@ -188,7 +190,13 @@ impl FnLowering<'_> {
                 Some(LLVMBuildExtractElement(self.b, self.val(arg), t.const_int(t.i32, lane as u128), NONAME))
             },
             InstData::Insert { lane, args } => unsafe {
-                Some(LLVMBuildInsertElement(self.b, self.val(args[0]), self.val(args[1]), t.const_int(t.i32, lane as u128), NONAME))
+                Some(LLVMBuildInsertElement(
+                    self.b,
+                    self.val(args[0]),
+                    self.val(args[1]),
+                    t.const_int(t.i32, lane as u128),
+                    NONAME,
+                ))
             },
             InstData::Splat { ty, arg } => unsafe {
                 let undef = LLVMGetPoison(t.of(ty));
@@ -218,7 +226,14 @@ impl FnLowering<'_> {
                     AtomicOp::Umax => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpUMax,
                     AtomicOp::Umin => LLVMAtomicRMWBinOp::LLVMAtomicRMWBinOpUMin,
                 };
-                let r = LLVMBuildAtomicRMW(self.b, o, p, x, LLVMAtomicOrdering::LLVMAtomicOrderingSequentiallyConsistent, 0);
+                let r = LLVMBuildAtomicRMW(
+                    self.b,
+                    o,
+                    p,
+                    x,
+                    LLVMAtomicOrdering::LLVMAtomicOrderingSequentiallyConsistent,
+                    0,
+                );
                 LLVMSetAlignment(r, (self.ty(arg).bits() / 8).max(1));
                 Some(r)
             },
@@ -274,10 +289,15 @@ impl FnLowering<'_> {
         let shift_amount = |b: LLVMValueRef| self.binop(LLVMAnd, b, t.splat_const(ty, (w - 1) as u128));
         let mulhi = |signed: bool| {
             let wide_lane = Type::int(2 * w);
-            let wide = if ty.is_vector() { t.of(Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes())) } else { t.of(wide_lane) };
+            let wide = if ty.is_vector() {
+                t.of(Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes()))
+            } else {
+                t.of(wide_lane)
+            };
             let ext = if signed { LLVMSExt } else { LLVMZExt };
             let p = self.binop(LLVMMul, self.cast(ext, a, wide), self.cast(ext, b, wide));
-            let wide_ty = if ty.is_vector() { Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes()) } else { wide_lane };
+            let wide_ty =
+                if ty.is_vector() { Type::vec(wide_lane.as_lane().expect("lane"), ty.lanes()) } else { wide_lane };
             let hi = self.binop(LLVMLShr, p, t.splat_const(wide_ty, w as u128));
             self.cast(LLVMTrunc, hi, lt)
         };

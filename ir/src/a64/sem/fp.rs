@@ -85,11 +85,7 @@ fn require_m_s_zero(l: &Lifter) -> Result<(), SemError> {
 
 /// A float constant of type `ty` with the value `x`, which must be exact in `ty`.
 fn float_const(l: &mut Lifter, ty: Type, x: f64) -> Value {
-    let bits = if ty == Type::F32 {
-        (x as f32).to_bits() as u128
-    } else {
-        x.to_bits() as u128
-    };
+    let bits = if ty == Type::F32 { (x as f32).to_bits() as u128 } else { x.to_bits() as u128 };
     l.b.iconst(ty, bits)
 }
 

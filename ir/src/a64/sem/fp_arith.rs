@@ -46,32 +46,20 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
         return Err(SemError::Undefined);
     }
     if opc == 0b10 {
-        return if ftype == 0b01 {
-            Err(SemError::Unsupported)
-        } else {
-            Err(SemError::Undefined)
-        };
+        return if ftype == 0b01 { Err(SemError::Unsupported) } else { Err(SemError::Undefined) };
     }
     if ftype == 0b11 {
         let to = float_type(opc)?;
         let half = l.vreg_as(l.field(5, 5), Type::I16);
         let single = half_to_single(l, half);
-        let result = if to == Type::F64 {
-            l.b.convert(ConvOp::Fpromote, Type::F64, single)
-        } else {
-            single
-        };
+        let result = if to == Type::F64 { l.b.convert(ConvOp::Fpromote, Type::F64, single) } else { single };
         l.set_vreg(l.field(0, 5), result);
         return Ok(());
     }
     let from = float_type(ftype)?;
     let to = float_type(opc)?;
     let x = l.vreg_as(l.field(5, 5), from);
-    let op = if to.bits() > from.bits() {
-        ConvOp::Fpromote
-    } else {
-        ConvOp::Fdemote
-    };
+    let op = if to.bits() > from.bits() { ConvOp::Fpromote } else { ConvOp::Fdemote };
     let result = l.b.convert(op, to, x);
     l.set_vreg(l.field(0, 5), result);
     Ok(())
@@ -109,11 +97,7 @@ fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
         _ => return Err(SemError::Undefined),
     };
     let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
-    let round = if op & 1 == 0 {
-        RoundMode::Zero
-    } else {
-        RoundMode::Nearest
-    };
+    let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::Nearest };
     let x = l.vreg_as(l.field(5, 5), ty);
     let rounded = l.b.round_fp(round, x);
     let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));
@@ -197,11 +181,8 @@ fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
     let a_nan = l.b.fcmp(FloatCC::Uno, a, a);
     let a_bits = l.b.bitcast(ty.as_int(), a);
     // The quiet bit is the fraction's top bit; the default NaN is positive with only it set.
-    let (quiet_bit, default_nan_bits) = if ty == Type::F32 {
-        (1u128 << 22, 0x7fc0_0000)
-    } else {
-        (1u128 << 51, 0x7ff8_0000_0000_0000)
-    };
+    let (quiet_bit, default_nan_bits) =
+        if ty == Type::F32 { (1u128 << 22, 0x7fc0_0000) } else { (1u128 << 51, 0x7ff8_0000_0000_0000) };
     let a_quiet_bit = l.b.and_imm(a_bits, quiet_bit);
     let a_quiet_bit_set = l.b.icmp_imm(IntCC::Ne, a_quiet_bit, 0);
     let a_quiet_nan = l.b.and(a_nan, a_quiet_bit_set);

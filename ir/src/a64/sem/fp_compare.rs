@@ -16,11 +16,7 @@ pub(super) fn compare(l: &mut Lifter) -> Result<(), SemError> {
     }
     let ty = insn_float_type(l)?;
     let n = l.vreg_as(l.field(5, 5), ty);
-    let m = if l.bit(3) {
-        l.b.iconst(ty, 0)
-    } else {
-        l.vreg_as(l.field(16, 5), ty)
-    };
+    let m = if l.bit(3) { l.b.iconst(ty, 0) } else { l.vreg_as(l.field(16, 5), ty) };
     let [flag_n, flag_z, flag_c, flag_v] = fp_compare_flags(l, n, m);
     l.set_nzcv(flag_n, flag_z, flag_c, flag_v);
     Ok(())
@@ -74,19 +70,11 @@ pub(super) fn fmov_imm(l: &mut Lifter) -> Result<(), SemError> {
 /// The manual's VFPExpandImm for single (`ty` F32) or double precision: sign = imm8<7>,
 /// exponent = NOT(imm8<6>) : Replicate(imm8<6>, E-3) : imm8<5:4>, fraction = imm8<3:0> then zeros.
 fn vfp_expand_imm(imm8: u32, ty: Type) -> u64 {
-    let (exp_bits, frac_bits) = if ty == Type::F32 {
-        (8u32, 23u32)
-    } else {
-        (11, 52)
-    };
+    let (exp_bits, frac_bits) = if ty == Type::F32 { (8u32, 23u32) } else { (11, 52) };
     let imm8 = imm8 as u64;
     let sign = imm8 >> 7 & 1;
     let b6 = imm8 >> 6 & 1;
-    let replicated = if b6 == 1 {
-        (1u64 << (exp_bits - 3)) - 1
-    } else {
-        0
-    };
+    let replicated = if b6 == 1 { (1u64 << (exp_bits - 3)) - 1 } else { 0 };
     let exponent = (b6 ^ 1) << (exp_bits - 1) | replicated << 2 | (imm8 >> 4 & 0b11);
     let fraction = (imm8 & 0xf) << (frac_bits - 4);
     sign << (exp_bits + frac_bits) | exponent << frac_bits | fraction
@@ -100,10 +88,7 @@ mod tests {
     fn vfp_expand_imm_matches_known_constants() {
         // Values as the assembler encodes them: 1.0 is imm8 0x70, -0.125 is 0xc0, 31.0 is 0x3f.
         assert_eq!(vfp_expand_imm(0x70, Type::F64), 1.0f64.to_bits());
-        assert_eq!(
-            vfp_expand_imm(0xc0, Type::F32),
-            (-0.125f32).to_bits() as u64
-        );
+        assert_eq!(vfp_expand_imm(0xc0, Type::F32), (-0.125f32).to_bits() as u64);
         assert_eq!(vfp_expand_imm(0x3f, Type::F64), 31.0f64.to_bits());
         assert_eq!(vfp_expand_imm(0x00, Type::F32), 2.0f32.to_bits() as u64);
         assert_eq!(vfp_expand_imm(0x7f, Type::F32), 1.9375f32.to_bits() as u64);

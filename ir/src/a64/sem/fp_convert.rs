@@ -41,12 +41,7 @@ pub(super) fn int_conversion(l: &mut Lifter) -> Result<(), SemError> {
     let ty = float_type(ftype)?;
     match opcode {
         0b000 | 0b001 => {
-            let rounds = [
-                RoundMode::Nearest,
-                RoundMode::Up,
-                RoundMode::Down,
-                RoundMode::Zero,
-            ];
+            let rounds = [RoundMode::Nearest, RoundMode::Up, RoundMode::Down, RoundMode::Zero];
             fp_to_int(l, ty, sf, opcode == 0b000, rounds[rmode as usize], 0)
         }
         0b010 | 0b011 => int_to_fp(l, ty, sf, opcode == 0b010, 0),
@@ -68,10 +63,7 @@ pub(super) fn fixed_point(l: &mut Lifter) -> Result<(), SemError> {
     let fbits = 64 - scale;
     let rmode = l.field(19, 2);
     let opcode = l.field(16, 3);
-    if !matches!(
-        (rmode, opcode),
-        (0b11, 0b000 | 0b001) | (0b00, 0b010 | 0b011)
-    ) {
+    if !matches!((rmode, opcode), (0b11, 0b000 | 0b001) | (0b00, 0b010 | 0b011)) {
         return Err(SemError::Undefined);
     }
     let ty = float_type(l.field(22, 2))?;
@@ -83,14 +75,7 @@ pub(super) fn fixed_point(l: &mut Lifter) -> Result<(), SemError> {
 
 /// FCVT*S, FCVT*U (FPToFixed): Rd = the float Rn times 2^fbits, rounded as `round` and saturated
 /// to the signed or unsigned integer of Rd's width; a NaN gives zero.
-fn fp_to_int(
-    l: &mut Lifter,
-    ty: Type,
-    sf: bool,
-    signed: bool,
-    round: RoundMode,
-    fbits: u32,
-) -> Result<(), SemError> {
+fn fp_to_int(l: &mut Lifter, ty: Type, sf: bool, signed: bool, round: RoundMode, fbits: u32) -> Result<(), SemError> {
     let mut x = l.vreg_as(l.field(5, 5), ty);
     if fbits > 0 {
         let scale = pow2_const(l, ty, fbits as i32);
@@ -120,13 +105,7 @@ fn int_to_fp(l: &mut Lifter, ty: Type, sf: bool, signed: bool, fbits: u32) -> Re
 /// W<->S (sf 0, ftype 00), X<->D (sf 1, ftype 01) and X<->V.D[1] (sf 1, ftype 10, rmode 01;
 /// writing the top half keeps the bottom half). `to_fp` is opcode 111 (general to SIMD&FP).
 /// Opcode 110 with sf 0, ftype 01, rmode 11 is FJCVTZS; the half-precision forms are unsupported.
-fn fmov_general(
-    l: &mut Lifter,
-    sf: bool,
-    ftype: u32,
-    rmode: u32,
-    to_fp: bool,
-) -> Result<(), SemError> {
+fn fmov_general(l: &mut Lifter, sf: bool, ftype: u32, rmode: u32, to_fp: bool) -> Result<(), SemError> {
     let (n, d) = (l.field(5, 5), l.field(0, 5));
     match (sf, ftype, rmode) {
         (false, 0b00, 0b00) | (true, 0b01, 0b00) => {

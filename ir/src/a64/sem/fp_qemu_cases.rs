@@ -27,13 +27,8 @@ const INPUT_HIGH: u128 = 0x5555_aaaa_5555_aaaa << 64;
 fn replay(table: &str) {
     let mut mismatches = vec![];
     for line in table.lines() {
-        let fields: Vec<u128> = line
-            .split_whitespace()
-            .map(|x| u128::from_str_radix(x, 16).expect("hex"))
-            .collect();
-        let [word, a, b, c, flags, q0, x0, nzcv] = fields[..] else {
-            panic!("bad case line {line:?}")
-        };
+        let fields: Vec<u128> = line.split_whitespace().map(|x| u128::from_str_radix(x, 16).expect("hex")).collect();
+        let [word, a, b, c, flags, q0, x0, nzcv] = fields[..] else { panic!("bad case line {line:?}") };
         let state = run(&[word as u32], |st| {
             st.q[1] = INPUT_HIGH | a;
             st.q[2] = INPUT_HIGH | b;
@@ -44,18 +39,10 @@ fn replay(table: &str) {
         });
         let got = (state.q[0], state.x[0] as u128, (state.nzcv() >> 28) as u128);
         if got != (q0, x0, nzcv) {
-            mismatches.push(format!(
-                "{line}\n    vmtrans: q0 {:x} x0 {:x} nzcv {:x}",
-                got.0, got.1, got.2
-            ));
+            mismatches.push(format!("{line}\n    vmtrans: q0 {:x} x0 {:x} nzcv {:x}", got.0, got.1, got.2));
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} cases differ from qemu:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} cases differ from qemu:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 #[test]

@@ -35,10 +35,7 @@ fn run(code: &[u32], init: impl FnOnce(&mut CpuState)) -> CpuState {
     env.state.x = [GARBAGE as u64; 31];
     init(&mut env.state);
     let exit = run_insns(&mut env, code);
-    assert!(
-        matches!(exit, Exit::Jump { .. }),
-        "{code:08x?} ended with {exit:?}"
-    );
+    assert!(matches!(exit, Exit::Jump { .. }), "{code:08x?} ended with {exit:?}");
     env.state
 }
 
@@ -89,23 +86,11 @@ fn fmov_between_general_and_fp_registers() {
     // fmov w0, s1: zero-extends into x0.
     assert_eq!(to_int(0x1e260020, 0xffff_ffff_8765_4321), 0x8765_4321);
     // fmov d0, x1 and fmov x0, d1.
-    assert_eq!(
-        from_int(0x9e670020, 0x1122_3344_5566_7788),
-        0x1122_3344_5566_7788
-    );
-    assert_eq!(
-        to_int(0x9e660020, 0xaaaa_1122_3344_5566_7788_9900),
-        0x3344_5566_7788_9900
-    );
+    assert_eq!(from_int(0x9e670020, 0x1122_3344_5566_7788), 0x1122_3344_5566_7788);
+    assert_eq!(to_int(0x9e660020, 0xaaaa_1122_3344_5566_7788_9900), 0x3344_5566_7788_9900);
     // fmov v0.d[1], x1 keeps the bottom half; fmov x0, v1.d[1] reads the top half.
-    assert_eq!(
-        from_int(0x9eaf0020, 0x1122_3344_5566_7788),
-        0x1122_3344_5566_7788_0123_4567_89ab_cdef
-    );
-    assert_eq!(
-        to_int(0x9eae0020, 0x1122_3344_5566_7788_9900_aabb_ccdd_eeff),
-        0x1122_3344_5566_7788
-    );
+    assert_eq!(from_int(0x9eaf0020, 0x1122_3344_5566_7788), 0x1122_3344_5566_7788_0123_4567_89ab_cdef);
+    assert_eq!(to_int(0x9eae0020, 0x1122_3344_5566_7788_9900_aabb_ccdd_eeff), 0x1122_3344_5566_7788);
 }
 
 #[test]
@@ -171,10 +156,7 @@ fn fixed_point_conversions() {
 #[test]
 fn fixed_point_unallocated_scale() {
     // scvtf s0, w1 with scale 31 (fbits 33) is unallocated for a W register.
-    assert_eq!(
-        trap_of(0x1e02_0000 | 31 << 10 | 1 << 5),
-        Some(crate::inst::TrapKind::Undefined)
-    );
+    assert_eq!(trap_of(0x1e02_0000 | 31 << 10 | 1 << 5), Some(crate::inst::TrapKind::Undefined));
 }
 
 /// Runs fjcvtzs w0, d1 and returns (w0, NZCV).
@@ -199,10 +181,7 @@ fn fjcvtzs_is_modular_and_sets_z_when_exact() {
     assert_eq!(fjcvtzs(4294967301.0), (5, 0));
     // 2^63 + 2^40 and -(2^52 + 1) * 2^20: beyond the i64 range the low bits still count.
     assert_eq!(fjcvtzs(9223373136366403584.0), (0, 0));
-    assert_eq!(
-        fjcvtzs(-(((1u64 << 52) + 1) as f64) * 2f64.powi(20)),
-        (0xfff0_0000, 0)
-    );
+    assert_eq!(fjcvtzs(-(((1u64 << 52) + 1) as f64) * 2f64.powi(20)), (0xfff0_0000, 0));
     assert_eq!(fjcvtzs(f64::NAN), (0, 0));
     assert_eq!(fjcvtzs(f64::NEG_INFINITY), (0, 0));
 }
@@ -212,19 +191,13 @@ fn one_source_value_operations() {
     // fmov s0, s1 zeroes the upper bits; fabs and fneg touch only the sign, NaNs included.
     assert_eq!(fp_op(0x1e204020, &[0xffff_0000_3f80_0000]), 0x3f80_0000);
     assert_eq!(fp_op(0x1e60c020, &[d(-2.0)]), d(2.0));
-    assert_eq!(
-        fp_op(0x1e60c020, &[0xfff0_0000_0000_0001]),
-        0x7ff0_0000_0000_0001
-    );
+    assert_eq!(fp_op(0x1e60c020, &[0xfff0_0000_0000_0001]), 0x7ff0_0000_0000_0001);
     assert_eq!(fp_op(0x1e214020, &[0x7fa0_0000]), 0xffa0_0000);
     // fsqrt d0, d1: -0 stays -0; a negative number gives the default NaN.
     assert_eq!(fp_op(0x1e61c020, &[d(2.25)]), d(1.5));
     assert_eq!(fp_op(0x1e61c020, &[d(-0.0)]), d(-0.0));
     assert_eq!(fp_op(0x1e61c020, &[d(-1.0)]), DEFAULT_NAN_D);
-    assert_eq!(
-        fp_op(0x1e61c020, &[0x7ff0_0000_0000_0001]),
-        0x7ff8_0000_0000_0001
-    );
+    assert_eq!(fp_op(0x1e61c020, &[0x7ff0_0000_0000_0001]), 0x7ff8_0000_0000_0001);
 }
 
 #[test]
@@ -258,16 +231,8 @@ fn half_to_single_and_double_is_exact_for_every_half() {
         if half & 0x7c00 == 0x7c00 && half & 0x3ff != 0 {
             // A NaN becomes quiet; its payload moves to the top of the fraction (FPConvertNaN).
             let (sign, payload) = ((half >> 15) as u128, (half & 0x3ff | 0x200) as u128);
-            assert_eq!(
-                single,
-                sign << 31 | 0x7f80_0000 | payload << 13,
-                "{half:#x}"
-            );
-            assert_eq!(
-                double,
-                sign << 63 | 0x7ff0_0000_0000_0000 | payload << 42,
-                "{half:#x}"
-            );
+            assert_eq!(single, sign << 31 | 0x7f80_0000 | payload << 13, "{half:#x}");
+            assert_eq!(double, sign << 63 | 0x7ff0_0000_0000_0000 | payload << 42, "{half:#x}");
         } else {
             assert_eq!(single, s(half_value(half) as f32), "{half:#x}");
             assert_eq!(double, d(half_value(half)), "{half:#x}");
@@ -331,14 +296,8 @@ fn two_source_arithmetic() {
     assert_eq!(fp_op(0x1e623820, &[d(1.0), d(1.0)]), d(0.0));
     // 0/0 gives the positive default NaN; a NaN operand propagates, signalling ones first.
     assert_eq!(fp_op(0x1e221820, &[s(0.0), s(0.0)]), DEFAULT_NAN_S);
-    assert_eq!(
-        fp_op(0x1e622820, &[0x7ff8_0000_0000_0005, 0x7ff0_0000_0000_0007]),
-        0x7ff8_0000_0000_0007
-    );
-    assert_eq!(
-        fp_op(0x1e622820, &[0xfff8_0000_0000_0005, d(1.0)]),
-        0xfff8_0000_0000_0005
-    );
+    assert_eq!(fp_op(0x1e622820, &[0x7ff8_0000_0000_0005, 0x7ff0_0000_0000_0007]), 0x7ff8_0000_0000_0007);
+    assert_eq!(fp_op(0x1e622820, &[0xfff8_0000_0000_0005, d(1.0)]), 0xfff8_0000_0000_0005);
     // fnmul negates the product.
     assert_eq!(fp_op(0x1e628820, &[d(2.0), d(3.0)]), d(-6.0));
     assert_eq!(fp_op(0x1e628820, &[d(0.0), d(3.0)]), d(-0.0));
@@ -349,15 +308,9 @@ fn min_and_max() {
     // fmax and fmin order -0 below +0; a NaN operand gives a NaN.
     assert_eq!(fp_op(0x1e624820, &[d(-0.0), d(0.0)]), d(0.0));
     assert_eq!(fp_op(0x1e625820, &[d(0.0), d(-0.0)]), d(-0.0));
-    assert_eq!(
-        fp_op(0x1e624820, &[d(1.0), 0x7ff8_0000_0000_0001]),
-        0x7ff8_0000_0000_0001
-    );
+    assert_eq!(fp_op(0x1e624820, &[d(1.0), 0x7ff8_0000_0000_0001]), 0x7ff8_0000_0000_0001);
     // fmaxnm and fminnm prefer the number to a quiet NaN but not to a signalling one.
-    assert_eq!(
-        fp_op(0x1e626820, &[0x7ff8_0000_0000_0001, d(-3.0)]),
-        d(-3.0)
-    );
+    assert_eq!(fp_op(0x1e626820, &[0x7ff8_0000_0000_0001, d(-3.0)]), d(-3.0));
     assert_eq!(fp_op(0x1e227820, &[s(2.0), 0x7fc0_0001]), s(2.0));
     assert_eq!(fp_op(0x1e227820, &[s(2.0), 0x7f80_0001]), 0x7fc0_0001);
 }
@@ -370,39 +323,18 @@ fn fused_multiply_add_family() {
     assert_eq!(fp_op(0x1f620c20, &[n, m, a]), d(-16.0));
     assert_eq!(fp_op(0x1f228c20, &[s(3.0), s(5.0), s(1.0)]), s(14.0));
     // Fused: 0.1 * 10 - 1 is not zero when rounded once.
-    assert_eq!(
-        fp_op(0x1f420c20, &[d(0.1), d(10.0), d(-1.0)]),
-        d(0.1f64.mul_add(10.0, -1.0))
-    );
+    assert_eq!(fp_op(0x1f420c20, &[d(0.1), d(10.0), d(-1.0)]), d(0.1f64.mul_add(10.0, -1.0)));
     // fmsub negates the first factor, so its NaN comes out with the sign flipped.
-    assert_eq!(
-        fp_op(0x1f428c20, &[0x7ff8_0000_0000_0009, m, a]),
-        0xfff8_0000_0000_0009
-    );
+    assert_eq!(fp_op(0x1f428c20, &[0x7ff8_0000_0000_0009, m, a]), 0xfff8_0000_0000_0009);
     // fnmadd negates the addend: (-n)*m + (-a) with a NaN addend flips its sign.
-    assert_eq!(
-        fp_op(0x1f620c20, &[n, m, 0x7ff8_0000_0000_0003]),
-        0xfff8_0000_0000_0003
-    );
+    assert_eq!(fp_op(0x1f620c20, &[n, m, 0x7ff8_0000_0000_0003]), 0xfff8_0000_0000_0003);
     // FPMulAdd: a quiet NaN addend loses to an invalid infinity-times-zero product (default NaN,
     // positive even for fnmadd); a signalling NaN addend still propagates, made quiet.
     let (inf, zero) = (d(f64::INFINITY), d(-0.0));
-    assert_eq!(
-        fp_op(0x1f420c20, &[inf, zero, 0xfff8_0000_0000_0003]),
-        DEFAULT_NAN_D
-    );
-    assert_eq!(
-        fp_op(0x1f620c20, &[zero, inf, 0x7ff8_0000_0000_0003]),
-        DEFAULT_NAN_D
-    );
-    assert_eq!(
-        fp_op(0x1f420c20, &[inf, zero, 0x7ff0_0000_0000_0003]),
-        0x7ff8_0000_0000_0003
-    );
-    assert_eq!(
-        fp_op(0x1f020c20, &[s(0.0), s(f32::NEG_INFINITY), 0x7fc0_0001]),
-        DEFAULT_NAN_S
-    );
+    assert_eq!(fp_op(0x1f420c20, &[inf, zero, 0xfff8_0000_0000_0003]), DEFAULT_NAN_D);
+    assert_eq!(fp_op(0x1f620c20, &[zero, inf, 0x7ff8_0000_0000_0003]), DEFAULT_NAN_D);
+    assert_eq!(fp_op(0x1f420c20, &[inf, zero, 0x7ff0_0000_0000_0003]), 0x7ff8_0000_0000_0003);
+    assert_eq!(fp_op(0x1f020c20, &[s(0.0), s(f32::NEG_INFINITY), 0x7fc0_0001]), DEFAULT_NAN_S);
 }
 
 /// Runs a compare (or conditional compare) with the given inputs and initial flags; returns NZCV.
@@ -410,12 +342,7 @@ fn flags_after(word: u32, n: u128, m: u128, nzcv_in: u8) -> u64 {
     let st = run(&[word], |st| {
         st.q[1] = n;
         st.q[2] = m;
-        (st.n, st.z, st.c, st.v) = (
-            nzcv_in >> 3 & 1,
-            nzcv_in >> 2 & 1,
-            nzcv_in >> 1 & 1,
-            nzcv_in & 1,
-        );
+        (st.n, st.z, st.c, st.v) = (nzcv_in >> 3 & 1, nzcv_in >> 2 & 1, nzcv_in >> 1 & 1, nzcv_in & 1);
     });
     st.nzcv() >> 28
 }
@@ -459,10 +386,7 @@ fn immediate_moves() {
     assert_eq!(imm(0x1e381000), s(-0.125));
     assert_eq!(imm(0x1e67f000), d(31.0));
     // A nonzero imm5 field is unallocated.
-    assert_eq!(
-        trap_of(0x1e6e1000 | 1 << 5),
-        Some(crate::inst::TrapKind::Undefined)
-    );
+    assert_eq!(trap_of(0x1e6e1000 | 1 << 5), Some(crate::inst::TrapKind::Undefined));
 }
 
 #[test]

@@ -60,7 +60,9 @@ impl Access {
     /// log2 of the access size, the scale of unsigned offsets.
     fn scale(self) -> u32 {
         match self {
-            Access::Store { bytes } | Access::LoadZero { bytes } | Access::LoadSigned { bytes, .. } => bytes.trailing_zeros(),
+            Access::Store { bytes } | Access::LoadZero { bytes } | Access::LoadSigned { bytes, .. } => {
+                bytes.trailing_zeros()
+            }
             Access::StoreV { bytes } | Access::LoadV { bytes } => bytes.trailing_zeros(),
             Access::Prefetch => 3,
         }
@@ -308,7 +310,14 @@ fn load_exclusive(l: &mut Lifter, t: Type, rt: u32, rt2: Option<u32>, acquire: b
 /// STXR, STLXR, STXP and STLXP: store if the monitor still holds this address and the memory
 /// still holds the value the load-exclusive read (a host compare-and-swap), writing 0 to `rs` on
 /// success and 1 on failure; the monitor is cleared either way.
-fn store_exclusive(l: &mut Lifter, t: Type, rs: u32, rt: u32, rt2: Option<u32>, _release: bool) -> Result<(), SemError> {
+fn store_exclusive(
+    l: &mut Lifter,
+    t: Type,
+    rs: u32,
+    rt: u32,
+    rt2: Option<u32>,
+    _release: bool,
+) -> Result<(), SemError> {
     let addr = base(l);
     let whole = if rt2.is_some() { Type::int(t.bits() * 2) } else { t };
     let first = l.xreg(rt, t == Type::I64);

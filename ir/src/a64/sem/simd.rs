@@ -43,11 +43,7 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
     let insn = l.insn;
     if insn >> 31 == 1 {
         // Only the SHA-512/SHA-3 crypto groups live here with bit 31 set.
-        return Err(if insn >> 24 == 0xce {
-            SemError::Unsupported
-        } else {
-            SemError::Undefined
-        });
+        return Err(if insn >> 24 == 0xce { SemError::Unsupported } else { SemError::Undefined });
     }
     if let Some(r) = crypto::lift(l) {
         return r;
@@ -123,19 +119,13 @@ impl Shape {
     /// Integer lanes of `8 << size` bits filling 64 bits, or 128 when `q`.
     fn int(size: u32, q: bool) -> Shape {
         let bits = 8u32 << size;
-        Shape {
-            lane: int_lane(bits),
-            lanes: if q { 128 } else { 64 } / bits,
-        }
+        Shape { lane: int_lane(bits), lanes: if q { 128 } else { 64 } / bits }
     }
 
     /// Float lanes (f32, or f64 when `double`) filling 64 bits, or 128 when `q`.
     fn float(double: bool, q: bool) -> Shape {
         let lane = if double { LaneType::F64 } else { LaneType::F32 };
-        Shape {
-            lane,
-            lanes: if q { 128 } else { 64 } / lane.bits(),
-        }
+        Shape { lane, lanes: if q { 128 } else { 64 } / lane.bits() }
     }
 
     /// One lane: a scalar SIMD operand.
@@ -164,23 +154,13 @@ impl Shape {
 
     /// The same lane count with integer lanes of the same width.
     fn as_int(self) -> Shape {
-        Shape {
-            lane: int_lane(self.ebits()),
-            lanes: self.lanes,
-        }
+        Shape { lane: int_lane(self.ebits()), lanes: self.lanes }
     }
 
     /// The same lane count with lanes of another width (integer, or float of the kind given).
     fn with_ebits(self, bits: u32) -> Shape {
-        let lane = if self.lane.is_float() {
-            float_lane(bits)
-        } else {
-            int_lane(bits)
-        };
-        Shape {
-            lane,
-            lanes: self.lanes,
-        }
+        let lane = if self.lane.is_float() { float_lane(bits) } else { int_lane(bits) };
+        Shape { lane, lanes: self.lanes }
     }
 }
 
@@ -295,11 +275,8 @@ fn gather(l: &mut Lifter, srcs: &[Value], picks: &[(usize, u32)]) -> Value {
         .collect();
     let mut acc = l.b.shuffle(srcs[0], srcs[1], &first);
     for (j, &src) in srcs.iter().enumerate().skip(2) {
-        let mask: Vec<u8> = picks
-            .iter()
-            .enumerate()
-            .map(|(k, &(s, i))| if s == j { (n + i) as u8 } else { k as u8 })
-            .collect();
+        let mask: Vec<u8> =
+            picks.iter().enumerate().map(|(k, &(s, i))| if s == j { (n + i) as u8 } else { k as u8 }).collect();
         acc = l.b.shuffle(acc, src, &mask);
     }
     acc

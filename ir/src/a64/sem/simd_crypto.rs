@@ -83,11 +83,7 @@ fn majority(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
 fn sigma(l: &mut Lifter, x: Value, a: u32, b: u32, c: u32, shift: bool) -> Value {
     let ra = ror(l, x, a);
     let rb = ror(l, x, b);
-    let rc = if shift {
-        l.b.lshr_imm(x, c)
-    } else {
-        ror(l, x, c)
-    };
+    let rc = if shift { l.b.lshr_imm(x, c) } else { ror(l, x, c) };
     parity(l, ra, rb, rc)
 }
 
@@ -227,12 +223,7 @@ fn sbox() -> [u8; 256] {
     let mut s = [0u8; 256];
     for (x, out) in s.iter_mut().enumerate() {
         let inv = (1..=255u8).find(|&y| mul(x as u8, y) == 1).unwrap_or(0);
-        *out = inv
-            ^ inv.rotate_left(1)
-            ^ inv.rotate_left(2)
-            ^ inv.rotate_left(3)
-            ^ inv.rotate_left(4)
-            ^ 0x63;
+        *out = inv ^ inv.rotate_left(1) ^ inv.rotate_left(2) ^ inv.rotate_left(3) ^ inv.rotate_left(4) ^ 0x63;
     }
     s
 }
@@ -264,9 +255,7 @@ fn xtime(l: &mut Lifter, v: Value) -> Value {
 
 /// Rotates each 4-byte column of the state by `k` rows: row r takes row r + k.
 fn rotate_rows(l: &mut Lifter, v: Value, k: u32) -> Value {
-    let mask: Vec<u8> = (0..16)
-        .map(|i| (i / 4 * 4 + (i % 4 + k) % 4) as u8)
-        .collect();
+    let mask: Vec<u8> = (0..16).map(|i| (i / 4 * 4 + (i % 4 + k) % 4) as u8).collect();
     l.b.shuffle(v, v, &mask)
 }
 
@@ -307,9 +296,7 @@ fn aes(l: &mut Lifter, opcode: u32, rn: u32, rd: u32) -> Result<(), SemError> {
                 let shifted = l.b.shuffle(state, state, &mask);
                 lookup(l, shifted, s)
             } else {
-                let mask: Vec<u8> = (0..16)
-                    .map(|i| ((i + 16 - 4 * (i % 4)) % 16) as u8)
-                    .collect();
+                let mask: Vec<u8> = (0..16).map(|i| ((i + 16 - 4 * (i % 4)) % 16) as u8).collect();
                 let shifted = l.b.shuffle(state, state, &mask);
                 lookup(l, shifted, inv)
             }

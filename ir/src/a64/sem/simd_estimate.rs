@@ -33,16 +33,9 @@ fn rsqrt_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
     let is_low = icmp_mask(l, IntCC::Ult, a, limit, shape);
     let a2 = bit_select(l, is_low, low, high);
     // c = b + 1: the least c >= 513 with a' * c^2 >= 2^28.
-    let fshape = Shape {
-        lane: super::float_lane(shape.ebits()),
-        lanes: shape.lanes,
-    };
+    let fshape = Shape { lane: super::float_lane(shape.ebits()), lanes: shape.lanes };
     let af = l.b.convert(ConvOp::Utof, fshape.ty(), a2);
-    let two28 = if shape.ebits() == 64 {
-        ((1023 + 28) as u128) << 52
-    } else {
-        ((127 + 28) as u128) << 23
-    };
+    let two28 = if shape.ebits() == 64 { ((1023 + 28) as u128) << 52 } else { ((127 + 28) as u128) << 23 };
     let num = splat_const(l, fshape, two28);
     let q = l.b.binary(BinaryOp::Fdiv, num, af);
     let root = l.b.unary(UnaryOp::Fsqrt, q);
@@ -69,11 +62,7 @@ fn rsqrt_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
 /// URECPE (`sqrt` false) and URSQRTE on 32-bit lanes.
 pub(super) fn unsigned_estimate(l: &mut Lifter, x: Value, sqrt: bool, shape: Shape) -> Value {
     let top9 = lshr_c(l, x, 23);
-    let est = if sqrt {
-        rsqrt_estimate(l, top9, shape)
-    } else {
-        recip_estimate(l, top9, shape)
-    };
+    let est = if sqrt { rsqrt_estimate(l, top9, shape) } else { recip_estimate(l, top9, shape) };
     let r = shl_c(l, est, 23);
     // Inputs below 0.5 (URECPE) or 0.25 (URSQRTE) give all ones.
     let small = splat_const(l, shape, if sqrt { 0x4000_0000 } else { 0x8000_0000 });

@@ -16,11 +16,8 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     if double && !q && !scalar {
         return Err(SemError::Undefined);
     }
-    let shape = if scalar {
-        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
-    } else {
-        Shape::float(double, q)
-    };
+    let shape =
+        if scalar { Shape::scalar(super::float_lane(if double { 64 } else { 32 })) } else { Shape::float(double, q) };
     if scalar {
         // Scalar forms: FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT.
         let ok = matches!(
@@ -63,13 +60,7 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         (true, _, 0b101) => {
             let ax = l.b.unary(UnaryOp::Fabs, x);
             let ay = l.b.unary(UnaryOp::Fabs, y);
-            fcmp_mask(
-                l,
-                if a { FloatCC::Ogt } else { FloatCC::Oge },
-                ax,
-                ay,
-                shape,
-            )
+            fcmp_mask(l, if a { FloatCC::Ogt } else { FloatCC::Oge }, ax, ay, shape)
         }
         (true, false, 0b110) => pair(l, BinaryOp::Fmax),
         (true, true, 0b110) => pair(l, BinaryOp::Fmin),
@@ -99,11 +90,8 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
     if !scalar && double && !q {
         return Err(SemError::Undefined);
     }
-    let shape = if scalar {
-        Shape::scalar(super::float_lane(if double { 64 } else { 32 }))
-    } else {
-        Shape::float(double, q)
-    };
+    let shape =
+        if scalar { Shape::scalar(super::float_lane(if double { 64 } else { 32 })) } else { Shape::float(double, q) };
     let ishape = shape.as_int();
     let round = |l: &mut Lifter, mode| {
         let v = read(l, rn, shape);
@@ -195,14 +183,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
 }
 
 /// The scalar FCVTXN is the only scalar op of opcodes 10110/10111.
-fn fcvtxn_scalar(
-    l: &mut Lifter,
-    u: bool,
-    opcode: u32,
-    double: bool,
-    rn: u32,
-    rd: u32,
-) -> Result<(), SemError> {
+fn fcvtxn_scalar(l: &mut Lifter, u: bool, opcode: u32, double: bool, rn: u32, rd: u32) -> Result<(), SemError> {
     if !(u && opcode == 0b10110 && double) {
         return Err(SemError::Undefined);
     }
@@ -272,13 +253,11 @@ fn convert_precision(
     }
     if opcode == 0b10111 {
         let v = read_half(l, rn, q, Shape::float(false, false));
-        let r =
-            l.b.convert(ConvOp::Fpromote, Shape::float(true, true).ty(), v);
+        let r = l.b.convert(ConvOp::Fpromote, Shape::float(true, true).ty(), v);
         write(l, rd, r);
     } else {
         let v = read(l, rn, Shape::float(true, true));
-        let r =
-            l.b.convert(ConvOp::Fdemote, Shape::float(false, false).ty(), v);
+        let r = l.b.convert(ConvOp::Fdemote, Shape::float(false, false).ty(), v);
         write_half(l, rd, q, r);
     }
     Ok(())
@@ -323,17 +302,10 @@ pub(super) enum Step {
 pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Shape) -> Value {
     let ishape = shape.as_int();
     let w = shape.ebits();
-    let (exp_all, one_bits) = if w == 64 {
-        (0x7ffu128 << 52, 0x3ffu128 << 52)
-    } else {
-        (0xffu128 << 23, 0x7fu128 << 23)
-    };
+    let (exp_all, one_bits) =
+        if w == 64 { (0x7ffu128 << 52, 0x3ffu128 << 52) } else { (0xffu128 << 23, 0x7fu128 << 23) };
     let constant = |l: &mut Lifter, x: f64| {
-        let bits = if w == 64 {
-            x.to_bits() as u128
-        } else {
-            (x as f32).to_bits() as u128
-        };
+        let bits = if w == 64 { x.to_bits() as u128 } else { (x as f32).to_bits() as u128 };
         splat_const(l, shape, bits)
     };
     let ai = l.b.bitcast(ishape.ty(), a);
@@ -355,11 +327,7 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
             let r = l.b.binary(BinaryOp::Fmul, a, b);
             let signs = l.b.xor(ai, bi);
             let sign = super::and_c(l, signs, 1u128 << (w - 1));
-            let two = splat_const(
-                l,
-                ishape,
-                one_bits + (1u128 << if w == 64 { 52 } else { 23 }),
-            );
+            let two = splat_const(l, ishape, one_bits + (1u128 << if w == 64 { 52 } else { 23 }));
             (r, l.b.or(sign, two))
         }
         Step::Recip => {

@@ -11,25 +11,11 @@ use crate::inst::{BinaryOp, IntCC};
 /// `0 Q U 01110 size 1 Rm opcode 1 Rn Rd` with opcode below 11000 (the FP ones are elsewhere).
 pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
-    let (size, rm, opcode, rn, rd) = (
-        l.field(22, 2),
-        l.field(16, 5),
-        l.field(11, 5),
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (size, rm, opcode, rn, rd) = (l.field(22, 2), l.field(16, 5), l.field(11, 5), l.field(5, 5), l.field(0, 5));
     if opcode == 0b00011 {
-        return if scalar {
-            Err(SemError::Undefined)
-        } else {
-            logical(l, u, size, q, rm, rn, rd)
-        };
+        return if scalar { Err(SemError::Undefined) } else { logical(l, u, size, q, rm, rn, rd) };
     }
-    let shape = if scalar {
-        Shape::scalar(super::int_lane(8 << size))
-    } else {
-        Shape::int(size, q)
-    };
+    let shape = if scalar { Shape::scalar(super::int_lane(8 << size)) } else { Shape::int(size, q) };
     if scalar {
         // Only the saturating ops, the compares, the register shifts and ADD/SUB have scalar
         // forms; all but the saturating ones are for 64-bit elements only.
@@ -54,48 +40,14 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         0b00000 => halving_add(l, a, b, signed, false),
         0b00010 => halving_add(l, a, b, signed, true),
         0b00100 => halving_sub(l, a, b, signed),
-        0b00001 => l.b.binary(
-            if signed {
-                BinaryOp::SaddSat
-            } else {
-                BinaryOp::UaddSat
-            },
-            a,
-            b,
-        ),
-        0b00101 => l.b.binary(
-            if signed {
-                BinaryOp::SsubSat
-            } else {
-                BinaryOp::UsubSat
-            },
-            a,
-            b,
-        ),
+        0b00001 => l.b.binary(if signed { BinaryOp::SaddSat } else { BinaryOp::UaddSat }, a, b),
+        0b00101 => l.b.binary(if signed { BinaryOp::SsubSat } else { BinaryOp::UsubSat }, a, b),
         0b00110 => icmp_mask(l, if signed { IntCC::Sgt } else { IntCC::Ugt }, a, b, shape),
         0b00111 => icmp_mask(l, if signed { IntCC::Sge } else { IntCC::Uge }, a, b, shape),
-        0b01000..=0b01011 => {
-            super::sat::shift_by_register(l, a, b, signed, opcode & 2 != 0, opcode & 1 != 0, shape)
-        }
+        0b01000..=0b01011 => super::sat::shift_by_register(l, a, b, signed, opcode & 2 != 0, opcode & 1 != 0, shape),
         0b01100..=0b01111 if no_d => return Err(SemError::Undefined),
-        0b01100 => l.b.binary(
-            if signed {
-                BinaryOp::Smax
-            } else {
-                BinaryOp::Umax
-            },
-            a,
-            b,
-        ),
-        0b01101 => l.b.binary(
-            if signed {
-                BinaryOp::Smin
-            } else {
-                BinaryOp::Umin
-            },
-            a,
-            b,
-        ),
+        0b01100 => l.b.binary(if signed { BinaryOp::Smax } else { BinaryOp::Umax }, a, b),
+        0b01101 => l.b.binary(if signed { BinaryOp::Smin } else { BinaryOp::Umin }, a, b),
         0b01110 => abs_diff(l, a, b, signed),
         0b01111 => {
             let d = abs_diff(l, a, b, signed);
@@ -134,28 +86,8 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         0b10110 if size == 1 || size == 2 => super::sat::doubling_mul_high(l, a, b, u, shape),
         0b10110 => return Err(SemError::Undefined),
         0b10100 | 0b10101 if no_d => return Err(SemError::Undefined),
-        0b10100 => pairwise(
-            l,
-            a,
-            b,
-            shape,
-            if signed {
-                BinaryOp::Smax
-            } else {
-                BinaryOp::Umax
-            },
-        ),
-        0b10101 => pairwise(
-            l,
-            a,
-            b,
-            shape,
-            if signed {
-                BinaryOp::Smin
-            } else {
-                BinaryOp::Umin
-            },
-        ),
+        0b10100 => pairwise(l, a, b, shape, if signed { BinaryOp::Smax } else { BinaryOp::Umax }),
+        0b10101 => pairwise(l, a, b, shape, if signed { BinaryOp::Smin } else { BinaryOp::Umin }),
         0b10111 if !u => pairwise(l, a, b, shape, BinaryOp::Add),
         0b10111 => return Err(SemError::Undefined),
         _ => return Err(SemError::Undefined),
@@ -165,15 +97,7 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
 }
 
 /// AND, BIC, ORR, ORN (U = 0) and EOR, BSL, BIT, BIF (U = 1), selected by `size`.
-fn logical(
-    l: &mut Lifter,
-    u: bool,
-    size: u32,
-    q: bool,
-    rm: u32,
-    rn: u32,
-    rd: u32,
-) -> Result<(), SemError> {
+fn logical(l: &mut Lifter, u: bool, size: u32, q: bool, rm: u32, rn: u32, rd: u32) -> Result<(), SemError> {
     let shape = Shape::int(3, q);
     let a = read(l, rn, shape);
     let b = read(l, rm, shape);
@@ -209,11 +133,7 @@ fn logical(
 /// `(a + b) >> 1` without overflow, optionally rounding: both halves plus the carry of the low
 /// bits (`a & b` truncating, `a | b` rounding).
 fn halving_add(l: &mut Lifter, a: Value, b: Value, signed: bool, round: bool) -> Value {
-    let (ha, hb) = if signed {
-        (ashr_c(l, a, 1), ashr_c(l, b, 1))
-    } else {
-        (lshr_c(l, a, 1), lshr_c(l, b, 1))
-    };
+    let (ha, hb) = if signed { (ashr_c(l, a, 1), ashr_c(l, b, 1)) } else { (lshr_c(l, a, 1), lshr_c(l, b, 1)) };
     let low = if round { l.b.or(a, b) } else { l.b.and(a, b) };
     let carry = and_c(l, low, 1);
     let s = l.b.add(ha, hb);
@@ -222,11 +142,7 @@ fn halving_add(l: &mut Lifter, a: Value, b: Value, signed: bool, round: bool) ->
 
 /// `(a - b) >> 1` without overflow: the halves' difference minus the borrow of the low bits.
 fn halving_sub(l: &mut Lifter, a: Value, b: Value, signed: bool) -> Value {
-    let (ha, hb) = if signed {
-        (ashr_c(l, a, 1), ashr_c(l, b, 1))
-    } else {
-        (lshr_c(l, a, 1), lshr_c(l, b, 1))
-    };
+    let (ha, hb) = if signed { (ashr_c(l, a, 1), ashr_c(l, b, 1)) } else { (lshr_c(l, a, 1), lshr_c(l, b, 1)) };
     let na = l.b.not(a);
     let nb = l.b.and(na, b);
     let borrow = and_c(l, nb, 1);
@@ -236,11 +152,7 @@ fn halving_sub(l: &mut Lifter, a: Value, b: Value, signed: bool) -> Value {
 
 /// |a - b| of signed or unsigned lanes, as max - min (exact modulo the lane width).
 fn abs_diff(l: &mut Lifter, a: Value, b: Value, signed: bool) -> Value {
-    let (max, min) = if signed {
-        (BinaryOp::Smax, BinaryOp::Smin)
-    } else {
-        (BinaryOp::Umax, BinaryOp::Umin)
-    };
+    let (max, min) = if signed { (BinaryOp::Smax, BinaryOp::Smin) } else { (BinaryOp::Umax, BinaryOp::Umin) };
     let hi = l.b.binary(max, a, b);
     let lo = l.b.binary(min, a, b);
     l.b.sub(hi, lo)

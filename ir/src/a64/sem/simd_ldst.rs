@@ -41,11 +41,7 @@ impl Addressing {
         if !self.post {
             return;
         }
-        let offset = if self.rm == 31 {
-            l.b.i64(bytes)
-        } else {
-            l.xreg(self.rm, true)
-        };
+        let offset = if self.rm == 31 { l.b.i64(bytes) } else { l.xreg(self.rm, true) };
         let new = l.b.add(self.base, offset);
         l.set_xreg_sp(self.rn, new);
     }
@@ -100,9 +96,8 @@ pub(super) fn multiple(l: &mut Lifter) -> Result<(), SemError> {
                 .collect();
             for t in 0..selem {
                 // Element e of register t is structure e's field t: element e*selem+t in memory.
-                let picks: Vec<(usize, u32)> = (0..n)
-                    .map(|e| (((e * selem + t) / n) as usize, (e * selem + t) % n))
-                    .collect();
+                let picks: Vec<(usize, u32)> =
+                    (0..n).map(|e| (((e * selem + t) / n) as usize, (e * selem + t) % n)).collect();
                 let v = gather(l, &chunks, &picks);
                 l.set_vreg(reg(t), v);
             }
@@ -110,9 +105,8 @@ pub(super) fn multiple(l: &mut Lifter) -> Result<(), SemError> {
             let srcs: Vec<Value> = (0..selem).map(|t| super::read(l, reg(t), shape)).collect();
             for c in 0..selem {
                 // Memory element i = c*n+k is field i % selem of structure i / selem.
-                let picks: Vec<(usize, u32)> = (0..n)
-                    .map(|k| (((c * n + k) % selem) as usize, (c * n + k) / selem))
-                    .collect();
+                let picks: Vec<(usize, u32)> =
+                    (0..n).map(|k| (((c * n + k) % selem) as usize, (c * n + k) / selem)).collect();
                 let v = gather(l, &srcs, &picks);
                 let a = addr.at(l, chunk * c as u64);
                 l.b.store(a, v);
@@ -128,12 +122,7 @@ pub(super) fn multiple(l: &mut Lifter) -> Result<(), SemError> {
 pub(super) fn single(l: &mut Lifter) -> Result<(), SemError> {
     let q = l.bit(30);
     let load = l.bit(22);
-    let (opcode, s, size, rt) = (
-        l.field(13, 3),
-        l.field(12, 1),
-        l.field(10, 2),
-        l.field(0, 5),
-    );
+    let (opcode, s, size, rt) = (l.field(13, 3), l.field(12, 1), l.field(10, 2), l.field(0, 5));
     let selem = ((opcode & 1) << 1 | l.field(21, 1)) + 1;
     let (scale, index) = match opcode >> 1 {
         0 => (0, (q as u32) << 3 | s << 2 | size),
@@ -172,11 +161,7 @@ fn replicate(l: &mut Lifter, selem: u32, size: u32, q: bool, rt: u32) -> Result<
     for i in 0..selem {
         let a = addr.at(l, ebytes * i as u64);
         let x = l.b.load(shape.lane.scalar(), a);
-        let v = if shape.lanes == 1 {
-            x
-        } else {
-            l.b.splat(shape.ty(), x)
-        };
+        let v = if shape.lanes == 1 { x } else { l.b.splat(shape.ty(), x) };
         l.set_vreg((rt + i) % 32, v);
     }
     addr.writeback(l, ebytes * selem as u64);

@@ -3,9 +3,7 @@
 //! in vector and scalar forms, the across-lanes reductions (ADDV, SADDLV/UADDLV, SMAXV/UMAXV,
 //! SMINV/UMINV and the FP ones), and the scalar pairwise forms (ADDP d, FADDP s, ...).
 
-use super::{
-    ashr_c, icmp_mask, int_lane, read, read_half, shl_c, splat_const, write, write_half, Shape,
-};
+use super::{ashr_c, icmp_mask, int_lane, read, read_half, shl_c, splat_const, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, IntCC, UnaryOp};
@@ -25,12 +23,8 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         // Scalar forms: compares against zero, ABS and NEG on 64-bit lanes; SUQADD, USQADD,
         // SQABS, SQNEG on any size.
         return match opcode {
-            0b01000..=0b01011 if size == 3 => {
-                misc_op(l, u, opcode, Shape::scalar(int_lane(64)), rn, rd)
-            }
-            0b00011 | 0b00111 => {
-                saturating_misc(l, u, opcode, Shape::scalar(int_lane(8 << size)), rn, rd)
-            }
+            0b01000..=0b01011 if size == 3 => misc_op(l, u, opcode, Shape::scalar(int_lane(64)), rn, rd),
+            0b00011 | 0b00111 => saturating_misc(l, u, opcode, Shape::scalar(int_lane(8 << size)), rn, rd),
             _ => Err(SemError::Undefined),
         };
     }
@@ -49,9 +43,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
                 return Err(SemError::Undefined);
             }
             let per = container / ebits;
-            let mask: Vec<u8> = (0..shape.lanes)
-                .map(|k| (k - k % per + (per - 1 - k % per)) as u8)
-                .collect();
+            let mask: Vec<u8> = (0..shape.lanes).map(|k| (k - k % per + (per - 1 - k % per)) as u8).collect();
             let v = read(l, rn, shape);
             let r = l.b.shuffle(v, v, &mask);
             write(l, rd, r);
@@ -143,14 +135,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
 }
 
 /// SUQADD, USQADD (opcode 00011) and SQABS, SQNEG (opcode 00111).
-fn saturating_misc(
-    l: &mut Lifter,
-    u: bool,
-    opcode: u32,
-    shape: Shape,
-    rn: u32,
-    rd: u32,
-) -> Result<(), SemError> {
+fn saturating_misc(l: &mut Lifter, u: bool, opcode: u32, shape: Shape, rn: u32, rd: u32) -> Result<(), SemError> {
     let v = read(l, rn, shape);
     let r = if opcode == 0b00011 {
         let d = read(l, rd, shape);
@@ -163,14 +148,7 @@ fn saturating_misc(
 }
 
 /// Compares against zero (CMGT, CMEQ, CMLT with U = 0; CMGE, CMLE with U = 1), ABS and NEG.
-fn misc_op(
-    l: &mut Lifter,
-    u: bool,
-    opcode: u32,
-    shape: Shape,
-    rn: u32,
-    rd: u32,
-) -> Result<(), SemError> {
+fn misc_op(l: &mut Lifter, u: bool, opcode: u32, shape: Shape, rn: u32, rd: u32) -> Result<(), SemError> {
     let v = read(l, rn, shape);
     let zero = splat_const(l, shape, 0);
     let r = match (opcode, u) {
@@ -189,20 +167,11 @@ fn misc_op(
 
 /// Saturates `v` (lanes of twice the target width, signed when `signed_in`) to the target width,
 /// signed or unsigned (`signed_out`), and narrows it.
-pub(super) fn saturate_narrow(
-    l: &mut Lifter,
-    v: Value,
-    wide: Shape,
-    signed_in: bool,
-    signed_out: bool,
-) -> Value {
+pub(super) fn saturate_narrow(l: &mut Lifter, v: Value, wide: Shape, signed_in: bool, signed_out: bool) -> Value {
     let nb = wide.ebits() / 2;
     let narrow = wide.with_ebits(nb);
-    let (lo, hi): (u128, u128) = if signed_out {
-        ((1u128 << (nb - 1)).wrapping_neg(), (1u128 << (nb - 1)) - 1)
-    } else {
-        (0, (1u128 << nb) - 1)
-    };
+    let (lo, hi): (u128, u128) =
+        if signed_out { ((1u128 << (nb - 1)).wrapping_neg(), (1u128 << (nb - 1)) - 1) } else { (0, (1u128 << nb) - 1) };
     let hi_c = splat_const(l, wide, hi);
     let v = match (signed_in, signed_out) {
         (true, true) => {

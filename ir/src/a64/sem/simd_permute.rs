@@ -67,11 +67,7 @@ pub(super) fn copy(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             let v = l.vreg_as(rn, full);
             let x = l.b.extract(v, index);
             let t = if q { Type::I64 } else { Type::I32 };
-            let r = if signed {
-                l.b.sext(t, x)
-            } else {
-                l.b.uext(t, x)
-            };
+            let r = if signed { l.b.sext(t, x) } else { l.b.uext(t, x) };
             l.set_xreg(rd, r);
         }
         (false, 0b0011) if q => {
@@ -101,12 +97,7 @@ pub(super) fn copy(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
 pub(super) fn table(l: &mut Lifter) -> Result<(), SemError> {
     let q = l.bit(30);
     let tbx = l.bit(12);
-    let (rm, len, rn, rd) = (
-        l.field(16, 5),
-        l.field(13, 2) + 1,
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (rm, len, rn, rd) = (l.field(16, 5), l.field(13, 2) + 1, l.field(5, 5), l.field(0, 5));
     let shape = Shape::int(0, q);
     let idx = read(l, rm, shape);
     let table_ty = Type::vec(crate::types::LaneType::I8, 16);
@@ -138,13 +129,7 @@ pub(super) fn table(l: &mut Lifter) -> Result<(), SemError> {
 /// UZP1/2, TRN1/2, ZIP1/2: `0 Q 001110 size 0 Rm 0 opcode 10 Rn Rd`.
 pub(super) fn zip_uzp_trn(l: &mut Lifter) -> Result<(), SemError> {
     let q = l.bit(30);
-    let (size, rm, opcode, rn, rd) = (
-        l.field(22, 2),
-        l.field(16, 5),
-        l.field(12, 3),
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (size, rm, opcode, rn, rd) = (l.field(22, 2), l.field(16, 5), l.field(12, 3), l.field(5, 5), l.field(0, 5));
     if size == 3 && !q {
         return Err(SemError::Undefined);
     }

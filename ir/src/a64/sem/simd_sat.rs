@@ -45,15 +45,7 @@ pub(super) fn shift_by_register(
     let shifted = l.b.binary(BinaryOp::Shl, a, sh);
     let left_ok = icmp_mask(l, IntCC::Ult, sh, width, shape);
     let left = if saturate {
-        let back = l.b.binary(
-            if signed {
-                BinaryOp::Ashr
-            } else {
-                BinaryOp::Lshr
-            },
-            shifted,
-            sh,
-        );
+        let back = l.b.binary(if signed { BinaryOp::Ashr } else { BinaryOp::Lshr }, shifted, sh);
         let same = icmp_mask(l, IntCC::Eq, back, a, shape);
         let fits = l.b.and(same, left_ok);
         let nonzero = icmp_mask(l, IntCC::Ne, a, zero, shape);
@@ -104,11 +96,7 @@ pub(super) fn saturating_shl_imm(
     shape: Shape,
 ) -> Value {
     let shifted = shl_c(l, a, amount);
-    let back = if signed_out {
-        ashr_c(l, shifted, amount)
-    } else {
-        lshr_c(l, shifted, amount)
-    };
+    let back = if signed_out { ashr_c(l, shifted, amount) } else { lshr_c(l, shifted, amount) };
     let same = icmp_mask(l, IntCC::Eq, back, a, shape);
     let lost = l.b.not(same);
     let sat = saturation_of(l, a, signed_out, shape);
@@ -142,13 +130,7 @@ pub(super) fn saturating_abs_neg(l: &mut Lifter, a: Value, neg: bool, shape: Sha
 
 /// SUQADD (signed accumulator `d` plus unsigned `n`, signed saturation) when `to_signed`, else
 /// USQADD (unsigned accumulator plus signed `n`, unsigned saturation).
-pub(super) fn mixed_saturating_add(
-    l: &mut Lifter,
-    d: Value,
-    n: Value,
-    to_signed: bool,
-    shape: Shape,
-) -> Value {
+pub(super) fn mixed_saturating_add(l: &mut Lifter, d: Value, n: Value, to_signed: bool, shape: Shape) -> Value {
     let w = shape.ebits();
     if to_signed {
         // Room above d up to MAX is exact as an unsigned number.
@@ -171,27 +153,15 @@ fn halves(l: &mut Lifter, v: Value, shape: Shape) -> Vec<(Value, Shape)> {
     if shape.bits() < 128 {
         return vec![(v, shape)];
     }
-    let half = Shape {
-        lane: shape.lane,
-        lanes: shape.lanes / 2,
-    };
+    let half = Shape { lane: shape.lane, lanes: shape.lanes / 2 };
     let lo: Vec<u8> = (0..half.lanes as u8).collect();
     let hi: Vec<u8> = (half.lanes as u8..shape.lanes as u8).collect();
-    vec![
-        (l.b.shuffle(v, v, &lo), half),
-        (l.b.shuffle(v, v, &hi), half),
-    ]
+    vec![(l.b.shuffle(v, v, &lo), half), (l.b.shuffle(v, v, &hi), half)]
 }
 
 /// SQDMULH / SQRDMULH: the high half of `2 * a * b` (rounded when `round`), saturated (only
 /// MIN * MIN overflows). Computed in lanes twice as wide, one 64-bit half at a time.
-pub(super) fn doubling_mul_high(
-    l: &mut Lifter,
-    a: Value,
-    b: Value,
-    round: bool,
-    shape: Shape,
-) -> Value {
+pub(super) fn doubling_mul_high(l: &mut Lifter, a: Value, b: Value, round: bool, shape: Shape) -> Value {
     doubling_mul_high_acc(l, None, a, b, round, shape)
 }
 

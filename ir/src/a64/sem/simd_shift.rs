@@ -3,10 +3,7 @@
 //! SCVTF/UCVTF/FCVTZS/FCVTZU) in vector and scalar forms, and the modified-immediate class
 //! (MOVI, MVNI, ORR, BIC, FMOV vector immediate).
 
-use super::{
-    read, read_half, rounding_shift_right, shift_right, shl_c, splat_const, write, write_half,
-    Shape,
-};
+use super::{read, read_half, rounding_shift_right, shift_right, shl_c, splat_const, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::inst::{BinaryOp, ConvOp, RoundMode};
 
@@ -17,25 +14,14 @@ fn expand_imm(op: bool, cmode: u32, imm8: u64) -> Option<u64> {
     Some(match cmode >> 1 {
         0..=3 => rep32(imm8 << (8 * (cmode >> 1))),
         4 | 5 => rep16(imm8 << (8 * (cmode >> 1 & 1))),
-        6 => rep32(if cmode & 1 == 0 {
-            imm8 << 8 | 0xff
-        } else {
-            imm8 << 16 | 0xffff
-        }),
+        6 => rep32(if cmode & 1 == 0 { imm8 << 8 | 0xff } else { imm8 << 16 | 0xffff }),
         _ => match (cmode & 1, op) {
             (0, false) => imm8 * 0x0101_0101_0101_0101,
-            (0, true) => (0..8).fold(0, |acc, i| {
-                if imm8 >> i & 1 == 1 {
-                    acc | 0xff << (8 * i)
-                } else {
-                    acc
-                }
-            }),
+            (0, true) => (0..8).fold(0, |acc, i| if imm8 >> i & 1 == 1 { acc | 0xff << (8 * i) } else { acc }),
             (_, false) => {
                 // An f32 immediate: a:NOT(b):bbbbb:cdefgh followed by zeros.
                 let b = imm8 >> 6 & 1;
-                let bits =
-                    (imm8 >> 7) << 31 | (b ^ 1) << 30 | (b * 0x1f) << 25 | (imm8 & 0x3f) << 19;
+                let bits = (imm8 >> 7) << 31 | (b ^ 1) << 30 | (b * 0x1f) << 25 | (imm8 & 0x3f) << 19;
                 rep32(bits)
             }
             (_, true) => {
@@ -53,21 +39,13 @@ pub(super) fn modified_immediate(l: &mut Lifter) -> Result<(), SemError> {
     let imm8 = (l.field(16, 3) << 5 | l.field(5, 5)) as u64;
     if l.bit(11) {
         // o2 = 1: FMOV (vector, half precision) when op = 0 and cmode = 1111.
-        return Err(if !op && cmode == 0b1111 {
-            SemError::Unsupported
-        } else {
-            SemError::Undefined
-        });
+        return Err(if !op && cmode == 0b1111 { SemError::Unsupported } else { SemError::Undefined });
     }
     if cmode == 0b1111 && op && !q {
         return Err(SemError::Undefined);
     }
     let imm = expand_imm(op, cmode, imm8).ok_or(SemError::Undefined)?;
-    let imm128 = if q {
-        imm as u128 | (imm as u128) << 64
-    } else {
-        imm as u128
-    };
+    let imm128 = if q { imm as u128 | (imm as u128) << 64 } else { imm as u128 };
     let shape = Shape::int(3, q);
     // ORR and BIC are the odd cmodes below 1100; MVNI is op = 1 with the other cmodes below 1110.
     let orr_bic = cmode < 0b1100 && cmode & 1 == 1;
@@ -92,13 +70,7 @@ pub(super) fn modified_immediate(l: &mut Lifter) -> Result<(), SemError> {
 /// `0 Q U 011110 immh immb opcode 1 Rn Rd` (immh nonzero), and the scalar form (bit 28 set).
 pub(super) fn shift_immediate(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
-    let (immh, immb, opcode, rn, rd) = (
-        l.field(19, 4),
-        l.field(16, 3),
-        l.field(11, 5),
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (immh, immb, opcode, rn, rd) = (l.field(19, 4), l.field(16, 3), l.field(11, 5), l.field(5, 5), l.field(0, 5));
     let hsb = 31 - immh.leading_zeros();
     let ebits = 8u32 << hsb;
     let immhb = immh << 3 | immb;
@@ -151,11 +123,7 @@ pub(super) fn shift_immediate(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
         0b01000 if u => {
             // SRI: the shifted bits replace Vd's, the top `right` bits of Vd stay.
             let s = shift_right(l, v, right, false, ebits);
-            let keep = if right >= ebits {
-                u128::MAX
-            } else {
-                !(crate::interp::mask(ebits) >> right)
-            };
+            let keep = if right >= ebits { u128::MAX } else { !(crate::interp::mask(ebits) >> right) };
             let d = read(l, rd, shape);
             let k = splat_const(l, shape, keep);
             let d = l.b.and(d, k);
@@ -182,23 +150,11 @@ pub(super) fn shift_immediate(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
 }
 
 /// SSHLL/USHLL (UXTL/SXTL) and their "2" forms: widen the low (or high) half, shift left.
-fn shift_long(
-    l: &mut Lifter,
-    u: bool,
-    q: bool,
-    hsb: u32,
-    left: u32,
-    rn: u32,
-    rd: u32,
-) -> Result<(), SemError> {
+fn shift_long(l: &mut Lifter, u: bool, q: bool, hsb: u32, left: u32, rn: u32, rd: u32) -> Result<(), SemError> {
     let half = Shape::int(hsb, false);
     let v = read_half(l, rn, q, half);
     let wide = half.with_ebits(16 << hsb);
-    let x = if u {
-        l.b.uext(wide.ty(), v)
-    } else {
-        l.b.sext(wide.ty(), v)
-    };
+    let x = if u { l.b.uext(wide.ty(), v) } else { l.b.sext(wide.ty(), v) };
     let r = shl_c(l, x, left);
     write(l, rd, r);
     Ok(())
@@ -217,11 +173,7 @@ fn shift_narrow(
     rn: u32,
     rd: u32,
 ) -> Result<(), SemError> {
-    let wide = if scalar {
-        Shape::scalar(super::int_lane(16 << hsb))
-    } else {
-        Shape::int(hsb + 1, true)
-    };
+    let wide = if scalar { Shape::scalar(super::int_lane(16 << hsb)) } else { Shape::int(hsb + 1, true) };
     let wbits = wide.ebits();
     let round = opcode & 1 == 1;
     let v = read(l, rn, wide);
@@ -269,17 +221,9 @@ fn fixed_point(
         _ => {}
     }
     let double = hsb == 3;
-    let fshape = if scalar {
-        Shape::scalar(super::float_lane(8 << hsb))
-    } else {
-        Shape::float(double, q)
-    };
+    let fshape = if scalar { Shape::scalar(super::float_lane(8 << hsb)) } else { Shape::float(double, q) };
     let ishape = fshape.as_int();
-    let scale = if double {
-        (1023u128 + fbits as u128) << 52
-    } else {
-        (127u128 + fbits as u128) << 23
-    };
+    let scale = if double { (1023u128 + fbits as u128) << 52 } else { (127u128 + fbits as u128) << 23 };
     let scale = splat_const(l, fshape, scale);
     let r = if to_int {
         let v = read(l, rn, fshape);
@@ -287,8 +231,7 @@ fn fixed_point(
         l.b.fp_to_int(ishape.ty(), !u, RoundMode::Zero, x)
     } else {
         let v = read(l, rn, ishape);
-        let x =
-            l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, fshape.ty(), v);
+        let x = l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, fshape.ty(), v);
         l.b.binary(BinaryOp::Fdiv, x, scale)
     };
     write(l, rd, r);

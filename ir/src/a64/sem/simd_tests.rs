@@ -18,10 +18,7 @@ const CASES: &str = include_str!("simd_qemu_cases.txt");
 const MEM_BASE: u64 = 0x10000;
 
 fn hex_bytes(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
 fn u128_le(s: &str) -> u128 {
@@ -39,20 +36,11 @@ struct Inputs {
 }
 
 fn parse_inputs() -> Inputs {
-    let mut inp = Inputs {
-        v: [0; 8],
-        x: [0; 4],
-        mem: vec![],
-    };
+    let mut inp = Inputs { v: [0; 8], x: [0; 4], mem: vec![] };
     for line in CASES.lines().filter(|l| l.starts_with("in ")) {
         let mut parts = line.split_whitespace().skip(1);
         let (name, val) = (parts.next().expect("name"), parts.next().expect("value"));
-        let idx = |p: &str| {
-            name[1..]
-                .parse::<usize>()
-                .map_err(|_| p.to_string())
-                .expect("register number")
-        };
+        let idx = |p: &str| name[1..].parse::<usize>().map_err(|_| p.to_string()).expect("register number");
         match name.as_bytes()[0] {
             b'v' => inp.v[idx(name)] = u128_le(val),
             b'x' => inp.x[idx(name)] = u64::from_str_radix(val, 16).expect("hex"),
@@ -138,12 +126,7 @@ fn simd_matches_qemu() {
         }
     }
     assert!(count > 300, "only {count} cases");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} cases differ from qemu:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {count} cases differ from qemu:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// How lifting one word ends: None when it lifts, else the trap kind.
@@ -191,8 +174,7 @@ fn simd_unimplemented_encodings_are_unsupported() {
 #[test]
 fn simd_structure_registers_wrap_from_v31_to_v0() {
     let mem: Vec<u8> = (0..128u32).map(|i| (i * 7 + 3) as u8).collect();
-    let word_at =
-        |off: usize| u32::from_le_bytes(mem[off..off + 4].try_into().expect("4 bytes")) as u128;
+    let word_at = |off: usize| u32::from_le_bytes(mem[off..off + 4].try_into().expect("4 bytes")) as u128;
     // ld2 {v31.16b, v0.16b}, [x0]: byte 2e + t of memory is lane e of register t.
     let mut env = TestEnv::new(MEM_BASE, 128);
     env.mem.copy_from_slice(&mem);

@@ -23,13 +23,7 @@ fn widen(l: &mut Lifter, v: Value, wide: Shape, signed: bool) -> Value {
 /// narrow operands, or the high half of the narrow result).
 pub(super) fn three_different(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
-    let (size, rm, opcode, rn, rd) = (
-        l.field(22, 2),
-        l.field(16, 5),
-        l.field(12, 4),
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (size, rm, opcode, rn, rd) = (l.field(22, 2), l.field(16, 5), l.field(12, 4), l.field(5, 5), l.field(0, 5));
     let doubling = matches!(opcode, 0b1001 | 0b1011 | 0b1101) && !u;
     if size == 3 {
         if opcode == 0b1110 && !u && !scalar {
@@ -47,10 +41,7 @@ pub(super) fn three_different(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
     }
     if doubling {
         let (half, wide) = if scalar {
-            (
-                Shape::scalar(super::int_lane(8 << size)),
-                Shape::scalar(super::int_lane(16 << size)),
-            )
+            (Shape::scalar(super::int_lane(8 << size)), Shape::scalar(super::int_lane(16 << size)))
         } else {
             (Shape::int(size, false), Shape::int(size + 1, true))
         };
@@ -96,11 +87,7 @@ pub(super) fn three_different(l: &mut Lifter, scalar: bool) -> Result<(), SemErr
             // ADDHN/SUBHN (U = 0) and RADDHN/RSUBHN (U = 1): the high half of each wide lane.
             let a = read(l, rn, wide);
             let b = read(l, rm, wide);
-            let mut s = if opcode == 0b0100 {
-                l.b.add(a, b)
-            } else {
-                l.b.sub(a, b)
-            };
+            let mut s = if opcode == 0b0100 { l.b.add(a, b) } else { l.b.sub(a, b) };
             let hbits = 8 << size;
             if u {
                 let c = super::splat_const(l, wide, 1u128 << (hbits - 1));
@@ -168,30 +155,18 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             _ => return Err(SemError::Undefined),
         };
         let double = size == 3;
-        let shape = if scalar {
-            Shape::scalar(super::float_lane(32 << (size - 2)))
-        } else {
-            Shape::float(double, q)
-        };
+        let shape = if scalar { Shape::scalar(super::float_lane(32 << (size - 2))) } else { Shape::float(double, q) };
         let full = Shape::float(double, true);
         let mv = read(l, rm, full);
         let e = l.b.extract(mv, index);
-        let b = if shape.lanes == 1 {
-            e
-        } else {
-            l.b.splat(shape.ty(), e)
-        };
+        let b = if shape.lanes == 1 { e } else { l.b.splat(shape.ty(), e) };
         let a = read(l, rn, shape);
         let r = match opcode {
             0b1001 if u => super::fpvec::fp_step(l, super::fpvec::Step::Mulx, a, b, shape),
             0b1001 => l.b.binary(BinaryOp::Fmul, a, b),
             _ => {
                 let acc = read(l, rd, shape);
-                let a = if opcode == 0b0101 {
-                    l.b.unary(UnaryOp::Fneg, a)
-                } else {
-                    a
-                };
+                let a = if opcode == 0b0101 { l.b.unary(UnaryOp::Fneg, a) } else { a };
                 l.b.fma(a, b, acc)
             }
         };
@@ -208,8 +183,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let e = l.b.extract(mv, index);
     if opcode == 0b1110 && size == 2 && !scalar {
         // SDOT/UDOT by element: the indexed group of four bytes, in every 32-bit lane.
-        let group =
-            l.b.splat(Type::vec(LaneType::I32, if q { 4 } else { 2 }), e);
+        let group = l.b.splat(Type::vec(LaneType::I32, if q { 4 } else { 2 }), e);
         let b = l.b.bitcast(Shape::int(0, q).ty(), group);
         let a = read(l, rn, Shape::int(0, q));
         let acc = read(l, rd, Shape::int(2, q));
@@ -219,11 +193,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     }
     if matches!(opcode, 0b1101 | 0b1111) && u {
         // SQRDMLAH / SQRDMLSH by element.
-        let shape = if scalar {
-            Shape::scalar(lane)
-        } else {
-            Shape::int(size, q)
-        };
+        let shape = if scalar { Shape::scalar(lane) } else { Shape::int(size, q) };
         let a = read(l, rn, shape);
         let b = if scalar { e } else { l.b.splat(shape.ty(), e) };
         let acc = read(l, rd, shape);
@@ -263,11 +233,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             let wide = Shape::int(size + 1, true);
             let a = read_half(l, rn, q, half);
             let a = widen(l, a, wide, signed);
-            let ew = if signed {
-                l.b.sext(wide.lane.scalar(), e)
-            } else {
-                l.b.uext(wide.lane.scalar(), e)
-            };
+            let ew = if signed { l.b.sext(wide.lane.scalar(), e) } else { l.b.uext(wide.lane.scalar(), e) };
             let b = l.b.splat(wide.ty(), ew);
             let p = l.b.binary(BinaryOp::Mul, a, b);
             match opcode {
@@ -307,11 +273,7 @@ fn doubling_accumulate(l: &mut Lifter, acc: Accumulate, p: Value, rd: u32, wide:
         return p;
     }
     let d = read(l, rd, wide);
-    let op = if acc == Accumulate::Add {
-        BinaryOp::SaddSat
-    } else {
-        BinaryOp::SsubSat
-    };
+    let op = if acc == Accumulate::Add { BinaryOp::SaddSat } else { BinaryOp::SsubSat };
     l.b.binary(op, d, p)
 }
 
@@ -335,11 +297,7 @@ fn doubling_by_element(
         }
     };
     if opcode >= 0b1100 {
-        let shape = if scalar {
-            Shape::scalar(super::int_lane(8 << size))
-        } else {
-            Shape::int(size, q)
-        };
+        let shape = if scalar { Shape::scalar(super::int_lane(8 << size)) } else { Shape::int(size, q) };
         let a = read(l, rn, shape);
         let b = splat(l, shape);
         let r = super::sat::doubling_mul_high(l, a, b, opcode == 0b1101, shape);
@@ -347,10 +305,7 @@ fn doubling_by_element(
         return Ok(());
     }
     let (half, wide) = if scalar {
-        (
-            Shape::scalar(super::int_lane(8 << size)),
-            Shape::scalar(super::int_lane(16 << size)),
-        )
+        (Shape::scalar(super::int_lane(8 << size)), Shape::scalar(super::int_lane(16 << size)))
     } else {
         (Shape::int(size, false), Shape::int(size + 1, true))
     };
@@ -370,23 +325,13 @@ fn doubling_by_element(
 /// The "three same extra" class: `0 Q U 01110 size 0 Rm 1 opcode 1 Rn Rd`; SDOT and UDOT.
 pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
-    let (size, rm, opcode, rn, rd) = (
-        l.field(22, 2),
-        l.field(16, 5),
-        l.field(11, 4),
-        l.field(5, 5),
-        l.field(0, 5),
-    );
+    let (size, rm, opcode, rn, rd) = (l.field(22, 2), l.field(16, 5), l.field(11, 4), l.field(5, 5), l.field(0, 5));
     if u && opcode < 0b0010 {
         // SQRDMLAH / SQRDMLSH.
         if size == 0 || size == 3 {
             return Err(SemError::Undefined);
         }
-        let shape = if scalar {
-            Shape::scalar(super::int_lane(8 << size))
-        } else {
-            Shape::int(size, q)
-        };
+        let shape = if scalar { Shape::scalar(super::int_lane(8 << size)) } else { Shape::int(size, q) };
         let a = read(l, rn, shape);
         let b = read(l, rm, shape);
         let acc = read(l, rd, shape);
@@ -415,11 +360,7 @@ fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) ->
     // Sums of adjacent byte products, in 32-bit lanes, for bytes lo..lo+8.
     let pair_sums = |l: &mut Lifter, lo: u8| {
         let idx: Vec<u8> = (lo..lo + 8).collect();
-        let (x, y) = if q {
-            (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx))
-        } else {
-            (a, b)
-        };
+        let (x, y) = if q { (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx)) } else { (a, b) };
         let p16 = Shape::int(1, true);
         let x = widen(l, x, p16, signed);
         let y = widen(l, y, p16, signed);
@@ -434,10 +375,6 @@ fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) ->
     let first = pair_sums(l, 0);
     let second = if q { pair_sums(l, 8) } else { first };
     let quads = super::int::pairwise(l, first, second, Shape::int(2, true), BinaryOp::Add);
-    let quads = if q {
-        quads
-    } else {
-        l.b.shuffle(quads, quads, &[0, 1])
-    };
+    let quads = if q { quads } else { l.b.shuffle(quads, quads, &[0, 1]) };
     l.b.add(acc, quads)
 }

@@ -8,14 +8,8 @@ use crate::difftest::gen::{int, reg, Class, InsnGen, Shape};
 use crate::difftest::rng::Rng;
 
 /// Instructions between branches: they set flags and registers the branches test.
-const FILLER: &[InsnGen] = &[
-    int::addsub_imm,
-    int::addsub_shifted,
-    int::cond_compare,
-    int::move_wide,
-    int::logical_imm,
-    int::bitfield,
-];
+const FILLER: &[InsnGen] =
+    &[int::addsub_imm, int::addsub_shifted, int::cond_compare, int::move_wide, int::logical_imm, int::bitfield];
 
 /// A branch at word `pos` to word `target` (> `pos`); `target` may be the end of the code.
 fn branch(rng: &mut Rng, pos: usize, target: usize) -> u32 {
@@ -26,12 +20,7 @@ fn branch(rng: &mut Rng, pos: usize, target: usize) -> u32 {
         2 => 0x3400_0000 | rng.bits(1) << 31 | rng.bits(1) << 24 | (words & 0x7ffff) << 5 | rt,
         3 => {
             let bit = rng.bits(6);
-            0x3600_0000
-                | (bit >> 5) << 31
-                | rng.bits(1) << 24
-                | (bit & 31) << 19
-                | (words & 0x3fff) << 5
-                | rt
+            0x3600_0000 | (bit >> 5) << 31 | rng.bits(1) << 24 | (bit & 31) << 19 | (words & 0x3fff) << 5 | rt
         }
         4 => 0x1400_0000 | (words & 0x3ff_ffff),
         _ => 0x9400_0000 | (words & 0x3ff_ffff),
@@ -52,9 +41,7 @@ enum Slot {
 /// A random target at or after `first` (at most the end of the code) that is not an indirect branch.
 fn target_after(rng: &mut Rng, plan: &[Slot], first: usize) -> usize {
     let len = plan.len();
-    let allowed: Vec<usize> = (first..=len)
-        .filter(|&t| t == len || plan[t] != Slot::Indirect)
-        .collect();
+    let allowed: Vec<usize> = (first..=len).filter(|&t| t == len || plan[t] != Slot::Indirect).collect();
     rng.pick(&allowed)
 }
 
@@ -96,7 +83,4 @@ fn sequence(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
 }
 
 /// The branch class.
-pub const CLASSES: &[Class] = &[Class {
-    name: "branch",
-    shape: Shape::Whole(sequence),
-}];
+pub const CLASSES: &[Class] = &[Class { name: "branch", shape: Shape::Whole(sequence) }];

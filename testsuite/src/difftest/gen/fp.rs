@@ -40,16 +40,10 @@ fn arith(rng: &mut Rng, _: &mut MachineState) -> u32 {
 /// One-source operations: FMOV, FABS, FNEG, FSQRT, FCVT to another precision, FRINT[NPMZAXI].
 fn unary(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let ty = ftype(rng);
-    let conversions: Vec<u32> = [(4u32, 0u32), (5, 1), (7, 3)]
-        .iter()
-        .filter(|&&(_, t)| t != ty)
-        .map(|&(op, _)| op)
-        .collect();
-    let opcode = if rng.chance(1, 4) {
-        rng.pick(&conversions)
-    } else {
-        rng.pick(&[0u32, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15])
-    };
+    let conversions: Vec<u32> =
+        [(4u32, 0u32), (5, 1), (7, 3)].iter().filter(|&&(_, t)| t != ty).map(|&(op, _)| op).collect();
+    let opcode =
+        if rng.chance(1, 4) { rng.pick(&conversions) } else { rng.pick(&[0u32, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15]) };
     0x1e20_4000 | ty << 22 | opcode << 15 | vreg(rng) << 5 | vreg(rng)
 }
 
@@ -63,15 +57,7 @@ fn compare(rng: &mut Rng, _: &mut MachineState) -> u32 {
             let rm = if opcode2 & 8 != 0 { 0 } else { rm };
             0x1e20_2000 | ty << 22 | rm << 16 | rn << 5 | opcode2
         }
-        1 => {
-            0x1e20_0400
-                | ty << 22
-                | rm << 16
-                | rng.bits(4) << 12
-                | rn << 5
-                | rng.bits(1) << 4
-                | rng.bits(4)
-        }
+        1 => 0x1e20_0400 | ty << 22 | rm << 16 | rng.bits(4) << 12 | rn << 5 | rng.bits(1) << 4 | rng.bits(4),
         _ => 0x1e20_0c00 | ty << 22 | rm << 16 | rng.bits(4) << 12 | rn << 5 | vreg(rng),
     }
 }
@@ -84,18 +70,8 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
     match rng.below(6) {
         0 | 1 => {
             // FCVT{N,P,M,Z}{S,U} and FCVTA{S,U}: FP to a general register.
-            let (rmode, opcode) = if rng.chance(1, 5) {
-                (0, 4 | rng.bits(1))
-            } else {
-                (rng.bits(2), rng.bits(1))
-            };
-            0x1e20_0000
-                | sf << 31
-                | ty << 22
-                | rmode << 19
-                | opcode << 16
-                | vreg(rng) << 5
-                | reg(rng, 8)
+            let (rmode, opcode) = if rng.chance(1, 5) { (0, 4 | rng.bits(1)) } else { (rng.bits(2), rng.bits(1)) };
+            0x1e20_0000 | sf << 31 | ty << 22 | rmode << 19 | opcode << 16 | vreg(rng) << 5 | reg(rng, 8)
         }
         2 => {
             // SCVTF/UCVTF from a general register.
@@ -104,29 +80,10 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
         3 => {
             // Fixed point: SCVTF/UCVTF (rmode 00, opcode 01x) and FCVTZS/FCVTZU (rmode 11, 00x).
             let to_fp = rng.bits(1);
-            let (rmode, opcode) = if to_fp == 1 {
-                (0, 2 | rng.bits(1))
-            } else {
-                (3, rng.bits(1))
-            };
-            let scale = if sf == 1 {
-                rng.bits(6)
-            } else {
-                32 | rng.bits(5)
-            };
-            let (rn, rd) = if to_fp == 1 {
-                (reg(rng, 8), vreg(rng))
-            } else {
-                (vreg(rng), reg(rng, 8))
-            };
-            0x1e00_0000
-                | sf << 31
-                | ty << 22
-                | rmode << 19
-                | opcode << 16
-                | scale << 10
-                | rn << 5
-                | rd
+            let (rmode, opcode) = if to_fp == 1 { (0, 2 | rng.bits(1)) } else { (3, rng.bits(1)) };
+            let scale = if sf == 1 { rng.bits(6) } else { 32 | rng.bits(5) };
+            let (rn, rd) = if to_fp == 1 { (reg(rng, 8), vreg(rng)) } else { (vreg(rng), reg(rng, 8)) };
+            0x1e00_0000 | sf << 31 | ty << 22 | rmode << 19 | opcode << 16 | scale << 10 | rn << 5 | rd
         }
         4 => {
             // FMOV between a general and an FP register (sizes matching), or the top half of v.
@@ -136,11 +93,7 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
                 1 => (1, 1, 0),
                 _ => (1, 2, 1),
             };
-            let (rn, rd) = if to_fp == 1 {
-                (reg(rng, 8), vreg(rng))
-            } else {
-                (vreg(rng), reg(rng, 8))
-            };
+            let (rn, rd) = if to_fp == 1 { (reg(rng, 8), vreg(rng)) } else { (vreg(rng), reg(rng, 8)) };
             0x1e26_0000 | sf << 31 | ty << 22 | rmode << 19 | to_fp << 16 | rn << 5 | rd
         }
         _ => 0x1e20_1000 | ty << 22 | rng.bits(8) << 13 | vreg(rng),
@@ -149,32 +102,8 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// The scalar floating-point classes.
 pub const CLASSES: &[Class] = &[
-    Class {
-        name: "fp-arith",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[arith],
-        },
-    },
-    Class {
-        name: "fp-unary",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[unary],
-        },
-    },
-    Class {
-        name: "fp-compare",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[compare],
-        },
-    },
-    Class {
-        name: "fp-convert",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[convert],
-        },
-    },
+    Class { name: "fp-arith", shape: Shape::Seq { max: 3, gens: &[arith] } },
+    Class { name: "fp-unary", shape: Shape::Seq { max: 3, gens: &[unary] } },
+    Class { name: "fp-compare", shape: Shape::Seq { max: 3, gens: &[compare] } },
+    Class { name: "fp-convert", shape: Shape::Seq { max: 3, gens: &[convert] } },
 ];

@@ -26,25 +26,14 @@ fn shift_amount(rng: &mut Rng, sf: u32) -> u32 {
 pub fn addsub_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, op, s, sh) = (rng.bits(1), rng.bits(1), rng.bits(1), rng.bits(1));
     let imm12 = imm(rng, 12);
-    sf << 31
-        | op << 30
-        | s << 29
-        | 0x1100_0000
-        | sh << 22
-        | imm12 << 10
-        | reg(rng, 6) << 5
-        | reg(rng, 6)
+    sf << 31 | op << 30 | s << 29 | 0x1100_0000 | sh << 22 | imm12 << 10 | reg(rng, 6) << 5 | reg(rng, 6)
 }
 
 /// ADD/ADDS/SUB/SUBS (shifted register): LSL, LSR or ASR.
 pub fn addsub_shifted(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, op, s) = (rng.bits(1), rng.bits(1), rng.bits(1));
     let shift = rng.below(3) as u32;
-    let amount = if rng.chance(1, 3) {
-        0
-    } else {
-        shift_amount(rng, sf)
-    };
+    let amount = if rng.chance(1, 3) { 0 } else { shift_amount(rng, sf) };
     sf << 31
         | op << 30
         | s << 29
@@ -81,11 +70,7 @@ pub fn addsub_carry(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// The N:immr:imms fields of a valid bitmask immediate for a 32- or 64-bit operation.
 fn bitmask_fields(rng: &mut Rng, sf: u32) -> (u32, u32, u32) {
-    let sizes: &[u32] = if sf == 1 {
-        &[2, 4, 8, 16, 32, 64]
-    } else {
-        &[2, 4, 8, 16, 32]
-    };
+    let sizes: &[u32] = if sf == 1 { &[2, 4, 8, 16, 32, 64] } else { &[2, 4, 8, 16, 32] };
     let element = rng.pick(sizes);
     let ones = rng.range(1, element as u64 - 1) as u32;
     let rotate = rng.below(element as u64) as u32;
@@ -97,24 +82,13 @@ fn bitmask_fields(rng: &mut Rng, sf: u32) -> (u32, u32, u32) {
 pub fn logical_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, opc) = (rng.bits(1), rng.bits(2));
     let (n, immr, imms) = bitmask_fields(rng, sf);
-    sf << 31
-        | opc << 29
-        | 0x1200_0000
-        | n << 22
-        | immr << 16
-        | imms << 10
-        | reg(rng, 8) << 5
-        | reg(rng, 8)
+    sf << 31 | opc << 29 | 0x1200_0000 | n << 22 | immr << 16 | imms << 10 | reg(rng, 8) << 5 | reg(rng, 8)
 }
 
 /// AND/BIC/ORR/ORN/EOR/EON/ANDS/BICS (shifted register), every shift including ROR.
 pub fn logical_shifted(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, opc, shift, n) = (rng.bits(1), rng.bits(2), rng.bits(2), rng.bits(1));
-    let amount = if rng.chance(1, 3) {
-        0
-    } else {
-        shift_amount(rng, sf)
-    };
+    let amount = if rng.chance(1, 3) { 0 } else { shift_amount(rng, sf) };
     sf << 31
         | opc << 29
         | 0x0a00_0000
@@ -131,11 +105,7 @@ pub fn move_wide(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let sf = rng.bits(1);
     let opc = rng.pick(&[0u32, 2, 3]);
     let hw = rng.bits(1 + sf);
-    let imm16 = if rng.chance(1, 4) {
-        rng.pick(&[0u32, 0xffff, 0x8000, 1])
-    } else {
-        rng.bits(16)
-    };
+    let imm16 = if rng.chance(1, 4) { rng.pick(&[0u32, 0xffff, 0x8000, 1]) } else { rng.bits(16) };
     sf << 31 | opc << 29 | 0x1280_0000 | hw << 21 | imm16 << 5 | reg(rng, 10)
 }
 
@@ -144,14 +114,7 @@ pub fn bitfield(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let sf = rng.bits(1);
     let opc = rng.below(3) as u32;
     let (immr, imms) = (rng.bits(5 + sf), rng.bits(5 + sf));
-    sf << 31
-        | opc << 29
-        | 0x1300_0000
-        | sf << 22
-        | immr << 16
-        | imms << 10
-        | reg(rng, 8) << 5
-        | reg(rng, 8)
+    sf << 31 | opc << 29 | 0x1300_0000 | sf << 22 | immr << 16 | imms << 10 | reg(rng, 8) << 5 | reg(rng, 8)
 }
 
 /// EXTR (and ROR immediate when Rn = Rm).
@@ -179,11 +142,7 @@ pub fn cond_select(rng: &mut Rng, _: &mut MachineState) -> u32 {
 /// CCMN/CCMP, register and immediate forms.
 pub fn cond_compare(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, op, is_imm) = (rng.bits(1), rng.bits(1), rng.bits(1));
-    let rm_or_imm = if is_imm == 1 {
-        rng.bits(5)
-    } else {
-        reg(rng, 6)
-    };
+    let rm_or_imm = if is_imm == 1 { rng.bits(5) } else { reg(rng, 6) };
     sf << 31
         | op << 30
         | 0x3a40_0000
@@ -197,11 +156,7 @@ pub fn cond_compare(rng: &mut Rng, _: &mut MachineState) -> u32 {
 /// RBIT, REV16, REV32, REV, CLZ, CLS.
 pub fn dp1(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let sf = rng.bits(1);
-    let opcode = if sf == 1 {
-        rng.below(6) as u32
-    } else {
-        rng.pick(&[0u32, 1, 2, 4, 5])
-    };
+    let opcode = if sf == 1 { rng.below(6) as u32 } else { rng.pick(&[0u32, 1, 2, 4, 5]) };
     sf << 31 | 0x5ac0_0000 | opcode << 10 | reg(rng, 8) << 5 | reg(rng, 8)
 }
 
@@ -216,12 +171,7 @@ pub fn dp2(rng: &mut Rng, _: &mut MachineState) -> u32 {
 pub fn crc32(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (c, size) = (rng.bits(1), rng.bits(2));
     let sf = (size == 3) as u32;
-    sf << 31
-        | 0x1ac0_0000
-        | reg(rng, 8) << 16
-        | (0b010000 | c << 2 | size) << 10
-        | reg(rng, 8) << 5
-        | reg(rng, 8)
+    sf << 31 | 0x1ac0_0000 | reg(rng, 8) << 16 | (0b010000 | c << 2 | size) << 10 | reg(rng, 8) << 5 | reg(rng, 8)
 }
 
 /// MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH.
@@ -233,24 +183,13 @@ pub fn multiply(rng: &mut Rng, _: &mut MachineState) -> u32 {
         (1, op31, if op31 & 2 != 0 { 0 } else { rng.bits(1) })
     };
     let ra = if op31 & 2 != 0 { 31 } else { reg(rng, 8) };
-    sf << 31
-        | 0x1b00_0000
-        | op31 << 21
-        | reg(rng, 8) << 16
-        | o0 << 15
-        | ra << 10
-        | reg(rng, 8) << 5
-        | reg(rng, 8)
+    sf << 31 | 0x1b00_0000 | op31 << 21 | reg(rng, 8) << 16 | o0 << 15 | ra << 10 | reg(rng, 8) << 5 | reg(rng, 8)
 }
 
 /// ADR and ADRP (the code's address is the same in every engine).
 pub fn pc_relative(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let op = rng.bits(1);
-    let imm21 = if rng.chance(1, 2) {
-        rng.bits(21)
-    } else {
-        rng.bits(6)
-    };
+    let imm21 = if rng.chance(1, 2) { rng.bits(21) } else { rng.bits(6) };
     op << 31 | (imm21 & 3) << 29 | 0x1000_0000 | (imm21 >> 2) << 5 | reg(rng, 10)
 }
 
@@ -275,120 +214,21 @@ const ALL: &[InsnGen] = &[
 
 /// The integer classes.
 pub const CLASSES: &[Class] = &[
-    Class {
-        name: "addsub-imm",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[addsub_imm],
-        },
-    },
-    Class {
-        name: "addsub-shifted",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[addsub_shifted],
-        },
-    },
-    Class {
-        name: "addsub-extended",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[addsub_extended],
-        },
-    },
-    Class {
-        name: "addsub-carry",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[addsub_carry, addsub_carry, addsub_imm],
-        },
-    },
-    Class {
-        name: "logical-imm",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[logical_imm],
-        },
-    },
-    Class {
-        name: "logical-shifted",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[logical_shifted],
-        },
-    },
-    Class {
-        name: "move-wide",
-        shape: Shape::Seq {
-            max: 4,
-            gens: &[move_wide],
-        },
-    },
-    Class {
-        name: "bitfield",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[bitfield],
-        },
-    },
-    Class {
-        name: "extract",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[extract],
-        },
-    },
-    Class {
-        name: "cond-select",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[cond_select, cond_select, addsub_imm],
-        },
-    },
-    Class {
-        name: "cond-compare",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[cond_compare, cond_compare, cond_select],
-        },
-    },
-    Class {
-        name: "dp-1src",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[dp1],
-        },
-    },
-    Class {
-        name: "dp-2src",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[dp2],
-        },
-    },
-    Class {
-        name: "crc32",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[crc32],
-        },
-    },
-    Class {
-        name: "multiply",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[multiply],
-        },
-    },
-    Class {
-        name: "pc-relative",
-        shape: Shape::Seq {
-            max: 2,
-            gens: &[pc_relative],
-        },
-    },
-    Class {
-        name: "int-mix",
-        shape: Shape::Seq { max: 8, gens: ALL },
-    },
+    Class { name: "addsub-imm", shape: Shape::Seq { max: 3, gens: &[addsub_imm] } },
+    Class { name: "addsub-shifted", shape: Shape::Seq { max: 3, gens: &[addsub_shifted] } },
+    Class { name: "addsub-extended", shape: Shape::Seq { max: 3, gens: &[addsub_extended] } },
+    Class { name: "addsub-carry", shape: Shape::Seq { max: 3, gens: &[addsub_carry, addsub_carry, addsub_imm] } },
+    Class { name: "logical-imm", shape: Shape::Seq { max: 3, gens: &[logical_imm] } },
+    Class { name: "logical-shifted", shape: Shape::Seq { max: 3, gens: &[logical_shifted] } },
+    Class { name: "move-wide", shape: Shape::Seq { max: 4, gens: &[move_wide] } },
+    Class { name: "bitfield", shape: Shape::Seq { max: 3, gens: &[bitfield] } },
+    Class { name: "extract", shape: Shape::Seq { max: 3, gens: &[extract] } },
+    Class { name: "cond-select", shape: Shape::Seq { max: 3, gens: &[cond_select, cond_select, addsub_imm] } },
+    Class { name: "cond-compare", shape: Shape::Seq { max: 3, gens: &[cond_compare, cond_compare, cond_select] } },
+    Class { name: "dp-1src", shape: Shape::Seq { max: 3, gens: &[dp1] } },
+    Class { name: "dp-2src", shape: Shape::Seq { max: 3, gens: &[dp2] } },
+    Class { name: "crc32", shape: Shape::Seq { max: 3, gens: &[crc32] } },
+    Class { name: "multiply", shape: Shape::Seq { max: 3, gens: &[multiply] } },
+    Class { name: "pc-relative", shape: Shape::Seq { max: 2, gens: &[pc_relative] } },
+    Class { name: "int-mix", shape: Shape::Seq { max: 8, gens: ALL } },
 ];

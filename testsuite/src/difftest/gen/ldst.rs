@@ -52,18 +52,7 @@ fn int_size_opc(rng: &mut Rng) -> (u32, u32, u64) {
 
 /// A (size, opc) pair of a valid SIMD&FP register load or store (B, H, S, D, Q).
 fn fp_size_opc(rng: &mut Rng) -> (u32, u32, u64) {
-    let (size, opc) = rng.pick(&[
-        (0, 0),
-        (0, 1),
-        (1, 0),
-        (1, 1),
-        (2, 0),
-        (2, 1),
-        (3, 0),
-        (3, 1),
-        (0, 2),
-        (0, 3),
-    ]);
+    let (size, opc) = rng.pick(&[(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0), (3, 1), (0, 2), (0, 3)]);
     (size, opc, if opc & 2 != 0 { 16 } else { 1 << size })
 }
 
@@ -79,11 +68,7 @@ fn simm9(rng: &mut Rng) -> i64 {
 /// One single-register load or store with the addressing form `mode`: 0 unsigned offset,
 /// 1 unscaled, 2 post-index, 3 pre-index, 4 register offset. `fp` selects SIMD&FP registers.
 fn single(rng: &mut Rng, st: &mut MachineState, mode: u32, fp: bool) -> u32 {
-    let (size, opc, bytes) = if fp {
-        fp_size_opc(rng)
-    } else {
-        int_size_opc(rng)
-    };
+    let (size, opc, bytes) = if fp { fp_size_opc(rng) } else { int_size_opc(rng) };
     let v = fp as u32;
     let rn = reg(rng, 5);
     let mut rt = reg(rng, 8);
@@ -94,11 +79,7 @@ fn single(rng: &mut Rng, st: &mut MachineState, mode: u32, fp: bool) -> u32 {
     match mode {
         0 => {
             let max = ((WINDOW_SIZE as u64 - bytes) / bytes).min(4095) / 2;
-            let imm12 = if rng.chance(1, 2) {
-                rng.below(16)
-            } else {
-                rng.below(max + 1)
-            };
+            let imm12 = if rng.chance(1, 2) { rng.below(16) } else { rng.below(max + 1) };
             point(rng, st, rn, (imm12 * bytes) as i64, bytes, 1);
             0x3900_0000 | head | (imm12 as u32) << 10
         }
@@ -165,11 +146,7 @@ fn pair(rng: &mut Rng, st: &mut MachineState, fp: bool) -> u32 {
         rng.pick(&[(0u32, 4u64), (2, 8)])
     };
     let ldpsw = !fp && opc == 1;
-    let mode = if ldpsw {
-        rng.range(1, 3) as u32
-    } else {
-        rng.bits(2)
-    };
+    let mode = if ldpsw { rng.range(1, 3) as u32 } else { rng.bits(2) };
     let rn = reg(rng, 5);
     let rt = reg(rng, 8);
     let mut rt2 = reg(rng, 8);
@@ -230,20 +207,10 @@ fn atomic(rng: &mut Rng, st: &mut MachineState) -> u32 {
     point(rng, st, rn, 0, bytes, bytes);
     let head = size << 30 | rn << 5 | rt;
     match rng.below(4) {
-        0 => {
-            head | if rng.chance(1, 2) {
-                0x089f_fc00
-            } else {
-                0x08df_fc00
-            }
-        }
+        0 => head | if rng.chance(1, 2) { 0x089f_fc00 } else { 0x08df_fc00 },
         1 => head | 0x08a0_7c00 | rng.bits(1) << 22 | rs << 16 | rng.bits(1) << 15,
         _ => {
-            let (o3, opc) = if rng.chance(1, 5) {
-                (1, 0)
-            } else {
-                (0, rng.bits(3))
-            };
+            let (o3, opc) = if rng.chance(1, 5) { (1, 0) } else { (0, rng.bits(3)) };
             head | 0x3820_0000 | rng.bits(2) << 22 | rs << 16 | o3 << 15 | opc << 12
         }
     }
@@ -262,11 +229,7 @@ fn exclusive(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
     };
     let rt = pick_other(rng, &[rn]);
     let rs = pick_other(rng, &[rn, rt]);
-    let rv = if rng.chance(1, 2) {
-        rt
-    } else {
-        pick_other(rng, &[rn, rs])
-    };
+    let rv = if rng.chance(1, 2) { rt } else { pick_other(rng, &[rn, rs]) };
     point(rng, st, rn, 0, bytes, bytes);
     let load = size << 30 | 0x085f_7c00 | rng.bits(1) << 15 | rn << 5 | rt;
     let store = size << 30 | 0x0800_7c00 | rs << 16 | rng.bits(1) << 15 | rn << 5 | rv;
@@ -275,64 +238,13 @@ fn exclusive(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
 
 /// The load/store classes.
 pub const CLASSES: &[Class] = &[
-    Class {
-        name: "ldst-uimm",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_uimm],
-        },
-    },
-    Class {
-        name: "ldst-unscaled",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_unscaled],
-        },
-    },
-    Class {
-        name: "ldst-post",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_post],
-        },
-    },
-    Class {
-        name: "ldst-pre",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_pre],
-        },
-    },
-    Class {
-        name: "ldst-regoff",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_regoff],
-        },
-    },
-    Class {
-        name: "ldst-pair",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[pair_int],
-        },
-    },
-    Class {
-        name: "ldst-atomic",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[atomic],
-        },
-    },
-    Class {
-        name: "ldst-exclusive",
-        shape: Shape::Whole(exclusive),
-    },
-    Class {
-        name: "ldst-fp",
-        shape: Shape::Seq {
-            max: 1,
-            gens: &[ld_fp, pair_fp],
-        },
-    },
+    Class { name: "ldst-uimm", shape: Shape::Seq { max: 1, gens: &[ld_uimm] } },
+    Class { name: "ldst-unscaled", shape: Shape::Seq { max: 1, gens: &[ld_unscaled] } },
+    Class { name: "ldst-post", shape: Shape::Seq { max: 1, gens: &[ld_post] } },
+    Class { name: "ldst-pre", shape: Shape::Seq { max: 1, gens: &[ld_pre] } },
+    Class { name: "ldst-regoff", shape: Shape::Seq { max: 1, gens: &[ld_regoff] } },
+    Class { name: "ldst-pair", shape: Shape::Seq { max: 1, gens: &[pair_int] } },
+    Class { name: "ldst-atomic", shape: Shape::Seq { max: 1, gens: &[atomic] } },
+    Class { name: "ldst-exclusive", shape: Shape::Whole(exclusive) },
+    Class { name: "ldst-fp", shape: Shape::Seq { max: 1, gens: &[ld_fp, pair_fp] } },
 ];

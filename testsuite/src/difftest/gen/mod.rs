@@ -23,10 +23,7 @@ pub type InsnGen = fn(&mut Rng, &mut MachineState) -> u32;
 #[derive(Clone, Copy)]
 pub enum Shape {
     /// Sequences of 1 to `max` instructions, each from one of the generators.
-    Seq {
-        max: usize,
-        gens: &'static [InsnGen],
-    },
+    Seq { max: usize, gens: &'static [InsnGen] },
     /// A generator of whole cases' code (for classes whose instructions depend on each other).
     Whole(fn(&mut Rng, &mut MachineState) -> Vec<u32>),
 }
@@ -77,27 +74,17 @@ pub fn generate_one(class: &Class, rng: &mut Rng) -> Case {
     let mut init = random_state(rng);
     let code = match class.shape {
         Shape::Seq { max, gens } => {
-            let len = if rng.chance(1, 2) {
-                1
-            } else {
-                rng.range(1, max as u64) as usize
-            };
+            let len = if rng.chance(1, 2) { 1 } else { rng.range(1, max as u64) as usize };
             (0..len).map(|_| rng.pick(gens)(rng, &mut init)).collect()
         }
         Shape::Whole(f) => f(rng, &mut init),
     };
-    Case {
-        class: class.name,
-        code,
-        init,
-    }
+    Case { class: class.name, code, init }
 }
 
 /// A stable hash of a class name, mixed into seeds so that classes draw different streams.
 pub fn name_hash(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// `count` cases of `class` from `seed`: the same arguments always give the same cases.
@@ -120,12 +107,7 @@ pub fn reg(rng: &mut Rng, zr_odds: u64) -> u32 {
 pub fn window_addr(rng: &mut Rng, size: u64) -> u64 {
     let span = WINDOW_SIZE as u64 - size;
     let off = rng.below(span + 1);
-    WINDOW_ADDR
-        + if rng.chance(3, 4) {
-            off & !(size.next_power_of_two() - 1)
-        } else {
-            off
-        }
+    WINDOW_ADDR + if rng.chance(3, 4) { off & !(size.next_power_of_two() - 1) } else { off }
 }
 
 /// Sets general register `n` (31 being sp) to `value`.

@@ -53,14 +53,7 @@ fn three_same(rng: &mut Rng, _: &mut MachineState) -> u32 {
     ];
     let (u, opcode, max) = rng.pick(OPS);
     let (q, size) = q_size(rng, max);
-    0x0e20_0400
-        | q << 30
-        | u << 29
-        | size << 22
-        | vreg(rng) << 16
-        | opcode << 11
-        | vreg(rng) << 5
-        | vreg(rng)
+    0x0e20_0400 | q << 30 | u << 29 | size << 22 | vreg(rng) << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
 /// The logical three-same group (size selects the operation; any Q).
@@ -213,14 +206,7 @@ fn move_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// FADD, FSUB, FMUL, FDIV, FMAX, FMIN on 2S, 4S or 2D lanes.
 fn fp_vector(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    let op = rng.pick(&[
-        0x0e20_d400u32,
-        0x0ea0_d400,
-        0x2e20_dc00,
-        0x2e20_fc00,
-        0x0e20_f400,
-        0x0ea0_f400,
-    ]);
+    let op = rng.pick(&[0x0e20_d400u32, 0x0ea0_d400, 0x2e20_dc00, 0x2e20_fc00, 0x0e20_f400, 0x0ea0_f400]);
     let sz = rng.bits(1);
     let q = if sz == 1 { 1 } else { rng.bits(1) };
     op | q << 30 | sz << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
@@ -228,60 +214,12 @@ fn fp_vector(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// The Advanced SIMD classes.
 pub const CLASSES: &[Class] = &[
-    Class {
-        name: "simd-3same",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[three_same, logical],
-        },
-    },
-    Class {
-        name: "simd-misc",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[misc],
-        },
-    },
-    Class {
-        name: "simd-permute",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[permute, table],
-        },
-    },
-    Class {
-        name: "simd-copy",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[copy],
-        },
-    },
-    Class {
-        name: "simd-across",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[across],
-        },
-    },
-    Class {
-        name: "simd-shift",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[shift_imm],
-        },
-    },
-    Class {
-        name: "simd-movi",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[move_imm],
-        },
-    },
-    Class {
-        name: "simd-fp",
-        shape: Shape::Seq {
-            max: 3,
-            gens: &[fp_vector],
-        },
-    },
+    Class { name: "simd-3same", shape: Shape::Seq { max: 3, gens: &[three_same, logical] } },
+    Class { name: "simd-misc", shape: Shape::Seq { max: 3, gens: &[misc] } },
+    Class { name: "simd-permute", shape: Shape::Seq { max: 3, gens: &[permute, table] } },
+    Class { name: "simd-copy", shape: Shape::Seq { max: 3, gens: &[copy] } },
+    Class { name: "simd-across", shape: Shape::Seq { max: 3, gens: &[across] } },
+    Class { name: "simd-shift", shape: Shape::Seq { max: 3, gens: &[shift_imm] } },
+    Class { name: "simd-movi", shape: Shape::Seq { max: 3, gens: &[move_imm] } },
+    Class { name: "simd-fp", shape: Shape::Seq { max: 3, gens: &[fp_vector] } },
 ];
