@@ -13,6 +13,7 @@ pub mod helpers;
 pub mod inst;
 pub mod interp;
 pub mod opt;
+pub mod reader;
 pub mod reg;
 pub mod types;
 pub mod verifier;
