@@ -117,6 +117,12 @@ impl Env for GuestEnv<'_> {
     }
 }
 
+/// True when VMTRANS_TRACE_FALLBACK is set: each block the fallback engine lifts is reported once.
+fn trace_fallback() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("VMTRANS_TRACE_FALLBACK").is_some_and(|v| v != "0"))
+}
+
 /// Runs the guest block at the state's pc and leaves the pc at the next guest address.
 pub fn run_block(state: &mut CpuState) {
     let pc = state.pc;
@@ -130,6 +136,9 @@ pub fn run_block(state: &mut CpuState) {
                 crate::dispatch::before_exit();
                 die_by_signal(libc::SIGSEGV);
             };
+            if trace_fallback() {
+                eprintln!("vmtrans: fallback block at {pc:#x} ({} instructions)", lifted.insns);
+            }
             let b = Arc::new((lifted.func, lifted.insns));
             cache().lock().unwrap_or_else(|e| e.into_inner()).insert(pc, b.clone());
             b

@@ -1,15 +1,16 @@
 //! Jump-table recovery: finds the guest addresses a `BR` can reach when it is the dispatch of a
 //! bounded switch, by running its block in the reference interpreter for every index value.
 //!
-//! The bound comes from the compare-and-branch that guards the block (`cmp wN, #K; b.hi default`
-//! or `b.hs`), whatever instructions then compute the target: the block is lifted as usual and
+//! The bound comes from the compare-and-branch that guards the block (`cmp wN, #K` with `b.hi` or
+//! `b.hs` to the default, or `b.ls`/`b.lo` to the table), whatever instructions then compute the target: the block is lifted as usual and
 //! interpreted with the index register set to each value in range, the other registers set to
 //! arbitrary values, and memory reads served from the read-only initial image. The block is run
 //! twice with different arbitrary values; a target that depends on anything but the index and
 //! read-only memory shows up as a disagreement, and recovery gives up.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
+use crate::a64::flow::{classify, Flow};
 use crate::a64::lift::{lift_block, CodeSource};
 use crate::interp::{run_block, Env, Exit, Fault};
 use crate::reg::Reg;
@@ -23,12 +24,19 @@ struct ProbeEnv<'a> {
     index: u64,
     noise: u64,
     regs: HashMap<Reg, u128>,
+    /// When set, reading a register with no known value is noted in `unknown_read`.
+    strict: bool,
+    unknown_read: bool,
 }
 
 impl Env for ProbeEnv<'_> {
     fn reg(&mut self, r: Reg) -> u128 {
         if let Some(&v) = self.regs.get(&r) {
             return v;
+        }
+        if self.strict {
+            self.unknown_read = true;
+            return 0;
         }
         if r == self.index_reg {
             // Only the compared width is known; the bits above it are noise.
@@ -40,69 +48,228 @@ impl Env for ProbeEnv<'_> {
         self.regs.insert(r, v);
     }
     fn load(&mut self, addr: u64, bytes: usize) -> Result<u128, Fault> {
-        self.src.rodata(addr, bytes).ok_or(Fault { addr, write: false })
+        match self.src.rodata(addr, bytes) {
+            Some(v) => Ok(v),
+            None if self.strict => Err(Fault { addr, write: false }),
+            // Memory that may change (the stack, say) reads as noise: a target that depends on
+            // it differs between the two probes and is rejected.
+            None => {
+                Ok((self.noise.rotate_left((addr % 61) as u32) ^ addr) as u128 & crate::interp::mask(8 * bytes as u32))
+            }
+        }
     }
     fn store(&mut self, addr: u64, _: usize, _: u128) -> Result<(), Fault> {
-        Err(Fault { addr, write: true })
+        if self.strict {
+            return Err(Fault { addr, write: true });
+        }
+        Ok(())
     }
 }
 
-/// The bound guarding a table: (index register, number of cases), from the two instructions
-/// before `block_start` (`cmp` with an immediate, then `b.hi`/`b.hs` to the default).
-fn guard(src: &dyn CodeSource, block_start: u64) -> Option<(Reg, u64, bool)> {
-    let b = src.insn(block_start.checked_sub(4)?)?;
-    let c = src.insn(block_start.checked_sub(8)?)?;
+/// The bound a conditional branch at `pc` puts on the index of a table dispatched at one of its
+/// two successors: `cmp wN, #K` then `b.hi`/`b.hs` to the default (the table is the fall-through)
+/// or `b.ls`/`b.lo` to the table. Returns the guarded block's address, the index register and the
+/// number of cases.
+pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Reg, u64)> {
+    let b = src.insn(pc)?;
+    let c = src.insn(pc.checked_sub(4)?)?;
     if b & 0xff00_0010 != 0x5400_0000 {
         return None;
     }
-    let cond = b & 0xf;
     // cmp (immediate): SUBS with the zero register as destination.
     if c & 0x7f80_001f != 0x7100_001f {
         return None;
     }
-    let wide = c >> 31 == 1;
     let imm = (((c >> 10) & 0xfff) as u64) << if c >> 22 & 1 == 1 { 12 } else { 0 };
     let rn = (c >> 5) & 0x1f;
     if rn == 31 {
         return None;
     }
-    let cases = match cond {
-        0b1000 => imm + 1, // b.hi default: index <= imm falls through.
-        0b0010 => imm,     // b.hs default: index < imm falls through.
+    let target = pc.wrapping_add((crate::a64::sem::branch::sext((b >> 5) & 0x7ffff, 19) << 2) as u64);
+    let fall = pc.wrapping_add(4);
+    let (block, cases) = match b & 0xf {
+        0b1000 => (fall, imm + 1),   // b.hi default: index <= imm falls through.
+        0b0010 => (fall, imm),       // b.hs default: index < imm falls through.
+        0b1001 => (target, imm + 1), // b.ls table: index <= imm branches.
+        0b0011 => (target, imm),     // b.lo table: index < imm branches.
         _ => return None,
     };
-    (cases >= 1 && cases <= MAX_CASES).then_some((Reg::x(rn as u8), cases, wide))
+    (cases >= 1 && cases <= MAX_CASES).then_some((block, Reg::x(rn as u8), cases))
 }
 
-/// The targets of the `BR` ending the block `[block_start, br_pc]`, if it is a recoverable table.
-pub fn recover(src: &dyn CodeSource, block_start: u64, br_pc: u64) -> Option<Vec<u64>> {
-    let (index_reg, cases, _wide) = guard(src, block_start)?;
+/// Runs the dispatch block with `index_reg = index` (twice, with different noise in the unknown
+/// registers) and returns the jump target if both runs agree.
+fn probe(
+    src: &dyn CodeSource,
+    func: &crate::function::Function,
+    index_reg: Reg,
+    index: u64,
+    known: &HashMap<Reg, u128>,
+) -> Option<u64> {
+    let mut seen = None;
+    for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
+        let mut env =
+            ProbeEnv { src, index_reg, index, noise, regs: known.clone(), strict: false, unknown_read: false };
+        let mut block = func.entry();
+        let target = loop {
+            match run_block(func, block, &mut env).ok()? {
+                Exit::Block(b) => block = b,
+                Exit::Jump { target } => break target,
+                _ => return None,
+            }
+        };
+        if seen.is_some_and(|s| s != target) {
+            return None;
+        }
+        seen = Some(target);
+    }
+    seen
+}
+
+/// The targets of the `BR` ending the block `[block_start, br_pc]`. With a `guard` (the index
+/// register and the number of cases), every case is probed. Without one, each register the block
+/// reads before writing is tried as the index, counting up from 0 while the target stays a valid
+/// code address of the function (`valid`); this may over-approximate the cases, which only adds
+/// blocks. `known_regs` gives the values of registers that the function holds constant at the
+/// block (a table base hoisted out of a loop, say); recovery assumes them. Any wrong guess here is
+/// harmless because the code generator only uses recovered targets as the cases of a switch on
+/// the real computed address, whose default still goes to the dispatcher.
+pub fn recover(
+    src: &dyn CodeSource,
+    block_start: u64,
+    br_pc: u64,
+    guard: Option<(Reg, u64)>,
+    known_regs: &HashMap<Reg, u64>,
+    valid: &dyn Fn(u64) -> bool,
+) -> Option<Vec<u64>> {
     let len = ((br_pc - block_start) / 4 + 1) as usize;
     let read = |a: u64| src.insn(a);
     let lifted = lift_block(block_start, &read, len).ok()?;
+    let func = &lifted.func;
+    let known: HashMap<Reg, u128> = known_regs.iter().map(|(&r, &v)| (r, v as u128)).collect();
     let mut targets = vec![];
-    for i in 0..cases {
-        let mut seen = None;
-        for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
-            let mut env = ProbeEnv { src, index_reg, index: i, noise, regs: HashMap::new() };
-            let mut block = lifted.func.entry();
-            let target = loop {
-                match run_block(&lifted.func, block, &mut env).ok()? {
-                    Exit::Block(b) => block = b,
-                    Exit::Jump { target } => break target,
-                    _ => return None,
+    match guard {
+        Some((index_reg, cases)) => {
+            let mut known = known;
+            known.remove(&index_reg);
+            for i in 0..cases {
+                let t = probe(src, func, index_reg, i, &known)?;
+                src.insn(t)?;
+                targets.push(t);
+            }
+        }
+        None => {
+            // Registers read before being written in the block are the index candidates.
+            let mut written = BTreeSet::new();
+            let mut candidates = vec![];
+            for bd in &func.blocks {
+                for &v in &bd.insts {
+                    match func.inst(v) {
+                        crate::inst::InstData::GetReg { reg }
+                            if reg.0 < 31 && !written.contains(reg) && !known.contains_key(reg) =>
+                        {
+                            candidates.push(*reg)
+                        }
+                        crate::inst::InstData::SetReg { reg, .. } => {
+                            written.insert(*reg);
+                        }
+                        _ => {}
+                    }
                 }
-            };
-            if seen.is_some_and(|s| s != target) {
+            }
+            candidates.dedup();
+            for index_reg in candidates {
+                let mut found = vec![];
+                for i in 0..MAX_CASES {
+                    match probe(src, func, index_reg, i, &known) {
+                        Some(t) if valid(t) && src.insn(t).is_some() => found.push(t),
+                        _ => break,
+                    }
+                }
+                found.sort_unstable();
+                found.dedup();
+                if found.len() >= 2 {
+                    targets.extend(found);
+                }
+            }
+            if targets.is_empty() {
                 return None;
             }
-            seen = Some(target);
         }
-        let t = seen?;
-        src.insn(t)?;
-        targets.push(t);
     }
     targets.sort_unstable();
     targets.dedup();
     Some(targets)
+}
+
+/// Constant propagation over the instructions `pcs` of a function (entered at `entry`): for each
+/// instruction, the general registers known to hold one constant whenever it runs. A guess in one
+/// respect: a call is assumed to change only the registers the procedure-call standard lets it
+/// change (x0..x18, x30). It is used only for jump-table recovery, where a wrong guess is harmless
+/// (see `recover`).
+pub fn constant_registers(src: &dyn CodeSource, pcs: &BTreeSet<u64>, entry: u64) -> HashMap<u64, HashMap<Reg, u64>> {
+    let read = |a: u64| src.insn(a);
+    let mut lifted: HashMap<u64, Option<crate::function::Function>> = HashMap::new();
+    let mut state: HashMap<u64, HashMap<Reg, u64>> = HashMap::new();
+    let mut work: VecDeque<u64> = VecDeque::new();
+    state.insert(entry, HashMap::new());
+    work.push_back(entry);
+    let mut visits = 0usize;
+    while let Some(pc) = work.pop_front() {
+        visits += 1;
+        if visits > 64 * pcs.len() + 64 {
+            break;
+        }
+        let Some(insn) = src.insn(pc) else { continue };
+        let before = state.get(&pc).cloned().unwrap_or_default();
+        let one = lifted.entry(pc).or_insert_with(|| lift_block(pc, &read, 1).ok().map(|l| l.func));
+        let mut after = before.clone();
+        if let Some(f) = one.as_ref() {
+            let written: Vec<Reg> = f
+                .blocks
+                .iter()
+                .flat_map(|b| b.insts.iter())
+                .filter_map(|&v| match f.inst(v) {
+                    crate::inst::InstData::SetReg { reg, .. } => Some(*reg),
+                    _ => None,
+                })
+                .collect();
+            let regs: HashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
+            let mut env =
+                ProbeEnv { src, index_reg: Reg::PC, index: 0, noise: 0, regs, strict: true, unknown_read: false };
+            let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;
+            for r in written {
+                match (ok, env.regs.get(&r)) {
+                    (true, Some(&v)) if r.0 < 31 => {
+                        after.insert(r, v as u64);
+                    }
+                    _ => {
+                        after.remove(&r);
+                    }
+                }
+            }
+        }
+        let flow = classify(insn, pc);
+        if matches!(flow, Flow::Call { .. } | Flow::CallIndirect) {
+            after.retain(|r, _| r.0 >= 19 && r.0 != 30);
+        }
+        let next = pc.wrapping_add(4);
+        let succs: Vec<u64> = match flow {
+            Flow::Next | Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => vec![next],
+            Flow::CondBranch { target } => vec![target, next],
+            Flow::Branch { target } => vec![target],
+            Flow::JumpIndirect | Flow::Return | Flow::Stop => vec![],
+        };
+        for s in succs.into_iter().filter(|s| pcs.contains(s)) {
+            let merged = match state.get(&s) {
+                None => after.clone(),
+                Some(old) => old.iter().filter(|(r, v)| after.get(r) == Some(v)).map(|(&r, &v)| (r, v)).collect(),
+            };
+            if state.get(&s) != Some(&merged) {
+                state.insert(s, merged);
+                work.push_back(s);
+            }
+        }
+    }
+    state
 }

@@ -371,50 +371,79 @@ pub fn lift_function(
             work.push_back(a);
         }
     };
-    while let Some(start) = work.pop_front() {
-        let mut pc = start;
-        loop {
-            if !seen.insert(pc) {
-                break;
-            }
-            let Some(insn) = read(pc) else { break };
-            let next = pc.wrapping_add(4);
-            match classify(insn, pc) {
-                Flow::Next => {
-                    pc = next;
-                    if leaders.contains(&pc) {
-                        break;
-                    }
-                    continue;
+    let mut guards: HashMap<u64, (Reg, u64)> = HashMap::new();
+    let mut pending: Vec<(u64, u64)> = vec![];
+    let mut unresolved: Vec<(u64, u64)> = vec![];
+    loop {
+        while let Some(start) = work.pop_front() {
+            let mut pc = start;
+            loop {
+                if !seen.insert(pc) {
+                    break;
                 }
-                Flow::CondBranch { target } => {
-                    if is_local(target) && read(target).is_some() {
-                        add_leader(target, &mut work, &mut leaders);
+                let Some(insn) = read(pc) else { break };
+                let next = pc.wrapping_add(4);
+                match classify(insn, pc) {
+                    Flow::Next => {
+                        pc = next;
+                        if leaders.contains(&pc) {
+                            break;
+                        }
+                        continue;
                     }
-                    add_leader(next, &mut work, &mut leaders);
-                }
-                Flow::Branch { target } => {
-                    if is_local(target) && read(target).is_some() {
-                        add_leader(target, &mut work, &mut leaders);
-                    }
-                }
-                Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => {
-                    if read(next).is_some() {
-                        resume.insert(next);
+                    Flow::CondBranch { target } => {
+                        if let Some((block, reg, cases)) = jumptable::guard_of(src, pc) {
+                            guards.insert(block, (reg, cases));
+                        }
+                        if is_local(target) && read(target).is_some() {
+                            add_leader(target, &mut work, &mut leaders);
+                        }
                         add_leader(next, &mut work, &mut leaders);
                     }
+                    Flow::Branch { target } => {
+                        if is_local(target) && read(target).is_some() {
+                            add_leader(target, &mut work, &mut leaders);
+                        }
+                    }
+                    Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => {
+                        if read(next).is_some() {
+                            resume.insert(next);
+                            add_leader(next, &mut work, &mut leaders);
+                        }
+                    }
+                    Flow::JumpIndirect => pending.push((start, pc)),
+                    Flow::Return | Flow::Stop => {}
                 }
-                Flow::JumpIndirect => {
-                    if let Some(targets) = jumptable::recover(src, start, pc) {
+                break;
+            }
+        }
+        // Every path is known: try the indirect jumps, whose tables may add paths.
+        {
+            let consts =
+                if pending.is_empty() { HashMap::new() } else { jumptable::constant_registers(src, &seen, entry) };
+            let none = HashMap::new();
+            for (start, pc) in std::mem::take(&mut pending) {
+                let guard = guards.get(&start).copied();
+                let known = consts.get(&start).unwrap_or(&none);
+                match jumptable::recover(src, start, pc, guard, known, is_local) {
+                    Some(targets) => {
                         let local: Vec<u64> = targets.into_iter().filter(|&t| is_local(t)).collect();
                         for &t in &local {
                             add_leader(t, &mut work, &mut leaders);
                         }
                         tables.insert(pc, local);
                     }
+                    None => {
+                        if std::env::var_os("VMTRANS_DEBUG_JT").is_some() {
+                            eprintln!("jt: unresolved br at {pc:#x} (block {start:#x}, guard {guard:?})");
+                        }
+                        unresolved.push((start, pc))
+                    }
                 }
-                Flow::Return | Flow::Stop => {}
             }
+            pending = std::mem::take(&mut unresolved);
+        }
+        if work.is_empty() {
             break;
         }
     }

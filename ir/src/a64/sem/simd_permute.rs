@@ -9,7 +9,7 @@ use crate::types::Type;
 /// The element size (log2 bytes) and index encoded in imm5: the lowest set bit gives the size.
 fn imm5_element(imm5: u32) -> Option<(u32, u32)> {
     let size = imm5.trailing_zeros();
-    (size < 4).then_some((size, imm5 >> (size + 1)))
+    (size < 4).then(|| (size, imm5 >> (size + 1)))
 }
 
 /// The copy class: `0 Q op 01110000 imm5 0 imm4 1 Rn Rd` (vector) and its scalar DUP form.
