@@ -23,6 +23,6 @@ echo "test.sh: building vmtrans and its runtime (release)"
 cargo build --release -p vmtrans -p vmtrans-runtime
 
 echo "test.sh: running the workspace's tests (release)"
-cargo test --release --workspace "$@"
+cargo test --release --workspace --no-fail-fast "$@"
 
 echo "test.sh: all tests passed"

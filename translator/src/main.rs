@@ -21,7 +21,15 @@ use vmtrans_ir::verifier::verify;
 /// Exit status: 0 on success, 2 when the input or the options are unusable (with a one-line
 /// message), 1 when a tool vmtrans relies on (LLVM, the linker) fails.
 #[derive(Parser, Debug)]
-#[command(name = "vmtrans", version, about, long_about = None)]
+#[command(
+    name = "vmtrans",
+    version,
+    about,
+    after_long_help = "At run time the translated program reads VMTRANS_STATS=1 (report at exit how many guest \
+instructions ran in the fallback engine), VMTRANS_STRACE=1 (log each guest system call) and \
+VMTRANS_TRACE_FALLBACK=1 (report each guest block the fallback engine runs).\n\nExample:\n  \
+aarch64-linux-gnu-gcc -static -O2 -o hello hello.c\n  vmtrans hello -o hello.native\n  ./hello.native"
+)]
 struct Cli {
     /// The guest program: a statically linked AArch64 Linux ELF executable.
     input: PathBuf,
