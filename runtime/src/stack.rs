@@ -232,7 +232,9 @@ mod tests {
         assert_eq!(aux[&AT_ENTRY], 0x400580);
         assert_eq!((aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]), (1000, 1001, 100, 101));
         assert_eq!(aux[&AT_SECURE], 0);
-        assert_eq!(aux[&AT_HWCAP], 3);
+        // HWCAP_FP | HWCAP_ASIMD | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_ASIMDDP,
+        // with the bit numbers of arch/arm64/include/uapi/asm/hwcap.h.
+        assert_eq!(aux[&AT_HWCAP], 0x0010_3183);
         assert_eq!(aux[&AT_HWCAP2], 0);
         assert_eq!(aux[&AT_CLKTCK], 100);
         assert_eq!(string(&stack, aux[&AT_PLATFORM]), b"aarch64");

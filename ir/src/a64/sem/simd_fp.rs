@@ -81,6 +81,11 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
     let double = size & 1 == 1;
     let hi = size >> 1 == 1;
     if matches!(opcode, 0b10110 | 0b10111) {
+        if hi {
+            // Bit 23 set: BFCVTN/BFCVTN2 (BF16, not lifted yet) or unallocated; never FCVTN.
+            let bfcvtn = !u && !scalar && opcode == 0b10110 && size == 0b10;
+            return Err(if bfcvtn { SemError::Unsupported } else { SemError::Undefined });
+        }
         return if scalar {
             fcvtxn_scalar(l, u, opcode, double, rn, rd)
         } else {

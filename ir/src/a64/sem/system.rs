@@ -138,8 +138,11 @@ fn id_register(key: SysReg) -> Option<u64> {
         (0, 6) => 0,           // REVIDR_EL1
         // ID_AA64PFR0_EL1: EL0 and EL1 in AArch64 only; FP and AdvSIMD implemented (field 0).
         (4, 0) => 0x11,
-        // ID_AA64ISAR0_EL1: CRC32 instructions (bits 19..16 = 1).
-        (6, 0) => 1 << 16,
+        // ID_AA64ISAR0_EL1, matching AT_HWCAP: CRC32 (bits 19..16 = 1), LSE atomics (23..20 = 2),
+        // RDM (31..28 = 1), dot product (47..44 = 1).
+        (6, 0) => (1 << 16) | (2 << 20) | (1 << 28) | (1 << 44),
+        // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1).
+        (6, 1) => 1 << 12,
         // Every other identification register of the space reads as zero for EL0.
         (1..=7, _) => 0,
         _ => return None,
