@@ -97,7 +97,14 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
         let mut new_targets: Vec<u64> = lifted.call_targets.clone();
         for (_, bd) in lifted.func.blocks() {
             if let Terminator::JumpGuest { target } = bd.term {
-                new_targets.push(target);
+                // A jump into the middle of another known function's extent is not a new entry
+                // (it is a fall-through or a shared tail); it reaches its code through the
+                // dispatcher. A jump to an address outside every extent is a tail call.
+                let inside_other =
+                    extents.range(..=target).next_back().is_some_and(|(&s, &e)| target > s && target < e);
+                if !inside_other {
+                    new_targets.push(target);
+                }
             }
         }
         for t in new_targets {

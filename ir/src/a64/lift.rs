@@ -386,7 +386,8 @@ pub fn lift_function(
                 match classify(insn, pc) {
                     Flow::Next => {
                         pc = next;
-                        if leaders.contains(&pc) {
+                        // Running off the end of the function (into the next one) leaves it.
+                        if leaders.contains(&pc) || !is_local(pc) {
                             break;
                         }
                         continue;
@@ -406,7 +407,9 @@ pub fn lift_function(
                         }
                     }
                     Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => {
-                        if read(next).is_some() {
+                        // The code after a call of a function that does not return may be another
+                        // function: only a return site inside this one is a leader.
+                        if read(next).is_some() && is_local(next) {
                             resume.insert(next);
                             add_leader(next, &mut work, &mut leaders);
                         }
@@ -496,6 +499,10 @@ pub fn lift_function(
                     l.end(Terminator::Jump { dest: next });
                     break;
                 }
+            }
+            if !is_local(pc) {
+                l.end(Terminator::JumpGuest { target: pc });
+                break;
             }
         }
     }
