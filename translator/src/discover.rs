@@ -80,7 +80,19 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
             Some(&e) => e,
             None => known.range(entry + 1..).next().copied().unwrap_or(u64::MAX),
         };
-        let is_local = |a: u64| a >= entry && a < end && (a == entry || !known.contains(&a));
+        // Inside a known extent only other extents and symbols start functions: an address that is
+        // known only because something jumped to it stays part of the function around it (and gets
+        // a translation of its own as well).
+        let is_local = |a: u64| {
+            a >= entry
+                && a < end
+                && (a == entry
+                    || if extents.contains_key(&entry) {
+                        !extents.contains_key(&a) && !image.symbols.contains_key(&a)
+                    } else {
+                        !known.contains(&a)
+                    })
+        };
         let name = image
             .symbols
             .get(&entry)
@@ -97,14 +109,9 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
         let mut new_targets: Vec<u64> = lifted.call_targets.clone();
         for (_, bd) in lifted.func.blocks() {
             if let Terminator::JumpGuest { target } = bd.term {
-                // A jump into the middle of another known function's extent is not a new entry
-                // (it is a fall-through or a shared tail); it reaches its code through the
-                // dispatcher. A jump to an address outside every extent is a tail call.
-                let inside_other =
-                    extents.range(..=target).next_back().is_some_and(|(&s, &e)| target > s && target < e);
-                if !inside_other {
-                    new_targets.push(target);
-                }
+                // A tail call, or a jump into another function's code (glibc's `_setjmp` jumps
+                // into `__sigsetjmp`): the target gets a translation of its own.
+                new_targets.push(target);
             }
         }
         for t in new_targets {
