@@ -200,6 +200,10 @@ names!(
         Crc32c = "crc32c",
         /// The virtual counter (CNTVCT_EL0); no arguments; i64.
         ReadCntvct = "read_cntvct",
+        /// A write of FPCR: args (new value: i64); returns it. The runtime reports, once, control
+        /// bits vmtrans does not emulate (rounding modes other than to-nearest, flush-to-zero,
+        /// default NaN), so that a program relying on them is not silently wrong.
+        FpcrWrite = "fpcr_write",
     }
 );
 
@@ -440,7 +444,7 @@ impl InstData {
                 | InstData::Cmpxchg { .. }
                 | InstData::Fence
                 | InstData::Load { .. }
-                | InstData::CallHelper { helper: Helper::ReadCntvct, .. }
+                | InstData::CallHelper { helper: Helper::ReadCntvct | Helper::FpcrWrite, .. }
         )
     }
 }

@@ -48,6 +48,8 @@ pub trait Env {
     fn cntvct(&mut self) -> u64 {
         0
     }
+    /// The guest wrote FPCR (see `Helper::FpcrWrite`).
+    fn fpcr_write(&mut self, _value: u64) {}
 }
 
 /// Where execution goes after a block.
@@ -568,6 +570,10 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
                 helpers::crc32(val(args[0]) as u32, val(args[1]) as u64, val(args[2]) as u32, true) as u128
             }
             Helper::ReadCntvct => env.cntvct() as u128,
+            Helper::FpcrWrite => {
+                env.fpcr_write(val(args[0]) as u64);
+                val(args[0])
+            }
         },
     };
     Ok(match rt {

@@ -199,6 +199,22 @@ pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnol
     vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
 }
 
+/// FPCR bits vmtrans does not emulate: RMode (23..22), FZ (24), DN (25), AHP (26), FZ16 (19).
+const FPCR_UNEMULATED: u64 = (3 << 22) | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 19);
+
+/// A guest write of FPCR (`call_helper fpcr_write`): reports, once, control bits that vmtrans
+/// does not emulate, then returns the value unchanged.
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_fpcr_write(value: u64) -> u64 {
+    static WARNED: AtomicU64 = AtomicU64::new(0);
+    if value & FPCR_UNEMULATED != 0 && WARNED.swap(1, Ordering::Relaxed) == 0 {
+        eprintln!(
+            "vmtrans: the guest set FPCR to {value:#x}; rounding modes other than to-nearest, flush-to-zero and default-NaN are not emulated yet: floating point stays round-to-nearest IEEE"
+        );
+    }
+    value
+}
+
 /// CNTVCT_EL0 for translated code: nanoseconds of the monotonic clock (CNTFRQ_EL0 says 1 GHz).
 #[no_mangle]
 pub extern "C" fn vmtrans_helper_cntvct() -> u64 {

@@ -115,6 +115,9 @@ impl Env for GuestEnv<'_> {
     fn cntvct(&mut self) -> u64 {
         crate::dispatch::vmtrans_helper_cntvct()
     }
+    fn fpcr_write(&mut self, value: u64) {
+        crate::dispatch::vmtrans_helper_fpcr_write(value);
+    }
 }
 
 /// True when VMTRANS_TRACE_FALLBACK is set: each block the fallback engine lifts is reported once.

@@ -41,6 +41,9 @@ pub struct RuntimeFns {
     /// `i64 vmtrans_helper_cntvct()`.
     pub cntvct: LLVMValueRef,
     pub cntvct_ty: LLVMTypeRef,
+    /// `i64 vmtrans_helper_fpcr_write(i64)`.
+    pub fpcr_write: LLVMValueRef,
+    pub fpcr_write_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
 }
@@ -402,6 +405,10 @@ impl<'a> FnLowering<'a> {
                 }
                 Helper::ReadCntvct => {
                     LLVMBuildCall2(self.b, self.rt.cntvct_ty, self.rt.cntvct, std::ptr::null_mut(), 0, NONAME)
+                }
+                Helper::FpcrWrite => {
+                    let mut a = [args[0]];
+                    LLVMBuildCall2(self.b, self.rt.fpcr_write_ty, self.rt.fpcr_write, a.as_mut_ptr(), 1, NONAME)
                 }
             }
         }

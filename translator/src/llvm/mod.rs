@@ -162,6 +162,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
+        let fpcr_write_ty = fty(t.i64, &[t.i64]);
         let gb = cname("vmtrans_guest_base");
         let guest_base = LLVMAddGlobal(m, t.i64, gb.as_ptr());
         RuntimeFns {
@@ -176,6 +177,8 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             crc32_ty,
             cntvct: declare(m, "vmtrans_helper_cntvct", cntvct_ty),
             cntvct_ty,
+            fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fpcr_write_ty),
+            fpcr_write_ty,
             guest_base,
         }
     }

@@ -192,6 +192,7 @@ fn msr(l: &mut Lifter, key: SysReg, rt: u32) -> Result<(), SemError> {
             // Only the architected FPCR bits are kept (AHP, DN, FZ, RMode, FZ16, and the trap
             // enables, which Linux reads as zero); the rest read as zero.
             let m = l.b.and_imm(v, 0x07c0_0000);
+            let m = l.b.call_helper(Helper::FpcrWrite, &[m]);
             l.b.set(Reg::FPCR, m);
         }
         FPSR => {
