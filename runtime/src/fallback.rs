@@ -13,9 +13,6 @@ use vmtrans_ir::{Function, Reg};
 
 use crate::dispatch::{die_by_signal, raise_trap, FALLBACK_BLOCKS, FALLBACK_INSNS};
 
-/// The guest address space reserved by the runtime (guest addresses are below this).
-const GUEST_SPACE: u64 = 1 << 40;
-
 /// The most instructions lifted into one fallback block.
 const MAX_BLOCK: usize = 64;
 
@@ -33,7 +30,7 @@ fn guest_base() -> u64 {
 
 /// Reads a guest instruction word, or None outside the guest space.
 fn read_insn(addr: u64) -> Option<u32> {
-    if addr % 4 != 0 || addr >= GUEST_SPACE - 4 {
+    if addr % 4 != 0 || !crate::memory::in_guest_space(addr, 4) {
         return None;
     }
     // SAFETY: inside the reserved guest region; an unmapped page faults as the guest would.
@@ -46,9 +43,10 @@ struct GuestEnv<'a> {
 }
 
 fn check(addr: u64, bytes: usize, write: bool) -> Result<*mut u8, Fault> {
-    match addr.checked_add(bytes as u64) {
-        Some(end) if end <= GUEST_SPACE => Ok((guest_base() + addr) as *mut u8),
-        _ => Err(Fault { addr, write }),
+    if crate::memory::in_guest_space(addr, bytes as u64) {
+        Ok((guest_base() + addr) as *mut u8)
+    } else {
+        Err(Fault { addr, write })
     }
 }
 

@@ -14,7 +14,7 @@ use crate::errno::{host_result, Errno, EFAULT, ENAMETOOLONG, ENOMEM};
 use crate::vma::{VmaMap, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 /// The size of the guest address space: guest addresses run from 0 to this, exclusive.
-pub const GUEST_SPACE_SIZE: u64 = 1 << 40;
+pub const GUEST_SPACE_SIZE: u64 = vmtrans_ir::a64::state::GUEST_SPACE;
 /// The guest's page size (AArch64 Linux with 4 KiB pages, as the host).
 pub const PAGE_SIZE: u64 = 4096;
 /// The end (exclusive) of the initial guest stack.

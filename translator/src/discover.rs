@@ -33,10 +33,12 @@ pub struct Discovered {
     /// Guest instructions lifted, counted once per function that contains them.
     pub insns: usize,
     pub unsupported: Vec<Unsupported>,
+    /// Indirect jumps whose targets were not recovered (they go through the dispatcher).
+    pub unresolved_jumps: Vec<u64>,
 }
 
 /// Finds and lifts every function reachable from the image's roots.
-pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discovered {
+pub fn discover(image: &GuestImage) -> Discovered {
     let mut known: BTreeSet<u64> = BTreeSet::new();
     let mut extents: BTreeMap<u64, u64> = BTreeMap::new();
     for (&start, &end) in &image.fdes {
@@ -75,6 +77,7 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
     let mut functions = vec![];
     let mut insns = 0;
     let mut unsupported = vec![];
+    let mut unresolved_jumps = vec![];
     while let Some(entry) = work.pop_front() {
         let end = match extents.get(&entry) {
             Some(&e) => e,
@@ -106,6 +109,7 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
         };
         insns += lifted.insns;
         unsupported.extend(lifted.unsupported.iter().copied());
+        unresolved_jumps.extend(lifted.unresolved_jumps.iter().copied());
         let mut new_targets: Vec<u64> = lifted.call_targets.clone();
         for (_, bd) in lifted.func.blocks() {
             if let Terminator::JumpGuest { target } = bd.term {
@@ -120,9 +124,10 @@ pub fn discover(image: &GuestImage, mut progress: impl FnMut(usize)) -> Discover
             }
         }
         functions.push(lifted.func);
-        progress(functions.len());
     }
     unsupported.sort_by_key(|u| u.pc);
     unsupported.dedup();
-    Discovered { functions, insns, unsupported }
+    unresolved_jumps.sort_unstable();
+    unresolved_jumps.dedup();
+    Discovered { functions, insns, unsupported, unresolved_jumps }
 }

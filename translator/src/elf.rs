@@ -13,7 +13,7 @@ use object::{Endianness, Object, ObjectSection, ObjectSymbol, SymbolKind};
 use thiserror::Error;
 
 /// The guest address space the runtime reserves; every segment must lie below it.
-pub const GUEST_SPACE: u64 = 1 << 40;
+pub use vmtrans_ir::a64::state::GUEST_SPACE;
 
 /// Why a file cannot be translated.
 #[derive(Debug, Error)]
@@ -349,7 +349,7 @@ mod tests {
         let img = GuestImage::parse("min", minimal()).expect("valid");
         assert_eq!(img.entry, 0x400078);
         assert_eq!(img.insn(0x400080), Some(0xd4000001));
-        let found = crate::discover::discover(&img, |_| {});
+        let found = crate::discover::discover(&img);
         assert_eq!(found.functions.len(), 1);
         assert!(found.unsupported.is_empty());
     }
@@ -367,7 +367,7 @@ mod tests {
             }
             b.truncate(cut.max(1));
             if let Ok(img) = GuestImage::parse("fuzz", b) {
-                let _ = crate::discover::discover(&img, |_| {});
+                let _ = crate::discover::discover(&img);
             }
         }
 

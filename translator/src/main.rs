@@ -123,7 +123,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     check_output_path(&cli.output)?;
     let runtime = link::find_runtime(cli.runtime.as_deref()).map_err(input_error)?;
 
-    let mut found = discover::discover(&image, |_| {});
+    let mut found = discover::discover(&image);
     for f in found.functions.iter_mut() {
         vmtrans_ir::opt::optimize(f);
     }
@@ -174,6 +174,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             lifted,
             unsupported
         );
+        if !found.unresolved_jumps.is_empty() {
+            let list: Vec<String> = found.unresolved_jumps.iter().take(20).map(|a| format!("{a:#x}")).collect();
+            let more = found.unresolved_jumps.len().saturating_sub(20);
+            eprintln!(
+                "vmtrans: {} indirect jumps with unrecovered targets go through the dispatcher: {}{}",
+                found.unresolved_jumps.len(),
+                list.join(" "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            );
+        }
         for u in &found.unsupported {
             eprintln!(
                 "vmtrans: unsupported instruction at {:#x}: {:08x} {}",

@@ -66,8 +66,9 @@ pub struct LiftedFunction {
     pub unsupported: Vec<Unsupported>,
     /// Direct call targets seen (for discovery of further functions).
     pub call_targets: Vec<u64>,
-    /// Guest addresses of the blocks of this function.
-    pub block_addrs: Vec<u64>,
+    /// Indirect jumps (BR) whose targets could not be recovered: they reach their targets through
+    /// the dispatcher, natively only where a target is a resume point.
+    pub unresolved_jumps: Vec<u64>,
 }
 
 /// How the lifter maps guest addresses to blocks.
@@ -216,9 +217,8 @@ impl<'f> Lifter<'f> {
         if set_flags {
             let n = self.b.icmp_imm(IntCC::Slt, r, 0);
             let z = self.b.icmp_imm(IntCC::Eq, r, 0);
-            // Unsigned carry out of x + y + c: the sum wrapped below x, or equals x with a carry in
-            // and y all ones... computed exactly as (r < x) || (r == x && c != 0 && y != 0) would
-            // miss y == all-ones with c; use the two-step carries instead.
+            // Unsigned carry out of x + y + c, as the carries of its two additions: x + y wrapped,
+            // or adding the carry-in wrapped.
             let c1 = self.b.icmp(IntCC::Ult, xy, x);
             let c2 = self.b.icmp(IntCC::Ult, r, xy);
             let cout = self.b.or(c1, c2);
@@ -436,12 +436,7 @@ pub fn lift_function(
                         }
                         tables.insert(pc, local);
                     }
-                    None => {
-                        if std::env::var_os("VMTRANS_DEBUG_JT").is_some() {
-                            eprintln!("jt: unresolved br at {pc:#x} (block {start:#x}, guard {guard:?})");
-                        }
-                        unresolved.push((start, pc))
-                    }
+                    None => unresolved.push((start, pc)),
                 }
             }
             pending = std::mem::take(&mut unresolved);
@@ -515,7 +510,8 @@ pub fn lift_function(
     drop(l);
     func.resume_points = resume_points;
     func.indirect_targets = indirect;
-    Ok(LiftedFunction { func, insns, unsupported, call_targets, block_addrs: block_list.iter().map(|x| x.0).collect() })
+    let unresolved_jumps = pending.iter().map(|&(_, pc)| pc).collect();
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps })
 }
 
 /// Lifts the single guest block at `pc` (at most `max_insns` instructions) for the fallback
@@ -552,5 +548,5 @@ pub fn lift_block(pc: u64, read: &dyn Fn(u64) -> Option<u32>, max_insns: usize) 
     }
     let call_targets = std::mem::take(&mut l.call_targets);
     drop(l);
-    Ok(LiftedFunction { func, insns, unsupported, call_targets, block_addrs: vec![pc] })
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps: vec![] })
 }

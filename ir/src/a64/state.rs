@@ -9,6 +9,10 @@ use std::mem::offset_of;
 
 use crate::reg::Reg;
 
+/// The size of the guest address space: guest addresses run from 0 below this. The translator
+/// refuses images outside it and the runtime reserves exactly this much host memory for it.
+pub const GUEST_SPACE: u64 = 1 << 40;
+
 /// The state of one guest thread.
 #[repr(C, align(16))]
 #[derive(Clone, Debug)]

@@ -66,6 +66,8 @@ pub struct FnLowering<'a> {
     written: BTreeSet<Reg>,
     /// The block that reloads registers after the call returning to each return address.
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
+    /// The index of the block starting at each guest address.
+    block_at: HashMap<u64, usize>,
 }
 
 /// Registers a function reads or writes, and those it writes.
@@ -127,6 +129,7 @@ impl<'a> FnLowering<'a> {
                 used,
                 written,
                 reload_blocks: HashMap::new(),
+                block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
             };
             for r in l.used.clone() {
                 let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
@@ -337,9 +340,7 @@ impl<'a> FnLowering<'a> {
                         .iter()
                         .filter(|(b, _)| b.index() == block)
                         .flat_map(|(_, ts)| ts.iter())
-                        .filter_map(|&a| {
-                            self.func.blocks().find(|(_, bd)| bd.guest_addr == Some(a)).map(|(b, _)| (a, b.index()))
-                        })
+                        .filter_map(|&a| self.block_at.get(&a).map(|&b| (a, b)))
                         .collect();
                     if known.is_empty() {
                         self.set_pc(t);

@@ -353,17 +353,15 @@ impl FnLowering<'_> {
                 self.nan_fix(ty, r, &[a, b])
             }
             BinaryOp::Fminnm | BinaryOp::Fmaxnm => {
-                // A quiet NaN loses to a number; otherwise as FMIN/FMAX.
+                // A NaN loses to a number: replace each NaN operand by the other operand, then
+                // as FMIN/FMAX (two NaNs stay NaN and follow the NaN rules of the originals).
                 let name = if op == BinaryOp::Fminnm { "llvm.minimum" } else { "llvm.maximum" };
-                let m = self.intrinsic(name, &[lt], &[a, b]);
-                let m = self.nan_fix(ty, m, &[a, b]);
                 let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
                 let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
-                let r1 = self.select(b_nan, m, b);
-                let r = self.select(a_nan, r1, m);
-                let r2 = self.select(b_nan, a, m);
-                let not_a_nan = self.fcmp(LLVMRealPredicate::LLVMRealORD, a, a);
-                self.select(not_a_nan, r2, r)
+                let a2 = self.select(a_nan, b, a);
+                let b2 = self.select(b_nan, a, b);
+                let m = self.intrinsic(name, &[lt], &[a2, b2]);
+                self.nan_fix(ty, m, &[a, b])
             }
         }
     }

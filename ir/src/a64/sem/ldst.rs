@@ -221,15 +221,10 @@ fn pair(l: &mut Lifter) -> Result<(), SemError> {
     let moved = l.b.add_imm(b, off);
     let addr = if mode == 0b01 { b } else { moved };
     let addr2 = l.b.add_imm(addr, 1 << scale);
-    if load {
-        // Read both before writing either, so that a pair overlapping its base is consistent.
-        perform(l, access, rt, addr);
-        perform(l, access, rt2, addr2);
-    } else {
-        let (a, b2) = (addr, addr2);
-        perform(l, access, rt, a);
-        perform(l, access, rt2, b2);
-    }
+    // Both addresses are values computed before either access, so a load into the base
+    // register does not move the second access.
+    perform(l, access, rt, addr);
+    perform(l, access, rt2, addr2);
     if mode == 0b01 || mode == 0b11 {
         l.set_xreg_sp(rn, moved);
     }

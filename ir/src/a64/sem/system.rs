@@ -90,7 +90,8 @@ fn barrier(l: &mut Lifter, op2: u32) -> Result<(), SemError> {
 }
 
 /// The SYS instructions EL0 may use: DC ZVA zeroes a block; cache cleaning and invalidation
-/// have no effect on a coherent host (self-modifying code is detected elsewhere).
+/// have no effect on a coherent host. Self-modifying code of translated pages is not detected yet
+/// (docs/isa-coverage.md).
 fn sys(l: &mut Lifter, op1: u32, crn: u32, crm: u32, op2: u32, rt: u32) -> Result<(), SemError> {
     match (op1, crn, crm, op2) {
         (0b011, 0b0111, 0b0100, 0b001) => {
