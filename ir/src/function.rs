@@ -31,8 +31,10 @@ pub struct Function {
     /// Guest addresses at which a caller may enter besides the entry (return sites, so that a
     /// return to a frame that was unwound can resume inside it), with their blocks.
     pub resume_points: Vec<(u64, Block)>,
-    /// For blocks that end in `jump_indirect`, the guest addresses their jump may reach when they
-    /// are known (a recovered jump table); the code generator turns those into a local switch.
+    /// For blocks that end in `jump_indirect` or `call_indirect`, the guest addresses their jump
+    /// or call may reach when they are known (a recovered jump table, a constant target); the
+    /// code generator turns those into a local switch or direct calls, each guarded by a compare
+    /// with the computed address.
     pub indirect_targets: Vec<(Block, Vec<u64>)>,
 }
 

@@ -131,6 +131,16 @@ impl FunctionParser {
             self.func.resume_points.push((hex64(addr)?, block));
             return Ok(());
         }
+        if let Some(rest) = text.strip_prefix("targets ") {
+            if !self.func.blocks.is_empty() {
+                return Err("indirect targets must come before the first block".into());
+            }
+            let (block, list) = rest.split_once(' ').ok_or("expected `targets blockN 0xADDR, ...`")?;
+            let block = self.block_ref(block)?;
+            let targets = list.split(',').map(|t| hex64(t.trim())).collect::<Res<Vec<u64>>>()?;
+            self.func.indirect_targets.push((block, targets));
+            return Ok(());
+        }
         if let Some(header) = text.strip_suffix(':') {
             return self.block_header(header);
         }
@@ -546,6 +556,7 @@ mod tests {
     /// A hand-written function using every instruction and terminator form.
     const EVERY_FORM: &str = "function every_form @0x400000 {
     resume 0x400010 block1
+    targets block1 0x400010, 0x400020
 block0 @0x400000:
     v0 = const.i64 0x10
     v1 = getreg.i64 x1
@@ -605,6 +616,7 @@ block9:
         assert_eq!(a.insts, b.insts);
         assert_eq!(a.results, b.results);
         assert_eq!(a.resume_points, b.resume_points);
+        assert_eq!(a.indirect_targets, b.indirect_targets);
         assert_eq!(a.blocks.len(), b.blocks.len());
         for (x, y) in a.blocks.iter().zip(&b.blocks) {
             assert_eq!((x.guest_addr, &x.insts, &x.term), (y.guest_addr, &y.insts, &y.term));

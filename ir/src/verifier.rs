@@ -13,6 +13,9 @@
 //! 7. Conversions keep the lane count and go the right way (`uext`/`sext` widen, `trunc` narrows,
 //!    `bitcast` keeps the total width, `fpromote`/`fdemote` widen/narrow floats).
 //! 8. Lane indices are in range; shuffle masks index the two inputs' lanes.
+//! 9. Indirect targets are listed only for blocks that end in `jump_indirect` (each target the
+//!    guest address of one of the function's blocks: a jump table stays inside its function) or
+//!    `call_indirect` (any address: a known callee).
 //!
 //! Errors name the entity and say what is wrong; all are collected, not just the first.
 
@@ -96,6 +99,19 @@ impl Verifier<'_> {
         for &(addr, b) in &f.resume_points {
             if b.index() >= f.blocks.len() {
                 self.err(b, format!("resume point {addr:#x} names a missing block"));
+            }
+        }
+        for (b, targets) in &f.indirect_targets {
+            match f.blocks.get(b.index()).map(|bd| &bd.term) {
+                Some(Terminator::JumpIndirect { .. }) => {
+                    for &t in targets {
+                        if !f.blocks.iter().any(|bd| bd.guest_addr == Some(t)) {
+                            self.err(*b, format!("may jump to {t:#x}, which is no block of the function"));
+                        }
+                    }
+                }
+                Some(Terminator::CallIndirect { .. }) => {}
+                _ => self.err(*b, "has indirect targets but ends in no indirect jump or call".to_string()),
             }
         }
     }

@@ -16,6 +16,10 @@ pub fn write_function(out: &mut impl Write, func: &Function) -> fmt::Result {
     for (addr, block) in &func.resume_points {
         writeln!(out, "    resume {addr:#x} {block}")?;
     }
+    for (block, targets) in &func.indirect_targets {
+        let list: Vec<String> = targets.iter().map(|t| format!("{t:#x}")).collect();
+        writeln!(out, "    targets {block} {}", list.join(", "))?;
+    }
     for (block, data) in func.blocks() {
         match data.guest_addr {
             Some(a) => writeln!(out, "{block} @{a:#x}:")?,

@@ -136,14 +136,6 @@ fn run_file(path: &Path, scratch: &Path) -> Result<(TestFile, String), String> {
         let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         return Err(format!("the lifted function does not verify:\n{}\n{printed}", list.join("\n")));
     }
-    // The printed form does not list recovered jump-table targets; check that each is a block.
-    for (block, targets) in &lifted.func.indirect_targets {
-        for &t in targets {
-            if !lifted.func.blocks.iter().any(|b| b.guest_addr == Some(t)) {
-                return Err(format!("{block} may jump to {t:#x}, which is no block\n{printed}"));
-            }
-        }
-    }
     let read = vmtrans_ir::reader::parse_function(&printed).map_err(|e| format!("reader: {e}\n{printed}"))?;
     if read.to_string() != printed {
         return Err(format!("the printed function does not read back the same:\n{printed}"));

@@ -7,9 +7,11 @@
 //! IR interpreter, once with whole blocks and once with one instruction per block. [`compare`]
 //! diffs the final states and renders reports, [`gen`] produces random cases per instruction
 //! class, and [`runner`] ties these together with per-class counts and a list of known failures.
+//! [`translated`] runs the oracle's very harness program translated by `vmtrans`, so the path
+//! users run (lifter, LLVM lowering, runtime) is compared with qemu as well.
 //!
-//! New execution engines (for example the LLVM-translated path) implement [`candidate::Engine`]:
-//! a case is plain data with no reference to the interpreter.
+//! Further per-case engines implement [`candidate::Engine`]: a case is plain data with no
+//! reference to the interpreter.
 
 pub mod candidate;
 pub mod case;
@@ -18,6 +20,7 @@ pub mod gen;
 pub mod oracle;
 pub mod rng;
 pub mod runner;
+pub mod translated;
 
 pub use case::{Case, MachineState};
 pub use rng::Rng;

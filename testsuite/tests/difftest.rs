@@ -1,12 +1,15 @@
 //! The instruction-level differential test: random cases of every instruction class, from the
-//! fixed seeds in testsuite/difftest/seeds.txt, run under qemu-aarch64 and through the lifter
-//! and interpreter (whole blocks and one instruction per block). Fails on any mismatch not
+//! fixed seeds in testsuite/difftest/seeds.txt, run under qemu-aarch64, through the lifter and
+//! interpreter (whole blocks and one instruction per block), and translated by vmtrans (the
+//! oracle's harness program, translated and run natively). Fails on any mismatch not
 //! listed in testsuite/difftest/known-failures.txt; cases that hit unimplemented instructions
 //! are counted apart. Also checks the harness itself and the generators' encodings, and hosts
 //! the soak run of scripts/difftest-soak.sh (active only when DIFFTEST_SOAK is set).
 //!
 //! Environment: DIFFTEST_FPSR=1 compares FPSR too (off by default: FPSR flags are not modelled
-//! yet); DIFFTEST_CLASSES=a,b limits the classes; DIFFTEST_VERBOSE=1 prints every report.
+//! yet); DIFFTEST_CLASSES=a,b limits the classes; DIFFTEST_VERBOSE=1 prints every report;
+//! DIFFTEST_OPT=n translates at -On (default 2); DIFFTEST_TRANSLATED=0 leaves the translated
+//! engine out (quick runs while working on the lifter).
 
 use std::process::Command;
 
@@ -15,6 +18,7 @@ use vmtrans_testsuite::difftest::case::{Case, MachineState, WINDOW_ADDR};
 use vmtrans_testsuite::difftest::compare::CompareOptions;
 use vmtrans_testsuite::difftest::gen::{self, Class};
 use vmtrans_testsuite::difftest::runner::{self, KnownFailures, RunOptions};
+use vmtrans_testsuite::difftest::translated::{run_translated, Translation};
 use vmtrans_testsuite::difftest::{oracle, Rng};
 
 /// Cases of every class per seed of seeds.txt.
@@ -27,6 +31,15 @@ const KNOWN: &str = include_str!("../difftest/known-failures.txt");
 /// checking nothing. (scripts/install-deps.sh installs them.)
 fn require_tools() {
     assert!(oracle::available(), "qemu-aarch64 or the aarch64 binutils are not installed: run scripts/install-deps.sh");
+}
+
+/// The translated engine runs unless DIFFTEST_TRANSLATED=0 (for quick interpreter-only runs while
+/// working on the lifter); then the vmtrans binary must be there.
+fn translation() -> Option<Translation> {
+    if std::env::var("DIFFTEST_TRANSLATED").is_ok_and(|v| v == "0") {
+        return None;
+    }
+    Some(Translation::from_env().expect("the translated engine needs vmtrans"))
 }
 
 fn selected_classes() -> Vec<Class> {
@@ -66,7 +79,8 @@ fn differential_against_qemu() {
     let seeds = runner::parse_seeds(SEEDS);
     assert!(!seeds.is_empty(), "seeds.txt lists no seeds");
     let cases = runner::generate(&selected_classes(), &seeds, CASES_PER_SEED);
-    let summary = runner::run(&cases, &KnownFailures::parse(KNOWN), options()).expect("oracle run");
+    let how = translation();
+    let summary = runner::run(&cases, &KnownFailures::parse(KNOWN), how.as_ref(), options()).expect("oracle run");
     print_summary(&summary);
     let faults: usize = summary.stats.values().map(|s| s.oracle_faults).sum();
     assert_eq!(faults, 0, "cases killed qemu-aarch64: a generator draws invalid cases");
@@ -89,6 +103,7 @@ fn soak() {
     };
     println!("difftest soak: DIFFTEST_SEED={seed:#x} DIFFTEST_CASES={cases}");
     let known = KnownFailures::parse(KNOWN);
+    let how = translation();
     let mut total = runner::Summary::default();
     // One class at a time, in chunks, so that memory stays bounded and progress shows.
     for class in selected_classes() {
@@ -102,15 +117,9 @@ fn soak() {
                     origin: format!("soak seed {seed:#x} class {} case #{i}", class.name),
                 })
                 .collect();
-            let s = runner::run(&chunk, &known, options()).expect("oracle run");
+            let s = runner::run(&chunk, &known, how.as_ref(), options()).expect("oracle run");
             for (k, v) in s.stats {
-                let t = total.stats.entry(k).or_default();
-                t.cases += v.cases;
-                t.passed += v.passed;
-                t.unsupported += v.unsupported;
-                t.known += v.known;
-                t.mismatches += v.mismatches;
-                t.oracle_faults += v.oracle_faults;
+                total.stats.entry(k).or_default().add(&v);
             }
             for (k, v) in s.unsupported {
                 *total.unsupported.entry(k).or_default() += v;
@@ -122,8 +131,8 @@ fn soak() {
         }
         let c = total.stats.get(class.name).copied().unwrap_or_default();
         println!(
-            "{:<18} cases {} passed {} unsupported {} known {} mismatches {} oracle-faults {}",
-            class.name, c.cases, c.passed, c.unsupported, c.known, c.mismatches, c.oracle_faults
+            "{:<18} cases {} passed {} unsupported {} known {} mismatches {} oracle-faults {} insns {}",
+            class.name, c.cases, c.passed, c.unsupported, c.known, c.mismatches, c.oracle_faults, c.insns
         );
     }
     print_summary(&total);
@@ -143,6 +152,32 @@ fn harness_round_trips_the_state() {
     for (case, got) in cases.iter().zip(results) {
         assert_eq!(got.as_ref(), Some(&case.init));
     }
+}
+
+/// The translated harness round-trips the state too, and computes what qemu computes on the
+/// hand-checked cases below (so the translated engine is wired to real results).
+#[test]
+fn translated_harness_round_trips_the_state() {
+    require_tools();
+    let how = Translation::from_env().expect("the translated engine needs vmtrans");
+    let mut rng = Rng::new(43);
+    let mut cases: Vec<Case> =
+        (0..20).map(|_| Case { class: "empty", code: vec![], init: gen::random_state(&mut rng) }).collect();
+    // add x0, x1, x2 and a faulting load (ldr x0, [x0] with x0 = 0) followed by one more case.
+    let mut init = MachineState::default();
+    init.x[1] = 5;
+    init.x[2] = 7;
+    cases.push(Case { class: "hand", code: vec![0x8b02_0020], init: init.clone() });
+    cases.push(Case { class: "hand", code: vec![0xf940_0000], init: init.clone() });
+    cases.push(Case { class: "hand", code: vec![0x8b02_0020], init });
+    let program = oracle::HarnessProgram::build(&cases).expect("harness");
+    let results = run_translated(&program, &cases, &how).expect("translated run");
+    for (case, got) in cases.iter().zip(&results).take(20) {
+        assert_eq!(got.as_ref(), Some(&case.init));
+    }
+    assert_eq!(results[20].as_ref().map(|s| s.x[0]), Some(12));
+    assert!(results[21].is_none(), "a faulting case kills the translated program");
+    assert_eq!(results[22].as_ref().map(|s| s.x[0]), Some(12));
 }
 
 /// The oracle runs instructions for real: results computed by hand from the Arm ARM.
@@ -236,7 +271,8 @@ fn runner_detects_and_reports_mismatches() {
     };
     // An empty case (passes) and movz x0, #1 (the do-nothing engine leaves x0 = 7).
     let cases = vec![tagged(vec![]), tagged(vec![0xd280_0020])];
-    let summary = runner::run_engines(&cases, &[&DoNothing], &KnownFailures::default(), options()).expect("oracle run");
+    let summary =
+        runner::run_engines(&cases, &[&DoNothing], None, &KnownFailures::default(), options()).expect("oracle run");
     let stats = summary.stats["mock"];
     assert_eq!((stats.cases, stats.passed, stats.mismatches), (2, 1, 1));
     let report = &summary.reports[0];
@@ -245,6 +281,6 @@ fn runner_detects_and_reports_mismatches() {
         "{report}"
     );
     let known = KnownFailures::parse("# accepted for the test\nmock mov\n");
-    let summary = runner::run_engines(&cases, &[&DoNothing], &known, options()).expect("oracle run");
+    let summary = runner::run_engines(&cases, &[&DoNothing], None, &known, options()).expect("oracle run");
     assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 0));
 }

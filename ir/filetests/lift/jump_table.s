@@ -36,6 +36,7 @@ switch:
 	.byte	(.Lcase3 - .Lcase0) / 4
 
 ;; function jump_table @0x400000 {
+;;     targets block1 0x400020, 0x400028, 0x400030, 0x400038
 ;; block0 @0x400000:
 ;;     v0 = getreg.i64 x0
 ;;     v1 = trunc.i32 v0

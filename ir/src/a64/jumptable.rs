@@ -114,7 +114,8 @@ fn probe(
         let target = loop {
             match run_block(func, block, &mut env).ok()? {
                 Exit::Block(b) => block = b,
-                Exit::Jump { target } => break target,
+                // A call is the block's end too (the BLR of `constant_branch_target`).
+                Exit::Jump { target } | Exit::Call { target, .. } => break target,
                 _ => return None,
             }
         };
@@ -159,6 +160,10 @@ pub fn recover(
             }
         }
         None => {
+            // A target that depends on nothing unknown (`adr x1, label; br x1`) is the one case.
+            if let Some(t) = constant_target_of(src, func, &known, valid) {
+                return Some(vec![t]);
+            }
             // Registers read before being written in the block are the index candidates.
             let mut written = BTreeSet::new();
             let mut candidates = vec![];
@@ -200,6 +205,45 @@ pub fn recover(
     targets.sort_unstable();
     targets.dedup();
     Some(targets)
+}
+
+/// The target of the indirect branch ending `func` (one lifted block) when it is the same
+/// whatever the unknown registers hold: the probe's two runs put different noise in every
+/// register not in `known` and must agree.
+fn constant_target_of(
+    src: &dyn CodeSource,
+    func: &crate::function::Function,
+    known: &HashMap<Reg, u128>,
+    valid: &dyn Fn(u64) -> bool,
+) -> Option<u64> {
+    // The index register is any register the block does not read, so only noise varies.
+    let read: BTreeSet<Reg> = func
+        .blocks
+        .iter()
+        .flat_map(|bd| bd.insts.iter())
+        .filter_map(|&v| match func.inst(v) {
+            crate::inst::InstData::GetReg { reg } => Some(*reg),
+            _ => None,
+        })
+        .collect();
+    let unread = (0..31).map(Reg::x).find(|r| !read.contains(r))?;
+    let t = probe(src, func, unread, 0, known)?;
+    (valid(t) && src.insn(t).is_some()).then_some(t)
+}
+
+/// The target of the RET or BLR ending the block `[block_start, ret_pc]` when the block sets it
+/// to one constant (`adr x27, label; ret x27`): such a RET is a jump, not a return, and such a
+/// BLR a direct call. The code generator still compares the computed address with it.
+pub fn constant_branch_target(
+    src: &dyn CodeSource,
+    block_start: u64,
+    ret_pc: u64,
+    valid: &dyn Fn(u64) -> bool,
+) -> Option<u64> {
+    let len = ((ret_pc - block_start) / 4 + 1) as usize;
+    let read = |a: u64| src.insn(a);
+    let lifted = lift_block(block_start, &read, len).ok()?;
+    constant_target_of(src, &lifted.func, &HashMap::new(), valid)
 }
 
 /// Constant propagation over the instructions `pcs` of a function (entered at `entry`): for each

@@ -372,6 +372,8 @@ pub fn lift_function(
         }
     };
     let mut guards: HashMap<u64, (Reg, u64)> = HashMap::new();
+    // BLRs whose target the block computes as a constant, by address.
+    let mut call_consts: HashMap<u64, u64> = HashMap::new();
     let mut pending: Vec<(u64, u64)> = vec![];
     let mut unresolved: Vec<(u64, u64)> = vec![];
     loop {
@@ -407,6 +409,13 @@ pub fn lift_function(
                         }
                     }
                     Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => {
+                        // A BLR of a constant the block computes calls that code directly.
+                        if matches!(classify(insn, pc), Flow::CallIndirect) {
+                            let code = |a: u64| read(a).is_some();
+                            if let Some(t) = jumptable::constant_branch_target(src, start, pc, &code) {
+                                call_consts.insert(pc, t);
+                            }
+                        }
                         // The code after a call of a function that does not return may be another
                         // function: only a return site inside this one is a leader.
                         if read(next).is_some() && is_local(next) {
@@ -415,7 +424,14 @@ pub fn lift_function(
                         }
                     }
                     Flow::JumpIndirect => pending.push((start, pc)),
-                    Flow::Return | Flow::Stop => {}
+                    Flow::Return => {
+                        // A RET to a constant the block computes is a local jump.
+                        if let Some(t) = jumptable::constant_branch_target(src, start, pc, is_local) {
+                            add_leader(t, &mut work, &mut leaders);
+                            tables.insert(pc, vec![t]);
+                        }
+                    }
+                    Flow::Stop => {}
                 }
                 break;
             }
@@ -482,8 +498,21 @@ pub fn lift_function(
             if l.b.is_terminated() {
                 if let Some(targets) = tables.get(&pc) {
                     let cur = l.b.current();
-                    if matches!(l.b.func.blocks[cur.index()].term, Terminator::JumpIndirect { .. }) {
+                    let term = &mut l.b.func.blocks[cur.index()].term;
+                    // A RET with recovered targets is a jump (see pass 1): both leave for the
+                    // register's address, so only the lowering differs.
+                    if let Terminator::Return { target } = *term {
+                        *term = Terminator::JumpIndirect { target };
+                    }
+                    if matches!(term, Terminator::JumpIndirect { .. }) {
                         indirect.push((cur, targets.clone()));
+                    }
+                }
+                if let Some(&t) = call_consts.get(&pc) {
+                    let cur = l.b.current();
+                    if matches!(l.b.func.blocks[cur.index()].term, Terminator::CallIndirect { .. }) {
+                        indirect.push((cur, vec![t]));
+                        l.call_targets.push(t);
                     }
                 }
                 break;

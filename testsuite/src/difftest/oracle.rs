@@ -19,7 +19,7 @@ use crate::difftest::case::{
 const HARNESS: &str = include_str!("../../difftest/harness.S");
 
 /// The tools the oracle runs; each can be overridden by an environment variable.
-fn tool(var: &str, default: &str) -> String {
+pub(crate) fn tool(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.to_string())
 }
 
@@ -42,7 +42,9 @@ pub fn harness_source(cases: &[Case]) -> Result<String, String> {
         if case.code.len() > MAX_CODE_WORDS {
             return Err(format!("case {i} has {} instructions, more than {MAX_CODE_WORDS}", case.code.len()));
         }
-        src.push_str(&format!("        .org {}\n", i as u64 * SLOT_SIZE));
+        // Each slot is a function symbol: the harness reaches the slots only through a computed
+        // branch, and the translator's discovery finds them through the symbol table.
+        src.push_str(&format!("        .org {}\n        .type case_{i}, %function\ncase_{i}:\n", i as u64 * SLOT_SIZE));
         src.push_str("        adrp x0, state_in\n        add x0, x0, :lo12:state_in\n");
         for r in (1..31).step_by(2) {
             src.push_str(&format!("        ldp x{}, x{}, [x0, #{}]\n", r, r + 1, 8 * r));
@@ -51,7 +53,7 @@ pub fn harness_source(cases: &[Case]) -> Result<String, String> {
         for w in &case.code {
             src.push_str(&format!("        .inst {w:#010x}\n"));
         }
-        src.push_str("        b case_done\n");
+        src.push_str(&format!("        b case_done\n        .size case_{i}, . - case_{i}\n"));
     }
     Ok(src)
 }
@@ -73,8 +75,14 @@ impl TempDir {
 }
 
 impl Drop for TempDir {
+    /// Removes the directory, unless DIFFTEST_KEEP=1 asks to keep it for debugging (its path is
+    /// then printed).
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if std::env::var("DIFFTEST_KEEP").is_ok_and(|v| v == "1") {
+            eprintln!("difftest: kept {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 
@@ -104,25 +112,45 @@ fn build(dir: &Path, cases: &[Case]) -> Result<PathBuf, String> {
     Ok(exe)
 }
 
-/// Runs the program on `cases[first..]`; returns the final states it produced, in order (fewer
-/// than asked when a case killed it).
-fn run_from(exe: &Path, cases: &[Case], first: usize) -> Result<Vec<MachineState>, String> {
+/// A harness program built for a batch of cases, in its own temporary directory.
+pub struct HarnessProgram {
+    dir: TempDir,
+    exe: PathBuf,
+}
+
+impl HarnessProgram {
+    /// Assembles and links the harness for `cases`.
+    pub fn build(cases: &[Case]) -> Result<HarnessProgram, String> {
+        let dir = TempDir::new()?;
+        let exe = build(&dir.0, cases)?;
+        Ok(HarnessProgram { dir, exe })
+    }
+
+    /// The AArch64 executable.
+    pub fn exe(&self) -> &Path {
+        &self.exe
+    }
+
+    /// The temporary directory the program lives in (removed with the program).
+    pub fn dir(&self) -> &Path {
+        &self.dir.0
+    }
+}
+
+/// Runs `program` (a command that runs the harness) on `cases[first..]`; returns the final states
+/// it produced, in order (fewer than asked when a case killed it).
+fn run_from(mut program: Command, cases: &[Case], first: usize) -> Result<Vec<MachineState>, String> {
     let mut input = Vec::with_capacity(8 + (cases.len() - first) * (STATE_BYTES + WINDOW_SIZE));
     input.extend_from_slice(&(first as u64).to_le_bytes());
     for case in &cases[first..] {
         input.extend_from_slice(&case.init.to_block());
         input.extend_from_slice(&case.init.mem);
     }
-    let mut child = Command::new("timeout")
-        .arg(tool("DIFFTEST_TIMEOUT", "300"))
-        .arg(tool("DIFFTEST_QEMU", "qemu-aarch64"))
-        .args(["-cpu", "max"])
-        .arg(exe)
+    let mut child = program
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start qemu-aarch64: {e}"))?;
+        .map_err(|e| format!("cannot start {program:?}: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("no stdin")?;
     // Feed the input from another thread so that a full output pipe cannot deadlock us. A write
     // error means the program stopped early, which the short output already reports.
@@ -135,7 +163,7 @@ fn run_from(exe: &Path, cases: &[Case], first: usize) -> Result<Vec<MachineState
         .take()
         .ok_or("no stdout")?
         .read_to_end(&mut output)
-        .map_err(|e| format!("reading qemu output: {e}"))?;
+        .map_err(|e| format!("reading the harness's output: {e}"))?;
     let _ = feeder.join();
     let _ = child.wait();
     let per_case = STATE_BYTES + WINDOW_SIZE;
@@ -145,14 +173,13 @@ fn run_from(exe: &Path, cases: &[Case], first: usize) -> Result<Vec<MachineState
         .collect())
 }
 
-/// Runs every case under qemu-aarch64. Element `i` of the result is case `i`'s final state, with
-/// its code at `case::code_addr(i)`, or `None` when the case killed the program.
-pub fn run_batch(cases: &[Case]) -> Result<Vec<Option<MachineState>>, String> {
-    let dir = TempDir::new()?;
-    let exe = build(&dir.0, cases)?;
+/// Runs every case with the harness that `program` starts (called again after a case kills it).
+/// Element `i` of the result is case `i`'s final state, or `None` when the case killed the
+/// program.
+pub fn run_all(cases: &[Case], program: &dyn Fn() -> Command) -> Result<Vec<Option<MachineState>>, String> {
     let mut results: Vec<Option<MachineState>> = Vec::with_capacity(cases.len());
     while results.len() < cases.len() {
-        let got = run_from(&exe, cases, results.len())?;
+        let got = run_from(program(), cases, results.len())?;
         let complete = results.len() + got.len() == cases.len();
         results.extend(got.into_iter().map(Some));
         if !complete {
@@ -161,4 +188,23 @@ pub fn run_batch(cases: &[Case]) -> Result<Vec<Option<MachineState>>, String> {
         }
     }
     Ok(results)
+}
+
+/// Runs `cases` under qemu-aarch64 in `program`, which must have been built for them.
+pub fn run_qemu(program: &HarnessProgram, cases: &[Case]) -> Result<Vec<Option<MachineState>>, String> {
+    run_all(cases, &|| {
+        let mut cmd = Command::new("timeout");
+        cmd.arg(tool("DIFFTEST_TIMEOUT", "300"))
+            .arg(tool("DIFFTEST_QEMU", "qemu-aarch64"))
+            .args(["-cpu", "max"])
+            .arg(program.exe())
+            .stderr(Stdio::null());
+        cmd
+    })
+}
+
+/// Runs every case under qemu-aarch64. Element `i` of the result is case `i`'s final state, with
+/// its code at `case::code_addr(i)`, or `None` when the case killed the program.
+pub fn run_batch(cases: &[Case]) -> Result<Vec<Option<MachineState>>, String> {
+    run_qemu(&HarnessProgram::build(cases)?, cases)
 }

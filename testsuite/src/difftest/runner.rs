@@ -7,7 +7,8 @@
 //! word of `vmtrans_ir::a64::disassemble`, which prints preferred aliases (`mov`, `cmp`, `lsl`).
 //!
 //! A case counts as: passed (every engine agrees with the oracle), unsupported (some engine
-//! hit an instruction the lifter does not implement, and none mismatched), known (mismatch
+//! hit an instruction the lifter does not implement, and none mismatched; the translated
+//! program then dies of SIGILL, as it should), known (mismatch
 //! listed as a known failure), mismatch, or oracle-fault (the case killed the oracle program:
 //! a generator bug, or an instruction qemu rejects; such cases are not compared).
 
@@ -17,10 +18,11 @@ use std::fmt::Write;
 use vmtrans_ir::a64::disassemble;
 
 use crate::difftest::candidate::{Engine, InterpBlocks, InterpSingle, Outcome};
-use crate::difftest::case::{code_addr, Case};
-use crate::difftest::compare::{diff, report, CompareOptions};
+use crate::difftest::case::{code_addr, Case, MachineState};
+use crate::difftest::compare::{diff, report, CompareOptions, Difference};
 use crate::difftest::gen::{self, Class};
-use crate::difftest::oracle;
+use crate::difftest::oracle::{self, HarnessProgram};
+use crate::difftest::translated::{run_translated, Translation};
 
 /// Cases per oracle program.
 pub const BATCH: usize = 1000;
@@ -69,6 +71,21 @@ pub struct ClassStats {
     pub known: usize,
     pub mismatches: usize,
     pub oracle_faults: usize,
+    /// Instructions of the cases compared (each ran in the oracle and in every engine).
+    pub insns: usize,
+}
+
+impl ClassStats {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &ClassStats) {
+        self.cases += other.cases;
+        self.passed += other.passed;
+        self.unsupported += other.unsupported;
+        self.known += other.known;
+        self.mismatches += other.mismatches;
+        self.oracle_faults += other.oracle_faults;
+        self.insns += other.insns;
+    }
 }
 
 /// The result of a run.
@@ -92,29 +109,22 @@ impl Summary {
     /// The per-class table.
     pub fn table(&self) -> String {
         let mut s = format!(
-            "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}\n",
-            "class", "cases", "passed", "unsupported", "known", "mismatches", "oracle-fault"
+            "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12} {:>9}\n",
+            "class", "cases", "passed", "unsupported", "known", "mismatches", "oracle-fault", "insns"
         );
-        let mut total = ClassStats::default();
-        for (class, c) in &self.stats {
+        let row = |s: &mut String, name: &str, c: &ClassStats| {
             let _ = writeln!(
                 s,
-                "{class:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}",
-                c.cases, c.passed, c.unsupported, c.known, c.mismatches, c.oracle_faults
+                "{name:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12} {:>9}",
+                c.cases, c.passed, c.unsupported, c.known, c.mismatches, c.oracle_faults, c.insns
             );
-            total.cases += c.cases;
-            total.passed += c.passed;
-            total.unsupported += c.unsupported;
-            total.known += c.known;
-            total.mismatches += c.mismatches;
-            total.oracle_faults += c.oracle_faults;
+        };
+        let mut total = ClassStats::default();
+        for (class, c) in &self.stats {
+            row(&mut s, class, c);
+            total.add(c);
         }
-        let t = total;
-        let _ = writeln!(
-            s,
-            "{:<18} {:>7} {:>7} {:>11} {:>6} {:>10} {:>12}",
-            "TOTAL", t.cases, t.passed, t.unsupported, t.known, t.mismatches, t.oracle_faults
-        );
+        row(&mut s, "TOTAL", &total);
         let mut unsupported: Vec<_> = self.unsupported.iter().collect();
         unsupported.sort_by(|a, b| b.1.cmp(a.1));
         if !unsupported.is_empty() {
@@ -142,6 +152,9 @@ impl Default for RunOptions {
         RunOptions { compare: CompareOptions::default(), reports_per_class: 3, diffs_per_report: 12 }
     }
 }
+
+/// The engine name the translated program's results are reported under.
+pub const TRANSLATED: &str = "translated";
 
 /// How one engine did on one case, worst first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -171,22 +184,54 @@ pub fn generate(classes: &[Class], seeds: &[u64], per_seed: usize) -> Vec<Tagged
     out
 }
 
-/// Runs `cases` through the oracle and both interpreter engines.
-pub fn run(cases: &[Tagged], known: &KnownFailures, opts: RunOptions) -> Result<Summary, String> {
-    run_engines(cases, &[&InterpBlocks, &InterpSingle], known, opts)
+/// Runs `cases` through the oracle, both interpreter engines and, when `translation` is given,
+/// the translated harness.
+pub fn run(
+    cases: &[Tagged],
+    known: &KnownFailures,
+    translation: Option<&Translation>,
+    opts: RunOptions,
+) -> Result<Summary, String> {
+    run_engines(cases, &[&InterpBlocks, &InterpSingle], translation, known, opts)
 }
 
-/// Runs `cases` through the oracle and `engines`.
+/// How the translated program did on a case whose oracle run finished with `want`.
+fn translated_verdict(
+    want: &MachineState,
+    got: Option<&MachineState>,
+    opts: RunOptions,
+) -> (Verdict, String, Vec<Difference>) {
+    match got {
+        None => (Verdict::Mismatch, "the oracle finished, the translated program died".to_string(), vec![]),
+        Some(got) => {
+            let d = diff(want, got, opts.compare);
+            if d.is_empty() {
+                (Verdict::Pass, String::new(), d)
+            } else {
+                (Verdict::Mismatch, "final state differs".to_string(), d)
+            }
+        }
+    }
+}
+
+/// Runs `cases` through the oracle, `engines` and, when `translation` is given, the translated
+/// harness.
 pub fn run_engines(
     cases: &[Tagged],
     engines: &[&dyn Engine],
+    translation: Option<&Translation>,
     known: &KnownFailures,
     opts: RunOptions,
 ) -> Result<Summary, String> {
     let mut summary = Summary::default();
     for chunk in cases.chunks(BATCH) {
         let plain: Vec<Case> = chunk.iter().map(|t| t.case.clone()).collect();
-        let expected = oracle::run_batch(&plain)?;
+        let program = HarnessProgram::build(&plain)?;
+        let expected = oracle::run_qemu(&program, &plain)?;
+        let translated = match translation {
+            Some(how) => Some(run_translated(&program, &plain, how)?),
+            None => None,
+        };
         for (slot, (tagged, want)) in chunk.iter().zip(expected).enumerate() {
             let case = &tagged.case;
             let addr = code_addr(slot);
@@ -223,6 +268,18 @@ pub fn run_engines(
                 }
                 verdict = verdict.min(v);
             }
+            // The translated program dies of SIGILL on an instruction the lifter does not know,
+            // which the interpreter engines have then reported as unsupported.
+            if let Some(results) = &translated {
+                if verdict != Verdict::Unsupported {
+                    let (v, what, diffs) = translated_verdict(&want, results[slot].as_ref(), opts);
+                    if v == Verdict::Mismatch && first_report.is_none() {
+                        first_report = Some(report(case, addr, TRANSLATED, &what, &diffs, opts.diffs_per_report));
+                    }
+                    verdict = verdict.min(v);
+                }
+            }
+            stats.insns += case.code.len();
             match verdict {
                 Verdict::Pass => stats.passed += 1,
                 Verdict::Unsupported => stats.unsupported += 1,

@@ -254,6 +254,12 @@ impl<'a> FnLowering<'a> {
 
     /// Calls guest code at `target` (a constant or a value) as a function of the same type as
     /// ours, as a tail call when `tail`.
+    /// The targets the lifter recovered for the indirect jump or call ending block `block`.
+    fn indirect_targets_of(&self, block: usize) -> Vec<u64> {
+        let targets = self.func.indirect_targets.iter().filter(|(b, _)| b.index() == block);
+        targets.flat_map(|(_, ts)| ts.iter().copied()).collect()
+    }
+
     fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
         unsafe {
             let mut args = [self.state, target];
@@ -318,7 +324,32 @@ impl<'a> FnLowering<'a> {
                     self.flush();
                     let t = val(target);
                     self.set_pc(t);
-                    self.runtime_call(t, ret_addr);
+                    // Targets the lifter recovered are called directly when the computed
+                    // address is one of them; any other address goes through the runtime.
+                    let direct: Vec<(u64, LLVMValueRef)> = self
+                        .indirect_targets_of(block)
+                        .into_iter()
+                        .filter_map(|a| self.fns.get(&a).map(|&f| (a, f)))
+                        .collect();
+                    if direct.is_empty() {
+                        self.runtime_call(t, ret_addr);
+                    } else {
+                        let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+                        let join = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                        for (a, f) in direct {
+                            let hit = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                            let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                            let is_a = self.icmp(LLVMIntPredicate::LLVMIntEQ, t, self.const64(a));
+                            LLVMBuildCondBr(self.b, is_a, hit, miss);
+                            LLVMPositionBuilderAtEnd(self.b, hit);
+                            self.call_guest_fn(f, self.const64(a), false);
+                            LLVMBuildBr(self.b, join);
+                            LLVMPositionBuilderAtEnd(self.b, miss);
+                        }
+                        self.runtime_call(t, ret_addr);
+                        LLVMBuildBr(self.b, join);
+                        LLVMPositionBuilderAtEnd(self.b, join);
+                    }
                     self.after_call(ret_addr, bbs[cont.index()]);
                 }
                 Terminator::Return { target } => {
@@ -335,12 +366,9 @@ impl<'a> FnLowering<'a> {
                 Terminator::JumpIndirect { target } => {
                     let t = val(target);
                     let known: Vec<(u64, usize)> = self
-                        .func
-                        .indirect_targets
-                        .iter()
-                        .filter(|(b, _)| b.index() == block)
-                        .flat_map(|(_, ts)| ts.iter())
-                        .filter_map(|&a| self.block_at.get(&a).map(|&b| (a, b)))
+                        .indirect_targets_of(block)
+                        .into_iter()
+                        .filter_map(|a| self.block_at.get(&a).map(|&b| (a, b)))
                         .collect();
                     if known.is_empty() {
                         self.set_pc(t);

@@ -65,19 +65,36 @@ impl FnLowering<'_> {
         self.cast(LLVMOpcode::LLVMIntToPtr, sum, self.t.ptr)
     }
 
-    /// Finishes a float result as AArch64 does: a NaN operand's NaN made quiet (the first NaN
-    /// operand in `ops` order), else the positive default NaN when the host made one.
+    /// Whether each lane of float `x` (of type `t`) is a signalling NaN (a NaN with its quiet
+    /// bit clear).
+    fn is_snan(&self, t: Type, x: LLVMValueRef) -> LLVMValueRef {
+        let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, x, x);
+        let bits = self.bitcast(x, self.t.int_of(t));
+        let quiet = self.binop(LLVMOpcode::LLVMAnd, bits, self.t.splat_const(t, quiet_bit(t)));
+        let quiet_clear = self.icmp(LLVMIntPredicate::LLVMIntEQ, quiet, self.t.splat_const(t, 0));
+        self.binop(LLVMOpcode::LLVMAnd, is_nan, quiet_clear)
+    }
+
+    /// Finishes a float result as AArch64 does (FPProcessNaNs): when the host produced a NaN,
+    /// the first signalling NaN operand in `ops` order made quiet, else the first quiet NaN
+    /// operand, else the positive default NaN.
     fn nan_fix(&self, t: Type, r: LLVMValueRef, ops: &[LLVMValueRef]) -> LLVMValueRef {
         let it = self.t.int_of(t);
-        let quiet_bit = if t.lane_bits() == 32 { 1u128 << 22 } else { 1u128 << 51 };
         let default_nan = if t.lane_bits() == 32 { 0x7fc0_0000u128 } else { 0x7ff8_0000_0000_0000 };
+        let quieted = |op: LLVMValueRef| {
+            let q = self.binop(LLVMOpcode::LLVMOr, self.bitcast(op, it), self.t.splat_const(t, quiet_bit(t)));
+            self.bitcast(q, self.t.of(t))
+        };
         let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
+        // Later selects win, so going backwards leaves the first operand of each kind.
         for &op in ops.iter().rev() {
             let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
-            let bits = self.bitcast(op, it);
-            let q = self.binop(LLVMOpcode::LLVMOr, bits, self.t.splat_const(t, quiet_bit));
-            let qf = self.bitcast(q, self.t.of(t));
-            out = self.select(is_nan, qf, out);
+            out = self.select(is_nan, quieted(op), out);
+        }
+        if ops.len() > 1 {
+            for &op in ops.iter().rev() {
+                out = self.select(self.is_snan(t, op), quieted(op), out);
+            }
         }
         let r_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, r, r);
         self.select(r_nan, out, r)
@@ -353,16 +370,32 @@ impl FnLowering<'_> {
                 self.nan_fix(ty, r, &[a, b])
             }
             BinaryOp::Fminnm | BinaryOp::Fmaxnm => {
-                // A NaN loses to a number: replace each NaN operand by the other operand, then
-                // as FMIN/FMAX (two NaNs stay NaN and follow the NaN rules of the originals).
+                // A quiet NaN loses to a number: replace it by the other operand when that is
+                // not a NaN, then as FMIN/FMAX (a signalling NaN, or two NaNs, give a NaN that
+                // follows the NaN rules of the originals).
                 let name = if op == BinaryOp::Fminnm { "llvm.minimum" } else { "llvm.maximum" };
                 let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
                 let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
-                let a2 = self.select(a_nan, b, a);
-                let b2 = self.select(b_nan, a, b);
+                let a_quiet = self.binop(LLVMOpcode::LLVMXor, self.is_snan(ty, a), a_nan);
+                let b_quiet = self.binop(LLVMOpcode::LLVMXor, self.is_snan(ty, b), b_nan);
+                // SAFETY: the builder is positioned in a block; `x` is an i1 or i1 vector.
+                let not = |x| unsafe { LLVMBuildNot(self.b, x, NONAME) };
+                let a_loses = self.binop(LLVMOpcode::LLVMAnd, a_quiet, not(b_nan));
+                let b_loses = self.binop(LLVMOpcode::LLVMAnd, b_quiet, not(a_nan));
+                let a2 = self.select(a_loses, b, a);
+                let b2 = self.select(b_loses, a, b);
                 let m = self.intrinsic(name, &[lt], &[a2, b2]);
                 self.nan_fix(ty, m, &[a, b])
             }
         }
+    }
+}
+
+/// The quiet bit of a NaN of `t`'s lane type (the top fraction bit).
+fn quiet_bit(t: Type) -> u128 {
+    match t.lane_bits() {
+        16 => 1 << 9,
+        32 => 1 << 22,
+        _ => 1 << 51,
     }
 }
