@@ -64,8 +64,9 @@ pub struct GuestImage {
     pub init_fini: Vec<u64>,
     /// IRELATIVE resolvers.
     pub ifunc_resolvers: Vec<u64>,
-    /// Values in data segments that point at executable code (candidate code addresses:
-    /// function pointers, computed-goto label tables).
+    /// Values in data segments that point at executable code, and addresses that code forms
+    /// with an ADRP/ADD pair (candidate code addresses: function pointers, computed-goto label
+    /// tables, callbacks passed as arguments).
     pub code_pointers: Vec<u64>,
 }
 
@@ -245,9 +246,47 @@ impl GuestImage {
                 }
             }
         }
+        found.extend(self.adrp_add_code_addresses());
         found.sort_unstable();
         found.dedup();
         self.code_pointers = found;
+    }
+
+    /// Code addresses that executable code forms with `adrp xN, page` followed (within a few
+    /// instructions) by `add xD, xN, #offset`: how non-PIC AArch64 code takes a function's
+    /// address to pass it as a callback (busybox hands its compressors to a driver this way). A
+    /// stray match only adds a candidate entry or leader, never changes behaviour.
+    fn adrp_add_code_addresses(&self) -> Vec<u64> {
+        /// How far after the ADRP the ADD may come.
+        const WINDOW: u64 = 8;
+        let mut found = vec![];
+        for s in self.segments.iter().filter(|s| s.executable) {
+            let end = s.vaddr.saturating_add(s.filesz.min(s.memsz));
+            let mut pc = (s.vaddr + 3) & !3;
+            while pc.saturating_add(4) <= end {
+                let Some(adrp) = self.insn(pc) else { break };
+                pc += 4;
+                if adrp & 0x9f00_0000 != 0x9000_0000 {
+                    continue;
+                }
+                let rd = adrp & 0x1f;
+                let imm = ((adrp >> 29) & 3) as u64 | (((adrp >> 5) & 0x7ffff) as u64) << 2;
+                let offset = ((imm << 43) as i64 >> 31) as u64; // sign-extend 21 bits, times 4096
+                let page = ((pc - 4) & !0xfff).wrapping_add(offset);
+                for at in (pc..pc.saturating_add(4 * WINDOW)).step_by(4) {
+                    let Some(w) = self.insn(at) else { break };
+                    // ADD (immediate), 64-bit, unshifted, reading the ADRP's register.
+                    if w & 0xffc0_0000 == 0x9100_0000 && (w >> 5) & 0x1f == rd {
+                        let target = page.wrapping_add(((w >> 10) & 0xfff) as u64);
+                        if target % 4 == 0 && self.insn(target).is_some() {
+                            found.push(target);
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// The segment holding guest address `addr` (file-backed or not).

@@ -252,14 +252,14 @@ impl<'a> FnLowering<'a> {
         self.t.const_int(self.t.i64, x as u128)
     }
 
-    /// Calls guest code at `target` (a constant or a value) as a function of the same type as
-    /// ours, as a tail call when `tail`.
     /// The targets the lifter recovered for the indirect jump or call ending block `block`.
     fn indirect_targets_of(&self, block: usize) -> Vec<u64> {
         let targets = self.func.indirect_targets.iter().filter(|(b, _)| b.index() == block);
         targets.flat_map(|(_, ts)| ts.iter().copied()).collect()
     }
 
+    /// Calls guest code at `target` (a constant or a value) as a function of the same type as
+    /// ours, as a tail call when `tail`.
     fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
         unsafe {
             let mut args = [self.state, target];

@@ -102,8 +102,8 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// The scalar floating-point classes.
 pub const CLASSES: &[Class] = &[
-    Class { name: "fp-arith", shape: Shape::Seq { max: 3, gens: &[arith] } },
-    Class { name: "fp-unary", shape: Shape::Seq { max: 3, gens: &[unary] } },
-    Class { name: "fp-compare", shape: Shape::Seq { max: 3, gens: &[compare] } },
-    Class { name: "fp-convert", shape: Shape::Seq { max: 3, gens: &[convert] } },
+    Class { name: "fp-arith", shape: Shape::Seq { max: 12, gens: &[arith] } },
+    Class { name: "fp-unary", shape: Shape::Seq { max: 12, gens: &[unary] } },
+    Class { name: "fp-compare", shape: Shape::Seq { max: 12, gens: &[compare] } },
+    Class { name: "fp-convert", shape: Shape::Seq { max: 12, gens: &[convert] } },
 ];

@@ -214,12 +214,12 @@ fn fp_vector(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// The Advanced SIMD classes.
 pub const CLASSES: &[Class] = &[
-    Class { name: "simd-3same", shape: Shape::Seq { max: 3, gens: &[three_same, logical] } },
-    Class { name: "simd-misc", shape: Shape::Seq { max: 3, gens: &[misc] } },
-    Class { name: "simd-permute", shape: Shape::Seq { max: 3, gens: &[permute, table] } },
-    Class { name: "simd-copy", shape: Shape::Seq { max: 3, gens: &[copy] } },
-    Class { name: "simd-across", shape: Shape::Seq { max: 3, gens: &[across] } },
-    Class { name: "simd-shift", shape: Shape::Seq { max: 3, gens: &[shift_imm] } },
-    Class { name: "simd-movi", shape: Shape::Seq { max: 3, gens: &[move_imm] } },
-    Class { name: "simd-fp", shape: Shape::Seq { max: 3, gens: &[fp_vector] } },
+    Class { name: "simd-3same", shape: Shape::Seq { max: 12, gens: &[three_same, logical] } },
+    Class { name: "simd-misc", shape: Shape::Seq { max: 12, gens: &[misc] } },
+    Class { name: "simd-permute", shape: Shape::Seq { max: 12, gens: &[permute, table] } },
+    Class { name: "simd-copy", shape: Shape::Seq { max: 12, gens: &[copy] } },
+    Class { name: "simd-across", shape: Shape::Seq { max: 12, gens: &[across] } },
+    Class { name: "simd-shift", shape: Shape::Seq { max: 12, gens: &[shift_imm] } },
+    Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
+    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector] } },
 ];
