@@ -31,6 +31,7 @@ readonly REQUIRED_PACKAGES=(
     curl
     ca-certificates
     git
+    time
 )
 
 # The oldest Rust the workspace accepts (rust-version in Cargo.toml).

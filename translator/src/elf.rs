@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use object::elf;
 use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
-use object::{Endianness, Object, ObjectSection, ObjectSymbol, SymbolKind};
+use object::{Endianness, Object, ObjectSection, ObjectSymbol, SectionFlags, SymbolKind};
 use thiserror::Error;
 
 /// The guest address space the runtime reserves; every segment must lie below it.
@@ -68,6 +68,10 @@ pub struct GuestImage {
     /// with an ADRP/ADD pair (candidate code addresses: function pointers, computed-goto label
     /// tables, callbacks passed as arguments).
     pub code_pointers: Vec<u64>,
+    /// The address ranges of executable sections (`SHF_EXECINSTR`), or of the executable
+    /// segments when the file has no section headers. Executable segments often hold read-only
+    /// data too, which is no place for a code address.
+    pub code_ranges: Vec<(u64, u64)>,
 }
 
 fn machine_name(m: u16) -> String {
@@ -180,6 +184,7 @@ impl GuestImage {
             init_fini: vec![],
             ifunc_resolvers: vec![],
             code_pointers: vec![],
+            code_ranges: vec![],
         };
         if image.insn(entry).is_none() {
             return Err(ElfError::Malformed(n(), format!("entry point {entry:#x} is not in an executable segment")));
@@ -203,6 +208,12 @@ impl GuestImage {
         let mut init_fini = vec![];
         let mut ifuncs = vec![];
         for section in file.sections() {
+            if let SectionFlags::Elf { sh_flags } = section.flags() {
+                if sh_flags & elf::SHF_EXECINSTR as u64 != 0 && section.size() > 0 {
+                    let start = section.address();
+                    self.code_ranges.push((start, start.saturating_add(section.size())));
+                }
+            }
             let name = section.name().unwrap_or("");
             let Ok(data) = section.data() else { continue };
             match name {
@@ -228,9 +239,13 @@ impl GuestImage {
         self.ifunc_resolvers = ifuncs.into_iter().filter(|&a| self.insn(a).is_some()).collect();
     }
 
-    /// Finds 8-byte aligned values in non-executable segments that point at 4-byte aligned
-    /// addresses inside executable segments.
+    /// Finds 8-byte aligned values in non-executable segments that are code addresses (see
+    /// `is_code_address`).
     fn scan_code_pointers(&mut self) {
+        if self.code_ranges.is_empty() {
+            let executable = self.segments.iter().filter(|s| s.executable);
+            self.code_ranges = executable.map(|s| (s.vaddr, s.vaddr.saturating_add(s.filesz.min(s.memsz)))).collect();
+        }
         let mut found = vec![];
         for s in self.segments.iter().filter(|s| !s.executable) {
             let start = s.file_offset as usize;
@@ -241,7 +256,7 @@ impl GuestImage {
             }
             for c in data[skew..].chunks_exact(8) {
                 let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-                if v % 4 == 0 && self.insn(v).is_some() {
+                if self.is_code_address(v) {
                     found.push(v);
                 }
             }
@@ -260,9 +275,8 @@ impl GuestImage {
         /// How far after the ADRP the ADD may come.
         const WINDOW: u64 = 8;
         let mut found = vec![];
-        for s in self.segments.iter().filter(|s| s.executable) {
-            let end = s.vaddr.saturating_add(s.filesz.min(s.memsz));
-            let mut pc = (s.vaddr + 3) & !3;
+        for &(start, end) in &self.code_ranges {
+            let mut pc = start.saturating_add(3) & !3;
             while pc.saturating_add(4) <= end {
                 let Some(adrp) = self.insn(pc) else { break };
                 pc += 4;
@@ -278,7 +292,7 @@ impl GuestImage {
                     // ADD (immediate), 64-bit, unshifted, reading the ADRP's register.
                     if w & 0xffc0_0000 == 0x9100_0000 && (w >> 5) & 0x1f == rd {
                         let target = page.wrapping_add(((w >> 10) & 0xfff) as u64);
-                        if target % 4 == 0 && self.insn(target).is_some() {
+                        if self.is_code_address(target) {
                             found.push(target);
                         }
                         break;
@@ -287,6 +301,11 @@ impl GuestImage {
             }
         }
         found
+    }
+
+    /// Whether `addr` can be a code address: 4-aligned, inside an executable section, readable.
+    fn is_code_address(&self, addr: u64) -> bool {
+        addr % 4 == 0 && self.code_ranges.iter().any(|&(s, e)| addr >= s && addr < e) && self.insn(addr).is_some()
     }
 
     /// The segment holding guest address `addr` (file-backed or not).
