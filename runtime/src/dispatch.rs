@@ -98,7 +98,6 @@ pub fn run_guest(state: CpuState) -> ! {
         .name("guest".into())
         .stack_size(thread::MAIN_THREAD_STACK)
         .spawn(move || {
-            thread::mark_leader();
             let _alt_stack = crate::fault::ThreadAltStack::new();
             let mut state = Box::new(state);
             run_thread(&mut state);

@@ -11,7 +11,7 @@
 //! clear-child-tid word, wakes a futex waiter on it (what pthread_join waits for) and ends the host thread.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use vmtrans_ir::a64::CpuState;
@@ -29,15 +29,10 @@ pub const MAIN_THREAD_STACK: usize = 1 << 30;
 
 /// The guest threads alive (the first one counts from the start).
 static LIVE_THREADS: AtomicUsize = AtomicUsize::new(1);
-/// The exit status the first guest thread (the thread group leader) gave `exit`; `NO_STATUS` until then.
-static LEADER_STATUS: AtomicU64 = AtomicU64::new(NO_STATUS);
-const NO_STATUS: u64 = u64::MAX;
 
 thread_local! {
     /// Whether this thread called `exit` and is unwinding its host frames.
     static EXITING: Cell<bool> = const { Cell::new(false) };
-    /// Whether this thread is the thread group leader (the first guest thread of the process).
-    static LEADER: Cell<bool> = const { Cell::new(false) };
     /// The guest word to clear and wake when this thread exits (set_tid_address, CLONE_CHILD_CLEARTID).
     static CLEAR_CHILD_TID: Cell<u64> = const { Cell::new(0) };
     /// The robust futex list head and its length, as set_robust_list recorded them.
@@ -47,11 +42,6 @@ thread_local! {
 /// Whether the thread owning `state` has called `exit` and must stop running guest code.
 pub fn is_exiting(state: &CpuState) -> bool {
     state.pc == THREAD_EXIT_PC && EXITING.with(Cell::get)
-}
-
-/// Marks the calling host thread as the first guest thread of the process.
-pub fn mark_leader() {
-    LEADER.with(|leader| leader.set(true));
 }
 
 /// Records where this thread's tid is cleared at exit.
@@ -75,17 +65,13 @@ pub fn host_tid() -> u64 {
     unsafe { libc::syscall(libc::SYS_gettid) as u64 }
 }
 
-/// `exit` from the thread owning `state`: the last thread ends the process (with the leader's status, as
-/// Linux reports the group leader's exit code); any other thread is marked as exiting and leaves through
-/// its run loop. Returns when the thread must unwind.
+/// `exit` from the thread owning `state`: the last thread ends the process with its own status (what a
+/// Linux host reports, checked natively and under qemu even when the group leader exited first with
+/// another status); any other thread is marked as exiting and leaves through its run loop. Returns when
+/// the thread must unwind.
 pub fn exit_thread(state: &mut CpuState, status: u64, end_process: fn(u64) -> !) {
-    let leader = LEADER.with(Cell::get);
-    if leader {
-        LEADER_STATUS.store(status, Ordering::SeqCst);
-    }
     if LIVE_THREADS.fetch_sub(1, Ordering::SeqCst) == 1 {
-        let leader_status = LEADER_STATUS.load(Ordering::SeqCst);
-        end_process(if leader_status == NO_STATUS { status } else { leader_status });
+        end_process(status);
     }
     EXITING.with(|exiting| exiting.set(true));
     state.pc = THREAD_EXIT_PC;
@@ -142,11 +128,9 @@ pub fn spawn(child: CpuState, request: CloneRequest, run: fn(&mut CpuState)) -> 
     started_rx.recv().map_err(|_| EAGAIN)
 }
 
-/// In a forked child: the calling thread is the only thread, and the leader, of the new process.
+/// In a forked child: the calling thread is the only thread of the new process.
 pub fn after_fork_in_child() {
     LIVE_THREADS.store(1, Ordering::SeqCst);
-    LEADER_STATUS.store(NO_STATUS, Ordering::SeqCst);
-    mark_leader();
 }
 
 #[cfg(test)]
