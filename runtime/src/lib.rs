@@ -11,6 +11,7 @@ pub mod errno;
 pub mod fallback;
 pub mod fault;
 pub mod memory;
+pub mod robust;
 pub mod stack;
 pub mod start;
 pub mod syscall;

@@ -7,8 +7,9 @@
 //! address outside the guest space that no guest call can return to. Translated code checks the pc after
 //! every system call and returns from its host frame when it is not the address after the SVC, and so does
 //! every translated frame above it; the runtime's loops (`dispatch::run_thread`, `vmtrans_call`,
-//! `vmtrans_dispatch`) stop when `is_exiting` says so. The thread's run loop then clears the guest's
-//! clear-child-tid word, wakes a futex waiter on it (what pthread_join waits for) and ends the host thread.
+//! `vmtrans_dispatch`) stop when `is_exiting` says so. The thread's run loop then releases the
+//! robust futexes the thread still holds (`robust`), clears the clear-child-tid word, wakes a futex waiter
+//! on it (what pthread_join waits for) and ends the host thread.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,9 +78,12 @@ pub fn exit_thread(state: &mut CpuState, status: u64, end_process: fn(u64) -> !)
     state.pc = THREAD_EXIT_PC;
 }
 
-/// The last duty of an exiting thread, as the kernel does it: write 0 to the clear-child-tid word and wake
-/// one waiter on it (a shared futex wake, as the kernel's).
+/// The last duties of an exiting thread, in the kernel's order: release the robust futexes it still owns
+/// (see `robust`), then write 0 to the clear-child-tid word and wake one waiter on it (a shared futex wake,
+/// as the kernel's).
 pub fn finish_thread() {
+    let (head, _) = robust_list();
+    crate::robust::exit_robust_list(&crate::robust::GuestMemory, head, host_tid() as u32);
     let addr = CLEAR_CHILD_TID.with(|word| word.replace(0));
     if addr == 0 || memory::write_u32(addr, 0).is_err() {
         return;

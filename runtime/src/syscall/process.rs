@@ -102,7 +102,7 @@ pub fn set_tid_address(a: Args) -> SysResult {
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
 /// set_robust_list: recorded per thread and not passed to the host, whose kernel would walk the list
-/// with guest addresses as host pointers. So robust mutexes held by a dying thread are not released.
+/// with guest addresses as host pointers; the runtime walks it itself when the thread exits (`robust`).
 pub fn set_robust_list(a: Args) -> SysResult {
     if a[1] != ROBUST_LIST_HEAD_SIZE {
         return Err(EINVAL);
