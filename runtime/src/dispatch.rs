@@ -104,6 +104,13 @@ pub fn run_guest(state: CpuState) -> ! {
             thread::finish_thread();
         })
         .expect("cannot start the guest thread");
+    // Signals sent to the process go to a guest thread that does not block them, never to this one.
+    // SAFETY: plain sigset manipulation and pthread_sigmask on the calling thread.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
     if handle.join().is_ok() {
         // The first guest thread exited while others run: the last of them ends the process.
         loop {

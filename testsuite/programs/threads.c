@@ -1,8 +1,8 @@
-/* Guest threads through glibc: C11 atomic increments from 16 threads, a mutex-protected counter, a condvar
- * ping-pong handoff, create/join churn (values returned and given to pthread_exit, detached threads too),
- * __thread variables, pthread_once, and a main thread that ends with pthread_exit while a worker still runs
- * (the process then exits with the status of the last thread's exit, 0 from glibc). Only deterministic results
- * are printed. */
+/* Guest threads through glibc: C11 atomic increments from 16 threads, a mutex-protected counter, a
+ * priority-inheritance mutex, a condvar ping-pong handoff and a broadcast, create/join churn (values returned
+ * and given to pthread_exit, detached threads too), __thread variables, pthread_once, and a main thread that
+ * ends with pthread_exit while a worker still runs (the process then exits with the status of the last
+ * thread's exit, 0 from glibc). Only deterministic results are printed. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -101,6 +101,40 @@ static void test_mutex(void) {
     check(pthread_mutex_trylock(&counter_lock) == 0, "trylock a free mutex");
     printf("mutex: trylock of a held mutex says busy: %s\n", pthread_mutex_trylock(&counter_lock) != 0 ? "yes" : "no");
     pthread_mutex_unlock(&counter_lock);
+}
+
+/* A priority-inheritance mutex: FUTEX_LOCK_PI / UNLOCK_PI / TRYLOCK_PI with the owner's tid in the word. */
+static pthread_mutex_t pi_lock;
+static long pi_counter;
+
+static void *pi_worker(void *arg) {
+    (void)arg;
+    for (int i = 0; i < MUTEX_ITERATIONS; i++) {
+        pthread_mutex_lock(&pi_lock);
+        pi_counter++;
+        pthread_mutex_unlock(&pi_lock);
+    }
+    return NULL;
+}
+
+static void test_pi_mutex(void) {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    check(pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT) == 0, "set PTHREAD_PRIO_INHERIT");
+    check(pthread_mutex_init(&pi_lock, &attr) == 0, "init a PI mutex");
+    pthread_mutexattr_destroy(&attr);
+    pthread_t threads[4];
+    for (int t = 0; t < 4; t++) {
+        check(pthread_create(&threads[t], NULL, pi_worker, NULL) == 0, "create PI worker");
+    }
+    for (int t = 0; t < 4; t++) {
+        check(pthread_join(threads[t], NULL) == 0, "join PI worker");
+    }
+    pthread_mutex_lock(&pi_lock);
+    int busy = pthread_mutex_trylock(&pi_lock) != 0;
+    pthread_mutex_unlock(&pi_lock);
+    printf("pi mutex: counter %ld (expected %d), trylock of a held PI mutex says busy: %s\n", pi_counter,
+           4 * MUTEX_ITERATIONS, busy ? "yes" : "no");
 }
 
 /* 3. Ping-pong: two threads hand a turn back and forth under one mutex and two condvars. */
@@ -338,6 +372,7 @@ static void *last_worker(void *arg) {
 int main(void) {
     test_atomics();
     test_mutex();
+    test_pi_mutex();
     test_ping_pong();
     test_broadcast();
     test_churn();
