@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 
-use crate::fallback;
+use crate::{fallback, thread};
 
 /// A translated function.
 pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64);
@@ -104,21 +104,41 @@ fn step(state: &mut CpuState) {
     }
 }
 
-/// Runs the guest thread with this state until it exits; never returns.
+/// Runs guest code on the calling thread until the thread exits (`exit` with other threads alive).
+pub fn run_thread(state: &mut CpuState) {
+    while !thread::is_exiting(state) {
+        step(state);
+    }
+}
+
+/// Runs the first guest thread with this state; never returns. The process ends when its last guest
+/// thread exits or one calls exit_group; if the first thread exits before others, this thread waits.
 pub fn run_guest(state: CpuState) -> ! {
     // Guest calls nest host frames of translated code: give the guest a deep host stack.
     let handle = std::thread::Builder::new()
         .name("guest".into())
-        .stack_size(1 << 30)
+        .stack_size(thread::MAIN_THREAD_STACK)
         .spawn(move || {
+            let _alt_stack = crate::fault::ThreadAltStack::new();
             let mut state = Box::new(state);
-            loop {
-                step(&mut state);
-            }
+            run_thread(&mut state);
+            thread::finish_thread();
         })
         .expect("cannot start the guest thread");
-    let _ = handle.join();
-    // The guest thread only ends by exiting the process; a panic there lands here.
+    // Signals sent to the process go to a guest thread that does not block them, never to this one.
+    // SAFETY: plain sigset manipulation and pthread_sigmask on the calling thread.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
+    if handle.join().is_ok() {
+        // The first guest thread exited while others run: the last of them ends the process.
+        loop {
+            std::thread::park();
+        }
+    }
+    // A panic in the guest thread lands here.
     before_exit();
     std::process::exit(134);
 }
@@ -140,7 +160,7 @@ pub fn before_exit() {
 
 /// Translated code jumps here for a guest address it cannot reach directly: runs from `pc`
 /// until translated code has been entered once and returned (so the caller's frame returns in
-/// turn, as the guest function that jumped would).
+/// turn, as the guest function that jumped would), or until the thread exits.
 ///
 /// # Safety
 /// `state` must be the calling thread's guest state.
@@ -148,7 +168,7 @@ pub fn before_exit() {
 pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
     let state = unsafe { &mut *state };
     state.pc = pc;
-    loop {
+    while !thread::is_exiting(state) {
         if let Some(f) = lookup(state.pc) {
             // SAFETY: as in `step`.
             unsafe { f(state, state.pc) };
@@ -159,7 +179,7 @@ pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
 }
 
 /// Translated code calls guest code it cannot call directly (BLR, or BL to code not
-/// translated) through here: runs from `target` until control comes back to `ret`.
+/// translated) through here: runs from `target` until control comes back to `ret`, or the thread exits.
 ///
 /// # Safety
 /// `state` must be the calling thread's guest state.
@@ -167,7 +187,7 @@ pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
 pub unsafe extern "C" fn vmtrans_call(state: *mut CpuState, target: u64, ret: u64) {
     let state = unsafe { &mut *state };
     state.pc = target;
-    while state.pc != ret {
+    while state.pc != ret && !thread::is_exiting(state) {
         step(state);
     }
 }

@@ -23,6 +23,11 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Locks the block cache (clone holds it across a fork, so that the child never finds it locked).
+pub fn lock_cache() -> std::sync::MutexGuard<'static, HashMap<u64, Arc<(Function, usize)>>> {
+    cache().lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn guest_base() -> u64 {
     // SAFETY: set once at start-up, before any guest code runs.
     unsafe { crate::abi::vmtrans_guest_base }
@@ -127,7 +132,7 @@ fn trace_fallback() -> bool {
 /// Runs the guest block at the state's pc and leaves the pc at the next guest address.
 pub fn run_block(state: &mut CpuState) {
     let pc = state.pc;
-    let cached = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&pc).cloned();
+    let cached = lock_cache().get(&pc).cloned();
     let block = match cached {
         Some(b) => b,
         None => {
@@ -141,7 +146,7 @@ pub fn run_block(state: &mut CpuState) {
                 eprintln!("vmtrans: fallback block at {pc:#x} ({} instructions)", lifted.insns);
             }
             let b = Arc::new((lifted.func, lifted.insns));
-            cache().lock().unwrap_or_else(|e| e.into_inner()).insert(pc, b.clone());
+            lock_cache().insert(pc, b.clone());
             b
         }
     };

@@ -56,6 +56,55 @@ extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, _context
     }
 }
 
+/// An alternate signal stack for the fault handler on one guest thread, given back when the thread ends
+/// (every host thread needs its own: a host stack overflow can only be reported from another stack).
+pub struct ThreadAltStack {
+    stack: *mut libc::c_void,
+}
+
+impl ThreadAltStack {
+    /// Maps an alternate stack and installs it for the calling thread (nothing when the host refuses).
+    pub fn new() -> ThreadAltStack {
+        // SAFETY: a fresh anonymous mapping; sigaltstack only records it for this thread.
+        unsafe {
+            let stack = libc::mmap(
+                std::ptr::null_mut(),
+                ALT_STACK_SIZE,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            if stack == libc::MAP_FAILED {
+                return ThreadAltStack { stack: std::ptr::null_mut() };
+            }
+            let alt = libc::stack_t { ss_sp: stack, ss_flags: 0, ss_size: ALT_STACK_SIZE };
+            libc::sigaltstack(&alt, std::ptr::null_mut());
+            ThreadAltStack { stack }
+        }
+    }
+}
+
+impl Default for ThreadAltStack {
+    fn default() -> Self {
+        ThreadAltStack::new()
+    }
+}
+
+impl Drop for ThreadAltStack {
+    fn drop(&mut self) {
+        if self.stack.is_null() {
+            return;
+        }
+        // SAFETY: the stack is this thread's, and no handler runs on it now: disable it, then unmap it.
+        unsafe {
+            let off = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+            libc::sigaltstack(&off, std::ptr::null_mut());
+            libc::munmap(self.stack, ALT_STACK_SIZE);
+        }
+    }
+}
+
 /// Installs the handler for SIGSEGV and SIGBUS, with an alternate stack for this thread.
 pub fn install() {
     // SAFETY: the alternate stack is leaked on purpose (it lives as long as the process), and the

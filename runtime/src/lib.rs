@@ -2,7 +2,7 @@
 //! `main` (start-up: guest address space, image, stack; see `start`), the Linux personality that
 //! serves the guest's system calls (`syscall`), the host fault handler (`fault`), and the symbols
 //! translated code links against (`abi`). The dispatcher and the fallback engine (`dispatch`,
-//! `fallback`) run guest code.
+//! `fallback`) run guest code, one host thread per guest thread (`thread`).
 
 pub mod abi;
 pub mod dispatch;
@@ -11,7 +11,9 @@ pub mod errno;
 pub mod fallback;
 pub mod fault;
 pub mod memory;
+pub mod robust;
 pub mod stack;
 pub mod start;
 pub mod syscall;
+pub mod thread;
 pub mod vma;

@@ -137,6 +137,11 @@ fn check_access(addr: u64, len: u64, need: u32) -> Result<*mut u8, Errno> {
     Ok(ptr)
 }
 
+/// Checks that the guest has mapped `[addr, addr + len)` writable (EFAULT otherwise).
+pub fn check_writable(addr: u64, len: u64) -> Result<(), Errno> {
+    check_access(addr, len, PROT_WRITE).map(|_| ())
+}
+
 /// Copies guest bytes at `addr` into `out`.
 pub fn read_into(addr: u64, out: &mut [u8]) -> Result<(), Errno> {
     let ptr = check_access(addr, out.len() as u64, PROT_READ)?;

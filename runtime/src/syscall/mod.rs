@@ -82,11 +82,11 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         82 => fs::fsync(a),
         83 => fs::fdatasync(a),
         88 => fs::utimensat(a),
-        93 => process::exit(a),
+        93 => process::exit(state, a),
         94 => process::exit_group(a),
         96 => process::set_tid_address(a),
         98 => process::futex(a),
-        99 => Ok(0), // set_robust_list: the list only matters to other threads when this one dies.
+        99 => process::set_robust_list(a),
         101 => time::nanosleep(a),
         113 => time::clock_gettime(a),
         114 => time::clock_getres(a),
@@ -134,6 +134,7 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         278 => info::getrandom(a),
         291 => stat::statx(a),
         293 => Err(ENOSYS), // rseq: glibc then does without restartable sequences.
+        435 => Err(ENOSYS), // clone3: glibc then uses clone.
         439 => fs::faccessat2(a),
         _ => unsupported(number),
     }

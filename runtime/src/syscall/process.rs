@@ -1,18 +1,15 @@
-//! The process: exit, ids, limits, umask, prctl, futex, set_tid_address, and fork-style clone,
-//! wait4 and execve. One guest thread runs per process for now: `exit` ends the process like
-//! `exit_group`, and a clone that would share memory (a thread) answers ENOSYS.
+//! The process: exit, ids, limits, umask, prctl, futex, set_tid_address, set_robust_list, and clone
+//! (threads and forks), wait4 and execve. Guest threads are host threads (see `crate::thread`): `exit`
+//! ends the calling thread, or the process when it is the last one; `exit_group` ends the process.
 
 use std::ffi::CString;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use vmtrans_ir::a64::CpuState;
 
 use super::Args;
-use crate::errno::{host_result, Errno, SysResult, E2BIG, EINVAL, ENOSYS};
+use crate::errno::{host_result, Errno, SysResult, E2BIG, EINVAL};
 use crate::memory::{self, host_ptr, host_ptr_or_null};
-
-/// Where the guest asked its thread id to be cleared at exit (set_tid_address, CLONE_CHILD_CLEARTID).
-static CLEAR_CHILD_TID: AtomicU64 = AtomicU64::new(0);
+use crate::thread::{self, CloneRequest};
 
 /// Whether `number` is exit or exit_group (calls that do not return).
 pub fn is_exit(number: u64) -> bool {
@@ -26,8 +23,10 @@ fn end_process(status: u64) -> ! {
     unsafe { libc::_exit(status as i32) }
 }
 
-pub fn exit(a: Args) -> SysResult {
-    end_process(a[0])
+/// exit: ends the calling guest thread; the last thread's exit ends the process (see `thread::exit_thread`).
+pub fn exit(state: &mut CpuState, a: Args) -> SysResult {
+    thread::exit_thread(state, a[0], end_process);
+    Ok(0)
 }
 
 pub fn exit_group(a: Args) -> SysResult {
@@ -93,9 +92,23 @@ pub fn setsid() -> SysResult {
     host_result(unsafe { libc::setsid() } as i64)
 }
 
+/// set_tid_address: the calling thread's word to clear at exit.
 pub fn set_tid_address(a: Args) -> SysResult {
-    CLEAR_CHILD_TID.store(a[0], Ordering::Relaxed);
+    thread::set_clear_child_tid(a[0]);
     gettid()
+}
+
+/// The size of AArch64's `struct robust_list_head` (three pointer-sized words), the only one accepted.
+const ROBUST_LIST_HEAD_SIZE: u64 = 24;
+
+/// set_robust_list: recorded per thread and not passed to the host, whose kernel would walk the list
+/// with guest addresses as host pointers; the runtime walks it itself when the thread exits (`robust`).
+pub fn set_robust_list(a: Args) -> SysResult {
+    if a[1] != ROBUST_LIST_HEAD_SIZE {
+        return Err(EINVAL);
+    }
+    thread::set_robust_list(a[0], a[1]);
+    Ok(0)
 }
 
 pub fn umask(a: Args) -> SysResult {
@@ -140,14 +153,18 @@ pub fn prctl(a: Args) -> SysResult {
     }
 }
 
+/// The futex command bits (FUTEX_PRIVATE_FLAG 128 and FUTEX_CLOCK_REALTIME 256 are flags, passed as they are).
 const FUTEX_CMD_MASK: u64 = 0x7f;
-/// Commands whose fourth argument is a timeout pointer (the others read it as a number).
+/// Commands whose fourth argument is a `struct timespec` pointer (same layout on both sides): WAIT,
+/// LOCK_PI, WAIT_BITSET, WAIT_REQUEUE_PI, LOCK_PI2. The others read it as a number (val2) or ignore it.
 const FUTEX_TIMEOUT_CMDS: [u64; 5] = [0, 6, 9, 11, 13];
-/// Commands that use the second futex word.
+/// Commands whose fifth argument is a second futex word: REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_REQUEUE_PI,
+/// CMP_REQUEUE_PI. The sixth (val3) is a number for every command.
 const FUTEX_UADDR2_CMDS: [u64; 5] = [3, 4, 5, 11, 12];
 
 /// futex: passed to the host on the host address of the guest word, so waiters and wakers in this
-/// process and others sharing the memory meet as on the guest's kernel.
+/// process and others sharing the memory meet as on the guest's kernel. Guest threads are host threads
+/// and the tids the guest sees are host tids, so the PI commands' owner tids in the word are right too.
 pub fn futex(a: Args) -> SysResult {
     let command = a[1] & FUTEX_CMD_MASK;
     if a[0] % 4 != 0 {
@@ -168,22 +185,30 @@ const CLONE_PARENT_SETTID: u64 = 0x10_0000;
 const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
 const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 
-/// clone(flags, newsp, parent_tid, tls, child_tid), AArch64's argument order. Forks (fork, vfork,
-/// posix_spawn's CLONE_VM|CLONE_VFORK) become a host fork: the child gets a copy of the guest space
-/// and returns 0 from this call with the requested stack; the parent does not wait for a vfork
-/// child. Threads are not supported yet.
+/// clone(flags, newsp, parent_tid, tls, child_tid), AArch64's argument order.
+///
+/// A thread (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) becomes a host thread with a copy of the
+/// caller's state: x0 = 0, sp = newsp, TPIDR_EL0 = tls with CLONE_SETTLS, the pc after the SVC; the
+/// parent gets the new tid once the tid words are written. The other sharing flags (CLONE_FS,
+/// CLONE_FILES, CLONE_SIGHAND, CLONE_SYSVSEM) describe what host threads share anyway.
+///
+/// Forks (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK) become a host fork: the child gets a copy of
+/// the guest space and returns 0 from this call with the requested stack; the parent does not wait for a
+/// vfork child.
 pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     let (flags, new_sp, parent_tid, tls, child_tid) = (a[0], a[1], a[2], a[3], a[4]);
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
-        static REPORTED: AtomicBool = AtomicBool::new(false);
-        if !REPORTED.swap(true, Ordering::Relaxed) {
-            eprintln!("vmtrans: clone of a thread (flags {flags:#x}) is not supported yet -> ENOSYS");
-        }
-        return Err(ENOSYS);
+        return clone_thread(state, flags, new_sp, parent_tid, tls, child_tid);
     }
-    // SAFETY: the runtime holds no lock across this call; the child continues with a copy of everything.
-    let pid = host_result(unsafe { libc::fork() } as i64)?;
+    let pid = {
+        // Hold the runtime's locks across the fork so that no other thread holds them in the child.
+        let _space = memory::space();
+        let _cache = crate::fallback::lock_cache();
+        // SAFETY: the runtime's locks are held by this thread; the child continues with a copy of everything.
+        host_result(unsafe { libc::fork() } as i64)?
+    };
     if pid == 0 {
+        thread::after_fork_in_child();
         let tid = gettid()?;
         if new_sp != 0 {
             state.sp = new_sp;
@@ -195,7 +220,7 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
             let _ = memory::write_u32(child_tid, tid as u32);
         }
         if flags & CLONE_CHILD_CLEARTID != 0 {
-            CLEAR_CHILD_TID.store(child_tid, Ordering::Relaxed);
+            thread::set_clear_child_tid(child_tid);
         }
         return Ok(0);
     }
@@ -203,6 +228,26 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
         let _ = memory::write_u32(parent_tid, pid as u32);
     }
     Ok(pid)
+}
+
+/// The thread half of `clone`.
+fn clone_thread(state: &CpuState, flags: u64, new_sp: u64, parent_tid: u64, tls: u64, child_tid: u64) -> SysResult {
+    let mut child = state.clone();
+    child.x[0] = 0;
+    if new_sp != 0 {
+        child.sp = new_sp;
+    }
+    if flags & CLONE_SETTLS != 0 {
+        child.tpidr_el0 = tls;
+    }
+    // The exclusive monitor does not survive into another thread.
+    child.excl_addr = u64::MAX;
+    let request = CloneRequest {
+        parent_tid: (flags & CLONE_PARENT_SETTID != 0).then_some(parent_tid),
+        child_tid: (flags & CLONE_CHILD_SETTID != 0).then_some(child_tid),
+        clear_child_tid: (flags & CLONE_CHILD_CLEARTID != 0).then_some(child_tid),
+    };
+    thread::spawn(child, request, crate::dispatch::run_thread)
 }
 
 /// wait4: the status word and `struct rusage` are the same on both sides.
@@ -258,9 +303,9 @@ mod tests {
     }
 
     #[test]
-    fn threads_are_refused_for_now() {
-        let mut state = CpuState::default();
-        let thread_flags = CLONE_VM | 0x800 | 0x400 | 0x200 | CLONE_THREAD | 0x4_0000 | CLONE_SETTLS;
-        assert_eq!(clone(&mut state, [thread_flags, 0x1000, 0, 0, 0, 0]), Err(ENOSYS));
+    fn robust_lists_are_recorded_not_passed_on() {
+        assert_eq!(set_robust_list([0x1000, 24, 0, 0, 0, 0]), Ok(0));
+        assert_eq!(thread::robust_list(), (0x1000, 24));
+        assert_eq!(set_robust_list([0x1000, 16, 0, 0, 0, 0]), Err(EINVAL));
     }
 }

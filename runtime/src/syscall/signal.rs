@@ -65,6 +65,16 @@ pub fn guest_action(signal: u64) -> GuestSigaction {
     actions().get(signal as usize).copied().unwrap_or_default()
 }
 
+/// The calling thread's blocked mask, as the guest set it.
+pub fn blocked_mask() -> u64 {
+    BLOCKED.with(Cell::get)
+}
+
+/// Gives a new thread its parent's blocked mask (the host thread inherited the host mask already).
+pub fn set_blocked_mask(mask: u64) {
+    BLOCKED.with(|blocked| blocked.set(mask));
+}
+
 /// The mask bit for `signal` (1..=64).
 fn bit(signal: u64) -> u64 {
     1u64 << (signal - 1)
