@@ -197,13 +197,26 @@ fn pair_fp(rng: &mut Rng, st: &mut MachineState) -> u32 {
     pair(rng, st, true)
 }
 
-/// LDAR/STLR and the LSE atomics (LDADD, LDCLR, LDEOR, LDSET, LD{S,U}{MAX,MIN}, SWP with every
-/// acquire/release variant, CAS), at aligned addresses.
+/// LDAR/STLR, LDAPUR/STLUR (signed 9-bit offset) and the LSE atomics (LDADD, LDCLR, LDEOR, LDSET,
+/// LD{S,U}{MAX,MIN}, SWP with every acquire/release variant, CAS), at aligned addresses (qemu, as
+/// the architecture without FEAT_LSE2, faults on unaligned acquire/release accesses).
 fn atomic(rng: &mut Rng, st: &mut MachineState) -> u32 {
     let size = rng.bits(2);
     let bytes = 1u64 << size;
     let rn = reg(rng, 5);
     let (rs, rt) = (reg(rng, 8), reg(rng, 8));
+    if rng.chance(1, 5) {
+        // LDAPUR* / STLUR*: opc 00 store, 01 load, 10 load signed to 64 bits (not for 64-bit
+        // accesses), 11 load signed to 32 bits (bytes and halfwords only).
+        let opc = match size {
+            0 | 1 => rng.bits(2),
+            2 => rng.below(3) as u32,
+            _ => rng.bits(1),
+        };
+        let imm9 = (simm9(rng) / bytes as i64) * bytes as i64;
+        point(rng, st, rn, imm9, bytes, bytes);
+        return size << 30 | 0x1900_0000 | opc << 22 | ((imm9 as u32) & 0x1ff) << 12 | rn << 5 | rt;
+    }
     point(rng, st, rn, 0, bytes, bytes);
     let head = size << 30 | rn << 5 | rt;
     match rng.below(4) {
