@@ -1,0 +1,2 @@
+//! placeholder
+pub(super) const CASES: &str = "";
