@@ -7,9 +7,10 @@
 //!
 //! The semantics assume FPCR = 0, as the rest of vmtrans does for now: round to nearest even
 //! wherever an instruction uses FPCR's rounding mode, no flush to zero, NaNs propagated (not the
-//! default NaN), and no cumulative exception flags in FPSR. Half precision (ftype 11) returns
-//! `SemError::Unsupported`, since the IR has no 16-bit float type, except FCVT from half to single
-//! or double (base architecture, widened with integer operations).
+//! default NaN), and no cumulative exception flags in FPSR. Half precision (ftype 11: FCVT to and
+//! from half, and the FEAT_FP16 scalar forms) lives in `fp_half.rs`: the IR has no 16-bit float
+//! type, so halves are carried as `i16` bits, computed on in single or double precision and
+//! rounded back with integer operations.
 
 #[path = "fp_arith.rs"]
 mod arith;
@@ -17,6 +18,8 @@ mod arith;
 mod compare;
 #[path = "fp_convert.rs"]
 mod convert;
+#[path = "fp_half.rs"]
+mod half;
 
 #[cfg(test)]
 #[path = "fp_tests.rs"]
@@ -57,8 +60,8 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
     }
 }
 
-/// The float type an `ftype` field (bits 23..22) names: single, double, or half precision, which
-/// the IR cannot express yet.
+/// The float type an `ftype` field (bits 23..22) names: single or double precision. Half precision
+/// (see `fp_half.rs`) has no IR type, so callers handle it before asking.
 fn float_type(ftype: u32) -> Result<Type, SemError> {
     match ftype {
         0b00 => Ok(Type::F32),
@@ -71,6 +74,11 @@ fn float_type(ftype: u32) -> Result<Type, SemError> {
 /// The `ftype` field of the instruction as a float type.
 fn insn_float_type(l: &Lifter) -> Result<Type, SemError> {
     float_type(l.field(22, 2))
+}
+
+/// Whether the instruction's `ftype` field (bits 23..22) is 11, half precision.
+fn is_half(l: &Lifter) -> bool {
+    l.field(22, 2) == 0b11
 }
 
 /// Fails with `Undefined` unless M (bit 31) and S (bit 29) are both zero, as every scalar FP

@@ -1,8 +1,9 @@
 //! Scalar floating-point data-processing: one source (FMOV, FABS, FNEG, FSQRT, FCVT between
 //! precisions, the FRINT family), two sources (FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM,
-//! FMINNM, FNMUL) and three sources (FMADD, FMSUB, FNMADD, FNMSUB).
+//! FMINNM, FNMUL) and three sources (FMADD, FMSUB, FNMADD, FNMSUB). The half-precision forms
+//! decode here and compute in `fp_half.rs`.
 
-use super::{float_const, float_type, insn_float_type, require_m_s_zero};
+use super::{float_const, float_type, half, insn_float_type, is_half, require_m_s_zero};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
@@ -24,6 +25,9 @@ pub(super) fn one_source(l: &mut Lifter) -> Result<(), SemError> {
 /// FMOV (register), FABS, FNEG, FSQRT: the value operations of one source. FABS and FNEG change
 /// the sign bit only, NaNs included, as the manual's FPAbs and FPNeg do.
 fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
+    if is_half(l) {
+        return half::unary(l, opcode);
+    }
     let ty = insn_float_type(l)?;
     let x = l.vreg_as(l.field(5, 5), ty);
     let result = match opcode {
@@ -37,9 +41,9 @@ fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
 }
 
 /// FCVT between precisions; `opc` names the destination's type as `ftype` names the source's.
-/// Single and double convert with the IR's conversions, half to single or double by hand (see
-/// `half_to_single`). The conversions to half precision (and BFCVT, encoded as ftype 01 with
-/// opc 10) are unsupported: the IR has no 16-bit float type to round to.
+/// Single and double convert with the IR's conversions, half to and from single or double with
+/// integer operations (`fp_half.rs`). BFCVT (FEAT_BF16, encoded as ftype 01 with opc 10) is
+/// unsupported.
 fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
     let ftype = l.field(22, 2);
     if ftype == opc || ftype == 0b10 {
@@ -51,10 +55,13 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
     if ftype == 0b11 {
         let to = float_type(opc)?;
         let half = l.vreg_as(l.field(5, 5), Type::I16);
-        let single = half_to_single(l, half);
-        let result = if to == Type::F64 { l.b.convert(ConvOp::Fpromote, Type::F64, single) } else { single };
+        let result = half::half_to_float(l, half, to, true);
         l.set_vreg(l.field(0, 5), result);
         return Ok(());
+    }
+    if opc == 0b11 {
+        let from = float_type(ftype)?;
+        return half::fcvt_to_half(l, from);
     }
     let from = float_type(ftype)?;
     let to = float_type(opc)?;
@@ -79,6 +86,9 @@ fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
         0b110 | 0b111 => RoundMode::Nearest,
         _ => return Err(SemError::Undefined),
     };
+    if is_half(l) {
+        return half::frint(l, round);
+    }
     let ty = insn_float_type(l)?;
     let x = l.vreg_as(l.field(5, 5), ty);
     let result = l.b.round_fp(round, x);
@@ -126,11 +136,15 @@ pub(super) fn two_source(l: &mut Lifter) -> Result<(), SemError> {
         0b0111 => BinaryOp::Fminnm,
         _ => return Err(SemError::Undefined),
     };
+    let negate = l.field(12, 4) == 0b1000;
+    if is_half(l) {
+        return half::two_source(l, op, negate);
+    }
     let ty = insn_float_type(l)?;
     let n = l.vreg_as(l.field(5, 5), ty);
     let m = l.vreg_as(l.field(16, 5), ty);
     let mut result = l.b.binary(op, n, m);
-    if l.field(12, 4) == 0b1000 {
+    if negate {
         result = l.b.unary(UnaryOp::Fneg, result);
     }
     l.set_vreg(l.field(0, 5), result);
@@ -142,9 +156,12 @@ pub(super) fn two_source(l: &mut Lifter) -> Result<(), SemError> {
 /// FMADD is n*m + a, FMSUB (-n)*m + a, FNMADD (-n)*m - a and FNMSUB n*m - a.
 pub(super) fn three_source(l: &mut Lifter) -> Result<(), SemError> {
     require_m_s_zero(l)?;
-    let ty = insn_float_type(l)?;
     let negate_addend = l.bit(21);
     let negate_product = l.bit(21) != l.bit(15);
+    if is_half(l) {
+        return half::three_source(l, negate_product, negate_addend);
+    }
+    let ty = insn_float_type(l)?;
     let mut n = l.vreg_as(l.field(5, 5), ty);
     let m = l.vreg_as(l.field(16, 5), ty);
     let mut a = l.vreg_as(l.field(10, 5), ty);
@@ -164,7 +181,7 @@ pub(super) fn three_source(l: &mut Lifter) -> Result<(), SemError> {
 /// default NaN (the invalid product wins over the NaN's propagation). The IR's `fma` already
 /// takes NaNs from the addend first, then the factors, signalling ones first. The extra select
 /// can go once `fma` itself follows FPMulAdd.
-fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
+pub(super) fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
     let ty = l.b.value_type(n);
     let fused = l.b.fma(n, m, a);
     let infinity = float_const(l, ty, f64::INFINITY);
@@ -189,43 +206,4 @@ fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -> Value {
     let default_nan_case = l.b.and(a_quiet_nan, invalid_product);
     let default_nan = l.b.iconst(ty, default_nan_bits);
     l.b.select(default_nan_case, default_nan, fused)
-}
-
-/// Widens the IEEE half-precision bits `half` (i16) to an f32, exactly, as FPConvert does: every
-/// half is a single. A finite half is its mantissa (with the implicit one unless subnormal) times
-/// 2^(max(exponent, 1) - 25), an exact product; infinities keep their sign, and a NaN is made
-/// quiet with its payload moved to the top of the single's fraction (FPConvertNaN).
-fn half_to_single(l: &mut Lifter, half: Value) -> Value {
-    let half = l.b.uext(Type::I32, half);
-    let sign = l.b.and_imm(half, 0x8000);
-    let sign = l.b.shl_imm(sign, 16);
-    let exponent = l.b.lshr_imm(half, 10);
-    let exponent = l.b.and_imm(exponent, 0x1f);
-    let fraction = l.b.and_imm(half, 0x3ff);
-    // Finite values: the mantissa converts exactly, and 2^(e - 25) is built from its bits.
-    let is_subnormal = l.b.icmp_imm(IntCC::Eq, exponent, 0);
-    let implicit_one = l.b.i32(0x400);
-    let normal_mantissa = l.b.or(fraction, implicit_one);
-    let mantissa = l.b.select(is_subnormal, fraction, normal_mantissa);
-    let one = l.b.i32(1);
-    let scale_exponent = l.b.binary(BinaryOp::Umax, exponent, one);
-    let biased = l.b.add_imm(scale_exponent, 127 - 25);
-    let scale_bits = l.b.shl_imm(biased, 23);
-    let scale = l.b.bitcast(Type::F32, scale_bits);
-    let mantissa = l.b.convert(ConvOp::Utof, Type::F32, mantissa);
-    let magnitude = l.b.binary(BinaryOp::Fmul, mantissa, scale);
-    let magnitude = l.b.bitcast(Type::I32, magnitude);
-    // Infinities and NaNs (exponent all ones).
-    let is_nan = l.b.icmp_imm(IntCC::Ne, fraction, 0);
-    let quiet_bit = l.b.i32(1 << 22);
-    let no_bit = l.b.i32(0);
-    let quiet = l.b.select(is_nan, quiet_bit, no_bit);
-    let payload = l.b.shl_imm(fraction, 13);
-    let max_exponent = l.b.i32(0x7f80_0000);
-    let special = l.b.or(max_exponent, payload);
-    let special = l.b.or(special, quiet);
-    let is_special = l.b.icmp_imm(IntCC::Eq, exponent, 0x1f);
-    let unsigned = l.b.select(is_special, special, magnitude);
-    let bits = l.b.or(unsigned, sign);
-    l.b.bitcast(Type::F32, bits)
 }

@@ -1,9 +1,10 @@
 //! Scalar floating-point compares and the instructions that sit beside them in the decode
 //! table: FCMP and FCMPE (with a register or #0.0), FCCMP and FCCMPE, FCSEL, and FMOV with an
 //! 8-bit immediate. FCMPE and FCCMPE differ from FCMP and FCCMP only in raising Invalid Operation
-//! for quiet NaNs, and FPSR's flags are not modelled, so each pair shares one function.
+//! for quiet NaNs, and FPSR's flags are not modelled, so each pair shares one function. Half
+//! precision compares its operands widened to single (exact), and selects and moves its bits.
 
-use super::{fp_compare_flags, insn_float_type, require_m_s_zero};
+use super::{fp_compare_flags, half, insn_float_type, is_half, require_m_s_zero};
 use crate::a64::lift::{Lifter, SemError};
 use crate::types::Type;
 
@@ -13,6 +14,9 @@ pub(super) fn compare(l: &mut Lifter) -> Result<(), SemError> {
     require_m_s_zero(l)?;
     if l.field(14, 2) != 0 || l.field(0, 3) != 0 {
         return Err(SemError::Undefined);
+    }
+    if is_half(l) {
+        return half::compare(l, l.bit(3));
     }
     let ty = insn_float_type(l)?;
     let n = l.vreg_as(l.field(5, 5), ty);
@@ -26,9 +30,12 @@ pub(super) fn compare(l: &mut Lifter) -> Result<(), SemError> {
 /// those of comparing Rn with Rm; otherwise they are the immediate `nzcv`.
 pub(super) fn cond_compare(l: &mut Lifter) -> Result<(), SemError> {
     require_m_s_zero(l)?;
-    let ty = insn_float_type(l)?;
-    let n = l.vreg_as(l.field(5, 5), ty);
-    let m = l.vreg_as(l.field(16, 5), ty);
+    let (n, m) = if is_half(l) {
+        half::compare_operands(l)
+    } else {
+        let ty = insn_float_type(l)?;
+        (l.vreg_as(l.field(5, 5), ty), l.vreg_as(l.field(16, 5), ty))
+    };
     let holds = l.cond_holds(l.field(12, 4));
     let compared = fp_compare_flags(l, n, m);
     let nzcv = l.field(0, 4);
@@ -42,10 +49,10 @@ pub(super) fn cond_compare(l: &mut Lifter) -> Result<(), SemError> {
     Ok(())
 }
 
-/// FCSEL: `M 0 S 11110 ftype 1 Rm cond 11 Rn Rd`; Rd = cond ? Rn : Rm.
+/// FCSEL: `M 0 S 11110 ftype 1 Rm cond 11 Rn Rd`; Rd = cond ? Rn : Rm (a half as its bits).
 pub(super) fn cond_select(l: &mut Lifter) -> Result<(), SemError> {
     require_m_s_zero(l)?;
-    let ty = insn_float_type(l)?;
+    let ty = if is_half(l) { Type::I16 } else { insn_float_type(l)? };
     let n = l.vreg_as(l.field(5, 5), ty);
     let m = l.vreg_as(l.field(16, 5), ty);
     let holds = l.cond_holds(l.field(12, 4));
@@ -60,17 +67,22 @@ pub(super) fn fmov_imm(l: &mut Lifter) -> Result<(), SemError> {
     if l.field(5, 5) != 0 {
         return Err(SemError::Undefined);
     }
-    let ty = insn_float_type(l)?;
+    let ty = if is_half(l) { Type::I16 } else { insn_float_type(l)? };
     let bits = vfp_expand_imm(l.field(13, 8), ty);
     let value = l.b.iconst(ty, bits as u128);
     l.set_vreg(l.field(0, 5), value);
     Ok(())
 }
 
-/// The manual's VFPExpandImm for single (`ty` F32) or double precision: sign = imm8<7>,
-/// exponent = NOT(imm8<6>) : Replicate(imm8<6>, E-3) : imm8<5:4>, fraction = imm8<3:0> then zeros.
+/// The manual's VFPExpandImm for half (`ty` I16, the bits of a half), single (F32) or double
+/// precision (F64): sign = imm8<7>, exponent = NOT(imm8<6>) : Replicate(imm8<6>, E-3) : imm8<5:4>,
+/// fraction = imm8<3:0> then zeros.
 fn vfp_expand_imm(imm8: u32, ty: Type) -> u64 {
-    let (exp_bits, frac_bits) = if ty == Type::F32 { (8u32, 23u32) } else { (11, 52) };
+    let (exp_bits, frac_bits) = match ty {
+        Type::I16 => (5u32, 10u32),
+        Type::F32 => (8, 23),
+        _ => (11, 52),
+    };
     let imm8 = imm8 as u64;
     let sign = imm8 >> 7 & 1;
     let b6 = imm8 >> 6 & 1;
@@ -92,5 +104,10 @@ mod tests {
         assert_eq!(vfp_expand_imm(0x3f, Type::F64), 31.0f64.to_bits());
         assert_eq!(vfp_expand_imm(0x00, Type::F32), 2.0f32.to_bits() as u64);
         assert_eq!(vfp_expand_imm(0x7f, Type::F32), 1.9375f32.to_bits() as u64);
+        // Half precision: 1.0 is 0x3c00, -0.125 is 0xb000, 31.0 is 0x4fc0, 2.0 is 0x4000.
+        assert_eq!(vfp_expand_imm(0x70, Type::I16), 0x3c00);
+        assert_eq!(vfp_expand_imm(0xc0, Type::I16), 0xb000);
+        assert_eq!(vfp_expand_imm(0x3f, Type::I16), 0x4fc0);
+        assert_eq!(vfp_expand_imm(0x00, Type::I16), 0x4000);
     }
 }

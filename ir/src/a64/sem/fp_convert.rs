@@ -1,13 +1,14 @@
 //! Conversions between scalar floating point and integers: FCVT{N,P,M,Z,A}{S,U} (to W or X),
 //! SCVTF and UCVTF (from W or X), the same with a fixed-point scale (`fbits`), FMOV between
-//! general and SIMD&FP registers (W<->S, X<->D, X<->V.D[1]) and FJCVTZS.
+//! general and SIMD&FP registers (W<->H, X<->H, W<->S, X<->D, X<->V.D[1]) and FJCVTZS. The
+//! half-precision forms (ftype 11) compute in `fp_half.rs`.
 //!
 //! Float-to-integer conversions saturate and give zero for a NaN, which is what the IR's
 //! `fp_to_int` does. Fixed-point forms scale by 2^fbits in floating point around the integer
 //! conversion: multiplying by a power of two is exact here (no fixed-point value is small enough
 //! to become subnormal, and an overflow to infinity saturates as the true value would).
 
-use super::{float_const, float_type, pow2_const};
+use super::{float_const, float_type, half, pow2_const};
 use crate::a64::lift::{Lifter, SemError};
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode};
 use crate::types::Type;
@@ -38,6 +39,14 @@ pub(super) fn int_conversion(l: &mut Lifter) -> Result<(), SemError> {
     if opcode >= 0b010 && rmode != 0b00 {
         return Err(SemError::Undefined);
     }
+    if ftype == 0b11 {
+        let rounds = [RoundMode::Nearest, RoundMode::Up, RoundMode::Down, RoundMode::Zero];
+        return match opcode {
+            0b000 | 0b001 => half::to_int(l, int_type(sf), opcode == 0b000, rounds[rmode as usize], 0),
+            0b010 | 0b011 => half::from_int(l, sf, opcode == 0b010, 0),
+            _ => half::to_int(l, int_type(sf), opcode == 0b100, RoundMode::Away, 0),
+        };
+    }
     let ty = float_type(ftype)?;
     match opcode {
         0b000 | 0b001 => {
@@ -65,6 +74,12 @@ pub(super) fn fixed_point(l: &mut Lifter) -> Result<(), SemError> {
     let opcode = l.field(16, 3);
     if !matches!((rmode, opcode), (0b11, 0b000 | 0b001) | (0b00, 0b010 | 0b011)) {
         return Err(SemError::Undefined);
+    }
+    if l.field(22, 2) == 0b11 {
+        return match opcode {
+            0b000 | 0b001 => half::to_int(l, int_type(sf), opcode == 0b000, RoundMode::Zero, fbits),
+            _ => half::from_int(l, sf, opcode == 0b010, fbits),
+        };
     }
     let ty = float_type(l.field(22, 2))?;
     match opcode {
@@ -104,7 +119,8 @@ fn int_to_fp(l: &mut Lifter, ty: Type, sf: bool, signed: bool, fbits: u32) -> Re
 /// FMOV (general): moves bits unchanged between a general register and a SIMD&FP register:
 /// W<->S (sf 0, ftype 00), X<->D (sf 1, ftype 01) and X<->V.D[1] (sf 1, ftype 10, rmode 01;
 /// writing the top half keeps the bottom half). `to_fp` is opcode 111 (general to SIMD&FP).
-/// Opcode 110 with sf 0, ftype 01, rmode 11 is FJCVTZS; the half-precision forms are unsupported.
+/// W<->H and X<->H (ftype 11, FEAT_FP16) move the low 16 bits. Opcode 110 with sf 0, ftype 01,
+/// rmode 11 is FJCVTZS.
 fn fmov_general(l: &mut Lifter, sf: bool, ftype: u32, rmode: u32, to_fp: bool) -> Result<(), SemError> {
     let (n, d) = (l.field(5, 5), l.field(0, 5));
     match (sf, ftype, rmode) {
@@ -134,7 +150,7 @@ fn fmov_general(l: &mut Lifter, sf: bool, ftype: u32, rmode: u32, to_fp: bool) -
                 l.set_xreg(d, high);
             }
         }
-        (_, 0b11, 0b00) => return Err(SemError::Unsupported),
+        (_, 0b11, 0b00) => return half::fmov_general(l, sf, to_fp),
         (false, 0b01, 0b11) if !to_fp => return fjcvtzs(l),
         _ => return Err(SemError::Undefined),
     }
