@@ -85,19 +85,57 @@ impl FnLowering<'_> {
             let q = self.binop(LLVMOpcode::LLVMOr, self.bitcast(op, it), self.t.splat_const(t, quiet_bit(t)));
             self.bitcast(q, self.t.of(t))
         };
-        let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
-        // Later selects win, so going backwards leaves the first operand of each kind.
-        for &op in ops.iter().rev() {
-            let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
-            out = self.select(is_nan, quieted(op), out);
-        }
-        if ops.len() > 1 {
-            for &op in ops.iter().rev() {
-                out = self.select(self.is_snan(t, op), quieted(op), out);
-            }
-        }
+        // NaN results are rare: the choice is made on a cold path, entered when any lane is NaN.
         let r_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, r, r);
-        self.select(r_nan, out, r)
+        let any_nan = if t.lanes() > 1 {
+            let flag_ty = unsafe { LLVMTypeOf(r_nan) };
+            self.intrinsic("llvm.vector.reduce.or", &[flag_ty], &[r_nan])
+        } else {
+            r_nan
+        };
+        // SAFETY: the builder is positioned inside a function; the new blocks join that function.
+        unsafe {
+            let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let entry = LLVMGetInsertBlock(self.b);
+            let slow = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
+            let join = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
+            let br = LLVMBuildCondBr(self.b, any_nan, slow, join);
+            // Branch weights: the NaN path is unlikely.
+            let weights = [self.md_string("branch_weights"), self.md_i32(1), self.md_i32(2000)];
+            let node = LLVMMDNodeInContext2(self.t.ctx, weights.as_ptr() as *mut _, 3);
+            LLVMSetMetadata(br, LLVMGetMDKindIDInContext(self.t.ctx, c"prof".as_ptr(), 4), LLVMMetadataAsValue(self.t.ctx, node));
+            LLVMPositionBuilderAtEnd(self.b, slow);
+            let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
+            // Later selects win, so going backwards leaves the first operand of each kind.
+            for &op in ops.iter().rev() {
+                let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
+                out = self.select(is_nan, quieted(op), out);
+            }
+            if ops.len() > 1 {
+                for &op in ops.iter().rev() {
+                    out = self.select(self.is_snan(t, op), quieted(op), out);
+                }
+            }
+            let fixed = self.select(r_nan, out, r);
+            let slow_end = LLVMGetInsertBlock(self.b);
+            LLVMBuildBr(self.b, join);
+            LLVMPositionBuilderAtEnd(self.b, join);
+            let phi = LLVMBuildPhi(self.b, self.t.of(t), NONAME);
+            let mut values = [r, fixed];
+            let mut blocks = [entry, slow_end];
+            LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), 2);
+            phi
+        }
+    }
+
+    /// A metadata string.
+    fn md_string(&self, s: &str) -> LLVMMetadataRef {
+        unsafe { LLVMMDStringInContext2(self.t.ctx, s.as_ptr() as *const _, s.len()) }
+    }
+
+    /// An i32 constant as metadata.
+    fn md_i32(&self, x: u32) -> LLVMMetadataRef {
+        unsafe { LLVMValueAsMetadata(self.t.const_int(self.t.i32, x as u128)) }
     }
 
     fn rounded(&self, mode: RoundMode, t: Type, v: LLVMValueRef) -> LLVMValueRef {
