@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
+use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::reg_offset;
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::{Function, Reg, Type};
@@ -212,6 +212,22 @@ impl<'a> FnLowering<'a> {
         }
     }
 
+    /// Makes a load or store of a state field of `bytes` bytes keep its own size. A caller
+    /// stores registers one by one before a call and the callee loads them at its entry: had
+    /// LLVM merged neighbouring loads into one wider load (two x registers into one 16-byte
+    /// load, the four flags into one 4-byte load), that load could not be forwarded from the
+    /// narrower stores still in the store buffer and would stall. LLVM does not merge atomic
+    /// accesses, and an unordered atomic access of up to 8 bytes is a plain `mov`. Wider fields
+    /// (vector registers) are single accesses already.
+    fn keep_access_size(&self, access: LLVMValueRef, bytes: u32) {
+        unsafe {
+            LLVMSetAlignment(access, bytes);
+            if bytes <= 8 {
+                LLVMSetOrdering(access, LLVMAtomicOrdering::LLVMAtomicOrderingUnordered);
+            }
+        }
+    }
+
     /// Stores the registers this function writes back into the state.
     fn flush(&self) {
         for &r in &self.written {
@@ -219,7 +235,7 @@ impl<'a> FnLowering<'a> {
                 let v = self.read_reg(r);
                 let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
                 let s = LLVMBuildStore(self.b, v, self.state_ptrs[&r]);
-                LLVMSetAlignment(s, 1);
+                self.keep_access_size(s, reg_offset(r).1 as u32);
             }
         }
     }
@@ -231,7 +247,7 @@ impl<'a> FnLowering<'a> {
                 let is_flag = r.ty() == Type::I1;
                 let ty = if is_flag { self.t.i8 } else { self.t.of(r.ty()) };
                 let v = LLVMBuildLoad2(self.b, ty, self.state_ptrs[&r], NONAME);
-                LLVMSetAlignment(v, 1);
+                self.keep_access_size(v, reg_offset(r).1 as u32);
                 let v = if is_flag { self.cast(LLVMOpcode::LLVMTrunc, v, self.t.i1) } else { v };
                 self.write_reg(r, v);
             }
@@ -240,12 +256,17 @@ impl<'a> FnLowering<'a> {
 
     fn set_pc(&self, v: LLVMValueRef) {
         unsafe {
-            LLVMBuildStore(self.b, v, self.state_ptrs[&Reg::PC]);
+            let s = LLVMBuildStore(self.b, v, self.state_ptrs[&Reg::PC]);
+            self.keep_access_size(s, reg_offset(Reg::PC).1 as u32);
         }
     }
 
     fn load_pc(&self) -> LLVMValueRef {
-        unsafe { LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::PC], NONAME) }
+        unsafe {
+            let v = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::PC], NONAME);
+            self.keep_access_size(v, reg_offset(Reg::PC).1 as u32);
+            v
+        }
     }
 
     fn const64(&self, x: u64) -> LLVMValueRef {
