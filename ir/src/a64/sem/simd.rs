@@ -20,6 +20,9 @@ mod estimate;
 mod fpvec;
 #[path = "simd_fp16.rs"]
 mod fp16;
+#[cfg(test)]
+#[path = "simd_fp16_tests.rs"]
+mod fp16_tests;
 #[path = "simd_half.rs"]
 mod half;
 #[path = "simd_int.rs"]
