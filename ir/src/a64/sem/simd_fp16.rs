@@ -3,8 +3,9 @@
 //! FABD, FMULX, FRECPS, FRSQRTS, the compares and absolute compares, and the pairwise forms),
 //! two-register miscellany (FABS, FNEG, FSQRT, FRINT*, FCVT{N,M,A,P,Z}{S,U}, SCVTF, UCVTF,
 //! compares against zero, FRECPE, FRSQRTE, FRECPX), by element (FMLA, FMLS, FMUL, FMULX), across
-//! lanes (FMAXV, FMINV, FMAXNMV, FMINNMV) and scalar pairwise (FADDP, FMAXP, FMINP, FMAXNMP,
-//! FMINNMP). FPCR is taken as zero, as everywhere in vmtrans.
+//! lanes (FMAXV, FMINV, FMAXNMV, FMINNMV), scalar pairwise (FADDP, FMAXP, FMINP, FMAXNMP,
+//! FMINNMP), the fixed-point conversions (SCVTF, UCVTF, FCVTZS, FCVTZU with fraction bits) and
+//! FMOV (vector, immediate). FPCR is taken as zero, as everywhere in vmtrans.
 //!
 //! Half lanes are carried as `i16` bits and widened exactly (`simd_half.rs`) to single precision
 //! to compute, four lanes at a time (an 8H operand in two chunks), then rounded to half once.
@@ -320,21 +321,27 @@ fn compare_zero(l: &mut Lifter, cc: FloatCC, x: Value) -> Value {
 /// 32-bit saturation for infinities (and zero for NaNs), so clamping to 16 bits completes it.
 fn to_int16(l: &mut Lifter, x: Value, signed: bool, mode: RoundMode) -> Value {
     map_chunks(l, &[x], 4, |l, xs| {
-        let lanes = l.b.value_type(xs[0]).lanes();
-        let ints = Shape { lane: LaneType::I32, lanes };
         let w = widen(l, xs[0], LaneType::F32, false);
-        let i = l.b.fp_to_int(ints.ty(), signed, mode, w);
-        let clamped = if signed {
-            let low = splat_const(l, ints, (-32768i32) as u32 as u128);
-            let high = splat_const(l, ints, 32767);
-            let i = l.b.binary(BinaryOp::Smax, i, low);
-            l.b.binary(BinaryOp::Smin, i, high)
-        } else {
-            let high = splat_const(l, ints, 0xffff);
-            l.b.binary(BinaryOp::Umin, i, high)
-        };
-        l.b.trunc(halves(lanes).ty(), clamped)
+        saturate16(l, w, signed, mode)
     })
+}
+
+/// Converts single lanes `x` to 16-bit integer lanes with `mode`, saturating: through 32 bits
+/// (which saturate and give zero for NaNs), then clamped.
+fn saturate16(l: &mut Lifter, x: Value, signed: bool, mode: RoundMode) -> Value {
+    let lanes = l.b.value_type(x).lanes();
+    let ints = Shape { lane: LaneType::I32, lanes };
+    let i = l.b.fp_to_int(ints.ty(), signed, mode, x);
+    let clamped = if signed {
+        let low = splat_const(l, ints, (-32768i32) as u32 as u128);
+        let high = splat_const(l, ints, 32767);
+        let i = l.b.binary(BinaryOp::Smax, i, low);
+        l.b.binary(BinaryOp::Smin, i, high)
+    } else {
+        let high = splat_const(l, ints, 0xffff);
+        l.b.binary(BinaryOp::Umin, i, high)
+    };
+    l.b.trunc(halves(lanes).ty(), clamped)
 }
 
 /// FRECPX on a half: the exponent inverted (the largest finite one for zeros and subnormals),
@@ -445,6 +452,55 @@ pub(super) fn scalar_pairwise(l: &mut Lifter) -> Result<(), SemError> {
     };
     let v = read(l, l.field(5, 5), halves(2));
     let r = reduce_halves(l, v, op);
+    write(l, l.field(0, 5), r);
+    Ok(())
+}
+
+/// SCVTF/UCVTF and FCVTZS/FCVTZU (`to_int`) between half lanes and 16-bit fixed point with
+/// `fbits` (1 to 16) fraction bits, vector (4H, 8H with `q`) or scalar. Scaling by 2^fbits is
+/// exact in single precision both ways (every 16-bit integer and every half times 2^16 is a
+/// single), so the conversion to integer truncates the exact value and the one from integer
+/// rounds to half once.
+pub(super) fn fixed_point(
+    l: &mut Lifter,
+    scalar: bool,
+    u: bool,
+    fbits: u32,
+    to_int: bool,
+    rn: u32,
+    rd: u32,
+) -> Result<(), SemError> {
+    let x = read(l, rn, operand_shape(l, scalar));
+    let r = map_chunks(l, &[x], 4, |l, xs| {
+        let lanes = l.b.value_type(xs[0]).lanes();
+        let floats = Shape { lane: LaneType::F32, lanes };
+        let ints = Shape { lane: LaneType::I32, lanes };
+        if to_int {
+            let w = widen(l, xs[0], LaneType::F32, false);
+            let scale = splat_const(l, floats, (127 + fbits as u128) << 23);
+            let scaled = l.b.binary(BinaryOp::Fmul, w, scale);
+            saturate16(l, scaled, !u, RoundMode::Zero)
+        } else {
+            let wide = if u { l.b.uext(ints.ty(), xs[0]) } else { l.b.sext(ints.ty(), xs[0]) };
+            let value = l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, floats.ty(), wide);
+            let scale = splat_const(l, floats, (127 - fbits as u128) << 23);
+            let scaled = l.b.binary(BinaryOp::Fmul, value, scale);
+            narrow(l, scaled)
+        }
+    });
+    write(l, rd, r);
+    Ok(())
+}
+
+/// FMOV (vector, immediate) to half lanes: `0 Q 0 0111100000 abc 1111 1 1 defgh Rd`. The
+/// manual's VFPExpandImm for 16 bits: sign a, exponent NOT(b):b:b:cd, fraction efgh:000000.
+pub(super) fn fmov_immediate(l: &mut Lifter) -> Result<(), SemError> {
+    let imm8 = l.field(16, 3) << 5 | l.field(5, 5);
+    let b = (imm8 >> 6) & 1;
+    let exponent = (b ^ 1) << 4 | b * 0b1100 | (imm8 >> 4) & 0b11;
+    let half = (imm8 >> 7) << 15 | exponent << 10 | (imm8 & 0xf) << 6;
+    let shape = operand_shape(l, false);
+    let r = splat_const(l, shape, half as u128);
     write(l, l.field(0, 5), r);
     Ok(())
 }

@@ -609,3 +609,45 @@ fn fp16_by_element_pairwise_and_across_lanes_match_the_reference() {
         assert_eq!(run(0x5e30_d820, p0, p1, p2), arith(v1[0], v1[1], |x, y| x + y) as u128, "faddp scalar");
     }
 }
+
+#[test]
+fn fp16_fixed_point_conversions_match_the_reference() {
+    let trunc_scaled = |fbits: i32, signed: bool| {
+        move |n: u16, _: u16, _: u16| {
+            if is_nan(n) {
+                return 0;
+            }
+            let x = (to_f64(n) * 2f64.powi(fbits)).trunc();
+            if signed {
+                x.clamp(-32768.0, 32767.0) as i16 as u16
+            } else {
+                x.clamp(0.0, 65535.0) as u16
+            }
+        }
+    };
+    // fcvtzs v0.8h, v1.8h, #3; fcvtzu v0.8h, v1.8h, #16; scvtf #1; ucvtf #9 (from the assembler).
+    check_lanewise("fcvtzs #3", 0x4f1d_fc20, trunc_scaled(3, true));
+    check_lanewise("fcvtzu #16", 0x6f10_fc20, trunc_scaled(16, false));
+    check_lanewise("scvtf #1", 0x4f1f_e420, |n, _, _| round_f64(n as i16 as f64 / 2.0));
+    check_lanewise("ucvtf #9", 0x6f17_e420, |n, _, _| round_f64(n as f64 / 512.0));
+    // fcvtzs h0, h1, #5 writes one lane and zeroes the rest.
+    assert_lifts(0x5f1b_fc20);
+    let mut rng = Random(99);
+    for n in SPECIALS.iter().copied().chain((0..300).map(|_| rng.half())) {
+        let v1 = 0xdead_beef_0000_0000_1234_5678_9abc_0000u128 | n as u128;
+        assert_eq!(
+            run(0x5f1b_fc20, !0, v1, 0),
+            trunc_scaled(5, true)(n, 0, 0) as u128,
+            "fcvtzs h0, h1, #5 on {n:#06x}"
+        );
+    }
+}
+
+#[test]
+fn fp16_fmov_immediate_expands_the_half() {
+    // fmov v0.4h, #1.0; fmov v0.8h, #-0.1875; fmov v0.8h, #31.0 (from the assembler).
+    for (word, half, lanes) in [(0x0f03_fe00u32, 0x3c00u16, 4), (0x4f06_fd00, 0xb200, 8), (0x4f01_ffe0, 0x4fc0, 8)] {
+        assert_lifts(word);
+        assert_eq!(run(word, !0, 0, 0), pack(&vec![half; lanes]), "{word:08x}");
+    }
+}
