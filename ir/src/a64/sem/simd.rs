@@ -16,13 +16,13 @@ use crate::types::{LaneType, Type};
 mod crypto;
 #[path = "simd_estimate.rs"]
 mod estimate;
-#[path = "simd_fp.rs"]
-mod fpvec;
 #[path = "simd_fp16.rs"]
 mod fp16;
 #[cfg(test)]
 #[path = "simd_fp16_tests.rs"]
 mod fp16_tests;
+#[path = "simd_fp.rs"]
+mod fpvec;
 #[path = "simd_half.rs"]
 mod half;
 #[path = "simd_int.rs"]

@@ -497,7 +497,7 @@ pub(super) fn fixed_point(
 pub(super) fn fmov_immediate(l: &mut Lifter) -> Result<(), SemError> {
     let imm8 = l.field(16, 3) << 5 | l.field(5, 5);
     let b = (imm8 >> 6) & 1;
-    let exponent = (b ^ 1) << 4 | b * 0b1100 | (imm8 >> 4) & 0b11;
+    let exponent = ((b ^ 1) << 4) | (b * 0b1100) | ((imm8 >> 4) & 0b11);
     let half = (imm8 >> 7) << 15 | exponent << 10 | (imm8 & 0xf) << 6;
     let shape = operand_shape(l, false);
     let r = splat_const(l, shape, half as u128);

@@ -284,7 +284,7 @@ fn round_to_integral(h: u16, round: fn(f64) -> f64) -> u16 {
 /// The manual's RecipEstimate on 9-bit `a` (256..=511).
 fn recip_estimate(a: u64) -> u64 {
     let b = (1 << 19) / (a * 2 + 1);
-    (b + 1) / 2
+    b.div_ceil(2)
 }
 
 /// The manual's RecipSqrtEstimate on 9-bit `a` (128..=511).
@@ -294,7 +294,7 @@ fn rsqrt_estimate(a: u64) -> u64 {
     while a * (b + 1) * (b + 1) < 1 << 28 {
         b += 1;
     }
-    (b + 1) / 2
+    b.div_ceil(2)
 }
 
 /// FPRecipEstimate on a half (FPCR zero).
@@ -502,6 +502,12 @@ fn fp16_compares_match_the_reference() {
     check_lanewise("fcmlt #0", misc(0, 1, 0b01110), |n, _, _| compare(n, 0, |x, y| x < y));
 }
 
+/// An FRINT form: U, a, opcode, the reference rounding and the name.
+type RoundingForm = (u32, u32, u32, fn(f64) -> f64, &'static str);
+
+/// An FCVT*S/U form: a, opcode, the reference rounding and the name's stem.
+type ConversionForm = (u32, u32, fn(f64) -> f64, &'static str);
+
 #[test]
 fn fp16_two_register_misc_matches_the_reference() {
     check_lanewise("fabs", misc(0, 1, 0b01111), |n, _, _| n & 0x7fff);
@@ -509,7 +515,7 @@ fn fp16_two_register_misc_matches_the_reference() {
     check_lanewise("fsqrt", misc(1, 1, 0b11111), |n, _, _| {
         process_nans(&[n]).unwrap_or_else(|| round_f64(to_f64(n).sqrt()))
     });
-    let rounds: [(u32, u32, u32, fn(f64) -> f64, &str); 7] = [
+    let rounds: [RoundingForm; 7] = [
         (0, 0, 0b11000, f64::round_ties_even, "frintn"),
         (0, 1, 0b11000, f64::ceil, "frintp"),
         (0, 0, 0b11001, f64::floor, "frintm"),
@@ -521,7 +527,7 @@ fn fp16_two_register_misc_matches_the_reference() {
     for (u, a, opcode, round, name) in rounds {
         check_lanewise(name, misc(u, a, opcode), |n, _, _| round_to_integral(n, round));
     }
-    let converts: [(u32, u32, fn(f64) -> f64, &str); 5] = [
+    let converts: [ConversionForm; 5] = [
         (0, 0b11010, f64::round_ties_even, "fcvtn"),
         (1, 0b11010, f64::ceil, "fcvtp"),
         (0, 0b11011, f64::floor, "fcvtm"),
@@ -572,9 +578,16 @@ fn fp16_frecpx_matches_the_reference() {
 fn fp16_by_element_pairwise_and_across_lanes_match_the_reference() {
     let mut rng = Random(0xabcdef);
     for _ in 0..400 {
-        let v1: Vec<u16> = (0..8)
-            .map(|_| if rng.next() % 3 == 0 { SPECIALS[rng.next() as usize % SPECIALS.len()] } else { rng.half() })
-            .collect();
+        let v1: Vec<u16> =
+            (0..8)
+                .map(|_| {
+                    if rng.next().is_multiple_of(3) {
+                        SPECIALS[rng.next() as usize % SPECIALS.len()]
+                    } else {
+                        rng.half()
+                    }
+                })
+                .collect();
         let v2: Vec<u16> = (0..8).map(|_| rng.half()).collect();
         let v0: Vec<u16> = (0..8).map(|_| rng.half()).collect();
         let (p0, p1, p2) = (pack(&v0), pack(&v1), pack(&v2));
