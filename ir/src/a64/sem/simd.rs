@@ -16,6 +16,11 @@ use crate::types::{LaneType, Type};
 mod crypto;
 #[path = "simd_estimate.rs"]
 mod estimate;
+#[path = "simd_fp16.rs"]
+mod fp16;
+#[cfg(test)]
+#[path = "simd_fp16_tests.rs"]
+mod fp16_tests;
 #[path = "simd_fp.rs"]
 mod fpvec;
 #[path = "simd_half.rs"]
@@ -54,7 +59,13 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
         return Err(SemError::Undefined);
     }
     let v = if scalar { insn & !(1 << 28) } else { insn };
-    if v & 0x9f20_0400 == 0x0e20_0400 {
+    if v & 0x9f60_c400 == 0x0e40_0400 {
+        // Three same (FP16): bit 21 clear, bit 22 set.
+        fp16::three_same(l, scalar)
+    } else if v & 0x9f7e_0c00 == 0x0e78_0800 {
+        // Two-register miscellaneous (FP16): bits 22..17 111100.
+        fp16::two_reg_misc(l, scalar)
+    } else if v & 0x9f20_0400 == 0x0e20_0400 {
         if (v >> 11) & 0x1f >= 0x18 {
             fpvec::three_same(l, scalar)
         } else {

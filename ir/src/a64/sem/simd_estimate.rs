@@ -71,6 +71,31 @@ pub(super) fn unsigned_estimate(l: &mut Lifter, x: Value, sqrt: bool, shape: Sha
     bit_select(l, is_small, ones, r)
 }
 
+/// A float format: total width and fraction width. Half-precision lanes are computed in 32-bit
+/// integer lanes (the estimate steps need more than 16 bits), so the format can be narrower than
+/// the lanes that carry it.
+#[derive(Clone, Copy)]
+struct Format {
+    w: u32,
+    f: u32,
+}
+
+impl Format {
+    /// The format whose width is the lane width of `shape` (single or double precision).
+    fn of(shape: Shape) -> Format {
+        let w = shape.ebits();
+        Format { w, f: if w == 64 { 52 } else { 23 } }
+    }
+
+    /// Half precision.
+    const HALF: Format = Format { w: 16, f: 10 };
+
+    /// The exponent bias.
+    fn bias(self) -> u128 {
+        (1 << (self.w - self.f - 2)) - 1
+    }
+}
+
 /// The fields of float lanes viewed as integers.
 struct Fields {
     sign: Value,
@@ -80,9 +105,8 @@ struct Fields {
     f: u32,
 }
 
-fn fields(l: &mut Lifter, x: Value, shape: Shape) -> Fields {
-    let w = shape.ebits();
-    let f = if w == 64 { 52 } else { 23 };
+fn fields(l: &mut Lifter, x: Value, fmt: Format) -> Fields {
+    let Format { w, f } = fmt;
     let sign = and_c(l, x, 1u128 << (w - 1));
     let e = lshr_c(l, x, f);
     let exp = and_c(l, e, mask(w - 1 - f));
@@ -91,8 +115,8 @@ fn fields(l: &mut Lifter, x: Value, shape: Shape) -> Fields {
 }
 
 /// Masks of the special classes of float lanes (as integers): NaN, zero, infinity.
-fn classes(l: &mut Lifter, x: Value, shape: Shape, fl: &Fields) -> (Value, Value, Value, Value) {
-    let w = shape.ebits();
+fn classes(l: &mut Lifter, x: Value, shape: Shape, fmt: Format, fl: &Fields) -> (Value, Value, Value, Value) {
+    let w = fmt.w;
     let abs = and_c(l, x, mask(w - 1));
     let inf = splat_const(l, shape, mask(w - 1 - fl.f) << fl.f);
     let zero = splat_const(l, shape, 0);
@@ -110,9 +134,19 @@ fn quiet(l: &mut Lifter, x: Value, fl: &Fields) -> Value {
 
 /// FRECPE on float lanes given as integers of `shape`.
 pub(super) fn recip_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value {
-    let fl = fields(l, x, shape);
+    recip_estimate_format(l, x, shape, Format::of(shape))
+}
+
+/// FRECPE on half-precision lanes carried zero-extended in the 32-bit integer lanes of `shape`.
+pub(super) fn recip_estimate_half(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    recip_estimate_format(l, x, shape, Format::HALF)
+}
+
+/// FRECPE on lanes of format `fmt` carried in the integer lanes of `shape`.
+fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) -> Value {
+    let fl = fields(l, x, fmt);
     let f = fl.f;
-    let (abs, is_nan, is_inf, is_zero) = classes(l, x, shape, &fl);
+    let (abs, is_nan, is_inf, is_zero) = classes(l, x, shape, fmt, &fl);
     let zero = splat_const(l, shape, 0);
     // Subnormal operands: shift the fraction up (by two and exponent -1 when its top bit is 0).
     let is_sub = icmp_mask(l, IntCC::Eq, fl.exp, zero, shape);
@@ -126,14 +160,13 @@ pub(super) fn recip_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value
     let sub_exp = bit_select(l, top_clear, minus_one, zero);
     let frac = bit_select(l, is_sub, sub_frac, fl.frac);
     let exp = bit_select(l, is_sub, sub_exp, fl.exp);
-    // scaled = 1:frac<top 8>, estimate, result exponent 253 - exp (2045 - exp for doubles).
+    // scaled = 1:frac<top 8>, estimate, result exponent 2 * bias - 1 - exp (253 - exp for singles).
     let t8 = lshr_c(l, frac, f - 8);
     let scaled = super::lane_imm(l, BinaryOp::Or, t8, 256);
     let est = recip_estimate(l, scaled, shape);
     let est8 = and_c(l, est, 0xff);
     let frac_r = shl_c(l, est8, f - 8);
-    let bias = if f == 52 { 2045 } else { 253 };
-    let bias_c = splat_const(l, shape, bias);
+    let bias_c = splat_const(l, shape, 2 * fmt.bias() - 1);
     let rexp = l.b.sub(bias_c, exp);
     // Result exponents 0 and -1 give subnormal results with the implicit one shifted in.
     let implicit = splat_const(l, shape, 1u128 << f);
@@ -149,8 +182,9 @@ pub(super) fn recip_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value
     let r = l.b.or(rexp, frac_r);
     let r = l.b.or(r, fl.sign);
     // Specials: NaN, infinity (to zero), zero and tiny values (to infinity).
-    let inf_bits = splat_const(l, shape, mask(shape.ebits() - 1 - f) << f);
+    let inf_bits = splat_const(l, shape, mask(fmt.w - 1 - f) << f);
     let signed_inf = l.b.or(inf_bits, fl.sign);
+    // Tiny: below 2^-(bias + 1), whose bits are those of 1 << (f - 2).
     let tiny_limit = splat_const(l, shape, 1u128 << (f - 2));
     let is_tiny = icmp_mask(l, IntCC::Ult, abs, tiny_limit, shape);
     let r = bit_select(l, is_tiny, signed_inf, r);
@@ -162,15 +196,26 @@ pub(super) fn recip_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value
 
 /// FRSQRTE on float lanes given as integers of `shape`.
 pub(super) fn rsqrt_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value {
-    let w = shape.ebits();
-    let fl = fields(l, x, shape);
+    rsqrt_estimate_format(l, x, shape, Format::of(shape))
+}
+
+/// FRSQRTE on half-precision lanes carried zero-extended in the 32-bit integer lanes of `shape`.
+pub(super) fn rsqrt_estimate_half(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    rsqrt_estimate_format(l, x, shape, Format::HALF)
+}
+
+/// FRSQRTE on lanes of format `fmt` carried in the integer lanes of `shape`.
+fn rsqrt_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) -> Value {
+    let w = fmt.w;
+    let fl = fields(l, x, fmt);
     let f = fl.f;
-    let (_, is_nan, is_inf, is_zero) = classes(l, x, shape, &fl);
+    let (_, is_nan, is_inf, is_zero) = classes(l, x, shape, fmt, &fl);
     let zero = splat_const(l, shape, 0);
     // Subnormal operands: normalise, dropping the leading one; the exponent goes to -k.
     let is_sub = icmp_mask(l, IntCC::Eq, fl.exp, zero, shape);
     let lz = l.b.unary(UnaryOp::Clz, fl.frac);
-    let k = super::lane_imm(l, BinaryOp::Sub, lz, (w - f) as u128);
+    // Leading zeros are counted over the carrying lane, wider than the format for halves.
+    let k = super::lane_imm(l, BinaryOp::Sub, lz, (shape.ebits() - f) as u128);
     let k1 = super::lane_imm(l, BinaryOp::Add, k, 1);
     let norm = l.b.binary(BinaryOp::Shl, fl.frac, k1);
     let norm = and_c(l, norm, mask(f));
@@ -188,8 +233,7 @@ pub(super) fn rsqrt_estimate_fp(l: &mut Lifter, x: Value, shape: Shape) -> Value
     let est = rsqrt_estimate(l, scaled, shape);
     let est8 = and_c(l, est, 0xff);
     let frac_r = shl_c(l, est8, f - 8);
-    let bias = if f == 52 { 3068 } else { 380 };
-    let bias_c = splat_const(l, shape, bias);
+    let bias_c = splat_const(l, shape, 3 * fmt.bias() - 1);
     let num = l.b.sub(bias_c, exp);
     let rexp = lshr_c(l, num, 1);
     let rexp = shl_c(l, rexp, f);

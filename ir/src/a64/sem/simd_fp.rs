@@ -268,12 +268,13 @@ fn convert_precision(
     Ok(())
 }
 
-/// FMAXNMV, FMINNMV, FMAXV, FMINV: `0 Q 1 01110 o1 sz 11000 opcode 10 Rn Rd` (4 x f32 only).
+/// FMAXNMV, FMINNMV, FMAXV, FMINV: `0 Q 1 01110 o1 sz 11000 opcode 10 Rn Rd` (4 x f32 only);
+/// the half-precision forms (U = 0) are in `simd_fp16.rs`.
 pub(super) fn across_lanes(l: &mut Lifter) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
     let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 5), l.field(5, 5), l.field(0, 5));
     if !u {
-        return Err(SemError::Unsupported);
+        return super::fp16::across_lanes(l);
     }
     if size & 1 == 1 || !q {
         return Err(SemError::Undefined);

@@ -1,91 +1,131 @@
-//! Conversions between half precision and single precision for FCVTL/FCVTL2 and FCVTN/FCVTN2.
-//! The IR has no half-precision type, so half-precision lanes are carried as 16-bit integers and
-//! converted with integer operations, following the manual's FPConvert (round to nearest even,
-//! FPCR zero: no flush to zero, NaNs made quiet keeping their top payload bits).
+//! Conversions between half precision and single or double precision lanes, for FCVTL/FCVTL2,
+//! FCVTN/FCVTN2 and the FEAT_FP16 vector and scalar SIMD forms (`simd_fp16.rs`). The IR has no
+//! half-precision type, so half-precision lanes are carried as 16-bit integers (a plain `i16` for
+//! a scalar SIMD form) and converted with integer operations, following the manual's FPConvert
+//! (round to nearest even, FPCR zero: no flush to zero, IEEE half rather than the alternative
+//! format). Every function here works on any lane count whose wide form fits 128 bits.
+//!
+//! Widening is exact (every half is a single and a double). A NaN keeps its payload at the top
+//! of the wider fraction; FCVTL quiets it, as FPConvertNaN does, while arithmetic widens without
+//! quieting so that the wide operation sees signalling NaNs as signalling, applies the AArch64
+//! NaN choice and quiets the NaN it picks. Narrowing keeps the top 10 fraction bits of a NaN and
+//! sets the quiet bit, so the single default NaN 0x7fc00000 becomes the half one, 0x7e00.
 
-use super::{and_c, bit_select, icmp_mask, lshr_c, shl_c, splat_const, Shape};
+use super::{and_c, bit_select, icmp_mask, lane_imm, lshr_c, shl_c, splat_const, Shape};
 use crate::a64::lift::Lifter;
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode};
+use crate::interp::mask;
 use crate::types::{LaneType, Type};
 
-/// Four half-precision values (as i16 lanes) to four f32 lanes. Every half is exact in f32.
-pub(super) fn half_to_single(l: &mut Lifter, h: Value) -> Value {
-    let s32 = Shape::int(2, true);
-    let h = l.b.uext(s32.ty(), h);
-    let sign_bit = and_c(l, h, 0x8000);
-    let sign = shl_c(l, sign_bit, 16);
-    let exp_field = lshr_c(l, h, 10);
-    let exp = and_c(l, exp_field, 0x1f);
-    let mant = and_c(l, h, 0x3ff);
-    // Normal numbers: rebias the exponent (15 to 127) and widen the fraction.
-    let magnitude = and_c(l, h, 0x7fff);
-    let wide = shl_c(l, magnitude, 13);
-    let rebias = splat_const(l, s32, 112 << 23);
-    let normal = l.b.add(wide, rebias);
-    let normal = l.b.or(normal, sign);
-    // Infinities and NaNs; a NaN becomes quiet.
-    let zero = splat_const(l, s32, 0);
-    let frac = shl_c(l, mant, 13);
-    let is_nan = icmp_mask(l, IntCC::Ne, mant, zero, s32);
-    let quiet = and_c(l, is_nan, 0x0040_0000);
-    let top = splat_const(l, s32, 0x7f80_0000);
-    let special = l.b.or(top, frac);
-    let special = l.b.or(special, quiet);
-    let special = l.b.or(special, sign);
-    // Zeros and subnormals: mant * 2^-24, exact in f32.
-    let f = Shape::float(false, true);
-    let mf = l.b.convert(ConvOp::Utof, f.ty(), mant);
-    let scale = splat_const(l, f, (127 - 24) << 23);
-    let small = l.b.binary(BinaryOp::Fmul, mf, scale);
-    let small = l.b.bitcast(s32.ty(), small);
-    let small = l.b.or(small, sign);
-    let max_exp = splat_const(l, s32, 0x1f);
-    let is_special = icmp_mask(l, IntCC::Eq, exp, max_exp, s32);
-    let is_small = icmp_mask(l, IntCC::Eq, exp, zero, s32);
-    let r = bit_select(l, is_small, small, normal);
-    let r = bit_select(l, is_special, special, r);
-    l.b.bitcast(f.ty(), r)
+/// The layout of a wide float lane: width, fraction bits and exponent bias.
+fn layout(wide: LaneType) -> (u32, u32, u128) {
+    if wide == LaneType::F64 {
+        (64, 52, 1023)
+    } else {
+        (32, 23, 127)
+    }
 }
 
-/// Four f32 lanes to four half-precision values (as i16 lanes), rounding to nearest even.
-pub(super) fn single_to_half(l: &mut Lifter, x: Value) -> Value {
-    let s32 = Shape::int(2, true);
-    let x = l.b.bitcast(s32.ty(), x);
-    let high = lshr_c(l, x, 16);
+/// Widens half lanes `h` (`i16` or a vector of `i16`) to lanes of `wide` (F32 or F64), exactly.
+/// A finite half is its mantissa (with the implicit one unless subnormal) times
+/// 2^(max(exponent, 1) - 25), an exact product in either format; infinities keep their sign and
+/// NaNs their payload, made quiet only with `quiet_nans`.
+pub(super) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet_nans: bool) -> Value {
+    let lanes = l.b.value_type(h).lanes();
+    let fshape = Shape { lane: wide, lanes };
+    let ishape = fshape.as_int();
+    let (w, f, bias) = layout(wide);
+    let x = l.b.uext(ishape.ty(), h);
+    let sign_bit = and_c(l, x, 0x8000);
+    let sign = shl_c(l, sign_bit, w - 16);
+    let exp_field = lshr_c(l, x, 10);
+    let exp = and_c(l, exp_field, 0x1f);
+    let frac = and_c(l, x, 0x3ff);
+    // Finite values: the mantissa converts exactly, and 2^(e - 25) is built from its bits.
+    let zero = splat_const(l, ishape, 0);
+    let is_subnormal = icmp_mask(l, IntCC::Eq, exp, zero, ishape);
+    let normal_mantissa = lane_imm(l, BinaryOp::Or, frac, 0x400);
+    let mantissa = bit_select(l, is_subnormal, frac, normal_mantissa);
+    let one = splat_const(l, ishape, 1);
+    let scale_exp = l.b.binary(BinaryOp::Umax, exp, one);
+    let biased = lane_imm(l, BinaryOp::Add, scale_exp, bias - 25);
+    let scale_bits = shl_c(l, biased, f);
+    let scale = l.b.bitcast(fshape.ty(), scale_bits);
+    let mantissa = l.b.convert(ConvOp::Utof, fshape.ty(), mantissa);
+    let magnitude = l.b.binary(BinaryOp::Fmul, mantissa, scale);
+    let magnitude = l.b.bitcast(ishape.ty(), magnitude);
+    // Infinities and NaNs (exponent all ones): the payload moves to the top of the fraction.
+    let payload = shl_c(l, frac, f - 10);
+    let mut special = lane_imm(l, BinaryOp::Or, payload, mask(w - 1 - f) << f);
+    if quiet_nans {
+        let is_nan = icmp_mask(l, IntCC::Ne, frac, zero, ishape);
+        let quiet = and_c(l, is_nan, 1 << (f - 1));
+        special = l.b.or(special, quiet);
+    }
+    let all_ones = splat_const(l, ishape, 0x1f);
+    let is_special = icmp_mask(l, IntCC::Eq, exp, all_ones, ishape);
+    let unsigned = bit_select(l, is_special, special, magnitude);
+    let bits = l.b.or(unsigned, sign);
+    l.b.bitcast(fshape.ty(), bits)
+}
+
+/// Rounds single or double lanes `x` to half lanes (`i16`s) once, to nearest even: results below
+/// the smallest normal half become subnormal or zero, magnitudes from 65520 up infinity, and a
+/// NaN the quiet half NaN with the same sign and the top 9 bits of its payload below the quiet bit.
+///
+/// Normal results round the source bits directly: after rebiasing the exponent, the fraction
+/// bits below the half's 10 are dropped with round-to-nearest-even, and a carry out of the
+/// fraction steps the exponent (up to infinity, 0x7c00, where the result is clamped). Subnormal
+/// results are |x| * 2^24 (an exact power-of-two scaling) rounded to an integer, nearest even;
+/// 1024 there is the smallest normal half, as it should be.
+pub(super) fn narrow(l: &mut Lifter, x: Value) -> Value {
+    let t = l.b.value_type(x);
+    let wide = if t.lane_bits() == 64 { LaneType::F64 } else { LaneType::F32 };
+    let fshape = Shape { lane: wide, lanes: t.lanes() };
+    let ishape = fshape.as_int();
+    let (w, f, bias) = layout(wide);
+    let dropped = f - 10;
+    let bits = l.b.bitcast(ishape.ty(), x);
+    let high = lshr_c(l, bits, w - 16);
     let sign = and_c(l, high, 0x8000);
-    let abs = and_c(l, x, 0x7fff_ffff);
-    // NaNs keep the top nine payload bits and become quiet.
-    let payload = lshr_c(l, abs, 13);
+    let abs = and_c(l, bits, mask(w - 1));
+    // NaNs: quiet, with the top of the payload.
+    let payload = lshr_c(l, abs, dropped);
     let payload = and_c(l, payload, 0x3ff);
-    let nan_bits = splat_const(l, s32, 0x7e00);
-    let nan = l.b.or(nan_bits, payload);
-    // Magnitudes from 65520 up round to infinity.
-    let inf = splat_const(l, s32, 0x7c00);
-    // Subnormal results: |x| * 2^24 rounded to an integer (1024 becomes the smallest normal).
-    let f = Shape::float(false, true);
-    let abs_f = l.b.bitcast(f.ty(), abs);
-    let scale = splat_const(l, f, (127 + 24) << 23);
-    let scaled = l.b.binary(BinaryOp::Fmul, abs_f, scale);
-    let small = l.b.fp_to_int(s32.ty(), false, RoundMode::Nearest, scaled);
-    // Normal results: rebias, then round the 13 dropped bits to nearest even.
-    let rebias = splat_const(l, s32, 112 << 23);
-    let m = l.b.sub(abs, rebias);
-    let kept = lshr_c(l, m, 13);
+    let nan = lane_imm(l, BinaryOp::Or, payload, 0x7e00);
+    // Normal results (and overflow to infinity).
+    let rebased = lane_imm(l, BinaryOp::Sub, abs, (bias - 15) << f);
+    let kept = lshr_c(l, rebased, dropped);
     let odd = and_c(l, kept, 1);
-    let half = splat_const(l, s32, 0xfff);
-    let up = l.b.add(m, half);
-    let up = l.b.add(up, odd);
-    let normal = lshr_c(l, up, 13);
-    let limit_nan = splat_const(l, s32, 0x7f80_0000);
-    let limit_inf = splat_const(l, s32, 0x477f_f000);
-    let limit_small = splat_const(l, s32, 0x3880_0000);
-    let is_nan = icmp_mask(l, IntCC::Ugt, abs, limit_nan, s32);
-    let is_inf = icmp_mask(l, IntCC::Uge, abs, limit_inf, s32);
-    let is_small = icmp_mask(l, IntCC::Ult, abs, limit_small, s32);
-    let r = bit_select(l, is_small, small, normal);
-    let r = bit_select(l, is_inf, inf, r);
-    let r = bit_select(l, is_nan, nan, r);
-    let r = l.b.or(r, sign);
-    l.b.trunc(Type::vec(LaneType::I16, 4), r)
+    let rounded = lane_imm(l, BinaryOp::Add, rebased, (1 << (dropped - 1)) - 1);
+    let rounded = l.b.add(rounded, odd);
+    let normal = lshr_c(l, rounded, dropped);
+    let infinity = splat_const(l, ishape, 0x7c00);
+    let normal = l.b.binary(BinaryOp::Umin, normal, infinity);
+    // Subnormal results.
+    let abs_float = l.b.bitcast(fshape.ty(), abs);
+    let scale = splat_const(l, fshape, (bias + 24) << f);
+    let scaled = l.b.binary(BinaryOp::Fmul, abs_float, scale);
+    let small = l.b.fp_to_int(ishape.ty(), false, RoundMode::Nearest, scaled);
+    let min_normal = splat_const(l, ishape, (bias - 14) << f);
+    let is_small = icmp_mask(l, IntCC::Ult, abs, min_normal, ishape);
+    let source_infinity = splat_const(l, ishape, mask(w - 1 - f) << f);
+    let is_nan = icmp_mask(l, IntCC::Ugt, abs, source_infinity, ishape);
+    let finite = bit_select(l, is_small, small, normal);
+    let unsigned = bit_select(l, is_nan, nan, finite);
+    let result = l.b.or(unsigned, sign);
+    l.b.trunc(Shape { lane: LaneType::I16, lanes: t.lanes() }.ty(), result)
+}
+
+/// Four half-precision values (as i16 lanes) to four f32 lanes, NaNs made quiet (FCVTL).
+pub(super) fn half_to_single(l: &mut Lifter, h: Value) -> Value {
+    widen(l, h, LaneType::F32, true)
+}
+
+/// Four f32 lanes to four half-precision values (as i16 lanes), rounding to nearest even (FCVTN).
+pub(super) fn single_to_half(l: &mut Lifter, x: Value) -> Value {
+    let r = narrow(l, x);
+    debug_assert_eq!(l.b.value_type(r), Type::vec(LaneType::I16, 4));
+    r
 }

@@ -306,11 +306,11 @@ pub(super) fn scalar_pairwise(l: &mut Lifter) -> Result<(), SemError> {
             return Ok(());
         }
         // The FP16 forms live here with U = 0.
-        return Err(if matches!(opcode, 0b01100 | 0b01101 | 0b01111) {
-            SemError::Unsupported
+        return if matches!(opcode, 0b01100 | 0b01101 | 0b01111) {
+            super::fp16::scalar_pairwise(l)
         } else {
-            SemError::Undefined
-        });
+            Err(SemError::Undefined)
+        };
     }
     let op = match (opcode, size >> 1) {
         (0b01100, 0) => BinaryOp::Fmaxnm,

@@ -39,7 +39,7 @@ pub(super) fn modified_immediate(l: &mut Lifter) -> Result<(), SemError> {
     let imm8 = (l.field(16, 3) << 5 | l.field(5, 5)) as u64;
     if l.bit(11) {
         // o2 = 1: FMOV (vector, half precision) when op = 0 and cmode = 1111.
-        return Err(if !op && cmode == 0b1111 { SemError::Unsupported } else { SemError::Undefined });
+        return if !op && cmode == 0b1111 { super::fp16::fmov_immediate(l) } else { Err(SemError::Undefined) };
     }
     if cmode == 0b1111 && op && !q {
         return Err(SemError::Undefined);
@@ -216,7 +216,7 @@ fn fixed_point(
 ) -> Result<(), SemError> {
     match hsb {
         0 => return Err(SemError::Undefined),
-        1 => return Err(SemError::Unsupported),
+        1 => return super::fp16::fixed_point(l, scalar, u, fbits, to_int, rn, rd),
         3 if !scalar && !q => return Err(SemError::Undefined),
         _ => {}
     }

@@ -162,7 +162,7 @@ fn simd_unimplemented_encodings_are_unsupported() {
     use crate::inst::TrapKind::Unsupported;
     // Valid encodings (from aarch64-linux-gnu-as) that vmtrans does not lift yet.
     let words = [
-        (0x4e42_1420, "fadd v0.8h, v1.8h, v2.8h"),
+        (0x6e42_cc20, "fcmla v0.8h, v1.8h, v2.8h, #90"),
         (0x4e21_e820, "frint32z v0.4s, v1.4s"),
         (0x6e82_e420, "fcadd v0.4s, v1.4s, v2.4s, #90"),
     ];

@@ -151,7 +151,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         let (index, rm) = match size {
             2 => (h << 1 | lo, m << 4 | l.field(16, 4)),
             3 if lo == 0 && (q || scalar) => (h, m << 4 | l.field(16, 4)),
-            0 => return Err(SemError::Unsupported),
+            0 => return super::fp16::by_element(l, scalar),
             _ => return Err(SemError::Undefined),
         };
         let double = size == 3;

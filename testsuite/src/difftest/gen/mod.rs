@@ -12,6 +12,7 @@ pub mod fp;
 pub mod int;
 pub mod ldst;
 pub mod simd;
+pub mod simd_fp16;
 
 use crate::difftest::case::{Case, MachineState, WINDOW_ADDR, WINDOW_SIZE};
 use crate::difftest::rng::Rng;

@@ -5,7 +5,8 @@
 //! INS, UMOV, SMOV), across-lanes reductions (ADDV, [SU]ADDLV, [SU]MAXV, [SU]MINV), shifts by
 //! immediate (SHL, SLI, [SU]SHR, [SU]SRA, [SU]RSHR, SRI, SHRN, [SU]SHLL), MOVI/MVNI/ORR/BIC
 //! immediate, and floating-point vector arithmetic (FADD, FSUB, FMUL, FDIV, FMAX, FMIN).
-//! Reserved size/Q combinations are not drawn.
+//! Reserved size/Q combinations are not drawn. The half-precision (FEAT_FP16) forms have their
+//! own class, `simd-fp16`, in `simd_fp16.rs`.
 
 use crate::difftest::case::MachineState;
 use crate::difftest::gen::{reg, Class, Shape};
@@ -222,4 +223,5 @@ pub const CLASSES: &[Class] = &[
     Class { name: "simd-shift", shape: Shape::Seq { max: 12, gens: &[shift_imm] } },
     Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
     Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector] } },
+    Class { name: "simd-fp16", shape: Shape::Seq { max: 12, gens: super::simd_fp16::GENS } },
 ];
