@@ -30,10 +30,22 @@ pub const AT_EXECFN: u64 = 31;
 /// The CPU features advertised in AT_HWCAP (arch/arm64/include/uapi/asm/hwcap.h). Add bits only as
 /// the lifter implements the instructions they promise: glibc's start-up and libgcc's outline
 /// atomics pick routines by them. Advertised: FP (bit 0), ASIMD (1), CRC32 (7), ATOMICS (8, the LSE
-/// atomics), ASIMDRDM (12), JSCVT (13, FJCVTZS), ASIMDDP (20). The crypto instructions (AES, PMULL,
-/// SHA1, SHA2) are implemented but not advertised: they are composed from generic operations and
-/// slower than the table-driven code libraries choose without them.
-pub const GUEST_HWCAP: u64 = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 20);
+/// atomics), FPHP (9) and ASIMDHP (10, every scalar and Advanced SIMD half-precision form), ASIMDRDM
+/// (12), JSCVT (13, FJCVTZS), LRCPC (15, LDAPR), ASIMDDP (20) and ILRCPC (26, LDAPUR/STLUR). The
+/// crypto instructions (AES, PMULL, SHA1, SHA2) are implemented but not advertised: they are
+/// composed from generic operations and slower than the table-driven code libraries choose
+/// without them. The identification registers the lifter emulates (`sem/system.rs`) agree.
+pub const GUEST_HWCAP: u64 = (1 << 0)
+    | (1 << 1)
+    | (1 << 7)
+    | (1 << 8)
+    | (1 << 9)
+    | (1 << 10)
+    | (1 << 12)
+    | (1 << 13)
+    | (1 << 15)
+    | (1 << 20)
+    | (1 << 26);
 /// The features advertised in AT_HWCAP2: none.
 pub const GUEST_HWCAP2: u64 = 0;
 /// The string AT_PLATFORM points at.
@@ -232,9 +244,10 @@ mod tests {
         assert_eq!(aux[&AT_ENTRY], 0x400580);
         assert_eq!((aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]), (1000, 1001, 100, 101));
         assert_eq!(aux[&AT_SECURE], 0);
-        // HWCAP_FP | HWCAP_ASIMD | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_ASIMDDP,
-        // with the bit numbers of arch/arm64/include/uapi/asm/hwcap.h.
-        assert_eq!(aux[&AT_HWCAP], 0x0010_3183);
+        // HWCAP_FP | HWCAP_ASIMD | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_FPHP | HWCAP_ASIMDHP |
+        // HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_LRCPC | HWCAP_ASIMDDP | HWCAP_ILRCPC, with the bit numbers
+        // of arch/arm64/include/uapi/asm/hwcap.h.
+        assert_eq!(aux[&AT_HWCAP], 0x0410_b783);
         assert_eq!(aux[&AT_HWCAP2], 0);
         assert_eq!(aux[&AT_CLKTCK], 100);
         assert_eq!(string(&stack, aux[&AT_PLATFORM]), b"aarch64");

@@ -40,7 +40,7 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         (false, _, 0b001) => {
             let acc = read(l, rd, shape);
             let x = if a { l.b.unary(UnaryOp::Fneg, x) } else { x };
-            l.b.fma(x, y, acc)
+            super::fp16::fused(l, x, y, acc, shape)
         }
         (false, false, 0b010) => l.b.binary(BinaryOp::Fadd, x, y),
         (false, true, 0b010) => l.b.binary(BinaryOp::Fsub, x, y),

@@ -142,7 +142,8 @@ fn negate(l: &mut Lifter, x: Value) -> Value {
 
 /// The manual's FPMulAdd on float lanes of `shape`: `n * m + a` rounded once (the IR's `fma`),
 /// except that a quiet NaN addend with an infinite times zero product gives the default NaN.
-fn fused(l: &mut Lifter, n: Value, m: Value, a: Value, shape: Shape) -> Value {
+/// Used by every vector and by-element FMLA/FMLS, whatever the lane size.
+pub(super) fn fused(l: &mut Lifter, n: Value, m: Value, a: Value, shape: Shape) -> Value {
     let ishape = shape.as_int();
     let w = shape.ebits();
     let f = if w == 64 { 52 } else { 23 };

@@ -167,7 +167,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             _ => {
                 let acc = read(l, rd, shape);
                 let a = if opcode == 0b0101 { l.b.unary(UnaryOp::Fneg, a) } else { a };
-                l.b.fma(a, b, acc)
+                super::fp16::fused(l, a, b, acc, shape)
             }
         };
         write(l, rd, r);

@@ -137,13 +137,14 @@ fn id_register(key: SysReg) -> Option<u64> {
         (0, 0) => MIDR_EL1,
         (0, 5) => 0x8000_0000, // MPIDR_EL1
         (0, 6) => 0,           // REVIDR_EL1
-        // ID_AA64PFR0_EL1: EL0 and EL1 in AArch64 only; FP and AdvSIMD implemented (field 0).
-        (4, 0) => 0x11,
+        // ID_AA64PFR0_EL1: EL0 and EL1 in AArch64 only; FP (bits 19..16) and AdvSIMD (23..20) with
+        // half precision (1), matching AT_HWCAP's FPHP and ASIMDHP.
+        (4, 0) => 0x11 | (1 << 16) | (1 << 20),
         // ID_AA64ISAR0_EL1, matching AT_HWCAP: CRC32 (bits 19..16 = 1), LSE atomics (23..20 = 2),
         // RDM (31..28 = 1), dot product (47..44 = 1).
         (6, 0) => (1 << 16) | (2 << 20) | (1 << 28) | (1 << 44),
-        // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1).
-        (6, 1) => 1 << 12,
+        // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), LRCPC with LDAPUR/STLUR (23..20 = 2).
+        (6, 1) => (1 << 12) | (2 << 20),
         // Every other identification register of the space reads as zero for EL0.
         (1..=7, _) => 0,
         _ => return None,

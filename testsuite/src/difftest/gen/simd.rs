@@ -207,10 +207,39 @@ fn move_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// FADD, FSUB, FMUL, FDIV, FMAX, FMIN on 2S, 4S or 2D lanes.
 fn fp_vector(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    let op = rng.pick(&[0x0e20_d400u32, 0x0ea0_d400, 0x2e20_dc00, 0x2e20_fc00, 0x0e20_f400, 0x0ea0_f400]);
+    // FADD, FSUB, FMUL, FDIV, FMAX, FMIN, FMLA, FMLS, FMAXNM, FMINNM, FABD, FMULX, FCMEQ, FCMGE,
+    // FCMGT, FADDP (encodings from binutils).
+    let op = rng.pick(&[
+        0x0e20_d400u32,
+        0x0ea0_d400,
+        0x2e20_dc00,
+        0x2e20_fc00,
+        0x0e20_f400,
+        0x0ea0_f400,
+        0x0e20_cc00,
+        0x0ea0_cc00,
+        0x0e20_c400,
+        0x0ea0_c400,
+        0x2ea0_d400,
+        0x0e20_dc00,
+        0x0e20_e400,
+        0x2e20_e400,
+        0x2ea0_e400,
+        0x2e20_d400,
+    ]);
     let sz = rng.bits(1);
     let q = if sz == 1 { 1 } else { rng.bits(1) };
     op | q << 30 | sz << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
+}
+
+/// FMLA and FMLS by element, single and double lanes.
+fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    let op = rng.pick(&[0x0f80_1000u32, 0x0f80_5000]);
+    let sz = rng.bits(1);
+    let q = if sz == 1 { 1 } else { rng.bits(1) };
+    // The index is H:L for single lanes and H for double lanes (L must be 0).
+    let l = if sz == 1 { 0 } else { rng.bits(1) };
+    op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
 /// The Advanced SIMD classes.
@@ -222,6 +251,6 @@ pub const CLASSES: &[Class] = &[
     Class { name: "simd-across", shape: Shape::Seq { max: 12, gens: &[across] } },
     Class { name: "simd-shift", shape: Shape::Seq { max: 12, gens: &[shift_imm] } },
     Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
-    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector] } },
+    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector, fp_vector, fp_by_element] } },
     Class { name: "simd-fp16", shape: Shape::Seq { max: 12, gens: super::simd_fp16::GENS } },
 ];
