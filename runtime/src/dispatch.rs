@@ -97,6 +97,10 @@ pub fn lookup(pc: u64) -> Option<GuestFn> {
 /// Runs one step from the state's pc: a translated function if one can be entered there (it
 /// returns when its guest function does), else one block in the fallback engine.
 pub(crate) fn step(state: &mut CpuState) {
+    if signal::is_sigreturn_trampoline(state.pc) {
+        signal::sigreturn(state);
+        return;
+    }
     match lookup(state.pc) {
         // SAFETY: table entries are translated functions of the right type.
         Some(f) => unsafe { f(state, state.pc) },

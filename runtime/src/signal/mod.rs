@@ -26,11 +26,13 @@ pub mod frame;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use vmtrans_ir::a64::CpuState;
 
+use crate::syscall::mem;
 use crate::syscall::signal::{self as sys, GuestSigaction};
-use crate::{dispatch, thread};
+use crate::{dispatch, memory, thread};
 use frame::SIGINFO_SIZE;
 
 /// sa_flags bits (the same on AArch64 and x86-64).
@@ -41,10 +43,35 @@ pub const SA_RESTART: u64 = 0x1000_0000;
 pub const SA_NODEFER: u64 = 0x4000_0000;
 pub const SA_RESETHAND: u64 = 0x8000_0000;
 
-/// The guest return address of a handler installed without SA_RESTORER (the kernel would use the vDSO's
-/// sigreturn trampoline): outside the guest space, so that the runtime's loop sees the handler return
-/// there and performs the sigreturn itself, with no guest code to translate.
-pub const SIGRETURN_TRAMPOLINE_PC: u64 = 0xffff_dead_5160_0000;
+/// The sigreturn trampoline the kernel's vDSO provides, for handlers installed without SA_RESTORER (glibc
+/// on AArch64 leaves the restorer to the vDSO): `mov x8, #139; svc #0` in a page the runtime maps into the
+/// guest space on first use, so that unwinders (pthread_cancel, backtrace) that read the return address's
+/// instructions recognise a signal frame. The runtime never runs it: `dispatch::step` performs the
+/// sigreturn itself when the guest reaches it, so the page needs no translation and no fallback.
+static SIGRETURN_TRAMPOLINE: OnceLock<u64> = OnceLock::new();
+/// The trampoline's two instructions.
+const TRAMPOLINE_CODE: [u32; 2] = [0xd280_1168, 0xd400_0001];
+
+/// The trampoline's guest address, mapping it first if needed (0 when the guest space has no room).
+fn sigreturn_trampoline() -> u64 {
+    *SIGRETURN_TRAMPOLINE.get_or_init(|| {
+        const PROT_READ_WRITE: u64 = 3;
+        const PROT_READ_EXEC: u64 = 5;
+        const MAP_PRIVATE_ANONYMOUS: u64 = 0x22;
+        let Ok(page) = mem::mmap([0, 4096, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, u64::MAX, 0]) else { return 0 };
+        let code = (TRAMPOLINE_CODE[0] as u64) | (TRAMPOLINE_CODE[1] as u64) << 32;
+        if memory::write_u64(page, code).is_err() || mem::mprotect([page, 4096, PROT_READ_EXEC, 0, 0, 0]).is_err() {
+            return 0;
+        }
+        page
+    })
+}
+
+/// Whether `pc` is the sigreturn trampoline (the guest returned from a handler installed without SA_RESTORER).
+#[inline]
+pub fn is_sigreturn_trampoline(pc: u64) -> bool {
+    SIGRETURN_TRAMPOLINE.get().is_some_and(|&trampoline| trampoline == pc && pc != 0)
+}
 
 /// A signal recorded by the host handler and not yet delivered.
 struct Pending {
@@ -304,7 +331,7 @@ fn run_handler(state: &mut CpuState, signal: u64, info: &[u8; SIGINFO_SIZE], act
     state.x[2] = place.frame + SIGINFO_SIZE as u64;
     state.sp = place.frame;
     state.x[29] = place.record;
-    state.x[30] = if action.flags & SA_RESTORER != 0 { action.restorer } else { SIGRETURN_TRAMPOLINE_PC };
+    state.x[30] = if action.flags & SA_RESTORER != 0 { action.restorer } else { sigreturn_trampoline() };
     state.pc = action.handler;
     run_until_sigreturn(state, place.frame);
 }
@@ -318,10 +345,6 @@ fn run_until_sigreturn(state: &mut CpuState, frame: u64) {
         }
         if thread::is_exiting(state) {
             return;
-        }
-        if state.pc == SIGRETURN_TRAMPOLINE_PC {
-            sigreturn(state);
-            continue;
         }
         if has_deliverable() {
             deliver_pending(state, None);
