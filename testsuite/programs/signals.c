@@ -1,5 +1,6 @@
 /* Guest signal handlers: SA_SIGINFO fields (si_signo, si_code, si_pid, si_value) for raise, kill and sigqueue
- * to itself; a handler's writes seen after it returns; nested signals under sa_mask and SA_NODEFER;
+ * to itself (SIGSEGV and SIGFPE too, which the runtime's fault handler owns on the host); a handler's writes seen
+ * after it returns; nested signals under sa_mask and SA_NODEFER;
  * SA_RESETHAND; sigaltstack with SA_ONSTACK; a timer's SIGALRM interrupting a blocking pipe read with and
  * without SA_RESTART; sigsuspend; siglongjmp out of a handler; the saved context the handler receives; and a
  * storm of queued real-time signals from a child process, counted exactly. Only deterministic results are
@@ -64,6 +65,16 @@ static void test_siginfo(void) {
     sigqueue(getpid(), SIGUSR1, value);
     printf("sigqueue: runs=%d code_is_queue=%d value=%d\n", handler_runs, last_code == SI_QUEUE, last_value);
     printf("not blocked after the handler: %d\n", !is_blocked(SIGUSR1));
+    /* Signals that faults also raise, sent by the program itself, reach its handlers too. */
+    install(SIGSEGV, record_info, 0, NULL);
+    raise(SIGSEGV);
+    printf("raise SIGSEGV: runs=%d signo=%d code_is_tkill=%d pid_ok=%d\n", handler_runs, last_signo,
+           last_code == SI_TKILL, last_pid_ok);
+    install(SIGFPE, record_info, 0, NULL);
+    kill(getpid(), SIGFPE);
+    printf("kill SIGFPE: runs=%d signo=%d code_is_user=%d\n", handler_runs, last_signo, last_code == SI_USER);
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGFPE, SIG_DFL);
 }
 
 /* 2. Nested signals: sa_mask holds SIGUSR2 back until the SIGUSR1 handler returns; SA_NODEFER lets a handler

@@ -184,9 +184,31 @@ fn host_sigprocmask(how: i32, set: u64) -> u64 {
 pub fn sync_host_mask() {
     // Block everything first, so that no recording handler runs between reading the pending bits and
     // setting the mask (it would then be unblocked while recorded, and a second instance could overwrite it).
-    host_sigprocmask(libc::SIG_BLOCK, !host_owned_bits());
+    block_all_on_host();
     let pending = PENDING.with(|p| p.bits.load(Ordering::Acquire));
     host_sigprocmask(libc::SIG_SETMASK, (sys::blocked_mask() | pending) & !host_owned_bits());
+}
+
+/// Blocks every signal but the runtime's own on the host (until the next `sync_host_mask`).
+pub fn block_all_on_host() {
+    host_sigprocmask(libc::SIG_BLOCK, !host_owned_bits());
+}
+
+/// Records `signal`, sent by the guest to itself with si_code `code`, without the host (the runtime's own
+/// host signals); delivered like any other.
+pub fn record_sent_to_self(signal: u64, code: i32) {
+    let mut info = [0u64; SIGINFO_SIZE / 8];
+    // SAFETY: getpid and getuid have no preconditions.
+    let (pid, uid) = unsafe { (libc::getpid() as u32 as u64, libc::getuid() as u64) };
+    info[0] = signal;
+    info[1] = code as u32 as u64;
+    info[2] = pid | uid << 32;
+    PENDING.with(|pending| {
+        for (word, value) in pending.info[signal as usize - 1].iter().zip(info) {
+            word.store(value, Ordering::Relaxed);
+        }
+        pending.bits.fetch_or(bit(signal), Ordering::Release);
+    });
 }
 
 /// The host mask for waiting with the guest mask `guest_mask` (rt_sigsuspend).

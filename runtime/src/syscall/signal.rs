@@ -187,6 +187,9 @@ pub fn rt_sigsuspend(a: Args) -> SysResult {
     let previous = blocked_mask();
     set_blocked_mask(temporary);
     signal::set_suspended_mask(previous);
+    // With every signal blocked, no recording handler can run between the check and the wait: the host's
+    // sigsuspend swaps the mask and waits in one step.
+    signal::block_all_on_host();
     if !signal::has_deliverable() {
         let wait_mask = signal::host_wait_mask(temporary);
         // SAFETY: an 8-byte set, as sigsetsize says; returns when a host handler has run.
@@ -280,6 +283,10 @@ pub fn sigaltstack(state: &CpuState, a: Args) -> SysResult {
     Ok(0)
 }
 
+/// siginfo si_code values for signals sent with kill and with tkill/tgkill.
+const SI_USER: i32 = 0;
+const SI_TKILL: i32 = -6;
+
 /// sigaltstack's SS_AUTODISARM flag (accepted and ignored).
 const SS_AUTODISARM: u32 = 1 << 31;
 
@@ -301,7 +308,7 @@ pub fn default_is_fatal(signal: u64) -> bool {
 /// Sends `signal` to the calling thread, as the guest's kill/tkill/tgkill to itself asks. A signal with a
 /// guest handler goes through the host, whose recording handler sees it before this call returns; the
 /// delivery after the system call then runs the guest handler, as Linux does before the call returns.
-fn signal_self(signal: u64) -> SysResult {
+fn signal_self(signal: u64, code: i32) -> SysResult {
     if signal == 0 {
         return Ok(0);
     }
@@ -310,6 +317,11 @@ fn signal_self(signal: u64) -> SysResult {
     }
     let action = guest_action(signal);
     if action.handler == SIG_IGN {
+        return Ok(0);
+    }
+    if action.handler != SIG_DFL && HOST_OWNED.contains(&signal) {
+        // The host's SIGSEGV & co. belong to the runtime's fault handler: record the guest's own one directly.
+        signal::record_sent_to_self(signal, code);
         return Ok(0);
     }
     let blocked = BLOCKED.with(Cell::get) & bit(signal) != 0;
@@ -346,9 +358,9 @@ pub fn rt_tgsigqueueinfo(a: Args) -> SysResult {
 pub fn kill(a: Args) -> SysResult {
     // SAFETY: getpid has no preconditions.
     let own = unsafe { libc::getpid() } as i64;
-    let has_guest_handler = a[1] != 0 && a[1] <= NSIG && guest_action(a[1]).handler > SIG_IGN;
-    if a[0] as i32 as i64 == own && !has_guest_handler {
-        return signal_self(a[1]);
+    let host_handles = a[1] != 0 && a[1] <= NSIG && guest_action(a[1]).handler > SIG_IGN && !HOST_OWNED.contains(&a[1]);
+    if a[0] as i32 as i64 == own && !host_handles {
+        return signal_self(a[1], SI_USER);
     }
     // SAFETY: signal numbers are the same on both sides; a signal to this process with a guest handler is
     // recorded by the host handler of this thread (the kernel prefers the sending thread) before this returns.
@@ -359,7 +371,7 @@ pub fn tkill(a: Args) -> SysResult {
     // SAFETY: gettid has no preconditions.
     let own = unsafe { libc::syscall(libc::SYS_gettid) };
     if a[0] as i32 as i64 == own {
-        return signal_self(a[1]);
+        return signal_self(a[1], SI_TKILL);
     }
     // SAFETY: as in `kill`.
     host_result(unsafe { libc::syscall(libc::SYS_tkill, a[0] as i32, a[1] as i32) })
@@ -369,7 +381,7 @@ pub fn tgkill(a: Args) -> SysResult {
     // SAFETY: as in `kill` and `tkill`.
     let (pid, tid) = unsafe { (libc::getpid() as i64, libc::syscall(libc::SYS_gettid)) };
     if a[0] as i32 as i64 == pid && a[1] as i32 as i64 == tid {
-        return signal_self(a[2]);
+        return signal_self(a[2], SI_TKILL);
     }
     // SAFETY: as in `kill`.
     host_result(unsafe { libc::syscall(libc::SYS_tgkill, a[0] as i32, a[1] as i32, a[2] as i32) })
