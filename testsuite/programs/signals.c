@@ -2,7 +2,7 @@
  * to itself (SIGSEGV and SIGFPE too, which the runtime's fault handler owns on the host); a handler's writes seen
  * after it returns; nested signals under sa_mask and SA_NODEFER;
  * SA_RESETHAND; sigaltstack with SA_ONSTACK; a timer's SIGALRM interrupting a blocking pipe read with and
- * without SA_RESTART; sigsuspend; siglongjmp out of a handler; the saved context the handler receives; and a
+ * without SA_RESTART; sigsuspend; sigtimedwait; siglongjmp out of a handler; the saved context the handler receives; and a
  * storm of queued real-time signals from a child process, counted exactly. Only deterministic results are
  * printed. */
 #define _GNU_SOURCE
@@ -243,6 +243,24 @@ static void test_sigsuspend(void) {
     sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
+/* 6b. sigtimedwait takes a blocked pending signal without running its handler, and times out when none is. */
+static void test_sigtimedwait(void) {
+    install(SIGUSR2, record_info, 0, NULL);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    int before = handler_runs;
+    raise(SIGUSR2);
+    siginfo_t info;
+    struct timespec timeout = {.tv_sec = 0, .tv_nsec = 10000000};
+    int got = sigtimedwait(&block, &info, &timeout);
+    printf("sigtimedwait: got=%d signo_ok=%d ran=%d\n", got, info.si_signo == SIGUSR2, handler_runs - before);
+    got = sigtimedwait(&block, &info, &timeout);
+    printf("sigtimedwait again: got=%d eagain=%d\n", got, errno == EAGAIN);
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+}
+
 /* 7. siglongjmp out of a handler restores the mask that sigsetjmp saved. */
 static sigjmp_buf jump_back;
 
@@ -334,6 +352,7 @@ int main(void) {
     test_altstack();
     test_restart();
     test_sigsuspend();
+    test_sigtimedwait();
     test_siglongjmp();
     test_context();
     test_storm();

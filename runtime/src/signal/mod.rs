@@ -401,3 +401,26 @@ pub fn safe_point(state: &mut CpuState) {
         deliver_pending(state, None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_sent_to_self_is_recorded_with_the_kernel_siginfo_layout() {
+        record_sent_to_self(libc::SIGFPE as u64, -6);
+        assert_eq!(recorded() & bit(libc::SIGFPE as u64), bit(libc::SIGFPE as u64));
+        assert_eq!(take_recorded(0), None, "nothing is taken outside the allowed set");
+        let (signal, info) = take_recorded(!0).expect("the signal is recorded");
+        assert_eq!(signal, libc::SIGFPE as u64);
+        let word = |at: usize| i32::from_le_bytes(info[at..at + 4].try_into().unwrap());
+        assert_eq!((word(0), word(8), word(16)), (libc::SIGFPE, -6, std::process::id() as i32));
+        assert_eq!(recorded(), 0);
+    }
+
+    #[test]
+    fn restartable_calls_follow_signal_7() {
+        assert!(is_restartable(63) && is_restartable(260) && is_restartable(98));
+        assert!(!is_restartable(101) && !is_restartable(73) && !is_restartable(133));
+    }
+}
