@@ -3,13 +3,17 @@
 
 use vmtrans_ir::a64::CpuState;
 
+use crate::signal::{self, SyscallSite};
+use crate::syscall;
+
 /// The host address of guest address 0; written once at start-up, before any guest code runs.
 #[no_mangle]
 pub static mut vmtrans_guest_base: u64 = 0;
 
 /// Performs the guest system call described by `state` (number in x8, arguments in x0..x5) and
 /// leaves its result in x0 as the kernel would (`-errno` on failure). `state.pc` already holds the
-/// address after the SVC.
+/// address after the SVC. Recorded signals are delivered before this returns (see `crate::signal`); a call
+/// interrupted by a handler with SA_RESTART is made again here once the handler has returned.
 ///
 /// # Safety
 /// `state` must point to the calling thread's guest CPU state, valid for reads and writes.
@@ -17,5 +21,20 @@ pub static mut vmtrans_guest_base: u64 = 0;
 pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
     // SAFETY: translated code passes its own thread's state, which nothing else touches meanwhile.
     let state = unsafe { &mut *state };
-    crate::syscall::handle(state);
+    loop {
+        let site = SyscallSite { number: state.x[8], first_arg: state.x[0], svc_pc: state.pc.wrapping_sub(4) };
+        crate::syscall::handle(state);
+        if site.number == syscall::RT_SIGRETURN {
+            // The handler loop that ran this frame delivers what its sigreturn unblocked.
+            return;
+        }
+        if !signal::has_deliverable() && site.number != syscall::RT_SIGSUSPEND {
+            return;
+        }
+        let restart = signal::deliver_pending(state, Some(site));
+        if !restart || state.pc != site.svc_pc {
+            return;
+        }
+        state.pc = site.svc_pc.wrapping_add(4);
+    }
 }

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 
-use crate::{fallback, thread};
+use crate::{fallback, signal, thread};
 
 /// A translated function.
 pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64);
@@ -96,7 +96,11 @@ pub fn lookup(pc: u64) -> Option<GuestFn> {
 
 /// Runs one step from the state's pc: a translated function if one can be entered there (it
 /// returns when its guest function does), else one block in the fallback engine.
-fn step(state: &mut CpuState) {
+pub(crate) fn step(state: &mut CpuState) {
+    if signal::is_sigreturn_trampoline(state.pc) {
+        signal::sigreturn(state);
+        return;
+    }
     match lookup(state.pc) {
         // SAFETY: table entries are translated functions of the right type.
         Some(f) => unsafe { f(state, state.pc) },
@@ -107,6 +111,7 @@ fn step(state: &mut CpuState) {
 /// Runs guest code on the calling thread until the thread exits (`exit` with other threads alive).
 pub fn run_thread(state: &mut CpuState) {
     while !thread::is_exiting(state) {
+        signal::safe_point(state);
         step(state);
     }
 }
@@ -169,6 +174,7 @@ pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
     let state = unsafe { &mut *state };
     state.pc = pc;
     while !thread::is_exiting(state) {
+        signal::safe_point(state);
         if let Some(f) = lookup(state.pc) {
             // SAFETY: as in `step`.
             unsafe { f(state, state.pc) };
@@ -188,6 +194,10 @@ pub unsafe extern "C" fn vmtrans_call(state: *mut CpuState, target: u64, ret: u6
     let state = unsafe { &mut *state };
     state.pc = target;
     while state.pc != ret && !thread::is_exiting(state) {
+        signal::safe_point(state);
+        if state.pc == ret {
+            break;
+        }
         step(state);
     }
 }

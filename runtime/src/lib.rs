@@ -1,6 +1,6 @@
 //! The vmtrans runtime: the static library linked into every translated program. It provides the C
 //! `main` (start-up: guest address space, image, stack; see `start`), the Linux personality that
-//! serves the guest's system calls (`syscall`), the host fault handler (`fault`), and the symbols
+//! serves the guest's system calls (`syscall`), the host fault handler (`fault`), guest signal delivery (`signal`), and the symbols
 //! translated code links against (`abi`). The dispatcher and the fallback engine (`dispatch`,
 //! `fallback`) run guest code, one host thread per guest thread (`thread`).
 
@@ -12,6 +12,7 @@ pub mod fallback;
 pub mod fault;
 pub mod memory;
 pub mod robust;
+pub mod signal;
 pub mod stack;
 pub mod start;
 pub mod syscall;

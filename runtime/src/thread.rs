@@ -112,6 +112,7 @@ pub fn spawn(child: CpuState, request: CloneRequest, run: fn(&mut CpuState)) -> 
     let spawned = std::thread::Builder::new().name("guest".into()).stack_size(GUEST_THREAD_STACK).spawn(move || {
         let tid = host_tid();
         crate::syscall::signal::set_blocked_mask(blocked);
+        crate::signal::sync_host_mask();
         for addr in [request.parent_tid, request.child_tid].into_iter().flatten() {
             let _ = memory::write_u32(addr, tid as u32);
         }

@@ -20,6 +20,11 @@ use vmtrans_ir::a64::CpuState;
 
 use crate::errno::{encode_result, SysResult, ENOSYS};
 
+/// rt_sigreturn's number.
+pub const RT_SIGRETURN: u64 = 139;
+/// rt_sigsuspend's number.
+pub const RT_SIGSUSPEND: u64 = 133;
+
 /// The six argument registers x0..x5.
 pub type Args = [u64; 6];
 
@@ -27,6 +32,14 @@ pub type Args = [u64; 6];
 pub fn handle(state: &mut CpuState) {
     let number = state.x[8];
     let args: Args = [state.x[0], state.x[1], state.x[2], state.x[3], state.x[4], state.x[5]];
+    if number == RT_SIGRETURN {
+        // The result is the state restored from the signal frame, x0 included: nothing to write back.
+        if trace::enabled() {
+            trace::print_call(number, &args, None);
+        }
+        crate::signal::sigreturn(state);
+        return;
+    }
     if trace::enabled() && process::is_exit(number) {
         trace::print_call(number, &args, None);
     }
@@ -88,6 +101,8 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         98 => process::futex(a),
         99 => process::set_robust_list(a),
         101 => time::nanosleep(a),
+        102 => time::getitimer(a),
+        103 => time::setitimer(a),
         113 => time::clock_gettime(a),
         114 => time::clock_getres(a),
         115 => time::clock_nanosleep(a),
@@ -97,9 +112,13 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         129 => signal::kill(a),
         130 => signal::tkill(a),
         131 => signal::tgkill(a),
-        132 => signal::sigaltstack(a),
+        132 => signal::sigaltstack(state, a),
+        133 => signal::rt_sigsuspend(a),
         134 => signal::rt_sigaction(a),
         135 => signal::rt_sigprocmask(a),
+        136 => signal::rt_sigpending(a),
+        137 => signal::rt_sigtimedwait(a),
+        138 => signal::rt_sigqueueinfo(a),
         153 => time::times(a),
         154 => process::setpgid(a),
         155 => process::getpgid(a),
@@ -128,6 +147,7 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         222 => mem::mmap(a),
         226 => mem::mprotect(a),
         233 => mem::madvise(a),
+        240 => signal::rt_tgsigqueueinfo(a),
         260 => process::wait4(a),
         261 => process::prlimit64(a),
         276 => fs::renameat2(a),

@@ -209,6 +209,7 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     };
     if pid == 0 {
         thread::after_fork_in_child();
+        crate::signal::after_fork_in_child();
         let tid = gettid()?;
         if new_sp != 0 {
             state.sp = new_sp;

@@ -36,6 +36,21 @@ pub fn clock_nanosleep(a: Args) -> SysResult {
     host_result(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0] as i32, a[1] as i32, req, rem) })
 }
 
+/// getitimer: `struct itimerval` (two timevals) has the same layout on both sides.
+pub fn getitimer(a: Args) -> SysResult {
+    let value = host_ptr(a[1], 32)?;
+    // SAFETY: as in `gettimeofday`.
+    host_result(unsafe { libc::syscall(libc::SYS_getitimer, a[0] as i32, value) })
+}
+
+/// setitimer (and alarm, which glibc builds on it): a host timer, whose signal reaches the guest through the
+/// host, like any other.
+pub fn setitimer(a: Args) -> SysResult {
+    let (new, old) = (host_ptr(a[1], 32)?, host_ptr_or_null(a[2], 32)?);
+    // SAFETY: as in `gettimeofday`.
+    host_result(unsafe { libc::syscall(libc::SYS_setitimer, a[0] as i32, new, old) })
+}
+
 pub fn times(a: Args) -> SysResult {
     let buf = host_ptr_or_null(a[0], 32)?;
     // SAFETY: as in `gettimeofday`.
