@@ -103,7 +103,11 @@ impl FnLowering<'_> {
             // Branch weights: the NaN path is unlikely.
             let weights = [self.md_string("branch_weights"), self.md_i32(1), self.md_i32(2000)];
             let node = LLVMMDNodeInContext2(self.t.ctx, weights.as_ptr() as *mut _, 3);
-            LLVMSetMetadata(br, LLVMGetMDKindIDInContext(self.t.ctx, c"prof".as_ptr(), 4), LLVMMetadataAsValue(self.t.ctx, node));
+            LLVMSetMetadata(
+                br,
+                LLVMGetMDKindIDInContext(self.t.ctx, c"prof".as_ptr(), 4),
+                LLVMMetadataAsValue(self.t.ctx, node),
+            );
             LLVMPositionBuilderAtEnd(self.b, slow);
             let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
             // Later selects win, so going backwards leaves the first operand of each kind.

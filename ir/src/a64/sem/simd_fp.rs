@@ -18,18 +18,8 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     }
     let shape =
         if scalar { Shape::scalar(super::float_lane(if double { 64 } else { 32 })) } else { Shape::float(double, q) };
-    if scalar {
-        // Scalar forms: FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT.
-        let ok = matches!(
-            (u, a, opcode),
-            (false, false, 0b011 | 0b100 | 0b111)
-                | (false, true, 0b111)
-                | (true, false, 0b100 | 0b101)
-                | (true, true, 0b010 | 0b100 | 0b101)
-        );
-        if !ok {
-            return Err(SemError::Undefined);
-        }
+    if scalar && !super::fpvec::scalar_three_same_allocated(u, a, opcode) {
+        return Err(SemError::Undefined);
     }
     let x = read(l, rn, shape);
     let y = read(l, rm, shape);
@@ -355,4 +345,16 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
     let ri = l.b.bitcast(ishape.ty(), r);
     let out = super::bit_select(l, special, special_value, ri);
     l.b.bitcast(shape.ty(), out)
+}
+
+/// Whether the scalar three-same FP encoding (U, a, opcode) is allocated: FMULX, FCMEQ, FRECPS,
+/// FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT, for single/double and half lanes alike.
+pub(super) fn scalar_three_same_allocated(u: bool, a: bool, opcode: u32) -> bool {
+    matches!(
+        (u, a, opcode),
+        (false, false, 0b011 | 0b100 | 0b111)
+            | (false, true, 0b111)
+            | (true, false, 0b100 | 0b101)
+            | (true, true, 0b010 | 0b100 | 0b101)
+    )
 }

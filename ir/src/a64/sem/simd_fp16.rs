@@ -199,18 +199,8 @@ fn pairwise(l: &mut Lifter, op: BinaryOp, x: Value, y: Value) -> Value {
 pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (u, a) = (l.bit(29), l.bit(23));
     let (rm, opcode, rn, rd) = (l.field(16, 5), l.field(11, 3), l.field(5, 5), l.field(0, 5));
-    if scalar {
-        // Scalar forms: FMULX, FCMEQ, FRECPS, FRSQRTS, FCMGE, FACGE, FABD, FCMGT, FACGT.
-        let ok = matches!(
-            (u, a, opcode),
-            (false, false, 0b011 | 0b100 | 0b111)
-                | (false, true, 0b111)
-                | (true, false, 0b100 | 0b101)
-                | (true, true, 0b010 | 0b100 | 0b101)
-        );
-        if !ok {
-            return Err(SemError::Undefined);
-        }
+    if scalar && !super::fpvec::scalar_three_same_allocated(u, a, opcode) {
+        return Err(SemError::Undefined);
     }
     let shape = operand_shape(l, scalar);
     let x = read(l, rn, shape);
