@@ -31,7 +31,8 @@ pub const AT_EXECFN: u64 = 31;
 /// the lifter implements the instructions they promise: glibc's start-up and libgcc's outline
 /// atomics pick routines by them. Advertised: FP (bit 0), ASIMD (1), CRC32 (7), ATOMICS (8, the LSE
 /// atomics), FPHP (9) and ASIMDHP (10, every scalar and Advanced SIMD half-precision form), ASIMDRDM
-/// (12), JSCVT (13, FJCVTZS), LRCPC (15, LDAPR), ASIMDDP (20) and ILRCPC (26, LDAPUR/STLUR). The
+/// (12), JSCVT (13, FJCVTZS), LRCPC (15, LDAPR), ASIMDDP (20), ILRCPC (26, LDAPUR/STLUR) and
+/// FLAGM (27, CFINV/RMIF/SETF8/SETF16); in AT_HWCAP2, FLAGM2 (bit 7, AXFLAG/XAFLAG). The
 /// crypto instructions (AES, PMULL, SHA1, SHA2) are implemented but not advertised: they are
 /// composed from generic operations and slower than the table-driven code libraries choose
 /// without them. The identification registers the lifter emulates (`sem/system.rs`) agree.
@@ -45,9 +46,10 @@ pub const GUEST_HWCAP: u64 = (1 << 0)
     | (1 << 13)
     | (1 << 15)
     | (1 << 20)
-    | (1 << 26);
-/// The features advertised in AT_HWCAP2: none.
-pub const GUEST_HWCAP2: u64 = 0;
+    | (1 << 26)
+    | (1 << 27);
+/// The features advertised in AT_HWCAP2: FLAGM2 (bit 7).
+pub const GUEST_HWCAP2: u64 = 1 << 7;
 /// The string AT_PLATFORM points at.
 pub const PLATFORM: &[u8] = b"aarch64";
 
@@ -245,10 +247,10 @@ mod tests {
         assert_eq!((aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]), (1000, 1001, 100, 101));
         assert_eq!(aux[&AT_SECURE], 0);
         // HWCAP_FP | HWCAP_ASIMD | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_FPHP | HWCAP_ASIMDHP |
-        // HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_LRCPC | HWCAP_ASIMDDP | HWCAP_ILRCPC, with the bit numbers
-        // of arch/arm64/include/uapi/asm/hwcap.h.
-        assert_eq!(aux[&AT_HWCAP], 0x0410_b783);
-        assert_eq!(aux[&AT_HWCAP2], 0);
+        // HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_LRCPC | HWCAP_ASIMDDP | HWCAP_ILRCPC | HWCAP_FLAGM, and
+        // HWCAP2_FLAGM2, with the bit numbers of arch/arm64/include/uapi/asm/hwcap.h.
+        assert_eq!(aux[&AT_HWCAP], 0x0c10_b783);
+        assert_eq!(aux[&AT_HWCAP2], 0x80);
         assert_eq!(aux[&AT_CLKTCK], 100);
         assert_eq!(string(&stack, aux[&AT_PLATFORM]), b"aarch64");
         assert_eq!(string(&stack, aux[&AT_EXECFN]), b"/bin/prog");

@@ -4,7 +4,7 @@
 
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
-use crate::inst::{BinaryOp, Helper, UnaryOp};
+use crate::inst::{BinaryOp, Helper, IntCC, UnaryOp};
 use crate::reg::Reg;
 use crate::types::Type;
 
@@ -30,13 +30,12 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
                 dp_2src(l)
             }
         }
-        0b0000 => {
-            if l.field(10, 6) == 0 {
-                adc_sbc(l)
-            } else {
-                Err(SemError::Unsupported) // RMIF, SETF8, SETF16.
-            }
-        }
+        0b0000 => match l.field(10, 6) {
+            0 => adc_sbc(l),
+            0b000001 | 0b100001 => rmif(l),
+            0b000010 | 0b010010 => setf(l),
+            _ => Err(SemError::Undefined),
+        },
         0b0010 => cond_compare(l),
         0b0100 => cond_select(l),
         _ if op2 & 0b1000 != 0 => dp_3src(l),
@@ -348,6 +347,52 @@ fn dp_3src(l: &mut Lifter) -> Result<(), SemError> {
         _ => return Err(SemError::Undefined),
     };
     l.set_xreg(rd, r);
+    Ok(())
+}
+
+/// RMIF Xn, #shift, #mask (FEAT_FlagM): rotates Xn right by `shift` and copies bits 3..0 of the
+/// result into N, Z, C, V where `mask` has a one. Encoding `1 0 1 11010000 imm6 00001 Rn 0 mask`.
+fn rmif(l: &mut Lifter) -> Result<(), SemError> {
+    if l.field(29, 3) != 0b101 || l.bit(4) {
+        return Err(SemError::Undefined);
+    }
+    let shift = l.field(15, 6);
+    let mask = l.field(0, 4);
+    let x = l.xreg(l.field(5, 5), true);
+    let rotated = if shift == 0 {
+        x
+    } else {
+        let amount = l.b.i64(shift as u64);
+        l.b.binary(BinaryOp::Rotr, x, amount)
+    };
+    for (bit, reg) in [(3, Reg::N), (2, Reg::Z), (1, Reg::C), (0, Reg::V)] {
+        if mask >> bit & 1 == 1 {
+            let shifted = l.b.lshr_imm(rotated, bit);
+            let flag = l.b.trunc(Type::I1, shifted);
+            l.b.set(reg, flag);
+        }
+    }
+    Ok(())
+}
+
+/// SETF8 / SETF16 Wn (FEAT_FlagM): N = bit 7 (15), Z = the low 8 (16) bits are zero, V = bit 8
+/// (16) XOR bit 7 (15); C is unchanged. Encoding `0 0 1 11010000 000000 sz 0010 Rn 0 1101`.
+fn setf(l: &mut Lifter) -> Result<(), SemError> {
+    if l.field(29, 3) != 0b001 || l.field(15, 6) != 0 || l.field(0, 5) != 0b01101 {
+        return Err(SemError::Undefined);
+    }
+    let top = if l.bit(14) { 15 } else { 7 };
+    let w = l.xreg(l.field(5, 5), false);
+    let low = l.b.and_imm(w, (1u128 << (top + 1)) - 1);
+    let z = l.b.icmp_imm(IntCC::Eq, low, 0);
+    let sign = l.b.lshr_imm(w, top);
+    let n = l.b.trunc(Type::I1, sign);
+    let next = l.b.lshr_imm(w, top + 1);
+    let next = l.b.trunc(Type::I1, next);
+    let v = l.b.xor(n, next);
+    l.b.set(Reg::N, n);
+    l.b.set(Reg::Z, z);
+    l.b.set(Reg::V, v);
     Ok(())
 }
 

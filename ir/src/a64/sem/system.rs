@@ -60,6 +60,9 @@ pub fn system(l: &mut Lifter) -> Result<(), SemError> {
             if crn == 0b0011 && op1 == 0b011 && rt == 31 {
                 return barrier(l, op2);
             }
+            if crn == 0b0100 && op1 == 0 && crm == 0 && rt == 31 {
+                return flag_manipulation(l, op2);
+            }
             Err(SemError::Unsupported)
         }
         (false, 0b01) => sys(l, op1, crn, crm, op2, rt),
@@ -73,6 +76,38 @@ pub fn system(l: &mut Lifter) -> Result<(), SemError> {
         }
         _ => Err(SemError::Unsupported),
     }
+}
+
+/// CFINV (FEAT_FlagM), XAFLAG and AXFLAG (FEAT_FlagM2): PSTATE writes that rearrange NZCV.
+fn flag_manipulation(l: &mut Lifter, op2: u32) -> Result<(), SemError> {
+    let (z, c, v) = (l.b.get(Reg::Z), l.b.get(Reg::C), l.b.get(Reg::V));
+    match op2 {
+        // CFINV: C = NOT(C).
+        0b000 => {
+            let not_c = l.b.not(c);
+            l.b.set(Reg::C, not_c);
+        }
+        // XAFLAG: from the "external" format to Arm's: N = !C & !Z, Z = Z & C, C = C | Z,
+        // V = !C & Z.
+        0b001 => {
+            let (not_c, not_z) = (l.b.not(c), l.b.not(z));
+            let n2 = l.b.and(not_c, not_z);
+            let z2 = l.b.and(z, c);
+            let c2 = l.b.or(c, z);
+            let v2 = l.b.and(not_c, z);
+            l.set_nzcv(n2, z2, c2, v2);
+        }
+        // AXFLAG: from Arm's format to the external one: N = 0, Z = Z | V, C = C & !V, V = 0.
+        0b010 => {
+            let zero = l.b.bool(false);
+            let z2 = l.b.or(z, v);
+            let not_v = l.b.not(v);
+            let c2 = l.b.and(c, not_v);
+            l.set_nzcv(zero, z2, c2, zero);
+        }
+        _ => return Err(SemError::Unsupported),
+    }
+    Ok(())
 }
 
 /// CLREX, DSB, DMB, ISB, SB.
@@ -141,8 +176,8 @@ fn id_register(key: SysReg) -> Option<u64> {
         // half precision (1), matching AT_HWCAP's FPHP and ASIMDHP.
         (4, 0) => 0x11 | (1 << 16) | (1 << 20),
         // ID_AA64ISAR0_EL1, matching AT_HWCAP: CRC32 (bits 19..16 = 1), LSE atomics (23..20 = 2),
-        // RDM (31..28 = 1), dot product (47..44 = 1).
-        (6, 0) => (1 << 16) | (2 << 20) | (1 << 28) | (1 << 44),
+        // RDM (31..28 = 1), dot product (47..44 = 1), flag manipulation with FlagM2 (55..52 = 2).
+        (6, 0) => (1 << 16) | (2 << 20) | (1 << 28) | (1 << 44) | (2 << 52),
         // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), LRCPC with LDAPUR/STLUR (23..20 = 2).
         (6, 1) => (1 << 12) | (2 << 20),
         // Every other identification register of the space reads as zero for EL0.

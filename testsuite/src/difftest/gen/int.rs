@@ -139,6 +139,19 @@ pub fn cond_select(rng: &mut Rng, _: &mut MachineState) -> u32 {
         | reg(rng, 6)
 }
 
+/// The flag-manipulation instructions (FEAT_FlagM, FlagM2): CFINV, XAFLAG, AXFLAG, RMIF, SETF8,
+/// SETF16 (encodings from binutils).
+fn flag_manipulation(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    match rng.below(6) {
+        0 => 0xd500_401f,
+        1 => 0xd500_403f,
+        2 => 0xd500_405f,
+        3 => 0xba00_0400 | (rng.below(64) as u32) << 15 | reg(rng, 8) << 5 | rng.bits(4),
+        4 => 0x3a00_080d | reg(rng, 8) << 5,
+        _ => 0x3a00_480d | reg(rng, 8) << 5,
+    }
+}
+
 /// CCMN/CCMP, register and immediate forms.
 pub fn cond_compare(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (sf, op, is_imm) = (rng.bits(1), rng.bits(1), rng.bits(1));
@@ -224,7 +237,10 @@ pub const CLASSES: &[Class] = &[
     Class { name: "bitfield", shape: Shape::Seq { max: 12, gens: &[bitfield] } },
     Class { name: "extract", shape: Shape::Seq { max: 12, gens: &[extract] } },
     Class { name: "cond-select", shape: Shape::Seq { max: 12, gens: &[cond_select, cond_select, addsub_imm] } },
-    Class { name: "cond-compare", shape: Shape::Seq { max: 12, gens: &[cond_compare, cond_compare, cond_select] } },
+    Class {
+        name: "cond-compare",
+        shape: Shape::Seq { max: 12, gens: &[cond_compare, cond_compare, cond_select, flag_manipulation] },
+    },
     Class { name: "dp-1src", shape: Shape::Seq { max: 12, gens: &[dp1] } },
     Class { name: "dp-2src", shape: Shape::Seq { max: 12, gens: &[dp2] } },
     Class { name: "crc32", shape: Shape::Seq { max: 12, gens: &[crc32] } },
