@@ -18,7 +18,7 @@ use super::{fp_compare_flags, pow2_const};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode, UnaryOp};
-use crate::types::Type;
+use crate::types::{LaneType, Type};
 
 /// The sign bit of a half.
 const HALF_SIGN: u128 = 0x8000;
@@ -30,42 +30,8 @@ const HALF_SIGN: u128 = 0x8000;
 /// without it a signalling NaN stays signalling, so that arithmetic on the widened value picks
 /// NaNs by the AArch64 rules (signalling first) and quiets the one it picks.
 pub(super) fn half_to_float(l: &mut Lifter, half: Value, ty: Type, quiet_nans: bool) -> Value {
-    let (int_ty, frac_bits, bias) = if ty == Type::F32 { (Type::I32, 23, 127) } else { (Type::I64, 52, 1023) };
-    let width = int_ty.bits();
-    let half = l.b.uext(int_ty, half);
-    let sign = l.b.and_imm(half, HALF_SIGN);
-    let sign = l.b.shl_imm(sign, width - 16);
-    let exponent = l.b.lshr_imm(half, 10);
-    let exponent = l.b.and_imm(exponent, 0x1f);
-    let fraction = l.b.and_imm(half, 0x3ff);
-    // Finite values: the mantissa converts exactly, and 2^(e - 25) is built from its bits.
-    let is_subnormal = l.b.icmp_imm(IntCC::Eq, exponent, 0);
-    let implicit_one = l.b.iconst(int_ty, 0x400);
-    let normal_mantissa = l.b.or(fraction, implicit_one);
-    let mantissa = l.b.select(is_subnormal, fraction, normal_mantissa);
-    let one = l.b.iconst(int_ty, 1);
-    let scale_exponent = l.b.binary(BinaryOp::Umax, exponent, one);
-    let biased = l.b.add_imm(scale_exponent, bias - 25);
-    let scale_bits = l.b.shl_imm(biased, frac_bits);
-    let scale = l.b.bitcast(ty, scale_bits);
-    let mantissa = l.b.convert(ConvOp::Utof, ty, mantissa);
-    let magnitude = l.b.binary(BinaryOp::Fmul, mantissa, scale);
-    let magnitude = l.b.bitcast(int_ty, magnitude);
-    // Infinities and NaNs (exponent all ones): the payload moves to the top of the fraction.
-    let payload = l.b.shl_imm(fraction, frac_bits - 10);
-    let max_exponent = l.b.iconst(int_ty, ((1u128 << (width - 1 - frac_bits)) - 1) << frac_bits);
-    let mut special = l.b.or(max_exponent, payload);
-    if quiet_nans {
-        let is_nan = l.b.icmp_imm(IntCC::Ne, fraction, 0);
-        let quiet_bit = l.b.iconst(int_ty, 1 << (frac_bits - 1));
-        let no_bit = l.b.iconst(int_ty, 0);
-        let quiet = l.b.select(is_nan, quiet_bit, no_bit);
-        special = l.b.or(special, quiet);
-    }
-    let is_special = l.b.icmp_imm(IntCC::Eq, exponent, 0x1f);
-    let unsigned = l.b.select(is_special, special, magnitude);
-    let bits = l.b.or(unsigned, sign);
-    l.b.bitcast(ty, bits)
+    let wide = if ty == Type::F32 { LaneType::F32 } else { LaneType::F64 };
+    crate::a64::sem::simd::half::widen(l, half, wide, quiet_nans)
 }
 
 /// Rounds the single or double `x` to half precision (i16 bits) once, to nearest even, as the
@@ -79,42 +45,7 @@ pub(super) fn half_to_float(l: &mut Lifter, half: Value, ty: Type, quiet_nans: b
 /// Subnormal results are |x| * 2^24 (exact: a power-of-two scaling that cannot overflow) rounded
 /// to an integer, nearest even; 1024 there is the smallest normal half, as it should be.
 pub(super) fn float_to_half(l: &mut Lifter, x: Value) -> Value {
-    let ty = l.b.value_type(x);
-    let (int_ty, frac_bits, bias) = if ty == Type::F32 { (Type::I32, 23u32, 127u64) } else { (Type::I64, 52, 1023) };
-    let width = int_ty.bits();
-    let dropped = frac_bits - 10;
-    let bits = l.b.bitcast(int_ty, x);
-    let sign = l.b.lshr_imm(bits, width - 16);
-    let sign = l.b.and_imm(sign, HALF_SIGN);
-    let abs = l.b.and_imm(bits, (1u128 << (width - 1)) - 1);
-    // NaNs: quiet, with the top of the payload.
-    let payload = l.b.lshr_imm(abs, dropped);
-    let payload = l.b.and_imm(payload, 0x3ff);
-    let quiet_nan = l.b.iconst(int_ty, 0x7e00);
-    let nan = l.b.or(quiet_nan, payload);
-    // Normal results (and overflow to infinity).
-    let rebias = l.b.iconst(int_ty, ((bias - 15) as u128) << frac_bits);
-    let rebased = l.b.sub(abs, rebias);
-    let kept = l.b.lshr_imm(rebased, dropped);
-    let odd = l.b.and_imm(kept, 1);
-    let rounded = l.b.add_imm(rebased, (1u64 << (dropped - 1)) - 1);
-    let rounded = l.b.add(rounded, odd);
-    let normal = l.b.lshr_imm(rounded, dropped);
-    let infinity = l.b.iconst(int_ty, 0x7c00);
-    let normal = l.b.binary(BinaryOp::Umin, normal, infinity);
-    // Subnormal results.
-    let abs_float = l.b.bitcast(ty, abs);
-    let scale = pow2_const(l, ty, 24);
-    let scaled = l.b.binary(BinaryOp::Fmul, abs_float, scale);
-    let small = l.b.fp_to_int(int_ty, false, RoundMode::Nearest, scaled);
-    let min_normal = l.b.iconst(int_ty, ((bias - 14) as u128) << frac_bits);
-    let is_small = l.b.icmp(IntCC::Ult, abs, min_normal);
-    let finite = l.b.select(is_small, small, normal);
-    let source_infinity = l.b.iconst(int_ty, ((1u128 << (width - 1 - frac_bits)) - 1) << frac_bits);
-    let is_nan = l.b.icmp(IntCC::Ugt, abs, source_infinity);
-    let unsigned = l.b.select(is_nan, nan, finite);
-    let result = l.b.or(unsigned, sign);
-    l.b.trunc(Type::I16, result)
+    crate::a64::sem::simd::half::narrow(l, x)
 }
 
 /// Reads the half in the low 16 bits of SIMD&FP register `n` as an f32, NaNs unchanged in kind.

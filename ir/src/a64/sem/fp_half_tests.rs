@@ -6,6 +6,7 @@
 //! NaN and zero rules follow the Arm ARM's pseudocode (FPProcessNaNs, FPRound), and the table of
 //! cases recorded from qemu-aarch64 (`fp_qemu_half_*.rs`, made by `fp_half_qemu.py`) replays here as well.
 
+use super::qemu_cases::replay;
 use super::{fp_op, from_int, run, to_int, GARBAGE};
 
 #[path = "fp_qemu_half_convert.rs"]
@@ -410,31 +411,6 @@ fn fused_multiply_adds_round_once_to_half() {
             assert_eq!(half_op(word, &[n, m, a]), want, "{word:#x} on {n:#06x}, {m:#06x}, {a:#06x}");
         }
     }
-}
-
-/// Replays every case of a table recorded from qemu-aarch64 (the harness of `fp_qemu_cases.rs`:
-/// q1..q3 hold a, b, c over a fixed top half, x1 holds a, NZCV holds `flags`) and fails listing the
-/// cases where q0, x0 or NZCV differ.
-fn replay(table: &str) {
-    const INPUT_HIGH: u128 = 0x5555_aaaa_5555_aaaa << 64;
-    let mut mismatches = vec![];
-    for line in table.lines() {
-        let fields: Vec<u128> = line.split_whitespace().map(|x| u128::from_str_radix(x, 16).expect("hex")).collect();
-        let [word, a, b, c, flags, q0, x0, nzcv] = fields[..] else { panic!("bad case line {line:?}") };
-        let state = run(&[word as u32], |st| {
-            st.q[1] = INPUT_HIGH | a;
-            st.q[2] = INPUT_HIGH | b;
-            st.q[3] = INPUT_HIGH | c;
-            st.x[1] = a as u64;
-            let flags = flags as u8;
-            (st.n, st.z, st.c, st.v) = (flags >> 3 & 1, flags >> 2 & 1, flags >> 1 & 1, flags & 1);
-        });
-        let got = (state.q[0], state.x[0] as u128, (state.nzcv() >> 28) as u128);
-        if got != (q0, x0, nzcv) {
-            mismatches.push(format!("{line}\n    vmtrans: q0 {:x} x0 {:x} nzcv {:x}", got.0, got.1, got.2));
-        }
-    }
-    assert!(mismatches.is_empty(), "{} cases differ from qemu:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 #[test]

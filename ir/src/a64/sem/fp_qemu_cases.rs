@@ -23,8 +23,9 @@ mod two_source;
 /// The top halves of q1..q3 in every case.
 const INPUT_HIGH: u128 = 0x5555_aaaa_5555_aaaa << 64;
 
-/// Replays every case of `table` and fails listing the ones that differ from qemu.
-fn replay(table: &str) {
+/// Replays every case of `table` and fails listing the ones that differ from qemu (also used for
+/// the half-precision tables of `fp_half_tests.rs`, recorded with the same harness).
+pub(super) fn replay(table: &str) {
     let mut mismatches = vec![];
     for line in table.lines() {
         let fields: Vec<u128> = line.split_whitespace().map(|x| u128::from_str_radix(x, 16).expect("hex")).collect();

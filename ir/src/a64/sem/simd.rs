@@ -24,7 +24,7 @@ mod fp16_tests;
 #[path = "simd_fp.rs"]
 mod fpvec;
 #[path = "simd_half.rs"]
-mod half;
+pub(super) mod half;
 #[path = "simd_int.rs"]
 mod int;
 #[path = "simd_ldst.rs"]

@@ -31,7 +31,7 @@ fn layout(wide: LaneType) -> (u32, u32, u128) {
 /// A finite half is its mantissa (with the implicit one unless subnormal) times
 /// 2^(max(exponent, 1) - 25), an exact product in either format; infinities keep their sign and
 /// NaNs their payload, made quiet only with `quiet_nans`.
-pub(super) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet_nans: bool) -> Value {
+pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet_nans: bool) -> Value {
     let lanes = l.b.value_type(h).lanes();
     let fshape = Shape { lane: wide, lanes };
     let ishape = fshape.as_int();
@@ -79,7 +79,7 @@ pub(super) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet_nans: bool) 
 /// fraction steps the exponent (up to infinity, 0x7c00, where the result is clamped). Subnormal
 /// results are |x| * 2^24 (an exact power-of-two scaling) rounded to an integer, nearest even;
 /// 1024 there is the smallest normal half, as it should be.
-pub(super) fn narrow(l: &mut Lifter, x: Value) -> Value {
+pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let t = l.b.value_type(x);
     let wide = if t.lane_bits() == 64 { LaneType::F64 } else { LaneType::F32 };
     let fshape = Shape { lane: wide, lanes: t.lanes() };
