@@ -7,11 +7,13 @@
 //! knows no host, no LLVM and no system calls.
 
 pub mod a64;
+pub mod dirty;
 pub mod entities;
 pub mod function;
 pub mod helpers;
 pub mod inst;
 pub mod interp;
+pub mod lookup_cache;
 pub mod opt;
 pub mod reader;
 pub mod reg;

@@ -449,15 +449,19 @@ impl FunctionParser {
         }
         let mut slots: Vec<Option<(InstData, Option<Type>)>> = vec![];
         let mut next = 0u32;
+        // Indices already given to unnamed instructions: a later one must not take them again
+        // when a named value's number sends `next` back below them.
+        let mut unnamed_taken = std::collections::HashSet::new();
         for (block, insts) in self.block_insts.into_iter().enumerate() {
             for inst in insts {
                 let index = match inst.result {
                     Some((v, _)) => v.0,
                     None => {
                         let mut i = next;
-                        while named.contains_key(&i) {
+                        while named.contains_key(&i) || unnamed_taken.contains(&i) {
                             i += 1;
                         }
+                        unnamed_taken.insert(i);
                         i
                     }
                 };
@@ -664,6 +668,13 @@ block9:
         assert_eq!(gap.insts.len(), 3);
         assert!(matches!(gap.insts[0], InstData::Fence) && gap.results[0].is_none());
         assert!(crate::verifier::verify(&gap).is_err());
+        // A named value numbered below an earlier unnamed instruction does not make the next
+        // unnamed one reuse that instruction's index.
+        let text = "function f @0x0 {\nblock0:\n    v0 = getreg.i64 x0\n    setreg x1, v0\n    v1 = getreg.i64 x2\n    setreg x3, v1\n    v2 = getreg.i64 x4\n    return v2\n}\n";
+        let f = parse_function(text).unwrap();
+        let setregs = f.blocks[0].insts.iter().filter(|&&v| matches!(f.insts[v.index()], InstData::SetReg { .. }));
+        assert_eq!(setregs.count(), 2);
+        assert_eq!(f.insts.len(), 5);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
+use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache_word, LOOKUP_CACHE_SLOTS};
 
 use crate::{fallback, signal, thread};
 
@@ -67,31 +68,33 @@ pub fn guest_image() -> &'static [u8] {
     PROGRAM.get().map(|p| p.image).unwrap_or(&[])
 }
 
-/// Bits of a table index in a lookup-cache slot; the slot's other bits hold `pc >> 2`.
-const CACHE_INDEX_BITS: u32 = 26;
-/// Lookup-cache slots (a power of two).
-const CACHE_SLOTS: usize = 1 << 14;
-/// A direct-mapped cache of recent table lookups (indirect calls and jumps repeat their targets):
-/// each slot packs `pc >> 2` and the table index in one word, so a racing reader sees either a
-/// whole entry or an empty/other one, never a torn pair. Zero is empty.
-static LOOKUP_CACHE: [AtomicU64; CACHE_SLOTS] = [const { AtomicU64::new(0) }; CACHE_SLOTS];
+/// A direct-mapped cache of recent table lookups (indirect calls and jumps repeat their targets),
+/// laid out as ir/src/lookup_cache.rs says. Translated code reads it inline at every indirect call
+/// and jump whose targets the translator did not know, and calls `vmtrans_lookup` on a miss.
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static vmtrans_lookup_cache: [AtomicU64; LOOKUP_CACHE_SLOTS] = [const { AtomicU64::new(0) }; LOOKUP_CACHE_SLOTS];
 
 /// The translated code that can be entered at guest address `pc`.
 pub fn lookup(pc: u64) -> Option<GuestFn> {
     let table = PROGRAM.get()?.table;
-    let cacheable =
-        pc % 4 == 0 && pc >> 2 < 1 << (64 - CACHE_INDEX_BITS) && (table.len() as u64) < 1 << CACHE_INDEX_BITS;
-    if !cacheable {
-        return table.binary_search_by_key(&pc, |e| e.guest_addr).ok().map(|i| table[i].code);
-    }
-    let slot = &LOOKUP_CACHE[((pc >> 2) ^ (pc >> 16)) as usize & (CACHE_SLOTS - 1)];
-    let cached = slot.load(Ordering::Relaxed);
-    if cached != 0 && cached >> CACHE_INDEX_BITS == pc >> 2 {
-        return Some(table[(cached & ((1 << CACHE_INDEX_BITS) - 1)) as usize].code);
+    let slot = &vmtrans_lookup_cache[lookup_cache_slot(pc)];
+    if let Some(i) = lookup_cache_hit(slot.load(Ordering::Relaxed), pc) {
+        return Some(table[i].code);
     }
     let i = table.binary_search_by_key(&pc, |e| e.guest_addr).ok()?;
-    slot.store((pc >> 2) << CACHE_INDEX_BITS | i as u64, Ordering::Relaxed);
+    if let Some(word) = lookup_cache_word(pc, i) {
+        slot.store(word, Ordering::Relaxed);
+    }
     Some(table[i].code)
+}
+
+/// Translated code calls this when its inline lookup in `vmtrans_lookup_cache` misses: the
+/// translation that can be entered at `target` (now cached), or null when there is none (the
+/// caller then goes through `vmtrans_call` or `vmtrans_dispatch`).
+#[no_mangle]
+pub extern "C" fn vmtrans_lookup(target: u64) -> Option<GuestFn> {
+    lookup(target)
 }
 
 /// Runs one step from the state's pc: a translated function if one can be entered there (it

@@ -2,7 +2,8 @@
 //!
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
 //! loaded from the state at entry and after every call, stored back before every call and exit,
-//! and only those the function writes are stored. The function starts at its entry when `pc` is
+//! and only those a path may have written since the state was last brought up to date
+//! (ir/src/dirty.rs) are stored. The function starts at its entry when `pc` is
 //! its entry address, and otherwise resumes at the block of that guest address (return sites,
 //! jump-table targets, any leader the global table lists), so the dispatcher can re-enter it.
 //! Calls of translated functions are native calls; after one returns, the state's pc must be the
@@ -15,6 +16,7 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::reg_offset;
+use vmtrans_ir::dirty::dirty_at_block_ends;
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::{Function, Reg, Type};
 
@@ -46,6 +48,13 @@ pub struct RuntimeFns {
     pub fpcr_write_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
+    /// `@vmtrans_func_table` (defined in part 0; declared, hidden, in the others).
+    pub func_table: LLVMValueRef,
+    /// `@vmtrans_lookup_cache`, the runtime's cache of table lookups (ir/src/lookup_cache.rs).
+    pub lookup_cache: LLVMValueRef,
+    /// `ptr vmtrans_lookup(i64 target)`: the translation of `target`, or null.
+    pub lookup: LLVMValueRef,
+    pub lookup_ty: LLVMTypeRef,
 }
 
 /// The state of lowering one function.
@@ -63,31 +72,25 @@ pub struct FnLowering<'a> {
     slots: HashMap<Reg, LLVMValueRef>,
     state_ptrs: HashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
-    written: BTreeSet<Reg>,
+    /// Per block, the registers that may differ from the state at its end.
+    dirty_at_end: Vec<BTreeSet<Reg>>,
     /// The block that reloads registers after the call returning to each return address.
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
     block_at: HashMap<u64, usize>,
 }
 
-/// Registers a function reads or writes, and those it writes.
-fn register_sets(func: &Function) -> (BTreeSet<Reg>, BTreeSet<Reg>) {
-    let (mut used, mut written) = (BTreeSet::new(), BTreeSet::new());
+/// Registers a function reads or writes.
+fn used_registers(func: &Function) -> BTreeSet<Reg> {
+    let mut used = BTreeSet::new();
     for (_, bd) in func.blocks() {
         for &v in &bd.insts {
-            match func.inst(v) {
-                InstData::GetReg { reg } => {
-                    used.insert(*reg);
-                }
-                InstData::SetReg { reg, .. } => {
-                    used.insert(*reg);
-                    written.insert(*reg);
-                }
-                _ => {}
+            if let InstData::GetReg { reg } | InstData::SetReg { reg, .. } = func.inst(v) {
+                used.insert(*reg);
             }
         }
     }
-    (used, written)
+    used
 }
 
 impl<'a> FnLowering<'a> {
@@ -113,7 +116,7 @@ impl<'a> FnLowering<'a> {
                 LLVMGetMDKindIDInContext(t.ctx, c"invariant.load".as_ptr(), 14),
                 LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)),
             );
-            let (used, written) = register_sets(func);
+            let used = used_registers(func);
             let mut l = FnLowering {
                 t,
                 module,
@@ -127,7 +130,7 @@ impl<'a> FnLowering<'a> {
                 slots: HashMap::new(),
                 state_ptrs: HashMap::new(),
                 used,
-                written,
+                dirty_at_end: dirty_at_block_ends(func),
                 reload_blocks: HashMap::new(),
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
             };
@@ -150,7 +153,10 @@ impl<'a> FnLowering<'a> {
             } else {
                 let resume = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
                 let is_entry = l.icmp(LLVMIntPredicate::LLVMIntEQ, pc, t.const_int(t.i64, func.entry_addr as u128));
-                LLVMBuildCondBr(b, is_entry, init, resume);
+                // Calls enter at the entry; resuming is rare (a return after the dispatcher ran a
+                // callee, a longjmp), so the entry must not wait behind a search of the resume points.
+                let br = LLVMBuildCondBr(b, is_entry, init, resume);
+                l.set_branch_weights(br, 2000, 1);
                 Some(resume)
             };
             LLVMPositionBuilderAtEnd(b, init);
@@ -178,8 +184,12 @@ impl<'a> FnLowering<'a> {
                     };
                     cases.push((addr, target));
                 }
+                // The table lists only the entry and the resume points, so no other pc arrives.
+                let no_other_pc = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+                LLVMPositionBuilderAtEnd(b, no_other_pc);
+                LLVMBuildUnreachable(b);
                 LLVMPositionBuilderAtEnd(b, resume);
-                let sw = LLVMBuildSwitch(b, pc, init, cases.len() as u32);
+                let sw = LLVMBuildSwitch(b, pc, no_other_pc, cases.len() as u32);
                 for (a, target) in cases {
                     LLVMAddCase(sw, t.const_int(t.i64, a as u128), target);
                 }
@@ -228,9 +238,10 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// Stores the registers this function writes back into the state.
-    fn flush(&self) {
-        for &r in &self.written {
+    /// Stores back into the state the registers that may have changed since it was last brought
+    /// up to date, at the end of `block` (ir/src/dirty.rs); the others hold what it holds.
+    fn flush(&self, block: usize) {
+        for &r in &self.dirty_at_end[block] {
             unsafe {
                 let v = self.read_reg(r);
                 let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
@@ -281,7 +292,7 @@ impl<'a> FnLowering<'a> {
 
     /// Calls guest code at `target` (a constant or a value) as a function of the same type as
     /// ours, as a tail call when `tail`.
-    fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
+    pub(super) fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
         unsafe {
             let mut args = [self.state, target];
             let c = LLVMBuildCall2(self.b, self.t.guest_fn, callee, args.as_mut_ptr(), 2, NONAME);
@@ -332,7 +343,7 @@ impl<'a> FnLowering<'a> {
                     LLVMBuildCondBr(self.b, val(cond), bbs[then_dest.index()], bbs[else_dest.index()]);
                 }
                 Terminator::CallGuest { target, ret_addr, cont } => {
-                    self.flush();
+                    self.flush(block);
                     let t = self.const64(target);
                     self.set_pc(t);
                     match self.fns.get(&target) {
@@ -342,7 +353,7 @@ impl<'a> FnLowering<'a> {
                     self.after_call(ret_addr, bbs[cont.index()]);
                 }
                 Terminator::CallIndirect { target, ret_addr, cont } => {
-                    self.flush();
+                    self.flush(block);
                     let t = val(target);
                     self.set_pc(t);
                     // Targets the lifter recovered are called directly when the computed
@@ -353,7 +364,7 @@ impl<'a> FnLowering<'a> {
                         .filter_map(|a| self.fns.get(&a).map(|&f| (a, f)))
                         .collect();
                     if direct.is_empty() {
-                        self.runtime_call(t, ret_addr);
+                        self.indirect_call_via_cache(t, ret_addr);
                     } else {
                         let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
                         let join = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
@@ -375,13 +386,13 @@ impl<'a> FnLowering<'a> {
                 }
                 Terminator::Return { target } => {
                     self.set_pc(val(target));
-                    self.flush();
+                    self.flush(block);
                     LLVMBuildRetVoid(self.b);
                 }
                 Terminator::JumpGuest { target } => {
                     let t = self.const64(target);
                     self.set_pc(t);
-                    self.flush();
+                    self.flush(block);
                     self.leave_to(t, Some(target));
                 }
                 Terminator::JumpIndirect { target } => {
@@ -393,8 +404,8 @@ impl<'a> FnLowering<'a> {
                         .collect();
                     if known.is_empty() {
                         self.set_pc(t);
-                        self.flush();
-                        self.leave_to(t, None);
+                        self.flush(block);
+                        self.indirect_jump_via_cache(t);
                     } else {
                         let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
                         let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
@@ -404,21 +415,21 @@ impl<'a> FnLowering<'a> {
                         }
                         LLVMPositionBuilderAtEnd(self.b, miss);
                         self.set_pc(t);
-                        self.flush();
+                        self.flush(block);
                         self.leave_to(t, None);
                     }
                 }
                 Terminator::Syscall { pc, cont } => {
                     let next = pc.wrapping_add(4);
                     self.set_pc(self.const64(next));
-                    self.flush();
+                    self.flush(block);
                     let mut args = [self.state];
                     LLVMBuildCall2(self.b, self.rt.syscall_ty, self.rt.syscall, args.as_mut_ptr(), 1, NONAME);
                     self.after_call(next, bbs[cont.index()]);
                 }
                 Terminator::Trap { kind, pc, insn } => {
                     self.set_pc(self.const64(pc));
-                    self.flush();
+                    self.flush(block);
                     let mut args = [
                         self.state,
                         self.t.const_int(self.t.i32, kind as u128),
@@ -434,7 +445,7 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`.
-    fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) {
+    pub(super) fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) {
         unsafe {
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);

@@ -8,6 +8,7 @@
 //! `vmtrans_guest_image` holds the guest ELF file; both are handed to the runtime by the C `main`
 //! this module also emits, which calls `vmtrans_start(argc, argv, envp, &vmtrans_program)`.
 
+mod lookup_cache;
 mod lower;
 mod ops;
 mod types;
@@ -27,6 +28,9 @@ use vmtrans_ir::Function;
 
 use lower::{FnLowering, RuntimeFns};
 use types::{cname, Types};
+
+/// The name of the guest-address-to-code table (read by the runtime and by inline caches).
+const FUNC_TABLE: &str = "vmtrans_func_table";
 
 /// Options of code generation.
 pub struct CodegenOptions {
@@ -163,8 +167,15 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
         let fpcr_write_ty = fty(t.i64, &[t.i64]);
+        let lookup_ty = fty(t.ptr, &[t.i64]);
         let gb = cname("vmtrans_guest_base");
         let guest_base = LLVMAddGlobal(m, t.i64, gb.as_ptr());
+        // A declaration: part 0's `emit_tables` replaces it with the definition.
+        let table_name = cname(FUNC_TABLE);
+        let func_table = LLVMAddGlobal(m, t.i8, table_name.as_ptr());
+        LLVMSetVisibility(func_table, LLVMVisibility::LLVMHiddenVisibility);
+        let cache_name = cname("vmtrans_lookup_cache");
+        let lookup_cache = LLVMAddGlobal(m, t.i64, cache_name.as_ptr());
         RuntimeFns {
             dispatch: declare(m, "vmtrans_dispatch", t.guest_fn),
             call: declare(m, "vmtrans_call", call_ty),
@@ -180,6 +191,10 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fpcr_write_ty),
             fpcr_write_ty,
             guest_base,
+            func_table,
+            lookup_cache,
+            lookup: declare(m, "vmtrans_lookup", lookup_ty),
+            lookup_ty,
         }
     }
 }
@@ -221,7 +236,14 @@ unsafe fn emit_tables(
             })
             .collect();
         let arr = LLVMConstArray2(entry_ty, vals.as_mut_ptr(), vals.len() as u64);
-        let table = add_const_global(m, "vmtrans_func_table", LLVMTypeOf(arr), arr);
+        let table = add_const_global(m, "vmtrans_func_table.definition", LLVMTypeOf(arr), arr);
+        LLVMSetVisibility(table, LLVMVisibility::LLVMHiddenVisibility);
+        let declared = LLVMGetNamedGlobal(m, cname(FUNC_TABLE).as_ptr());
+        if !declared.is_null() {
+            LLVMReplaceAllUsesWith(declared, table);
+            LLVMDeleteGlobal(declared);
+        }
+        LLVMSetValueName2(table, FUNC_TABLE.as_ptr() as *const _, FUNC_TABLE.len());
         let img = LLVMConstStringInContext2(t.ctx, image.as_ptr() as *const _, image.len(), 1);
         let image_global = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
         LLVMSetAlignment(image_global, 4096);

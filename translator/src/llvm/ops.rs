@@ -100,14 +100,8 @@ impl FnLowering<'_> {
             let slow = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
             let join = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
             let br = LLVMBuildCondBr(self.b, any_nan, slow, join);
-            // Branch weights: the NaN path is unlikely.
-            let weights = [self.md_string("branch_weights"), self.md_i32(1), self.md_i32(2000)];
-            let node = LLVMMDNodeInContext2(self.t.ctx, weights.as_ptr() as *mut _, 3);
-            LLVMSetMetadata(
-                br,
-                LLVMGetMDKindIDInContext(self.t.ctx, c"prof".as_ptr(), 4),
-                LLVMMetadataAsValue(self.t.ctx, node),
-            );
+            // The NaN path is unlikely.
+            self.set_branch_weights(br, 1, 2000);
             LLVMPositionBuilderAtEnd(self.b, slow);
             let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
             // Later selects win, so going backwards leaves the first operand of each kind.
@@ -129,6 +123,33 @@ impl FnLowering<'_> {
             let mut blocks = [entry, slow_end];
             LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), 2);
             phi
+        }
+    }
+
+    /// Tells LLVM how likely each side of the conditional branch `br` is (`then_weight` to
+    /// `else_weight`), so the unlikely side moves out of the hot path.
+    pub(super) fn set_branch_weights(&self, br: LLVMValueRef, then_weight: u32, else_weight: u32) {
+        let weights = [self.md_string("branch_weights"), self.md_i32(then_weight), self.md_i32(else_weight)];
+        // SAFETY: `br` is a conditional branch of this context.
+        unsafe {
+            let node = LLVMMDNodeInContext2(self.t.ctx, weights.as_ptr() as *mut _, 3);
+            LLVMSetMetadata(
+                br,
+                LLVMGetMDKindIDInContext(self.t.ctx, c"prof".as_ptr(), 4),
+                LLVMMetadataAsValue(self.t.ctx, node),
+            );
+        }
+    }
+
+    /// Marks `load` as reading memory that never changes while guest code runs.
+    pub(super) fn mark_invariant(&self, load: LLVMValueRef) {
+        // SAFETY: `load` is a load instruction of this context.
+        unsafe {
+            LLVMSetMetadata(
+                load,
+                LLVMGetMDKindIDInContext(self.t.ctx, c"invariant.load".as_ptr(), 14),
+                LLVMMetadataAsValue(self.t.ctx, LLVMMDNodeInContext2(self.t.ctx, std::ptr::null_mut(), 0)),
+            );
         }
     }
 

@@ -1,0 +1,114 @@
+//! Inline lookups of indirect call and jump targets the lifter could not recover.
+//!
+//! Translated code looks the target up in the runtime's direct-mapped cache of table lookups
+//! (`vmtrans_lookup_cache`, laid out as ir/src/lookup_cache.rs says) before it calls the runtime:
+//! on a hit it loads the host function from `vmtrans_func_table` and calls it directly; on a miss
+//! it calls `vmtrans_lookup`, which fills the cache and returns the function, or null when the
+//! target has no translation (the caller then goes through `vmtrans_call` or `vmtrans_dispatch` as
+//! before). Call sites, function pointers and virtual calls repeat their targets, so the common
+//! case costs a few arithmetic instructions, two loads and a compare instead of a trip through the
+//! runtime.
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate};
+use vmtrans_ir::lookup_cache::{LOOKUP_CACHE_INDEX_BITS, LOOKUP_CACHE_SLOTS};
+
+use super::lower::FnLowering;
+use super::types::NONAME;
+
+/// Bytes of one `vmtrans_func_table` entry (`{ i64 guest_addr, ptr code }`) and the offset of `code`.
+const TABLE_ENTRY_BYTES: u64 = 16;
+const TABLE_CODE_OFFSET: u64 = 8;
+
+impl FnLowering<'_> {
+    /// Emits the inline lookup of `target` and returns the host function to call: the cached
+    /// one on a hit, the runtime's answer on a miss (null when `target` has no translation).
+    pub(super) fn inline_lookup(&self, target: LLVMValueRef) -> LLVMValueRef {
+        unsafe {
+            let t = &self.t;
+            let c = |x: u64| t.const_int(t.i64, x as u128);
+            // The slot, as `lookup_cache_slot` computes it: ((pc >> 2) ^ (pc >> 16)) & (slots - 1).
+            let folded = LLVMBuildXor(
+                self.b,
+                LLVMBuildLShr(self.b, target, c(2), NONAME),
+                LLVMBuildLShr(self.b, target, c(16), NONAME),
+                NONAME,
+            );
+            let slot_index = LLVMBuildAnd(self.b, folded, c(LOOKUP_CACHE_SLOTS as u64 - 1), NONAME);
+            let mut indices = [LLVMBuildMul(self.b, slot_index, c(8), NONAME)];
+            let slot = LLVMBuildGEP2(self.b, t.i8, self.rt.lookup_cache, indices.as_mut_ptr(), 1, NONAME);
+            let packed = LLVMBuildLoad2(self.b, t.i64, slot, NONAME);
+            LLVMSetOrdering(packed, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+            LLVMSetAlignment(packed, 8);
+            let cached_addr = LLVMBuildLShr(self.b, packed, c(LOOKUP_CACHE_INDEX_BITS as u64), NONAME);
+            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, cached_addr, target);
+            let filled = self.icmp(LLVMIntPredicate::LLVMIntNE, packed, c(0));
+            let hit = LLVMBuildAnd(self.b, same, filled, NONAME);
+
+            let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let hit_bb = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let miss_bb = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let join = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let br = LLVMBuildCondBr(self.b, hit, hit_bb, miss_bb);
+            self.set_branch_weights(br, 2000, 1);
+
+            LLVMPositionBuilderAtEnd(self.b, hit_bb);
+            let index = LLVMBuildAnd(self.b, packed, c((1 << LOOKUP_CACHE_INDEX_BITS) - 1), NONAME);
+            let offset = LLVMBuildMul(self.b, index, c(TABLE_ENTRY_BYTES), NONAME);
+            let offset = LLVMBuildAdd(self.b, offset, c(TABLE_CODE_OFFSET), NONAME);
+            let mut indices = [offset];
+            let code_ptr = LLVMBuildGEP2(self.b, t.i8, self.rt.func_table, indices.as_mut_ptr(), 1, NONAME);
+            let cached_fn = LLVMBuildLoad2(self.b, t.ptr, code_ptr, NONAME);
+            self.mark_invariant(cached_fn);
+            LLVMBuildBr(self.b, join);
+
+            LLVMPositionBuilderAtEnd(self.b, miss_bb);
+            let mut args = [target];
+            let filled_fn = LLVMBuildCall2(self.b, self.rt.lookup_ty, self.rt.lookup, args.as_mut_ptr(), 1, NONAME);
+            LLVMBuildBr(self.b, join);
+
+            LLVMPositionBuilderAtEnd(self.b, join);
+            let phi = LLVMBuildPhi(self.b, t.ptr, NONAME);
+            let mut values = [cached_fn, filled_fn];
+            let mut blocks = [hit_bb, miss_bb];
+            LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), 2);
+            phi
+        }
+    }
+
+    /// An indirect call through the lookup cache: the translation of `target` is called directly
+    /// when there is one, else `vmtrans_call` runs the target until it returns to `ret_addr`.
+    pub(super) fn indirect_call_via_cache(&self, target: LLVMValueRef, ret_addr: u64) {
+        unsafe {
+            let code = self.inline_lookup(target);
+            let t = &self.t;
+            let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let direct = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let runtime = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let join = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let translated = self.icmp(LLVMIntPredicate::LLVMIntNE, code, LLVMConstPointerNull(t.ptr));
+            let br = LLVMBuildCondBr(self.b, translated, direct, runtime);
+            self.set_branch_weights(br, 2000, 1);
+            LLVMPositionBuilderAtEnd(self.b, direct);
+            self.call_guest_fn(code, target, false);
+            LLVMBuildBr(self.b, join);
+            LLVMPositionBuilderAtEnd(self.b, runtime);
+            self.runtime_call(target, ret_addr);
+            LLVMBuildBr(self.b, join);
+            LLVMPositionBuilderAtEnd(self.b, join);
+        }
+    }
+
+    /// An indirect jump through the lookup cache: a tail call of the translation of `target` when
+    /// there is one, else of the dispatcher. The state's pc must hold `target` already.
+    pub(super) fn indirect_jump_via_cache(&self, target: LLVMValueRef) {
+        unsafe {
+            let code = self.inline_lookup(target);
+            let t = &self.t;
+            let translated = self.icmp(LLVMIntPredicate::LLVMIntNE, code, LLVMConstPointerNull(t.ptr));
+            let callee = LLVMBuildSelect(self.b, translated, code, self.rt.dispatch, NONAME);
+            self.call_guest_fn(callee, target, true);
+        }
+    }
+}
