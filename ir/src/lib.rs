@@ -7,7 +7,6 @@
 //! knows no host, no LLVM and no system calls.
 
 pub mod a64;
-pub mod dirty;
 pub mod entities;
 pub mod function;
 pub mod helpers;
@@ -17,6 +16,7 @@ pub mod lookup_cache;
 pub mod opt;
 pub mod reader;
 pub mod reg;
+pub mod sync;
 pub mod types;
 pub mod verifier;
 pub mod write;

@@ -16,8 +16,8 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::reg_offset;
-use vmtrans_ir::dirty::dirty_at_block_ends;
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
+use vmtrans_ir::sync::sync_sets;
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -72,8 +72,10 @@ pub struct FnLowering<'a> {
     slots: HashMap<Reg, LLVMValueRef>,
     state_ptrs: HashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
-    /// Per block, the registers that may differ from the state at its end.
+    /// Per block, the registers that may differ from the state at its end (ir/src/sync.rs).
     dirty_at_end: Vec<BTreeSet<Reg>>,
+    /// Per block, the registers whose values at its start some path reads.
+    live_at_start: Vec<BTreeSet<Reg>>,
     /// The block that reloads registers after the call returning to each return address.
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
@@ -117,6 +119,7 @@ impl<'a> FnLowering<'a> {
                 LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)),
             );
             let used = used_registers(func);
+            let (dirty_at_end, live_at_start) = sync_sets(func);
             let mut l = FnLowering {
                 t,
                 module,
@@ -130,7 +133,8 @@ impl<'a> FnLowering<'a> {
                 slots: HashMap::new(),
                 state_ptrs: HashMap::new(),
                 used,
-                dirty_at_end: dirty_at_block_ends(func),
+                dirty_at_end,
+                live_at_start,
                 reload_blocks: HashMap::new(),
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
             };
@@ -160,7 +164,7 @@ impl<'a> FnLowering<'a> {
                 Some(resume)
             };
             LLVMPositionBuilderAtEnd(b, init);
-            l.reload();
+            l.reload(0);
             LLVMBuildBr(b, bbs[0]);
             for (blk, bd) in func.blocks() {
                 LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
@@ -177,7 +181,7 @@ impl<'a> FnLowering<'a> {
                         None => {
                             let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
                             LLVMPositionBuilderAtEnd(b, rb);
-                            l.reload();
+                            l.reload(blk.index());
                             LLVMBuildBr(b, bbs[blk.index()]);
                             rb
                         }
@@ -251,9 +255,9 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// Loads the registers this function uses from the state.
-    fn reload(&self) {
-        for &r in &self.used {
+    /// Loads from the state the registers whose values some path from the start of `block` reads.
+    fn reload(&self, block: usize) {
+        for &r in &self.live_at_start[block] {
             unsafe {
                 let is_flag = r.ty() == Type::I1;
                 let ty = if is_flag { self.t.i8 } else { self.t.of(r.ty()) };
@@ -312,18 +316,18 @@ impl<'a> FnLowering<'a> {
 
     /// After a call that should come back to `ret_addr`: reload, then go on in `cont` if the
     /// state's pc is `ret_addr`, else return (the frame was unwound).
-    fn after_call(&mut self, ret_addr: u64, cont: LLVMBasicBlockRef) {
+    fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) {
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let reload = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMBuildBr(self.b, reload);
             LLVMPositionBuilderAtEnd(self.b, reload);
             self.reload_blocks.insert(ret_addr, reload);
-            self.reload();
+            self.reload(cont.index());
             let pc = self.load_pc();
             let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
             let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            LLVMBuildCondBr(self.b, ok, cont, unwind);
+            LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
             LLVMPositionBuilderAtEnd(self.b, unwind);
             LLVMBuildRetVoid(self.b);
         }
@@ -350,7 +354,7 @@ impl<'a> FnLowering<'a> {
                         Some(&f) => self.call_guest_fn(f, t, false),
                         None => self.runtime_call(t, ret_addr),
                     }
-                    self.after_call(ret_addr, bbs[cont.index()]);
+                    self.after_call(ret_addr, cont, bbs);
                 }
                 Terminator::CallIndirect { target, ret_addr, cont } => {
                     self.flush(block);
@@ -382,7 +386,7 @@ impl<'a> FnLowering<'a> {
                         LLVMBuildBr(self.b, join);
                         LLVMPositionBuilderAtEnd(self.b, join);
                     }
-                    self.after_call(ret_addr, bbs[cont.index()]);
+                    self.after_call(ret_addr, cont, bbs);
                 }
                 Terminator::Return { target } => {
                     self.set_pc(val(target));
@@ -425,7 +429,7 @@ impl<'a> FnLowering<'a> {
                     self.flush(block);
                     let mut args = [self.state];
                     LLVMBuildCall2(self.b, self.rt.syscall_ty, self.rt.syscall, args.as_mut_ptr(), 1, NONAME);
-                    self.after_call(next, bbs[cont.index()]);
+                    self.after_call(next, cont, bbs);
                 }
                 Terminator::Trap { kind, pc, insn } => {
                     self.set_pc(self.const64(pc));

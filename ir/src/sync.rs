@@ -1,0 +1,212 @@
+//! Keeping SSA registers and the state in memory in step: which registers translated code must
+//! store at each synchronisation point, and which it must load after one.
+//!
+//! Translated code keeps the guest registers it touches in SSA values and writes them back to the
+//! state only where something outside the function may look: calls, system calls, traps and exits.
+//! It need not write back a register that still holds the value the state has, that is, one no
+//! path has written since the state was last brought up to date. The state is up to date where the
+//! function is entered (the registers are loaded from it) and after every call and system call
+//! (they are reloaded from it); a register becomes dirty where a `setreg` writes it.
+//! `dirty_at_block_ends` is that forward may-analysis, following the control-flow edges that do not
+//! pass through a synchronisation: jumps, branches and the local targets of a recovered
+//! `jump_indirect`. Storing the registers it lists at the end of a block (and only them) leaves the
+//! state exactly as storing every written register would.
+//!
+//! Conversely, after entry and after a call only registers that are live need loading:
+//! `live_at_block_starts` is the backward liveness over the same edges, where a register is used by
+//! a `getreg` and by the write-back at a synchronisation point (which stores the dirty registers),
+//! and a call's continuation reloads what it needs itself, so liveness does not flow back through
+//! calls.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::function::Function;
+use crate::inst::{InstData, Terminator};
+use crate::reg::Reg;
+
+/// A set of registers as a bit mask (there are fewer than 128).
+type Mask = u128;
+const _: () = assert!(Reg::COUNT <= 128);
+
+fn bit(r: Reg) -> Mask {
+    1 << r.0
+}
+
+fn to_set(m: Mask) -> BTreeSet<Reg> {
+    Reg::all().filter(|&r| m & bit(r) != 0).collect()
+}
+
+/// For every block (by index), the registers that may be dirty at its end, after its instructions
+/// and before its terminator.
+pub fn dirty_at_block_ends(func: &Function) -> Vec<BTreeSet<Reg>> {
+    dirty_masks(func, &local_successors(func)).into_iter().map(to_set).collect()
+}
+
+fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
+    let mut dirty_out: Vec<Mask> = func
+        .blocks
+        .iter()
+        .map(|bd| {
+            bd.insts.iter().fold(0, |m, &v| match func.inst(v) {
+                InstData::SetReg { reg, .. } => m | bit(*reg),
+                _ => m,
+            })
+        })
+        .collect();
+    // The written sets are the starting point; propagate along local edges until nothing grows.
+    let mut work: Vec<usize> = (0..func.blocks.len()).collect();
+    while let Some(b) = work.pop() {
+        for &s in &successors[b] {
+            let grown = dirty_out[s] | dirty_out[b];
+            if grown != dirty_out[s] {
+                dirty_out[s] = grown;
+                work.push(s);
+            }
+        }
+    }
+    dirty_out
+}
+
+/// The blocks control can reach from each block without a synchronisation in between (see the
+/// module comment): jump and branch targets, and the local targets of a `jump_indirect`.
+fn local_successors(func: &Function) -> Vec<Vec<usize>> {
+    let block_at: HashMap<u64, usize> =
+        func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect();
+    let mut successors: Vec<Vec<usize>> = func
+        .blocks
+        .iter()
+        .map(|bd| match bd.term {
+            Terminator::Jump { .. } | Terminator::Branch { .. } => {
+                bd.term.successors().iter().map(|s| s.index()).collect()
+            }
+            // A call's continuation reloads what it needs, so nothing flows through a call.
+            _ => vec![],
+        })
+        .collect();
+    for (b, targets) in &func.indirect_targets {
+        if matches!(func.blocks[b.index()].term, Terminator::JumpIndirect { .. }) {
+            successors[b.index()].extend(targets.iter().filter_map(|a| block_at.get(a).copied()));
+        }
+    }
+    successors
+}
+
+/// True when the terminator writes the dirty registers back (every terminator but local control
+/// flow and `unreachable`).
+fn synchronises(term: &Terminator) -> bool {
+    !matches!(term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None)
+}
+
+/// Both analyses: per block, the registers that may be dirty at its end and those live at its
+/// start.
+pub fn sync_sets(func: &Function) -> (Vec<BTreeSet<Reg>>, Vec<BTreeSet<Reg>>) {
+    let successors = local_successors(func);
+    let dirty = dirty_masks(func, &successors);
+    let live = live_masks(func, &successors, &dirty);
+    (dirty.into_iter().map(to_set).collect(), live.into_iter().map(to_set).collect())
+}
+
+/// For every block (by index), the registers whose values on entry to it some path may read:
+/// by a `getreg`, or by the write-back of a later synchronisation point (which stores the
+/// registers `dirty_at_block_ends` lists).
+pub fn live_at_block_starts(func: &Function) -> Vec<BTreeSet<Reg>> {
+    sync_sets(func).1
+}
+
+fn live_masks(func: &Function, successors: &[Vec<usize>], dirty_at_end: &[Mask]) -> Vec<Mask> {
+    let n = func.blocks.len();
+    let mut predecessors = vec![vec![]; n];
+    for (b, ss) in successors.iter().enumerate() {
+        for &s in ss {
+            predecessors[s].push(b);
+        }
+    }
+    // Per block: registers read before written (gen) and written (kill).
+    let mut gen: Vec<Mask> = vec![0; n];
+    let mut kill: Vec<Mask> = vec![0; n];
+    for (b, bd) in func.blocks() {
+        let b = b.index();
+        for &v in &bd.insts {
+            match func.inst(v) {
+                InstData::GetReg { reg } => gen[b] |= bit(*reg) & !kill[b],
+                InstData::SetReg { reg, .. } => kill[b] |= bit(*reg),
+                _ => {}
+            }
+        }
+    }
+    let mut live_in: Vec<Mask> = vec![0; n];
+    let mut work: Vec<usize> = (0..n).collect();
+    let mut queued = vec![true; n];
+    while let Some(b) = work.pop() {
+        queued[b] = false;
+        let mut out = if synchronises(&func.blocks[b].term) { dirty_at_end[b] } else { 0 };
+        for &s in &successors[b] {
+            out |= live_in[s];
+        }
+        let inn = gen[b] | (out & !kill[b]);
+        if inn != live_in[b] {
+            live_in[b] = inn;
+            for &p in &predecessors[b] {
+                if !queued[p] {
+                    queued[p] = true;
+                    work.push(p);
+                }
+            }
+        }
+    }
+    live_in
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::parse_function;
+
+    fn regs(names: &[&str]) -> BTreeSet<Reg> {
+        names.iter().map(|n| Reg::parse(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn writes_flow_along_jumps_but_not_through_calls() {
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1008 block2
+block0 @0x1000:
+    v0 = getreg.i64 x0
+    setreg x1, v0
+    v1 = icmp.eq.i64 v0, v0
+    branch v1, block1, block2
+block1 @0x1004:
+    setreg x2, v0
+    call_guest 0x2000, ret 0x1008, block2
+block2 @0x1008:
+    v2 = getreg.i64 x3
+    setreg x4, v2
+    return v2
+}",
+        )
+        .unwrap();
+        let dirty = dirty_at_block_ends(&f);
+        let at = |addr: u64| {
+            let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
+            dirty[b.index()].clone()
+        };
+        assert_eq!(at(0x1000), regs(&["x1"]));
+        assert_eq!(at(0x1004), regs(&["x1", "x2"]));
+        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean).
+        assert_eq!(at(0x1008), regs(&["x1", "x4"]));
+
+        let live = live_at_block_starts(&f);
+        let live_at = |addr: u64| {
+            let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
+            live[b.index()].clone()
+        };
+        // 0x1008 reads x3 and, at its return, writes back x1 (dirty on one path), so both must be
+        // loaded after the call; x4 is written before its write-back.
+        assert_eq!(live_at(0x1008), regs(&["x1", "x3"]));
+        // The call in 0x1004 reloads what 0x1008 needs, so 0x1004 needs only what it writes back.
+        assert_eq!(live_at(0x1004), regs(&["x1"]));
+        // The entry reads x0; x1 is written before anything reads it.
+        assert_eq!(live_at(0x1000), regs(&["x0", "x3"]));
+    }
+}
