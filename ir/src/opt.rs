@@ -3,6 +3,8 @@
 //!
 //! - `forward_registers`: inside a block, a `getreg` after a `setreg` (or `getreg`) of the same
 //!   register uses the known value instead.
+//! - `fold_signed_flag_compares`: a comparison of the N and V flags of one subtraction becomes the
+//!   signed comparison of its operands.
 //! - `remove_dead_register_writes`: a `setreg` whose value no path reads before the register is
 //!   written again is removed. Liveness is computed over the function's control-flow graph; every
 //!   register is live wherever control leaves the function or calls out of it (calls, returns,
@@ -14,12 +16,14 @@ use std::collections::{HashMap, HashSet};
 
 use crate::entities::Value;
 use crate::function::Function;
-use crate::inst::{InstData, Terminator};
+use crate::inst::{BinaryOp, InstData, IntCC, Terminator};
 use crate::reg::Reg;
+use crate::types::Type;
 
 /// Runs every pass, in an order where each helps the next.
 pub fn optimize(func: &mut Function) {
     forward_registers(func);
+    fold_signed_flag_compares(func);
     remove_dead_register_writes(func);
     remove_dead_values(func);
 }
@@ -103,6 +107,56 @@ pub fn forward_registers(func: &mut Function) {
         }
     }
     compact_orphans(func);
+}
+
+/// The operands `(x, y)` when `n` and `v` are the N and V flags of one subtraction `x - y`, as
+/// `Lifter::sub_flags` computes them: `n = (x - y) < 0` and `v = ((x ^ y) & (x ^ (x - y))) < 0`
+/// (signed, against zero; the operands of each `xor` and of the `and` in either order).
+fn subtraction_of_flags(func: &Function, n: Value, v: Value) -> Option<(Value, Value)> {
+    let negative = |value: Value| match func.inst(value) {
+        InstData::Icmp { cc: IntCC::Slt, args: [lhs, zero] }
+            if matches!(func.inst(*zero), InstData::Const { bits: 0, .. }) =>
+        {
+            Some(*lhs)
+        }
+        _ => None,
+    };
+    let binary = |value: Value, op: BinaryOp| match func.inst(value) {
+        InstData::Binary { op: o, args } if *o == op => Some(*args),
+        _ => None,
+    };
+    let difference = negative(n)?;
+    let [x, y] = binary(difference, BinaryOp::Sub)?;
+    let [p, q] = binary(negative(v)?, BinaryOp::And)?;
+    let is_xor_of = |value: Value, a: Value, b: Value| {
+        binary(value, BinaryOp::Xor).is_some_and(|[l, r]| (l, r) == (a, b) || (l, r) == (b, a))
+    };
+    let matches = |p: Value, q: Value| is_xor_of(p, x, y) && is_xor_of(q, x, difference);
+    (matches(p, q) || matches(q, p)).then_some((x, y))
+}
+
+/// Rewrites `n == v` and `n != v`, where N and V come from one subtraction `x - y` in the same
+/// block (a CMP or SUBS followed by B.GE, CSEL ..., LT, ...), as the signed comparison they are
+/// equivalent to: N == V exactly when `x >= y` as signed integers, whatever the overflow. LLVM does
+/// not see through the flag arithmetic, and a direct comparison lets it emit one `cmp` and a
+/// conditional jump; the flags themselves are still computed for whoever reads them.
+pub fn fold_signed_flag_compares(func: &mut Function) {
+    for bi in 0..func.blocks.len() {
+        for i in 0..func.blocks[bi].insts.len() {
+            let v = func.blocks[bi].insts[i];
+            let (cc, [a, b]) = match func.inst(v) {
+                InstData::Icmp { cc: cc @ (IntCC::Eq | IntCC::Ne), args } if func.value_type(args[0]) == Type::I1 => {
+                    (*cc, *args)
+                }
+                _ => continue,
+            };
+            let operands = subtraction_of_flags(func, a, b).or_else(|| subtraction_of_flags(func, b, a));
+            if let Some((x, y)) = operands {
+                let signed = if cc == IntCC::Eq { IntCC::Sge } else { IntCC::Slt };
+                func.insts[v.index()] = InstData::Icmp { cc: signed, args: [x, y] };
+            }
+        }
+    }
 }
 
 /// True when control leaves the function (or calls out of it) at this terminator, so every
@@ -270,5 +324,53 @@ mod tests {
         env.state.x[2] = 9;
         run_insns(&mut env, &code);
         assert_eq!(env.state.x[4], 1);
+    }
+
+    /// The signed conditions after a CMP, computed from N and V in the lifted code and from a
+    /// direct comparison after `fold_signed_flag_compares`, agree on operands that overflow.
+    #[test]
+    fn signed_conditions_fold_into_comparisons() {
+        // cmp x1, x2; cset x0, ge; cset x3, lt; cmp w1, w2; cset w4, gt; cset w5, le
+        let code = [0xeb02003f_u32, 0x9a9fb7e0, 0x9a9fa7e3, 0x6b02003f, 0x1a9fd7e4, 0x1a9fc7e5];
+        let read = |a: u64| code.get(((a - 0x1000) / 4) as usize).copied();
+        let lifted = lift_block(0x1000, &read, 64).unwrap();
+        let mut opt = lifted.func.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        let direct = opt.blocks[0]
+            .insts
+            .iter()
+            .filter(|&&v| {
+                matches!(opt.inst(v), InstData::Icmp { cc: IntCC::Sge | IntCC::Slt, args }
+                    if !matches!(opt.inst(args[1]), InstData::Const { .. }))
+            })
+            .count();
+        assert_eq!(direct, 4, "every signed condition became a comparison of the operands");
+        let edges = [0u64, 1, 2, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 63, (1 << 63) - 1, u64::MAX];
+        for &x1 in &edges {
+            for &x2 in &edges {
+                let run = |f: &Function| {
+                    let mut env = TestEnv::new(0x10000, 16);
+                    env.state = CpuState::default();
+                    env.state.x[1] = x1;
+                    env.state.x[2] = x2;
+                    let mut b = f.entry();
+                    while let Exit::Block(next) = run_block(f, b, &mut env).unwrap() {
+                        b = next;
+                    }
+                    env.state
+                };
+                let (a, b) = (run(&lifted.func), run(&opt));
+                assert_eq!(a.x, b.x, "x1 = {x1:#x}, x2 = {x2:#x}");
+                assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
+            }
+        }
+        // The conditions themselves, against the Arm ARM's definitions (signed comparisons).
+        let mut env = TestEnv::new(0x10000, 16);
+        env.state.x[1] = 1 << 63;
+        env.state.x[2] = 1;
+        run_insns(&mut env, &code);
+        assert_eq!((env.state.x[0], env.state.x[3]), (0, 1), "i64::MIN < 1");
+        assert_eq!((env.state.x[4], env.state.x[5]), (0, 1), "0 <= 1 as w registers");
     }
 }
