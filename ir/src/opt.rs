@@ -291,6 +291,19 @@ mod tests {
     use crate::interp::{run_block, Exit};
     use crate::verifier::verify;
 
+    /// Runs `f` in the interpreter from its entry until it leaves, with x1 and x2 set.
+    fn run_with(f: &Function, x1: u64, x2: u64) -> CpuState {
+        let mut env = TestEnv::new(0x10000, 16);
+        env.state = CpuState::default();
+        env.state.x[1] = x1;
+        env.state.x[2] = x2;
+        let mut b = f.entry();
+        while let Exit::Block(next) = run_block(f, b, &mut env).unwrap() {
+            b = next;
+        }
+        env.state
+    }
+
     /// Runs a lifted block before and after optimisation and compares the final states.
     #[test]
     fn optimisation_keeps_the_meaning_of_lifted_code() {
@@ -303,18 +316,7 @@ mod tests {
         verify(&opt).unwrap();
         assert!(opt.inst_count() < lifted.func.inst_count());
         for (x1, x2) in [(1u64, 2u64), (4, 9), (9, 4), (u64::MAX, 3)] {
-            let run = |f: &Function| {
-                let mut env = TestEnv::new(0x10000, 16);
-                env.state = CpuState::default();
-                env.state.x[1] = x1;
-                env.state.x[2] = x2;
-                let mut b = f.entry();
-                while let Exit::Block(next) = run_block(f, b, &mut env).unwrap() {
-                    b = next;
-                }
-                env.state
-            };
-            let (a, b) = (run(&lifted.func), run(&opt));
+            let (a, b) = (run_with(&lifted.func, x1, x2), run_with(&opt, x1, x2));
             assert_eq!(a.x, b.x);
             assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
         }
@@ -349,18 +351,7 @@ mod tests {
         let edges = [0u64, 1, 2, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 63, (1 << 63) - 1, u64::MAX];
         for &x1 in &edges {
             for &x2 in &edges {
-                let run = |f: &Function| {
-                    let mut env = TestEnv::new(0x10000, 16);
-                    env.state = CpuState::default();
-                    env.state.x[1] = x1;
-                    env.state.x[2] = x2;
-                    let mut b = f.entry();
-                    while let Exit::Block(next) = run_block(f, b, &mut env).unwrap() {
-                        b = next;
-                    }
-                    env.state
-                };
-                let (a, b) = (run(&lifted.func), run(&opt));
+                let (a, b) = (run_with(&lifted.func, x1, x2), run_with(&opt, x1, x2));
                 assert_eq!(a.x, b.x, "x1 = {x1:#x}, x2 = {x2:#x}");
                 assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
             }
