@@ -291,6 +291,16 @@ mod tests {
     use crate::interp::{run_block, Exit};
     use crate::verifier::verify;
 
+    /// Lifts `code` (placed at 0x1000) as one block, and optimises a copy, which must verify.
+    fn lift_and_optimize(code: &[u32]) -> (Function, Function) {
+        let read = |a: u64| code.get(((a - 0x1000) / 4) as usize).copied();
+        let lifted = lift_block(0x1000, &read, 64).unwrap().func;
+        let mut opt = lifted.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        (lifted, opt)
+    }
+
     /// Runs `f` in the interpreter from its entry until it leaves, with x1 and x2 set.
     fn run_with(f: &Function, x1: u64, x2: u64) -> CpuState {
         let mut env = TestEnv::new(0x10000, 16);
@@ -309,14 +319,10 @@ mod tests {
     fn optimisation_keeps_the_meaning_of_lifted_code() {
         // cmp x1, x2; csel x0, x1, x2, lt; adds x3, x0, #1; cmp x3, #5; cset x4, eq; b.ne +8
         let code = [0xeb02003f_u32, 0x9a82b020, 0xb1000403, 0xf100147f, 0x9a9f17e4, 0x54000041];
-        let read = |a: u64| code.get(((a - 0x1000) / 4) as usize).copied();
-        let lifted = lift_block(0x1000, &read, 64).unwrap();
-        let mut opt = lifted.func.clone();
-        optimize(&mut opt);
-        verify(&opt).unwrap();
-        assert!(opt.inst_count() < lifted.func.inst_count());
+        let (lifted, opt) = lift_and_optimize(&code);
+        assert!(opt.inst_count() < lifted.inst_count());
         for (x1, x2) in [(1u64, 2u64), (4, 9), (9, 4), (u64::MAX, 3)] {
-            let (a, b) = (run_with(&lifted.func, x1, x2), run_with(&opt, x1, x2));
+            let (a, b) = (run_with(&lifted, x1, x2), run_with(&opt, x1, x2));
             assert_eq!(a.x, b.x);
             assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
         }
@@ -334,11 +340,7 @@ mod tests {
     fn signed_conditions_fold_into_comparisons() {
         // cmp x1, x2; cset x0, ge; cset x3, lt; cmp w1, w2; cset w4, gt; cset w5, le
         let code = [0xeb02003f_u32, 0x9a9fb7e0, 0x9a9fa7e3, 0x6b02003f, 0x1a9fd7e4, 0x1a9fc7e5];
-        let read = |a: u64| code.get(((a - 0x1000) / 4) as usize).copied();
-        let lifted = lift_block(0x1000, &read, 64).unwrap();
-        let mut opt = lifted.func.clone();
-        optimize(&mut opt);
-        verify(&opt).unwrap();
+        let (lifted, opt) = lift_and_optimize(&code);
         let direct = opt.blocks[0]
             .insts
             .iter()
@@ -351,7 +353,7 @@ mod tests {
         let edges = [0u64, 1, 2, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 63, (1 << 63) - 1, u64::MAX];
         for &x1 in &edges {
             for &x2 in &edges {
-                let (a, b) = (run_with(&lifted.func, x1, x2), run_with(&opt, x1, x2));
+                let (a, b) = (run_with(&lifted, x1, x2), run_with(&opt, x1, x2));
                 assert_eq!(a.x, b.x, "x1 = {x1:#x}, x2 = {x2:#x}");
                 assert_eq!((a.n, a.z, a.c, a.v), (b.n, b.z, b.c, b.v));
             }

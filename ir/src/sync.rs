@@ -7,16 +7,15 @@
 //! path has written since the state was last brought up to date. The state is up to date where the
 //! function is entered (the registers are loaded from it) and after every call and system call
 //! (they are reloaded from it); a register becomes dirty where a `setreg` writes it.
-//! `dirty_at_block_ends` is that forward may-analysis, following the control-flow edges that do not
+//! `sync_sets` computes this forward may-analysis, following the control-flow edges that do not
 //! pass through a synchronisation: jumps, branches and the local targets of a recovered
 //! `jump_indirect`. Storing the registers it lists at the end of a block (and only them) leaves the
 //! state exactly as storing every written register would.
 //!
-//! Conversely, after entry and after a call only registers that are live need loading:
-//! `live_at_block_starts` is the backward liveness over the same edges, where a register is used by
-//! a `getreg` and by the write-back at a synchronisation point (which stores the dirty registers),
-//! and a call's continuation reloads what it needs itself, so liveness does not flow back through
-//! calls.
+//! Conversely, after entry and after a call only registers that are live need loading, and
+//! `sync_sets` also computes the backward liveness over the same edges, where a register is used by
+//! a `getreg` and by the write-back at a synchronisation point (which stores the dirty registers);
+//! a call's continuation reloads what it needs itself, so liveness does not flow back through calls.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -34,12 +33,6 @@ fn bit(r: Reg) -> Mask {
 
 fn to_set(m: Mask) -> BTreeSet<Reg> {
     Reg::all().filter(|&r| m & bit(r) != 0).collect()
-}
-
-/// For every block (by index), the registers that may be dirty at its end, after its instructions
-/// and before its terminator.
-pub fn dirty_at_block_ends(func: &Function) -> Vec<BTreeSet<Reg>> {
-    dirty_masks(func, &local_successors(func)).into_iter().map(to_set).collect()
 }
 
 fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
@@ -97,20 +90,14 @@ fn synchronises(term: &Terminator) -> bool {
     !matches!(term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None)
 }
 
-/// Both analyses: per block, the registers that may be dirty at its end and those live at its
-/// start.
+/// Both analyses, per block (by index): the registers that may be dirty at its end, after its
+/// instructions and before its terminator; and the registers whose values on entry to it some path
+/// may read, by a `getreg` or by the write-back of a later synchronisation point.
 pub fn sync_sets(func: &Function) -> (Vec<BTreeSet<Reg>>, Vec<BTreeSet<Reg>>) {
     let successors = local_successors(func);
     let dirty = dirty_masks(func, &successors);
     let live = live_masks(func, &successors, &dirty);
     (dirty.into_iter().map(to_set).collect(), live.into_iter().map(to_set).collect())
-}
-
-/// For every block (by index), the registers whose values on entry to it some path may read:
-/// by a `getreg`, or by the write-back of a later synchronisation point (which stores the
-/// registers `dirty_at_block_ends` lists).
-pub fn live_at_block_starts(func: &Function) -> Vec<BTreeSet<Reg>> {
-    sync_sets(func).1
 }
 
 fn live_masks(func: &Function, successors: &[Vec<usize>], dirty_at_end: &[Mask]) -> Vec<Mask> {
@@ -186,7 +173,7 @@ block2 @0x1008:
 }",
         )
         .unwrap();
-        let dirty = dirty_at_block_ends(&f);
+        let (dirty, live) = sync_sets(&f);
         let at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()
@@ -196,7 +183,6 @@ block2 @0x1008:
         // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean).
         assert_eq!(at(0x1008), regs(&["x1", "x4"]));
 
-        let live = live_at_block_starts(&f);
         let live_at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             live[b.index()].clone()

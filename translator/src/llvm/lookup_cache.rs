@@ -22,9 +22,11 @@ const TABLE_ENTRY_BYTES: u64 = 16;
 const TABLE_CODE_OFFSET: u64 = 8;
 
 impl FnLowering<'_> {
-    /// Emits the inline lookup of `target` and returns the host function to call: the cached
-    /// one on a hit, the runtime's answer on a miss (null when `target` has no translation).
-    pub(super) fn inline_lookup(&self, target: LLVMValueRef) -> LLVMValueRef {
+    /// Emits the inline lookup of `target`, then `found(code)` where its translation `code` is
+    /// known (after a cache hit, and after the runtime found it on a miss) and `missing()` where it
+    /// has none. Each closure must end the block it is given. A hit goes straight to `found`, with
+    /// no further test on the hot path.
+    fn with_inline_lookup(&self, target: LLVMValueRef, found: impl Fn(LLVMValueRef), missing: impl FnOnce()) {
         unsafe {
             let t = &self.t;
             let c = |x: u64| t.const_int(t.i64, x as u128);
@@ -47,33 +49,29 @@ impl FnLowering<'_> {
             let hit = LLVMBuildAnd(self.b, same, filled, NONAME);
 
             let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
-            let hit_bb = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
-            let miss_bb = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
-            let join = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let new_block = || LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
+            let (hit_bb, miss_bb, found_bb, missing_bb) = (new_block(), new_block(), new_block(), new_block());
             let br = LLVMBuildCondBr(self.b, hit, hit_bb, miss_bb);
             self.set_branch_weights(br, 2000, 1);
 
             LLVMPositionBuilderAtEnd(self.b, hit_bb);
             let index = LLVMBuildAnd(self.b, packed, c((1 << LOOKUP_CACHE_INDEX_BITS) - 1), NONAME);
             let offset = LLVMBuildMul(self.b, index, c(TABLE_ENTRY_BYTES), NONAME);
-            let offset = LLVMBuildAdd(self.b, offset, c(TABLE_CODE_OFFSET), NONAME);
-            let mut indices = [offset];
+            let mut indices = [LLVMBuildAdd(self.b, offset, c(TABLE_CODE_OFFSET), NONAME)];
             let code_ptr = LLVMBuildGEP2(self.b, t.i8, self.rt.func_table, indices.as_mut_ptr(), 1, NONAME);
             let cached_fn = LLVMBuildLoad2(self.b, t.ptr, code_ptr, NONAME);
             self.mark_invariant(cached_fn);
-            LLVMBuildBr(self.b, join);
+            found(cached_fn);
 
             LLVMPositionBuilderAtEnd(self.b, miss_bb);
             let mut args = [target];
-            let filled_fn = LLVMBuildCall2(self.b, self.rt.lookup_ty, self.rt.lookup, args.as_mut_ptr(), 1, NONAME);
-            LLVMBuildBr(self.b, join);
-
-            LLVMPositionBuilderAtEnd(self.b, join);
-            let phi = LLVMBuildPhi(self.b, t.ptr, NONAME);
-            let mut values = [cached_fn, filled_fn];
-            let mut blocks = [hit_bb, miss_bb];
-            LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), 2);
-            phi
+            let looked_up = LLVMBuildCall2(self.b, self.rt.lookup_ty, self.rt.lookup, args.as_mut_ptr(), 1, NONAME);
+            let translated = self.icmp(LLVMIntPredicate::LLVMIntNE, looked_up, LLVMConstPointerNull(t.ptr));
+            LLVMBuildCondBr(self.b, translated, found_bb, missing_bb);
+            LLVMPositionBuilderAtEnd(self.b, found_bb);
+            found(looked_up);
+            LLVMPositionBuilderAtEnd(self.b, missing_bb);
+            missing();
         }
     }
 
@@ -81,21 +79,19 @@ impl FnLowering<'_> {
     /// when there is one, else `vmtrans_call` runs the target until it returns to `ret_addr`.
     pub(super) fn indirect_call_via_cache(&self, target: LLVMValueRef, ret_addr: u64) {
         unsafe {
-            let code = self.inline_lookup(target);
-            let t = &self.t;
             let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
-            let direct = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
-            let runtime = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
-            let join = LLVMAppendBasicBlockInContext(t.ctx, func, NONAME);
-            let translated = self.icmp(LLVMIntPredicate::LLVMIntNE, code, LLVMConstPointerNull(t.ptr));
-            let br = LLVMBuildCondBr(self.b, translated, direct, runtime);
-            self.set_branch_weights(br, 2000, 1);
-            LLVMPositionBuilderAtEnd(self.b, direct);
-            self.call_guest_fn(code, target, false);
-            LLVMBuildBr(self.b, join);
-            LLVMPositionBuilderAtEnd(self.b, runtime);
-            self.runtime_call(target, ret_addr);
-            LLVMBuildBr(self.b, join);
+            let join = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
+            self.with_inline_lookup(
+                target,
+                |code| {
+                    self.call_guest_fn(code, target, false);
+                    LLVMBuildBr(self.b, join);
+                },
+                || {
+                    self.runtime_call(target, ret_addr);
+                    LLVMBuildBr(self.b, join);
+                },
+            );
             LLVMPositionBuilderAtEnd(self.b, join);
         }
     }
@@ -103,12 +99,10 @@ impl FnLowering<'_> {
     /// An indirect jump through the lookup cache: a tail call of the translation of `target` when
     /// there is one, else of the dispatcher. The state's pc must hold `target` already.
     pub(super) fn indirect_jump_via_cache(&self, target: LLVMValueRef) {
-        unsafe {
-            let code = self.inline_lookup(target);
-            let t = &self.t;
-            let translated = self.icmp(LLVMIntPredicate::LLVMIntNE, code, LLVMConstPointerNull(t.ptr));
-            let callee = LLVMBuildSelect(self.b, translated, code, self.rt.dispatch, NONAME);
-            self.call_guest_fn(callee, target, true);
-        }
+        self.with_inline_lookup(
+            target,
+            |code| self.call_guest_fn(code, target, true),
+            || self.call_guest_fn(self.rt.dispatch, target, true),
+        );
     }
 }

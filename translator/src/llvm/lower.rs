@@ -112,12 +112,6 @@ impl<'a> FnLowering<'a> {
             let state = LLVMGetParam(llfn, 0);
             let pc = LLVMGetParam(llfn, 1);
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
-            // The guest base never changes once guest code runs.
-            LLVMSetMetadata(
-                guest_base,
-                LLVMGetMDKindIDInContext(t.ctx, c"invariant.load".as_ptr(), 14),
-                LLVMMetadataAsValue(t.ctx, LLVMMDNodeInContext2(t.ctx, std::ptr::null_mut(), 0)),
-            );
             let used = used_registers(func);
             let (dirty_at_end, live_at_start) = sync_sets(func);
             let mut l = FnLowering {
@@ -138,6 +132,8 @@ impl<'a> FnLowering<'a> {
                 reload_blocks: HashMap::new(),
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
             };
+            // The guest base never changes once guest code runs.
+            l.mark_invariant(guest_base);
             for r in l.used.clone() {
                 let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
                 l.slots.insert(r, slot);
