@@ -23,6 +23,9 @@ pub const ERANGE: Errno = Errno(libc::ERANGE);
 pub const ENAMETOOLONG: Errno = Errno(libc::ENAMETOOLONG);
 pub const ENOSYS: Errno = Errno(libc::ENOSYS);
 pub const E2BIG: Errno = Errno(libc::E2BIG);
+pub const EACCES: Errno = Errno(libc::EACCES);
+pub const ELOOP: Errno = Errno(libc::ELOOP);
+pub const ENOEXEC: Errno = Errno(libc::ENOEXEC);
 
 impl Errno {
     /// The error the last failed host call left in the thread's `errno`.

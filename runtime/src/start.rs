@@ -28,10 +28,22 @@ pub unsafe extern "C" fn vmtrans_start(
     envp: *const *const c_char,
     program: *const crate::dispatch::GuestProgram,
 ) -> c_int {
-    // SAFETY: the translator's tables live as long as the process.
-    unsafe { crate::dispatch::install_program(program) };
     // SAFETY: the C runtime passes argc valid argument strings and a null-terminated environment.
-    let (args, env) = unsafe { (c_strings(argv, Some(argc.max(0) as usize)), c_strings(envp, None)) };
+    let (args, mut env) = unsafe { (c_strings(argv, Some(argc.max(0) as usize)), c_strings(envp, None)) };
+    match take_guest_exe(&mut env) {
+        // SAFETY: the translator's tables live as long as the process.
+        None => unsafe { crate::dispatch::install_program(program) },
+        Some(path) => match load_guest_exe(path) {
+            Ok(loaded) => {
+                // SAFETY: the image is leaked, so it lives as long as the process; the table is empty.
+                unsafe { crate::dispatch::install_program(&loaded) }
+            }
+            Err(message) => {
+                eprintln!("vmtrans: {message}");
+                return 127;
+            }
+        },
+    }
     match start(crate::dispatch::guest_image(), &args, &env) {
         Ok(state) => crate::dispatch::run_guest(state),
         Err(message) => {
@@ -39,6 +51,35 @@ pub unsafe extern "C" fn vmtrans_start(
             127
         }
     }
+}
+
+/// Removes `VMTRANS_GUEST_EXE=<path>` (set by the execve of another AArch64 program, see
+/// `syscall::exec`) from the environment the guest will see, returning the path.
+#[cfg(not(test))]
+fn take_guest_exe(env: &mut Vec<Vec<u8>>) -> Option<Vec<u8>> {
+    let prefix = format!("{}=", crate::syscall::exec::GUEST_EXE_VAR).into_bytes();
+    let index = env.iter().position(|entry| entry.starts_with(&prefix))?;
+    let entry = env.remove(index);
+    env.retain(|other| !other.starts_with(&prefix));
+    Some(entry[prefix.len()..].to_vec())
+}
+
+/// Reads the AArch64 program at `path` to run it instead of the embedded one, with no translation
+/// (the fallback engine runs all of it).
+#[cfg(not(test))]
+fn load_guest_exe(path: Vec<u8>) -> Result<crate::dispatch::GuestProgram, String> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = String::from_utf8_lossy(&path).into_owned();
+    let image = std::fs::read(std::ffi::OsStr::from_bytes(&path)).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let image: &'static [u8] = Box::leak(image.into_boxed_slice());
+    let path = std::ffi::CString::new(path).map_err(|_| format!("bad program path {name}"))?;
+    crate::syscall::exec::set_loaded_guest(path);
+    Ok(crate::dispatch::GuestProgram {
+        func_table: std::ptr::NonNull::dangling().as_ptr(),
+        func_table_len: 0,
+        image: image.as_ptr(),
+        image_len: image.len() as u64,
+    })
 }
 
 /// Collects a C string vector: `count` entries, or up to the terminating null pointer.

@@ -216,6 +216,32 @@ pub fn host_wait_mask(guest_mask: u64) -> u64 {
     (guest_mask | PENDING.with(|p| p.bits.load(Ordering::Acquire))) & !host_owned_bits()
 }
 
+/// Makes a host call that waits with the guest's temporary mask `mask` in force, as the kernel does for the
+/// sigmask argument of ppoll, pselect6 and epoll_pwait: the host call gets the host mask for `mask` (it
+/// swaps masks and waits in one step), and a recorded signal `mask` lets through ends the wait at once
+/// with EINTR. When the wait ends that way, the handler runs with `mask` in force and its sigreturn
+/// restores the previous mask; otherwise the previous mask is back as soon as the call returns.
+pub fn wait_with_mask(mask: Option<u64>, call: impl FnOnce(*const u64) -> i64) -> Result<u64, crate::errno::Errno> {
+    use crate::errno::{host_result, Errno};
+    let Some(mask) = mask else { return host_result(call(std::ptr::null())) };
+    let temporary = mask & !sys::UNBLOCKABLE;
+    let previous = sys::blocked_mask();
+    // With every signal blocked, no recording handler runs between the check and the wait.
+    block_all_on_host();
+    let result = if recorded() & !temporary != 0 {
+        Err(Errno(libc::EINTR))
+    } else {
+        let host_mask = host_wait_mask(temporary);
+        host_result(call(&host_mask))
+    };
+    if result == Err(Errno(libc::EINTR)) && recorded() & !temporary != 0 {
+        sys::set_blocked_mask(temporary);
+        set_suspended_mask(previous);
+    }
+    sync_host_mask();
+    result
+}
+
 /// The recorded signals of this thread.
 pub fn recorded() -> u64 {
     PENDING.with(|p| p.bits.load(Ordering::Acquire))

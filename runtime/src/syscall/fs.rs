@@ -47,8 +47,32 @@ fn path(addr: u64) -> Result<CString, Errno> {
 
 pub fn openat(a: Args) -> SysResult {
     let path = path(a[1])?;
+    if let Some(result) = super::procfs::open(&path, open_flags_to_host(a[2]) & libc::O_CLOEXEC != 0) {
+        return result;
+    }
     // SAFETY: a valid C string; the mode is an integer.
     host_result(unsafe { libc::openat(fd(a[0]), path.as_ptr(), open_flags_to_host(a[2]), a[3] as libc::c_uint) } as i64)
+}
+
+/// openat2: `struct open_how` (flags, mode, resolve, each 64 bits, possibly extended by later kernels)
+/// with the open flags converted; any bytes past the known fields are passed on for the host to judge.
+pub fn openat2(a: Args) -> SysResult {
+    const OPEN_HOW_SIZE: u64 = 24;
+    const MAX_SIZE: u64 = 4096;
+    let size = a[3];
+    if !(OPEN_HOW_SIZE..=MAX_SIZE).contains(&size) {
+        return Err(if size < OPEN_HOW_SIZE { EINVAL } else { Errno(libc::E2BIG) });
+    }
+    let mut how = vec![0u8; size as usize];
+    memory::read_into(a[2], &mut how)?;
+    let flags = u64::from_le_bytes(how[0..8].try_into().unwrap_or_default());
+    if flags >> 32 != 0 {
+        return Err(EINVAL);
+    }
+    how[0..8].copy_from_slice(&(open_flags_to_host(flags) as u32 as u64).to_le_bytes());
+    let path = path(a[1])?;
+    // SAFETY: a valid C string and a host copy of the guest's `open_how`.
+    host_result(unsafe { libc::syscall(libc::SYS_openat2, fd(a[0]), path.as_ptr(), how.as_ptr(), size) })
 }
 
 pub fn close(a: Args) -> SysResult {
@@ -132,9 +156,16 @@ pub fn getdents64(a: Args) -> SysResult {
 }
 
 pub fn readlinkat(a: Args) -> SysResult {
-    // "/proc/self/exe" needs no special case: the host answers with the translated program's path.
+    // The host answers /proc/self/exe with the translated program's path, unless this process runs
+    // an AArch64 program execve loaded from a file.
     let path = path(a[1])?;
     let buf = host_ptr(a[2], a[3])?;
+    if let Some(target) = super::procfs::exe_link(&path) {
+        let bytes = target.to_bytes();
+        let n = bytes.len().min(a[3] as usize);
+        memory::write_bytes(a[2], &bytes[..n])?;
+        return Ok(n as u64);
+    }
     // SAFETY: a valid C string and a buffer inside the guest space.
     host_result(unsafe { libc::readlinkat(fd(a[0]), path.as_ptr(), buf.cast(), a[3] as usize) } as i64)
 }

@@ -1,5 +1,5 @@
-//! Data transfer on file descriptors: read, write and their vector and positioned forms, sendfile,
-//! ppoll and the terminal ioctls. Guest file descriptors are host file descriptors; guest buffers
+//! Data transfer on file descriptors: read, write and their vector and positioned forms (preadv2 and
+//! pwritev2 included), vmsplice, sendfile and the terminal ioctls. Guest file descriptors are host file descriptors; guest buffers
 //! are translated to host pointers and checked to lie inside the guest space (the host kernel then
 //! answers EFAULT for the parts the guest has not mapped).
 
@@ -39,7 +39,7 @@ pub fn pwrite64(a: Args) -> SysResult {
 }
 
 /// Reads the guest's iovec array (16 bytes per entry: base, length) as host iovecs.
-fn host_iovecs(addr: u64, count: u64) -> Result<Vec<libc::iovec>, Errno> {
+pub fn host_iovecs(addr: u64, count: u64) -> Result<Vec<libc::iovec>, Errno> {
     if count > IOV_MAX {
         return Err(EINVAL);
     }
@@ -69,23 +69,41 @@ pub fn writev(a: Args) -> SysResult {
     host_result(unsafe { libc::writev(fd(a[0]), iov.as_ptr(), iov.len() as i32) } as i64)
 }
 
+/// preadv, pwritev, preadv2 and pwritev2 (`host` says which): the offset comes as two words (low,
+/// high), of which a 64-bit kernel uses the first; the v2 forms add the RWF_* flags, which are the same
+/// on both sides.
+fn positioned_vector(host: libc::c_long, a: Args) -> SysResult {
+    let iov = host_iovecs(a[1], a[2])?;
+    // SAFETY: every buffer lies inside the guest space.
+    host_result(unsafe { libc::syscall(host, fd(a[0]), iov.as_ptr(), iov.len() as i32, a[3], a[4], a[5]) })
+}
+
+pub fn preadv(a: Args) -> SysResult {
+    positioned_vector(libc::SYS_preadv, a)
+}
+
+pub fn pwritev(a: Args) -> SysResult {
+    positioned_vector(libc::SYS_pwritev, a)
+}
+
+pub fn preadv2(a: Args) -> SysResult {
+    positioned_vector(libc::SYS_preadv2, a)
+}
+
+pub fn pwritev2(a: Args) -> SysResult {
+    positioned_vector(libc::SYS_pwritev2, a)
+}
+
+pub fn vmsplice(a: Args) -> SysResult {
+    let iov = host_iovecs(a[1], a[2])?;
+    // SAFETY: every buffer lies inside the guest space.
+    host_result(unsafe { libc::syscall(libc::SYS_vmsplice, fd(a[0]), iov.as_ptr(), iov.len(), a[3]) })
+}
+
 pub fn sendfile(a: Args) -> SysResult {
     let offset = host_ptr_or_null(a[2], 8)?;
     // SAFETY: the offset pointer is null or inside the guest space.
     host_result(unsafe { libc::sendfile(fd(a[0]), fd(a[1]), offset.cast(), a[3] as usize) } as i64)
-}
-
-/// ppoll: `struct pollfd` (8 bytes) and `struct timespec` are the same on both sides; the signal
-/// mask must be the 8-byte kernel sigset.
-pub fn ppoll(a: Args) -> SysResult {
-    if a[1] > 1 << 20 {
-        return Err(EINVAL);
-    }
-    let fds = host_ptr(a[0], a[1] * 8)?;
-    let timeout = host_ptr_or_null(a[2], 16)?;
-    let mask = host_ptr_or_null(a[3], 8)?;
-    // SAFETY: every pointer is null or inside the guest space.
-    host_result(unsafe { libc::syscall(libc::SYS_ppoll, fds, a[1], timeout, mask, a[4]) })
 }
 
 /// Terminal ioctls, all with the asm-generic numbers and layouts both architectures share.

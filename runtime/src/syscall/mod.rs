@@ -3,12 +3,17 @@
 //! on failure, the `VMTRANS_STRACE=1` trace, and the one-time notice for unsupported numbers. The
 //! handlers live in modules by area.
 
+pub mod event;
+pub mod exec;
 pub mod fs;
 pub mod info;
 pub mod io;
 pub mod mem;
 pub mod names;
+pub mod net;
+pub mod passthrough;
 pub mod process;
+pub mod procfs;
 pub mod signal;
 pub mod stat;
 pub mod time;
@@ -54,6 +59,8 @@ pub fn handle(state: &mut CpuState) {
 fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
     match number {
         17 => fs::getcwd(a),
+        21 => event::epoll_ctl(a),
+        22 => event::epoll_pwait(a),
         23 => fs::dup(a),
         24 => fs::dup3(a),
         25 => fs::fcntl(a),
@@ -87,7 +94,12 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         67 => io::pread64(a),
         68 => io::pwrite64(a),
         71 => io::sendfile(a),
-        73 => io::ppoll(a),
+        69 => io::preadv(a),
+        70 => io::pwritev(a),
+        72 => event::pselect6(a),
+        73 => event::ppoll(a),
+        74 => event::signalfd4(a),
+        75 => io::vmsplice(a),
         78 => fs::readlinkat(a),
         79 => stat::newfstatat(a),
         80 => stat::fstat(a),
@@ -143,20 +155,32 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         215 => mem::munmap(a),
         216 => mem::mremap(a),
         220 => process::clone(state, a),
-        221 => process::execve(a),
+        221 => exec::execve(a),
         222 => mem::mmap(a),
         226 => mem::mprotect(a),
+        211 => net::sendmsg(a),
+        212 => net::recvmsg(a),
         233 => mem::madvise(a),
         240 => signal::rt_tgsigqueueinfo(a),
+        243 => net::recvmmsg(a),
         260 => process::wait4(a),
         261 => process::prlimit64(a),
+        269 => net::sendmmsg(a),
         276 => fs::renameat2(a),
         278 => info::getrandom(a),
+        281 => exec::execveat(a),
+        286 => io::preadv2(a),
+        287 => io::pwritev2(a),
         291 => stat::statx(a),
         293 => Err(ENOSYS), // rseq: glibc then does without restartable sequences.
         435 => Err(ENOSYS), // clone3: glibc then uses clone.
+        437 => fs::openat2(a),
         439 => fs::faccessat2(a),
-        _ => unsupported(number),
+        441 => event::epoll_pwait2(a),
+        _ => match passthrough::entry(number) {
+            Some(entry) => passthrough::call(&entry, a),
+            None => unsupported(number),
+        },
     }
 }
 

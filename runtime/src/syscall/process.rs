@@ -1,13 +1,11 @@
 //! The process: exit, ids, limits, umask, prctl, futex, set_tid_address, set_robust_list, and clone
-//! (threads and forks), wait4 and execve. Guest threads are host threads (see `crate::thread`): `exit`
+//! (threads and forks) and wait4 (execve is in `exec.rs`). Guest threads are host threads (see `crate::thread`): `exit`
 //! ends the calling thread, or the process when it is the last one; `exit_group` ends the process.
-
-use std::ffi::CString;
 
 use vmtrans_ir::a64::CpuState;
 
 use super::Args;
-use crate::errno::{host_result, Errno, SysResult, E2BIG, EINVAL};
+use crate::errno::{host_result, SysResult, EINVAL};
 use crate::memory::{self, host_ptr, host_ptr_or_null};
 use crate::thread::{self, CloneRequest};
 
@@ -256,38 +254,6 @@ pub fn wait4(a: Args) -> SysResult {
     let (status, usage) = (host_ptr_or_null(a[1], 4)?, host_ptr_or_null(a[3], 144)?);
     // SAFETY: both pointers are null or inside the guest space.
     host_result(unsafe { libc::syscall(libc::SYS_wait4, a[0] as i32, status, a[2] as i32, usage) })
-}
-
-/// The most entries an argv or envp array may have.
-const MAX_VECTOR: usize = 1 << 16;
-
-/// Reads a null-terminated guest array of string pointers.
-fn guest_strings(addr: u64) -> Result<Vec<CString>, Errno> {
-    let mut strings = Vec::new();
-    if addr == 0 {
-        return Ok(strings);
-    }
-    for index in 0..MAX_VECTOR as u64 {
-        let pointer = memory::read_u64(addr + 8 * index)?;
-        if pointer == 0 {
-            return Ok(strings);
-        }
-        strings.push(memory::read_cstring(pointer)?);
-    }
-    Err(E2BIG)
-}
-
-/// execve: runs the named host program. An AArch64 program cannot run directly on the host (the
-/// kernel answers ENOEXEC unless binfmt is set up), but host tools named by path (/bin/sh) do.
-pub fn execve(a: Args) -> SysResult {
-    let path = memory::read_cstring(a[0])?;
-    let (args, env) = (guest_strings(a[1])?, guest_strings(a[2])?);
-    let mut arg_ptrs: Vec<*const libc::c_char> = args.iter().map(|s| s.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let mut env_ptrs: Vec<*const libc::c_char> = env.iter().map(|s| s.as_ptr()).collect();
-    env_ptrs.push(std::ptr::null());
-    // SAFETY: null-terminated vectors of valid C strings that outlive the call.
-    host_result(unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) } as i64)
 }
 
 #[cfg(test)]
