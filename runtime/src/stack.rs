@@ -105,6 +105,10 @@ impl StringArea {
     }
 }
 
+/// The auxiliary vector given to the guest at start-up, as /proc/self/auxv shows it (key and value
+/// words, little-endian, ending with AT_NULL).
+pub static GUEST_AUXV: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
 /// Lays out the initial stack below guest address `top` (16-byte aligned). `None` when it does not fit
 /// below `top` or exceeds `limit` bytes.
 pub fn build(
@@ -145,6 +149,12 @@ pub fn build(
         (AT_PLATFORM, platform_addr),
         (AT_NULL, 0),
     ];
+    let mut auxv = Vec::with_capacity(aux.len() * 16);
+    for (key, value) in aux {
+        auxv.extend_from_slice(&key.to_le_bytes());
+        auxv.extend_from_slice(&value.to_le_bytes());
+    }
+    let _ = GUEST_AUXV.set(auxv);
     let mut words: Vec<u64> = Vec::new();
     words.push(args.len() as u64);
     words.extend(&arg_addrs);

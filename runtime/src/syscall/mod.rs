@@ -16,6 +16,7 @@ pub mod process;
 pub mod procfs;
 pub mod signal;
 pub mod stat;
+pub mod sysv;
 pub mod time;
 mod trace;
 
@@ -158,6 +159,9 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         221 => exec::execve(a),
         222 => mem::mmap(a),
         226 => mem::mprotect(a),
+        191 => sysv::semctl(a),
+        196 => sysv::shmat(a),
+        197 => sysv::shmdt(a),
         211 => net::sendmsg(a),
         212 => net::recvmsg(a),
         233 => mem::madvise(a),

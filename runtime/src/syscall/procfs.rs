@@ -1,6 +1,7 @@
 //! The /proc files whose host version would describe the host rather than the guest: the memory map
-//! (`/proc/self/maps`, in guest addresses, with the guest's protections) and `/proc/cpuinfo` (an
-//! AArch64 CPU with exactly the features AT_HWCAP advertises). Opening one gives a memfd holding the
+//! (`/proc/self/maps`, in guest addresses, with the guest's protections), the auxiliary vector
+//! (`/proc/self/auxv`, the one the guest's stack got) and `/proc/cpuinfo` (an AArch64 CPU with
+//! exactly the features AT_HWCAP advertises). Opening one gives a memfd holding the
 //! text the AArch64 kernel would produce, generated at open time; every other path goes to the host.
 //! `/proc/self/exe` of a program loaded by execve (see `exec.rs`) names that program.
 
@@ -35,6 +36,8 @@ pub fn contents(path: &CStr) -> Option<Vec<u8>> {
         Some(cpuinfo())
     } else if is_own(path, "maps") {
         Some(maps())
+    } else if is_own(path, "auxv") {
+        crate::stack::GUEST_AUXV.get().cloned()
     } else {
         None
     }

@@ -35,6 +35,8 @@ mod misc;
 mod permute;
 #[path = "simd_sat.rs"]
 mod sat;
+#[path = "simd_sha512.rs"]
+mod sha512;
 #[path = "simd_shift.rs"]
 mod shift;
 #[cfg(test)]
@@ -47,8 +49,8 @@ mod wide;
 pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
     let insn = l.insn;
     if insn >> 31 == 1 {
-        // Only the SHA-512/SHA-3 crypto groups live here with bit 31 set.
-        return Err(if insn >> 24 == 0xce { SemError::Unsupported } else { SemError::Undefined });
+        // Only the SHA-512/SHA-3/SM3/SM4 crypto groups live here with bit 31 set.
+        return if insn >> 24 == 0xce { sha512::lift(l) } else { Err(SemError::Undefined) };
     }
     if let Some(r) = crypto::lift(l) {
         return r;

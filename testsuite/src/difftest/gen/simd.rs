@@ -6,7 +6,8 @@
 //! immediate (SHL, SLI, [SU]SHR, [SU]SRA, [SU]RSHR, SRI, SHRN, [SU]SHLL), MOVI/MVNI/ORR/BIC
 //! immediate, and floating-point vector arithmetic (FADD, FSUB, FMUL, FDIV, FMAX, FMIN).
 //! Reserved size/Q combinations are not drawn. The half-precision (FEAT_FP16) forms have their
-//! own class, `simd-fp16`, in `simd_fp16.rs`.
+//! own class, `simd-fp16`, in `simd_fp16.rs`. The crypto class draws AES, SHA-1, SHA-256, SHA-512,
+//! SHA-3 (EOR3, BCAX, RAX1, XAR) and PMULL/PMULL2 (8- and 64-bit).
 
 use crate::difftest::case::MachineState;
 use crate::difftest::gen::{reg, Class, Shape};
@@ -242,6 +243,29 @@ fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
     op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
+/// The cryptographic extension: AES, SHA-1, SHA-256, SHA-512, SHA-3, and the polynomial multiplies.
+fn crypto(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    let (rm, rn, rd) = (vreg(rng), vreg(rng), vreg(rng));
+    match rng.below(8) {
+        // AESE, AESD, AESMC, AESIMC.
+        0 => 0x4e28_0800 | (4 + rng.bits(2)) << 12 | rn << 5 | rd,
+        // SHA1C, SHA1P, SHA1M, SHA1SU0, SHA256H, SHA256H2, SHA256SU1.
+        1 => 0x5e00_0000 | rm << 16 | (rng.below(7) as u32) << 12 | rn << 5 | rd,
+        // SHA1H, SHA1SU1, SHA256SU0.
+        2 => 0x5e28_0800 | (rng.below(3) as u32) << 12 | rn << 5 | rd,
+        // SHA512H, SHA512H2, SHA512SU1, RAX1.
+        3 => 0xce60_8000 | rm << 16 | rng.bits(2) << 10 | rn << 5 | rd,
+        // SHA512SU0.
+        4 => 0xcec0_8000 | rn << 5 | rd,
+        // EOR3, BCAX (Ra in bits 14..10).
+        5 => 0xce00_0000 | rng.bits(1) << 21 | rm << 16 | vreg(rng) << 10 | rn << 5 | rd,
+        // XAR with any rotation.
+        6 => 0xce80_0000 | rm << 16 | rng.bits(6) << 10 | rn << 5 | rd,
+        // PMULL/PMULL2 on bytes (size 0) or doublewords (size 3).
+        _ => 0x0e20_e000 | rng.bits(1) << 30 | rng.pick(&[0u32, 3]) << 22 | rm << 16 | rn << 5 | rd,
+    }
+}
+
 /// The Advanced SIMD classes.
 pub const CLASSES: &[Class] = &[
     Class { name: "simd-3same", shape: Shape::Seq { max: 12, gens: &[three_same, logical] } },
@@ -253,4 +277,5 @@ pub const CLASSES: &[Class] = &[
     Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
     Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector, fp_vector, fp_by_element] } },
     Class { name: "simd-fp16", shape: Shape::Seq { max: 12, gens: super::simd_fp16::GENS } },
+    Class { name: "simd-crypto", shape: Shape::Seq { max: 12, gens: &[crypto] } },
 ];
