@@ -39,6 +39,18 @@ pub struct Function {
 }
 
 impl Function {
+    /// The values some instruction or terminator of the function's blocks uses.
+    pub fn used_values(&self) -> std::collections::HashSet<Value> {
+        let mut used = std::collections::HashSet::new();
+        for bd in &self.blocks {
+            for &v in &bd.insts {
+                used.extend(self.insts[v.index()].args());
+            }
+            used.extend(bd.term.args());
+        }
+        used
+    }
+
     /// An empty function with no blocks.
     pub fn new(name: impl Into<String>, entry_addr: u64) -> Function {
         Function {

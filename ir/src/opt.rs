@@ -232,13 +232,7 @@ pub fn remove_dead_register_writes(func: &mut Function) {
 /// Removes side-effect-free instructions whose results nothing uses.
 pub fn remove_dead_values(func: &mut Function) {
     loop {
-        let mut used: HashSet<Value> = HashSet::new();
-        for bd in &func.blocks {
-            for &v in &bd.insts {
-                used.extend(func.insts[v.index()].args());
-            }
-            used.extend(bd.term.args());
-        }
+        let used = func.used_values();
         let mut removed = false;
         for bi in 0..func.blocks.len() {
             let before = func.blocks[bi].insts.len();

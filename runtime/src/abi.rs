@@ -1,4 +1,5 @@
-//! The symbols the runtime exports to translated code: the guest base and the system call entry.
+//! The symbols the runtime exports to translated code: the guest base, the system call entry and the
+//! signal poll of loop back-edges.
 //! (The translator's tables reach the runtime through `vmtrans_start`, see `dispatch`.)
 
 use vmtrans_ir::a64::CpuState;
@@ -37,4 +38,17 @@ pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
         }
         state.pc = site.svc_pc.wrapping_add(4);
     }
+}
+
+/// Called by translated code at a loop back-edge when the state's `signal_pending` word is raised:
+/// delivers the signals recorded for this thread that it does not block. The translated code has
+/// written its registers back and set the pc to the loop's next block; a handler may change the
+/// state, which the translated code reloads (and leaves the function if the pc changed).
+///
+/// # Safety
+/// `state` must point to the calling thread's guest CPU state, valid for reads and writes.
+#[no_mangle]
+pub unsafe extern "C" fn vmtrans_poll(state: *mut CpuState) {
+    // SAFETY: translated code passes its own thread's state, which nothing else touches meanwhile.
+    signal::poll(unsafe { &mut *state });
 }

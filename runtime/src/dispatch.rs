@@ -113,6 +113,18 @@ pub(crate) fn step(state: &mut CpuState) {
 
 /// Runs guest code on the calling thread until the thread exits (`exit` with other threads alive).
 pub fn run_thread(state: &mut CpuState) {
+    signal::set_current_state(state);
+    // A fault delivered to a guest handler that leaves by siglongjmp abandons the frames above the
+    // checkpoint and comes back here (`signal::sync_fault`); the loop then goes on from the state's pc.
+    while !thread::is_exiting(state) {
+        signal::sync_fault::run_protected(state, run_loop);
+    }
+}
+
+/// The body of `run_thread`, called through the fault checkpoint with the thread's state.
+extern "C" fn run_loop(state: *mut u8) {
+    // SAFETY: `run_thread` passes its exclusive reference to the thread's state.
+    let state = unsafe { &mut *(state as *mut CpuState) };
     while !thread::is_exiting(state) {
         signal::safe_point(state);
         step(state);
@@ -206,7 +218,9 @@ pub unsafe extern "C" fn vmtrans_call(state: *mut CpuState, target: u64, ret: u6
 }
 
 /// Translated code reached a trap (UDF, BRK, an unsupported instruction): raise the signal the
-/// hardware would, with its default action (guest signal handlers come with the signal work).
+/// hardware would. The state is exact here, with the pc at the trapping instruction; when the guest
+/// handles the signal, the handler runs and translated code goes on from the pc it leaves (as on
+/// hardware, a handler that does not move the pc past the instruction meets it again).
 ///
 /// # Safety
 /// `state` must be the calling thread's guest state.
@@ -216,8 +230,10 @@ pub unsafe extern "C" fn vmtrans_trap(state: *mut CpuState, kind: u32, insn: u32
     raise_trap(state, TrapKind::ALL.get(kind as usize).copied().unwrap_or(TrapKind::Undefined), insn);
 }
 
-/// Reports a trap and dies by its signal.
-pub fn raise_trap(state: &CpuState, kind: TrapKind, insn: u32) -> ! {
+/// Raises the signal of a trap at `state.pc`: SIGILL (ILL_ILLOPC) or, for BRK, SIGTRAP (TRAP_BRKPT),
+/// with si_addr the pc. An unsupported instruction is reported on stderr first. The guest's handler
+/// runs when it has one and does not block the signal; otherwise the process dies by the signal.
+pub fn raise_trap(state: &mut CpuState, kind: TrapKind, insn: u32) {
     let sig = match kind {
         TrapKind::Breakpoint => libc::SIGTRAP,
         _ => libc::SIGILL,
@@ -228,6 +244,11 @@ pub fn raise_trap(state: &CpuState, kind: TrapKind, insn: u32) -> ! {
             vmtrans_ir::a64::disassemble(insn),
             state.pc
         );
+    }
+    // ILL_ILLOPC and TRAP_BRKPT are both 1.
+    const CODE: i32 = 1;
+    if signal::deliver_synchronous(state, sig, CODE, state.pc) {
+        return;
     }
     before_exit();
     die_by_signal(sig)

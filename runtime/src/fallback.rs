@@ -174,6 +174,7 @@ pub fn run_block(state: &mut CpuState) {
             Ok(Exit::Trap { kind, pc, insn }) => {
                 state.pc = pc;
                 raise_trap(state, kind, insn);
+                return;
             }
             Err(fault) => {
                 eprintln!("vmtrans: guest fault at guest address {:#x} (pc near {pc:#x})", fault.addr);

@@ -1,4 +1,5 @@
-//! The host SIGSEGV/SIGBUS handler: a guest access to memory it has not mapped faults on the host;
+//! The host SIGSEGV/SIGBUS handler: a guest access to memory it has not mapped faults on the host.
+//! When the guest has a handler for the signal, the fault goes to it (`signal::sync_fault`); otherwise
 //! the handler reports the faulting address in host and guest terms on stderr, then lets the same
 //! signal kill the process with its default action, so the exit status is 128 + the signal number as
 //! under qemu or a real AArch64 machine. It runs on its own alternate stack so that a guest stack
@@ -39,7 +40,12 @@ fn describe(host_addr: u64, base: u64) -> MessageBuffer {
     message
 }
 
-extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, _context: *mut libc::c_void) {
+extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    // SAFETY: the kernel's arguments of an SA_SIGINFO handler for SIGSEGV/SIGBUS.
+    if unsafe { crate::signal::sync_fault::redirect(signal, info, context) } {
+        // The guest handles it: the host context now returns into the trampoline that delivers it.
+        return;
+    }
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let host_addr = unsafe { (*info).si_addr() } as u64;
     let message = describe(host_addr, memory::base());

@@ -55,6 +55,11 @@ pub fn space() -> MutexGuard<'static, AddressSpace> {
     SPACE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The address space record if no one holds it (for code that must not wait, like a fault path).
+pub fn try_space() -> Option<MutexGuard<'static, AddressSpace>> {
+    SPACE.try_lock().ok()
+}
+
 /// The host address of guest address 0.
 pub fn base() -> u64 {
     // SAFETY: a plain read of a word written once before the guest starts.

@@ -69,6 +69,12 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     keep_objects: Option<PathBuf>,
 
+    /// Do not test for pending signals at loop back-edges. Loops run slightly faster, but an
+    /// asynchronous signal sent to a thread that spins in a loop without system calls is then only
+    /// delivered at its next system call or call through the runtime.
+    #[arg(long)]
+    no_signal_poll: bool,
+
     /// Threads compiling in parallel (default: one per CPU).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(usize))]
     jobs: Option<usize>,
@@ -148,7 +154,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
 
     let target_cpu = if cli.target_cpu == "native" { llvm::host_cpu() } else { cli.target_cpu.clone() };
     let jobs = cli.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let opts = llvm::CodegenOptions { opt_level: cli.opt_level, target_cpu, emit_llvm: cli.emit_llvm.clone(), jobs };
+    let opts = llvm::CodegenOptions {
+        opt_level: cli.opt_level,
+        target_cpu,
+        emit_llvm: cli.emit_llvm.clone(),
+        jobs,
+        signal_poll: !cli.no_signal_poll,
+    };
     let tmp = tempfile::tempdir().context("cannot make a temporary directory").map_err(tool_error)?;
     let objects = llvm::compile(&found.functions, &image.bytes, &opts, tmp.path()).map_err(tool_error)?;
     let compiled_at = started.elapsed();

@@ -431,7 +431,15 @@ pub fn lift_function(
                             tables.insert(pc, vec![t]);
                         }
                     }
-                    Flow::Stop => {}
+                    Flow::Stop => {
+                        // A SIGTRAP handler (or a debugger) resumes after a BRK by stepping the pc over
+                        // it: the next instruction is a resume point.
+                        let is_brk = insn & 0xffe0_001f == 0xd420_0000;
+                        if is_brk && read(next).is_some() && is_local(next) {
+                            resume.insert(next);
+                            add_leader(next, &mut work, &mut leaders);
+                        }
+                    }
                 }
                 break;
             }

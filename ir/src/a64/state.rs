@@ -28,8 +28,10 @@ pub struct CpuState {
     pub z: u8,
     pub c: u8,
     pub v: u8,
-    /// Padding to the vector registers. Offset 268.
-    pub _pad0: [u8; 4],
+    /// Non-zero when the runtime has recorded a signal for this thread since the last poll: translated
+    /// code tests it at loop back-edges and calls the runtime to deliver (`vmtrans_poll`). Not a guest
+    /// register; the runtime's signal handler writes it asynchronously. Offset 268.
+    pub signal_pending: u32,
     /// q0..q31, little-endian. Offset 272, 512 bytes.
     pub q: [u128; 32],
     /// FPCR. Offset 784.
@@ -54,6 +56,7 @@ const _: () = {
     assert!(offset_of!(CpuState, pc) == 256);
     assert!(offset_of!(CpuState, n) == 264);
     assert!(offset_of!(CpuState, v) == 267);
+    assert!(offset_of!(CpuState, signal_pending) == SIGNAL_PENDING_OFFSET);
     assert!(offset_of!(CpuState, q) == 272);
     assert!(offset_of!(CpuState, fpcr) == 784);
     assert!(offset_of!(CpuState, fpsr) == 792);
@@ -74,7 +77,7 @@ impl Default for CpuState {
             z: 0,
             c: 0,
             v: 0,
-            _pad0: [0; 4],
+            signal_pending: 0,
             q: [0; 32],
             fpcr: 0,
             fpsr: 0,
@@ -86,6 +89,9 @@ impl Default for CpuState {
         }
     }
 }
+
+/// The offset of `CpuState::signal_pending`, which translated code polls.
+pub const SIGNAL_PENDING_OFFSET: usize = 268;
 
 /// Where a register lives in `CpuState`: byte offset and size in bytes.
 pub fn reg_offset(r: Reg) -> (usize, usize) {

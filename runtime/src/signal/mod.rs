@@ -7,15 +7,16 @@
 //! the host mask is always the guest's blocked mask plus the signals recorded and not yet delivered.
 //!
 //! Delivery happens at safe points, where the runtime has control and the guest state is exact: after every
-//! system call (`vmtrans_syscall`) and in the dispatcher's loops. The runtime writes the kernel's
+//! system call (`vmtrans_syscall`), in the dispatcher's loops, and at loop back-edges of translated code,
+//! which test the `signal_pending` word of the thread's CPU state (raised by the recording handler) and
+//! call `vmtrans_poll` after writing their registers back (unless translated with `--no-signal-poll`). The runtime writes the kernel's
 //! `rt_sigframe` (see `frame`) onto the guest stack, sets the handler's registers and runs guest code from the
 //! handler in a nested loop, until the handler's rt_sigreturn has restored the whole state from the frame;
 //! then the interrupted code continues (translated code resumes after its system call). A blocking system
 //! call interrupted by the signal returns EINTR, or, with SA_RESTART and a restartable call, the frame
 //! resumes at the SVC with the original x0 and the call is made again.
 //!
-//! Limits: a signal arriving while the guest runs a loop with no system call and no call through the
-//! runtime waits for the next safe point (translated code does not poll); a synchronous SIGSEGV, SIGBUS,
+//! Limits: a synchronous SIGSEGV, SIGBUS,
 //! SIGILL, SIGFPE or SIGTRAP raised by guest code still ends the process even when the guest installed a
 //! handler (the runtime owns those host signals, and the exact guest pc of a faulting access is not known);
 //! a signal arriving between the runtime's last check and the start of a blocking host call is only seen
@@ -23,6 +24,7 @@
 //! the next starts (the kernel stacks all their frames first, so the last one's handler runs first).
 
 pub mod frame;
+pub mod sync_fault;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -90,6 +92,49 @@ thread_local! {
     static SIGRETURNED: Cell<u64> = const { Cell::new(0) };
     /// The mask rt_sigsuspend replaced: the next frame saves it, so the handler's sigreturn restores it.
     static SUSPENDED_MASK: Cell<Option<u64>> = const { Cell::new(None) };
+    /// This thread's CPU state while it runs guest code (null before): the host handler raises its
+    /// `signal_pending` word, which translated loops poll.
+    static CURRENT_STATE: Cell<*mut CpuState> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Records `state` as the CPU state of the guest code this thread runs, for the host handler.
+pub fn set_current_state(state: &mut CpuState) {
+    CURRENT_STATE.with(|current| current.set(state));
+}
+
+/// Whether this thread runs guest code (it has a CPU state).
+pub fn has_current_state() -> bool {
+    !CURRENT_STATE.with(Cell::get).is_null()
+}
+
+/// This thread's CPU state, for code that runs in place of the interrupted guest code (the fault
+/// trampoline), where no other reference to it is in use.
+fn current_state() -> &'static mut CpuState {
+    // SAFETY: set by `run_thread` to the thread's state, which outlives the thread's guest code; the
+    // callers run where the interrupted code that borrowed it will never continue.
+    unsafe { &mut *CURRENT_STATE.with(Cell::get) }
+}
+
+/// Raises the `signal_pending` word of this thread's CPU state (async-signal-safe).
+fn raise_pending_word() {
+    let state = CURRENT_STATE.with(Cell::get);
+    if !state.is_null() {
+        // SAFETY: the pointer is this thread's live CPU state; the word is only ever accessed
+        // atomically or by translated code's single loads, and 4-byte aligned (checked in ir).
+        unsafe {
+            let word = std::ptr::addr_of_mut!((*state).signal_pending);
+            std::sync::atomic::AtomicU32::from_ptr(word).store(1, Ordering::Release);
+        }
+    }
+}
+
+/// A loop back-edge in translated code found `signal_pending` raised: clears it and delivers what
+/// is deliverable (the state is exact here: translated code wrote its registers back first).
+pub fn poll(state: &mut CpuState) {
+    // SAFETY: the word belongs to this thread's state, which `state` borrows.
+    unsafe { std::sync::atomic::AtomicU32::from_ptr(std::ptr::addr_of_mut!(state.signal_pending)) }
+        .store(0, Ordering::Release);
+    safe_point(state);
 }
 
 /// The mask bit of `signal` (1..=64).
@@ -144,6 +189,7 @@ extern "C" fn on_host_signal(signal: libc::c_int, info: *mut libc::siginfo_t, co
         }
         pending.bits.fetch_or(bit(signal), Ordering::Release);
     });
+    raise_pending_word();
     // SAFETY: the kernel passes the interrupted context; the first word of its sigset holds signals 1..=64.
     unsafe {
         let context = context as *mut libc::ucontext_t;
@@ -155,6 +201,7 @@ extern "C" fn on_host_signal(signal: libc::c_int, info: *mut libc::siginfo_t, co
 /// Sets the host disposition of `signal` for the guest's `action`: its default, ignored, or the recording
 /// handler. The runtime's own signals are left alone.
 pub fn mirror_disposition(signal: u64, action: &GuestSigaction) {
+    sync_fault::note_guest_action(signal, !matches!(action.handler, sys::SIG_DFL | sys::SIG_IGN));
     if signal == 0 || signal > 64 || host_owned_bits() & bit(signal) != 0 {
         return;
     }
@@ -197,15 +244,37 @@ pub fn block_all_on_host() {
 /// Records `signal`, sent by the guest to itself with si_code `code`, without the host (the runtime's own
 /// host signals); delivered like any other.
 pub fn record_sent_to_self(signal: u64, code: i32) {
-    let mut info = [0u64; SIGINFO_SIZE / 8];
+    let mut info = [0u8; SIGINFO_SIZE];
     // SAFETY: getpid and getuid have no preconditions.
     let (pid, uid) = unsafe { (libc::getpid() as u32 as u64, libc::getuid() as u64) };
-    info[0] = signal;
-    info[1] = code as u32 as u64;
-    info[2] = pid | uid << 32;
+    info[0..8].copy_from_slice(&signal.to_le_bytes());
+    info[8..16].copy_from_slice(&(code as u32 as u64).to_le_bytes());
+    info[16..24].copy_from_slice(&(pid | uid << 32).to_le_bytes());
+    record_with_info(signal, &info);
+}
+
+/// Delivers a synchronous signal raised by the guest instruction at `state.pc` (exact state) to the
+/// guest's handler, with si_code `code` and si_addr `addr`: false (nothing done) when the guest has no
+/// handler for it or blocks it, where the kernel would kill the process.
+pub fn deliver_synchronous(state: &mut CpuState, signal: i32, code: i32, addr: u64) -> bool {
+    let signal_bit = bit(signal as u64);
+    if !sync_fault::guest_handles(signal) || sys::blocked_mask() & signal_bit != 0 {
+        return false;
+    }
+    let mut info = [0u8; SIGINFO_SIZE];
+    info[0..4].copy_from_slice(&signal.to_le_bytes());
+    info[8..12].copy_from_slice(&code.to_le_bytes());
+    info[16..24].copy_from_slice(&addr.to_le_bytes());
+    record_with_info(signal as u64, &info);
+    deliver_pending(state, None);
+    true
+}
+
+/// Records `signal` for this thread with the siginfo `info`, delivered like any other.
+pub fn record_with_info(signal: u64, info: &[u8; SIGINFO_SIZE]) {
     PENDING.with(|pending| {
-        for (word, value) in pending.info[signal as usize - 1].iter().zip(info) {
-            word.store(value, Ordering::Relaxed);
+        for (word, chunk) in pending.info[signal as usize - 1].iter().zip(info.chunks_exact(8)) {
+            word.store(u64::from_le_bytes(chunk.try_into().unwrap_or_default()), Ordering::Relaxed);
         }
         pending.bits.fetch_or(bit(signal), Ordering::Release);
     });
@@ -381,11 +450,17 @@ fn run_handler(state: &mut CpuState, signal: u64, info: &[u8; SIGINFO_SIZE], act
     state.x[29] = place.record;
     state.x[30] = if action.flags & SA_RESTORER != 0 { action.restorer } else { sigreturn_trampoline() };
     state.pc = action.handler;
-    run_until_sigreturn(state, place.frame);
+    let handler_stack = if use_alt { (alt.sp, alt.sp + alt.size) } else { (0, place.record) };
+    run_until_sigreturn(state, place.frame, handler_stack);
 }
 
-/// Runs guest code until the rt_sigreturn of the frame at `frame` has completed.
-fn run_until_sigreturn(state: &mut CpuState, frame: u64) {
+/// Runs guest code until the rt_sigreturn of the frame at `frame` has completed. The handler runs with
+/// its stack pointer inside `handler_stack` (low, high]; once it is outside, the handler has left by
+/// siglongjmp (or switched stacks) and the interrupted code will not be resumed from here: the host
+/// frames between this loop and the thread's checkpoint are abandoned, and guest code goes on from the
+/// thread's main loop (`sync_fault`), so that a program that leaves many handlers this way does not
+/// pile host frames up.
+fn run_until_sigreturn(state: &mut CpuState, frame: u64, handler_stack: (u64, u64)) {
     loop {
         if SIGRETURNED.with(Cell::get) == frame {
             SIGRETURNED.with(|done| done.set(0));
@@ -393,6 +468,9 @@ fn run_until_sigreturn(state: &mut CpuState, frame: u64) {
         }
         if thread::is_exiting(state) {
             return;
+        }
+        if !(handler_stack.0 < state.sp && state.sp <= handler_stack.1) {
+            sync_fault::abandon_to_checkpoint();
         }
         if has_deliverable() {
             deliver_pending(state, None);

@@ -5,9 +5,7 @@
 //! and `crate::signal` delivers the recorded signals to the guest handler at safe points (see there).
 //! The host mask follows the guest's blocked mask, apart from the signals the runtime owns.
 //!
-//! Limits (see also `crate::signal`): a signal arriving while the guest runs a loop with no system call and
-//! no call through the runtime waits for the next safe point, since translated code does not poll; a
-//! synchronous SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGTRAP from guest code still ends the process even when
+//! Limits (see also `crate::signal`): a SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGTRAP from guest code still ends the process even when
 //! the guest installed a handler (the exact guest pc of a faulting access is not known in translated code).
 
 use std::cell::Cell;

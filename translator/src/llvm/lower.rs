@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
-use vmtrans_ir::a64::state::reg_offset;
+use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::sync::sync_sets;
 use vmtrans_ir::{Function, Reg, Type};
@@ -34,6 +34,9 @@ pub struct RuntimeFns {
     /// `void vmtrans_syscall(ptr)`.
     pub syscall: LLVMValueRef,
     pub syscall_ty: LLVMTypeRef,
+    /// `void vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge.
+    pub poll: LLVMValueRef,
+    pub poll_ty: LLVMTypeRef,
     /// `void vmtrans_trap(ptr, i32 kind, i32 insn)`.
     pub trap: LLVMValueRef,
     pub trap_ty: LLVMTypeRef,
@@ -80,6 +83,12 @@ pub struct FnLowering<'a> {
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
     block_at: HashMap<u64, usize>,
+    /// A pointer to the state's `signal_pending` word, which loop back-edges poll.
+    signal_pending: LLVMValueRef,
+    /// Whether loop back-edges poll it (`--no-signal-poll` turns this off).
+    signal_poll: bool,
+    /// The values the function uses (a load whose value is unused must still be made).
+    pub(super) used_values: std::collections::HashSet<vmtrans_ir::Value>,
 }
 
 /// Registers a function reads or writes.
@@ -104,6 +113,7 @@ impl<'a> FnLowering<'a> {
         fns: &'a HashMap<u64, LLVMValueRef>,
         func: &'a Function,
         llfn: LLVMValueRef,
+        signal_poll: bool,
     ) {
         unsafe {
             let b = LLVMCreateBuilderInContext(t.ctx);
@@ -131,6 +141,12 @@ impl<'a> FnLowering<'a> {
                 live_at_start,
                 reload_blocks: HashMap::new(),
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
+                signal_pending: {
+                    let mut idx = [t.const_int(t.i64, SIGNAL_PENDING_OFFSET as u128)];
+                    LLVMBuildGEP2(b, t.i8, state, idx.as_mut_ptr(), 1, NONAME)
+                },
+                signal_poll,
+                used_values: func.used_values(),
             };
             // The guest base never changes once guest code runs.
             l.mark_invariant(guest_base);
@@ -329,6 +345,48 @@ impl<'a> FnLowering<'a> {
         }
     }
 
+    /// Where the edge from `block` to `dest` enters: `dest` itself, or, for an edge back to a block at or
+    /// before `block` (every cycle of the control-flow graph has one), a block that first polls the
+    /// state's `signal_pending` word. When it is raised the registers are written back, the pc set to
+    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`); then the live registers
+    /// are reloaded, since a handler may change them, and the function returns if the pc is no longer
+    /// `dest`'s (the caller's check after its call then hands over to the dispatcher). So a thread
+    /// spinning in a translated loop still takes asynchronous signals, as on hardware.
+    fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
+        let backward = self.signal_poll && dest.index() <= block;
+        let Some(addr) = self.func.blocks[dest.index()].guest_addr.filter(|_| backward) else {
+            return bbs[dest.index()];
+        };
+        unsafe {
+            let here = LLVMGetInsertBlock(self.b);
+            let fnv = LLVMGetBasicBlockParent(here);
+            let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMPositionBuilderAtEnd(self.b, poll);
+            // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with others.
+            let word = LLVMBuildLoad2(self.b, self.t.i32, self.signal_pending, NONAME);
+            LLVMSetAlignment(word, 4);
+            LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+            let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
+            let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
+            self.set_branch_weights(br, 1, 100_000);
+            LLVMPositionBuilderAtEnd(self.b, deliver);
+            self.set_pc(self.const64(addr));
+            self.flush(block);
+            let mut args = [self.state];
+            LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+            self.reload(dest.index());
+            let pc = self.load_pc();
+            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(addr));
+            LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
+            LLVMPositionBuilderAtEnd(self.b, unwind);
+            LLVMBuildRetVoid(self.b);
+            LLVMPositionBuilderAtEnd(self.b, here);
+            poll
+        }
+    }
+
     fn lower_terminator(&mut self, block: usize, term: &Terminator, bbs: &[LLVMBasicBlockRef]) {
         let val = |v: vmtrans_ir::Value| self.values[v.index()].expect("terminator operand");
         unsafe {
@@ -337,10 +395,13 @@ impl<'a> FnLowering<'a> {
                     LLVMBuildUnreachable(self.b);
                 }
                 Terminator::Jump { dest } => {
-                    LLVMBuildBr(self.b, bbs[dest.index()]);
+                    let dest = self.edge_to(block, dest, bbs);
+                    LLVMBuildBr(self.b, dest);
                 }
                 Terminator::Branch { cond, then_dest, else_dest } => {
-                    LLVMBuildCondBr(self.b, val(cond), bbs[then_dest.index()], bbs[else_dest.index()]);
+                    let cond = val(cond);
+                    let (then_bb, else_bb) = (self.edge_to(block, then_dest, bbs), self.edge_to(block, else_dest, bbs));
+                    LLVMBuildCondBr(self.b, cond, then_bb, else_bb);
                 }
                 Terminator::CallGuest { target, ret_addr, cont } => {
                     self.flush(block);

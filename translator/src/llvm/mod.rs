@@ -42,6 +42,8 @@ pub struct CodegenOptions {
     pub emit_llvm: Option<std::path::PathBuf>,
     /// How many threads compile in parallel.
     pub jobs: usize,
+    /// Whether loop back-edges test for pending signals (see `FnLowering::edge_to`).
+    pub signal_poll: bool,
 }
 
 /// The LLVM function name of the translation of the guest function at `addr`.
@@ -128,7 +130,7 @@ fn compile_part(
         }
         for &i in part {
             let f = &functions[i];
-            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr]);
+            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr], opts.signal_poll);
         }
         if with_tables {
             emit_tables(m, &t, functions, &fns, image);
@@ -182,6 +184,8 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             call_ty,
             syscall: declare(m, "vmtrans_syscall", syscall_ty),
             syscall_ty,
+            poll: declare(m, "vmtrans_poll", syscall_ty),
+            poll_ty: syscall_ty,
             trap: declare(m, "vmtrans_trap", trap_ty),
             trap_ty,
             crc32: declare(m, "vmtrans_helper_crc32", crc32_ty),

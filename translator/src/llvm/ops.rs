@@ -189,6 +189,11 @@ impl FnLowering<'_> {
                 let p = self.host_ptr(self.val(addr));
                 let l = LLVMBuildLoad2(self.b, t.of(ty), p, NONAME);
                 LLVMSetAlignment(l, 1);
+                // A guest load whose value nothing uses still faults on a bad address (programs probe
+                // memory that way, under a SIGSEGV handler): LLVM would delete it, so it is volatile.
+                if !self.used_values.contains(&v) {
+                    LLVMSetVolatile(l, 1);
+                }
                 Some(l)
             },
             InstData::Store { addr, arg } => unsafe {

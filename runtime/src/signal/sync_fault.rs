@@ -1,0 +1,215 @@
+//! Synchronous SIGSEGV and SIGBUS from guest memory accesses, delivered to the guest's handler.
+//!
+//! The host fault handler (`crate::fault`) runs on its alternate stack in the middle of translated
+//! code, where the guest state in memory is only as exact as the last safe point (registers live in
+//! host registers in between). When the guest has a handler for the signal, does not block it, and the
+//! fault is an access to a guest address by the thread running guest code, the host handler does not
+//! kill the process: it records the fault and makes the host context return into
+//! `vmtrans_fault_trampoline` on the thread's own stack. The trampoline delivers the signal with the
+//! kernel's siginfo (si_addr the guest address, si_code SEGV_MAPERR for an address the guest has not
+//! mapped and SEGV_ACCERR for one it may not access that way, BUS_* from the host for SIGBUS) and a
+//! context whose pc and registers are those of the last safe point, not of the faulting instruction.
+//!
+//! The handler may leave by siglongjmp (probing memory), _exit or abort, the usual patterns; those
+//! work, and the host frames of the faulted code are then abandoned: `run_protected` at the base of
+//! every guest thread's loop is a checkpoint that `abandon` returns to (the frames in between are
+//! translated code and the runtime's dispatch loops, which hold no locks). A handler that returns
+//! normally cannot be honoured exactly (the faulting instruction is not known), so the process then
+//! ends by the signal with a message, unless the handler changed the pc in its context: the guest then
+//! goes on from there.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use vmtrans_ir::a64::CpuState;
+
+use super::frame::SIGINFO_SIZE;
+use crate::memory::{self, GUEST_SPACE_SIZE};
+use crate::syscall::signal as sys;
+
+/// Signals (bit n-1) for which the guest has installed a handler; read in the host fault handler,
+/// where the runtime's locks may not be taken.
+static GUEST_HANDLED: AtomicU64 = AtomicU64::new(0);
+
+/// Records whether the guest handles `signal` (called whenever its action changes).
+pub fn note_guest_action(signal: u64, handled: bool) {
+    if (1..=64).contains(&signal) {
+        let bit = 1u64 << (signal - 1);
+        if handled {
+            GUEST_HANDLED.fetch_or(bit, Ordering::Relaxed);
+        } else {
+            GUEST_HANDLED.fetch_and(!bit, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Whether the guest has a handler installed for `signal`.
+pub fn guest_handles(signal: i32) -> bool {
+    (1..=64).contains(&signal) && GUEST_HANDLED.load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
+}
+
+/// The callee-saved registers, stack pointer and resume address `run_protected` saved.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Checkpoint {
+    words: [u64; 8],
+}
+
+/// A fault the host handler recorded for the trampoline: signal, guest address, host si_code.
+#[derive(Clone, Copy)]
+struct PendingFault {
+    signal: i32,
+    guest_addr: u64,
+    host_code: i32,
+}
+
+thread_local! {
+    static CHECKPOINT: Cell<Checkpoint> = const { Cell::new(Checkpoint { words: [0; 8] }) };
+    static HAS_CHECKPOINT: Cell<bool> = const { Cell::new(false) };
+    static FAULT: Cell<Option<PendingFault>> = const { Cell::new(None) };
+}
+
+// `u64 vmtrans_run_checkpointed(fn(*mut u8), *mut u8 arg, *mut Checkpoint)`: saves the callee-saved
+// registers, the stack pointer after return and the return address, then calls fn(arg); returns 0
+// when fn returns, or 1 when `vmtrans_resume_checkpoint` came back to the checkpoint.
+// `! vmtrans_resume_checkpoint(*const Checkpoint)`: restores them and returns 1 from that call.
+std::arch::global_asm!(
+    ".text",
+    ".globl vmtrans_run_checkpointed",
+    ".type vmtrans_run_checkpointed, @function",
+    "vmtrans_run_checkpointed:",
+    "mov [rdx], rbx",
+    "mov [rdx + 8], rbp",
+    "mov [rdx + 16], r12",
+    "mov [rdx + 24], r13",
+    "mov [rdx + 32], r14",
+    "mov [rdx + 40], r15",
+    "lea rax, [rsp + 8]",
+    "mov [rdx + 48], rax",
+    "mov rax, [rsp]",
+    "mov [rdx + 56], rax",
+    "sub rsp, 8",
+    "mov rax, rdi",
+    "mov rdi, rsi",
+    "call rax",
+    "add rsp, 8",
+    "xor eax, eax",
+    "ret",
+    ".globl vmtrans_resume_checkpoint",
+    ".type vmtrans_resume_checkpoint, @function",
+    "vmtrans_resume_checkpoint:",
+    "mov rbx, [rdi]",
+    "mov rbp, [rdi + 8]",
+    "mov r12, [rdi + 16]",
+    "mov r13, [rdi + 24]",
+    "mov r14, [rdi + 32]",
+    "mov r15, [rdi + 40]",
+    "mov rsp, [rdi + 48]",
+    "mov eax, 1",
+    "jmp qword ptr [rdi + 56]",
+);
+
+extern "C" {
+    fn vmtrans_run_checkpointed(f: extern "C" fn(*mut u8), arg: *mut u8, checkpoint: *mut Checkpoint) -> u64;
+    fn vmtrans_resume_checkpoint(checkpoint: *const Checkpoint) -> !;
+}
+
+/// Runs `body(state)` with a checkpoint `abandon` can return to; true when it came back that way.
+pub fn run_protected(state: &mut CpuState, body: extern "C" fn(*mut u8)) -> bool {
+    let outer = CHECKPOINT.with(Cell::get);
+    let had_outer = HAS_CHECKPOINT.with(|has| has.replace(true));
+    // SAFETY: the checkpoint is this thread's and lives as long as the thread; `body` gets the state.
+    let abandoned =
+        unsafe { vmtrans_run_checkpointed(body, (state as *mut CpuState).cast(), CHECKPOINT.with(|c| c.as_ptr())) }
+            != 0;
+    CHECKPOINT.with(|c| c.set(outer));
+    HAS_CHECKPOINT.with(|has| has.set(had_outer));
+    abandoned
+}
+
+/// Leaves every frame above the innermost `run_protected` of this thread, when there is one (a
+/// guest handler that left by siglongjmp); without one, returns and the caller goes on.
+pub fn abandon_to_checkpoint() {
+    if HAS_CHECKPOINT.with(Cell::get) {
+        abandon();
+    }
+}
+
+/// Leaves every frame above the innermost `run_protected` of this thread.
+fn abandon() -> ! {
+    // SAFETY: the checkpoint was saved by `run_protected`, whose frame is still live below us.
+    unsafe { vmtrans_resume_checkpoint(CHECKPOINT.with(|c| c.as_ptr())) }
+}
+
+/// Called by the host fault handler: true when the fault goes to a guest handler, in which case the
+/// host context has been pointed at the trampoline (the handler then just returns).
+///
+/// # Safety
+/// `info` and `context` are the kernel's arguments of an SA_SIGINFO handler for SIGSEGV or SIGBUS.
+pub unsafe fn redirect(signal: i32, info: *const libc::siginfo_t, context: *mut libc::c_void) -> bool {
+    let signal_bit = 1u64 << (signal - 1);
+    if GUEST_HANDLED.load(Ordering::Relaxed) & signal_bit == 0
+        || sys::blocked_mask() & signal_bit != 0
+        || !HAS_CHECKPOINT.with(Cell::get)
+        || !super::has_current_state()
+    {
+        return false;
+    }
+    // SAFETY: the kernel's siginfo of a fault.
+    let (host_addr, host_code) = unsafe { ((*info).si_addr() as u64, (*info).si_code) };
+    let guest_addr = host_addr.wrapping_sub(memory::base());
+    if host_addr < memory::base() || guest_addr >= GUEST_SPACE_SIZE {
+        return false;
+    }
+    FAULT.with(|f| f.set(Some(PendingFault { signal, guest_addr, host_code })));
+    // SAFETY: the kernel's ucontext; the trampoline starts on the interrupted stack, below its red zone,
+    // aligned as after a call.
+    unsafe {
+        let gregs = &mut (*(context as *mut libc::ucontext_t)).uc_mcontext.gregs;
+        let sp = (gregs[libc::REG_RSP as usize] as u64 - 256) & !15;
+        gregs[libc::REG_RSP as usize] = (sp - 8) as i64;
+        gregs[libc::REG_RIP as usize] = vmtrans_fault_trampoline as *const () as i64;
+    }
+    true
+}
+
+/// The siginfo the kernel gives a guest fault: SEGV_MAPERR when the guest has nothing mapped there,
+/// SEGV_ACCERR when it has (the host, whose reservation covers everything, says ACCERR for both).
+fn guest_siginfo(fault: PendingFault) -> [u8; SIGINFO_SIZE] {
+    const SEGV_MAPERR: i32 = 1;
+    const SEGV_ACCERR: i32 = 2;
+    let code = if fault.signal == libc::SIGSEGV {
+        let page = memory::page_down(fault.guest_addr);
+        match memory::try_space() {
+            Some(space) if space.vmas.is_mapped(page, page + memory::PAGE_SIZE) => SEGV_ACCERR,
+            Some(_) => SEGV_MAPERR,
+            None => fault.host_code,
+        }
+    } else {
+        fault.host_code
+    };
+    let mut info = [0u8; SIGINFO_SIZE];
+    info[0..4].copy_from_slice(&fault.signal.to_le_bytes());
+    info[8..12].copy_from_slice(&code.to_le_bytes());
+    info[16..24].copy_from_slice(&fault.guest_addr.to_le_bytes());
+    info
+}
+
+/// Where a redirected fault continues, on the faulting thread's stack: delivers the signal to the
+/// guest handler, then leaves the faulted frames (see the module comment).
+extern "C" fn vmtrans_fault_trampoline() -> ! {
+    let Some(fault) = FAULT.with(Cell::take) else { abandon() };
+    let state = super::current_state();
+    let approximate_pc = state.pc;
+    super::record_with_info(fault.signal as u64, &guest_siginfo(fault));
+    super::deliver_pending(state, None);
+    if crate::thread::is_exiting(state) || state.pc != approximate_pc {
+        abandon();
+    }
+    eprintln!(
+        "vmtrans: the guest's handler of signal {} (guest address {:#x}) returned; resuming after a fault in translated code is not supported",
+        fault.signal, fault.guest_addr
+    );
+    crate::dispatch::before_exit();
+    crate::dispatch::die_by_signal(fault.signal)
+}
