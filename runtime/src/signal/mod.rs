@@ -16,10 +16,11 @@
 //! call interrupted by the signal returns EINTR, or, with SA_RESTART and a restartable call, the frame
 //! resumes at the SVC with the original x0 and the call is made again.
 //!
-//! Limits: a synchronous SIGSEGV, SIGBUS,
-//! SIGILL, SIGFPE or SIGTRAP raised by guest code still ends the process even when the guest installed a
-//! handler (the runtime owns those host signals, and the exact guest pc of a faulting access is not known);
-//! a signal arriving between the runtime's last check and the start of a blocking host call is only seen
+//! Synchronous signals: SIGILL and SIGTRAP from UDF/BRK (and unsupported instructions) are delivered with
+//! the exact state (`deliver_synchronous`); SIGSEGV and SIGBUS from guest memory accesses go to the guest's
+//! handler with the context of the last safe point (`sync_fault`, which explains why and what works).
+//!
+//! Limits: a signal arriving between the runtime's last check and the start of a blocking host call is only seen
 //! when that call returns; when several signals are pending at once, each handler runs to completion before
 //! the next starts (the kernel stacks all their frames first, so the last one's handler runs first).
 

@@ -5,8 +5,9 @@
 //! and `crate::signal` delivers the recorded signals to the guest handler at safe points (see there).
 //! The host mask follows the guest's blocked mask, apart from the signals the runtime owns.
 //!
-//! Limits (see also `crate::signal`): a SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGTRAP from guest code still ends the process even when
-//! the guest installed a handler (the exact guest pc of a faulting access is not known in translated code).
+//! Synchronous signals from guest code (SIGSEGV/SIGBUS of its memory accesses, SIGILL/SIGTRAP of UDF and
+//! BRK) reach the guest's handlers through `crate::signal::sync_fault`; see there and `crate::signal` for
+//! the limits.
 
 use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard};
