@@ -462,6 +462,9 @@ fn run_handler(state: &mut CpuState, signal: u64, info: &[u8; SIGINFO_SIZE], act
 /// thread's main loop (`sync_fault`), so that a program that leaves many handlers this way does not
 /// pile host frames up.
 fn run_until_sigreturn(state: &mut CpuState, frame: u64, handler_stack: (u64, u64)) {
+    // A frame a handler left by siglongjmp may have been sigreturned later from the main loop, with no
+    // one waiting: that must not pass for this frame's return.
+    SIGRETURNED.with(|done| done.set(0));
     loop {
         if SIGRETURNED.with(Cell::get) == frame {
             SIGRETURNED.with(|done| done.set(0));
