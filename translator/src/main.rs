@@ -69,9 +69,11 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     keep_objects: Option<PathBuf>,
 
-    /// Do not test for pending signals at loop back-edges. Loops run slightly faster, but an
-    /// asynchronous signal sent to a thread that spins in a loop without system calls is then only
-    /// delivered at its next system call or call through the runtime.
+    /// Do not test for pending signals at loop back-edges. Loops run slightly faster and translation
+    /// is quicker, but an asynchronous signal sent to a thread that spins in a loop without system
+    /// calls is then only delivered at its next system call or call through the runtime, and a loop
+    /// that waits for another thread's plain store may never see it (the compiler may keep the value
+    /// in a register).
     #[arg(long)]
     no_signal_poll: bool,
 
