@@ -201,6 +201,14 @@ extern "C" fn vmtrans_fault_trampoline() -> ! {
     let Some(fault) = FAULT.with(Cell::take) else { abandon() };
     let state = super::current_state();
     let approximate_pc = state.pc;
+    // The handler's context is not the faulting instruction's: say so once, rather than hide it.
+    static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !TOLD.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "vmtrans: signal {} at guest address {:#x} goes to the guest's handler with the registers and pc of an earlier safe point (guest pc {approximate_pc:#x}), not of the faulting instruction",
+            fault.signal, fault.guest_addr
+        );
+    }
     super::record_with_info(fault.signal as u64, &guest_siginfo(fault));
     super::deliver_pending(state, None);
     if crate::thread::is_exiting(state) || state.pc != approximate_pc {

@@ -6,7 +6,7 @@
 //! runtime's signal emulation sees them (a guest signal mask is not a host one).
 
 use super::Args;
-use crate::errno::{host_result, Errno, SysResult, EFAULT, EINVAL};
+use crate::errno::{host_result, Errno, SysResult, EINVAL};
 use crate::memory::{self, host_ptr, host_ptr_or_null};
 use crate::signal;
 
@@ -52,7 +52,7 @@ fn epoll_wait_common(a: Args, host_number: libc::c_long, timeout: u64, mask: Opt
         return Err(EINVAL);
     }
     let guest_events = a[1];
-    memory::check_writable(guest_events, max_events as u64 * GUEST_EVENT_SIZE).map_err(|_| EFAULT)?;
+    memory::check_writable(guest_events, max_events as u64 * GUEST_EVENT_SIZE)?;
     let count = (max_events as u64).min(MAX_EVENTS_PER_WAIT) as usize;
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; count];
     let ready = signal::wait_with_mask(mask, |host_mask| {

@@ -125,10 +125,7 @@ fn plan(path: &CStr, args: Vec<CString>, depth: usize) -> Result<Plan, Errno> {
         new_args.extend(argument);
         new_args.push(path.to_owned());
         new_args.extend(args.into_iter().skip(1));
-        return match plan(&interpreter, new_args, depth + 1)? {
-            Plan::Host => Ok(Plan::Host),
-            guest => Ok(guest),
-        };
+        return plan(&interpreter, new_args, depth + 1);
     }
     if !is_aarch64_elf(&header) {
         return Ok(Plan::Host);
@@ -207,7 +204,8 @@ fn execute(path: CString, argv: u64, envp: u64) -> SysResult {
             let absolute = std::fs::canonicalize(std::ffi::OsStr::from_bytes(guest.to_bytes())).map_err(|_| ENOEXEC)?;
             let mut variable = format!("{GUEST_EXE_VAR}=").into_bytes();
             variable.extend_from_slice(absolute.as_os_str().as_bytes());
-            env.retain(|entry| !entry.to_bytes().starts_with(format!("{GUEST_EXE_VAR}=").as_bytes()));
+            let prefix = format!("{GUEST_EXE_VAR}=");
+            env.retain(|entry| !entry.to_bytes().starts_with(prefix.as_bytes()));
             env.push(CString::new(variable).map_err(|_| ENOEXEC)?);
             host_execve(this_executable, &args, &env)
         }

@@ -89,7 +89,12 @@ const IPC_RMID: u64 = 0;
 const IPC_SET: u64 = 1;
 const IPC_STAT: u64 = 2;
 const IPC_INFO: u64 = 3;
+const GETPID: u64 = 11;
+const GETVAL: u64 = 12;
 const GETALL: u64 = 13;
+const GETNCNT: u64 = 14;
+const GETZCNT: u64 = 15;
+const SETVAL: u64 = 16;
 const SETALL: u64 = 17;
 const SEM_STAT: u64 = 18;
 const SEM_INFO: u64 = 19;
@@ -138,7 +143,7 @@ pub fn semctl(a: Args) -> SysResult {
             let count = u64::from_le_bytes(host[80..88].try_into().unwrap_or_default());
             host_semctl(id, num, cmd, host_ptr(arg, count * 2)? as u64)
         }
-        IPC_RMID | 11 | 12 | 14 | 15 | 16 => host_semctl(id, num, cmd, arg),
+        IPC_RMID | GETPID | GETVAL | GETNCNT | GETZCNT | SETVAL => host_semctl(id, num, cmd, arg),
         _ => Err(EINVAL),
     }
 }

@@ -53,26 +53,26 @@ fn rol(l: &mut Lifter, x: Value, n: u32) -> Value {
     ror(l, x, 32 - n)
 }
 
-fn add3(l: &mut Lifter, a: Value, b: Value, c: Value) -> Value {
+pub(super) fn add3(l: &mut Lifter, a: Value, b: Value, c: Value) -> Value {
     let s = l.b.add(a, b);
     l.b.add(s, c)
 }
 
 /// SHAchoose: `((y ^ z) & x) ^ z`.
-fn choose(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
+pub(super) fn choose(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
     let t = l.b.xor(y, z);
     let t = l.b.and(t, x);
     l.b.xor(t, z)
 }
 
 /// SHAparity: `x ^ y ^ z`.
-fn parity(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
+pub(super) fn parity(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
     let t = l.b.xor(x, y);
     l.b.xor(t, z)
 }
 
 /// SHAmajority: `(x & y) | ((x | y) & z)`.
-fn majority(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
+pub(super) fn majority(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
     let a = l.b.and(x, y);
     let o = l.b.or(x, y);
     let b = l.b.and(o, z);

@@ -1,9 +1,11 @@
 //! The SHA-512 and SHA-3 crypto instructions (FEAT_SHA512, FEAT_SHA3): SHA512H, SHA512H2,
 //! SHA512SU0, SHA512SU1, and EOR3, BCAX, RAX1, XAR, after the manual's pseudocode. The SHA-512
-//! instructions work on the two 64-bit halves of each register as separate i64 values; the SHA-3
+//! instructions work on the two 64-bit halves of each register as separate i64 values, with the
+//! Ch/Maj/add helpers of the SHA-1/SHA-256 code (`simd_crypto.rs`, width-generic); the SHA-3
 //! ones are plain bitwise operations on whole vectors or 64-bit lanes. SM3 and SM4, which share the
 //! encoding space, are not lifted (`Unsupported`).
 
+use super::crypto::{add3, choose, majority, parity};
 use super::{read, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
@@ -69,54 +71,28 @@ fn shr(l: &mut Lifter, x: Value, n: u32) -> Value {
     l.b.binary(BinaryOp::Lshr, x, c)
 }
 
-fn xor3(l: &mut Lifter, a: Value, b: Value, c: Value) -> Value {
-    let t = l.b.xor(a, b);
-    l.b.xor(t, c)
+/// The SHA-512 Σ/σ functions: `ROR(x, a) ^ ROR(x, b) ^ ROR(x, c)`, or with `x >> c` as the third term
+/// when `shift` (Σ1: 14, 18, 41; Σ0: 28, 34, 39; σ0: 1, 8, >>7; σ1: 19, 61, >>6).
+fn sigma(l: &mut Lifter, x: Value, a: u32, b: u32, c: u32, shift: bool) -> Value {
+    let (ra, rb) = (ror(l, x, a), ror(l, x, b));
+    let rc = if shift { shr(l, x, c) } else { ror(l, x, c) };
+    parity(l, ra, rb, rc)
 }
 
-fn add3(l: &mut Lifter, a: Value, b: Value, c: Value) -> Value {
-    let t = l.b.add(a, b);
-    l.b.add(t, c)
-}
-
-/// SHA-512's Σ1: `ROR(x, 14) ^ ROR(x, 18) ^ ROR(x, 41)`.
 fn big_sigma1(l: &mut Lifter, x: Value) -> Value {
-    let (a, b, c) = (ror(l, x, 14), ror(l, x, 18), ror(l, x, 41));
-    xor3(l, a, b, c)
+    sigma(l, x, 14, 18, 41, false)
 }
 
-/// SHA-512's Σ0: `ROR(x, 28) ^ ROR(x, 34) ^ ROR(x, 39)`.
 fn big_sigma0(l: &mut Lifter, x: Value) -> Value {
-    let (a, b, c) = (ror(l, x, 28), ror(l, x, 34), ror(l, x, 39));
-    xor3(l, a, b, c)
+    sigma(l, x, 28, 34, 39, false)
 }
 
-/// SHA-512's σ0: `ROR(x, 1) ^ ROR(x, 8) ^ (x >> 7)`.
 fn small_sigma0(l: &mut Lifter, x: Value) -> Value {
-    let (a, b, c) = (ror(l, x, 1), ror(l, x, 8), shr(l, x, 7));
-    xor3(l, a, b, c)
+    sigma(l, x, 1, 8, 7, true)
 }
 
-/// SHA-512's σ1: `ROR(x, 19) ^ ROR(x, 61) ^ (x >> 6)`.
 fn small_sigma1(l: &mut Lifter, x: Value) -> Value {
-    let (a, b, c) = (ror(l, x, 19), ror(l, x, 61), shr(l, x, 6));
-    xor3(l, a, b, c)
-}
-
-/// Ch(x, y, z): `(x & y) ^ (!x & z)`.
-fn choose(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
-    let a = l.b.and(x, y);
-    let not_x = l.b.not(x);
-    let b = l.b.and(not_x, z);
-    l.b.xor(a, b)
-}
-
-/// Maj(x, y, z): `(x & y) | ((x | y) & z)`.
-fn majority(l: &mut Lifter, x: Value, y: Value, z: Value) -> Value {
-    let a = l.b.and(x, y);
-    let o = l.b.or(x, y);
-    let b = l.b.and(o, z);
-    l.b.or(a, b)
+    sigma(l, x, 19, 61, 6, true)
 }
 
 /// SHA512H Qd, Qn, Vm.2D: two rounds' worth of the Σ1/Ch part of the SHA-512 compression.
@@ -168,7 +144,7 @@ fn sha512su1(l: &mut Lifter, d: u32, n: u32, m: u32) {
 fn eor3(l: &mut Lifter, d: u32, n: u32, m: u32, a: u32) {
     let shape = Shape::int(3, true);
     let (x, y, z) = (read(l, n, shape), read(l, m, shape), read(l, a, shape));
-    let r = xor3(l, x, y, z);
+    let r = parity(l, x, y, z);
     write(l, d, r);
 }
 
