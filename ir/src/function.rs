@@ -51,6 +51,22 @@ impl Function {
         used
     }
 
+    /// For each block (by index), the blocks control may go on in without leaving the function:
+    /// the terminator's successors (a call's or system call's continuation included) and the local
+    /// targets recovered for an indirect jump.
+    pub fn successor_indices(&self) -> Vec<Vec<usize>> {
+        let block_at: std::collections::HashMap<u64, usize> =
+            self.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect();
+        let mut successors: Vec<Vec<usize>> =
+            self.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+        for (b, targets) in &self.indirect_targets {
+            if matches!(self.blocks[b.index()].term, Terminator::JumpIndirect { .. }) {
+                successors[b.index()].extend(targets.iter().filter_map(|a| block_at.get(a).copied()));
+            }
+        }
+        successors
+    }
+
     /// An empty function with no blocks.
     pub fn new(name: impl Into<String>, entry_addr: u64) -> Function {
         Function {

@@ -13,6 +13,7 @@ pub mod helpers;
 pub mod inst;
 pub mod interp;
 pub mod lookup_cache;
+pub mod loops;
 pub mod opt;
 pub mod reader;
 pub mod reg;

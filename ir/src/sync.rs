@@ -17,7 +17,7 @@
 //! a `getreg` and by the write-back at a synchronisation point (which stores the dirty registers);
 //! a call's continuation reloads what it needs itself, so liveness does not flow back through calls.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use crate::function::Function;
 use crate::inst::{InstData, Terminator};
@@ -63,22 +63,11 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
 /// The blocks control can reach from each block without a synchronisation in between (see the
 /// module comment): jump and branch targets, and the local targets of a `jump_indirect`.
 fn local_successors(func: &Function) -> Vec<Vec<usize>> {
-    let block_at: HashMap<u64, usize> =
-        func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect();
-    let mut successors: Vec<Vec<usize>> = func
-        .blocks
-        .iter()
-        .map(|bd| match bd.term {
-            Terminator::Jump { .. } | Terminator::Branch { .. } => {
-                bd.term.successors().iter().map(|s| s.index()).collect()
-            }
-            // A call's continuation reloads what it needs, so nothing flows through a call.
-            _ => vec![],
-        })
-        .collect();
-    for (b, targets) in &func.indirect_targets {
-        if matches!(func.blocks[b.index()].term, Terminator::JumpIndirect { .. }) {
-            successors[b.index()].extend(targets.iter().filter_map(|a| block_at.get(a).copied()));
+    let mut successors = func.successor_indices();
+    for (b, bd) in func.blocks() {
+        // A call's continuation reloads what it needs, so nothing flows through a call.
+        if !matches!(bd.term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::JumpIndirect { .. }) {
+            successors[b.index()].clear();
         }
     }
     successors

@@ -42,13 +42,18 @@ pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
 
 /// Called by translated code at a loop back-edge when the state's `signal_pending` word is raised:
 /// delivers the signals recorded for this thread that it does not block. The translated code has
-/// written its registers back and set the pc to the loop's next block; a handler may change the
-/// state, which the translated code reloads (and leaves the function if the pc changed).
+/// written its registers back and set the pc to the loop's next block. Returns non-zero when a handler
+/// changed a guest register or the pc (by editing its `ucontext`, or by ending the thread): the
+/// translated code keeps its registers in host registers across the call and goes on with them only
+/// when this returns 0; otherwise it returns and the dispatcher goes on from the state.
 ///
 /// # Safety
 /// `state` must point to the calling thread's guest CPU state, valid for reads and writes.
 #[no_mangle]
-pub unsafe extern "C" fn vmtrans_poll(state: *mut CpuState) {
+pub unsafe extern "C" fn vmtrans_poll(state: *mut CpuState) -> u32 {
     // SAFETY: translated code passes its own thread's state, which nothing else touches meanwhile.
-    signal::poll(unsafe { &mut *state });
+    let state = unsafe { &mut *state };
+    let before = state.clone();
+    signal::poll(state);
+    u32::from(!state.same_guest_registers(&before))
 }

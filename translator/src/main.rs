@@ -71,9 +71,9 @@ struct Cli {
 
     /// Do not test for pending signals at loop back-edges. Loops run slightly faster and translation
     /// is quicker, but an asynchronous signal sent to a thread that spins in a loop without system
-    /// calls is then only delivered at its next system call or call through the runtime, and a loop
-    /// that waits for another thread's plain store may never see it (the compiler may keep the value
-    /// in a register).
+    /// calls is then only delivered at its next system call or call through the runtime (a loop that
+    /// waits for a signal handler's flag never ends). Loops waiting for another thread's store work
+    /// either way.
     #[arg(long)]
     no_signal_poll: bool,
 

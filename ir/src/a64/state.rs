@@ -67,6 +67,20 @@ const _: () = {
     assert!(std::mem::size_of::<CpuState>() == 896);
 };
 
+impl CpuState {
+    /// Whether every register the guest can see (x0-x30, sp, pc, NZCV, q0-q31, FPCR, FPSR and
+    /// TPIDR_EL0) holds the same value in both states; the runtime's words and the exclusive monitor
+    /// are not compared.
+    pub fn same_guest_registers(&self, other: &CpuState) -> bool {
+        self.x == other.x
+            && self.sp == other.sp
+            && self.pc == other.pc
+            && (self.n, self.z, self.c, self.v) == (other.n, other.z, other.c, other.v)
+            && self.q == other.q
+            && (self.fpcr, self.fpsr, self.tpidr_el0) == (other.fpcr, other.fpsr, other.tpidr_el0)
+    }
+}
+
 impl Default for CpuState {
     fn default() -> Self {
         CpuState {

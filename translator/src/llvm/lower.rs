@@ -17,6 +17,7 @@ use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
+use vmtrans_ir::loops::invariant_address_loads;
 use vmtrans_ir::sync::sync_sets;
 use vmtrans_ir::{Function, Reg, Type};
 
@@ -34,7 +35,8 @@ pub struct RuntimeFns {
     /// `void vmtrans_syscall(ptr)`.
     pub syscall: LLVMValueRef,
     pub syscall_ty: LLVMTypeRef,
-    /// `void vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge.
+    /// `i32 vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge; non-zero when a
+    /// handler changed the registers or the pc.
     pub poll: LLVMValueRef,
     pub poll_ty: LLVMTypeRef,
     /// `void vmtrans_trap(ptr, i32 kind, i32 insn)`.
@@ -89,6 +91,9 @@ pub struct FnLowering<'a> {
     signal_poll: bool,
     /// The values the function uses (a load whose value is unused must still be made).
     pub(super) used_values: std::collections::HashSet<vmtrans_ir::Value>,
+    /// Loads in loops whose address does not change, which must be made on every iteration
+    /// (`vmtrans_ir::loops`).
+    pub(super) repeated_loads: std::collections::HashSet<vmtrans_ir::Value>,
 }
 
 /// Registers a function reads or writes.
@@ -147,6 +152,7 @@ impl<'a> FnLowering<'a> {
                 },
                 signal_poll,
                 used_values: func.used_values(),
+                repeated_loads: invariant_address_loads(func),
             };
             // The guest base never changes once guest code runs.
             l.mark_invariant(guest_base);
@@ -348,10 +354,12 @@ impl<'a> FnLowering<'a> {
     /// Where the edge from `block` to `dest` enters: `dest` itself, or, for an edge back to a block at or
     /// before `block` (every cycle of the control-flow graph has one), a block that first polls the
     /// state's `signal_pending` word. When it is raised the registers are written back, the pc set to
-    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`); then the live registers
-    /// are reloaded, since a handler may change them, and the function returns if the pc is no longer
-    /// `dest`'s (the caller's check after its call then hands over to the dispatcher). So a thread
-    /// spinning in a translated loop still takes asynchronous signals, as on hardware.
+    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`). A handler that returns
+    /// normally leaves every register as it was, so the loop goes on with the values it holds; when a
+    /// handler changed a register or the pc (through its `ucontext`), the runtime says so and the
+    /// function returns (the caller's check after its call then hands over to the dispatcher, which
+    /// goes on from the state). Not reloading keeps the loop's invariant values invariant for LLVM.
+    /// So a thread spinning in a translated loop still takes asynchronous signals, as on hardware.
     fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
         let backward = self.signal_poll && dest.index() <= block;
         let Some(addr) = self.func.blocks[dest.index()].guest_addr.filter(|_| backward) else {
@@ -375,11 +383,10 @@ impl<'a> FnLowering<'a> {
             self.set_pc(self.const64(addr));
             self.flush(block);
             let mut args = [self.state];
-            LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
-            self.reload(dest.index());
-            let pc = self.load_pc();
-            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(addr));
-            LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
+            let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
+            let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
+            self.set_branch_weights(br, 100_000, 1);
             LLVMPositionBuilderAtEnd(self.b, unwind);
             LLVMBuildRetVoid(self.b);
             LLVMPositionBuilderAtEnd(self.b, here);
@@ -470,9 +477,12 @@ impl<'a> FnLowering<'a> {
                     } else {
                         let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
                         let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                        // A recovered target at or before this block closes a cycle: it polls too.
+                        let entries: Vec<LLVMBasicBlockRef> =
+                            known.iter().map(|&(_, i)| self.edge_to(block, vmtrans_ir::Block(i as u32), bbs)).collect();
                         let sw = LLVMBuildSwitch(self.b, t, miss, known.len() as u32);
-                        for &(a, i) in &known {
-                            LLVMAddCase(sw, self.const64(a), bbs[i]);
+                        for (&(a, _), &entry) in known.iter().zip(&entries) {
+                            LLVMAddCase(sw, self.const64(a), entry);
                         }
                         LLVMPositionBuilderAtEnd(self.b, miss);
                         self.set_pc(t);

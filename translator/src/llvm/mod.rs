@@ -165,6 +165,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         };
         let call_ty = fty(t.void, &[t.ptr, t.i64, t.i64]);
         let syscall_ty = fty(t.void, &[t.ptr]);
+        let poll_ty = fty(t.i32, &[t.ptr]);
         let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
@@ -184,8 +185,8 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             call_ty,
             syscall: declare(m, "vmtrans_syscall", syscall_ty),
             syscall_ty,
-            poll: declare(m, "vmtrans_poll", syscall_ty),
-            poll_ty: syscall_ty,
+            poll: declare(m, "vmtrans_poll", poll_ty),
+            poll_ty,
             trap: declare(m, "vmtrans_trap", trap_ty),
             trap_ty,
             crc32: declare(m, "vmtrans_helper_crc32", crc32_ty),

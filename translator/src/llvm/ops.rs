@@ -191,7 +191,9 @@ impl FnLowering<'_> {
                 LLVMSetAlignment(l, 1);
                 // A guest load whose value nothing uses still faults on a bad address (programs probe
                 // memory that way, under a SIGSEGV handler): LLVM would delete it, so it is volatile.
-                if !self.used_values.contains(&v) {
+                // So is one in a loop from an address the loop does not change (a spin-wait on a flag
+                // another thread sets), which LLVM would otherwise hoist out of a loop that stores nothing.
+                if !self.used_values.contains(&v) || self.repeated_loads.contains(&v) {
                     LLVMSetVolatile(l, 1);
                 }
                 Some(l)
