@@ -5,6 +5,8 @@
 //! `vmtrans-stats: fallback_insns=0` on stderr. Failures are collected and reported together; translated-half
 //! failures listed in `known-failures.txt` are tolerated, and a listed case that passes fails the test so the list
 //! stays honest. `VMTRANS_TEST_FILTER=<substring>` limits the run to programs whose name contains it.
+//! The whole matrix is translated at `VMTRANS_TEST_OPT` (default 0, for CI's time); a second test builds the
+//! programs listed in `o2-programs.txt` (the Linux personality) at -O2 and translates them at -O2.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -33,6 +35,8 @@ struct Setup {
     vmtrans: Result<PathBuf, String>,
     stdin: Vec<u8>,
     scratch: ScratchDir,
+    /// The translator's -O level.
+    translate_level: String,
 }
 
 /// The result of one (program, level) case.
@@ -45,8 +49,43 @@ struct CaseOutcome {
     translated_failures: Option<Vec<String>>,
 }
 
+/// The two tests share testsuite/build (guest builds, translations): they take turns.
+static BUILD_DIR: Mutex<()> = Mutex::new(());
+
 #[test]
 fn guest_programs_match_expected_output() {
+    // The optimisation level of the translation: VMTRANS_TEST_OPT (default 0, so that the whole
+    // matrix translates within CI's time; `personality_programs_match_at_o2` and the benchmark
+    // exercise -O2).
+    let translate_level = std::env::var("VMTRANS_TEST_OPT").unwrap_or_else(|_| "0".into());
+    let all_programs = program_names().expect("testsuite/programs is readable");
+    run_matrix(&all_programs, &OPT_LEVELS, &translate_level);
+}
+
+/// The programs of the Linux personality (threads, signals, processes, files, sockets, /proc), listed in
+/// `o2-programs.txt`, built at -O2 and translated at -O2 too, where LLVM's optimisations meet code that
+/// races with signal handlers and other threads.
+#[test]
+fn personality_programs_match_at_o2() {
+    let list_path = vmtrans_testsuite::suite_dir().join("o2-programs.txt");
+    let list = fs::read_to_string(&list_path).unwrap_or_else(|error| panic!("{}: {error}", list_path.display()));
+    let listed: Vec<String> = list
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect();
+    let all_programs = program_names().expect("testsuite/programs is readable");
+    for name in &listed {
+        assert!(all_programs.contains(name), "{}: no program named {name:?}", list_path.display());
+    }
+    run_matrix(&listed, &[2], "2");
+}
+
+/// Runs `programs` at each guest build level in `levels`, translated at `translate_level`, and fails
+/// with every problem found.
+fn run_matrix(all_programs: &[String], levels: &[u8], translate_level: &str) {
+    let _turn = BUILD_DIR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let qemu = find_in_path(QEMU).unwrap_or_else(|| panic!("{QEMU} is not installed (Debian package qemu-user)"));
     assert!(find_in_path(GUEST_CC).is_some(), "{GUEST_CC} is not installed (Debian package gcc-aarch64-linux-gnu)");
     let setup = Setup {
@@ -54,17 +93,17 @@ fn guest_programs_match_expected_output() {
         vmtrans: require_vmtrans(),
         stdin: guest_stdin().expect("testsuite/expected/stdin.txt is readable"),
         scratch: ScratchDir::new("programs").expect("a scratch directory can be created"),
+        translate_level: translate_level.to_string(),
     };
 
     let filter = std::env::var("VMTRANS_TEST_FILTER").unwrap_or_default();
-    let all_programs = program_names().expect("testsuite/programs is readable");
     let programs: Vec<String> = all_programs.iter().filter(|name| name.contains(filter.as_str())).cloned().collect();
     assert!(!programs.is_empty(), "no program name contains VMTRANS_TEST_FILTER={filter:?}");
     let known_text = fs::read_to_string(vmtrans_testsuite::suite_dir().join("known-failures.txt")).unwrap_or_default();
     let known = parse_known_failures(&known_text).unwrap_or_else(|error| panic!("{error}"));
 
     let cases: Vec<(String, u8)> =
-        programs.iter().flat_map(|name| OPT_LEVELS.iter().map(move |&level| (name.clone(), level))).collect();
+        programs.iter().flat_map(|name| levels.iter().map(move |&level| (name.clone(), level))).collect();
     let outcomes = run_cases(&setup, &cases);
 
     let mut report = Vec::new();
@@ -108,7 +147,7 @@ fn guest_programs_match_expected_output() {
             }
         }
     }
-    report.extend(check_known_entries(&known, &all_programs));
+    report.extend(check_known_entries(&known, &program_names().expect("testsuite/programs is readable")));
 
     for line in &report {
         eprintln!("{line}");
@@ -118,7 +157,9 @@ fn guest_programs_match_expected_output() {
     }
     eprintln!("qemu half: {qemu_agreeing} of {} cases agree with the expected files", outcomes.len());
     let filtered = if filter.is_empty() { String::new() } else { format!(" (VMTRANS_TEST_FILTER={filter:?})") };
-    let summary = format!("programs: {passed} passed, {failed} failed, {known_count} known failures{filtered}");
+    let summary = format!(
+        "programs (translated at -O{translate_level}): {passed} passed, {failed} failed, {known_count} known failures{filtered}"
+    );
     eprintln!("{summary}");
 
     if let Err(message) = &setup.vmtrans {
@@ -231,15 +272,12 @@ fn compare_run(run: &RunOutput, expected: &Expected) -> Vec<String> {
 /// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found.
 fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expected, work_dir: &Path) -> Vec<String> {
     let mut native_name = guest.as_os_str().to_owned();
-    native_name.push(".native");
+    native_name.push(format!(".t{}.native", setup.translate_level));
     let native = PathBuf::from(native_name);
     // A stale result from an earlier run must never be tested in place of a fresh translation.
     let _ = fs::remove_file(&native);
     let mut translate = Command::new(vmtrans);
-    // The optimisation level of the translation: VMTRANS_TEST_OPT (default 0, so that the whole
-    // matrix translates within CI's time; the benchmark exercises -O2).
-    let level = std::env::var("VMTRANS_TEST_OPT").unwrap_or_else(|_| "0".into());
-    translate.arg(guest).arg("-o").arg(&native).arg(format!("-O{level}"));
+    translate.arg(guest).arg("-o").arg(&native).arg(format!("-O{}", setup.translate_level));
     let translation = match run_with_limit(translate, b"", TRANSLATE_LIMIT) {
         Ok(translation) => translation,
         Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],

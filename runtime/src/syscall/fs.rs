@@ -113,10 +113,19 @@ pub fn pipe2(a: Args) -> SysResult {
     Ok(0)
 }
 
+/// fcntl commands with one meaning and one argument layout on both 64-bit ABIs (asm-generic values).
+const F_SETSIG: i32 = 10;
+const F_GETSIG: i32 = 11;
+const F_SETOWN_EX: i32 = 15;
+const F_GETOWN_EX: i32 = 16;
+/// The size of `struct f_owner_ex` (an int type and a pid).
+const F_OWNER_EX_SIZE: u64 = 8;
+
 pub fn fcntl(a: Args) -> SysResult {
     let (descriptor, command) = (fd(a[0]), a[1] as i32);
     match command {
-        libc::F_DUPFD
+        F_SETSIG | F_GETSIG | libc::F_SETLEASE | libc::F_GETLEASE | libc::F_NOTIFY
+        | libc::F_DUPFD
         | libc::F_GETFD
         | libc::F_SETFD
         | libc::F_SETOWN
@@ -137,6 +146,11 @@ pub fn fcntl(a: Args) -> SysResult {
         libc::F_SETFL => {
             // SAFETY: as above.
             host_result(unsafe { libc::fcntl(descriptor, command, open_flags_to_host(a[2])) } as i64)
+        }
+        F_SETOWN_EX | F_GETOWN_EX => {
+            let owner = host_ptr(a[2], F_OWNER_EX_SIZE)?;
+            // SAFETY: the owner structure lies inside the guest space.
+            host_result(unsafe { libc::fcntl(descriptor, command, owner) } as i64)
         }
         libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW | libc::F_OFD_GETLK | libc::F_OFD_SETLK | libc::F_OFD_SETLKW => {
             // `struct flock` is 32 bytes with the same layout on both 64-bit ABIs.

@@ -111,33 +111,59 @@ const TCGETS: u64 = 0x5401;
 const TCSETS: u64 = 0x5402;
 const TCSETSW: u64 = 0x5403;
 const TCSETSF: u64 = 0x5404;
+const TCSBRK: u64 = 0x5409;
+const TCXONC: u64 = 0x540a;
+const TCFLSH: u64 = 0x540b;
+const TIOCSCTTY: u64 = 0x540e;
 const TIOCGPGRP: u64 = 0x540f;
 const TIOCSPGRP: u64 = 0x5410;
+const TIOCOUTQ: u64 = 0x5411;
 const TIOCGWINSZ: u64 = 0x5413;
 const TIOCSWINSZ: u64 = 0x5414;
 const FIONREAD: u64 = 0x541b;
+const TIOCNOTTY: u64 = 0x5422;
 const FIONBIO: u64 = 0x5421;
+const TCSBRKP: u64 = 0x5425;
+const TIOCGSID: u64 = 0x5429;
+const TIOCGPTN: u64 = 0x8004_5430;
+const TIOCSPTLCK: u64 = 0x4004_5431;
+const TIOCGPTPEER: u64 = 0x5441;
 const FIONCLEX: u64 = 0x5450;
 const FIOCLEX: u64 = 0x5451;
 /// The size of the kernel's `struct termios` (4 flag words, c_line, 19 control characters).
 const TERMIOS_SIZE: u64 = 36;
 
-/// The size of the object an ioctl's argument points at, or None for requests not passed through.
-fn ioctl_arg_size(request: u64) -> Option<u64> {
+/// What an ioctl's third argument is, for the requests passed through.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum IoctlArg {
+    /// A pointer to an object of this many bytes (checked to lie in the guest space).
+    Pointer(u64),
+    /// A plain value, passed as it is.
+    Value,
+}
+
+/// The argument of `request`, or None for requests not passed through (ENOTTY).
+fn ioctl_arg(request: u64) -> Option<IoctlArg> {
+    use IoctlArg::{Pointer, Value};
     match request {
-        TCGETS | TCSETS | TCSETSW | TCSETSF => Some(TERMIOS_SIZE),
-        TIOCGWINSZ | TIOCSWINSZ => Some(8),
-        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO => Some(4),
-        FIOCLEX | FIONCLEX => Some(0),
+        TCGETS | TCSETS | TCSETSW | TCSETSF => Some(Pointer(TERMIOS_SIZE)),
+        TIOCGWINSZ | TIOCSWINSZ => Some(Pointer(8)),
+        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO | TIOCOUTQ | TIOCGSID | TIOCGPTN | TIOCSPTLCK => Some(Pointer(4)),
+        TCSBRK | TCSBRKP | TCXONC | TCFLSH | TIOCSCTTY | TIOCNOTTY | TIOCGPTPEER | FIOCLEX | FIONCLEX => Some(Value),
         _ => None,
     }
 }
 
+/// ioctl: terminal, pseudo-terminal and descriptor requests (their numbers and layouts are the same on
+/// both architectures); TIOCGPTPEER's open flags are the one argument that needs converting.
 pub fn ioctl(a: Args) -> SysResult {
     let request = a[1] & 0xffff_ffff;
-    let size = ioctl_arg_size(request).ok_or(ENOTTY)?;
-    let arg = if size == 0 { std::ptr::null_mut() } else { host_ptr(a[2], size)? };
-    // SAFETY: the argument is null or a guest object of the size the request uses.
+    let arg = match ioctl_arg(request).ok_or(ENOTTY)? {
+        IoctlArg::Pointer(size) => host_ptr(a[2], size)? as u64,
+        IoctlArg::Value if request == TIOCGPTPEER => super::fs::open_flags_to_host(a[2]) as u64,
+        IoctlArg::Value => a[2],
+    };
+    // SAFETY: the argument is a value or a guest object of the size the request uses.
     host_result(unsafe { libc::ioctl(fd(a[0]), request as _, arg) } as i64)
 }
 
@@ -147,9 +173,11 @@ mod tests {
 
     #[test]
     fn only_known_terminal_requests_pass() {
-        assert_eq!(ioctl_arg_size(TCGETS), Some(36));
-        assert_eq!(ioctl_arg_size(TIOCGWINSZ), Some(8));
-        assert_eq!(ioctl_arg_size(0x8912), None);
+        assert_eq!(ioctl_arg(TCGETS), Some(IoctlArg::Pointer(36)));
+        assert_eq!(ioctl_arg(TIOCGWINSZ), Some(IoctlArg::Pointer(8)));
+        assert_eq!(ioctl_arg(TIOCGPTN), Some(IoctlArg::Pointer(4)));
+        assert_eq!(ioctl_arg(TCFLSH), Some(IoctlArg::Value));
+        assert_eq!(ioctl_arg(0x8912), None);
         assert_eq!(ioctl([0, 0x8912, 0, 0, 0, 0]), Err(ENOTTY));
     }
 

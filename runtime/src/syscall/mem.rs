@@ -185,9 +185,15 @@ pub fn mremap(a: Args) -> SysResult {
     Ok(target)
 }
 
+/// Whether the kernel knows `advice` (MADV_NORMAL 0 to MADV_COLLAPSE 25, less the unused 5 to 7, and
+/// MADV_HWPOISON/MADV_SOFT_OFFLINE); it answers EINVAL to anything else.
+fn known_advice(advice: u64) -> bool {
+    matches!(advice, 0..=4 | 8..=25 | 100 | 101)
+}
+
 pub fn madvise(a: Args) -> SysResult {
     let (addr, len) = (a[0], page_up(a[1]));
-    if addr % PAGE_SIZE != 0 {
+    if addr % PAGE_SIZE != 0 || !known_advice(a[2]) {
         return Err(EINVAL);
     }
     if len == 0 {
@@ -198,6 +204,8 @@ pub fn madvise(a: Args) -> SysResult {
     }
     let ptr = host_ptr(addr, len)?;
     // SAFETY: the range is mapped guest memory (MADV_DONTNEED then reads back as zero, as the guest expects).
+    // Advice is only a hint: where the host refuses a known one (a kernel built without huge pages or
+    // KSM, say), the guest is told it was taken, as an AArch64 kernel with those features would.
     host_result(unsafe { libc::madvise(ptr.cast(), len as usize, a[2] as i32) } as i64).or(Ok(0))
 }
 

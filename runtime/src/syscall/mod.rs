@@ -46,11 +46,14 @@ pub fn handle(state: &mut CpuState) {
         crate::signal::sigreturn(state);
         return;
     }
-    if trace::enabled() && process::is_exit(number) {
+    // exit and exit_group are shown before they run (exit_group does not return, and a thread's exit
+    // comes back only to unwind), everything else with its result.
+    let exits = process::is_exit(number);
+    if trace::enabled() && exits {
         trace::print_call(number, &args, None);
     }
     let result = dispatch(state, number, args);
-    if trace::enabled() {
+    if trace::enabled() && !exits {
         trace::print_call(number, &args, Some(result));
     }
     state.x[0] = encode_result(result);
@@ -113,6 +116,7 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         96 => process::set_tid_address(a),
         98 => process::futex(a),
         99 => process::set_robust_list(a),
+        100 => process::get_robust_list(a),
         101 => time::nanosleep(a),
         102 => time::getitimer(a),
         103 => time::setitimer(a),

@@ -5,8 +5,8 @@
 use vmtrans_ir::a64::CpuState;
 
 use super::Args;
-use crate::errno::{host_result, SysResult, EINVAL};
-use crate::memory::{self, host_ptr, host_ptr_or_null};
+use crate::errno::{host_result, SysResult, EINVAL, EPERM, ESRCH};
+use crate::memory::{self, host_ptr, host_ptr_or_null, write_u64};
 use crate::thread::{self, CloneRequest};
 
 /// Whether `number` is exit or exit_group (calls that do not return).
@@ -109,6 +109,20 @@ pub fn set_robust_list(a: Args) -> SysResult {
     Ok(0)
 }
 
+/// get_robust_list: the calling thread's list as set_robust_list recorded it (pid 0 or its own thread
+/// id). Other threads' lists live in their thread-local records, so another pid gets ESRCH when it does
+/// not exist and EPERM otherwise (what the kernel answers a process that may not ptrace it).
+pub fn get_robust_list(a: Args) -> SysResult {
+    let pid = a[0] as i32;
+    if pid != 0 && pid as u64 != thread::host_tid() {
+        // SAFETY: signal 0 only checks that the process exists.
+        return Err(if unsafe { libc::kill(pid, 0) } == 0 { EPERM } else { ESRCH });
+    }
+    let (head, len) = thread::robust_list();
+    write_u64(a[1], head)?;
+    write_u64(a[2], len).map(|_| 0)
+}
+
 pub fn umask(a: Args) -> SysResult {
     // SAFETY: a plain integer.
     Ok(unsafe { libc::umask(a[0] as libc::mode_t & 0o777) } as u64)
@@ -143,9 +157,23 @@ pub fn prctl(a: Args) -> SysResult {
             // SAFETY: the 16-byte name buffer lies inside the guest space.
             host_result(unsafe { libc::prctl(a[0] as i32, name) } as i64)
         }
-        libc::PR_SET_PDEATHSIG | libc::PR_GET_DUMPABLE | libc::PR_SET_DUMPABLE => {
-            // SAFETY: integer arguments.
-            host_result(unsafe { libc::prctl(a[0] as i32, a[1] as libc::c_ulong) } as i64)
+        libc::PR_SET_PDEATHSIG
+        | libc::PR_GET_DUMPABLE
+        | libc::PR_SET_DUMPABLE
+        | libc::PR_GET_NO_NEW_PRIVS
+        | libc::PR_SET_NO_NEW_PRIVS
+        | libc::PR_SET_CHILD_SUBREAPER
+        | libc::PR_GET_TIMERSLACK
+        | libc::PR_SET_TIMERSLACK => {
+            // SAFETY: integer arguments (the kernel checks that the unused ones are zero).
+            host_result(unsafe {
+                libc::prctl(a[0] as i32, a[1] as libc::c_ulong, a[2] as libc::c_ulong, a[3] as libc::c_ulong, a[4] as libc::c_ulong)
+            } as i64)
+        }
+        libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => {
+            let value = host_ptr(a[1], 4)?;
+            // SAFETY: the int the kernel writes lies inside the guest space.
+            host_result(unsafe { libc::prctl(a[0] as i32, value) } as i64)
         }
         _ => Err(EINVAL),
     }

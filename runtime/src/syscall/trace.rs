@@ -1,5 +1,7 @@
 //! The `VMTRANS_STRACE=1` trace: one line per system call on stderr, in the style of qemu's
-//! `-strace`: `PID name(arg,...) = result`, with errors as `-1 errno=N`.
+//! `-strace`: `PID name(arg,...) = result`, with errors as `-1 errno=N (message)`. The calls programs make
+//! most often have their arguments decoded (numbers, descriptors, `AT_FDCWD`, strings, pointers); flags
+//! stay in hex.
 
 use std::io::Write as _;
 use std::sync::OnceLock;
@@ -14,23 +16,138 @@ pub fn enabled() -> bool {
     *ENABLED.get_or_init(|| std::env::var_os("VMTRANS_STRACE").is_some_and(|v| v != "0" && !v.is_empty()))
 }
 
-/// Formats one trace line; `result` is `None` for a call that does not return (exit).
-pub fn format_call(pid: u32, number: u64, args: &Args, result: Option<SysResult>) -> String {
+/// How the trace shows the arguments of the calls it knows, one letter per argument: `i` a signed
+/// decimal, `u` an unsigned decimal, `x` hex (flags), `o` octal (modes), `f` a file descriptor, `d` a
+/// directory descriptor (`AT_FDCWD` by name), `s` a guest string (quoted, cut at 64 bytes), `p` a
+/// pointer (`NULL` or hex). Calls not listed show six hex arguments.
+const SIGNATURES: &[(u64, &str)] = &[
+    (17, "pu"),
+    (23, "f"),
+    (24, "ffx"),
+    (25, "fix"),
+    (29, "fxp"),
+    (34, "dso"),
+    (35, "dsx"),
+    (36, "sds"),
+    (37, "dsdsx"),
+    (38, "dsds"),
+    (46, "fi"),
+    (48, "dso"),
+    (49, "s"),
+    (53, "dso"),
+    (54, "dsiix"),
+    (56, "dsxo"),
+    (57, "f"),
+    (59, "px"),
+    (61, "fpu"),
+    (62, "fii"),
+    (63, "fpu"),
+    (64, "fpu"),
+    (65, "fpi"),
+    (66, "fpi"),
+    (67, "fpui"),
+    (68, "fpui"),
+    (78, "dspu"),
+    (79, "dspx"),
+    (80, "fp"),
+    (93, "i"),
+    (94, "i"),
+    (96, "p"),
+    (98, "pxippx"),
+    (99, "pu"),
+    (101, "pp"),
+    (113, "ip"),
+    (124, ""),
+    (129, "ii"),
+    (130, "ii"),
+    (131, "iii"),
+    (134, "ippu"),
+    (135, "ippu"),
+    (160, "p"),
+    (172, ""),
+    (173, ""),
+    (178, ""),
+    (198, "iii"),
+    (200, "fpu"),
+    (203, "fpu"),
+    (214, "p"),
+    (215, "pu"),
+    (216, "puuxp"),
+    (220, "xpppp"),
+    (221, "spp"),
+    (222, "puxxfx"),
+    (226, "pux"),
+    (233, "pui"),
+    (260, "ipxp"),
+    (261, "iipp"),
+    (278, "pux"),
+    (291, "dsxxp"),
+    (293, "puxx"),
+];
+
+/// Calls whose result is an address, shown in hex (brk, shmat, mremap, mmap); others are decimal.
+const ADDRESS_RESULTS: &[u64] = &[196, 214, 216, 222];
+
+/// The kernel's AT_FDCWD.
+const AT_FDCWD: i32 = -100;
+
+/// Shows one argument as `kind` says; `string` reads a guest string (None when unreadable).
+fn show(kind: char, value: u64, string: &dyn Fn(u64) -> Option<String>) -> String {
+    match kind {
+        'i' => (value as i64).to_string(),
+        'u' => value.to_string(),
+        'o' => format!("{value:#o}"),
+        'f' => (value as i32).to_string(),
+        'd' if value as i32 == AT_FDCWD => "AT_FDCWD".to_string(),
+        'd' => (value as i32).to_string(),
+        's' => match string(value) {
+            Some(text) => format!("{text:?}"),
+            None => format!("{value:#x}"),
+        },
+        'p' if value == 0 => "NULL".to_string(),
+        _ => format!("{value:#x}"),
+    }
+}
+
+/// Formats one trace line; `result` is `None` for a call that does not return (exit). `string` reads
+/// a guest string argument.
+pub fn format_call(
+    pid: u32,
+    number: u64,
+    args: &Args,
+    result: Option<SysResult>,
+    string: &dyn Fn(u64) -> Option<String>,
+) -> String {
     let name = syscall_name(number);
     let shown = if name == "?" { format!("syscall_{number}") } else { name.to_string() };
-    let args = args.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>().join(",");
+    let args = match SIGNATURES.iter().find(|(n, _)| *n == number) {
+        Some((_, kinds)) => kinds.chars().zip(args).map(|(kind, &a)| show(kind, a, string)).collect::<Vec<_>>(),
+        None => args.iter().map(|a| format!("{a:#x}")).collect(),
+    }
+    .join(",");
     match result {
         None => format!("{pid} {shown}({args})\n"),
-        Some(Ok(value)) => format!("{pid} {shown}({args}) = {value:#x}\n"),
+        Some(Ok(value)) if ADDRESS_RESULTS.contains(&number) => format!("{pid} {shown}({args}) = {value:#x}\n"),
+        Some(Ok(value)) => format!("{pid} {shown}({args}) = {}\n", value as i64),
         Some(Err(errno)) => {
-            format!("{pid} {shown}({args}) = -1 errno={} ({})\n", errno.0, std::io::Error::from_raw_os_error(errno.0))
+            let message = std::io::Error::from_raw_os_error(errno.0).to_string();
+            let message = message.split(" (os error").next().unwrap_or("");
+            format!("{pid} {shown}({args}) = -1 errno={} ({message})\n", errno.0)
         }
     }
 }
 
+/// A guest string for the trace: at most 64 bytes, lossily decoded, with `...` when cut.
+fn guest_string(addr: u64) -> Option<String> {
+    let text = crate::memory::read_cstring(addr).ok()?;
+    let bytes = text.as_bytes();
+    let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]).into_owned();
+    Some(if bytes.len() > 64 { shown + "..." } else { shown })
+}
+
 /// Prints one trace line to stderr in a single write.
 pub fn print_call(number: u64, args: &Args, result: Option<SysResult>) {
-    let line = format_call(std::process::id(), number, args, result);
+    let line = format_call(std::process::id(), number, args, result, &guest_string);
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
@@ -41,12 +158,23 @@ mod tests {
 
     #[test]
     fn lines_look_like_qemu_strace() {
+        let strings = |addr: u64| (addr == 0x500).then(|| "/etc/passwd".to_string());
+        assert_eq!(format_call(7, 64, &[1, 0x10, 5, 0, 0, 0], Some(Ok(5)), &strings), "7 write(1,0x10,5) = 5\n");
         assert_eq!(
-            format_call(7, 64, &[1, 0x10, 5, 0, 0, 0], Some(Ok(5))),
-            "7 write(0x1,0x10,0x5,0x0,0x0,0x0) = 0x5\n"
+            format_call(7, 56, &[(-100i64) as u64, 0x500, 0x80000, 0, 0, 0], Some(Ok(3)), &strings),
+            "7 openat(AT_FDCWD,\"/etc/passwd\",0x80000,0o0) = 3\n"
         );
-        assert!(format_call(7, 57, &[9, 0, 0, 0, 0, 0], Some(Err(EBADF))).starts_with("7 close(0x9,"));
-        assert!(format_call(7, 57, &[9, 0, 0, 0, 0, 0], Some(Err(EBADF))).contains("= -1 errno=9"));
-        assert_eq!(format_call(7, 94, &[0; 6], None), "7 exit_group(0x0,0x0,0x0,0x0,0x0,0x0)\n");
+        assert_eq!(
+            format_call(7, 57, &[9, 0, 0, 0, 0, 0], Some(Err(EBADF)), &strings),
+            "7 close(9) = -1 errno=9 (Bad file descriptor)\n"
+        );
+        assert_eq!(format_call(7, 94, &[0; 6], None, &strings), "7 exit_group(0)\n");
+        assert_eq!(
+            format_call(7, 222, &[0, 4096, 3, 0x22, u64::MAX, 0], Some(Ok(0x7000)), &strings),
+            "7 mmap(NULL,4096,0x3,0x22,-1,0x0) = 0x7000\n"
+        );
+        // A call without a signature shows six hex arguments; an unreadable string shows its address.
+        assert!(format_call(7, 5, &[1, 2, 3, 4, 5, 6], Some(Ok(0)), &strings).starts_with("7 setxattr(0x1,0x2,"));
+        assert_eq!(format_call(7, 49, &[0x600, 0, 0, 0, 0, 0], Some(Ok(0)), &strings), "7 chdir(0x600) = 0\n");
     }
 }
