@@ -8,8 +8,10 @@
 //! - `remove_dead_register_writes`: a `setreg` whose value no path reads before the register is
 //!   written again is removed. Liveness is computed over the function's control-flow graph; every
 //!   register is live wherever control leaves the function or calls out of it (calls, returns,
-//!   jumps out, system calls, traps), so nothing observable changes. Its main catch is condition
-//!   flags, which most flag-setting instructions write and few paths read.
+//!   jumps out, system calls, traps), so nothing observable changes -- except, under
+//!   `CallConvention::AAPCS64`, the condition flags at calls and returns, which the procedure call
+//!   standard says nobody reads there. Its main catch is condition flags, which most flag-setting
+//!   instructions write and few paths read.
 //! - `remove_dead_values`: instructions without side effects whose results are unused go.
 
 use std::collections::{HashMap, HashSet};
@@ -18,13 +20,21 @@ use crate::entities::Value;
 use crate::function::Function;
 use crate::inst::{BinaryOp, InstData, IntCC, Terminator};
 use crate::reg::Reg;
+use crate::sync::CallConvention;
 use crate::types::Type;
 
-/// Runs every pass, in an order where each helps the next.
+/// Runs every pass, in an order where each helps the next, keeping every register exact at every
+/// exit.
 pub fn optimize(func: &mut Function) {
+    optimize_for(func, CallConvention::EXACT);
+}
+
+/// `optimize` where calls and returns follow `convention` (registers it declares dead there are not
+/// kept for them).
+pub fn optimize_for(func: &mut Function, convention: CallConvention) {
     forward_registers(func);
     fold_signed_flag_compares(func);
-    remove_dead_register_writes(func);
+    remove_dead_register_writes(func, convention);
     remove_dead_values(func);
 }
 
@@ -165,8 +175,9 @@ fn exits(term: &Terminator) -> bool {
     !matches!(term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None)
 }
 
-/// Removes register writes no path reads.
-pub fn remove_dead_register_writes(func: &mut Function) {
+/// Removes register writes no path reads (registers `convention` declares dead after a call or
+/// return are not read there).
+pub fn remove_dead_register_writes(func: &mut Function, convention: CallConvention) {
     let n = func.blocks.len();
     let all: HashSet<Reg> = Reg::all().collect();
     // Per block: registers read before written (gen) and registers written (kill).
@@ -193,7 +204,11 @@ pub fn remove_dead_register_writes(func: &mut Function) {
     while changed {
         changed = false;
         for b in (0..n).rev() {
-            let mut out: HashSet<Reg> = if exits(&func.blocks[b].term) { all.clone() } else { HashSet::new() };
+            let term = &func.blocks[b].term;
+            let mut out: HashSet<Reg> = if exits(term) { all.clone() } else { HashSet::new() };
+            for r in convention.dead_after(term) {
+                out.remove(r);
+            }
             for &s in &succs[b] {
                 out.extend(live_in[s].iter().copied());
             }

@@ -23,6 +23,39 @@ use crate::function::Function;
 use crate::inst::{InstData, Terminator};
 use crate::reg::Reg;
 
+/// What translated code may assume about the registers at a procedure call (BL, BLR) or return
+/// (RET).
+///
+/// The AArch64 procedure call standard passes no value in the condition flags: a callee does not read
+/// its caller's NZCV, and a caller does not read NZCV after a call returns (compilers set the flags
+/// again before any conditional). `AAPCS64` uses that: NZCV is dead where control leaves by a call or
+/// a return, so the flags are neither computed for nor written back there. `EXACT` keeps every
+/// register exact everywhere, for hand-written code that hands flags to a callee or back to its caller
+/// (vmtrans's `--flags-across-calls`). System calls, jumps and traps keep the flags exact either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallConvention {
+    /// Whether NZCV keeps its value across calls and returns.
+    pub flags_across_calls: bool,
+}
+
+impl CallConvention {
+    /// Every register exact at every exit.
+    pub const EXACT: CallConvention = CallConvention { flags_across_calls: true };
+    /// The procedure call standard: NZCV dead at calls and returns.
+    pub const AAPCS64: CallConvention = CallConvention { flags_across_calls: false };
+
+    /// The registers no code reads after control leaves at `term`.
+    pub fn dead_after(&self, term: &Terminator) -> &'static [Reg] {
+        let call_or_return =
+            matches!(term, Terminator::Return { .. } | Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
+        if call_or_return && !self.flags_across_calls {
+            &[Reg::N, Reg::Z, Reg::C, Reg::V]
+        } else {
+            &[]
+        }
+    }
+}
+
 /// A set of registers as a bit mask (there are fewer than 128).
 type Mask = u128;
 const _: () = assert!(Reg::COUNT <= 128);
@@ -82,9 +115,16 @@ fn synchronises(term: &Terminator) -> bool {
 /// Both analyses, per block (by index): the registers that may be dirty at its end, after its
 /// instructions and before its terminator; and the registers whose values on entry to it some path
 /// may read, by a `getreg` or by the write-back of a later synchronisation point.
-pub fn sync_sets(func: &Function) -> (Vec<BTreeSet<Reg>>, Vec<BTreeSet<Reg>>) {
+pub fn sync_sets(func: &Function, convention: CallConvention) -> (Vec<BTreeSet<Reg>>, Vec<BTreeSet<Reg>>) {
     let successors = local_successors(func);
-    let dirty = dirty_masks(func, &successors);
+    let mut dirty = dirty_masks(func, &successors);
+    // What nothing reads after a call or return is not written back there (only such blocks lose
+    // registers: their terminators have no local successors, so nothing flows on from them).
+    for (b, bd) in func.blocks() {
+        for &r in convention.dead_after(&bd.term) {
+            dirty[b.index()] &= !bit(r);
+        }
+    }
     let live = live_masks(func, &successors, &dirty);
     (dirty.into_iter().map(to_set).collect(), live.into_iter().map(to_set).collect())
 }
@@ -143,6 +183,44 @@ mod tests {
     }
 
     #[test]
+    fn the_procedure_call_standard_leaves_flags_out_at_calls_and_returns() {
+        // block0 sets z and x1 and calls; block1 sets n and returns; block2 sets c and makes a system
+        // call, after which the flags are exact under either convention.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1008 block1
+    resume 0x1010 block2
+block0 @0x1000:
+    v0 = getreg.i64 x0
+    setreg x1, v0
+    v1 = icmp.eq.i64 v0, v0
+    setreg z, v1
+    call_guest 0x2000, ret 0x1008, block1
+block1 @0x1008:
+    v2 = getreg.i64 x1
+    v3 = icmp.eq.i64 v2, v2
+    setreg n, v3
+    branch v3, block2, block3
+block2 @0x100c:
+    setreg c, v3
+    syscall 0x100c, block3
+block3 @0x1010:
+    v4 = getreg.i64 x30
+    return v4
+}",
+        )
+        .unwrap();
+        let (exact, _) = sync_sets(&f, CallConvention::EXACT);
+        let (standard, _) = sync_sets(&f, CallConvention::AAPCS64);
+        assert_eq!(exact[0], regs(&["x1", "z"]));
+        assert_eq!(standard[0], regs(&["x1"]));
+        assert_eq!(exact[2], regs(&["n", "c"]));
+        assert_eq!(standard[2], regs(&["n", "c"]));
+        assert_eq!(exact[3], regs(&["n"]));
+        assert!(standard[3].is_empty());
+    }
+
+    #[test]
     fn writes_flow_along_jumps_but_not_through_calls() {
         let f = parse_function(
             "function f @0x1000 {
@@ -162,7 +240,7 @@ block2 @0x1008:
 }",
         )
         .unwrap();
-        let (dirty, live) = sync_sets(&f);
+        let (dirty, live) = sync_sets(&f, CallConvention::EXACT);
         let at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()

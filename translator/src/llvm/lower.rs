@@ -18,7 +18,7 @@ use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTa
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::loops::invariant_address_loads;
-use vmtrans_ir::sync::sync_sets;
+use vmtrans_ir::sync::{sync_sets, CallConvention};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -119,6 +119,7 @@ impl<'a> FnLowering<'a> {
         func: &'a Function,
         llfn: LLVMValueRef,
         signal_poll: bool,
+        convention: CallConvention,
     ) {
         unsafe {
             let b = LLVMCreateBuilderInContext(t.ctx);
@@ -128,7 +129,7 @@ impl<'a> FnLowering<'a> {
             let pc = LLVMGetParam(llfn, 1);
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
             let used = used_registers(func);
-            let (dirty_at_end, live_at_start) = sync_sets(func);
+            let (dirty_at_end, live_at_start) = sync_sets(func, convention);
             let mut l = FnLowering {
                 t,
                 module,

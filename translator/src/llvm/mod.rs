@@ -24,6 +24,7 @@ use inkwell::llvm_sys::LLVMVisibility;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
+use vmtrans_ir::sync::CallConvention;
 use vmtrans_ir::Function;
 
 use lower::{FnLowering, RuntimeFns};
@@ -44,6 +45,8 @@ pub struct CodegenOptions {
     pub jobs: usize,
     /// Whether loop back-edges test for pending signals (see `FnLowering::edge_to`).
     pub signal_poll: bool,
+    /// What calls and returns may assume (`vmtrans_ir::sync::CallConvention`).
+    pub convention: CallConvention,
 }
 
 /// The LLVM function name of the translation of the guest function at `addr`.
@@ -130,7 +133,7 @@ fn compile_part(
         }
         for &i in part {
             let f = &functions[i];
-            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr], opts.signal_poll);
+            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr], opts.signal_poll, opts.convention);
         }
         if with_tables {
             emit_tables(m, &t, functions, &fns, image);
