@@ -319,6 +319,25 @@ pub fn parse_known_failures(text: &str) -> Result<Vec<KnownFailure>, String> {
     Ok(entries)
 }
 
+/// The programs of `qemu-wrong.txt` (qemu-aarch64 is not their oracle), each with the reason.
+pub fn qemu_wrong_programs() -> Result<Vec<(String, String)>, String> {
+    let path = suite_dir().join("qemu-wrong.txt");
+    let text = fs::read_to_string(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let mut entries = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (program, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        if reason.trim().is_empty() {
+            return Err(format!("qemu-wrong.txt:{}: a reason is required after the program", index + 1));
+        }
+        entries.push((program.to_string(), reason.trim().to_string()));
+    }
+    Ok(entries)
+}
+
 /// A scratch directory removed (with its contents) when dropped.
 pub struct ScratchDir {
     path: PathBuf,
