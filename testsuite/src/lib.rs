@@ -319,6 +319,19 @@ pub fn parse_known_failures(text: &str) -> Result<Vec<KnownFailure>, String> {
     Ok(entries)
 }
 
+/// Compiles the C file `source` into `output` with `compiler` (gcc for the native build, `GUEST_CC`
+/// for the guest) and `flags`; panics with the compiler's name when it fails.
+pub fn compile_c(compiler: &str, flags: &[&str], source: &Path, output: &Path) {
+    let status = Command::new(compiler)
+        .args(flags)
+        .arg("-o")
+        .arg(output)
+        .arg(source)
+        .status()
+        .unwrap_or_else(|error| panic!("cannot run {compiler}: {error}"));
+    assert!(status.success(), "{compiler} failed on {}", source.display());
+}
+
 /// The programs of `qemu-wrong.txt` (qemu-aarch64 is not their oracle), each with the reason.
 pub fn qemu_wrong_programs() -> Result<Vec<(String, String)>, String> {
     let path = suite_dir().join("qemu-wrong.txt");

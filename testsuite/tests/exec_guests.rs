@@ -12,21 +12,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, suite_dir, ScratchDir, GUEST_CC};
+use vmtrans_testsuite::{compile_c, find_in_path, require_vmtrans, run_with_limit, suite_dir, ScratchDir, GUEST_CC};
 
 const LIMIT: Duration = Duration::from_secs(300);
 
 fn compile(compiler: &str, extra: &[&str], output: &Path) {
-    let source = suite_dir().join("exec").join("pipeline.c");
-    let status = Command::new(compiler)
-        .args(extra)
-        .arg("-O2")
-        .arg("-o")
-        .arg(output)
-        .arg(&source)
-        .status()
-        .unwrap_or_else(|error| panic!("cannot run {compiler}: {error}"));
-    assert!(status.success(), "{compiler} failed on {}", source.display());
+    let flags: Vec<&str> = extra.iter().copied().chain(["-O2"]).collect();
+    compile_c(compiler, &flags, &suite_dir().join("exec").join("pipeline.c"), output);
 }
 
 /// A copy of `program` with one byte appended (the loader ignores it), so that it is a different file.

@@ -10,20 +10,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, suite_dir, ScratchDir, GUEST_CC};
+use vmtrans_testsuite::{compile_c, find_in_path, require_vmtrans, run_with_limit, suite_dir, ScratchDir, GUEST_CC};
 
 const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 fn compile(compiler: &str, extra: &[&str], output: &Path) {
-    let source = suite_dir().join("loops").join("spin_wait.c");
-    let status = Command::new(compiler)
-        .args(extra)
-        .args(["-O2", "-pthread", "-o"])
-        .arg(output)
-        .arg(&source)
-        .status()
-        .unwrap_or_else(|error| panic!("cannot run {compiler}: {error}"));
-    assert!(status.success(), "{compiler} failed on {}", source.display());
+    let flags: Vec<&str> = extra.iter().copied().chain(["-O2", "-pthread"]).collect();
+    compile_c(compiler, &flags, &suite_dir().join("loops").join("spin_wait.c"), output);
 }
 
 /// Runs `program` with `args` and returns its stdout, failing on a timeout or a non-zero status.

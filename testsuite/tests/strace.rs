@@ -8,7 +8,7 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, ScratchDir, GUEST_CC};
+use vmtrans_testsuite::{compile_c, find_in_path, require_vmtrans, run_with_limit, ScratchDir, GUEST_CC};
 
 const GUEST: &str = r#"
 #include <fcntl.h>
@@ -36,13 +36,7 @@ fn strace_lines_show_decoded_calls_and_results() {
     let source = dir.join("traced.c");
     fs::write(&source, GUEST).expect("the source is writable");
     let guest = dir.join("traced.aarch64");
-    let status = Command::new(GUEST_CC)
-        .args(["-static", "-O2", "-pthread", "-o"])
-        .arg(&guest)
-        .arg(&source)
-        .status()
-        .expect("the cross compiler runs");
-    assert!(status.success(), "{GUEST_CC} failed");
+    compile_c(GUEST_CC, &["-static", "-O2", "-pthread"], &source, &guest);
     let translated = dir.join("traced.native");
     let status =
         Command::new(&vmtrans).arg(&guest).args(["-O0", "-o"]).arg(&translated).status().expect("vmtrans runs");
