@@ -19,8 +19,7 @@ use std::time::Duration;
 use vmtrans_testsuite::{
     build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
     parse_fallback_insns, parse_known_failures, program_names, qemu_wrong_programs, require_vmtrans, run_with_limit,
-    KnownFailure,
-    RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
+    KnownFailure, RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
 };
 
 /// Worker threads running cases (the brief's machine has two cores).
@@ -231,8 +230,7 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
 
     // Programs qemu gets wrong (qemu-wrong.txt) have the native build and the man pages as their oracle.
     if !setup.qemu_wrong.iter().any(|(name, _)| name == program) {
-        let qemu_run =
-            run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
+        let qemu_run = run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
         match qemu_run {
             Ok(run) => outcome.oracle_failures.extend(compare_run(&run, &expected)),
             Err(error) => outcome.oracle_failures.push(format!("cannot run {QEMU}: {error}")),

@@ -124,7 +124,11 @@ const F_OWNER_EX_SIZE: u64 = 8;
 pub fn fcntl(a: Args) -> SysResult {
     let (descriptor, command) = (fd(a[0]), a[1] as i32);
     match command {
-        F_SETSIG | F_GETSIG | libc::F_SETLEASE | libc::F_GETLEASE | libc::F_NOTIFY
+        F_SETSIG
+        | F_GETSIG
+        | libc::F_SETLEASE
+        | libc::F_GETLEASE
+        | libc::F_NOTIFY
         | libc::F_DUPFD
         | libc::F_GETFD
         | libc::F_SETFD

@@ -167,7 +167,13 @@ pub fn prctl(a: Args) -> SysResult {
         | libc::PR_SET_TIMERSLACK => {
             // SAFETY: integer arguments (the kernel checks that the unused ones are zero).
             host_result(unsafe {
-                libc::prctl(a[0] as i32, a[1] as libc::c_ulong, a[2] as libc::c_ulong, a[3] as libc::c_ulong, a[4] as libc::c_ulong)
+                libc::prctl(
+                    a[0] as i32,
+                    a[1] as libc::c_ulong,
+                    a[2] as libc::c_ulong,
+                    a[3] as libc::c_ulong,
+                    a[4] as libc::c_ulong,
+                )
             } as i64)
         }
         libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => {
