@@ -55,7 +55,7 @@ fn strace_lines_show_decoded_calls_and_results() {
         has(r#" openat(AT_FDCWD,"/nonexistent/vmtrans-strace",0x0,0o0) = -1 errno=2 (No such file or directory)"#),
         "{stderr}"
     );
-    assert!(has(r#" write(1,0x"#) && has(",6) = 6"), "{stderr}");
+    assert!(lines.iter().any(|line| line.contains(" write(1,0x") && line.ends_with(",6) = 6")), "{stderr}");
     assert!(has(" close(-5) = -1 errno=9 (Bad file descriptor)"), "{stderr}");
     assert!(has(" clone(0x"), "{stderr}");
     // Each exit is shown once, before it runs, and without a result.

@@ -204,9 +204,13 @@ pub fn madvise(a: Args) -> SysResult {
     }
     let ptr = host_ptr(addr, len)?;
     // SAFETY: the range is mapped guest memory (MADV_DONTNEED then reads back as zero, as the guest expects).
-    // Advice is only a hint: where the host refuses a known one (a kernel built without huge pages or
-    // KSM, say), the guest is told it was taken, as an AArch64 kernel with those features would.
-    host_result(unsafe { libc::madvise(ptr.cast(), len as usize, a[2] as i32) } as i64).or(Ok(0))
+    match host_result(unsafe { libc::madvise(ptr.cast(), len as usize, a[2] as i32) } as i64) {
+        // The advice is known (checked above), so the host's EINVAL means a feature its kernel lacks
+        // (huge pages, KSM) or one the host mapping cannot take: advice being a hint, the guest is told
+        // it was taken. Other errors (EPERM, EAGAIN, ENOMEM, ...) are the guest's answer.
+        Err(EINVAL) => Ok(0),
+        result => result,
+    }
 }
 
 #[cfg(test)]
