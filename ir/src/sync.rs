@@ -15,9 +15,12 @@
 //! Conversely, after entry and after a call only registers that are live need loading, and
 //! `sync_sets` also computes the backward liveness over the same edges, where a register is used by
 //! a `getreg` and by the write-back at a synchronisation point (which stores the dirty registers);
-//! a call's continuation reloads what it needs itself, so liveness does not flow back through calls.
+//! a call's continuation reloads what it needs itself, so liveness does not flow back through calls,
+//! except for the registers the call convention keeps across calls (`CallConvention::kept_across`):
+//! the caller goes on with the values it held before the call, so those must be live there, and with
+//! them sp, which the continuation compares with the state's before trusting them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::function::Function;
 use crate::inst::{InstData, Terminator};
@@ -26,30 +29,65 @@ use crate::reg::Reg;
 /// What translated code may assume about the registers at a procedure call (BL, BLR) or return
 /// (RET).
 ///
-/// The AArch64 procedure call standard passes no value in the condition flags: a callee does not read
-/// its caller's NZCV, and a caller does not read NZCV after a call returns (compilers set the flags
-/// again before any conditional). `AAPCS64` uses that: NZCV is dead where control leaves by a call or
-/// a return, so the flags are neither computed for nor written back there. `EXACT` keeps every
-/// register exact everywhere, for hand-written code that hands flags to a callee or back to its caller
-/// (vmtrans's `--flags-across-calls`). System calls, jumps and traps keep the flags exact either way.
+/// The AArch64 procedure call standard (AAPCS64) passes no value in the condition flags: a callee
+/// does not read its caller's NZCV, and a caller does not read NZCV after a call returns (compilers
+/// set the flags again before any conditional). It also makes x19-x29 and sp callee-saved: a
+/// function returns them as it found them. `AAPCS64` uses both: NZCV is dead where control leaves by
+/// a call or a return, so the flags are neither computed for nor written back there; and after a
+/// call returns, the caller goes on with the values of x19-x29 and sp it held before the call
+/// instead of reloading them from the state. The code generator checks that the state's sp is the
+/// one the caller holds before it trusts the others (a context switch that comes back to the same
+/// return address on another stack, as coroutine libraries do, fails that check and reloads
+/// everything). `EXACT` keeps every register exact everywhere and reloads after every call, for
+/// hand-written code that passes flags through calls or returns with callee-saved registers changed
+/// (vmtrans's `--exact-calls`). System calls, jumps and traps are exact under either convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallConvention {
-    /// Whether NZCV keeps its value across calls and returns.
-    pub flags_across_calls: bool,
+    /// Whether calls and returns follow the procedure call standard (see the type's comment).
+    pub follows_aapcs64: bool,
 }
 
+/// The registers AAPCS64 makes callee-saved (the frame pointer x29 included), as whole registers:
+/// only the low halves of v8-v15 are callee-saved, so the vector registers are not listed.
+const CALLEE_SAVED: [Reg; 12] = [
+    Reg::x(19),
+    Reg::x(20),
+    Reg::x(21),
+    Reg::x(22),
+    Reg::x(23),
+    Reg::x(24),
+    Reg::x(25),
+    Reg::x(26),
+    Reg::x(27),
+    Reg::x(28),
+    Reg::x(29),
+    Reg::SP,
+];
+
 impl CallConvention {
-    /// Every register exact at every exit.
-    pub const EXACT: CallConvention = CallConvention { flags_across_calls: true };
-    /// The procedure call standard: NZCV dead at calls and returns.
-    pub const AAPCS64: CallConvention = CallConvention { flags_across_calls: false };
+    /// Every register exact at every exit, and everything reloaded after a call.
+    pub const EXACT: CallConvention = CallConvention { follows_aapcs64: false };
+    /// The procedure call standard: NZCV dead at calls and returns, x19-x29 and sp kept across calls.
+    pub const AAPCS64: CallConvention = CallConvention { follows_aapcs64: true };
 
     /// The registers no code reads after control leaves at `term`.
     pub fn dead_after(&self, term: &Terminator) -> &'static [Reg] {
         let call_or_return =
             matches!(term, Terminator::Return { .. } | Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
-        if call_or_return && !self.flags_across_calls {
+        if call_or_return && self.follows_aapcs64 {
             &[Reg::N, Reg::Z, Reg::C, Reg::V]
+        } else {
+            &[]
+        }
+    }
+
+    /// The registers whose values before the call ending with `term` the caller keeps using after
+    /// it returns (once the state's sp has been checked), rather than reloading them: empty for
+    /// anything but a call, and for every call under `EXACT`.
+    pub fn kept_across(&self, term: &Terminator) -> &'static [Reg] {
+        let call = matches!(term, Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
+        if call && self.follows_aapcs64 {
+            &CALLEE_SAVED
         } else {
             &[]
         }
@@ -68,7 +106,7 @@ fn to_set(m: Mask) -> BTreeSet<Reg> {
     Reg::all().filter(|&r| m & bit(r) != 0).collect()
 }
 
-fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
+fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &HashSet<(usize, usize)>) -> Vec<Mask> {
     let mut dirty_out: Vec<Mask> = func
         .blocks
         .iter()
@@ -79,11 +117,13 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
             })
         })
         .collect();
-    // The written sets are the starting point; propagate along local edges until nothing grows.
+    // The written sets are the starting point; propagate along local edges until nothing grows. An
+    // edge that writes registers back passes on only the flags, which it leaves alone.
     let mut work: Vec<usize> = (0..func.blocks.len()).collect();
     while let Some(b) = work.pop() {
         for &s in &successors[b] {
-            let grown = dirty_out[s] | dirty_out[b];
+            let passed = if flush_edges.contains(&(b, s)) { dirty_out[b] & FLAGS } else { dirty_out[b] };
+            let grown = dirty_out[s] | passed;
             if grown != dirty_out[s] {
                 dirty_out[s] = grown;
                 work.push(s);
@@ -91,6 +131,38 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>]) -> Vec<Mask> {
         }
     }
     dirty_out
+}
+
+/// The condition flags, which edges into loops do not write back (see `loop_entry_edges`).
+const FLAGS: Mask = 1 << Reg::N.0 | 1 << Reg::Z.0 | 1 << Reg::C.0 | 1 << Reg::V.0;
+
+/// The local edges that enter a loop containing a call or system call from outside it. The code
+/// generator writes the dirty registers back on them (all but the flags, which calls may leave
+/// out), so that inside the loop only what the loop itself writes is dirty. Without this, a
+/// register written once before the loop would be dirty at every call in it, and stored on every
+/// iteration. Writing a register back early is always correct: the state must be exact only at
+/// synchronisation points, and one written again later is dirty again there.
+fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> HashSet<(usize, usize)> {
+    let mut edges = HashSet::new();
+    for body in crate::loops::loops(func) {
+        let calls_out = body.iter().any(|&b| {
+            matches!(
+                func.blocks[b].term,
+                Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } | Terminator::Syscall { .. }
+            )
+        });
+        if !calls_out {
+            continue;
+        }
+        let inside: HashSet<usize> = body.iter().copied().collect();
+        for (p, ss) in successors.iter().enumerate() {
+            if inside.contains(&p) {
+                continue;
+            }
+            edges.extend(ss.iter().filter(|s| inside.contains(s)).map(|&s| (p, s)));
+        }
+    }
+    edges
 }
 
 /// The blocks control can reach from each block without a synchronisation in between (see the
@@ -112,12 +184,27 @@ fn synchronises(term: &Terminator) -> bool {
     !matches!(term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None)
 }
 
-/// Both analyses, per block (by index): the registers that may be dirty at its end, after its
-/// instructions and before its terminator; and the registers whose values on entry to it some path
-/// may read, by a `getreg` or by the write-back of a later synchronisation point.
-pub fn sync_sets(func: &Function, convention: CallConvention) -> (Vec<BTreeSet<Reg>>, Vec<BTreeSet<Reg>>) {
+/// What `sync_sets` finds, per block (by index) and per edge.
+#[derive(Debug)]
+pub struct SyncSets {
+    /// The registers that may be dirty at the end of each block, after its instructions and before
+    /// its terminator (its terminator writes them back if it synchronises).
+    pub dirty_at_end: Vec<BTreeSet<Reg>>,
+    /// The registers whose values on entry to each block some path may read, by a `getreg` or by a
+    /// later write-back.
+    pub live_at_start: Vec<BTreeSet<Reg>>,
+    /// The registers written back on a local edge `(from, to)` into a loop that calls out (every
+    /// edge not listed writes nothing back).
+    pub written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
+}
+
+/// Both analyses (see the module comment) under `convention`.
+pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
     let successors = local_successors(func);
-    let mut dirty = dirty_masks(func, &successors);
+    let flush_edges = loop_entry_edges(func, &successors);
+    let mut dirty = dirty_masks(func, &successors, &flush_edges);
+    let flushed: HashMap<(usize, usize), Mask> =
+        flush_edges.iter().map(|&(p, s)| ((p, s), dirty[p] & !FLAGS)).filter(|&(_, m)| m != 0).collect();
     // What nothing reads after a call or return is not written back there (only such blocks lose
     // registers: their terminators have no local successors, so nothing flows on from them).
     for (b, bd) in func.blocks() {
@@ -125,16 +212,45 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> (Vec<BTreeSet<R
             dirty[b.index()] &= !bit(r);
         }
     }
-    let live = live_masks(func, &successors, &dirty);
-    (dirty.into_iter().map(to_set).collect(), live.into_iter().map(to_set).collect())
+    let live = live_masks(func, &successors, &dirty, &flushed, convention);
+    SyncSets {
+        dirty_at_end: dirty.into_iter().map(to_set).collect(),
+        live_at_start: live.into_iter().map(to_set).collect(),
+        written_back_on_edge: flushed.into_iter().map(|(e, m)| (e, to_set(m))).collect(),
+    }
 }
 
-fn live_masks(func: &Function, successors: &[Vec<usize>], dirty_at_end: &[Mask]) -> Vec<Mask> {
+fn live_masks(
+    func: &Function,
+    successors: &[Vec<usize>],
+    dirty_at_end: &[Mask],
+    flushed: &HashMap<(usize, usize), Mask>,
+    convention: CallConvention,
+) -> Vec<Mask> {
     let n = func.blocks.len();
+    // Calls whose continuation goes on with some registers held before the call: (continuation,
+    // those registers).
+    let kept: Vec<Option<(usize, Mask)>> = func
+        .blocks
+        .iter()
+        .map(|bd| {
+            let mask = convention.kept_across(&bd.term).iter().fold(0, |m, &r| m | bit(r));
+            let cont = match bd.term {
+                Terminator::CallGuest { cont, .. } | Terminator::CallIndirect { cont, .. } => Some(cont.index()),
+                _ => None,
+            };
+            cont.filter(|_| mask != 0).map(|c| (c, mask))
+        })
+        .collect();
     let mut predecessors = vec![vec![]; n];
     for (b, ss) in successors.iter().enumerate() {
         for &s in ss {
             predecessors[s].push(b);
+        }
+    }
+    for (b, k) in kept.iter().enumerate() {
+        if let Some((cont, _)) = *k {
+            predecessors[cont].push(b);
         }
     }
     // Per block: registers read before written (gen) and written (kill).
@@ -157,7 +273,13 @@ fn live_masks(func: &Function, successors: &[Vec<usize>], dirty_at_end: &[Mask])
         queued[b] = false;
         let mut out = if synchronises(&func.blocks[b].term) { dirty_at_end[b] } else { 0 };
         for &s in &successors[b] {
-            out |= live_in[s];
+            out |= live_in[s] | flushed.get(&(b, s)).copied().unwrap_or(0);
+        }
+        if let Some((cont, mask)) = kept[b] {
+            let through = live_in[cont] & mask;
+            if through != 0 {
+                out |= through | bit(Reg::SP);
+            }
         }
         let inn = gen[b] | (out & !kill[b]);
         if inn != live_in[b] {
@@ -210,8 +332,8 @@ block3 @0x1010:
 }",
         )
         .unwrap();
-        let (exact, _) = sync_sets(&f, CallConvention::EXACT);
-        let (standard, _) = sync_sets(&f, CallConvention::AAPCS64);
+        let exact = sync_sets(&f, CallConvention::EXACT).dirty_at_end;
+        let standard = sync_sets(&f, CallConvention::AAPCS64).dirty_at_end;
         assert_eq!(exact[0], regs(&["x1", "z"]));
         assert_eq!(standard[0], regs(&["x1"]));
         assert_eq!(exact[2], regs(&["n", "c"]));
@@ -240,7 +362,7 @@ block2 @0x1008:
 }",
         )
         .unwrap();
-        let (dirty, live) = sync_sets(&f, CallConvention::EXACT);
+        let SyncSets { dirty_at_end: dirty, live_at_start: live, .. } = sync_sets(&f, CallConvention::EXACT);
         let at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()
@@ -261,5 +383,68 @@ block2 @0x1008:
         assert_eq!(live_at(0x1004), regs(&["x1"]));
         // The entry reads x0; x1 is written before anything reads it.
         assert_eq!(live_at(0x1000), regs(&["x0", "x3"]));
+    }
+
+    #[test]
+    fn callee_saved_registers_and_sp_stay_live_through_calls_under_the_standard() {
+        // x19 is read after the call; x1 too, but a callee may change x1.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1004 block1
+block0 @0x1000:
+    call_guest 0x2000, ret 0x1004, block1
+block1 @0x1004:
+    v0 = getreg.i64 x19
+    v1 = getreg.i64 x1
+    v2 = add.i64 v0, v1
+    return v2
+}",
+        )
+        .unwrap();
+        let exact = sync_sets(&f, CallConvention::EXACT).live_at_start;
+        let standard = sync_sets(&f, CallConvention::AAPCS64).live_at_start;
+        assert_eq!(exact[1], regs(&["x1", "x19"]));
+        assert!(exact[0].is_empty());
+        // The caller goes on with its own x19, and compares its sp with the state's.
+        assert_eq!(standard[1], regs(&["x1", "x19"]));
+        assert_eq!(standard[0], regs(&["x19", "sp"]));
+    }
+
+    #[test]
+    fn edges_into_a_loop_that_calls_write_back_what_is_dirty_before_it() {
+        // block0 writes x19 and z, then enters a loop (block1, block2) that calls and counts x20.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1008 block2
+block0 @0x1000:
+    v0 = getreg.i64 x0
+    setreg x19, v0
+    v1 = icmp.eq.i64 v0, v0
+    setreg z, v1
+    jump block1
+block1 @0x1004:
+    call_guest 0x2000, ret 0x1008, block2
+block2 @0x1008:
+    v2 = getreg.i64 x20
+    v3 = const.i64 0x1
+    v4 = add.i64 v2, v3
+    setreg x20, v4
+    v5 = icmp.eq.i64 v4, v3
+    branch v5, block1, block3
+block3 @0x100c:
+    v6 = getreg.i64 x19
+    return v6
+}",
+        )
+        .unwrap();
+        let sets = sync_sets(&f, CallConvention::AAPCS64);
+        // x19 is written back once, on the way into the loop; the flags are left to the call.
+        assert_eq!(sets.written_back_on_edge.get(&(0, 1)), Some(&regs(&["x19"])));
+        assert_eq!(sets.written_back_on_edge.len(), 1);
+        // In the loop only x20 is dirty at the call; z came in from before it, and calls drop it.
+        assert_eq!(sets.dirty_at_end[1], regs(&["x20"]));
+        assert_eq!(sets.dirty_at_end[2], regs(&["x20"]));
+        // The write-back reads x19, so the entry loads it (with x20, which the loop reads).
+        assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp"]));
     }
 }

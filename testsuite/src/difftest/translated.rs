@@ -48,7 +48,7 @@ fn translate(program: &HarnessProgram, how: &Translation) -> Result<PathBuf, Str
         .arg(format!("-O{}", how.opt_level))
         // Cases may set the flags before a BL or RET and read them after (the branch class does):
         // instruction semantics are compared exactly, not under the procedure call standard.
-        .arg("--flags-across-calls")
+        .arg("--exact-calls")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", how.vmtrans.display()))?;
     if !out.status.success() {

@@ -1,9 +1,9 @@
 //! Lowering of one IR function to one LLVM function `void g_<addr>(ptr state, i64 pc)`.
 //!
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
-//! loaded from the state at entry and after every call, stored back before every call and exit,
-//! and only those a path may have written since the state was last brought up to date
-//! (ir/src/dirty.rs) are stored. The function starts at its entry when `pc` is
+//! loaded from the state at entry and after every call (but the callee-saved ones the call
+//! convention keeps), stored back before every call and exit, and only those a path may have
+//! written since the state was last brought up to date (ir/src/sync.rs) are stored. The function starts at its entry when `pc` is
 //! its entry address, and otherwise resumes at the block of that guest address (return sites,
 //! jump-table targets, any leader the global table lists), so the dispatcher can re-enter it.
 //! Calls of translated functions are native calls; after one returns, the state's pc must be the
@@ -18,7 +18,7 @@ use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTa
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::loops::invariant_address_loads;
-use vmtrans_ir::sync::{sync_sets, CallConvention};
+use vmtrans_ir::sync::{sync_sets, CallConvention, SyncSets};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -81,6 +81,8 @@ pub struct FnLowering<'a> {
     dirty_at_end: Vec<BTreeSet<Reg>>,
     /// Per block, the registers whose values at its start some path reads.
     live_at_start: Vec<BTreeSet<Reg>>,
+    /// The registers written back on edges into loops that call out.
+    written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
     /// The block that reloads registers after the call returning to each return address.
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
@@ -89,6 +91,8 @@ pub struct FnLowering<'a> {
     signal_pending: LLVMValueRef,
     /// Whether loop back-edges poll it (`--no-signal-poll` turns this off).
     signal_poll: bool,
+    /// What calls and returns may assume.
+    convention: CallConvention,
     /// The values the function uses (a load whose value is unused must still be made).
     pub(super) used_values: std::collections::HashSet<vmtrans_ir::Value>,
     /// Loads in loops whose address does not change, which must be made on every iteration
@@ -128,8 +132,11 @@ impl<'a> FnLowering<'a> {
             let state = LLVMGetParam(llfn, 0);
             let pc = LLVMGetParam(llfn, 1);
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
-            let used = used_registers(func);
-            let (dirty_at_end, live_at_start) = sync_sets(func, convention);
+            let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync_sets(func, convention);
+            // A register can be live where the function never names it: sp, which the code after
+            // a call compares with the state's.
+            let mut used = used_registers(func);
+            used.extend(live_at_start.iter().flatten().copied());
             let mut l = FnLowering {
                 t,
                 module,
@@ -145,6 +152,7 @@ impl<'a> FnLowering<'a> {
                 used,
                 dirty_at_end,
                 live_at_start,
+                written_back_on_edge,
                 reload_blocks: HashMap::new(),
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
                 signal_pending: {
@@ -152,6 +160,7 @@ impl<'a> FnLowering<'a> {
                     LLVMBuildGEP2(b, t.i8, state, idx.as_mut_ptr(), 1, NONAME)
                 },
                 signal_poll,
+                convention,
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
             };
@@ -183,7 +192,7 @@ impl<'a> FnLowering<'a> {
                 Some(resume)
             };
             LLVMPositionBuilderAtEnd(b, init);
-            l.reload(0);
+            l.reload(0, &BTreeSet::new());
             LLVMBuildBr(b, bbs[0]);
             for (blk, bd) in func.blocks() {
                 LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
@@ -200,7 +209,7 @@ impl<'a> FnLowering<'a> {
                         None => {
                             let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
                             LLVMPositionBuilderAtEnd(b, rb);
-                            l.reload(blk.index());
+                            l.reload(blk.index(), &BTreeSet::new());
                             LLVMBuildBr(b, bbs[blk.index()]);
                             rb
                         }
@@ -262,9 +271,14 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Stores back into the state the registers that may have changed since it was last brought
-    /// up to date, at the end of `block` (ir/src/dirty.rs); the others hold what it holds.
+    /// up to date, at the end of `block` (ir/src/sync.rs); the others hold what it holds.
     fn flush(&self, block: usize) {
-        for &r in &self.dirty_at_end[block] {
+        self.write_back(&self.dirty_at_end[block]);
+    }
+
+    /// Stores the registers of `regs` into the state.
+    fn write_back(&self, regs: &BTreeSet<Reg>) {
+        for &r in regs {
             unsafe {
                 let v = self.read_reg(r);
                 let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
@@ -274,9 +288,10 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// Loads from the state the registers whose values some path from the start of `block` reads.
-    fn reload(&self, block: usize) {
-        for &r in &self.live_at_start[block] {
+    /// Loads from the state the registers whose values some path from the start of `block` reads,
+    /// but those of `except`.
+    fn reload(&self, block: usize, except: &BTreeSet<Reg>) {
+        for &r in self.live_at_start[block].difference(except) {
             unsafe {
                 let is_flag = r.ty() == Type::I1;
                 let ty = if is_flag { self.t.i8 } else { self.t.of(r.ty()) };
@@ -333,22 +348,55 @@ impl<'a> FnLowering<'a> {
         self.call_guest_fn(callee, target, true);
     }
 
-    /// After a call that should come back to `ret_addr`: reload, then go on in `cont` if the
-    /// state's pc is `ret_addr`, else return (the frame was unwound).
-    fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) {
+    /// After a call that should come back to `ret_addr`: go on in `cont` if the state's pc is
+    /// `ret_addr`, else return (the frame was unwound). Going on reloads the registers `cont` needs,
+    /// except those of `kept` (callee-saved under the call convention, `CallConvention::kept_across`)
+    /// when the state's sp is the one this function holds: the callee returned them unchanged. With
+    /// another sp (a context switch came back to this return address on another stack) every
+    /// register is reloaded. The block that reloads everything is also where the dispatcher resumes
+    /// at `ret_addr`.
+    fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, kept: &[Reg], bbs: &[LLVMBasicBlockRef]) {
+        let kept: BTreeSet<Reg> =
+            kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
-            let reload = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            LLVMBuildBr(self.b, reload);
-            LLVMPositionBuilderAtEnd(self.b, reload);
-            self.reload_blocks.insert(ret_addr, reload);
-            self.reload(cont.index());
-            let pc = self.load_pc();
-            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
+            let check = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMBuildBr(self.b, check);
+            let reload_all = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            self.reload_blocks.insert(ret_addr, reload_all);
             let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
             LLVMPositionBuilderAtEnd(self.b, unwind);
             LLVMBuildRetVoid(self.b);
+            if kept.is_empty() {
+                // Reload and check in one block, which the dispatcher also resumes at.
+                LLVMPositionBuilderAtEnd(self.b, check);
+                LLVMBuildBr(self.b, reload_all);
+                LLVMPositionBuilderAtEnd(self.b, reload_all);
+                self.reload(cont.index(), &BTreeSet::new());
+                let pc = self.load_pc();
+                let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
+                LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
+                return;
+            }
+            LLVMPositionBuilderAtEnd(self.b, check);
+            let pc = self.load_pc();
+            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
+            let same_stack = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let br = LLVMBuildCondBr(self.b, ok, same_stack, unwind);
+            self.set_branch_weights(br, 2000, 1);
+            LLVMPositionBuilderAtEnd(self.b, same_stack);
+            let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
+            self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
+            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
+            let reload_rest = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let br = LLVMBuildCondBr(self.b, same, reload_rest, reload_all);
+            self.set_branch_weights(br, 2000, 1);
+            LLVMPositionBuilderAtEnd(self.b, reload_rest);
+            self.reload(cont.index(), &kept);
+            LLVMBuildBr(self.b, bbs[cont.index()]);
+            LLVMPositionBuilderAtEnd(self.b, reload_all);
+            self.reload(cont.index(), &BTreeSet::new());
+            LLVMBuildBr(self.b, bbs[cont.index()]);
         }
     }
 
@@ -361,7 +409,26 @@ impl<'a> FnLowering<'a> {
     /// function returns (the caller's check after its call then hands over to the dispatcher, which
     /// goes on from the state). Not reloading keeps the loop's invariant values invariant for LLVM.
     /// So a thread spinning in a translated loop still takes asynchronous signals, as on hardware.
+    ///
+    /// An edge into a loop that calls out first writes back the registers `sync_sets` lists for it.
     fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
+        let target = self.poll_edge_to(block, dest, bbs);
+        let Some(regs) = self.written_back_on_edge.get(&(block, dest.index())) else {
+            return target;
+        };
+        unsafe {
+            let here = LLVMGetInsertBlock(self.b);
+            let write_back = LLVMAppendBasicBlockInContext(self.t.ctx, LLVMGetBasicBlockParent(here), NONAME);
+            LLVMPositionBuilderAtEnd(self.b, write_back);
+            self.write_back(regs);
+            LLVMBuildBr(self.b, target);
+            LLVMPositionBuilderAtEnd(self.b, here);
+            write_back
+        }
+    }
+
+    /// The part of `edge_to` that polls on edges back to an earlier block.
+    fn poll_edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
         let backward = self.signal_poll && dest.index() <= block;
         let Some(addr) = self.func.blocks[dest.index()].guest_addr.filter(|_| backward) else {
             return bbs[dest.index()];
@@ -419,7 +486,7 @@ impl<'a> FnLowering<'a> {
                         Some(&f) => self.call_guest_fn(f, t, false),
                         None => self.runtime_call(t, ret_addr),
                     }
-                    self.after_call(ret_addr, cont, bbs);
+                    self.after_call(ret_addr, cont, self.convention.kept_across(term), bbs);
                 }
                 Terminator::CallIndirect { target, ret_addr, cont } => {
                     self.flush(block);
@@ -451,7 +518,7 @@ impl<'a> FnLowering<'a> {
                         LLVMBuildBr(self.b, join);
                         LLVMPositionBuilderAtEnd(self.b, join);
                     }
-                    self.after_call(ret_addr, cont, bbs);
+                    self.after_call(ret_addr, cont, self.convention.kept_across(term), bbs);
                 }
                 Terminator::Return { target } => {
                     self.set_pc(val(target));
@@ -497,7 +564,7 @@ impl<'a> FnLowering<'a> {
                     self.flush(block);
                     let mut args = [self.state];
                     LLVMBuildCall2(self.b, self.rt.syscall_ty, self.rt.syscall, args.as_mut_ptr(), 1, NONAME);
-                    self.after_call(next, cont, bbs);
+                    self.after_call(next, cont, &[], bbs);
                 }
                 Terminator::Trap { kind, pc, insn } => {
                     self.set_pc(self.const64(pc));
