@@ -17,4 +17,5 @@ pub mod stack;
 pub mod start;
 pub mod syscall;
 pub mod thread;
+pub mod vfork;
 pub mod vma;

@@ -94,6 +94,36 @@ pub fn finish_thread() {
     }
 }
 
+/// The calling thread's values of the thread-locals above (see `crate::vfork`).
+#[derive(Clone, Copy)]
+pub struct ThreadLocals {
+    exiting: bool,
+    clear_child_tid: u64,
+    robust_list: (u64, u64),
+}
+
+impl ThreadLocals {
+    pub fn save() -> Self {
+        ThreadLocals {
+            exiting: EXITING.with(Cell::get),
+            clear_child_tid: CLEAR_CHILD_TID.with(Cell::get),
+            robust_list: ROBUST_LIST.with(Cell::get),
+        }
+    }
+
+    pub fn restore(self) {
+        EXITING.with(|c| c.set(self.exiting));
+        CLEAR_CHILD_TID.with(|c| c.set(self.clear_child_tid));
+        ROBUST_LIST.with(|c| c.set(self.robust_list));
+    }
+
+    /// What a new thread starts with: not exiting, no robust list (the kernel does not copy it),
+    /// and the clear-child-tid word it was given.
+    pub fn fresh(clear_child_tid: u64) -> Self {
+        ThreadLocals { exiting: false, clear_child_tid, robust_list: (0, 0) }
+    }
+}
+
 /// What a thread clone asks for, beyond the new state.
 pub struct CloneRequest {
     /// Where to store the new tid in the parent (CLONE_PARENT_SETTID), and in the child (CLONE_CHILD_SETTID).

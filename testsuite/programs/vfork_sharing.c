@@ -1,11 +1,12 @@
-/* vfork's shared memory, which the runtime does not provide yet (it runs vfork as fork): the child of vfork(2)
- * "shares all memory with its parent, including the stack", so a value it stores before _exit is seen by the
- * parent; glibc's posix_spawn relies on that (clone with CLONE_VM|CLONE_VFORK) to report an exec failure, so
- * posix_spawn(3) of a missing file returns ENOENT. qemu-aarch64 7.2 also runs vfork as fork, so this program is
- * listed in qemu-wrong.txt (expected output from the native build and the man pages) and, for the translated
- * half, in known-failures.txt. */
+/* vfork's shared memory: the child of vfork(2) "shares all memory with its parent, including the stack", so a
+ * value it stores before _exit is seen by the parent, and the parent is suspended until the child calls execve or
+ * _exit; glibc's posix_spawn relies on that (clone with CLONE_VM|CLONE_VFORK) to report an exec failure, so
+ * posix_spawn(3) of a missing file returns ENOENT, and a successful one returns 0 with a pid that waitpid reports
+ * on. qemu-aarch64 7.2 runs vfork as fork, so this program is listed in qemu-wrong.txt (expected output from the
+ * native build and the man pages). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,13 @@
 #include <unistd.h>
 
 extern char **environ;
+
+static volatile sig_atomic_t handled;
+
+static void on_usr1(int signal) {
+    (void)signal;
+    handled = 1;
+}
 
 int main(void) {
     static volatile int shared_value = 1;
@@ -25,6 +33,10 @@ int main(void) {
     waitpid(child, &status, 0);
     printf("vfork child's store seen by the parent: %s\n", shared_value == 2 ? "yes" : "no");
 
+    /* posix_spawn's child resets every handled signal to SIG_DFL in the memory it shares with the parent; the
+     * actions themselves are per process (vfork(2): the child does not share the parent's signal actions, clone(2)
+     * without CLONE_SIGHAND), so the parent's handler stays. */
+    signal(SIGUSR1, on_usr1);
     pid_t spawned = 0;
     char *arguments[] = { "missing", NULL };
     int result = posix_spawn(&spawned, "/nonexistent/vmtrans-missing", NULL, NULL, arguments, environ);
@@ -32,5 +44,30 @@ int main(void) {
     if (result == 0) {
         waitpid(spawned, &status, 0);
     }
+
+    /* A successful spawn: a host shell that exits with status 3. */
+    char *shell[] = { "sh", "-c", "exit 3", NULL };
+    result = posix_spawn(&spawned, "/bin/sh", NULL, NULL, shell, environ);
+    printf("posix_spawn of /bin/sh: %s\n", result == 0 ? "0" : strerror(result));
+    if (result == 0 && waitpid(spawned, &status, 0) == spawned) {
+        printf("spawned shell exited with %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+
+    /* Several vfork children in a row, each adding to the parent's counter before _exit. */
+    static volatile int counter = 0;
+    for (int i = 0; i < 5; i++) {
+        pid_t c = vfork();
+        if (c == 0) {
+            counter += i + 1;
+            _exit(i);
+        }
+        waitpid(c, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != i) {
+            printf("vfork child %d: unexpected status %#x\n", i, status);
+        }
+    }
+    printf("counter after five vfork children: %d\n", counter);
+    raise(SIGUSR1);
+    printf("parent's SIGUSR1 handler after the spawns: %s\n", handled ? "ran" : "did not run");
     return 0;
 }

@@ -65,7 +65,7 @@ pub struct GuestImage {
     /// IRELATIVE resolvers.
     pub ifunc_resolvers: Vec<u64>,
     /// Values in data segments that point at executable code, and addresses that code forms
-    /// with an ADRP/ADD pair (candidate code addresses: function pointers, computed-goto label
+    /// with ADR or an ADRP/ADD pair (candidate code addresses: function pointers, computed-goto label
     /// tables, callbacks passed as arguments).
     pub code_pointers: Vec<u64>,
     /// The address ranges of executable sections (`SHF_EXECINSTR`), or of the executable
@@ -261,7 +261,7 @@ impl GuestImage {
                 }
             }
         }
-        found.extend(self.adrp_add_code_addresses());
+        found.extend(self.formed_code_addresses());
         found.sort_unstable();
         found.dedup();
         self.code_pointers = found;
@@ -269,9 +269,12 @@ impl GuestImage {
 
     /// Code addresses that executable code forms with `adrp xN, page` followed (within a few
     /// instructions) by `add xD, xN, #offset`: how non-PIC AArch64 code takes a function's
-    /// address to pass it as a callback (busybox hands its compressors to a driver this way). A
-    /// stray match only adds a candidate entry or leader, never changes behaviour.
-    fn adrp_add_code_addresses(&self) -> Vec<u64> {
+    /// address to pass it as a callback (busybox hands its compressors to a driver this way); and
+    /// those it forms with a single `adr`, within 1 MiB of itself: the bases of compact jump tables,
+    /// and return addresses set by hand (glibc's swapcontext puts `adr x30, 1f` in the context it
+    /// saves, and setcontext later returns there). A stray match only adds a candidate entry or
+    /// leader, never changes behaviour.
+    fn formed_code_addresses(&self) -> Vec<u64> {
         /// How far after the ADRP the ADD may come.
         const WINDOW: u64 = 8;
         let mut found = vec![];
@@ -280,6 +283,15 @@ impl GuestImage {
             while pc.saturating_add(4) <= end {
                 let Some(adrp) = self.insn(pc) else { break };
                 pc += 4;
+                if adrp & 0x9f00_0000 == 0x1000_0000 {
+                    // ADR: the address is the instruction's own plus a signed 21-bit offset.
+                    let imm = ((adrp >> 29) & 3) as u64 | (((adrp >> 5) & 0x7ffff) as u64) << 2;
+                    let target = (pc - 4).wrapping_add(((imm << 43) as i64 >> 43) as u64);
+                    if self.is_code_address(target) {
+                        found.push(target);
+                    }
+                    continue;
+                }
                 if adrp & 0x9f00_0000 != 0x9000_0000 {
                     continue;
                 }

@@ -98,6 +98,53 @@ thread_local! {
     static CURRENT_STATE: Cell<*mut CpuState> = const { Cell::new(std::ptr::null_mut()) };
 }
 
+/// The calling thread's values of the thread-locals above (see `crate::vfork`). The recorded
+/// signals are kept as bits and their siginfo words.
+pub struct DeliveryThreadLocals {
+    pending_bits: u64,
+    pending_info: [[u64; SIGINFO_SIZE / 8]; 64],
+    sigreturned: u64,
+    suspended_mask: Option<u64>,
+    current_state: *mut CpuState,
+}
+
+impl DeliveryThreadLocals {
+    pub fn save() -> Self {
+        PENDING.with(|pending| DeliveryThreadLocals {
+            pending_bits: pending.bits.load(Ordering::Acquire),
+            pending_info: std::array::from_fn(|s| std::array::from_fn(|w| pending.info[s][w].load(Ordering::Relaxed))),
+            sigreturned: SIGRETURNED.with(Cell::get),
+            suspended_mask: SUSPENDED_MASK.with(Cell::get),
+            current_state: CURRENT_STATE.with(Cell::get),
+        })
+    }
+
+    pub fn restore(&self) {
+        PENDING.with(|pending| {
+            for (s, words) in self.pending_info.iter().enumerate() {
+                for (w, &word) in words.iter().enumerate() {
+                    pending.info[s][w].store(word, Ordering::Relaxed);
+                }
+            }
+            pending.bits.store(self.pending_bits, Ordering::Release);
+        });
+        SIGRETURNED.with(|c| c.set(self.sigreturned));
+        SUSPENDED_MASK.with(|c| c.set(self.suspended_mask));
+        CURRENT_STATE.with(|c| c.set(self.current_state));
+    }
+
+    /// What a new thread starts with: nothing recorded, no state yet.
+    pub fn fresh() -> Self {
+        DeliveryThreadLocals {
+            pending_bits: 0,
+            pending_info: [[0; SIGINFO_SIZE / 8]; 64],
+            sigreturned: 0,
+            suspended_mask: None,
+            current_state: std::ptr::null_mut(),
+        }
+    }
+}
+
 /// Records `state` as the CPU state of the guest code this thread runs, for the host handler.
 pub fn set_current_state(state: &mut CpuState) {
     CURRENT_STATE.with(|current| current.set(state));

@@ -30,22 +30,38 @@ use crate::syscall::signal as sys;
 /// Signals (bit n-1) for which the guest has installed a handler; read in the host fault handler,
 /// where the runtime's locks may not be taken.
 static GUEST_HANDLED: AtomicU64 = AtomicU64::new(0);
+/// The same for a vfork child, which has its own copy of the actions (see `crate::vfork`).
+static VFORK_CHILD_GUEST_HANDLED: AtomicU64 = AtomicU64::new(0);
+
+/// The set of handled signals of the calling process.
+fn guest_handled() -> &'static AtomicU64 {
+    if crate::vfork::in_child() {
+        &VFORK_CHILD_GUEST_HANDLED
+    } else {
+        &GUEST_HANDLED
+    }
+}
 
 /// Records whether the guest handles `signal` (called whenever its action changes).
 pub fn note_guest_action(signal: u64, handled: bool) {
     if (1..=64).contains(&signal) {
         let bit = 1u64 << (signal - 1);
         if handled {
-            GUEST_HANDLED.fetch_or(bit, Ordering::Relaxed);
+            guest_handled().fetch_or(bit, Ordering::Relaxed);
         } else {
-            GUEST_HANDLED.fetch_and(!bit, Ordering::Relaxed);
+            guest_handled().fetch_and(!bit, Ordering::Relaxed);
         }
     }
 }
 
 /// Whether the guest has a handler installed for `signal`.
 pub fn guest_handles(signal: i32) -> bool {
-    (1..=64).contains(&signal) && GUEST_HANDLED.load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
+    (1..=64).contains(&signal) && guest_handled().load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
+}
+
+/// Gives the vfork child about to start a copy of the calling process's handled set.
+pub fn copy_handled_for_vfork_child() {
+    VFORK_CHILD_GUEST_HANDLED.store(guest_handled().load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
 /// The callee-saved registers, stack pointer and resume address `run_protected` saved.
@@ -67,6 +83,35 @@ thread_local! {
     static CHECKPOINT: Cell<Checkpoint> = const { Cell::new(Checkpoint { words: [0; 8] }) };
     static HAS_CHECKPOINT: Cell<bool> = const { Cell::new(false) };
     static FAULT: Cell<Option<PendingFault>> = const { Cell::new(None) };
+}
+
+/// The calling thread's values of the thread-locals above (see `crate::vfork`).
+#[derive(Clone, Copy)]
+pub struct FaultThreadLocals {
+    checkpoint: Checkpoint,
+    has_checkpoint: bool,
+    fault: Option<PendingFault>,
+}
+
+impl FaultThreadLocals {
+    pub fn save() -> Self {
+        FaultThreadLocals {
+            checkpoint: CHECKPOINT.with(Cell::get),
+            has_checkpoint: HAS_CHECKPOINT.with(Cell::get),
+            fault: FAULT.with(Cell::get),
+        }
+    }
+
+    pub fn restore(self) {
+        CHECKPOINT.with(|c| c.set(self.checkpoint));
+        HAS_CHECKPOINT.with(|c| c.set(self.has_checkpoint));
+        FAULT.with(|c| c.set(self.fault));
+    }
+
+    /// What a new thread starts with: no checkpoint, no fault.
+    pub fn fresh() -> Self {
+        FaultThreadLocals { checkpoint: Checkpoint { words: [0; 8] }, has_checkpoint: false, fault: None }
+    }
 }
 
 // `u64 vmtrans_run_checkpointed(fn(*mut u8), *mut u8 arg, *mut Checkpoint)`: saves the callee-saved
@@ -148,7 +193,7 @@ fn abandon() -> ! {
 /// `info` and `context` are the kernel's arguments of an SA_SIGINFO handler for SIGSEGV or SIGBUS.
 pub unsafe fn redirect(signal: i32, info: *const libc::siginfo_t, context: *mut libc::c_void) -> bool {
     let signal_bit = 1u64 << (signal - 1);
-    if GUEST_HANDLED.load(Ordering::Relaxed) & signal_bit == 0
+    if guest_handled().load(Ordering::Relaxed) & signal_bit == 0
         || sys::blocked_mask() & signal_bit != 0
         || !HAS_CHECKPOINT.with(Cell::get)
         || !super::has_current_state()

@@ -16,13 +16,23 @@ pub fn is_exit(number: u64) -> bool {
 
 /// Ends the process with `status`, after the dispatcher's last words.
 fn end_process(status: u64) -> ! {
-    crate::dispatch::before_exit();
+    // A vfork child ends alone and leaves its parent's exit-time duties to the parent; its memory is
+    // the parent's, so its clear-child-tid word and robust futexes are released as the kernel would.
+    if crate::vfork::in_child() {
+        thread::finish_thread();
+    } else {
+        crate::dispatch::before_exit();
+    }
     // SAFETY: _exit ends the process at once; nothing is left to run.
     unsafe { libc::_exit(status as i32) }
 }
 
 /// exit: ends the calling guest thread; the last thread's exit ends the process (see `thread::exit_thread`).
 pub fn exit(state: &mut CpuState, a: Args) -> SysResult {
+    if crate::vfork::in_child() {
+        // The child is the only thread of its process, and the parent's thread count is not its own.
+        end_process(a[0]);
+    }
     thread::exit_thread(state, a[0], end_process);
     Ok(0)
 }
@@ -224,13 +234,25 @@ const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 /// parent gets the new tid once the tid words are written. The other sharing flags (CLONE_FS,
 /// CLONE_FILES, CLONE_SIGHAND, CLONE_SYSVSEM) describe what host threads share anyway.
 ///
-/// Forks (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK) become a host fork: the child gets a copy of
-/// the guest space and returns 0 from this call with the requested stack; the parent does not wait for a
-/// vfork child.
+/// vfork (CLONE_VM|CLONE_VFORK, as glibc's vfork and posix_spawn ask) runs the child in this address
+/// space while the caller waits (`crate::vfork`). Other forks become a host fork: the child gets a copy
+/// of the guest space and returns 0 from this call with the requested stack.
 pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     let (flags, new_sp, parent_tid, tls, child_tid) = (a[0], a[1], a[2], a[3], a[4]);
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         return clone_thread(state, flags, new_sp, parent_tid, tls, child_tid);
+    }
+    if flags & CLONE_VM != 0 {
+        let tids = crate::vfork::VforkTids {
+            set_tid: (flags & CLONE_CHILD_SETTID != 0).then_some(child_tid),
+            clear_tid: (flags & CLONE_CHILD_CLEARTID != 0).then_some(child_tid),
+        };
+        let tls = (flags & CLONE_SETTLS != 0).then_some(tls);
+        let pid = crate::vfork::vfork(state, flags, (new_sp != 0).then_some(new_sp), tls, tids)?;
+        if flags & CLONE_PARENT_SETTID != 0 {
+            let _ = memory::write_u32(parent_tid, pid as u32);
+        }
+        return Ok(pid);
     }
     let pid = {
         // Hold the runtime's locks across the fork so that no other thread holds them in the child.

@@ -57,7 +57,14 @@ impl GuestSigaction {
     }
 }
 
-static ACTIONS: Mutex<[GuestSigaction; NSIG as usize + 1]> =
+type Actions = [GuestSigaction; NSIG as usize + 1];
+
+static ACTIONS: Mutex<Actions> =
+    Mutex::new([GuestSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG as usize + 1]);
+
+/// The actions of a vfork child, which shares the parent's memory but, as the kernel gives it, has a
+/// copy of the parent's actions to change (posix_spawn's child resets every handler to SIG_DFL).
+static VFORK_CHILD_ACTIONS: Mutex<Actions> =
     Mutex::new([GuestSigaction { handler: 0, flags: 0, restorer: 0, mask: 0 }; NSIG as usize + 1]);
 
 thread_local! {
@@ -67,8 +74,34 @@ thread_local! {
     static ALT_STACK: Cell<AltStack> = const { Cell::new(AltStack::DISABLED) };
 }
 
-fn actions() -> MutexGuard<'static, [GuestSigaction; NSIG as usize + 1]> {
-    ACTIONS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// The calling thread's values of the thread-locals above, to restore after a vfork child that ran
+/// on this thread's thread-local storage (`crate::vfork`).
+#[derive(Clone, Copy)]
+pub struct SignalThreadLocals {
+    blocked: u64,
+    alt_stack: AltStack,
+}
+
+impl SignalThreadLocals {
+    pub fn save() -> Self {
+        SignalThreadLocals { blocked: BLOCKED.with(Cell::get), alt_stack: ALT_STACK.with(Cell::get) }
+    }
+
+    pub fn restore(self) {
+        BLOCKED.with(|c| c.set(self.blocked));
+        ALT_STACK.with(|c| c.set(self.alt_stack));
+    }
+}
+
+fn actions() -> MutexGuard<'static, Actions> {
+    let table = if crate::vfork::in_child() { &VFORK_CHILD_ACTIONS } else { &ACTIONS };
+    table.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Gives the vfork child about to start a copy of the calling process's actions.
+pub fn copy_actions_for_vfork_child() {
+    let copy = *actions();
+    *VFORK_CHILD_ACTIONS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = copy;
 }
 
 /// The action the guest has installed for `signal`.
