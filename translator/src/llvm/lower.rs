@@ -85,6 +85,8 @@ pub struct FnLowering<'a> {
     written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
     /// The block that reloads registers after the call returning to each return address.
     reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
+    /// The block that returns at once, made when first needed.
+    unwind: Option<LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
     block_at: HashMap<u64, usize>,
     /// A pointer to the state's `signal_pending` word, which loop back-edges poll.
@@ -154,6 +156,7 @@ impl<'a> FnLowering<'a> {
                 live_at_start,
                 written_back_on_edge,
                 reload_blocks: HashMap::new(),
+                unwind: None,
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
                 signal_pending: {
                     let mut idx = [t.const_int(t.i64, SIGNAL_PENDING_OFFSET as u128)];
@@ -221,6 +224,7 @@ impl<'a> FnLowering<'a> {
                 LLVMPositionBuilderAtEnd(b, no_other_pc);
                 LLVMBuildUnreachable(b);
                 LLVMPositionBuilderAtEnd(b, resume);
+                l.poison_stack_pointer();
                 let sw = LLVMBuildSwitch(b, pc, no_other_pc, cases.len() as u32);
                 for (a, target) in cases {
                     LLVMAddCase(sw, t.const_int(t.i64, a as u128), target);
@@ -291,7 +295,13 @@ impl<'a> FnLowering<'a> {
     /// Loads from the state the registers whose values some path from the start of `block` reads,
     /// but those of `except`.
     fn reload(&self, block: usize, except: &BTreeSet<Reg>) {
-        for &r in self.live_at_start[block].difference(except) {
+        let regs: BTreeSet<Reg> = self.live_at_start[block].difference(except).copied().collect();
+        self.reload_only(&regs);
+    }
+
+    /// Loads the registers of `regs` from the state.
+    fn reload_only(&self, regs: &BTreeSet<Reg>) {
+        for &r in regs {
             unsafe {
                 let is_flag = r.ty() == Type::I1;
                 let ty = if is_flag { self.t.i8 } else { self.t.of(r.ty()) };
@@ -352,9 +362,10 @@ impl<'a> FnLowering<'a> {
     /// `ret_addr`, else return (the frame was unwound). Going on reloads the registers `cont` needs,
     /// except those of `kept` (callee-saved under the call convention, `CallConvention::kept_across`)
     /// when the state's sp is the one this function holds: the callee returned them unchanged. With
-    /// another sp (a context switch came back to this return address on another stack) every
-    /// register is reloaded. The block that reloads everything is also where the dispatcher resumes
-    /// at `ret_addr`.
+    /// another sp (a context switch came back to this return address on another stack) they are
+    /// reloaded too. The block that checks is also where the dispatcher resumes at `ret_addr`: the
+    /// resume path has made the sp this function holds differ from the state's
+    /// (`poison_stack_pointer`), so it reloads everything.
     fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, kept: &[Reg], bbs: &[LLVMBasicBlockRef]) {
         let kept: BTreeSet<Reg> =
             kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
@@ -362,41 +373,60 @@ impl<'a> FnLowering<'a> {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let check = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMBuildBr(self.b, check);
-            let reload_all = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            self.reload_blocks.insert(ret_addr, reload_all);
-            let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            LLVMPositionBuilderAtEnd(self.b, unwind);
-            LLVMBuildRetVoid(self.b);
+            self.reload_blocks.insert(ret_addr, check);
+            let unwind = self.unwind_block(fnv);
+            LLVMPositionBuilderAtEnd(self.b, check);
+            self.reload(cont.index(), &kept);
+            let pc = self.load_pc();
+            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
             if kept.is_empty() {
-                // Reload and check in one block, which the dispatcher also resumes at.
-                LLVMPositionBuilderAtEnd(self.b, check);
-                LLVMBuildBr(self.b, reload_all);
-                LLVMPositionBuilderAtEnd(self.b, reload_all);
-                self.reload(cont.index(), &BTreeSet::new());
-                let pc = self.load_pc();
-                let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
                 LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
                 return;
             }
-            LLVMPositionBuilderAtEnd(self.b, check);
-            let pc = self.load_pc();
-            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
-            let same_stack = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            let br = LLVMBuildCondBr(self.b, ok, same_stack, unwind);
-            self.set_branch_weights(br, 2000, 1);
-            LLVMPositionBuilderAtEnd(self.b, same_stack);
             let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
             self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
             let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
-            let reload_rest = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            let br = LLVMBuildCondBr(self.b, same, reload_rest, reload_all);
+            let fast = LLVMBuildAnd(self.b, ok, same, NONAME);
+            let slow = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let br = LLVMBuildCondBr(self.b, fast, bbs[cont.index()], slow);
             self.set_branch_weights(br, 2000, 1);
-            LLVMPositionBuilderAtEnd(self.b, reload_rest);
-            self.reload(cont.index(), &kept);
+            LLVMPositionBuilderAtEnd(self.b, slow);
+            let reload_kept = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMBuildCondBr(self.b, ok, reload_kept, unwind);
+            LLVMPositionBuilderAtEnd(self.b, reload_kept);
+            self.reload_only(&kept);
             LLVMBuildBr(self.b, bbs[cont.index()]);
-            LLVMPositionBuilderAtEnd(self.b, reload_all);
-            self.reload(cont.index(), &BTreeSet::new());
-            LLVMBuildBr(self.b, bbs[cont.index()]);
+        }
+    }
+
+    /// The function's block that returns at once (after a call whose frame was unwound).
+    fn unwind_block(&mut self, fnv: LLVMValueRef) -> LLVMBasicBlockRef {
+        if let Some(bb) = self.unwind {
+            return bb;
+        }
+        unsafe {
+            let here = LLVMGetInsertBlock(self.b);
+            let bb = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            LLVMPositionBuilderAtEnd(self.b, bb);
+            LLVMBuildRetVoid(self.b);
+            LLVMPositionBuilderAtEnd(self.b, here);
+            self.unwind = Some(bb);
+            bb
+        }
+    }
+
+    /// On the way to a resume point: makes the sp this function holds differ from the state's, so
+    /// that a return address's check (`after_call`) reloads the callee-saved registers too. Where sp
+    /// is not live, nothing reads the value; where it is, a reload overwrites it or a check fails.
+    fn poison_stack_pointer(&self) {
+        if !self.slots.contains_key(&Reg::SP) {
+            return;
+        }
+        unsafe {
+            let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
+            self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
+            let other = LLVMBuildXor(self.b, state_sp, self.const64(1), NONAME);
+            self.write_reg(Reg::SP, other);
         }
     }
 
