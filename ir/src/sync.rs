@@ -47,6 +47,9 @@ pub struct CallConvention {
     pub follows_aapcs64: bool,
 }
 
+/// The condition flags NZCV.
+const FLAG_REGS: [Reg; 4] = [Reg::N, Reg::Z, Reg::C, Reg::V];
+
 /// The registers AAPCS64 makes callee-saved (the frame pointer x29 included), as whole registers:
 /// only the low halves of v8-v15 are callee-saved, so the vector registers are not listed.
 const CALLEE_SAVED: [Reg; 12] = [
@@ -75,7 +78,7 @@ impl CallConvention {
         let call_or_return =
             matches!(term, Terminator::Return { .. } | Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
         if call_or_return && self.follows_aapcs64 {
-            &[Reg::N, Reg::Z, Reg::C, Reg::V]
+            &FLAG_REGS
         } else {
             &[]
         }
@@ -134,7 +137,7 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &HashSet
 }
 
 /// The condition flags, which edges into loops do not write back (see `loop_entry_edges`).
-const FLAGS: Mask = 1 << Reg::N.0 | 1 << Reg::Z.0 | 1 << Reg::C.0 | 1 << Reg::V.0;
+const FLAGS: Mask = 1 << FLAG_REGS[0].0 | 1 << FLAG_REGS[1].0 | 1 << FLAG_REGS[2].0 | 1 << FLAG_REGS[3].0;
 
 /// The local edges that enter a loop containing a call or system call from outside it. The code
 /// generator writes the dirty registers back on them (all but the flags, which calls may leave

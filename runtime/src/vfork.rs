@@ -120,9 +120,15 @@ impl Drop for HostStack {
     }
 }
 
+/// The tid words a vfork child writes (CLONE_CHILD_SETTID) and clears at exit (CLONE_CHILD_CLEARTID).
+pub struct VforkTids {
+    pub set_tid: Option<u64>,
+    pub clear_tid: Option<u64>,
+}
+
 /// clone with CLONE_VM | CLONE_VFORK (see the module comment). `flags`' low byte is the signal the
 /// child's exit sends its parent.
-pub fn vfork(state: &CpuState, flags: u64, child_sp: Option<u64>, tls: Option<u64>, start: VforkTids) -> SysResult {
+pub fn vfork(state: &CpuState, flags: u64, child_sp: Option<u64>, tls: Option<u64>, tids: VforkTids) -> SysResult {
     let mut child = state.clone();
     child.x[0] = 0;
     if let Some(sp) = child_sp {
@@ -144,7 +150,7 @@ pub fn vfork(state: &CpuState, flags: u64, child_sp: Option<u64>, tls: Option<u6
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
         old
     };
-    let mut start = ChildStart { state: child, set_tid: start.set_tid, clear_tid: start.clear_tid, host_mask };
+    let mut start = ChildStart { state: child, set_tid: tids.set_tid, clear_tid: tids.clear_tid, host_mask };
     let saved = SavedThreadLocals::save();
     crate::syscall::signal::copy_actions_for_vfork_child();
     crate::signal::sync_fault::copy_handled_for_vfork_child();
@@ -170,12 +176,6 @@ pub fn vfork(state: &CpuState, flags: u64, child_sp: Option<u64>, tls: Option<u6
         return Err(Errno(host_error));
     }
     Ok(pid as u64)
-}
-
-/// The tid words a vfork child writes (CLONE_CHILD_SETTID) and clears at exit (CLONE_CHILD_CLEARTID).
-pub struct VforkTids {
-    pub set_tid: Option<u64>,
-    pub clear_tid: Option<u64>,
 }
 
 /// The child's host entry: runs the guest from the copied state; its exit or execve ends it.
