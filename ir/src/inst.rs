@@ -170,6 +170,11 @@ names!(
         Down = "down",
         /// Towards zero.
         Zero = "zero",
+        /// As the guest's FPCR says (the host's floating-point environment, which the runtime keeps
+        /// in step with it), raising no inexact flag (FRINTI).
+        Current = "current",
+        /// As the guest's FPCR says, raising the inexact flag when the value changes (FRINTX).
+        CurrentInexact = "current_inexact",
     }
 );
 
@@ -204,6 +209,12 @@ names!(
         /// bits vmtrans does not emulate (rounding modes other than to-nearest, flush-to-zero,
         /// default NaN), so that a program relying on them is not silently wrong.
         FpcrWrite = "fpcr_write",
+        /// A read of FPSR: args (the value held for it: i64); returns it with the cumulative
+        /// exception flags the host raised since they were folded into the state (the runtime
+        /// keeps them in the host's floating-point status register).
+        FpsrRead = "fpsr_read",
+        /// A write of FPSR: args (new value: i64); returns it. The host's raised flags are cleared.
+        FpsrWrite = "fpsr_write",
     }
 );
 
@@ -444,7 +455,10 @@ impl InstData {
                 | InstData::Cmpxchg { .. }
                 | InstData::Fence
                 | InstData::Load { .. }
-                | InstData::CallHelper { helper: Helper::ReadCntvct | Helper::FpcrWrite, .. }
+                | InstData::CallHelper {
+                    helper: Helper::ReadCntvct | Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite,
+                    ..
+                }
         )
     }
 }

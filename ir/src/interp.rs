@@ -50,6 +50,13 @@ pub trait Env {
     }
     /// The guest wrote FPCR (see `Helper::FpcrWrite`).
     fn fpcr_write(&mut self, _value: u64) {}
+    /// The guest reads FPSR, whose value held in the state is `held` (see `Helper::FpsrRead`); an
+    /// environment that does not track the host's exception flags returns it unchanged.
+    fn fpsr_read(&mut self, held: u64) -> u64 {
+        held
+    }
+    /// The guest wrote FPSR (see `Helper::FpsrWrite`).
+    fn fpsr_write(&mut self, _value: u64) {}
 }
 
 /// Where execution goes after a block.
@@ -230,6 +237,16 @@ fn round_f64(x: f64, mode: RoundMode) -> f64 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
+        RoundMode::Current | RoundMode::CurrentInexact => {
+            // Adding and subtracting 2^52 (2^52 and up are integers already) rounds the fraction
+            // away as the host's current mode says. This raises the inexact flag for FRINTI too.
+            let shift = 4503599627370496.0f64;
+            if x.abs() < shift {
+                ((x + shift.copysign(x)) - shift.copysign(x)).copysign(x)
+            } else {
+                x
+            }
+        }
     }
 }
 
@@ -240,6 +257,15 @@ fn round_f32(x: f32, mode: RoundMode) -> f32 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
+        RoundMode::Current | RoundMode::CurrentInexact => {
+            // As in `round_f64`, with 2^23.
+            let shift = 8388608.0f32;
+            if x.abs() < shift {
+                ((x + shift.copysign(x)) - shift.copysign(x)).copysign(x)
+            } else {
+                x
+            }
+        }
     }
 }
 
@@ -572,6 +598,11 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
             Helper::ReadCntvct => env.cntvct() as u128,
             Helper::FpcrWrite => {
                 env.fpcr_write(val(args[0]) as u64);
+                val(args[0])
+            }
+            Helper::FpsrRead => env.fpsr_read(val(args[0]) as u64) as u128,
+            Helper::FpsrWrite => {
+                env.fpsr_write(val(args[0]) as u64);
                 val(args[0])
             }
         },

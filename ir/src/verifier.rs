@@ -329,13 +329,13 @@ impl Verifier<'_> {
                 let want: &[Type] = match helper {
                     Helper::Crc32 | Helper::Crc32c => &[Type::I32, Type::I64, Type::I64],
                     Helper::ReadCntvct => &[],
-                    Helper::FpcrWrite => &[Type::I64],
+                    Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite => &[Type::I64],
                 };
                 let got: Vec<Type> = args.iter().map(|&a| t(a)).collect::<Result<_, _>>()?;
                 if got != want {
                     return Err(format!("{} takes {want:?}, not {got:?}", helper.name()));
                 }
-                Some(if matches!(helper, Helper::ReadCntvct | Helper::FpcrWrite) { Type::I64 } else { Type::I32 })
+                Some(if matches!(helper, Helper::Crc32 | Helper::Crc32c) { Type::I32 } else { Type::I64 })
             }
         })
     }

@@ -114,6 +114,7 @@ pub(crate) fn step(state: &mut CpuState) {
 /// Runs guest code on the calling thread until the thread exits (`exit` with other threads alive).
 pub fn run_thread(state: &mut CpuState) {
     signal::set_current_state(state);
+    crate::fpenv::load(state);
     // A fault delivered to a guest handler that leaves by siglongjmp abandons the frames above the
     // checkpoint and comes back here (`signal::sync_fault`); the loop then goes on from the state's pc.
     while !thread::is_exiting(state) {
@@ -274,19 +275,35 @@ pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnol
     vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
 }
 
-/// FPCR bits vmtrans does not emulate: RMode (23..22), FZ (24), DN (25), AHP (26), FZ16 (19).
-const FPCR_UNEMULATED: u64 = (3 << 22) | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 19);
+/// FPCR bits vmtrans does not emulate: DN (25), AHP (26), FZ16 (19) (see `crate::fpenv`).
+const FPCR_UNEMULATED: u64 = (1 << 25) | (1 << 26) | (1 << 19);
 
-/// A guest write of FPCR (`call_helper fpcr_write`): reports, once, control bits that vmtrans
-/// does not emulate, then returns the value unchanged.
+/// A guest write of FPCR (`call_helper fpcr_write`): makes the host round and flush as it says,
+/// reports once control bits that vmtrans does not emulate, and returns the value unchanged.
 #[no_mangle]
 pub extern "C" fn vmtrans_helper_fpcr_write(value: u64) -> u64 {
     static WARNED: AtomicU64 = AtomicU64::new(0);
+    crate::fpenv::apply_fpcr(value);
     if value & FPCR_UNEMULATED != 0 && WARNED.swap(1, Ordering::Relaxed) == 0 {
         eprintln!(
-            "vmtrans: the guest set FPCR to {value:#x}; rounding modes other than to-nearest, flush-to-zero and default-NaN are not emulated yet: floating point stays round-to-nearest IEEE"
+            "vmtrans: the guest set FPCR to {value:#x}; default-NaN mode and the half-precision controls (AHP, FZ16) are not emulated yet: NaNs still propagate"
         );
     }
+    value
+}
+
+/// A guest read of FPSR (`call_helper fpsr_read`): the value the guest holds with the cumulative
+/// exception flags raised since they were last folded into it (see `crate::fpenv`).
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_fpsr_read(held: u64) -> u64 {
+    held | crate::fpenv::fpsr_flags()
+}
+
+/// A guest write of FPSR (`call_helper fpsr_write`): the written value replaces the flags raised so
+/// far; returns it.
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_fpsr_write(value: u64) -> u64 {
+    crate::fpenv::clear_flags();
     value
 }
 

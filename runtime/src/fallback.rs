@@ -121,6 +121,12 @@ impl Env for GuestEnv<'_> {
     fn fpcr_write(&mut self, value: u64) {
         crate::dispatch::vmtrans_helper_fpcr_write(value);
     }
+    fn fpsr_read(&mut self, held: u64) -> u64 {
+        crate::dispatch::vmtrans_helper_fpsr_read(held)
+    }
+    fn fpsr_write(&mut self, value: u64) {
+        crate::dispatch::vmtrans_helper_fpsr_write(value);
+    }
 }
 
 /// True when VMTRANS_TRACE_FALLBACK is set: each block the fallback engine lifts is reported once.

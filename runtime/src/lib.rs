@@ -2,7 +2,8 @@
 //! `main` (start-up: guest address space, image, stack; see `start`), the Linux personality that
 //! serves the guest's system calls (`syscall`), the host fault handler (`fault`), guest signal delivery (`signal`), and the symbols
 //! translated code links against (`abi`). The dispatcher and the fallback engine (`dispatch`,
-//! `fallback`) run guest code, one host thread per guest thread (`thread`).
+//! `fallback`) run guest code, one host thread per guest thread (`thread`), in the guest's
+//! floating-point environment (`fpenv`).
 
 pub mod abi;
 pub mod dispatch;
@@ -10,6 +11,7 @@ pub mod elf;
 pub mod errno;
 pub mod fallback;
 pub mod fault;
+pub mod fpenv;
 pub mod memory;
 pub mod robust;
 pub mod signal;

@@ -476,6 +476,8 @@ fn run_handler(state: &mut CpuState, signal: u64, info: &[u8; SIGINFO_SIZE], act
     let alt = sys::alt_stack();
     let use_alt = action.flags & SA_ONSTACK != 0 && alt.reported_flags(state.sp) == 0;
     let place = frame::place(if use_alt { alt.sp + alt.size } else { state.sp });
+    // The frame holds the whole FPSR; the handler starts with the interrupted FPCR and FPSR, as on Linux.
+    crate::fpenv::fold_flags(state);
     if frame::write(place, state, info, saved_mask, &alt).is_err() {
         // The kernel cannot write the frame either: it forces SIGSEGV.
         eprintln!("vmtrans: cannot write the frame of signal {signal} at guest address {:#x}", place.frame);
@@ -537,6 +539,8 @@ pub fn sigreturn(state: &mut CpuState) {
     let frame = state.sp;
     match frame::restore(state, frame) {
         Ok(mask) => {
+            // The restored FPCR and FPSR replace the handler's.
+            crate::fpenv::load(state);
             sys::set_blocked_mask(mask & !sys::UNBLOCKABLE);
             sync_host_mask();
             SIGRETURNED.with(|done| done.set(frame));

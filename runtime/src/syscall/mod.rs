@@ -36,6 +36,8 @@ pub type Args = [u64; 6];
 
 /// Serves the system call `state` describes and writes its result into x0.
 pub fn handle(state: &mut CpuState) {
+    // The state is exact at a system call, FPSR included (clone copies it; a signal frame saves it).
+    crate::fpenv::fold_flags(state);
     let number = state.x[8];
     let args: Args = [state.x[0], state.x[1], state.x[2], state.x[3], state.x[4], state.x[5]];
     if number == RT_SIGRETURN {

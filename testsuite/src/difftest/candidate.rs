@@ -2,11 +2,14 @@
 //! over the IR interpreter with `vmtrans_ir::a64::testenv::TestEnv`: whole blocks as the lifter
 //! forms them (`TestEnv::run`), and one instruction per block (`lift_block` with
 //! `max_insns = 1`), which catches semantics that only work when values stay inside a block.
+//! Both compute in the case's floating-point environment as the runtime's fallback engine does
+//! (`vmtrans_runtime::fpenv`: the host rounds as FPCR says and collects FPSR's flags).
 
 use vmtrans_ir::a64::lift_block;
 use vmtrans_ir::a64::testenv::TestEnv;
 use vmtrans_ir::interp::{run_block, Exit};
 use vmtrans_ir::TrapKind;
+use vmtrans_runtime::fpenv;
 
 use crate::difftest::case::{Case, MachineState, WINDOW_ADDR, WINDOW_SIZE};
 
@@ -55,8 +58,26 @@ pub fn env_from(state: &MachineState) -> TestEnv {
     env
 }
 
-/// The machine state a `TestEnv` holds.
-pub fn state_of(env: &TestEnv) -> MachineState {
+/// The host's floating-point environment set from a case's FPCR for as long as it lives (the
+/// interpreter computes with the host's floating-point instructions); the default one afterwards.
+struct GuestFpEnv;
+
+impl GuestFpEnv {
+    fn enter(env: &TestEnv) -> GuestFpEnv {
+        fpenv::load(&env.state);
+        GuestFpEnv
+    }
+}
+
+impl Drop for GuestFpEnv {
+    fn drop(&mut self) {
+        fpenv::reset();
+    }
+}
+
+/// The machine state a `TestEnv` holds, with the FPSR flags the host raised folded in.
+pub fn state_of(env: &mut TestEnv) -> MachineState {
+    fpenv::fold_flags(&mut env.state);
     let s = &env.state;
     MachineState { x: s.x, sp: s.sp, nzcv: s.nzcv(), fpcr: s.fpcr, fpsr: s.fpsr, v: s.q, mem: env.mem.clone() }
 }
@@ -79,12 +100,13 @@ impl Engine for InterpBlocks {
 
     fn run(&self, case: &Case, addr: u64) -> Outcome {
         let mut env = env_from(&case.init);
+        let _fp = GuestFpEnv::enter(&env);
         let end = addr + 4 * case.code.len() as u64;
         match env.run(addr, &case.code, MAX_BLOCKS) {
             Err(f) => Outcome::Fault { addr: f.addr, write: f.write },
             Ok(Exit::Trap { kind, pc, insn }) => trap_outcome(kind, pc, insn),
             Ok(Exit::Syscall { pc, .. }) => Outcome::Syscall { pc },
-            Ok(_) if env.state.pc == end => Outcome::Finished(state_of(&env)),
+            Ok(_) if env.state.pc == end => Outcome::Finished(state_of(&mut env)),
             Ok(_) => Outcome::Escaped { pc: env.state.pc },
         }
     }
@@ -100,6 +122,7 @@ impl Engine for InterpSingle {
 
     fn run(&self, case: &Case, addr: u64) -> Outcome {
         let mut env = env_from(&case.init);
+        let _fp = GuestFpEnv::enter(&env);
         let end = addr + 4 * case.code.len() as u64;
         let read = |a: u64| {
             let index = a.checked_sub(addr)? / 4;
@@ -110,7 +133,7 @@ impl Engine for InterpSingle {
         for _ in 0..MAX_BLOCKS {
             if pc == end {
                 env.state.pc = pc;
-                return Outcome::Finished(state_of(&env));
+                return Outcome::Finished(state_of(&mut env));
             }
             let Ok(lifted) = lift_block(pc, &read, 1) else {
                 return Outcome::Escaped { pc };

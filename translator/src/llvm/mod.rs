@@ -197,6 +197,8 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             cntvct: declare(m, "vmtrans_helper_cntvct", cntvct_ty),
             cntvct_ty,
             fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fpcr_write_ty),
+            fpsr_read: declare(m, "vmtrans_helper_fpsr_read", fpcr_write_ty),
+            fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fpcr_write_ty),
             fpcr_write_ty,
             guest_base,
             func_table,

@@ -170,6 +170,8 @@ impl FnLowering<'_> {
             RoundMode::Up => "llvm.ceil",
             RoundMode::Down => "llvm.floor",
             RoundMode::Zero => "llvm.trunc",
+            RoundMode::Current => "llvm.nearbyint",
+            RoundMode::CurrentInexact => "llvm.rint",
         };
         self.intrinsic(name, &[self.t.of(t)], &[v])
     }

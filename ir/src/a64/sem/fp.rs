@@ -5,9 +5,13 @@
 //! files: `fp_convert.rs` (conversions), `fp_arith.rs` (data-processing) and `fp_compare.rs`
 //! (compares, conditional compare and select, immediate moves).
 //!
-//! The semantics assume FPCR = 0, as the rest of vmtrans does for now: round to nearest even
-//! wherever an instruction uses FPCR's rounding mode, no flush to zero, NaNs propagated (not the
-//! default NaN), and no cumulative exception flags in FPSR. Half precision (ftype 11: FCVT to and
+//! FPCR's rounding mode and flush-to-zero and FPSR's cumulative flags are the host's: the runtime
+//! keeps the host's floating-point environment in step with FPCR and reads the flags from it
+//! (runtime/src/fpenv.rs), so an operation that rounds as FPCR says is lowered to a host operation
+//! that rounds as the host's mode says (`RoundMode::Current` for FRINTI and FRINTX). Default-NaN
+//! mode is not emulated (NaNs propagate), and the flags of conversions to integers, of FMAX/FMIN
+//! and of the quiet compares follow the host's instructions, which differ from Arm's in places
+//! (docs/isa-coverage.md lists them). Half precision (ftype 11: FCVT to and
 //! from half, and the FEAT_FP16 scalar forms) lives in `fp_half.rs`: the IR has no 16-bit float
 //! type, so halves are carried as `i16` bits, computed on in single or double precision and
 //! rounded back with integer operations.

@@ -73,9 +73,8 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
 }
 
 /// FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI: round to an integral value in the
-/// same format. FRINTX and FRINTI round with FPCR's mode, which vmtrans takes to be round to
-/// nearest even for now (FPCR is assumed zero throughout); FRINTX also signals Inexact, which is
-/// not modelled.
+/// same format. FRINTX and FRINTI round with FPCR's mode (`RoundMode::Current*`); FRINTX also
+/// raises Inexact.
 fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
     let round = match rmode {
         0b000 => RoundMode::Nearest,
@@ -83,7 +82,9 @@ fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
         0b010 => RoundMode::Down,
         0b011 => RoundMode::Zero,
         0b100 => RoundMode::Away,
-        0b110 | 0b111 => RoundMode::Nearest,
+        // FRINTX and FRINTI round as FPCR says.
+        0b110 => RoundMode::CurrentInexact,
+        0b111 => RoundMode::Current,
         _ => return Err(SemError::Undefined),
     };
     if is_half(l) {
@@ -99,7 +100,7 @@ fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
 /// FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS): round to an integral value that fits
 /// a 32- or 64-bit integer; a NaN, an infinity or a value out of that range gives the most
 /// negative integer of the size, as a float (the manual's FPRoundIntN). The X forms round with
-/// FPCR's mode, taken to be round to nearest even.
+/// FPCR's mode.
 fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
     let ty = match l.field(22, 2) {
         0b00 => Type::F32,
@@ -107,7 +108,7 @@ fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
         _ => return Err(SemError::Undefined),
     };
     let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
-    let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::Nearest };
+    let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::CurrentInexact };
     let x = l.vreg_as(l.field(5, 5), ty);
     let rounded = l.b.round_fp(round, x);
     let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));

@@ -123,8 +123,9 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         (0b11001, false, false) if !scalar => round(l, RoundMode::Down),
         (0b11001, false, true) if !scalar => round(l, RoundMode::Zero),
         (0b11000, true, false) if !scalar => round(l, RoundMode::Away),
-        // FRINTX and FRINTI round as FPCR says: to nearest with FPCR zero.
-        (0b11001, true, _) if !scalar => round(l, RoundMode::Nearest),
+        // FRINTX and FRINTI round as FPCR says.
+        (0b11001, true, false) if !scalar => round(l, RoundMode::CurrentInexact),
+        (0b11001, true, true) if !scalar => round(l, RoundMode::Current),
         (0b11010, _, false) => to_int(l, RoundMode::Nearest, !u),
         (0b11010, _, true) => to_int(l, RoundMode::Up, !u),
         (0b11011, _, false) => to_int(l, RoundMode::Down, !u),

@@ -199,7 +199,10 @@ fn mrs(l: &mut Lifter, key: SysReg, rt: u32) -> Result<(), SemError> {
             acc
         }
         FPCR => l.b.get(Reg::FPCR),
-        FPSR => l.b.get(Reg::FPSR),
+        FPSR => {
+            let held = l.b.get(Reg::FPSR);
+            l.b.call_helper(Helper::FpsrRead, &[held])
+        }
         TPIDR_EL0 => l.b.get(Reg::TPIDR),
         TPIDRRO_EL0 => l.imm64(0),
         CNTFRQ => l.imm64(CNTFRQ_EL0),
@@ -234,6 +237,7 @@ fn msr(l: &mut Lifter, key: SysReg, rt: u32) -> Result<(), SemError> {
         }
         FPSR => {
             let m = l.b.and_imm(v, 0xf800_009f);
+            let m = l.b.call_helper(Helper::FpsrWrite, &[m]);
             l.b.set(Reg::FPSR, m);
         }
         TPIDR_EL0 => l.b.set(Reg::TPIDR, v),

@@ -5,7 +5,9 @@
 //!
 //! Exclusions, for the harness's sake: no system calls, no system-register access (TPIDR_EL0
 //! is the harness's scratch register), no counters or other state outside the compared set, no
-//! branches outside the case's own code, and no backward branches (no loops). FPCR stays zero.
+//! branches outside the case's own code, and no backward branches (no loops). FPCR is zero unless
+//! DIFFTEST_FPCR=1 asks for random controls of those vmtrans emulates (rounding mode and
+//! flush-to-zero; default-NaN and the half-precision controls stay off).
 
 pub mod branch;
 pub mod fp;
@@ -67,7 +69,17 @@ pub fn random_state(rng: &mut Rng) -> MachineState {
         chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
     }
     st.sp = WINDOW_ADDR + 16 * rng.range(64, 192);
+    // With DIFFTEST_FPCR=1, half of the cases round to nearest without flushing, as nearly all
+    // programs do, and the others draw FPCR.RMode (bits 23..22) and FPCR.FZ (bit 24).
+    if random_fpcr() && rng.chance(1, 2) {
+        st.fpcr = (rng.bits(2) as u64) << 22 | (rng.bits(1) as u64) << 24;
+    }
     st
+}
+
+/// Whether cases draw a random FPCR (DIFFTEST_FPCR=1).
+fn random_fpcr() -> bool {
+    std::env::var("DIFFTEST_FPCR").is_ok_and(|v| v == "1")
 }
 
 /// One random case of `class`.
