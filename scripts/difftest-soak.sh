@@ -6,7 +6,8 @@
 # up to 12 instructions (16 in int-mix, 1 in the load/store classes); the table's `insns` column
 # counts the instructions compared. From SEED (default: drawn from the clock); the seed is printed
 # at the start and the end; run again with SEED=<it> to reproduce. CLASSES=a,b limits the
-# classes; FPSR=1 compares FPSR too; FPCR=1 draws random rounding modes and flush-to-zero; TRANSLATED=0 leaves the translated engine out.
+# classes; FPSR=1 compares FPSR too; FPCR=1 draws random rounding modes and flush-to-zero;
+# TRANSLATED=0 leaves the translated engine out, INTERP=0 the interpreter engines.
 # Prints the per-class counts; exits non-zero on any mismatch not in known-failures.txt.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ if [ -n "${FPSR:-}" ]; then export DIFFTEST_FPSR="$FPSR"; fi
 if [ -n "${FPCR:-}" ]; then export DIFFTEST_FPCR="$FPCR"; fi
 if [ -n "${OPT:-}" ]; then export DIFFTEST_OPT="$OPT"; fi
 if [ -n "${TRANSLATED:-}" ]; then export DIFFTEST_TRANSLATED="$TRANSLATED"; fi
+if [ -n "${INTERP:-}" ]; then export DIFFTEST_INTERP="$INTERP"; fi
 # The translated engine runs the vmtrans binary and links its runtime: build both first.
 cargo build --release -p vmtrans -p vmtrans-runtime
 exec cargo test --release -p vmtrans-testsuite --test difftest soak -- --exact --nocapture

@@ -230,8 +230,26 @@ pub mod fp {
     }
 }
 
+/// Rounds to the nearest integral value, ties to even, whatever the host's rounding mode (Rust's
+/// `round_ties_even` may become a call of `rint`, which follows it): the fraction `x - trunc(x)`
+/// is exact, and so is stepping one away from zero.
+macro_rules! round_ties_even_exactly {
+    ($x:expr, $float:ty) => {{
+        let x: $float = $x;
+        let truncated = x.trunc();
+        let fraction = (x - truncated).abs();
+        if fraction > 0.5 || (fraction == 0.5 && truncated % 2.0 != 0.0) {
+            let one: $float = 1.0;
+            truncated + one.copysign(x)
+        } else {
+            truncated
+        }
+    }};
+}
+
 fn round_f64(x: f64, mode: RoundMode) -> f64 {
     match mode {
+        RoundMode::Nearest if x.is_finite() => round_ties_even_exactly!(x, f64),
         RoundMode::Nearest => x.round_ties_even(),
         RoundMode::Away => x.round(),
         RoundMode::Up => x.ceil(),
@@ -252,6 +270,7 @@ fn round_f64(x: f64, mode: RoundMode) -> f64 {
 
 fn round_f32(x: f32, mode: RoundMode) -> f32 {
     match mode {
+        RoundMode::Nearest if x.is_finite() => round_ties_even_exactly!(x, f32),
         RoundMode::Nearest => x.round_ties_even(),
         RoundMode::Away => x.round(),
         RoundMode::Up => x.ceil(),
@@ -411,17 +430,32 @@ fn convert(op: ConvOp, x: u128, from: Type, to: Type) -> u128 {
             // A NaN keeps its top payload bits and becomes quiet, as both machines do.
             r
         }
+        // Sources are at most 64 bits wide: converted from i64, they round once on the host, in its
+        // current mode (128-bit conversions are software ones that always round to nearest).
         ConvOp::Stof => {
-            let s = sx(x, fw);
+            let s = sx(x, fw) as i64;
             match to {
                 Type::F32 => (s as f32).to_bits() as u128,
                 _ => (s as f64).to_bits() as u128,
             }
         }
-        ConvOp::Utof => match to {
-            Type::F32 => (x as f32).to_bits() as u128,
-            _ => (x as f64).to_bits() as u128,
-        },
+        ConvOp::Utof => {
+            // A value with the top bit set is halved with its lowest bit kept (a sticky bit), converted
+            // (the only rounding) and doubled (exact); Rust's own u64 conversion subtracts magic
+            // numbers, which gives -0.0 for 0 when rounding down.
+            let x = x as u64;
+            let (halved, doubling) = if x >> 63 == 0 { (x as i64, false) } else { ((x >> 1 | x & 1) as i64, true) };
+            match to {
+                Type::F32 => {
+                    let r = halved as f32;
+                    (if doubling { r + r } else { r }).to_bits() as u128
+                }
+                _ => {
+                    let r = halved as f64;
+                    (if doubling { r + r } else { r }).to_bits() as u128
+                }
+            }
+        }
     }
 }
 

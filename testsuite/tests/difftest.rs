@@ -11,7 +11,8 @@
 //! directed rounding modes still differ from qemu-aarch64 in known places (docs/isa-coverage.md);
 //! DIFFTEST_CLASSES=a,b limits the classes; DIFFTEST_VERBOSE=1 prints every report;
 //! DIFFTEST_OPT=n translates at -On (default 2); DIFFTEST_TRANSLATED=0 leaves the translated
-//! engine out (quick runs while working on the lifter).
+//! engine out (quick runs while working on the lifter); DIFFTEST_INTERP=0 leaves the interpreter
+//! engines out (to look at the translated engine alone).
 
 use std::process::Command;
 
@@ -58,7 +59,8 @@ fn selected_classes() -> Vec<Class> {
 fn options() -> RunOptions {
     let fpsr = std::env::var("DIFFTEST_FPSR").is_ok_and(|v| v == "1");
     let verbose = std::env::var("DIFFTEST_VERBOSE").is_ok_and(|v| v == "1");
-    let mut opts = RunOptions { compare: CompareOptions { fpsr }, ..RunOptions::default() };
+    let interpreters = !std::env::var("DIFFTEST_INTERP").is_ok_and(|v| v == "0");
+    let mut opts = RunOptions { compare: CompareOptions { fpsr }, interpreters, ..RunOptions::default() };
     if verbose {
         opts.reports_per_class = usize::MAX;
     }

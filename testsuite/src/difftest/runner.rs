@@ -145,11 +145,18 @@ pub struct RunOptions {
     pub reports_per_class: usize,
     /// Differences listed per report.
     pub diffs_per_report: usize,
+    /// Whether the interpreter engines run (`run`); off to look at the translated engine alone.
+    pub interpreters: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { compare: CompareOptions::default(), reports_per_class: 3, diffs_per_report: 12 }
+        RunOptions {
+            compare: CompareOptions::default(),
+            reports_per_class: 3,
+            diffs_per_report: 12,
+            interpreters: true,
+        }
     }
 }
 
@@ -184,15 +191,16 @@ pub fn generate(classes: &[Class], seeds: &[u64], per_seed: usize) -> Vec<Tagged
     out
 }
 
-/// Runs `cases` through the oracle, both interpreter engines and, when `translation` is given,
-/// the translated harness.
+/// Runs `cases` through the oracle, both interpreter engines (unless `opts.interpreters` is off)
+/// and, when `translation` is given, the translated harness.
 pub fn run(
     cases: &[Tagged],
     known: &KnownFailures,
     translation: Option<&Translation>,
     opts: RunOptions,
 ) -> Result<Summary, String> {
-    run_engines(cases, &[&InterpBlocks, &InterpSingle], translation, known, opts)
+    let engines: &[&dyn Engine] = if opts.interpreters { &[&InterpBlocks, &InterpSingle] } else { &[] };
+    run_engines(cases, engines, translation, known, opts)
 }
 
 /// How the translated program did on a case whose oracle run finished with `want`.

@@ -163,10 +163,68 @@ impl FnLowering<'_> {
         unsafe { LLVMValueAsMetadata(self.t.const_int(self.t.i32, x as u128)) }
     }
 
+    /// A float of `t`'s shape (f32 or f64 lanes) with every lane `value`.
+    fn float_splat(&self, t: Type, value: f64) -> LLVMValueRef {
+        let bits = if t.lane_bits() == 32 { (value as f32).to_bits() as u128 } else { value.to_bits() as u128 };
+        self.bitcast(self.t.splat_const(t, bits), self.t.of(t))
+    }
+
+    /// Rounds each lane of `x` to an integral value, ties away from zero (FRINTA), with no
+    /// arithmetic that rounds: LLVM's `llvm.round` adds a number just below one half in the host's
+    /// current mode, which the guest's FPCR may have made a directed one (and which raises inexact).
+    /// Below 2^52 (2^23 for f32) the fraction `x - trunc(x)` is exact, and so is moving one further
+    /// from zero; larger values, infinities and NaNs are `trunc(x)` (NaNs quieted, as FRINTA does).
+    fn round_away(&self, t: Type, x: LLVMValueRef) -> LLVMValueRef {
+        let ft = self.t.of(t);
+        let (mantissa_bits, abs_mask) =
+            if t.lane_bits() == 32 { (23, 0x7fff_ffffu128) } else { (52, 0x7fff_ffff_ffff_ffffu128) };
+        let limit = self.float_splat(t, (mantissa_bits as f64).exp2());
+        // An integer compare of the magnitudes, so that a NaN raises nothing (and compares above).
+        let abs_bits =
+            self.binop(LLVMOpcode::LLVMAnd, self.bitcast(x, self.t.int_of(t)), self.t.splat_const(t, abs_mask));
+        let small = self.icmp(LLVMIntPredicate::LLVMIntULT, abs_bits, self.bitcast(limit, self.t.int_of(t)));
+        let small_x = self.select(small, x, self.float_splat(t, 0.0));
+        let truncated = self.intrinsic("llvm.trunc", &[ft], &[small_x]);
+        let fraction = self.binop(LLVMOpcode::LLVMFSub, small_x, truncated);
+        let fraction_abs = self.intrinsic("llvm.fabs", &[ft], &[fraction]);
+        let up = self.fcmp(LLVMRealPredicate::LLVMRealOGE, fraction_abs, self.float_splat(t, 0.5));
+        let unit = self.intrinsic("llvm.copysign", &[ft], &[self.float_splat(t, 1.0), x]);
+        let bumped = self.binop(LLVMOpcode::LLVMFAdd, truncated, unit);
+        let rounded_small = self.select(up, bumped, truncated);
+        let rounded_large = self.intrinsic("llvm.trunc", &[ft], &[x]);
+        self.select(small, rounded_small, rounded_large)
+    }
+
+    /// Converts each lane of the unsigned integer `x` (of type `from`) to the float type `to`,
+    /// rounding once in the host's current mode. LLVM expands an unsigned conversion of 64-bit
+    /// and vector operands with a subtraction of magic numbers, which gives -0.0 for 0 when the
+    /// mode rounds down; here a lane with its top bit set is halved with its lowest bit kept as a
+    /// sticky bit, converted as signed (the only rounding) and doubled (exact). Neither conversion
+    /// raises a flag the exact one would not: a lane whose unsigned value is exact is exact as a
+    /// signed value too.
+    fn unsigned_to_float(&self, from: Type, x: LLVMValueRef, to: LLVMTypeRef) -> LLVMValueRef {
+        if !from.is_vector() && from.bits() < 64 {
+            // Zero-extended, a narrower scalar is a non-negative 64-bit one: one signed conversion.
+            let wide = self.cast(LLVMOpcode::LLVMZExt, x, self.t.i64);
+            return self.cast(LLVMOpcode::LLVMSIToFP, wide, to);
+        }
+        let one = self.t.splat_const(from, 1);
+        let halved = self.binop(
+            LLVMOpcode::LLVMOr,
+            self.binop(LLVMOpcode::LLVMLShr, x, one),
+            self.binop(LLVMOpcode::LLVMAnd, x, one),
+        );
+        let halved_float = self.cast(LLVMOpcode::LLVMSIToFP, halved, to);
+        let doubled = self.binop(LLVMOpcode::LLVMFAdd, halved_float, halved_float);
+        let direct = self.cast(LLVMOpcode::LLVMSIToFP, x, to);
+        let top_bit_set = self.icmp(LLVMIntPredicate::LLVMIntSLT, x, self.t.splat_const(from, 0));
+        self.select(top_bit_set, doubled, direct)
+    }
+
     fn rounded(&self, mode: RoundMode, t: Type, v: LLVMValueRef) -> LLVMValueRef {
         let name = match mode {
+            RoundMode::Away => return self.round_away(t, v),
             RoundMode::Nearest => "llvm.roundeven",
-            RoundMode::Away => "llvm.round",
             RoundMode::Up => "llvm.ceil",
             RoundMode::Down => "llvm.floor",
             RoundMode::Zero => "llvm.trunc",
@@ -260,7 +318,7 @@ impl FnLowering<'_> {
                     ConvOp::Fpromote => self.cast(LLVMOpcode::LLVMFPExt, x, to),
                     ConvOp::Fdemote => self.cast(LLVMOpcode::LLVMFPTrunc, x, to),
                     ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, x, to),
-                    ConvOp::Utof => self.cast(LLVMOpcode::LLVMUIToFP, x, to),
+                    ConvOp::Utof => self.unsigned_to_float(self.ty(arg), x, to),
                 })
             }
             InstData::FpToInt { ty, signed, round, arg } => {

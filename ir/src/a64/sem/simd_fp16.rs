@@ -223,10 +223,14 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         (true, false, 0b000) => pairwise(l, BinaryOp::Fmaxnm, x, y),
         (true, true, 0b000) => pairwise(l, BinaryOp::Fminnm, x, y),
         (true, false, 0b010) => pairwise(l, BinaryOp::Fadd, x, y),
-        (true, true, 0b010) => arith(l, &[x, y], LaneType::F32, |l, w, _| {
-            // FABD: the absolute value of the rounded difference (NaNs lose their sign too).
-            let d = l.b.binary(BinaryOp::Fsub, w[0], w[1]);
-            l.b.unary(UnaryOp::Fabs, d)
+        (true, true, 0b010) => map_chunks(l, &[x, y], chunk_lanes(LaneType::F32), |l, xs| {
+            // FABD: the absolute value of the difference rounded to half (NaNs lose their sign
+            // too). The sign is cleared after rounding, as a directed mode rounds by the sign.
+            let a = widen(l, xs[0], LaneType::F32, false);
+            let b = widen(l, xs[1], LaneType::F32, false);
+            let difference = l.b.binary(BinaryOp::Fsub, a, b);
+            let half = narrow(l, difference);
+            and_c(l, half, 0x7fff)
         }),
         (true, false, 0b011) => binary(l, BinaryOp::Fmul, x, y),
         (true, false, 0b100) => compare(l, FloatCC::Oge, x, y, false),

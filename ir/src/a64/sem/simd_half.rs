@@ -2,8 +2,8 @@
 //! FCVTN/FCVTN2 and the FEAT_FP16 vector and scalar SIMD forms (`simd_fp16.rs`). The IR has no
 //! half-precision type, so half-precision lanes are carried as 16-bit integers (a plain `i16` for
 //! a scalar SIMD form) and converted with integer operations, following the manual's FPConvert
-//! (round to nearest even, FPCR zero: no flush to zero, IEEE half rather than the alternative
-//! format). Every function here works on any lane count whose wide form fits 128 bits.
+//! (rounding as FPCR.RMode says; no flush to zero, IEEE half rather than the alternative format).
+//! Every function here works on any lane count whose wide form fits 128 bits.
 //!
 //! Widening is exact (every half is a single and a double). A NaN keeps its payload at the top
 //! of the wider fraction; FCVTL quiets it, as FPConvertNaN does, while arithmetic widens without
@@ -16,6 +16,7 @@ use crate::a64::lift::Lifter;
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode};
 use crate::interp::mask;
+use crate::reg::Reg;
 use crate::types::{LaneType, Type};
 
 /// The layout of a wide float lane: width, fraction bits and exponent bias.
@@ -70,15 +71,19 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
     l.b.bitcast(fshape.ty(), bits)
 }
 
-/// Rounds single or double lanes `x` to half lanes (`i16`s) once, to nearest even: results below
-/// the smallest normal half become subnormal or zero, magnitudes from 65520 up infinity, and a
-/// NaN the quiet half NaN with the same sign and the top 9 bits of its payload below the quiet bit.
+/// Rounds single or double lanes `x` to half lanes (`i16`s) once, in FPCR's rounding mode: results
+/// below the smallest normal half become subnormal or zero, results beyond the largest half
+/// infinity or the largest half (as the mode says), and a NaN the quiet half NaN with the same sign
+/// and the top 9 bits of its payload below the quiet bit.
 ///
-/// Normal results round the source bits directly: after rebiasing the exponent, the fraction
-/// bits below the half's 10 are dropped with round-to-nearest-even, and a carry out of the
-/// fraction steps the exponent (up to infinity, 0x7c00, where the result is clamped). Subnormal
-/// results are |x| * 2^24 (an exact power-of-two scaling) rounded to an integer, nearest even;
-/// 1024 there is the smallest normal half, as it should be.
+/// Normal results round the source bits directly: after rebiasing the exponent, the fraction bits
+/// below the half's 10 are dropped after adding an increment (to nearest even: half a unit less one,
+/// plus the kept lowest bit; away from zero: a unit less one; towards zero: nothing), and a carry
+/// out of the fraction steps the exponent, up to infinity (0x7c00), or to the largest half (0x7bff)
+/// when the mode rounds this lane's sign towards zero. Subnormal results are |x| * 2^24 (an exact
+/// power-of-two scaling) rounded to an integer the same way; 1024 there is the smallest normal half.
+/// Half arithmetic computed in single or double precision rounds twice in one directed mode, which
+/// gives the once-rounded result (for to nearest, see fp_half.rs).
 pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let t = l.b.value_type(x);
     let wide = if t.lane_bits() == 64 { LaneType::F64 } else { LaneType::F32 };
@@ -90,32 +95,87 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let high = lshr_c(l, bits, w - 16);
     let sign = and_c(l, high, 0x8000);
     let abs = and_c(l, bits, mask(w - 1));
+    let modes = RoundingLanes::new(l, sign, ishape);
     // NaNs: quiet, with the top of the payload.
     let payload = lshr_c(l, abs, dropped);
     let payload = and_c(l, payload, 0x3ff);
     let nan = lane_imm(l, BinaryOp::Or, payload, 0x7e00);
-    // Normal results (and overflow to infinity).
+    // Normal results (and overflow).
     let rebased = lane_imm(l, BinaryOp::Sub, abs, (bias - 15) << f);
     let kept = lshr_c(l, rebased, dropped);
     let odd = and_c(l, kept, 1);
-    let rounded = lane_imm(l, BinaryOp::Add, rebased, (1 << (dropped - 1)) - 1);
-    let rounded = l.b.add(rounded, odd);
+    let nearest_increment = lane_imm(l, BinaryOp::Add, odd, (1 << (dropped - 1)) - 1);
+    let away_increment = splat_const(l, ishape, (1 << dropped) - 1);
+    let zero = splat_const(l, ishape, 0);
+    let increment = modes.pick(l, nearest_increment, away_increment, zero);
+    let rounded = l.b.add(rebased, increment);
     let normal = lshr_c(l, rounded, dropped);
     let infinity = splat_const(l, ishape, 0x7c00);
-    let normal = l.b.binary(BinaryOp::Umin, normal, infinity);
+    let largest = splat_const(l, ishape, 0x7bff);
+    let ceiling = bit_select(l, modes.towards_zero, largest, infinity);
+    let normal = l.b.binary(BinaryOp::Umin, normal, ceiling);
     // Subnormal results.
     let abs_float = l.b.bitcast(fshape.ty(), abs);
     let scale = splat_const(l, fshape, (bias + 24) << f);
     let scaled = l.b.binary(BinaryOp::Fmul, abs_float, scale);
-    let small = l.b.fp_to_int(ishape.ty(), false, RoundMode::Nearest, scaled);
+    let small_nearest = l.b.fp_to_int(ishape.ty(), false, RoundMode::Nearest, scaled);
+    let small_away = l.b.fp_to_int(ishape.ty(), false, RoundMode::Up, scaled);
+    let small_truncated = l.b.fp_to_int(ishape.ty(), false, RoundMode::Zero, scaled);
+    let small = modes.pick(l, small_nearest, small_away, small_truncated);
     let min_normal = splat_const(l, ishape, (bias - 14) << f);
     let is_small = icmp_mask(l, IntCC::Ult, abs, min_normal, ishape);
     let source_infinity = splat_const(l, ishape, mask(w - 1 - f) << f);
     let is_nan = icmp_mask(l, IntCC::Ugt, abs, source_infinity, ishape);
+    let is_infinite = icmp_mask(l, IntCC::Eq, abs, source_infinity, ishape);
     let finite = bit_select(l, is_small, small, normal);
-    let unsigned = bit_select(l, is_nan, nan, finite);
+    let not_nan = bit_select(l, is_infinite, infinity, finite);
+    let unsigned = bit_select(l, is_nan, nan, not_nan);
     let result = l.b.or(unsigned, sign);
     l.b.trunc(Shape { lane: LaneType::I16, lanes: t.lanes() }.ty(), result)
+}
+
+/// Per-lane masks of how FPCR's rounding mode rounds each lane's magnitude: to nearest (even), away
+/// from zero (towards plus infinity for a positive lane, minus infinity for a negative one), or
+/// towards zero (the other directed cases).
+struct RoundingLanes {
+    nearest: Value,
+    away: Value,
+    towards_zero: Value,
+}
+
+impl RoundingLanes {
+    /// The masks for lanes whose sign bits are `sign` (0 or 0x8000 in each lane of `shape`).
+    fn new(l: &mut Lifter, sign: Value, shape: Shape) -> RoundingLanes {
+        let fpcr = l.b.get(Reg::FPCR);
+        let rmode = l.b.lshr_imm(fpcr, 22);
+        let rmode = l.b.and_imm(rmode, 3);
+        let lane_ty = shape.lane.scalar();
+        let rmode = if lane_ty.bits() < 64 { l.b.trunc(lane_ty, rmode) } else { rmode };
+        let rmode = if shape.lanes > 1 { l.b.splat(shape.ty(), rmode) } else { rmode };
+        let is_mode = |l: &mut Lifter, m: u128| {
+            let c = splat_const(l, shape, m);
+            icmp_mask(l, IntCC::Eq, rmode, c, shape)
+        };
+        let nearest = is_mode(l, 0);
+        let plus = is_mode(l, 1);
+        let minus = is_mode(l, 2);
+        let zero = splat_const(l, shape, 0);
+        let negative = icmp_mask(l, IntCC::Ne, sign, zero, shape);
+        let positive = l.b.not(negative);
+        let plus_away = l.b.and(plus, positive);
+        let minus_away = l.b.and(minus, negative);
+        let away = l.b.or(plus_away, minus_away);
+        let rounds = l.b.or(nearest, away);
+        let towards_zero = l.b.not(rounds);
+        RoundingLanes { nearest, away, towards_zero }
+    }
+
+    /// Per lane: `nearest` where the mode rounds to nearest, `away` where it rounds the magnitude
+    /// up, `truncated` elsewhere.
+    fn pick(&self, l: &mut Lifter, nearest: Value, away: Value, truncated: Value) -> Value {
+        let directed = bit_select(l, self.away, away, truncated);
+        bit_select(l, self.nearest, nearest, directed)
+    }
 }
 
 /// Four half-precision values (as i16 lanes) to four f32 lanes, NaNs made quiet (FCVTL).
@@ -123,7 +183,7 @@ pub(super) fn half_to_single(l: &mut Lifter, h: Value) -> Value {
     widen(l, h, LaneType::F32, true)
 }
 
-/// Four f32 lanes to four half-precision values (as i16 lanes), rounding to nearest even (FCVTN).
+/// Four f32 lanes to four half-precision values (as i16 lanes), rounding as FPCR says (FCVTN).
 pub(super) fn single_to_half(l: &mut Lifter, x: Value) -> Value {
     let r = narrow(l, x);
     debug_assert_eq!(l.b.value_type(r), Type::vec(LaneType::I16, 4));
