@@ -205,9 +205,9 @@ names!(
         Crc32c = "crc32c",
         /// The virtual counter (CNTVCT_EL0); no arguments; i64.
         ReadCntvct = "read_cntvct",
-        /// A write of FPCR: args (new value: i64); returns it. The runtime reports, once, control
-        /// bits vmtrans does not emulate (rounding modes other than to-nearest, flush-to-zero,
-        /// default NaN), so that a program relying on them is not silently wrong.
+        /// A write of FPCR: args (new value: i64); returns it. The runtime makes the host round and
+        /// flush to zero as it says, and reports, once, control bits vmtrans does not emulate
+        /// (default NaN, AHP, FZ16), so that a program relying on them is not silently wrong.
         FpcrWrite = "fpcr_write",
         /// A read of FPSR: args (the value held for it: i64); returns it with the cumulative
         /// exception flags the host raised since they were folded into the state (the runtime

@@ -247,6 +247,20 @@ macro_rules! round_ties_even_exactly {
     }};
 }
 
+/// Rounds to an integral value in the host's current rounding mode: adding and subtracting
+/// `shift` (2^52 for f64, 2^23 for f32; magnitudes from there up are integral already) rounds the
+/// fraction away as the mode says. This raises the inexact flag for FRINTI too.
+macro_rules! round_in_current_mode {
+    ($x:expr, $shift:expr) => {{
+        let (x, shift) = ($x, $shift);
+        if x.abs() < shift {
+            ((x + shift.copysign(x)) - shift.copysign(x)).copysign(x)
+        } else {
+            x
+        }
+    }};
+}
+
 fn round_f64(x: f64, mode: RoundMode) -> f64 {
     match mode {
         RoundMode::Nearest if x.is_finite() => round_ties_even_exactly!(x, f64),
@@ -255,16 +269,7 @@ fn round_f64(x: f64, mode: RoundMode) -> f64 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
-        RoundMode::Current | RoundMode::CurrentInexact => {
-            // Adding and subtracting 2^52 (2^52 and up are integers already) rounds the fraction
-            // away as the host's current mode says. This raises the inexact flag for FRINTI too.
-            let shift = 4503599627370496.0f64;
-            if x.abs() < shift {
-                ((x + shift.copysign(x)) - shift.copysign(x)).copysign(x)
-            } else {
-                x
-            }
-        }
+        RoundMode::Current | RoundMode::CurrentInexact => round_in_current_mode!(x, 4503599627370496.0f64),
     }
 }
 
@@ -276,15 +281,7 @@ fn round_f32(x: f32, mode: RoundMode) -> f32 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
-        RoundMode::Current | RoundMode::CurrentInexact => {
-            // As in `round_f64`, with 2^23.
-            let shift = 8388608.0f32;
-            if x.abs() < shift {
-                ((x + shift.copysign(x)) - shift.copysign(x)).copysign(x)
-            } else {
-                x
-            }
-        }
+        RoundMode::Current | RoundMode::CurrentInexact => round_in_current_mode!(x, 8388608.0f32),
     }
 }
 

@@ -86,7 +86,7 @@ int main(void) {
     FLAGS_OF("sqrt(-1)", sqrt(minus_one));
     FLAGS_OF("max*2", big * two);
     FLAGS_OF("min/3", tiny / three);
-    FLAGS_OF("(long)1e300", (double)(long)(big / 1e8));
+    FLAGS_OF("(long)(max/1e8)", (double)(long)(big / 1e8));
     FLAGS_OF("(float)1/3", (float)(one / three));
 
     /* Flags are sticky, survive a system call, and are cleared one by one. */

@@ -49,11 +49,11 @@ pub struct RuntimeFns {
     pub cntvct: LLVMValueRef,
     pub cntvct_ty: LLVMTypeRef,
     /// `i64 vmtrans_helper_fpcr_write(i64)`, `i64 vmtrans_helper_fpsr_read(i64)` and
-    /// `i64 vmtrans_helper_fpsr_write(i64)` (all of type `fpcr_write_ty`).
+    /// `i64 vmtrans_helper_fpsr_write(i64)`, all of type `fp_env_helper_ty`.
     pub fpcr_write: LLVMValueRef,
     pub fpsr_read: LLVMValueRef,
     pub fpsr_write: LLVMValueRef,
-    pub fpcr_write_ty: LLVMTypeRef,
+    pub fp_env_helper_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
     /// `@vmtrans_func_table` (defined in part 0; declared, hidden, in the others).
@@ -646,7 +646,7 @@ impl<'a> FnLowering<'a> {
                         _ => self.rt.fpsr_write,
                     };
                     let mut a = [args[0]];
-                    LLVMBuildCall2(self.b, self.rt.fpcr_write_ty, callee, a.as_mut_ptr(), 1, NONAME)
+                    LLVMBuildCall2(self.b, self.rt.fp_env_helper_ty, callee, a.as_mut_ptr(), 1, NONAME)
                 }
             }
         }

@@ -172,7 +172,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
-        let fpcr_write_ty = fty(t.i64, &[t.i64]);
+        let fp_env_helper_ty = fty(t.i64, &[t.i64]);
         let lookup_ty = fty(t.ptr, &[t.i64]);
         let gb = cname("vmtrans_guest_base");
         let guest_base = LLVMAddGlobal(m, t.i64, gb.as_ptr());
@@ -196,10 +196,10 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             crc32_ty,
             cntvct: declare(m, "vmtrans_helper_cntvct", cntvct_ty),
             cntvct_ty,
-            fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fpcr_write_ty),
-            fpsr_read: declare(m, "vmtrans_helper_fpsr_read", fpcr_write_ty),
-            fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fpcr_write_ty),
-            fpcr_write_ty,
+            fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fp_env_helper_ty),
+            fpsr_read: declare(m, "vmtrans_helper_fpsr_read", fp_env_helper_ty),
+            fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fp_env_helper_ty),
+            fp_env_helper_ty,
             guest_base,
             func_table,
             lookup_cache,
