@@ -3,12 +3,15 @@
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
 //! loaded from the state at entry and after every call (but the callee-saved ones the call
 //! convention keeps), stored back before every call and exit, and only those a path may have
-//! written since the state was last brought up to date (ir/src/sync.rs) are stored. The function starts at its entry when `pc` is
-//! its entry address, and otherwise resumes at the block of that guest address (return sites,
-//! jump-table targets, any leader the global table lists), so the dispatcher can re-enter it.
+//! written since the state was last brought up to date (ir/src/sync.rs) are stored. The function
+//! starts at its entry when `pc` is its entry address, and otherwise resumes at the block of that
+//! guest address (return sites, jump-table targets, any leader the global table lists), so the
+//! dispatcher can re-enter it.
 //! Calls of translated functions are native calls; after one returns, the state's pc must be the
-//! expected return address, else the function returns at once (its frame was unwound by a
-//! longjmp or similar) and the caller up the host stack checks in turn.
+//! expected return address (and, where callee-saved registers are kept, the state's sp the one the
+//! function holds), else the function returns at once (its frame was unwound by a longjmp, or a
+//! context switch came back on another stack) and the caller up the host stack checks in turn;
+//! the dispatcher at the bottom resumes at the state's pc.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -180,9 +183,10 @@ impl<'a> FnLowering<'a> {
             l.state_ptr(Reg::PC);
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
-            // Enter at the entry (loading the registers), or resume at a resume point: a return
-            // site resumes in the block that reloads the registers after its call, another
-            // resume point in a block that reloads them and jumps to its block. Either way every
+            // Enter at the entry (loading the registers), or resume at a resume point: the return
+            // site of a call that keeps no register resumes in the block that reloads the registers
+            // after its call, another resume point in a block that reloads them all and jumps to its
+            // block. Either way every
             // register is redefined on entry, so no block becomes a join of many paths.
             let init = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
             let resume_bb = if func.resume_points.is_empty() {
@@ -227,7 +231,6 @@ impl<'a> FnLowering<'a> {
                 LLVMPositionBuilderAtEnd(b, no_other_pc);
                 LLVMBuildUnreachable(b);
                 LLVMPositionBuilderAtEnd(b, resume);
-                l.poison_stack_pointer();
                 let sw = LLVMBuildSwitch(b, pc, no_other_pc, cases.len() as u32);
                 for (a, target) in cases {
                     LLVMAddCase(sw, t.const_int(t.i64, a as u128), target);
@@ -363,12 +366,11 @@ impl<'a> FnLowering<'a> {
 
     /// After a call that should come back to `ret_addr`: go on in `cont` if the state's pc is
     /// `ret_addr`, else return (the frame was unwound). Going on reloads the registers `cont` needs,
-    /// except those of `kept` (callee-saved under the call convention, `CallConvention::kept_across`)
-    /// when the state's sp is the one this function holds: the callee returned them unchanged. With
-    /// another sp (a context switch came back to this return address on another stack) they are
-    /// reloaded too. The block that checks is also where the dispatcher resumes at `ret_addr`: the
-    /// resume path has made the sp this function holds differ from the state's
-    /// (`poison_stack_pointer`), so it reloads everything.
+    /// except those of `kept` (callee-saved under the call convention, `CallConvention::kept_across`),
+    /// which the callee returned unchanged, provided the state's sp is the one this function holds.
+    /// With another sp (a context switch came back to this return address on another stack) the
+    /// function returns too: the dispatcher then resumes at `ret_addr` in a block that reloads
+    /// everything. Where nothing is kept, the block that checks is also where the dispatcher resumes.
     fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, kept: &[Reg], bbs: &[LLVMBasicBlockRef]) {
         let kept: BTreeSet<Reg> =
             kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
@@ -376,29 +378,21 @@ impl<'a> FnLowering<'a> {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let check = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMBuildBr(self.b, check);
-            self.reload_blocks.insert(ret_addr, check);
             let unwind = self.unwind_block(fnv);
             LLVMPositionBuilderAtEnd(self.b, check);
             self.reload(cont.index(), &kept);
             let pc = self.load_pc();
-            let ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
+            let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
             if kept.is_empty() {
-                LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
-                return;
+                self.reload_blocks.insert(ret_addr, check);
+            } else {
+                let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
+                self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
+                let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
+                ok = LLVMBuildAnd(self.b, ok, same, NONAME);
             }
-            let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
-            self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
-            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
-            let fast = LLVMBuildAnd(self.b, ok, same, NONAME);
-            let slow = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            let br = LLVMBuildCondBr(self.b, fast, bbs[cont.index()], slow);
+            let br = LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
             self.set_branch_weights(br, 2000, 1);
-            LLVMPositionBuilderAtEnd(self.b, slow);
-            let reload_kept = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            LLVMBuildCondBr(self.b, ok, reload_kept, unwind);
-            LLVMPositionBuilderAtEnd(self.b, reload_kept);
-            self.reload_only(&kept);
-            LLVMBuildBr(self.b, bbs[cont.index()]);
         }
     }
 
@@ -415,21 +409,6 @@ impl<'a> FnLowering<'a> {
             LLVMPositionBuilderAtEnd(self.b, here);
             self.unwind = Some(bb);
             bb
-        }
-    }
-
-    /// On the way to a resume point: makes the sp this function holds differ from the state's, so
-    /// that a return address's check (`after_call`) reloads the callee-saved registers too. Where sp
-    /// is not live, nothing reads the value; where it is, a reload overwrites it or a check fails.
-    fn poison_stack_pointer(&self) {
-        if !self.slots.contains_key(&Reg::SP) {
-            return;
-        }
-        unsafe {
-            let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
-            self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
-            let other = LLVMBuildXor(self.b, state_sp, self.const64(1), NONAME);
-            self.write_reg(Reg::SP, other);
         }
     }
 

@@ -59,53 +59,100 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
     unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
 }
 
+/// The optimisation level a function is compiled at: `opts.opt_level`, except that a function
+/// without loops is compiled at most at 1. Code without a loop runs each instruction at most once
+/// per call, so only a function called very often profits from the higher level, and there the
+/// bench kernels showed none (fib 0.96, fptr 1.03, sort 0.93 of the -O2 time for the whole program
+/// at -O1, against 1.08 to 1.18 slower for alloc, interp, nbody and stream, whose hot code loops);
+/// at -O1 LLVM takes about half the time.
+fn level_of(func: &Function, opts: &CodegenOptions) -> u8 {
+    if opts.opt_level > 1 && vmtrans_ir::loops::loops(func).is_empty() {
+        1
+    } else {
+        opts.opt_level
+    }
+}
+
 /// Compiles `functions` and the guest `image` into object files in `dir`, one per part, compiled
-/// in parallel on `opts.jobs` threads; returns their paths. Part 0 also holds the tables and `main`.
+/// on `opts.jobs` threads; returns their paths. Functions are grouped by the level they are
+/// compiled at (`level_of`), and each group is split into `opts.jobs` parts balanced by instruction
+/// count, largest functions first; the threads take the parts largest first. The first part also
+/// holds the tables and `main`.
 pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir: &Path) -> Result<Vec<PathBuf>> {
     Target::initialize_x86(&InitializationConfig::default());
     let jobs = opts.jobs.max(1).min(functions.len().max(1));
-    // Balance the parts by instruction count, largest functions first.
+    let levels: Vec<u8> = functions.iter().map(|f| level_of(f, opts)).collect();
     let mut order: Vec<usize> = (0..functions.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(functions[i].inst_count()));
-    let mut parts: Vec<Vec<usize>> = vec![vec![]; jobs];
-    let mut load = vec![0usize; jobs];
-    for i in order {
-        let k = (0..jobs).min_by_key(|&k| load[k]).unwrap_or(0);
-        load[k] += functions[i].inst_count() + 1;
-        parts[k].push(i);
+    // (level, functions, instruction count) of each part.
+    let mut parts: Vec<(u8, Vec<usize>, usize)> = vec![];
+    let mut distinct: Vec<u8> = levels.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for &level in distinct.iter().rev() {
+        let first = parts.len();
+        parts.extend((0..jobs).map(|_| (level, vec![], 0)));
+        for &i in order.iter().filter(|&&i| levels[i] == level) {
+            let k = (first..parts.len()).min_by_key(|&k| parts[k].2).unwrap_or(first);
+            parts[k].2 += functions[i].inst_count() + 1;
+            parts[k].1.push(i);
+        }
     }
-    let results: Vec<Result<PathBuf>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .iter()
-            .enumerate()
-            .map(|(k, part)| {
-                let out = dir.join(format!("guest{k}.o"));
-                scope.spawn(move || compile_part(functions, part, k == 0, image, opts, &out).map(|()| out))
+    if parts.is_empty() {
+        parts.push((opts.opt_level, vec![], 0));
+    }
+    // The first part (with the tables) is never dropped, even when empty.
+    let mut keep = true;
+    parts.retain(|p| std::mem::replace(&mut keep, false) || !p.1.is_empty());
+    let mut queue: Vec<usize> = (0..parts.len()).collect();
+    queue.sort_by_key(|&k| std::cmp::Reverse(parts[k].2));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Vec<(usize, Result<PathBuf>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs.min(parts.len()))
+            .map(|_| {
+                let (parts, queue, next) = (&parts, &queue, &next);
+                scope.spawn(move || {
+                    let mut done = vec![];
+                    loop {
+                        let q = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&k) = queue.get(q) else { break };
+                        let (level, part, _) = &parts[k];
+                        let out = dir.join(format!("guest{k}.o"));
+                        done.push((k, compile_part(functions, part, k == 0, image, opts, *level, &out).map(|()| out)));
+                    }
+                    done
+                })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("internal error: a code generation thread panicked"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![(0, Err(anyhow!("internal error: a code generation thread panicked")))])
+            })
             .collect()
     });
-    results.into_iter().collect()
+    let mut results: Vec<(usize, Result<PathBuf>)> = results.into_iter().flatten().collect();
+    results.sort_by_key(|r| r.0);
+    results.into_iter().map(|r| r.1).collect()
 }
 
-/// Compiles the functions `part` of `functions` into the object file `out`; the tables and
-/// `main` too when `with_tables`.
+/// Compiles the functions `part` of `functions` at `opt_level` into the object file `out`; the
+/// tables and `main` too when `with_tables`.
 fn compile_part(
     functions: &[Function],
     part: &[usize],
     with_tables: bool,
     image: &[u8],
     opts: &CodegenOptions,
+    opt_level: u8,
     out: &Path,
 ) -> Result<()> {
     let context = Context::create();
     let module = context.create_module("vmtrans_guest");
     let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
     let target = Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no x86-64 target: {e}"))?;
-    let level = match opts.opt_level {
+    let level = match opt_level {
         0 => OptimizationLevel::None,
         1 => OptimizationLevel::Less,
         2 => OptimizationLevel::Default,
@@ -140,10 +187,10 @@ fn compile_part(
         }
     }
     module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
-    if opts.opt_level > 0 {
-        let pipeline = format!("default<O{}>", opts.opt_level.min(3));
+    if opt_level > 0 {
+        let pipeline = format!("default<O{}>", opt_level.min(3));
         module
-            .run_passes(&pipeline, &tm, PassBuilderOptions::create())
+            .run_passes(&pipeline, &tm, pass_options())
             .map_err(|e| anyhow!("LLVM optimisation failed: {}", e.to_string()))?;
     }
     if let Some(p) = &opts.emit_llvm {
@@ -158,6 +205,17 @@ fn compile_part(
         .map_err(|e| anyhow!("LLVM could not write the object file: {}", e.to_string()))
         .with_context(|| format!("writing {}", out.display()))?;
     Ok(())
+}
+
+/// The options of the optimisation pipeline: LLVM's defaults without the SLP vectoriser. It
+/// looks for runs of similar scalar operations to combine into vector ones, and the write-back of
+/// guest registers into adjacent state fields at every call is such a run: on busybox it took 18%
+/// of the optimiser's time (27 of 150 s), while no bench kernel ran measurably faster with it (eight
+/// kernels, `bench/ab.sh`, ratios 0.92 to 1.02). Guest vector code is already vector code here.
+fn pass_options() -> PassBuilderOptions {
+    let options = PassBuilderOptions::create();
+    options.set_loop_slp_vectorization(false);
+    options
 }
 
 unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
