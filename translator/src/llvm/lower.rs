@@ -186,8 +186,8 @@ impl<'a> FnLowering<'a> {
             // Enter at the entry (loading the registers), or resume at a resume point: the return
             // site of a call that keeps no register resumes in the block that reloads the registers
             // after its call, another resume point in a block that reloads them all and jumps to its
-            // block. Either way every
-            // register is redefined on entry, so no block becomes a join of many paths.
+            // block. Either way every register is redefined on entry, so no block becomes a join
+            // of many paths.
             let init = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
             let resume_bb = if func.resume_points.is_empty() {
                 LLVMBuildBr(b, init);

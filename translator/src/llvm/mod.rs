@@ -59,6 +59,16 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
     unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
 }
 
+/// Functions compiled together into one object file.
+struct Part {
+    /// The optimisation level they are compiled at (`level_of`).
+    level: u8,
+    /// Their indices.
+    functions: Vec<usize>,
+    /// Their instruction count (plus one each), for balancing.
+    size: usize,
+}
+
 /// The optimisation level a function is compiled at: `opts.opt_level`, except that a function
 /// without loops is compiled at most at 1. Code without a loop runs each instruction at most once
 /// per call, so only a function called very often profits from the higher level, and there the
@@ -84,28 +94,26 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir:
     let levels: Vec<u8> = functions.iter().map(|f| level_of(f, opts)).collect();
     let mut order: Vec<usize> = (0..functions.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(functions[i].inst_count()));
-    // (level, functions, instruction count) of each part.
-    let mut parts: Vec<(u8, Vec<usize>, usize)> = vec![];
-    let mut distinct: Vec<u8> = levels.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    for &level in distinct.iter().rev() {
+    let mut distinct_levels = levels.clone();
+    distinct_levels.sort_unstable_by(|a, b| b.cmp(a));
+    distinct_levels.dedup();
+    let mut parts: Vec<Part> = vec![];
+    for level in distinct_levels {
         let first = parts.len();
-        parts.extend((0..jobs).map(|_| (level, vec![], 0)));
+        parts.extend((0..jobs).map(|_| Part { level, functions: vec![], size: 0 }));
         for &i in order.iter().filter(|&&i| levels[i] == level) {
-            let k = (first..parts.len()).min_by_key(|&k| parts[k].2).unwrap_or(first);
-            parts[k].2 += functions[i].inst_count() + 1;
-            parts[k].1.push(i);
+            let k = (first..parts.len()).min_by_key(|&k| parts[k].size).unwrap_or(first);
+            parts[k].size += functions[i].inst_count() + 1;
+            parts[k].functions.push(i);
         }
     }
+    parts.retain(|p| !p.functions.is_empty());
     if parts.is_empty() {
-        parts.push((opts.opt_level, vec![], 0));
+        // The tables and `main` still need a part.
+        parts.push(Part { level: opts.opt_level, functions: vec![], size: 0 });
     }
-    // The first part (with the tables) is never dropped, even when empty.
-    let mut keep = true;
-    parts.retain(|p| std::mem::replace(&mut keep, false) || !p.1.is_empty());
     let mut queue: Vec<usize> = (0..parts.len()).collect();
-    queue.sort_by_key(|&k| std::cmp::Reverse(parts[k].2));
+    queue.sort_by_key(|&k| std::cmp::Reverse(parts[k].size));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Vec<(usize, Result<PathBuf>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs.min(parts.len()))
@@ -116,9 +124,10 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir:
                     loop {
                         let q = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(&k) = queue.get(q) else { break };
-                        let (level, part, _) = &parts[k];
+                        let part = &parts[k];
                         let out = dir.join(format!("guest{k}.o"));
-                        done.push((k, compile_part(functions, part, k == 0, image, opts, *level, &out).map(|()| out)));
+                        let compiled = compile_part(functions, &part.functions, k == 0, image, opts, part.level, &out);
+                        done.push((k, compiled.map(|()| out)));
                     }
                     done
                 })
