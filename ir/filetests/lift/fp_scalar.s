@@ -3,7 +3,10 @@
 ; that sets the flags, and a single-precision move.
 ; checked: d and s registers are the low 64/32 bits of q, written back zero-extended to 128; fcvtzs rounds to
 ;  zero and saturates (NaN gives 0); scvtf w1 is signed to f32, nearest-even (FPCR = 0); fcmp flags: less
-;  1000, equal 0110, greater 0010, unordered 0011 (N = olt, Z = oeq, C = !olt, V = uno).
+;  1000, equal 0110, greater 0010, unordered 0011 (N = olt, Z = oeq, C = !olt, V = uno); fcvtzs's
+;  FPToFixed exceptions: IOC (0x1) unless the rounded value's magnitude bits are below 2^63 (0x43e0...)
+;  or it is exactly -2^63 (0xc3e0...), so NaNs and infinities raise it; else IXC (0x10) when rounding
+;  changed the bits.
 	.text
 fp:
 	fadd	d0, d0, d1
@@ -39,32 +42,57 @@ fp:
 ;;     v20 = getreg.i128 q2
 ;;     v21 = trunc.i64 v20
 ;;     v22 = bitcast.f64 v21
-;;     v23 = fp_to_int.s.zero.i64 v22
-;;     setreg x0, v23
-;;     v25 = getreg.i64 x1
-;;     v26 = trunc.i32 v25
-;;     v27 = stof.f32 v26
-;;     v28 = bitcast.i32 v27
-;;     v29 = uext.i128 v28
-;;     setreg q3, v29
-;;     v31 = getreg.i128 q0
-;;     v32 = trunc.i64 v31
-;;     v33 = bitcast.f64 v32
-;;     v34 = const.f64 0x0
-;;     v35 = fcmp.olt.i1 v33, v34
-;;     v36 = fcmp.oeq.i1 v33, v34
-;;     v37 = not.i1 v35
-;;     v38 = fcmp.uno.i1 v33, v34
-;;     setreg n, v35
-;;     setreg z, v36
-;;     setreg c, v37
-;;     setreg v, v38
-;;     v43 = getreg.i128 q3
-;;     v44 = trunc.i32 v43
-;;     v45 = bitcast.f32 v44
-;;     v46 = bitcast.i32 v45
-;;     v47 = uext.i128 v46
-;;     setreg q4, v47
-;;     v49 = getreg.i64 x30
-;;     return v49
+;;     v23 = round_fp.zero.f64 v22
+;;     v24 = bitcast.i64 v23
+;;     v25 = const.i64 0x7fffffffffffffff
+;;     v26 = and.i64 v24, v25
+;;     v27 = const.i64 0x43e0000000000000
+;;     v28 = icmp.ult.i1 v26, v27
+;;     v29 = const.i64 0xc3e0000000000000
+;;     v30 = icmp.eq.i1 v24, v29
+;;     v31 = or.i1 v28, v30
+;;     v32 = not.i1 v31
+;;     v33 = getreg.i64 fpsr
+;;     v34 = const.i64 0x1
+;;     v35 = const.i64 0x0
+;;     v36 = select.i64 v32, v34, v35
+;;     v37 = or.i64 v33, v36
+;;     setreg fpsr, v37
+;;     v39 = bitcast.i64 v22
+;;     v40 = icmp.ne.i1 v24, v39
+;;     v41 = and.i1 v31, v40
+;;     v42 = getreg.i64 fpsr
+;;     v43 = const.i64 0x10
+;;     v44 = const.i64 0x0
+;;     v45 = select.i64 v41, v43, v44
+;;     v46 = or.i64 v42, v45
+;;     setreg fpsr, v46
+;;     v48 = fp_to_int.s.zero.i64 v22
+;;     setreg x0, v48
+;;     v50 = getreg.i64 x1
+;;     v51 = trunc.i32 v50
+;;     v52 = stof.f32 v51
+;;     v53 = bitcast.i32 v52
+;;     v54 = uext.i128 v53
+;;     setreg q3, v54
+;;     v56 = getreg.i128 q0
+;;     v57 = trunc.i64 v56
+;;     v58 = bitcast.f64 v57
+;;     v59 = const.f64 0x0
+;;     v60 = fcmp.olt.i1 v58, v59
+;;     v61 = fcmp.oeq.i1 v58, v59
+;;     v62 = not.i1 v60
+;;     v63 = fcmp.uno.i1 v58, v59
+;;     setreg n, v60
+;;     setreg z, v61
+;;     setreg c, v62
+;;     setreg v, v63
+;;     v68 = getreg.i128 q3
+;;     v69 = trunc.i32 v68
+;;     v70 = bitcast.f32 v69
+;;     v71 = bitcast.i32 v70
+;;     v72 = uext.i128 v71
+;;     setreg q4, v72
+;;     v74 = getreg.i64 x30
+;;     return v74
 ;; }

@@ -207,6 +207,27 @@ impl<'f> Lifter<'f> {
         self.set_nzcv(vals[0], vals[1], vals[2], vals[3]);
     }
 
+    /// Sets FPSR's cumulative exception flags `bits` (an `fpsr::` mask) when `cond` holds: an `i1`,
+    /// or a lane mask (vector or scalar) of which any set bit counts. Flags the host's SSE arithmetic raises
+    /// for an operation as Arm does are left to it (the runtime keeps them in MXCSR, see
+    /// `Helper::FpsrRead`); this is for the ones it cannot raise: saturation (QC), and exceptions
+    /// of operations computed in integer arithmetic or whose host sequence raises other flags.
+    pub fn raise_fpsr_if(&mut self, cond: Value, bits: u64) {
+        let t = self.b.value_type(cond);
+        let any = if t != Type::I1 {
+            let lanes = self.b.bitcast(Type::int(t.bits()), cond);
+            self.b.icmp_imm(IntCC::Ne, lanes, 0)
+        } else {
+            cond
+        };
+        let held = self.b.get(Reg::FPSR);
+        let raised = self.b.i64(bits);
+        let none = self.b.i64(0);
+        let raised = self.b.select(any, raised, none);
+        let fpsr = self.b.or(held, raised);
+        self.b.set(Reg::FPSR, fpsr);
+    }
+
     /// `x + y + carry` with AArch64's flags (AddWithCarry): returns the result and sets NZCV when
     /// `set_flags`.
     pub fn add_with_carry(&mut self, x: Value, y: Value, carry: Value, set_flags: bool) -> Value {

@@ -13,6 +13,19 @@ use crate::reg::Reg;
 /// refuses images outside it and the runtime reserves exactly this much host memory for it.
 pub const GUEST_SPACE: u64 = 1 << 40;
 
+/// FPSR's cumulative exception flags (Arm ARM, FPSR): invalid operation, divide by zero,
+/// overflow, underflow, inexact, input denormal, and the saturation flag of the integer SIMD
+/// instructions.
+pub mod fpsr {
+    pub const IOC: u64 = 1 << 0;
+    pub const DZC: u64 = 1 << 1;
+    pub const OFC: u64 = 1 << 2;
+    pub const UFC: u64 = 1 << 3;
+    pub const IXC: u64 = 1 << 4;
+    pub const IDC: u64 = 1 << 7;
+    pub const QC: u64 = 1 << 27;
+}
+
 /// The state of one guest thread.
 #[repr(C, align(16))]
 #[derive(Clone, Debug)]

@@ -221,6 +221,103 @@ impl FnLowering<'_> {
         self.select(top_bit_set, doubled, direct)
     }
 
+    /// Converts each lane of the integral float `r` (of type `from`) to the integer type `to`,
+    /// signed or unsigned, saturating (a NaN gives 0), raising no host flag (the lifter computes
+    /// FPToFixed's IOC and IXC itself; a signalling NaN raised invalid when it was rounded).
+    /// LLVM's `fptosi.sat`/`fptoui.sat` raise invalid for out-of-range lanes and, unsigned, inexact
+    /// for small ones (they subtract 2^63 from every lane), and LLVM may speculate a conversion
+    /// past a select that guards it; so each lane goes through x86's truncating conversion to 64
+    /// bits (an intrinsic LLVM does not move conversions into) of a value selected to be in range,
+    /// and saturation is chosen with integer selects afterwards.
+    fn integral_to_int(&self, from: Type, to: Type, signed: bool, r: LLVMValueRef) -> LLVMValueRef {
+        if !from.is_vector() {
+            return self.integral_lane_to_int(from, to, signed, r);
+        }
+        let (from_lane, to_lane) = (from.lane_type(), to.lane_type());
+        let mut out = unsafe { LLVMGetPoison(self.t.of(to)) };
+        for i in 0..from.lanes() {
+            let index = self.t.const_int(self.t.i32, i as u128);
+            // SAFETY: the builder is positioned in a block; lanes are in range.
+            unsafe {
+                let x = LLVMBuildExtractElement(self.b, r, index, NONAME);
+                let c = self.integral_lane_to_int(from_lane, to_lane, signed, x);
+                out = LLVMBuildInsertElement(self.b, out, c, index, NONAME);
+            }
+        }
+        out
+    }
+
+    /// `integral_to_int` for one scalar lane. Its tests look at the float's bits: LLVM lowers
+    /// pairs of scalar float compares to packed ones over the whole host register, whose other
+    /// lanes may hold NaNs and raise invalid.
+    fn integral_lane_to_int(&self, from: Type, to: Type, signed: bool, r: LLVMValueRef) -> LLVMValueRef {
+        use LLVMIntPredicate::{LLVMIntEQ, LLVMIntSLT, LLVMIntUGE, LLVMIntUGT, LLVMIntULT};
+        let (w, fw) = (to.bits(), from.bits());
+        let it = self.t.of(Type::int(fw));
+        let float_bits = |x: f64| {
+            let b = if fw == 32 { (x as f32).to_bits() as u128 } else { x.to_bits() as u128 };
+            self.t.const_int(it, b)
+        };
+        let bits = self.bitcast(r, it);
+        let abs = self.binop(LLVMOpcode::LLVMAnd, bits, self.t.const_int(it, (1u128 << (fw - 1)) - 1));
+        let negative = self.icmp(LLVMIntSLT, bits, self.t.const_int(it, 0));
+        let is_zero = self.icmp(LLVMIntEQ, abs, self.t.const_int(it, 0));
+        let in_range = if signed {
+            let below = self.icmp(LLVMIntULT, abs, float_bits(2f64.powi(w as i32 - 1)));
+            let is_min = self.icmp(LLVMIntEQ, bits, float_bits(-(2f64.powi(w as i32 - 1))));
+            self.binop(LLVMOpcode::LLVMOr, below, is_min)
+        } else {
+            // A rounded negative value is -0.0 (in range) or at most -1.
+            let below = self.icmp(LLVMIntULT, abs, float_bits(2f64.powi(w as i32)));
+            let sign_ok = self.binop(LLVMOpcode::LLVMOr, unsafe { LLVMBuildNot(self.b, negative, NONAME) }, is_zero);
+            self.binop(LLVMOpcode::LLVMAnd, below, sign_ok)
+        };
+        // An unsigned 64-bit value of 2^63 or more is an integral float with at least 11 trailing
+        // zero bits: halving it is exact, and so is doubling the converted half.
+        let wide_unsigned = !signed && w == 64;
+        let big = self.icmp(LLVMIntUGE, bits, float_bits(2f64.powi(63)));
+        let big = self.binop(LLVMOpcode::LLVMAnd, big, unsafe { LLVMBuildNot(self.b, negative, NONAME) });
+        let halved = self.binop(LLVMOpcode::LLVMFMul, r, self.float_splat(from, 0.5));
+        let operand = if wide_unsigned { self.select(big, halved, r) } else { r };
+        let safe = self.select(in_range, operand, self.float_splat(from, 0.0));
+        let (vector_ty, name) = if fw == 32 {
+            (unsafe { LLVMVectorType(self.t.of(Type::F32), 4) }, "llvm.x86.sse.cvttss2si64")
+        } else {
+            (unsafe { LLVMVectorType(self.t.of(Type::F64), 2) }, "llvm.x86.sse2.cvttsd2si64")
+        };
+        // SAFETY: the builder is positioned in a block; lane 0 exists.
+        let as_vector = unsafe {
+            LLVMBuildInsertElement(self.b, LLVMGetPoison(vector_ty), safe, self.t.const_int(self.t.i32, 0), NONAME)
+        };
+        let mut converted = self.intrinsic(name, &[], &[as_vector]);
+        if wide_unsigned {
+            let doubled = self.binop(LLVMOpcode::LLVMShl, converted, self.t.const_int(self.t.i64, 1));
+            converted = self.select(big, doubled, converted);
+        }
+        let converted = if w < 64 { self.cast(LLVMOpcode::LLVMTrunc, converted, self.t.of(to)) } else { converted };
+        let int_const = |x: u128| self.t.const_int(self.t.of(to), x & ((1u128 << w) - 1));
+        let (min, max) = if signed { (1u128 << (w - 1), (1u128 << (w - 1)) - 1) } else { (0, u128::MAX) };
+        let nan = self.icmp(LLVMIntUGT, abs, float_bits(f64::INFINITY));
+        let saturated = self.select(negative, int_const(min), int_const(max));
+        let saturated = self.select(nan, int_const(0), saturated);
+        self.select(in_range, converted, saturated)
+    }
+
+    /// `llvm.minimum` or `llvm.maximum` (`name`) of `a` and `b` (of type `ty`) without the host's
+    /// invalid flag for quiet NaNs: x86's min and max raise it for any NaN operand, Arm's FMIN and
+    /// FMAX only for signalling ones. Lanes where either operand is a NaN compute on zeros and give
+    /// a NaN, which `nan_fix` then replaces by the right one; the NaN test itself raises invalid
+    /// only for a signalling NaN.
+    fn min_max(&self, name: &str, ty: Type, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        let lt = self.t.of(ty);
+        let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
+        let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
+        let any_nan = self.binop(LLVMOpcode::LLVMOr, a_nan, b_nan);
+        let zero = self.float_splat(ty, 0.0);
+        let m = self.intrinsic(name, &[lt], &[self.select(any_nan, zero, a), self.select(any_nan, zero, b)]);
+        self.select(any_nan, self.float_splat(ty, f64::NAN), m)
+    }
+
     fn rounded(&self, mode: RoundMode, t: Type, v: LLVMValueRef) -> LLVMValueRef {
         let name = match mode {
             RoundMode::Away => return self.round_away(t, v),
@@ -324,8 +421,7 @@ impl FnLowering<'_> {
             InstData::FpToInt { ty, signed, round, arg } => {
                 let from = self.ty(arg);
                 let r = self.rounded(round, from, self.val(arg));
-                let name = if signed { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
-                Some(self.intrinsic(name, &[t.of(ty), t.of(from)], &[r]))
+                Some(self.integral_to_int(from, ty, signed, r))
             }
             InstData::RoundFp { round, arg } => {
                 let ty = self.ty(arg);
@@ -496,7 +592,7 @@ impl FnLowering<'_> {
             BinaryOp::Fdiv => fbin(LLVMFDiv),
             BinaryOp::Fmin | BinaryOp::Fmax => {
                 let name = if op == BinaryOp::Fmin { "llvm.minimum" } else { "llvm.maximum" };
-                let r = self.intrinsic(name, &[lt], &[a, b]);
+                let r = self.min_max(name, ty, a, b);
                 self.nan_fix(ty, r, &[a, b])
             }
             BinaryOp::Fminnm | BinaryOp::Fmaxnm => {
@@ -514,7 +610,7 @@ impl FnLowering<'_> {
                 let b_loses = self.binop(LLVMOpcode::LLVMAnd, b_quiet, not(a_nan));
                 let a2 = self.select(a_loses, b, a);
                 let b2 = self.select(b_loses, a, b);
-                let m = self.intrinsic(name, &[lt], &[a2, b2]);
+                let m = self.min_max(name, ty, a2, b2);
                 self.nan_fix(ty, m, &[a, b])
             }
         }

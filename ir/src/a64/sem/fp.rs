@@ -30,7 +30,9 @@ mod half;
 mod tests;
 
 use crate::a64::lift::{Lifter, SemError};
+use crate::a64::state::fpsr;
 use crate::entities::Value;
+use crate::inst::{BinaryOp, IntCC, RoundMode};
 use crate::types::Type;
 
 /// Lifts a scalar FP instruction (bit 30 = 0 and bits 28..25 = 1111).
@@ -104,6 +106,80 @@ fn float_const(l: &mut Lifter, ty: Type, x: f64) -> Value {
 /// The float constant 2^`exp` of type `ty` (exact for the exponents fixed-point conversions use).
 fn pow2_const(l: &mut Lifter, ty: Type, exp: i32) -> Value {
     float_const(l, ty, 2f64.powi(exp))
+}
+
+/// A float of type `t` (f32 or f64 lanes, scalar or vector) with every lane `x`, which must be
+/// exact in that precision.
+pub(super) fn float_splat(l: &mut Lifter, t: Type, x: f64) -> Value {
+    let bits = if t.lane_bits() == 32 { (x as f32).to_bits() as u128 } else { x.to_bits() as u128 };
+    l.b.lane_const(t, bits)
+}
+
+/// Float `x` (scalar or vector) times 2^`fbits`, for a conversion to a fixed-point integer of
+/// `int_bits` bits. FPToFixed scales in real arithmetic, which cannot overflow: a magnitude whose
+/// product would overflow the float type (and raise OFC on the host) is first clamped to
+/// 2^`int_bits`, which saturates the conversion all the same. NaNs pass through.
+pub(super) fn scale_to_fixed(l: &mut Lifter, x: Value, fbits: u32, int_bits: u32) -> Value {
+    if fbits == 0 {
+        return x;
+    }
+    let t = l.b.value_type(x);
+    let limit = float_splat(l, t, 2f64.powi(int_bits as i32));
+    let below = l.b.binary(BinaryOp::Fmin, x, limit);
+    let neg_limit = float_splat(l, t, -(2f64.powi(int_bits as i32)));
+    let clamped = l.b.binary(BinaryOp::Fmax, below, neg_limit);
+    let scale = float_splat(l, t, 2f64.powi(fbits as i32));
+    l.b.binary(BinaryOp::Fmul, clamped, scale)
+}
+
+/// Converts float `x` (scalar or vector, already scaled) to the integer type `int_ty` rounding
+/// as `round`, saturating, with FPToFixed's exceptions: IOC where a lane is a NaN or rounds to a
+/// value outside the `range_bits`-bit signed or unsigned range, otherwise IXC where rounding
+/// changed it. The IR's `fp_to_int` raises no flag of its own (the code generator picks host
+/// instructions that raise at most IOC's counterpart, and only where IOC is due).
+pub(super) fn to_int_raising(
+    l: &mut Lifter,
+    int_ty: Type,
+    range_bits: u32,
+    signed: bool,
+    round: RoundMode,
+    x: Value,
+) -> Value {
+    let t = l.b.value_type(x);
+    let rounded = l.b.round_fp(round, x);
+    // The tests look at the bits, not through float compares: LLVM lowers a pair of scalar
+    // compares to packed ones over the whole host register, whose other lanes may hold NaNs and
+    // raise invalid.
+    let it = t.as_int();
+    let fw = t.lane_bits();
+    let float_bits = |x: f64| if fw == 32 { (x as f32).to_bits() as u128 } else { x.to_bits() as u128 };
+    let bits = l.b.bitcast(it, rounded);
+    let abs_mask = l.b.lane_const(it, (1u128 << (fw - 1)) - 1);
+    let abs = l.b.and(bits, abs_mask);
+    let in_range = if signed {
+        let limit = l.b.lane_const(it, float_bits(2f64.powi(range_bits as i32 - 1)));
+        let below = l.b.icmp(IntCC::Ult, abs, limit);
+        let min = l.b.lane_const(it, float_bits(-(2f64.powi(range_bits as i32 - 1))));
+        let is_min = l.b.icmp(IntCC::Eq, bits, min);
+        l.b.or(below, is_min)
+    } else {
+        // A rounded negative value is -0.0 (in range) or at most -1.
+        let limit = l.b.lane_const(it, float_bits(2f64.powi(range_bits as i32)));
+        let below = l.b.icmp(IntCC::Ult, abs, limit);
+        let zero = l.b.lane_const(it, 0);
+        let non_negative = l.b.icmp(IntCC::Sge, bits, zero);
+        let is_zero = l.b.icmp(IntCC::Eq, abs, zero);
+        let sign_ok = l.b.or(non_negative, is_zero);
+        l.b.and(below, sign_ok)
+    };
+    let out_of_range = l.b.not(in_range);
+    l.raise_fpsr_if(out_of_range, fpsr::IOC);
+    // Rounding keeps the sign of a zero, so the value changed exactly when its bits did.
+    let x_bits = l.b.bitcast(it, x);
+    let changed = l.b.icmp(IntCC::Ne, bits, x_bits);
+    let inexact = l.b.and(in_range, changed);
+    l.raise_fpsr_if(inexact, fpsr::IXC);
+    l.b.fp_to_int(int_ty, signed, round, x)
 }
 
 /// The flags N, Z, C, V (as `i1` values) that FPCompare gives for `a` against `b`: unordered

@@ -1,11 +1,14 @@
 //! Scalar floating-point compares and the instructions that sit beside them in the decode
 //! table: FCMP and FCMPE (with a register or #0.0), FCCMP and FCCMPE, FCSEL, and FMOV with an
 //! 8-bit immediate. FCMPE and FCCMPE differ from FCMP and FCCMP only in raising Invalid Operation
-//! for quiet NaNs, and FPSR's flags are not modelled, so each pair shares one function. Half
+//! for quiet NaNs, so each pair shares one function, which raises IOC for the E form. Half
 //! precision compares its operands widened to single (exact), and selects and moves its bits.
 
 use super::{fp_compare_flags, half, insn_float_type, is_half, require_m_s_zero};
 use crate::a64::lift::{Lifter, SemError};
+use crate::a64::state::fpsr;
+use crate::entities::Value;
+use crate::inst::FloatCC;
 use crate::types::Type;
 
 /// FCMP, FCMPE: `M 0 S 11110 ftype 1 Rm op(2) 1000 Rn opcode2(5)`; opcode2 bit 3 compares with
@@ -15,19 +18,35 @@ pub(super) fn compare(l: &mut Lifter) -> Result<(), SemError> {
     if l.field(14, 2) != 0 || l.field(0, 3) != 0 {
         return Err(SemError::Undefined);
     }
-    if is_half(l) {
-        return half::compare(l, l.bit(3));
-    }
-    let ty = insn_float_type(l)?;
-    let n = l.vreg_as(l.field(5, 5), ty);
-    let m = if l.bit(3) { l.b.iconst(ty, 0) } else { l.vreg_as(l.field(16, 5), ty) };
+    let (n, m) = if is_half(l) {
+        let n = half::operand(l, l.field(5, 5));
+        let m = if l.bit(3) { l.b.iconst(Type::F32, 0) } else { half::operand(l, l.field(16, 5)) };
+        (n, m)
+    } else {
+        let ty = insn_float_type(l)?;
+        let n = l.vreg_as(l.field(5, 5), ty);
+        let m = if l.bit(3) { l.b.iconst(ty, 0) } else { l.vreg_as(l.field(16, 5), ty) };
+        (n, m)
+    };
     let [flag_n, flag_z, flag_c, flag_v] = fp_compare_flags(l, n, m);
     l.set_nzcv(flag_n, flag_z, flag_c, flag_v);
+    if l.bit(4) {
+        raise_invalid_if_unordered(l, n, m);
+    }
     Ok(())
 }
 
+/// The E forms' exception: FCMPE and FCCMPE raise IOC for a quiet NaN operand too (a signalling
+/// one raises it in every form, and the host's compare does that itself).
+fn raise_invalid_if_unordered(l: &mut Lifter, n: Value, m: Value) {
+    let unordered = l.b.fcmp(FloatCC::Uno, n, m);
+    l.raise_fpsr_if(unordered, fpsr::IOC);
+}
+
 /// FCCMP, FCCMPE: `M 0 S 11110 ftype 1 Rm cond 01 Rn op nzcv`. When `cond` holds, the flags are
-/// those of comparing Rn with Rm; otherwise they are the immediate `nzcv`.
+/// those of comparing Rn with Rm; otherwise they are the immediate `nzcv`, and no exception is
+/// raised, so the operands compared then are zeros (the host's compare of a signalling NaN would
+/// raise invalid).
 pub(super) fn cond_compare(l: &mut Lifter) -> Result<(), SemError> {
     require_m_s_zero(l)?;
     let (n, m) = if is_half(l) {
@@ -37,6 +56,9 @@ pub(super) fn cond_compare(l: &mut Lifter) -> Result<(), SemError> {
         (l.vreg_as(l.field(5, 5), ty), l.vreg_as(l.field(16, 5), ty))
     };
     let holds = l.cond_holds(l.field(12, 4));
+    let zero = l.b.iconst(l.b.value_type(n), 0);
+    let n = l.b.select(holds, n, zero);
+    let m = l.b.select(holds, m, zero);
     let compared = fp_compare_flags(l, n, m);
     let nzcv = l.field(0, 4);
     let mut flags = compared;
@@ -46,6 +68,9 @@ pub(super) fn cond_compare(l: &mut Lifter) -> Result<(), SemError> {
     }
     let [flag_n, flag_z, flag_c, flag_v] = flags;
     l.set_nzcv(flag_n, flag_z, flag_c, flag_v);
+    if l.bit(4) {
+        raise_invalid_if_unordered(l, n, m);
+    }
     Ok(())
 }
 

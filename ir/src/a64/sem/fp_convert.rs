@@ -8,7 +8,7 @@
 //! conversion: multiplying by a power of two is exact here (no fixed-point value is small enough
 //! to become subnormal, and an overflow to infinity saturates as the true value would).
 
-use super::{float_const, float_type, half, pow2_const};
+use super::{float_const, float_type, half, pow2_const, scale_to_fixed, to_int_raising};
 use crate::a64::lift::{Lifter, SemError};
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode};
 use crate::types::Type;
@@ -91,12 +91,10 @@ pub(super) fn fixed_point(l: &mut Lifter) -> Result<(), SemError> {
 /// FCVT*S, FCVT*U (FPToFixed): Rd = the float Rn times 2^fbits, rounded as `round` and saturated
 /// to the signed or unsigned integer of Rd's width; a NaN gives zero.
 fn fp_to_int(l: &mut Lifter, ty: Type, sf: bool, signed: bool, round: RoundMode, fbits: u32) -> Result<(), SemError> {
-    let mut x = l.vreg_as(l.field(5, 5), ty);
-    if fbits > 0 {
-        let scale = pow2_const(l, ty, fbits as i32);
-        x = l.b.binary(BinaryOp::Fmul, x, scale);
-    }
-    let result = l.b.fp_to_int(int_type(sf), signed, round, x);
+    let x = l.vreg_as(l.field(5, 5), ty);
+    let int_ty = int_type(sf);
+    let x = scale_to_fixed(l, x, fbits, int_ty.bits());
+    let result = to_int_raising(l, int_ty, int_ty.bits(), signed, round, x);
     l.set_xreg(l.field(0, 5), result);
     Ok(())
 }

@@ -14,7 +14,7 @@
 //! NaN, 0x7fc00000, becomes 0x7e00, the half default NaN.
 
 use super::arith::fused_multiply_add;
-use super::{fp_compare_flags, pow2_const};
+use super::pow2_const;
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode, UnaryOp};
@@ -48,8 +48,9 @@ pub(super) fn float_to_half(l: &mut Lifter, x: Value) -> Value {
     crate::a64::sem::simd::half::narrow(l, x)
 }
 
-/// Reads the half in the low 16 bits of SIMD&FP register `n` as an f32, NaNs unchanged in kind.
-fn half_operand(l: &mut Lifter, n: u32) -> Value {
+/// Reads the half in the low 16 bits of SIMD&FP register `n` as an f32, NaNs unchanged in kind
+/// (FCMP and FCMPE compare halves so: widening is exact).
+pub(super) fn operand(l: &mut Lifter, n: u32) -> Value {
     let half = l.vreg_as(n, Type::I16);
     half_to_float(l, half, Type::F32, false)
 }
@@ -91,7 +92,7 @@ pub(super) fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
 /// The FRINT family on a half: rounding to an integral value in single precision is exact, and the
 /// integral result is a half again (every half from 1024 up is an integer already).
 pub(super) fn frint(l: &mut Lifter, round: RoundMode) -> Result<(), SemError> {
-    let x = half_operand(l, l.field(5, 5));
+    let x = operand(l, l.field(5, 5));
     let rounded = l.b.round_fp(round, x);
     let result = float_to_half(l, rounded);
     set_half(l, l.field(0, 5), result);
@@ -102,8 +103,8 @@ pub(super) fn frint(l: &mut Lifter, round: RoundMode) -> Result<(), SemError> {
 /// single precision and rounded to half (see the module documentation for why that is exact).
 /// FNMUL negates the rounded result, NaNs included.
 pub(super) fn two_source(l: &mut Lifter, op: BinaryOp, negate: bool) -> Result<(), SemError> {
-    let n = half_operand(l, l.field(5, 5));
-    let m = half_operand(l, l.field(16, 5));
+    let n = operand(l, l.field(5, 5));
+    let m = operand(l, l.field(16, 5));
     let result = l.b.binary(op, n, m);
     let mut half = float_to_half(l, result);
     if negate {
@@ -146,32 +147,22 @@ pub(super) fn three_source(l: &mut Lifter, negate_product: bool, negate_addend: 
     Ok(())
 }
 
-/// FCMP and FCMPE on halves: widening is exact, so the single comparison gives the flags. `zero`
-/// compares with +0.0 instead of Rm.
-pub(super) fn compare(l: &mut Lifter, zero: bool) -> Result<(), SemError> {
-    let n = half_operand(l, l.field(5, 5));
-    let m = if zero { l.b.iconst(Type::F32, 0) } else { half_operand(l, l.field(16, 5)) };
-    let [flag_n, flag_z, flag_c, flag_v] = fp_compare_flags(l, n, m);
-    l.set_nzcv(flag_n, flag_z, flag_c, flag_v);
-    Ok(())
-}
-
 /// The two half operands (Rn, Rm) of FCCMP and FCCMPE, as singles.
 pub(super) fn compare_operands(l: &mut Lifter) -> (Value, Value) {
-    let n = half_operand(l, l.field(5, 5));
-    let m = half_operand(l, l.field(16, 5));
+    let n = operand(l, l.field(5, 5));
+    let m = operand(l, l.field(16, 5));
     (n, m)
 }
 
 /// FCVT{N,P,M,Z,A}{S,U} from a half (with `fbits` for the fixed-point FCVTZ forms): the half
 /// widens to a single exactly, and its scaling by 2^fbits (at most 2^64 times 65504) is exact too.
 pub(super) fn to_int(l: &mut Lifter, int_ty: Type, signed: bool, round: RoundMode, fbits: u32) -> Result<(), SemError> {
-    let mut x = half_operand(l, l.field(5, 5));
+    let mut x = operand(l, l.field(5, 5));
     if fbits > 0 {
         let scale = pow2_const(l, Type::F32, fbits as i32);
         x = l.b.binary(BinaryOp::Fmul, x, scale);
     }
-    let result = l.b.fp_to_int(int_ty, signed, round, x);
+    let result = super::to_int_raising(l, int_ty, int_ty.bits(), signed, round, x);
     l.set_xreg(l.field(0, 5), result);
     Ok(())
 }

@@ -94,7 +94,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
     };
     let to_int = |l: &mut Lifter, mode, signed| {
         let v = read(l, rn, shape);
-        l.b.fp_to_int(ishape.ty(), signed, mode, v)
+        crate::a64::sem::fp::to_int_raising(l, ishape.ty(), ishape.ebits(), signed, mode, v)
     };
     let r = match (opcode, u, hi) {
         (0b01100..=0b01110, _, true) => {

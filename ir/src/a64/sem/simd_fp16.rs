@@ -327,7 +327,7 @@ fn to_int16(l: &mut Lifter, x: Value, signed: bool, mode: RoundMode) -> Value {
 fn saturate16(l: &mut Lifter, x: Value, signed: bool, mode: RoundMode) -> Value {
     let lanes = l.b.value_type(x).lanes();
     let ints = Shape { lane: LaneType::I32, lanes };
-    let i = l.b.fp_to_int(ints.ty(), signed, mode, x);
+    let i = crate::a64::sem::fp::to_int_raising(l, ints.ty(), 16, signed, mode, x);
     let clamped = if signed {
         let low = splat_const(l, ints, (-32768i32) as u32 as u128);
         let high = splat_const(l, ints, 32767);

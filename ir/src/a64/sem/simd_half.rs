@@ -13,6 +13,7 @@
 
 use super::{and_c, bit_select, icmp_mask, lane_imm, lshr_c, shl_c, splat_const, Shape};
 use crate::a64::lift::Lifter;
+use crate::a64::state::fpsr;
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode};
 use crate::interp::mask;
@@ -113,17 +114,20 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let infinity = splat_const(l, ishape, 0x7c00);
     let largest = splat_const(l, ishape, 0x7bff);
     let ceiling = bit_select(l, modes.towards_zero, largest, infinity);
+    let overflow = icmp_mask(l, IntCC::Uge, normal, infinity, ishape);
     let normal = l.b.binary(BinaryOp::Umin, normal, ceiling);
-    // Subnormal results.
-    let abs_float = l.b.bitcast(fshape.ty(), abs);
+    // Subnormal results, from the lanes that give them (others would overflow or convert NaNs,
+    // raising flags).
+    let min_normal = splat_const(l, ishape, (bias - 14) << f);
+    let is_small = icmp_mask(l, IntCC::Ult, abs, min_normal, ishape);
+    let small_abs = l.b.and(abs, is_small);
+    let abs_float = l.b.bitcast(fshape.ty(), small_abs);
     let scale = splat_const(l, fshape, (bias + 24) << f);
     let scaled = l.b.binary(BinaryOp::Fmul, abs_float, scale);
     let small_nearest = l.b.fp_to_int(ishape.ty(), false, RoundMode::Nearest, scaled);
     let small_away = l.b.fp_to_int(ishape.ty(), false, RoundMode::Up, scaled);
     let small_truncated = l.b.fp_to_int(ishape.ty(), false, RoundMode::Zero, scaled);
     let small = modes.pick(l, small_nearest, small_away, small_truncated);
-    let min_normal = splat_const(l, ishape, (bias - 14) << f);
-    let is_small = icmp_mask(l, IntCC::Ult, abs, min_normal, ishape);
     let source_infinity = splat_const(l, ishape, mask(w - 1 - f) << f);
     let is_nan = icmp_mask(l, IntCC::Ugt, abs, source_infinity, ishape);
     let is_infinite = icmp_mask(l, IntCC::Eq, abs, source_infinity, ishape);
@@ -131,6 +135,31 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let not_nan = bit_select(l, is_infinite, infinity, finite);
     let unsigned = bit_select(l, is_nan, nan, not_nan);
     let result = l.b.or(unsigned, sign);
+    // FPRound's exceptions (tininess before rounding, as Arm detects it): a finite lane rounded
+    // inexactly raises IXC, and UFC too when tiny; one beyond the largest half OFC and IXC; a
+    // signalling NaN IOC.
+    let finite = l.b.or(is_nan, is_infinite);
+    let finite = l.b.not(finite);
+    let low_bits = and_c(l, abs, (1 << dropped) - 1);
+    let normal_inexact = icmp_mask(l, IntCC::Ne, low_bits, zero, ishape);
+    let truncated_float = l.b.round_fp(RoundMode::Zero, scaled);
+    let small_inexact = l.b.fcmp(crate::inst::FloatCC::One, truncated_float, scaled);
+    let small_inexact = if t.is_vector() { small_inexact } else { l.b.sext(ishape.ty(), small_inexact) };
+    let underflow = l.b.and(is_small, small_inexact);
+    let normal_flags = l.b.or(normal_inexact, overflow);
+    let inexact = bit_select(l, is_small, small_inexact, normal_flags);
+    let inexact = l.b.and(inexact, finite);
+    l.raise_fpsr_if(inexact, fpsr::IXC);
+    let not_small = l.b.not(is_small);
+    let overflow = l.b.and(overflow, not_small);
+    let overflow = l.b.and(overflow, finite);
+    l.raise_fpsr_if(overflow, fpsr::OFC);
+    l.raise_fpsr_if(underflow, fpsr::UFC);
+    let quiet = and_c(l, abs, 1 << (f - 1));
+    let is_quiet = icmp_mask(l, IntCC::Ne, quiet, zero, ishape);
+    let not_quiet = l.b.not(is_quiet);
+    let signalling = l.b.and(is_nan, not_quiet);
+    l.raise_fpsr_if(signalling, fpsr::IOC);
     l.b.trunc(Shape { lane: LaneType::I16, lanes: t.lanes() }.ty(), result)
 }
 

@@ -173,7 +173,7 @@ pub(super) fn saturate_narrow(l: &mut Lifter, v: Value, wide: Shape, signed_in: 
     let (lo, hi): (u128, u128) =
         if signed_out { ((1u128 << (nb - 1)).wrapping_neg(), (1u128 << (nb - 1)) - 1) } else { (0, (1u128 << nb) - 1) };
     let hi_c = splat_const(l, wide, hi);
-    let v = match (signed_in, signed_out) {
+    let clamped = match (signed_in, signed_out) {
         (true, true) => {
             let lo_c = splat_const(l, wide, lo);
             let x = l.b.binary(BinaryOp::Smax, v, lo_c);
@@ -186,7 +186,9 @@ pub(super) fn saturate_narrow(l: &mut Lifter, v: Value, wide: Shape, signed_in: 
         }
         _ => l.b.binary(BinaryOp::Umin, v, hi_c),
     };
-    l.b.trunc(narrow.ty(), v)
+    let saturated = l.b.icmp(IntCC::Ne, clamped, v);
+    super::sat::raise_qc_if(l, saturated);
+    l.b.trunc(narrow.ty(), clamped)
 }
 
 /// XTN, SQXTN, UQXTN, SQXTUN (and their "2" forms, writing the upper half), vector and scalar.

@@ -6,10 +6,30 @@
 
 use super::{and_c, ashr_c, bit_select, icmp_mask, lshr_c, shl_c, splat_const, Shape};
 use crate::a64::lift::Lifter;
+use crate::a64::state::fpsr;
 use crate::entities::Value;
 use crate::inst::{BinaryOp, IntCC, UnaryOp};
 use crate::interp::mask;
 use crate::types::Type;
+
+/// Sets FPSR.QC when any lane of the lane mask `saturated` is set: every saturating instruction
+/// does so when a lane's result was saturated.
+pub(super) fn raise_qc_if(l: &mut Lifter, saturated: Value) {
+    l.raise_fpsr_if(saturated, fpsr::QC);
+}
+
+/// The saturating `op` (SaddSat, UaddSat, SsubSat or UsubSat) of `a` and `b`, setting QC where a
+/// lane saturated (where the result differs from the wrapping one).
+pub(super) fn saturating_binary(l: &mut Lifter, op: BinaryOp, a: Value, b: Value) -> Value {
+    let r = l.b.binary(op, a, b);
+    let wrapping = match op {
+        BinaryOp::SaddSat | BinaryOp::UaddSat => l.b.add(a, b),
+        _ => l.b.sub(a, b),
+    };
+    let saturated = l.b.icmp(IntCC::Ne, r, wrapping);
+    raise_qc_if(l, saturated);
+    r
+}
 
 /// The saturation value of each lane of `a` when it overflows upwards (unsigned, or signed
 /// non-negative) or downwards (signed negative): all ones, MAX or MIN.
@@ -51,6 +71,9 @@ pub(super) fn shift_by_register(
         let nonzero = icmp_mask(l, IntCC::Ne, a, zero, shape);
         let lost = l.b.not(fits);
         let overflow = l.b.and(lost, nonzero);
+        let is_left = icmp_mask(l, IntCC::Sge, sh, zero, shape);
+        let saturated = l.b.and(overflow, is_left);
+        raise_qc_if(l, saturated);
         let sat = saturation_of(l, a, signed, shape);
         bit_select(l, overflow, sat, shifted)
     } else {
@@ -105,9 +128,12 @@ pub(super) fn saturating_shl_imm(
         // Negative inputs saturate to zero.
         let zero = splat_const(l, shape, 0);
         let neg = icmp_mask(l, IntCC::Slt, a, zero, shape);
+        let saturated = l.b.or(lost, neg);
+        raise_qc_if(l, saturated);
         let keep = l.b.not(neg);
         l.b.and(r, keep)
     } else {
+        raise_qc_if(l, lost);
         r
     }
 }
@@ -125,12 +151,23 @@ pub(super) fn saturating_abs_neg(l: &mut Lifter, a: Value, neg: bool, shape: Sha
     };
     // Only MIN overflows; its sign bit then flips the result to MAX.
     let flip = ashr_c(l, overflowed, w - 1);
+    raise_qc_if(l, flip);
     l.b.xor(r, flip)
 }
 
 /// SUQADD (signed accumulator `d` plus unsigned `n`, signed saturation) when `to_signed`, else
 /// USQADD (unsigned accumulator plus signed `n`, unsigned saturation).
 pub(super) fn mixed_saturating_add(l: &mut Lifter, d: Value, n: Value, to_signed: bool, shape: Shape) -> Value {
+    let r = mixed_saturating_add_value(l, d, n, to_signed, shape);
+    // The true sum is within 2^w of the wrapping one, never equal to it when saturated.
+    let wrapping = l.b.add(d, n);
+    let saturated = l.b.icmp(IntCC::Ne, r, wrapping);
+    raise_qc_if(l, saturated);
+    r
+}
+
+/// The value of `mixed_saturating_add`.
+fn mixed_saturating_add_value(l: &mut Lifter, d: Value, n: Value, to_signed: bool, shape: Shape) -> Value {
     let w = shape.ebits();
     if to_signed {
         // Room above d up to MAX is exact as an unsigned number.
@@ -232,7 +269,7 @@ pub(super) fn doubling_mul_long(l: &mut Lifter, a: Value, b: Value, wide: Shape)
     let xa = l.b.sext(wide.ty(), a);
     let xb = l.b.sext(wide.ty(), b);
     let p = l.b.binary(BinaryOp::Mul, xa, xb);
-    l.b.binary(BinaryOp::SaddSat, p, p)
+    saturating_binary(l, BinaryOp::SaddSat, p, p)
 }
 
 /// The carry-less product of `a` and `b`, whose low `bits` bits matter (lanes are wide enough

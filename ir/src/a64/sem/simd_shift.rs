@@ -227,8 +227,8 @@ fn fixed_point(
     let scale = splat_const(l, fshape, scale);
     let r = if to_int {
         let v = read(l, rn, fshape);
-        let x = l.b.binary(BinaryOp::Fmul, v, scale);
-        l.b.fp_to_int(ishape.ty(), !u, RoundMode::Zero, x)
+        let x = crate::a64::sem::fp::scale_to_fixed(l, v, fbits, ishape.ebits());
+        crate::a64::sem::fp::to_int_raising(l, ishape.ty(), ishape.ebits(), !u, RoundMode::Zero, x)
     } else {
         let v = read(l, rn, ishape);
         let x = l.b.convert(if u { ConvOp::Utof } else { ConvOp::Stof }, fshape.ty(), v);

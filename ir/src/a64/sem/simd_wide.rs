@@ -274,7 +274,7 @@ fn doubling_accumulate(l: &mut Lifter, acc: Accumulate, p: Value, rd: u32, wide:
     }
     let d = read(l, rd, wide);
     let op = if acc == Accumulate::Add { BinaryOp::SaddSat } else { BinaryOp::SsubSat };
-    l.b.binary(op, d, p)
+    super::sat::saturating_binary(l, op, d, p)
 }
 
 /// SQDMLAL, SQDMLSL, SQDMULL, SQDMULH, SQRDMULH by element, vector and scalar.
