@@ -6,7 +6,9 @@
 # up to 12 instructions (16 in int-mix, 1 in the load/store classes); the table's `insns` column
 # counts the instructions compared. From SEED (default: drawn from the clock); the seed is printed
 # at the start and the end; run again with SEED=<it> to reproduce. CLASSES=a,b limits the
-# classes; FPSR=1 compares FPSR too; FPCR=1 draws random rounding modes and flush-to-zero;
+# classes; FPSR=0 leaves FPSR out of the comparison of the translated program (compared by
+# default), INTERP_FPSR=1 compares the interpreter engines' FPSR too; FPCR=1 draws random rounding
+# modes and flush-to-zero;
 # TRANSLATED=0 leaves the translated engine out, INTERP=0 the interpreter engines.
 # Prints the per-class counts; exits non-zero on any mismatch not in known-failures.txt.
 set -eu
@@ -17,6 +19,7 @@ export DIFFTEST_CASES="${CASES:-100000}"
 if [ -n "${SEED:-}" ]; then export DIFFTEST_SEED="$SEED"; fi
 if [ -n "${CLASSES:-}" ]; then export DIFFTEST_CLASSES="$CLASSES"; fi
 if [ -n "${FPSR:-}" ]; then export DIFFTEST_FPSR="$FPSR"; fi
+if [ -n "${INTERP_FPSR:-}" ]; then export DIFFTEST_INTERP_FPSR="$INTERP_FPSR"; fi
 if [ -n "${FPCR:-}" ]; then export DIFFTEST_FPCR="$FPCR"; fi
 if [ -n "${OPT:-}" ]; then export DIFFTEST_OPT="$OPT"; fi
 if [ -n "${TRANSLATED:-}" ]; then export DIFFTEST_TRANSLATED="$TRANSLATED"; fi

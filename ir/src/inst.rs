@@ -171,10 +171,8 @@ names!(
         /// Towards zero.
         Zero = "zero",
         /// As the guest's FPCR says (the host's floating-point environment, which the runtime keeps
-        /// in step with it), raising no inexact flag (FRINTI).
+        /// in step with it), raising no inexact flag (FRINTI; FRINTX raises it in the IR).
         Current = "current",
-        /// As the guest's FPCR says, raising the inexact flag when the value changes (FRINTX).
-        CurrentInexact = "current_inexact",
     }
 );
 
@@ -441,6 +439,27 @@ impl InstData {
             InstData::Fma { args } => args.to_vec(),
             InstData::Cmpxchg { addr, args } => vec![*addr, args[0], args[1]],
             InstData::CallHelper { args, .. } => args.to_vec(),
+        }
+    }
+
+    /// True when the instruction is a floating-point operation that may raise one of FPSR's
+    /// cumulative exception flags as it computes (the host raises them: see `Helper::FpsrRead`).
+    /// Such an operation is kept, and computed, even when nothing reads its result, so that a
+    /// result overwritten before it is read still leaves its flags.
+    pub fn may_raise_fp_exception(&self) -> bool {
+        use BinaryOp::*;
+        match self {
+            InstData::Binary { op, .. } => {
+                matches!(op, Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Fminnm | Fmaxnm)
+            }
+            InstData::Unary { op, .. } => *op == UnaryOp::Fsqrt,
+            InstData::Convert { op, .. } => {
+                matches!(op, ConvOp::Fpromote | ConvOp::Fdemote | ConvOp::Stof | ConvOp::Utof)
+            }
+            // A float comparison raises only what every comparison of the same operands raises
+            // (FCMP's flags come from several), so an unused one may go.
+            InstData::Fma { .. } | InstData::RoundFp { .. } => true,
+            _ => false,
         }
     }
 

@@ -269,7 +269,7 @@ fn round_f64(x: f64, mode: RoundMode) -> f64 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
-        RoundMode::Current | RoundMode::CurrentInexact => round_in_current_mode!(x, 4503599627370496.0f64),
+        RoundMode::Current => round_in_current_mode!(x, 4503599627370496.0f64),
     }
 }
 
@@ -281,7 +281,7 @@ fn round_f32(x: f32, mode: RoundMode) -> f32 {
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
         RoundMode::Zero => x.trunc(),
-        RoundMode::Current | RoundMode::CurrentInexact => round_in_current_mode!(x, 8388608.0f32),
+        RoundMode::Current => round_in_current_mode!(x, 8388608.0f32),
     }
 }
 

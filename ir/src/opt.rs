@@ -252,8 +252,13 @@ pub fn remove_dead_values(func: &mut Function) {
         for bi in 0..func.blocks.len() {
             let before = func.blocks[bi].insts.len();
             let insts = std::mem::take(&mut func.blocks[bi].insts);
-            func.blocks[bi].insts =
-                insts.into_iter().filter(|v| used.contains(v) || func.insts[v.index()].has_side_effect()).collect();
+            func.blocks[bi].insts = insts
+                .into_iter()
+                .filter(|v| {
+                    let data = &func.insts[v.index()];
+                    used.contains(v) || data.has_side_effect() || data.may_raise_fp_exception()
+                })
+                .collect();
             removed |= func.blocks[bi].insts.len() != before;
         }
         if !removed {

@@ -15,6 +15,7 @@ static volatile double one = 1.0, three = 3.0, two = 2.0, minus_one = -1.0, zero
 static volatile double tiny = DBL_MIN, half_up = 2.5, minus_half = -2.5, third_of_ten = 10.0 / 3.0;
 static volatile int64_t large_int = 0x7ffffffffffffe01LL;
 static volatile float f_one = 1.0f, f_three = 3.0f;
+static volatile double beyond_int = 1e10 + 0.5, beyond_long = 1e19;
 
 static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
 static const char *const mode_names[] = {"to-nearest", "upward", "downward", "toward-zero"};
@@ -87,6 +88,16 @@ int main(void) {
     FLAGS_OF("max*2", big * two);
     FLAGS_OF("min/3", tiny / three);
     FLAGS_OF("(long)(max/1e8)", (double)(long)(big / 1e8));
+    /* Conversions to integers: inexact when a fraction is dropped, invalid (and nothing else) when the
+     * value is out of range or a NaN, nothing when exact (Annex F; FCVTZS/FCVTZU on Arm, cvttsd2si on
+     * x86-64). */
+    FLAGS_OF("(long)2.5", (double)(long)half_up);
+    FLAGS_OF("(int)-2.5", (double)(int)minus_half);
+    FLAGS_OF("(int)(1e10+0.5)", (double)(int)beyond_int);
+    FLAGS_OF("(long)(0/0)", (double)(long)(zero / zero));
+    FLAGS_OF("(long)3.0", (double)(long)three);
+    FLAGS_OF("(unsigned long)1e19", (double)(unsigned long)beyond_long);
+    FLAGS_OF("(int)(float)2.5", (double)(int)(float)half_up);
     FLAGS_OF("(float)1/3", (float)(one / three));
 
     /* Flags are sticky, survive a system call, and are cleared one by one. */

@@ -10,7 +10,7 @@ use crate::difftest::case::{Case, MachineState, WINDOW_ADDR};
 /// What to compare besides the general registers, sp, NZCV, v0..v31 and the window.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CompareOptions {
-    /// Compare FPSR too (DIFFTEST_FPSR=1; see tests/difftest.rs).
+    /// Compare FPSR too (on unless DIFFTEST_FPSR=0; see tests/difftest.rs).
     pub fpsr: bool,
 }
 

@@ -30,8 +30,41 @@ impl FnLowering<'_> {
         unsafe { LLVMBuildICmp(self.b, p, a, b, NONAME) }
     }
 
+    /// A float comparison. The ordering predicates on scalars go through x86's quiet compare
+    /// (`ucomiss`/`ucomisd`, which raises invalid only for a signalling NaN, as FCMP does):
+    /// LLVM lowers a plain `fcmp olt` that it keeps as a mask to `cmpltss`, which raises invalid
+    /// for a quiet NaN too, and it folds away any guard placed around the compare.
     fn fcmp(&self, p: LLVMRealPredicate, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
-        unsafe { LLVMBuildFCmp(self.b, p, a, b, NONAME) }
+        use LLVMRealPredicate::*;
+        // SAFETY: `a` is a value of this context.
+        let ty = unsafe { LLVMTypeOf(a) };
+        let scalar = unsafe { LLVMGetTypeKind(ty) } != inkwell::llvm_sys::LLVMTypeKind::LLVMVectorTypeKind;
+        let name = match p {
+            LLVMRealOLT => "lt",
+            LLVMRealOLE => "le",
+            LLVMRealOGT => "gt",
+            LLVMRealOGE => "ge",
+            _ => "",
+        };
+        if !scalar || name.is_empty() {
+            return unsafe { LLVMBuildFCmp(self.b, p, a, b, NONAME) };
+        }
+        let single = ty == self.t.of(Type::F32);
+        let (vector_ty, intrinsic) = if single {
+            (unsafe { LLVMVectorType(ty, 4) }, format!("llvm.x86.sse.ucomi{name}.ss"))
+        } else {
+            (unsafe { LLVMVectorType(ty, 2) }, format!("llvm.x86.sse2.ucomi{name}.sd"))
+        };
+        let zero = self.t.const_int(self.t.i32, 0);
+        // SAFETY: the builder is positioned in a block; lane 0 exists.
+        let (va, vb) = unsafe {
+            (
+                LLVMBuildInsertElement(self.b, LLVMGetPoison(vector_ty), a, zero, NONAME),
+                LLVMBuildInsertElement(self.b, LLVMGetPoison(vector_ty), b, zero, NONAME),
+            )
+        };
+        let r = self.intrinsic(&intrinsic, &[], &[va, vb]);
+        self.icmp(LLVMIntPredicate::LLVMIntNE, r, zero)
     }
 
     pub(super) fn select(&self, c: LLVMValueRef, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
@@ -326,13 +359,149 @@ impl FnLowering<'_> {
             RoundMode::Down => "llvm.floor",
             RoundMode::Zero => "llvm.trunc",
             RoundMode::Current => "llvm.nearbyint",
-            RoundMode::CurrentInexact => "llvm.rint",
         };
         self.intrinsic(name, &[self.t.of(t)], &[v])
     }
 
+    /// `fma(a, b, c)` (a * b + c rounded once) of type `ty`, with AArch64's NaN rules.
+    fn fma(&self, ty: Type, a: LLVMValueRef, b: LLVMValueRef, c: LLVMValueRef) -> LLVMValueRef {
+        let r = self.intrinsic("llvm.fma", &[self.t.of(ty)], &[a, b, c]);
+        self.nan_fix(ty, r, &[c, a, b])
+    }
+
+    /// The float comparison `cc` of `a` and `b` (of type `ty`): an `i1`, or a lane mask.
+    fn float_compare(&self, cc: FloatCC, ty: Type, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
+        let p = match cc {
+            FloatCC::Oeq => LLVMRealPredicate::LLVMRealOEQ,
+            FloatCC::One => LLVMRealPredicate::LLVMRealONE,
+            FloatCC::Olt => LLVMRealPredicate::LLVMRealOLT,
+            FloatCC::Ole => LLVMRealPredicate::LLVMRealOLE,
+            FloatCC::Ogt => LLVMRealPredicate::LLVMRealOGT,
+            FloatCC::Oge => LLVMRealPredicate::LLVMRealOGE,
+            FloatCC::Uno => LLVMRealPredicate::LLVMRealUNO,
+            FloatCC::Ord => LLVMRealPredicate::LLVMRealORD,
+        };
+        let c = self.fcmp(p, a, b);
+        if ty.is_vector() {
+            self.cast(LLVMOpcode::LLVMSExt, c, self.t.int_of(ty))
+        } else {
+            c
+        }
+    }
+
+    /// `x` (of type `ty`) rounded to an integral value as `round` says, NaNs quieted.
+    fn round_fp(&self, round: RoundMode, ty: Type, x: LLVMValueRef) -> LLVMValueRef {
+        let r = self.rounded(round, ty, x);
+        self.nan_fix(ty, r, &[x])
+    }
+
+    /// Lowers a floating-point instruction on two single-precision lanes (a 64-bit vector) one
+    /// lane at a time, or returns None for any other instruction. LLVM widens such vectors to four
+    /// lanes whose upper two hold whatever the host register held, and an operation on those
+    /// raises host flags the guest's does not (an overflow of stale data, an invalid operation on
+    /// a stale NaN); scalar operations touch only their lane.
+    fn lower_single_pair(&self, v: Value) -> Option<LLVMValueRef> {
+        let is_pair = |t: Type| t.is_vector() && t.lanes() == 2 && t.lane_bits() == 32;
+        let inst = self.func.inst(v).clone();
+        let (args, f): (Vec<Value>, Box<dyn Fn(&[LLVMValueRef]) -> LLVMValueRef + '_>) = match inst {
+            InstData::Binary { op, args } if is_pair(self.ty(args[0])) && self.ty(args[0]).is_float_like() => {
+                (args.to_vec(), Box::new(move |l: &[LLVMValueRef]| self.binary(op, Type::F32, l[0], l[1])))
+            }
+            InstData::Unary { op: UnaryOp::Fsqrt, arg } if is_pair(self.ty(arg)) => {
+                (vec![arg], Box::new(|l: &[LLVMValueRef]| self.unary(UnaryOp::Fsqrt, Type::F32, l[0])))
+            }
+            InstData::Fma { args } if is_pair(self.ty(args[0])) => {
+                (args.to_vec(), Box::new(|l: &[LLVMValueRef]| self.fma(Type::F32, l[0], l[1], l[2])))
+            }
+            InstData::Fcmp { cc, args } if is_pair(self.ty(args[0])) => (
+                args.to_vec(),
+                Box::new(move |l: &[LLVMValueRef]| {
+                    let c = self.float_compare(cc, Type::F32, l[0], l[1]);
+                    self.cast(LLVMOpcode::LLVMSExt, c, self.t.i32)
+                }),
+            ),
+            InstData::RoundFp { round, arg } if is_pair(self.ty(arg)) => {
+                (vec![arg], Box::new(move |l: &[LLVMValueRef]| self.round_fp(round, Type::F32, l[0])))
+            }
+            InstData::Convert { op: op @ (ConvOp::Stof | ConvOp::Utof), ty, arg } if is_pair(ty) => (
+                vec![arg],
+                Box::new(move |l: &[LLVMValueRef]| {
+                    let f32_ty = self.t.of(Type::F32);
+                    if op == ConvOp::Stof {
+                        self.cast(LLVMOpcode::LLVMSIToFP, l[0], f32_ty)
+                    } else {
+                        self.unsigned_to_float(Type::I32, l[0], f32_ty)
+                    }
+                }),
+            ),
+            _ => return None,
+        };
+        let result_ty = self.func.results[v.index()].expect("a value");
+        let operands: Vec<LLVMValueRef> = args.iter().map(|&a| self.val(a)).collect();
+        // SAFETY: the builder is positioned in a block; both lanes exist.
+        unsafe {
+            let mut out = LLVMGetPoison(self.t.of(result_ty));
+            for lane in 0..2 {
+                let index = self.t.const_int(self.t.i32, lane);
+                let lanes: Vec<LLVMValueRef> =
+                    operands.iter().map(|&x| LLVMBuildExtractElement(self.b, x, index, NONAME)).collect();
+                out = LLVMBuildInsertElement(self.b, out, f(&lanes), index, NONAME);
+            }
+            Some(out)
+        }
+    }
+
+    /// Makes LLVM compute the float value `r` (of type `ty`) although nothing uses it, by handing
+    /// it to an empty assembly statement: the operation raises the guest's exception flags in the
+    /// host's status register (`InstData::may_raise_fp_exception`). A 64-bit vector goes lane by
+    /// lane, as LLVM keeps it in a wider register.
+    fn keep_computed(&self, ty: Type, r: LLVMValueRef) {
+        if ty.is_vector() && ty.bits() < 128 {
+            for lane in 0..ty.lanes() {
+                // SAFETY: the builder is positioned in a block; the lane exists.
+                let x =
+                    unsafe { LLVMBuildExtractElement(self.b, r, self.t.const_int(self.t.i32, lane as u128), NONAME) };
+                self.keep_computed(ty.lane_type(), x);
+            }
+            return;
+        }
+        // SAFETY: an empty assembly string with one register input; the builder is positioned.
+        unsafe {
+            let mut arg_ty = [LLVMTypeOf(r)];
+            let fn_ty = LLVMFunctionType(LLVMVoidTypeInContext(self.t.ctx), arg_ty.as_mut_ptr(), 1, 0);
+            let constraints = "x";
+            let asm = LLVMGetInlineAsm(
+                fn_ty,
+                c"".as_ptr() as *mut _,
+                0,
+                constraints.as_ptr() as *mut _,
+                constraints.len(),
+                1,
+                0,
+                inkwell::llvm_sys::LLVMInlineAsmDialect::LLVMInlineAsmDialectATT,
+                0,
+            );
+            let mut args = [r];
+            LLVMBuildCall2(self.b, fn_ty, asm, args.as_mut_ptr(), 1, NONAME);
+        }
+    }
+
     /// Lowers the instruction defining `v`.
     pub(super) fn lower_inst(&mut self, v: Value) {
+        let r = self.lower_value(v);
+        if let (Some(r), Some(ty)) = (r, self.func.results[v.index()]) {
+            if self.func.inst(v).may_raise_fp_exception() && !self.used_values.contains(&v) {
+                self.keep_computed(ty, r);
+            }
+        }
+    }
+
+    /// Lowers the instruction defining `v` and records its LLVM value.
+    fn lower_value(&mut self, v: Value) -> Option<LLVMValueRef> {
+        if let Some(r) = self.lower_single_pair(v) {
+            self.values[v.index()] = Some(r);
+            return Some(r);
+        }
         let t = &self.t;
         let result_ty = self.func.results[v.index()];
         let r: Option<LLVMValueRef> = match self.func.inst(v).clone() {
@@ -368,9 +537,7 @@ impl FnLowering<'_> {
             InstData::Select { cond, args } => Some(self.select(self.val(cond), self.val(args[0]), self.val(args[1]))),
             InstData::Fma { args } => {
                 let ty = self.ty(args[0]);
-                let (a, b, c) = (self.val(args[0]), self.val(args[1]), self.val(args[2]));
-                let r = self.intrinsic("llvm.fma", &[t.of(ty)], &[a, b, c]);
-                Some(self.nan_fix(ty, r, &[c, a, b]))
+                Some(self.fma(ty, self.val(args[0]), self.val(args[1]), self.val(args[2])))
             }
             InstData::Icmp { cc, args } => {
                 let ty = self.ty(args[0]);
@@ -391,18 +558,7 @@ impl FnLowering<'_> {
             }
             InstData::Fcmp { cc, args } => {
                 let ty = self.ty(args[0]);
-                let p = match cc {
-                    FloatCC::Oeq => LLVMRealPredicate::LLVMRealOEQ,
-                    FloatCC::One => LLVMRealPredicate::LLVMRealONE,
-                    FloatCC::Olt => LLVMRealPredicate::LLVMRealOLT,
-                    FloatCC::Ole => LLVMRealPredicate::LLVMRealOLE,
-                    FloatCC::Ogt => LLVMRealPredicate::LLVMRealOGT,
-                    FloatCC::Oge => LLVMRealPredicate::LLVMRealOGE,
-                    FloatCC::Uno => LLVMRealPredicate::LLVMRealUNO,
-                    FloatCC::Ord => LLVMRealPredicate::LLVMRealORD,
-                };
-                let c = self.fcmp(p, self.val(args[0]), self.val(args[1]));
-                Some(if ty.is_vector() { self.cast(LLVMOpcode::LLVMSExt, c, t.int_of(ty)) } else { c })
+                Some(self.float_compare(cc, ty, self.val(args[0]), self.val(args[1])))
             }
             InstData::Convert { op, ty, arg } => {
                 let x = self.val(arg);
@@ -426,8 +582,7 @@ impl FnLowering<'_> {
             InstData::RoundFp { round, arg } => {
                 let ty = self.ty(arg);
                 let x = self.val(arg);
-                let r = self.rounded(round, ty, x);
-                Some(self.nan_fix(ty, r, &[x]))
+                Some(self.round_fp(round, ty, x))
             }
             InstData::Extract { lane, arg } => unsafe {
                 Some(LLVMBuildExtractElement(self.b, self.val(arg), t.const_int(t.i32, lane as u128), NONAME))
@@ -499,6 +654,7 @@ impl FnLowering<'_> {
         if let (Some(r), Some(_)) = (r, result_ty) {
             self.values[v.index()] = Some(r);
         }
+        r
     }
 
     fn unary(&self, op: UnaryOp, ty: Type, x: LLVMValueRef) -> LLVMValueRef {
@@ -574,6 +730,15 @@ impl FnLowering<'_> {
             BinaryOp::And => self.binop(LLVMAnd, a, b),
             BinaryOp::Or => self.binop(LLVMOr, a, b),
             BinaryOp::Xor => self.binop(LLVMXor, a, b),
+            BinaryOp::Shl if ty.is_vector() && w == 32 && unsafe { LLVMIsConstant(b) } == 0 => {
+                // Without AVX2, LLVM shifts 32-bit lanes left by variable amounts by multiplying
+                // with 2^amount made by a float-to-integer conversion, which raises the host's
+                // invalid flag for an amount of 31. Two shifts by at most 16 each do not.
+                let amount = shift_amount(b);
+                let first = self.binop(LLVMLShr, amount, t.splat_const(ty, 1));
+                let second = self.binop(LLVMSub, amount, first);
+                self.binop(LLVMShl, self.binop(LLVMShl, a, first), second)
+            }
             BinaryOp::Shl => self.binop(LLVMShl, a, shift_amount(b)),
             BinaryOp::Lshr => self.binop(LLVMLShr, a, shift_amount(b)),
             BinaryOp::Ashr => self.binop(LLVMAShr, a, shift_amount(b)),

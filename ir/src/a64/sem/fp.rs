@@ -8,10 +8,11 @@
 //! FPCR's rounding mode and flush-to-zero and FPSR's cumulative flags are the host's: the runtime
 //! keeps the host's floating-point environment in step with FPCR and reads the flags from it
 //! (runtime/src/fpenv.rs), so an operation that rounds as FPCR says is lowered to a host operation
-//! that rounds as the host's mode says (`RoundMode::Current` for FRINTI and FRINTX). Default-NaN
-//! mode is not emulated (NaNs propagate), and the flags of conversions to integers, of FMAX/FMIN
-//! and of the quiet compares follow the host's instructions, which differ from Arm's in places
-//! (docs/isa-coverage.md lists them). Half precision (ftype 11: FCVT to and
+//! that rounds as the host's mode says (`RoundMode::Current` for FRINTI and FRINTX). Flags the
+//! host's instructions would raise differently are computed here and ORed into FPSR
+//! (`Lifter::raise_fpsr_if`): conversions to integers (`to_int_raising`), FRINTX, FCMPE and FCCMPE
+//! (docs/isa-coverage.md, "Known deviations", lists what is left). Default-NaN mode is not
+//! emulated (NaNs propagate). Half precision (ftype 11: FCVT to and
 //! from half, and the FEAT_FP16 scalar forms) lives in `fp_half.rs`: the IR has no 16-bit float
 //! type, so halves are carried as `i16` bits, computed on in single or double precision and
 //! rounded back with integer operations.
@@ -133,10 +134,9 @@ pub(super) fn scale_to_fixed(l: &mut Lifter, x: Value, fbits: u32, int_bits: u32
 }
 
 /// Converts float `x` (scalar or vector, already scaled) to the integer type `int_ty` rounding
-/// as `round`, saturating, with FPToFixed's exceptions: IOC where a lane is a NaN or rounds to a
-/// value outside the `range_bits`-bit signed or unsigned range, otherwise IXC where rounding
-/// changed it. The IR's `fp_to_int` raises no flag of its own (the code generator picks host
-/// instructions that raise at most IOC's counterpart, and only where IOC is due).
+/// as `round`, saturating, with FPToFixed's exceptions (`raise_integral_flags`). The IR's
+/// `fp_to_int` raises no flag of its own (the code generator picks host instructions that raise
+/// none).
 pub(super) fn to_int_raising(
     l: &mut Lifter,
     int_ty: Type,
@@ -145,8 +145,17 @@ pub(super) fn to_int_raising(
     round: RoundMode,
     x: Value,
 ) -> Value {
-    let t = l.b.value_type(x);
     let rounded = l.b.round_fp(round, x);
+    raise_integral_flags(l, x, rounded, range_bits, signed);
+    l.b.fp_to_int(int_ty, signed, round, x)
+}
+
+/// The exceptions of rounding float `x` (scalar or vector) to the integral `rounded` for an
+/// integer of `range_bits` bits, signed or unsigned (FPToFixed, FPRoundIntN): IOC where a lane is
+/// a NaN or out of that range, otherwise IXC where rounding changed it. Returns the lanes in range
+/// (a lane mask, or an `i1` for a scalar).
+pub(super) fn raise_integral_flags(l: &mut Lifter, x: Value, rounded: Value, range_bits: u32, signed: bool) -> Value {
+    let t = l.b.value_type(x);
     // The tests look at the bits, not through float compares: LLVM lowers a pair of scalar
     // compares to packed ones over the whole host register, whose other lanes may hold NaNs and
     // raise invalid.
@@ -179,7 +188,26 @@ pub(super) fn to_int_raising(
     let changed = l.b.icmp(IntCC::Ne, bits, x_bits);
     let inexact = l.b.and(in_range, changed);
     l.raise_fpsr_if(inexact, fpsr::IXC);
-    l.b.fp_to_int(int_ty, signed, round, x)
+    in_range
+}
+
+/// Rounds float `x` (scalar or vector) to an integral value in FPCR's mode raising IXC where
+/// that changed a number (FRINTX; a NaN is quieted, not rounded).
+pub(super) fn round_current_raising(l: &mut Lifter, x: Value) -> Value {
+    let rounded = l.b.round_fp(RoundMode::Current, x);
+    let t = l.b.value_type(x);
+    let it = t.as_int();
+    let fw = t.lane_bits();
+    let bits = l.b.bitcast(it, rounded);
+    let x_bits = l.b.bitcast(it, x);
+    let changed = l.b.icmp(IntCC::Ne, bits, x_bits);
+    let abs_mask = l.b.lane_const(it, (1u128 << (fw - 1)) - 1);
+    let abs = l.b.and(x_bits, abs_mask);
+    let infinity = l.b.lane_const(it, ((1u128 << (fw - 1)) - 1) ^ ((1u128 << (if fw == 32 { 23 } else { 52 })) - 1));
+    let is_number = l.b.icmp(IntCC::Ule, abs, infinity);
+    let inexact = l.b.and(changed, is_number);
+    l.raise_fpsr_if(inexact, fpsr::IXC);
+    rounded
 }
 
 /// The flags N, Z, C, V (as `i1` values) that FPCompare gives for `a` against `b`: unordered

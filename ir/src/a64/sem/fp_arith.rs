@@ -3,7 +3,10 @@
 //! FMINNM, FNMUL) and three sources (FMADD, FMSUB, FNMADD, FNMSUB). The half-precision forms
 //! decode here and compute in `fp_half.rs`.
 
-use super::{float_const, float_type, half, insn_float_type, is_half, require_m_s_zero};
+use super::{
+    float_const, float_type, half, insn_float_type, is_half, raise_integral_flags, require_m_s_zero,
+    round_current_raising,
+};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
@@ -73,7 +76,7 @@ fn fcvt(l: &mut Lifter, opc: u32) -> Result<(), SemError> {
 }
 
 /// FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI: round to an integral value in the
-/// same format. FRINTX and FRINTI round with FPCR's mode (`RoundMode::Current*`); FRINTX also
+/// same format. FRINTX and FRINTI round with FPCR's mode (`RoundMode::Current`); FRINTX also
 /// raises Inexact.
 fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
     let round = match rmode {
@@ -82,17 +85,17 @@ fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
         0b010 => RoundMode::Down,
         0b011 => RoundMode::Zero,
         0b100 => RoundMode::Away,
-        // FRINTX and FRINTI round as FPCR says.
-        0b110 => RoundMode::CurrentInexact,
-        0b111 => RoundMode::Current,
+        // FRINTX (which also raises IXC) and FRINTI round as FPCR says.
+        0b110 | 0b111 => RoundMode::Current,
         _ => return Err(SemError::Undefined),
     };
+    let raise_inexact = rmode == 0b110;
     if is_half(l) {
-        return half::frint(l, round);
+        return half::frint(l, round, raise_inexact);
     }
     let ty = insn_float_type(l)?;
     let x = l.vreg_as(l.field(5, 5), ty);
-    let result = l.b.round_fp(round, x);
+    let result = if raise_inexact { round_current_raising(l, x) } else { l.b.round_fp(round, x) };
     l.set_vreg(l.field(0, 5), result);
     Ok(())
 }
@@ -108,15 +111,12 @@ fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
         _ => return Err(SemError::Undefined),
     };
     let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
-    let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::CurrentInexact };
+    let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::Current };
     let x = l.vreg_as(l.field(5, 5), ty);
     let rounded = l.b.round_fp(round, x);
     let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));
-    let int_limit = float_const(l, ty, 2f64.powi(int_bits - 1));
-    // Both comparisons are ordered, so a NaN fails them and takes the out-of-range value.
-    let above_min = l.b.fcmp(FloatCC::Oge, rounded, int_min);
-    let below_limit = l.b.fcmp(FloatCC::Olt, rounded, int_limit);
-    let in_range = l.b.and(above_min, below_limit);
+    // A NaN is out of range and takes the out-of-range value; IOC there, IXC where inexact.
+    let in_range = raise_integral_flags(l, x, rounded, int_bits as u32, true);
     let result = l.b.select(in_range, rounded, int_min);
     l.set_vreg(l.field(0, 5), result);
     Ok(())

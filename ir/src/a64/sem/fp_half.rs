@@ -91,9 +91,9 @@ pub(super) fn unary(l: &mut Lifter, opcode: u32) -> Result<(), SemError> {
 
 /// The FRINT family on a half: rounding to an integral value in single precision is exact, and the
 /// integral result is a half again (every half from 1024 up is an integer already).
-pub(super) fn frint(l: &mut Lifter, round: RoundMode) -> Result<(), SemError> {
+pub(super) fn frint(l: &mut Lifter, round: RoundMode, raise_inexact: bool) -> Result<(), SemError> {
     let x = operand(l, l.field(5, 5));
-    let rounded = l.b.round_fp(round, x);
+    let rounded = if raise_inexact { super::round_current_raising(l, x) } else { l.b.round_fp(round, x) };
     let result = float_to_half(l, rounded);
     set_half(l, l.field(0, 5), result);
     Ok(())

@@ -256,6 +256,17 @@ fn icmp_mask(l: &mut Lifter, cc: IntCC, a: Value, b: Value, shape: Shape) -> Val
     to_mask(l, c, shape)
 }
 
+/// The lane mask of an Advanced SIMD float comparison: FCMEQ (`Oeq`) is quiet, while FCMGE,
+/// FCMGT, FCMLE, FCMLT, FACGE and FACGT are signalling compares, which raise IOC for a quiet NaN
+/// too (the host's own compare may be either kind, so the IR raises it explicitly).
+fn simd_fcmp_mask(l: &mut Lifter, cc: FloatCC, a: Value, b: Value, shape: Shape) -> Value {
+    if cc != FloatCC::Oeq {
+        let unordered = l.b.fcmp(FloatCC::Uno, a, b);
+        l.raise_fpsr_if(unordered, crate::a64::state::fpsr::IOC);
+    }
+    fcmp_mask(l, cc, a, b, shape)
+}
+
 /// The lane mask of a float comparison (integer lanes of the same width).
 fn fcmp_mask(l: &mut Lifter, cc: FloatCC, a: Value, b: Value, shape: Shape) -> Value {
     let c = l.b.fcmp(cc, a, b);

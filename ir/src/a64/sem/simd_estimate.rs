@@ -5,8 +5,9 @@
 
 use super::{and_c, bit_select, icmp_mask, lshr_c, shl_c, splat_const, Shape};
 use crate::a64::lift::Lifter;
+use crate::a64::state::fpsr;
 use crate::entities::Value;
-use crate::inst::{BinaryOp, ConvOp, IntCC, RoundMode, UnaryOp};
+use crate::inst::{BinaryOp, IntCC, UnaryOp};
 use crate::interp::mask;
 
 /// RecipEstimate: for `a` in 256..512, `((2^19 / (2a + 1)) + 1) / 2`, in 256..512.
@@ -20,8 +21,9 @@ fn recip_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
 }
 
 /// RecipSqrtEstimate: for `a` in 128..512, `(b + 1) / 2` where b is the least b >= 512 with
-/// `a' * (b + 1)^2 >= 2^28` (a' being `a` in units of 1/512). The square root comes from the
-/// float unit and is then corrected by one either way with exact integer products.
+/// `a' * (b + 1)^2 >= 2^28` (a' being `a` in units of 1/512). The largest c = b + 1 below the
+/// bound is found bit by bit with exact integer products (a square root in floating point would
+/// raise the inexact flag, which the estimates never do).
 fn rsqrt_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
     // a' = 2a + 1 below 256, else (a rounded down to even + 1) * 2.
     let twice = shl_c(l, a, 1);
@@ -32,28 +34,18 @@ fn rsqrt_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
     let limit = splat_const(l, shape, 256);
     let is_low = icmp_mask(l, IntCC::Ult, a, limit, shape);
     let a2 = bit_select(l, is_low, low, high);
-    // c = b + 1: the least c >= 513 with a' * c^2 >= 2^28.
-    let fshape = Shape { lane: super::float_lane(shape.ebits()), lanes: shape.lanes };
-    let af = l.b.convert(ConvOp::Utof, fshape.ty(), a2);
-    let two28 = if shape.ebits() == 64 { ((1023 + 28) as u128) << 52 } else { ((127 + 28) as u128) << 23 };
-    let num = splat_const(l, fshape, two28);
-    let q = l.b.binary(BinaryOp::Fdiv, num, af);
-    let root = l.b.unary(UnaryOp::Fsqrt, q);
-    let c = l.b.fp_to_int(shape.ty(), false, RoundMode::Up, root);
+    // a' is at least 257, so c stays below 1024: c = 512 + (bits 8..0 set greedily while
+    // a' * c^2 < 2^28), then one more is the least c that reaches it.
     let target = splat_const(l, shape, 1 << 28);
-    let product = |l: &mut Lifter, c: Value| {
-        let c2 = l.b.binary(BinaryOp::Mul, c, c);
-        l.b.binary(BinaryOp::Mul, a2, c2)
-    };
-    // One down if c - 1 already reaches 2^28, one up if c does not.
-    let cm = super::lane_imm(l, BinaryOp::Add, c, u128::MAX);
-    let pm = product(l, cm);
-    let down = icmp_mask(l, IntCC::Uge, pm, target, shape);
-    let c = bit_select(l, down, cm, c);
-    let pc = product(l, c);
-    let short = icmp_mask(l, IntCC::Ult, pc, target, shape);
-    let cp = super::lane_imm(l, BinaryOp::Add, c, 1);
-    let c = bit_select(l, short, cp, c);
+    let mut c = splat_const(l, shape, 512);
+    for bit in (0..9).rev() {
+        let candidate = super::lane_imm(l, BinaryOp::Or, c, 1 << bit);
+        let square = l.b.binary(BinaryOp::Mul, candidate, candidate);
+        let product = l.b.binary(BinaryOp::Mul, a2, square);
+        let below = icmp_mask(l, IntCC::Ult, product, target, shape);
+        c = bit_select(l, below, candidate, c);
+    }
+    let c = super::lane_imm(l, BinaryOp::Add, c, 1);
     let least = splat_const(l, shape, 513);
     let c = l.b.binary(BinaryOp::Umax, c, least);
     lshr_c(l, c, 1)
@@ -190,8 +182,23 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let r = bit_select(l, is_tiny, signed_inf, r);
     let r = bit_select(l, is_zero, signed_inf, r);
     let r = bit_select(l, is_inf, fl.sign, r);
+    // Exceptions: a signalling NaN IOC, a zero DZC, another tiny value OFC and IXC.
+    raise_if_signalling(l, x, shape, is_nan, &fl);
+    l.raise_fpsr_if(is_zero, fpsr::DZC);
+    let not_zero = l.b.not(is_zero);
+    let overflows = l.b.and(is_tiny, not_zero);
+    l.raise_fpsr_if(overflows, fpsr::OFC | fpsr::IXC);
     let nan = quiet(l, x, &fl);
     bit_select(l, is_nan, nan, r)
+}
+
+/// Raises IOC where a lane of `x` is a signalling NaN (`is_nan` and its quiet bit clear).
+fn raise_if_signalling(l: &mut Lifter, x: Value, shape: Shape, is_nan: Value, fl: &Fields) {
+    let quiet_bit = and_c(l, x, 1u128 << (fl.f - 1));
+    let zero = splat_const(l, shape, 0);
+    let is_signalling = icmp_mask(l, IntCC::Eq, quiet_bit, zero, shape);
+    let signalling = l.b.and(is_nan, is_signalling);
+    l.raise_fpsr_if(signalling, fpsr::IOC);
 }
 
 /// FRSQRTE on float lanes given as integers of `shape`.
@@ -246,6 +253,13 @@ fn rsqrt_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let r = bit_select(l, is_inf, zero, r);
     let r = bit_select(l, is_neg, default_nan, r);
     let r = bit_select(l, is_zero, signed_inf, r);
+    // Exceptions: a signalling NaN or a negative number IOC, a zero DZC.
+    raise_if_signalling(l, x, shape, is_nan, &fl);
+    let number = l.b.or(is_nan, is_zero);
+    let number = l.b.not(number);
+    let negative_number = l.b.and(is_neg, number);
+    l.raise_fpsr_if(negative_number, fpsr::IOC);
+    l.raise_fpsr_if(is_zero, fpsr::DZC);
     let nan = quiet(l, x, &fl);
     bit_select(l, is_nan, nan, r)
 }

@@ -4,7 +4,7 @@
 //! FSQRT, FRINT*, FCVT*S/U, SCVTF/UCVTF, compares against zero, FCVTL/FCVTN) and the across-lanes
 //! reductions FMAXV/FMINV/FMAXNMV/FMINNMV.
 
-use super::{fcmp_mask, read, read_half, splat_const, write, write_half, Shape};
+use super::{fcmp_mask, read, read_half, simd_fcmp_mask, splat_const, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
@@ -45,12 +45,12 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             l.b.unary(UnaryOp::Fabs, d)
         }
         (true, false, 0b011) => l.b.binary(BinaryOp::Fmul, x, y),
-        (true, false, 0b100) => fcmp_mask(l, FloatCC::Oge, x, y, shape),
-        (true, true, 0b100) => fcmp_mask(l, FloatCC::Ogt, x, y, shape),
+        (true, false, 0b100) => simd_fcmp_mask(l, FloatCC::Oge, x, y, shape),
+        (true, true, 0b100) => simd_fcmp_mask(l, FloatCC::Ogt, x, y, shape),
         (true, _, 0b101) => {
             let ax = l.b.unary(UnaryOp::Fabs, x);
             let ay = l.b.unary(UnaryOp::Fabs, y);
-            fcmp_mask(l, if a { FloatCC::Ogt } else { FloatCC::Oge }, ax, ay, shape)
+            simd_fcmp_mask(l, if a { FloatCC::Ogt } else { FloatCC::Oge }, ax, ay, shape)
         }
         (true, false, 0b110) => pair(l, BinaryOp::Fmax),
         (true, true, 0b110) => pair(l, BinaryOp::Fmin),
@@ -108,7 +108,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
                 (0b01110, false) => FloatCC::Olt,
                 _ => return Err(SemError::Undefined),
             };
-            fcmp_mask(l, cc, v, zero, shape)
+            simd_fcmp_mask(l, cc, v, zero, shape)
         }
         (0b01111, _, true) if !scalar => {
             let v = read(l, rn, shape);
@@ -124,7 +124,10 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         (0b11001, false, true) if !scalar => round(l, RoundMode::Zero),
         (0b11000, true, false) if !scalar => round(l, RoundMode::Away),
         // FRINTX and FRINTI round as FPCR says.
-        (0b11001, true, false) if !scalar => round(l, RoundMode::CurrentInexact),
+        (0b11001, true, false) if !scalar => {
+            let v = read(l, rn, shape);
+            crate::a64::sem::fp::round_current_raising(l, v)
+        }
         (0b11001, true, true) if !scalar => round(l, RoundMode::Current),
         (0b11010, _, false) => to_int(l, RoundMode::Nearest, !u),
         (0b11010, _, true) => to_int(l, RoundMode::Up, !u),

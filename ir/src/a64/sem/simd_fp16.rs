@@ -24,7 +24,7 @@
 
 use super::fpvec::{fp_step, Step};
 use super::half::{narrow, widen};
-use super::{and_c, bit_select, fcmp_mask, icmp_mask, lane_imm, read, splat_const, write, Shape};
+use super::{and_c, bit_select, icmp_mask, lane_imm, read, simd_fcmp_mask, splat_const, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
@@ -130,7 +130,7 @@ fn compare(l: &mut Lifter, cc: FloatCC, x: Value, y: Value, absolute: bool) -> V
             a = l.b.unary(UnaryOp::Fabs, a);
             b = l.b.unary(UnaryOp::Fabs, b);
         }
-        let m = fcmp_mask(l, cc, a, b, shape);
+        let m = simd_fcmp_mask(l, cc, a, b, shape);
         l.b.trunc(halves(shape.lanes).ty(), m)
     })
 }
@@ -271,7 +271,9 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         (0b11001, false, true) if !scalar => round(l, RoundMode::Zero),
         (0b11000, true, false) if !scalar => round(l, RoundMode::Away),
         // FRINTX and FRINTI round as FPCR says.
-        (0b11001, true, false) if !scalar => round(l, RoundMode::CurrentInexact),
+        (0b11001, true, false) if !scalar => {
+            arith(l, &[x], LaneType::F32, |l, w, _| crate::a64::sem::fp::round_current_raising(l, w[0]))
+        }
         (0b11001, true, true) if !scalar => round(l, RoundMode::Current),
         (0b11010, _, false) => to_int(l, RoundMode::Nearest),
         (0b11010, _, true) => to_int(l, RoundMode::Up),

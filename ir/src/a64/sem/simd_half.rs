@@ -32,7 +32,8 @@ fn layout(wide: LaneType) -> (u32, u32, u128) {
 /// Widens half lanes `h` (`i16` or a vector of `i16`) to lanes of `wide` (F32 or F64), exactly.
 /// A finite half is its mantissa (with the implicit one unless subnormal) times
 /// 2^(max(exponent, 1) - 25), an exact product in either format; infinities keep their sign and
-/// NaNs their payload, made quiet only with `quiet_nans`.
+/// NaNs their payload, made quiet only with `quiet_nans` (a conversion, which then raises IOC for
+/// a signalling NaN).
 pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet_nans: bool) -> Value {
     let lanes = l.b.value_type(h).lanes();
     let fshape = Shape { lane: wide, lanes };
@@ -60,13 +61,19 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
     // Infinities and NaNs (exponent all ones): the payload moves to the top of the fraction.
     let payload = shl_c(l, frac, f - 10);
     let mut special = lane_imm(l, BinaryOp::Or, payload, mask(w - 1 - f) << f);
+    let all_ones = splat_const(l, ishape, 0x1f);
+    let is_special = icmp_mask(l, IntCC::Eq, exp, all_ones, ishape);
     if quiet_nans {
         let is_nan = icmp_mask(l, IntCC::Ne, frac, zero, ishape);
         let quiet = and_c(l, is_nan, 1 << (f - 1));
         special = l.b.or(special, quiet);
+        // A conversion (FPConvert) of a signalling NaN raises IOC.
+        let quiet_bit = and_c(l, frac, 0x200);
+        let is_signalling = icmp_mask(l, IntCC::Eq, quiet_bit, zero, ishape);
+        let signalling = l.b.and(is_nan, is_signalling);
+        let signalling = l.b.and(signalling, is_special);
+        l.raise_fpsr_if(signalling, fpsr::IOC);
     }
-    let all_ones = splat_const(l, ishape, 0x1f);
-    let is_special = icmp_mask(l, IntCC::Eq, exp, all_ones, ishape);
     let unsigned = bit_select(l, is_special, special, magnitude);
     let bits = l.b.or(unsigned, sign);
     l.b.bitcast(fshape.ty(), bits)
