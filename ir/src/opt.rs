@@ -244,11 +244,21 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
     compact_orphans(func);
 }
 
-/// Removes side-effect-free instructions whose results nothing uses.
+/// Removes side-effect-free instructions whose results nothing uses. Floating-point operations
+/// stay for their exception flags (`InstData::may_raise_fp_exception`), and so does one float
+/// comparison of each pair of operands that no used comparison compares: FCMP computes its flags
+/// with several comparisons, of which any one raises what FCMP raises (invalid for a signalling
+/// NaN), so an FCMP whose flags nobody reads keeps one.
 pub fn remove_dead_values(func: &mut Function) {
+    let compared = |data: &InstData| match data {
+        InstData::Fcmp { args, .. } => Some((args[0].min(args[1]), args[0].max(args[1]))),
+        _ => None,
+    };
     loop {
         let used = func.used_values();
         let mut removed = false;
+        let mut compared_pairs: HashSet<(Value, Value)> =
+            used.iter().filter_map(|v| compared(&func.insts[v.index()])).collect();
         for bi in 0..func.blocks.len() {
             let before = func.blocks[bi].insts.len();
             let insts = std::mem::take(&mut func.blocks[bi].insts);
@@ -256,7 +266,10 @@ pub fn remove_dead_values(func: &mut Function) {
                 .into_iter()
                 .filter(|v| {
                     let data = &func.insts[v.index()];
-                    used.contains(v) || data.has_side_effect() || data.may_raise_fp_exception()
+                    used.contains(v)
+                        || data.has_side_effect()
+                        || data.may_raise_fp_exception()
+                        || compared(data).is_some_and(|pair| compared_pairs.insert(pair))
                 })
                 .collect();
             removed |= func.blocks[bi].insts.len() != before;

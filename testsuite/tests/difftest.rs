@@ -132,7 +132,8 @@ fn soak() {
             for (k, v) in s.unsupported {
                 *total.unsupported.entry(k).or_default() += v;
             }
-            let room = 3usize.saturating_sub(total.reports.len());
+            let kept = if std::env::var("DIFFTEST_VERBOSE").is_ok_and(|v| v == "1") { usize::MAX } else { 3 };
+            let room = kept.saturating_sub(total.reports.len());
             total.reports.extend(s.reports.into_iter().take(room));
             total.oracle_fault_reports.extend(s.oracle_fault_reports.into_iter().take(3));
             done += n;

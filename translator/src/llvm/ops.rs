@@ -456,6 +456,11 @@ impl FnLowering<'_> {
     /// host's status register (`InstData::may_raise_fp_exception`). A 64-bit vector goes lane by
     /// lane, as LLVM keeps it in a wider register.
     fn keep_computed(&self, ty: Type, r: LLVMValueRef) {
+        if !ty.is_vector() && !ty.is_float() {
+            // A comparison's `i1` (or a scalar mask) goes through a general register.
+            let wide = self.cast(LLVMOpcode::LLVMZExt, r, self.t.i64);
+            return self.keep_in_register(wide, "r");
+        }
         if ty.is_vector() && ty.bits() < 128 {
             for lane in 0..ty.lanes() {
                 // SAFETY: the builder is positioned in a block; the lane exists.
@@ -465,11 +470,15 @@ impl FnLowering<'_> {
             }
             return;
         }
+        self.keep_in_register(r, "x");
+    }
+
+    /// Hands `r` to an empty assembly statement in a register of `constraint`'s class.
+    fn keep_in_register(&self, r: LLVMValueRef, constraints: &str) {
         // SAFETY: an empty assembly string with one register input; the builder is positioned.
         unsafe {
             let mut arg_ty = [LLVMTypeOf(r)];
             let fn_ty = LLVMFunctionType(LLVMVoidTypeInContext(self.t.ctx), arg_ty.as_mut_ptr(), 1, 0);
-            let constraints = "x";
             let asm = LLVMGetInlineAsm(
                 fn_ty,
                 c"".as_ptr() as *mut _,
@@ -490,7 +499,9 @@ impl FnLowering<'_> {
     pub(super) fn lower_inst(&mut self, v: Value) {
         let r = self.lower_value(v);
         if let (Some(r), Some(ty)) = (r, self.func.results[v.index()]) {
-            if self.func.inst(v).may_raise_fp_exception() && !self.used_values.contains(&v) {
+            let data = self.func.inst(v);
+            let flags_only = data.may_raise_fp_exception() || matches!(data, InstData::Fcmp { .. });
+            if flags_only && !self.used_values.contains(&v) {
                 self.keep_computed(ty, r);
             }
         }

@@ -118,16 +118,19 @@ pub(super) fn float_splat(l: &mut Lifter, t: Type, x: f64) -> Value {
 
 /// Float `x` (scalar or vector) times 2^`fbits`, for a conversion to a fixed-point integer of
 /// `int_bits` bits. FPToFixed scales in real arithmetic, which cannot overflow: a magnitude whose
-/// product would overflow the float type (and raise OFC on the host) is first clamped to
-/// 2^`int_bits`, which saturates the conversion all the same. NaNs pass through.
+/// product could overflow the float type (and raise OFC on the host) is first clamped to
+/// 2^(`int_bits` - `fbits` + 1), whose product, 2^(`int_bits` + 1), is finite in single precision
+/// and saturates the conversion all the same. Values in range are below half that. NaNs pass
+/// through.
 pub(super) fn scale_to_fixed(l: &mut Lifter, x: Value, fbits: u32, int_bits: u32) -> Value {
     if fbits == 0 {
         return x;
     }
     let t = l.b.value_type(x);
-    let limit = float_splat(l, t, 2f64.powi(int_bits as i32));
+    let limit_exponent = int_bits as i32 - fbits as i32 + 1;
+    let limit = float_splat(l, t, 2f64.powi(limit_exponent));
     let below = l.b.binary(BinaryOp::Fmin, x, limit);
-    let neg_limit = float_splat(l, t, -(2f64.powi(int_bits as i32)));
+    let neg_limit = float_splat(l, t, -(2f64.powi(limit_exponent)));
     let clamped = l.b.binary(BinaryOp::Fmax, below, neg_limit);
     let scale = float_splat(l, t, 2f64.powi(fbits as i32));
     l.b.binary(BinaryOp::Fmul, clamped, scale)

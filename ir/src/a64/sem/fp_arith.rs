@@ -205,6 +205,8 @@ pub(super) fn fused_multiply_add(l: &mut Lifter, n: Value, m: Value, a: Value) -
     let a_quiet_bit_set = l.b.icmp_imm(IntCC::Ne, a_quiet_bit, 0);
     let a_quiet_nan = l.b.and(a_nan, a_quiet_bit_set);
     let default_nan_case = l.b.and(a_quiet_nan, invalid_product);
+    // The host's fused multiply-add raises nothing when the addend is a quiet NaN; Arm raises IOC.
+    l.raise_fpsr_if(default_nan_case, crate::a64::state::fpsr::IOC);
     let default_nan = l.b.iconst(ty, default_nan_bits);
     l.b.select(default_nan_case, default_nan, fused)
 }

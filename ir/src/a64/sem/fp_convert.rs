@@ -8,7 +8,7 @@
 //! conversion: multiplying by a power of two is exact here (no fixed-point value is small enough
 //! to become subnormal, and an overflow to infinity saturates as the true value would).
 
-use super::{float_const, float_type, half, pow2_const, scale_to_fixed, to_int_raising};
+use super::{float_const, float_type, half, pow2_const, raise_integral_flags, scale_to_fixed, to_int_raising};
 use crate::a64::lift::{Lifter, SemError};
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode};
 use crate::types::Type;
@@ -158,7 +158,8 @@ fn fmov_general(l: &mut Lifter, sf: bool, ftype: u32, rmode: u32, to_fp: bool) -
 /// FJCVTZS (FEAT_JSCVT): converts the double Dn to a W register the way JavaScript's ToInt32
 /// does: truncate toward zero, then keep the low 32 bits of the integer (modular, not
 /// saturating); NaNs and infinities give 0. NZCV becomes 0Z00, where Z says the conversion was
-/// exact: Dn is an integer in the int32 range and not -0.0 (the manual's FPToFixedJS).
+/// exact: Dn is an integer in the int32 range and not -0.0 (the manual's FPToFixedJS). Flags as
+/// qemu-aarch64 raises them: IOC out of int32's range, else IXC when inexact.
 fn fjcvtzs(l: &mut Lifter) -> Result<(), SemError> {
     let x = l.vreg_as(l.field(5, 5), Type::F64);
     let bits = l.vreg_as(l.field(5, 5), Type::I64);
@@ -186,6 +187,9 @@ fn fjcvtzs(l: &mut Lifter) -> Result<(), SemError> {
     let result = l.b.trunc(Type::I32, wide);
     // Z: exact (an integer: NaN compares unequal), within int32 (infinities are not) and not -0.0.
     let rounded = l.b.round_fp(RoundMode::Zero, x);
+    // FPToFixedJS's exceptions: IOC for a NaN, an infinity or a truncation outside int32, else IXC
+    // when the truncation dropped a fraction.
+    raise_integral_flags(l, x, rounded, 32, true);
     let integral = l.b.fcmp(FloatCC::Oeq, rounded, x);
     let int32_min = float_const(l, Type::F64, -(2f64.powi(31)));
     let int32_max = float_const(l, Type::F64, 2f64.powi(31) - 1.0);

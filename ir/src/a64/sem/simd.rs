@@ -263,8 +263,30 @@ fn simd_fcmp_mask(l: &mut Lifter, cc: FloatCC, a: Value, b: Value, shape: Shape)
     if cc != FloatCC::Oeq {
         let unordered = l.b.fcmp(FloatCC::Uno, a, b);
         l.raise_fpsr_if(unordered, crate::a64::state::fpsr::IOC);
+    } else {
+        // Signalling NaNs raise IOC in every compare; LLVM may turn a compare for equality into
+        // integer tests that raise nothing, so this is explicit too.
+        let a_signalling = signalling_nan_mask(l, a, shape);
+        let b_signalling = signalling_nan_mask(l, b, shape);
+        let signalling = l.b.or(a_signalling, b_signalling);
+        l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
     }
     fcmp_mask(l, cc, a, b, shape)
+}
+
+/// The lanes of float `x` (of `shape`) that are signalling NaNs, as a mask of its integer form.
+fn signalling_nan_mask(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    let ishape = shape.as_int();
+    let w = shape.ebits();
+    let f = if w == 64 { 52 } else { 23 };
+    let bits = l.b.bitcast(ishape.ty(), x);
+    let magnitude = and_c(l, bits, crate::interp::mask(w - 1));
+    // Above infinity and below the quiet NaNs (whose top fraction bit is set).
+    let infinity = splat_const(l, ishape, crate::interp::mask(w - 1 - f) << f);
+    let quiet = splat_const(l, ishape, crate::interp::mask(w - f) << (f - 1));
+    let above = icmp_mask(l, IntCC::Ugt, magnitude, infinity, ishape);
+    let below = icmp_mask(l, IntCC::Ult, magnitude, quiet, ishape);
+    l.b.and(above, below)
 }
 
 /// The lane mask of a float comparison (integer lanes of the same width).

@@ -169,6 +169,9 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             let magnitude = super::and_c(l, v, crate::interp::mask(w - 1));
             let inf = splat_const(l, ishape, exp_mask);
             let is_nan = super::icmp_mask(l, IntCC::Ugt, magnitude, inf, ishape);
+            let as_float = l.b.bitcast(shape.ty(), v);
+            let signalling = super::signalling_nan_mask(l, as_float, shape);
+            l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
             let quiet = super::lane_imm(l, BinaryOp::Or, v, 1u128 << (f - 1));
             let r = super::bit_select(l, is_nan, quiet, r);
             l.b.bitcast(shape.ty(), r)
@@ -322,6 +325,15 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
     let zi = l.b.and(za, ib);
     let iz = l.b.and(ia, zb);
     let special = l.b.or(zi, iz);
+    // Infinity times zero gives a fixed value and raises nothing, while the host's product would
+    // raise invalid: those lanes compute on ones instead (their result is replaced below).
+    let one = splat_const(l, ishape, one_bits);
+    let a = l.b.bitcast(ishape.ty(), a);
+    let a = super::bit_select(l, special, one, a);
+    let a = l.b.bitcast(shape.ty(), a);
+    let b = l.b.bitcast(ishape.ty(), b);
+    let b = super::bit_select(l, special, one, b);
+    let b = l.b.bitcast(shape.ty(), b);
     let (r, special_value) = match step {
         Step::Mulx => {
             let r = l.b.binary(BinaryOp::Fmul, a, b);

@@ -166,6 +166,8 @@ pub(super) fn fused(l: &mut Lifter, n: Value, m: Value, a: Value, shape: Shape) 
     let default_nan = splat_const(l, ishape, mask(w - f) << (f - 1));
     let a_quiet_nan = icmp_mask(l, IntCC::Uge, a_abs, default_nan, ishape);
     let use_default = l.b.and(invalid_product, a_quiet_nan);
+    // The host's fused multiply-add raises nothing when the addend is a quiet NaN; Arm raises IOC.
+    l.raise_fpsr_if(use_default, crate::a64::state::fpsr::IOC);
     let bits = l.b.bitcast(ishape.ty(), result);
     let r = bit_select(l, use_default, default_nan, bits);
     l.b.bitcast(shape.ty(), r)
@@ -357,6 +359,11 @@ fn frecpx(l: &mut Lifter, x: Value) -> Value {
     let magnitude = and_c(l, x, 0x7fff);
     let infinity = splat_const(l, shape, 0x7c00);
     let is_nan = icmp_mask(l, IntCC::Ugt, magnitude, infinity, shape);
+    // A signalling NaN (quiet bit 0x200 clear) raises IOC.
+    let quiet_nans = splat_const(l, shape, 0x7e00);
+    let below_quiet = icmp_mask(l, IntCC::Ult, magnitude, quiet_nans, shape);
+    let signalling = l.b.and(is_nan, below_quiet);
+    l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
     let quiet = lane_imm(l, BinaryOp::Or, x, 0x200);
     bit_select(l, is_nan, quiet, r)
 }
