@@ -254,16 +254,18 @@ impl FnLowering<'_> {
         self.select(top_bit_set, doubled, direct)
     }
 
-    /// Converts each lane of the integral float `r` (of type `from`) to the integer type `to`,
-    /// signed or unsigned, saturating (a NaN gives 0), raising no host flag (the lifter computes
-    /// FPToFixed's IOC and IXC itself; a signalling NaN raised invalid when it was rounded).
+    /// Converts each lane of float `x` (of type `from`), rounded as `round`, to the integer type
+    /// `to`, signed or unsigned, saturating (a NaN gives 0), raising no host flag (the lifter
+    /// computes FPToFixed's IOC and IXC itself; a signalling NaN raises invalid when it is rounded).
     /// LLVM's `fptosi.sat`/`fptoui.sat` raise invalid for out-of-range lanes and, unsigned, inexact
     /// for small ones (they subtract 2^63 from every lane), and LLVM may speculate a conversion
-    /// past a select that guards it; so each lane goes through x86's truncating conversion to 64
-    /// bits (an intrinsic LLVM does not move conversions into) of a value selected to be in range,
-    /// and saturation is chosen with integer selects afterwards.
-    fn integral_to_int(&self, from: Type, to: Type, signed: bool, r: LLVMValueRef) -> LLVMValueRef {
+    /// past a select that guards it; so each lane is rounded on its own (a 64-bit vector's would
+    /// otherwise be rounded in a register whose upper lanes hold stale data) and goes through
+    /// x86's truncating conversion to 64 bits (an intrinsic LLVM does not move conversions into)
+    /// of a value selected to be in range, and saturation is chosen with integer selects.
+    fn float_to_int(&self, round: RoundMode, from: Type, to: Type, signed: bool, x: LLVMValueRef) -> LLVMValueRef {
         if !from.is_vector() {
+            let r = self.rounded(round, from, x);
             return self.integral_lane_to_int(from, to, signed, r);
         }
         let (from_lane, to_lane) = (from.lane_type(), to.lane_type());
@@ -272,15 +274,16 @@ impl FnLowering<'_> {
             let index = self.t.const_int(self.t.i32, i as u128);
             // SAFETY: the builder is positioned in a block; lanes are in range.
             unsafe {
-                let x = LLVMBuildExtractElement(self.b, r, index, NONAME);
-                let c = self.integral_lane_to_int(from_lane, to_lane, signed, x);
+                let lane = LLVMBuildExtractElement(self.b, x, index, NONAME);
+                let r = self.rounded(round, from_lane, lane);
+                let c = self.integral_lane_to_int(from_lane, to_lane, signed, r);
                 out = LLVMBuildInsertElement(self.b, out, c, index, NONAME);
             }
         }
         out
     }
 
-    /// `integral_to_int` for one scalar lane. Its tests look at the float's bits: LLVM lowers
+    /// `float_to_int` for one scalar lane, already rounded to the integral `r`. Its tests look at the float's bits: LLVM lowers
     /// pairs of scalar float compares to packed ones over the whole host register, whose other
     /// lanes may hold NaNs and raise invalid.
     fn integral_lane_to_int(&self, from: Type, to: Type, signed: bool, r: LLVMValueRef) -> LLVMValueRef {
@@ -587,8 +590,7 @@ impl FnLowering<'_> {
             }
             InstData::FpToInt { ty, signed, round, arg } => {
                 let from = self.ty(arg);
-                let r = self.rounded(round, from, self.val(arg));
-                Some(self.integral_to_int(from, ty, signed, r))
+                Some(self.float_to_int(round, from, ty, signed, self.val(arg)))
             }
             InstData::RoundFp { round, arg } => {
                 let ty = self.ty(arg);

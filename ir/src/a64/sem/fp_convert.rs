@@ -4,9 +4,10 @@
 //! half-precision forms (ftype 11) compute in `fp_half.rs`.
 //!
 //! Float-to-integer conversions saturate and give zero for a NaN, which is what the IR's
-//! `fp_to_int` does. Fixed-point forms scale by 2^fbits in floating point around the integer
-//! conversion: multiplying by a power of two is exact here (no fixed-point value is small enough
-//! to become subnormal, and an overflow to infinity saturates as the true value would).
+//! `fp_to_int` does; their IOC and IXC are computed beside it (`to_int_raising`). Fixed-point
+//! forms scale by 2^fbits in floating point around the integer conversion: multiplying by a power
+//! of two is exact here (no fixed-point value is small enough to become subnormal, and values that
+//! would overflow are clamped first, `scale_to_fixed`, so the host raises no overflow).
 
 use super::{float_const, float_type, half, pow2_const, raise_integral_flags, scale_to_fixed, to_int_raising};
 use crate::a64::lift::{Lifter, SemError};

@@ -34,7 +34,7 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         }
         (false, false, 0b010) => l.b.binary(BinaryOp::Fadd, x, y),
         (false, true, 0b010) => l.b.binary(BinaryOp::Fsub, x, y),
-        (false, false, 0b100) => fcmp_mask(l, FloatCC::Oeq, x, y, shape),
+        (false, false, 0b100) => simd_fcmp_mask(l, FloatCC::Oeq, x, y, shape),
         (false, false, 0b110) => l.b.binary(BinaryOp::Fmax, x, y),
         (false, true, 0b110) => l.b.binary(BinaryOp::Fmin, x, y),
         (true, false, 0b000) => pair(l, BinaryOp::Fmaxnm),
@@ -206,9 +206,14 @@ fn demote_round_to_odd(l: &mut Lifter, x: Value, shape: Shape) -> Value {
     let back = l.b.convert(ConvOp::Fpromote, shape.ty(), t);
     let exact = fcmp_mask(l, FloatCC::Oeq, back, x, shape);
     let nan = fcmp_mask(l, FloatCC::Uno, x, x, shape);
+    // Magnitudes compared as integers (the order is the same for numbers; NaN lanes keep the
+    // demoted value): a float compare of the signalling kind would raise invalid for a quiet NaN.
+    let ishape = shape.as_int();
     let abs_back = l.b.unary(UnaryOp::Fabs, back);
+    let abs_back = l.b.bitcast(ishape.ty(), abs_back);
     let abs_x = l.b.unary(UnaryOp::Fabs, x);
-    let bigger = fcmp_mask(l, FloatCC::Ogt, abs_back, abs_x, shape);
+    let abs_x = l.b.bitcast(ishape.ty(), abs_x);
+    let bigger = super::icmp_mask(l, IntCC::Ugt, abs_back, abs_x, ishape);
     let keep = l.b.or(exact, nan);
     let exact = l.b.trunc(nint.ty(), keep);
     let bigger = l.b.trunc(nint.ty(), bigger);
