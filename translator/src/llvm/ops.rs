@@ -310,11 +310,14 @@ impl FnLowering<'_> {
         };
         // An unsigned 64-bit value of 2^63 or more is an integral float with at least 11 trailing
         // zero bits: halving it is exact, and so is doubling the converted half.
-        let wide_unsigned = !signed && w == 64;
-        let big = self.icmp(LLVMIntUGE, bits, float_bits(2f64.powi(63)));
-        let big = self.binop(LLVMOpcode::LLVMAnd, big, unsafe { LLVMBuildNot(self.b, negative, NONAME) });
-        let halved = self.binop(LLVMOpcode::LLVMFMul, r, self.float_splat(from, 0.5));
-        let operand = if wide_unsigned { self.select(big, halved, r) } else { r };
+        let big = (!signed && w == 64).then(|| {
+            let big = self.icmp(LLVMIntUGE, bits, float_bits(2f64.powi(63)));
+            self.binop(LLVMOpcode::LLVMAnd, big, unsafe { LLVMBuildNot(self.b, negative, NONAME) })
+        });
+        let operand = match big {
+            Some(big) => self.select(big, self.binop(LLVMOpcode::LLVMFMul, r, self.float_splat(from, 0.5)), r),
+            None => r,
+        };
         let safe = self.select(in_range, operand, self.float_splat(from, 0.0));
         let (vector_ty, name) = if fw == 32 {
             (unsafe { LLVMVectorType(self.t.of(Type::F32), 4) }, "llvm.x86.sse.cvttss2si64")
@@ -326,7 +329,7 @@ impl FnLowering<'_> {
             LLVMBuildInsertElement(self.b, LLVMGetPoison(vector_ty), safe, self.t.const_int(self.t.i32, 0), NONAME)
         };
         let mut converted = self.intrinsic(name, &[], &[as_vector]);
-        if wide_unsigned {
+        if let Some(big) = big {
             let doubled = self.binop(LLVMOpcode::LLVMShl, converted, self.t.const_int(self.t.i64, 1));
             converted = self.select(big, doubled, converted);
         }

@@ -266,20 +266,21 @@ fn simd_fcmp_mask(l: &mut Lifter, cc: FloatCC, a: Value, b: Value, shape: Shape)
     } else {
         // Signalling NaNs raise IOC in every compare; LLVM may turn a compare for equality into
         // integer tests that raise nothing, so this is explicit too.
-        let a_signalling = signalling_nan_mask(l, a, shape);
-        let b_signalling = signalling_nan_mask(l, b, shape);
+        let (ishape, w) = (shape.as_int(), shape.ebits());
+        let f = if w == 64 { 52 } else { 23 };
+        let a_bits = l.b.bitcast(ishape.ty(), a);
+        let b_bits = l.b.bitcast(ishape.ty(), b);
+        let a_signalling = signalling_nan_lanes(l, a_bits, ishape, w, f);
+        let b_signalling = signalling_nan_lanes(l, b_bits, ishape, w, f);
         let signalling = l.b.or(a_signalling, b_signalling);
         l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
     }
     fcmp_mask(l, cc, a, b, shape)
 }
 
-/// The lanes of float `x` (of `shape`) that are signalling NaNs, as a mask of its integer form.
-fn signalling_nan_mask(l: &mut Lifter, x: Value, shape: Shape) -> Value {
-    let ishape = shape.as_int();
-    let w = shape.ebits();
-    let f = if w == 64 { 52 } else { 23 };
-    let bits = l.b.bitcast(ishape.ty(), x);
+/// The lanes of `bits` (integer lanes of `ishape` carrying floats `w` bits wide with `f` fraction
+/// bits in their low bits, the rest zero) that are signalling NaNs, as a lane mask.
+fn signalling_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u32) -> Value {
     let magnitude = and_c(l, bits, crate::interp::mask(w - 1));
     // Above infinity and below the quiet NaNs (whose top fraction bit is set).
     let infinity = splat_const(l, ishape, crate::interp::mask(w - 1 - f) << f);

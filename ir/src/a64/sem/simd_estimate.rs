@@ -183,7 +183,7 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let r = bit_select(l, is_zero, signed_inf, r);
     let r = bit_select(l, is_inf, fl.sign, r);
     // Exceptions: a signalling NaN IOC, a zero DZC, another tiny value OFC and IXC.
-    raise_if_signalling(l, x, shape, is_nan, &fl);
+    raise_if_signalling(l, x, shape, fmt);
     l.raise_fpsr_if(is_zero, fpsr::DZC);
     let not_zero = l.b.not(is_zero);
     let overflows = l.b.and(is_tiny, not_zero);
@@ -192,12 +192,10 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     bit_select(l, is_nan, nan, r)
 }
 
-/// Raises IOC where a lane of `x` is a signalling NaN (`is_nan` and its quiet bit clear).
-fn raise_if_signalling(l: &mut Lifter, x: Value, shape: Shape, is_nan: Value, fl: &Fields) {
-    let quiet_bit = and_c(l, x, 1u128 << (fl.f - 1));
-    let zero = splat_const(l, shape, 0);
-    let is_signalling = icmp_mask(l, IntCC::Eq, quiet_bit, zero, shape);
-    let signalling = l.b.and(is_nan, is_signalling);
+/// Raises IOC where a lane of `x` (floats of format `fmt` in the integer lanes of `shape`) is a
+/// signalling NaN.
+fn raise_if_signalling(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) {
+    let signalling = super::signalling_nan_lanes(l, x, shape, fmt.w, fmt.f);
     l.raise_fpsr_if(signalling, fpsr::IOC);
 }
 
@@ -254,7 +252,7 @@ fn rsqrt_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let r = bit_select(l, is_neg, default_nan, r);
     let r = bit_select(l, is_zero, signed_inf, r);
     // Exceptions: a signalling NaN or a negative number IOC, a zero DZC.
-    raise_if_signalling(l, x, shape, is_nan, &fl);
+    raise_if_signalling(l, x, shape, fmt);
     let number = l.b.or(is_nan, is_zero);
     let number = l.b.not(number);
     let negative_number = l.b.and(is_neg, number);

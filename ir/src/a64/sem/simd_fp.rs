@@ -169,8 +169,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             let magnitude = super::and_c(l, v, crate::interp::mask(w - 1));
             let inf = splat_const(l, ishape, exp_mask);
             let is_nan = super::icmp_mask(l, IntCC::Ugt, magnitude, inf, ishape);
-            let as_float = l.b.bitcast(shape.ty(), v);
-            let signalling = super::signalling_nan_mask(l, as_float, shape);
+            let signalling = super::signalling_nan_lanes(l, v, ishape, w, f);
             l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
             let quiet = super::lane_imm(l, BinaryOp::Or, v, 1u128 << (f - 1));
             let r = super::bit_select(l, is_nan, quiet, r);

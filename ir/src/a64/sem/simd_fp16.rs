@@ -359,10 +359,8 @@ fn frecpx(l: &mut Lifter, x: Value) -> Value {
     let magnitude = and_c(l, x, 0x7fff);
     let infinity = splat_const(l, shape, 0x7c00);
     let is_nan = icmp_mask(l, IntCC::Ugt, magnitude, infinity, shape);
-    // A signalling NaN (quiet bit 0x200 clear) raises IOC.
-    let quiet_nans = splat_const(l, shape, 0x7e00);
-    let below_quiet = icmp_mask(l, IntCC::Ult, magnitude, quiet_nans, shape);
-    let signalling = l.b.and(is_nan, below_quiet);
+    // A signalling NaN raises IOC.
+    let signalling = super::signalling_nan_lanes(l, x, shape, 16, 10);
     l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
     let quiet = lane_imm(l, BinaryOp::Or, x, 0x200);
     bit_select(l, is_nan, quiet, r)

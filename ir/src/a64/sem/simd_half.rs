@@ -68,10 +68,7 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
         let quiet = and_c(l, is_nan, 1 << (f - 1));
         special = l.b.or(special, quiet);
         // A conversion (FPConvert) of a signalling NaN raises IOC.
-        let quiet_bit = and_c(l, frac, 0x200);
-        let is_signalling = icmp_mask(l, IntCC::Eq, quiet_bit, zero, ishape);
-        let signalling = l.b.and(is_nan, is_signalling);
-        let signalling = l.b.and(signalling, is_special);
+        let signalling = super::signalling_nan_lanes(l, x, ishape, 16, 10);
         l.raise_fpsr_if(signalling, fpsr::IOC);
     }
     let unsigned = bit_select(l, is_special, special, magnitude);
