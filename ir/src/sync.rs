@@ -6,7 +6,9 @@
 //! It need not write back a register that still holds the value the state has, that is, one no
 //! path has written since the state was last brought up to date. The state is up to date where the
 //! function is entered (the registers are loaded from it) and after every call and system call
-//! (they are reloaded from it); a register becomes dirty where a `setreg` writes it.
+//! (they are reloaded from it), but for x0, which translated functions hand each other in host
+//! registers (`PASSED_IN_REGISTERS`) and which is dirty at entry and after calls; a register
+//! becomes dirty where a `setreg` writes it.
 //! `sync_sets` computes this forward may-analysis, following the control-flow edges that do not
 //! pass through a synchronisation: jumps, branches and the local targets of a recovered
 //! `jump_indirect`. Storing the registers it lists at the end of a block (and only them) leaves the
@@ -18,7 +20,8 @@
 //! a call's continuation reloads what it needs itself, so liveness does not flow back through calls,
 //! except for the registers the call convention keeps across calls (`CallConvention::kept_across`):
 //! the caller goes on with the values it held before the call, so those must be live there, and with
-//! them sp, which the continuation compares with the state's before trusting them.
+//! them sp, which the continuation compares with the state's before trusting them. Calls, jumps to
+//! other functions and returns also use what they pass in host registers.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -97,6 +100,35 @@ impl CallConvention {
     }
 }
 
+/// The guest registers translated functions pass to each other in host registers: a call or a
+/// jump to another function's translation hands over x0, sp and x30 (lr) as arguments, and a
+/// return hands back x0 as a result (with the pc), so a call and a return need no memory traffic
+/// for the argument, the stack pointer and the return address in the common case.
+///
+/// Of these, x0 travels *only* in host registers: its state field may be stale where a function
+/// is entered (at its entry or a resume point) and after a call returns, and the function that
+/// leaves by a call, a jump to another function or a return does not store it (so it is dirty
+/// there, and used as an argument or result). sp and x30 travel both ways: the state holds the
+/// same values (a caller writes them back as usual before it calls), so the callee only saves
+/// itself the loads. Whatever enters translated code from the runtime passes the state's values.
+pub const PASSED_IN_REGISTERS: [Reg; 3] = [Reg::x(0), Reg::SP, Reg::x(30)];
+
+/// The register of `PASSED_IN_REGISTERS` whose state field may be stale at entry and after a call
+/// (see there), and which a return hands back in a host register.
+pub const PASSED_ONLY_IN_REGISTERS: Reg = Reg::x(0);
+
+/// True for a terminator that hands `PASSED_IN_REGISTERS` to other translated code: a call, or a
+/// jump that may leave the function.
+pub fn passes_registers(term: &Terminator) -> bool {
+    matches!(
+        term,
+        Terminator::CallGuest { .. }
+            | Terminator::CallIndirect { .. }
+            | Terminator::JumpGuest { .. }
+            | Terminator::JumpIndirect { .. }
+    )
+}
+
 /// A set of registers as a bit mask (there are fewer than 128).
 type Mask = u128;
 const _: () = assert!(Reg::COUNT <= 128);
@@ -120,12 +152,18 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &HashSet
             })
         })
         .collect();
+    // Where the function is entered and where a call returns, x0 arrives in a host register and
+    // the state's copy may be stale.
+    for b in stale_at_start(func) {
+        dirty_out[b] |= bit(PASSED_ONLY_IN_REGISTERS);
+    }
     // The written sets are the starting point; propagate along local edges until nothing grows. An
-    // edge that writes registers back passes on only the flags, which it leaves alone.
+    // edge that writes registers back passes on only what it leaves alone.
     let mut work: Vec<usize> = (0..func.blocks.len()).collect();
     while let Some(b) = work.pop() {
         for &s in &successors[b] {
-            let passed = if flush_edges.contains(&(b, s)) { dirty_out[b] & FLAGS } else { dirty_out[b] };
+            let passed =
+                if flush_edges.contains(&(b, s)) { dirty_out[b] & NOT_WRITTEN_BACK_ON_EDGES } else { dirty_out[b] };
             let grown = dirty_out[s] | passed;
             if grown != dirty_out[s] {
                 dirty_out[s] = grown;
@@ -136,15 +174,33 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &HashSet
     dirty_out
 }
 
+/// The blocks at whose start `PASSED_ONLY_IN_REGISTERS` may differ from the state: the entry, the
+/// blocks of resume points, and the continuations of calls of guest code.
+fn stale_at_start(func: &Function) -> Vec<usize> {
+    let mut blocks = vec![0];
+    blocks.extend(func.resume_points.iter().map(|&(_, b)| b.index()));
+    for bd in &func.blocks {
+        if let Terminator::CallGuest { cont, .. } | Terminator::CallIndirect { cont, .. } = bd.term {
+            blocks.push(cont.index());
+        }
+    }
+    blocks
+}
+
 /// The condition flags, which edges into loops do not write back (see `loop_entry_edges`).
 const FLAGS: Mask = 1 << FLAG_REGS[0].0 | 1 << FLAG_REGS[1].0 | 1 << FLAG_REGS[2].0 | 1 << FLAG_REGS[3].0;
 
+/// What edges into loops leave dirty: the flags, and x0, which every call in the loop hands over
+/// (and gets back) in a host register anyway.
+const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | 1 << PASSED_ONLY_IN_REGISTERS.0;
+
 /// The local edges that enter a loop containing a call or system call from outside it. The code
 /// generator writes the dirty registers back on them (all but the flags, which calls may leave
-/// out), so that inside the loop only what the loop itself writes is dirty. Without this, a
+/// out, and x0), so that inside the loop only what the loop itself writes is dirty. Without this, a
 /// register written once before the loop would be dirty at every call in it, and stored on every
 /// iteration. Writing a register back early is always correct: the state must be exact only at
-/// synchronisation points, and one written again later is dirty again there.
+/// synchronisation points, and one written again later is dirty again there. Edges leave the flags
+/// and x0 dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
 fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> HashSet<(usize, usize)> {
     let mut edges = HashSet::new();
     for body in crate::loops::loops(func) {
@@ -206,13 +262,29 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
     let successors = local_successors(func);
     let flush_edges = loop_entry_edges(func, &successors);
     let mut dirty = dirty_masks(func, &successors, &flush_edges);
-    let flushed: HashMap<(usize, usize), Mask> =
-        flush_edges.iter().map(|&(p, s)| ((p, s), dirty[p] & !FLAGS)).filter(|&(_, m)| m != 0).collect();
+    let flushed: HashMap<(usize, usize), Mask> = flush_edges
+        .iter()
+        .map(|&(p, s)| ((p, s), dirty[p] & !NOT_WRITTEN_BACK_ON_EDGES))
+        .filter(|&(_, m)| m != 0)
+        .collect();
     // What nothing reads after a call or return is not written back there (only such blocks lose
     // registers: their terminators have no local successors, so nothing flows on from them).
     for (b, bd) in func.blocks() {
         for &r in convention.dead_after(&bd.term) {
             dirty[b.index()] &= !bit(r);
+        }
+        // x0 leaves in a host register there (as an argument or the result), not through the state.
+        // (A `jump_indirect` may also go on locally, where x0 stays dirty: the code generator leaves
+        // it out only where the jump leaves.)
+        let leaves = matches!(
+            bd.term,
+            Terminator::CallGuest { .. }
+                | Terminator::CallIndirect { .. }
+                | Terminator::JumpGuest { .. }
+                | Terminator::Return { .. }
+        );
+        if leaves {
+            dirty[b.index()] &= !bit(PASSED_ONLY_IN_REGISTERS);
         }
     }
     let live = live_masks(func, &successors, &dirty, &flushed, convention);
@@ -274,7 +346,14 @@ fn live_masks(
     let mut queued = vec![true; n];
     while let Some(b) = work.pop() {
         queued[b] = false;
-        let mut out = if synchronises(&func.blocks[b].term) { dirty_at_end[b] } else { 0 };
+        let term = &func.blocks[b].term;
+        let mut out = if synchronises(term) { dirty_at_end[b] } else { 0 };
+        // What leaves in host registers is used there.
+        if passes_registers(term) {
+            out |= PASSED_IN_REGISTERS.iter().fold(0, |m, &r| m | bit(r));
+        } else if matches!(term, Terminator::Return { .. }) {
+            out |= bit(PASSED_ONLY_IN_REGISTERS);
+        }
         for &s in &successors[b] {
             out |= live_in[s] | flushed.get(&(b, s)).copied().unwrap_or(0);
         }
@@ -339,8 +418,9 @@ block3 @0x1010:
         let standard = sync_sets(&f, CallConvention::AAPCS64).dirty_at_end;
         assert_eq!(exact[0], regs(&["x1", "z"]));
         assert_eq!(standard[0], regs(&["x1"]));
-        assert_eq!(exact[2], regs(&["n", "c"]));
-        assert_eq!(standard[2], regs(&["n", "c"]));
+        // x0 came back from the call in a host register, so the system call stores it.
+        assert_eq!(exact[2], regs(&["x0", "n", "c"]));
+        assert_eq!(standard[2], regs(&["x0", "n", "c"]));
         assert_eq!(exact[3], regs(&["n"]));
         assert!(standard[3].is_empty());
     }
@@ -370,22 +450,24 @@ block2 @0x1008:
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()
         };
-        assert_eq!(at(0x1000), regs(&["x1"]));
+        // x0 arrived in a host register; the call and the return hand it on the same way.
+        assert_eq!(at(0x1000), regs(&["x0", "x1"]));
         assert_eq!(at(0x1004), regs(&["x1", "x2"]));
-        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean).
+        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean but x0).
         assert_eq!(at(0x1008), regs(&["x1", "x4"]));
 
         let live_at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             live[b.index()].clone()
         };
-        // 0x1008 reads x3 and, at its return, writes back x1 (dirty on one path), so both must be
-        // loaded after the call; x4 is written before its write-back.
-        assert_eq!(live_at(0x1008), regs(&["x1", "x3"]));
-        // The call in 0x1004 reloads what 0x1008 needs, so 0x1004 needs only what it writes back.
-        assert_eq!(live_at(0x1004), regs(&["x1"]));
+        // 0x1008 reads x3, at its return writes back x1 (dirty on one path) and returns x0, so
+        // all three must be there after the call; x4 is written before its write-back.
+        assert_eq!(live_at(0x1008), regs(&["x0", "x1", "x3"]));
+        // The call in 0x1004 reloads what 0x1008 needs, so 0x1004 needs only what it writes back
+        // and what it passes in host registers.
+        assert_eq!(live_at(0x1004), regs(&["x0", "x1", "sp", "x30"]));
         // The entry reads x0; x1 is written before anything reads it.
-        assert_eq!(live_at(0x1000), regs(&["x0", "x3"]));
+        assert_eq!(live_at(0x1000), regs(&["x0", "x3", "sp", "x30"]));
     }
 
     #[test]
@@ -406,11 +488,11 @@ block1 @0x1004:
         .unwrap();
         let exact = sync_sets(&f, CallConvention::EXACT).live_at_start;
         let standard = sync_sets(&f, CallConvention::AAPCS64).live_at_start;
-        assert_eq!(exact[1], regs(&["x1", "x19"]));
-        assert!(exact[0].is_empty());
+        assert_eq!(exact[1], regs(&["x0", "x1", "x19"]));
+        assert_eq!(exact[0], regs(&["x0", "sp", "x30"]));
         // The caller goes on with its own x19, and compares its sp with the state's.
-        assert_eq!(standard[1], regs(&["x1", "x19"]));
-        assert_eq!(standard[0], regs(&["x19", "sp"]));
+        assert_eq!(standard[1], regs(&["x0", "x1", "x19"]));
+        assert_eq!(standard[0], regs(&["x0", "x19", "sp", "x30"]));
     }
 
     #[test]
@@ -446,8 +528,10 @@ block3 @0x100c:
         assert_eq!(sets.written_back_on_edge.len(), 1);
         // In the loop only x20 is dirty at the call; z came in from before it, and calls drop it.
         assert_eq!(sets.dirty_at_end[1], regs(&["x20"]));
-        assert_eq!(sets.dirty_at_end[2], regs(&["x20"]));
-        // The write-back reads x19, so the entry loads it (with x20, which the loop reads).
-        assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp"]));
+        // x0 comes back from the call in a host register.
+        assert_eq!(sets.dirty_at_end[2], regs(&["x0", "x20"]));
+        // The write-back reads x19, so the entry loads it (with x20, which the loop reads, and what
+        // the call passes).
+        assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp", "x30"]));
     }
 }

@@ -1,11 +1,13 @@
 //! The dispatcher: how control moves between translated code, the fallback engine and the
 //! runtime, and the entry points translated code calls.
 //!
-//! Translated functions have type `void (state, pc)`: they start at their entry, or resume at
-//! any leader the table lists, and return when the guest function returns (the state's pc then
-//! holds the return address). The table, sorted by guest address, maps every address at which
-//! translated code can be entered to its function. A guest address not in the table is run by
-//! the fallback engine, one block at a time, until control reaches an address that is.
+//! Translated functions have type `GuestFn`: they start at their entry, or resume at any leader
+//! the table lists, and return when the guest function returns, with x0 and the return address.
+//! x0, sp and x30 travel as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`); the state's x0
+//! is stale while translated code runs and the runtime writes the returned x0 and pc back. The
+//! table, sorted by guest address, maps every address at which translated code can be entered to
+//! its function. A guest address not in the table is run by the fallback engine, one block at a
+//! time, until control reaches an address that is.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -16,8 +18,28 @@ use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache
 
 use crate::{fallback, signal, thread};
 
-/// A translated function.
-pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64);
+/// A translated function: `(state, pc, x0, sp, x30) -> {x0, pc}` (translator/src/llvm/types.rs).
+pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64, u64, u64, u64) -> GuestReturn;
+
+/// What a translated function returns: x0 and the guest address it returned to.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct GuestReturn {
+    pub x0: u64,
+    pub pc: u64,
+}
+
+/// Enters translated code `f` at the state's pc with the state's registers, and writes back
+/// what it returns.
+///
+/// # Safety
+/// `f` must be a translated function of this program and `state` the calling thread's state.
+unsafe fn enter(f: GuestFn, state: &mut CpuState) {
+    // SAFETY: as the caller promises.
+    let r = unsafe { f(state, state.pc, state.x[0], state.sp, state.x[30]) };
+    state.x[0] = r.x0;
+    state.pc = r.pc;
+}
 
 /// One entry of the translator's table.
 #[repr(C)]
@@ -106,7 +128,7 @@ pub(crate) fn step(state: &mut CpuState) {
     }
     match lookup(state.pc) {
         // SAFETY: table entries are translated functions of the right type.
-        Some(f) => unsafe { f(state, state.pc) },
+        Some(f) => unsafe { enter(f, state) },
         None => fallback::run_block(state),
     }
 }
@@ -181,23 +203,28 @@ pub fn before_exit() {
 
 /// Translated code jumps here for a guest address it cannot reach directly: runs from `pc`
 /// until translated code has been entered once and returned (so the caller's frame returns in
-/// turn, as the guest function that jumped would), or until the thread exits.
+/// turn, as the guest function that jumped would), or until the thread exits. It has the type of
+/// a translated function (`GuestFn`), whose registers it takes and returns.
 ///
 /// # Safety
 /// `state` must be the calling thread's guest state.
 #[no_mangle]
-pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64) {
+pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64, x0: u64, sp: u64, x30: u64) -> GuestReturn {
     let state = unsafe { &mut *state };
     state.pc = pc;
+    state.x[0] = x0;
+    state.sp = sp;
+    state.x[30] = x30;
     while !thread::is_exiting(state) {
         signal::safe_point(state);
         if let Some(f) = lookup(state.pc) {
             // SAFETY: as in `step`.
-            unsafe { f(state, state.pc) };
-            return;
+            unsafe { enter(f, state) };
+            break;
         }
         fallback::run_block(state);
     }
+    GuestReturn { x0: state.x[0], pc: state.pc }
 }
 
 /// Translated code calls guest code it cannot call directly (BLR, or BL to code not

@@ -77,32 +77,28 @@ impl FnLowering<'_> {
 
     /// An indirect call through the lookup cache: the translation of `target` is called directly
     /// when there is one, else `vmtrans_call` runs the target until it returns to `ret_addr`.
-    pub(super) fn indirect_call_via_cache(&self, target: LLVMValueRef, ret_addr: u64) {
-        unsafe {
-            let func = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
-            let join = LLVMAppendBasicBlockInContext(self.t.ctx, func, NONAME);
+    /// Returns the `{x0, pc}` the call returned.
+    pub(super) fn indirect_call_via_cache(&self, target: LLVMValueRef, ret_addr: u64) -> LLVMValueRef {
+        self.join_results(|arrive| {
             self.with_inline_lookup(
                 target,
-                |code| {
-                    self.call_guest_fn(code, target, false);
-                    LLVMBuildBr(self.b, join);
-                },
-                || {
-                    self.runtime_call(target, ret_addr);
-                    LLVMBuildBr(self.b, join);
-                },
-            );
-            LLVMPositionBuilderAtEnd(self.b, join);
-        }
+                |code| arrive(self.call_guest_fn(code, target, false)),
+                || arrive(self.runtime_call(target, ret_addr)),
+            )
+        })
     }
 
     /// An indirect jump through the lookup cache: a tail call of the translation of `target` when
-    /// there is one, else of the dispatcher. The state's pc must hold `target` already.
+    /// there is one, else of the dispatcher.
     pub(super) fn indirect_jump_via_cache(&self, target: LLVMValueRef) {
         self.with_inline_lookup(
             target,
-            |code| self.call_guest_fn(code, target, true),
-            || self.call_guest_fn(self.rt.dispatch, target, true),
+            |code| {
+                self.call_guest_fn(code, target, true);
+            },
+            || {
+                self.call_guest_fn(self.rt.dispatch, target, true);
+            },
         );
     }
 }

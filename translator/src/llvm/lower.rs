@@ -1,17 +1,20 @@
-//! Lowering of one IR function to one LLVM function `void g_<addr>(ptr state, i64 pc)`.
+//! Lowering of one IR function to one LLVM function
+//! `{i64 x0, i64 pc} g_<addr>(ptr state, i64 pc, i64 x0, i64 sp, i64 x30)`.
 //!
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
-//! loaded from the state at entry and after every call (but the callee-saved ones the call
-//! convention keeps), stored back before every call and exit, and only those a path may have
-//! written since the state was last brought up to date (ir/src/sync.rs) are stored. The function
-//! starts at its entry when `pc` is its entry address, and otherwise resumes at the block of that
-//! guest address (return sites, jump-table targets, any leader the global table lists), so the
-//! dispatcher can re-enter it.
-//! Calls of translated functions are native calls; after one returns, the state's pc must be the
-//! expected return address (and, where callee-saved registers are kept, the state's sp the one the
-//! function holds), else the function returns at once (its frame was unwound by a longjmp, or a
-//! context switch came back on another stack) and the caller up the host stack checks in turn;
-//! the dispatcher at the bottom resumes at the state's pc.
+//! x0, sp and x30 arrive as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`), the others are
+//! loaded from the state at entry; after every call x0 comes back as a result and the others are
+//! reloaded (but the callee-saved ones the call convention keeps). They are stored back before
+//! every call and exit, and only those a path may have written since the state was last brought
+//! up to date (ir/src/sync.rs) are stored; x0 leaves by calls, jumps and returns in a host
+//! register, never through the state. The function starts at its entry when `pc` is its entry
+//! address, and otherwise resumes at the block of that guest address (return sites, jump-table
+//! targets, any leader the global table lists), so the dispatcher can re-enter it.
+//! Calls of translated functions are native calls; after one returns, the pc it returns must be
+//! the expected return address (and, where callee-saved registers are kept, the state's sp the one
+//! the function holds), else the function returns at once, handing on what it got (its frame was
+//! unwound by a longjmp, or a context switch came back on another stack) and the caller up the
+//! host stack checks in turn; the dispatcher at the bottom resumes at the returned pc.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,7 +24,7 @@ use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTa
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::loops::invariant_address_loads;
-use vmtrans_ir::sync::{sync_sets, CallConvention, SyncSets};
+use vmtrans_ir::sync::{sync_sets, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -29,7 +32,7 @@ use super::types::{Types, NONAME};
 /// Runtime functions translated code calls.
 #[derive(Clone, Copy)]
 pub struct RuntimeFns {
-    /// `void vmtrans_dispatch(ptr, i64 pc)`: runs guest code from `pc` (same type as a guest fn).
+    /// `vmtrans_dispatch`: runs guest code from `pc` (same type as a guest function).
     pub dispatch: LLVMValueRef,
     /// `void vmtrans_call(ptr, i64 target, i64 ret)`: calls guest code at `target` until it
     /// returns to `ret`.
@@ -80,6 +83,8 @@ pub struct FnLowering<'a> {
     pub values: Vec<Option<LLVMValueRef>>,
     pub guest_base: LLVMValueRef,
     state: LLVMValueRef,
+    /// The function's arguments holding `PASSED_IN_REGISTERS`, in that order.
+    passed: [LLVMValueRef; PASSED_IN_REGISTERS.len()],
     slots: HashMap<Reg, LLVMValueRef>,
     state_ptrs: HashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
@@ -89,9 +94,7 @@ pub struct FnLowering<'a> {
     live_at_start: Vec<BTreeSet<Reg>>,
     /// The registers written back on edges into loops that call out.
     written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
-    /// The block that reloads registers after the call returning to each return address.
-    reload_blocks: HashMap<u64, LLVMBasicBlockRef>,
-    /// The block that returns at once, made when first needed.
+    /// The block that returns what the state holds at once, made when first needed.
     unwind: Option<LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
     block_at: HashMap<u64, usize>,
@@ -139,12 +142,14 @@ impl<'a> FnLowering<'a> {
             LLVMPositionBuilderAtEnd(b, entry);
             let state = LLVMGetParam(llfn, 0);
             let pc = LLVMGetParam(llfn, 1);
+            let passed = std::array::from_fn(|i| LLVMGetParam(llfn, 2 + i as u32));
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
             let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync_sets(func, convention);
             // A register can be live where the function never names it: sp, which the code after
-            // a call compares with the state's.
+            // a call compares with the state's, and those passed in host registers.
             let mut used = used_registers(func);
             used.extend(live_at_start.iter().flatten().copied());
+            used.extend(PASSED_IN_REGISTERS);
             let mut l = FnLowering {
                 t,
                 module,
@@ -155,13 +160,13 @@ impl<'a> FnLowering<'a> {
                 values: vec![None; func.insts.len()],
                 guest_base,
                 state,
+                passed,
                 slots: HashMap::new(),
                 state_ptrs: HashMap::new(),
                 used,
                 dirty_at_end,
                 live_at_start,
                 written_back_on_edge,
-                reload_blocks: HashMap::new(),
                 unwind: None,
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
                 signal_pending: {
@@ -183,11 +188,9 @@ impl<'a> FnLowering<'a> {
             l.state_ptr(Reg::PC);
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
-            // Enter at the entry (loading the registers), or resume at a resume point: the return
-            // site of a call that keeps no register resumes in the block that reloads the registers
-            // after its call, another resume point in a block that reloads them all and jumps to its
-            // block. Either way every register is redefined on entry, so no block becomes a join
-            // of many paths.
+            // Enter at the entry, or resume at a resume point in a block that takes the passed
+            // registers and reloads the others, then jumps to its block. Either way every register
+            // is redefined on entry, so no block becomes a join of many paths.
             let init = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
             let resume_bb = if func.resume_points.is_empty() {
                 LLVMBuildBr(b, init);
@@ -202,7 +205,7 @@ impl<'a> FnLowering<'a> {
                 Some(resume)
             };
             LLVMPositionBuilderAtEnd(b, init);
-            l.reload(0, &BTreeSet::new());
+            l.enter(0);
             LLVMBuildBr(b, bbs[0]);
             for (blk, bd) in func.blocks() {
                 LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
@@ -214,17 +217,11 @@ impl<'a> FnLowering<'a> {
             if let Some(resume) = resume_bb {
                 let mut cases = vec![];
                 for &(addr, blk) in &func.resume_points {
-                    let target = match l.reload_blocks.get(&addr) {
-                        Some(&rb) => rb,
-                        None => {
-                            let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
-                            LLVMPositionBuilderAtEnd(b, rb);
-                            l.reload(blk.index(), &BTreeSet::new());
-                            LLVMBuildBr(b, bbs[blk.index()]);
-                            rb
-                        }
-                    };
-                    cases.push((addr, target));
+                    let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
+                    LLVMPositionBuilderAtEnd(b, rb);
+                    l.enter(blk.index());
+                    LLVMBuildBr(b, bbs[blk.index()]);
+                    cases.push((addr, rb));
                 }
                 // The table lists only the entry and the resume points, so no other pc arrives.
                 let no_other_pc = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
@@ -280,10 +277,26 @@ impl<'a> FnLowering<'a> {
         }
     }
 
+    /// Where the function is entered before `block`: takes the passed registers from the
+    /// arguments and loads the others `block` needs from the state.
+    fn enter(&self, block: usize) {
+        for (&r, &v) in PASSED_IN_REGISTERS.iter().zip(&self.passed) {
+            self.write_reg(r, v);
+        }
+        self.reload(block, &PASSED_IN_REGISTERS.into_iter().collect());
+    }
+
     /// Stores back into the state the registers that may have changed since it was last brought
     /// up to date, at the end of `block` (ir/src/sync.rs); the others hold what it holds.
     fn flush(&self, block: usize) {
         self.write_back(&self.dirty_at_end[block]);
+    }
+
+    /// `flush` where control leaves the function by a jump that passes x0 in a host register.
+    fn flush_leaving(&self, block: usize) {
+        let mut regs = self.dirty_at_end[block].clone();
+        regs.remove(&PASSED_ONLY_IN_REGISTERS);
+        self.write_back(&regs);
     }
 
     /// Stores the registers of `regs` into the state.
@@ -338,6 +351,24 @@ impl<'a> FnLowering<'a> {
         self.t.const_int(self.t.i64, x as u128)
     }
 
+    /// The `{x0, pc}` pair a translated function returns.
+    fn guest_return_value(&self, x0: LLVMValueRef, pc: LLVMValueRef) -> LLVMValueRef {
+        unsafe {
+            let v = LLVMGetPoison(self.t.guest_ret);
+            let v = LLVMBuildInsertValue(self.b, v, x0, 0, NONAME);
+            LLVMBuildInsertValue(self.b, v, pc, 1, NONAME)
+        }
+    }
+
+    /// The `{x0, pc}` pair the state holds (after the runtime ran guest code).
+    fn state_return_value(&self) -> LLVMValueRef {
+        unsafe {
+            let x0 = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&PASSED_ONLY_IN_REGISTERS], NONAME);
+            self.keep_access_size(x0, 8);
+            self.guest_return_value(x0, self.load_pc())
+        }
+    }
+
     /// The targets the lifter recovered for the indirect jump or call ending block `block`.
     fn indirect_targets_of(&self, block: usize) -> Vec<u64> {
         let targets = self.func.indirect_targets.iter().filter(|(b, _)| b.index() == block);
@@ -345,47 +376,106 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Calls guest code at `target` (a constant or a value) as a function of the same type as
-    /// ours, as a tail call when `tail`.
-    pub(super) fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) {
+    /// ours, passing the registers' current values, as a tail call when `tail`; returns what it
+    /// returns.
+    pub(super) fn call_guest_fn(&self, callee: LLVMValueRef, target: LLVMValueRef, tail: bool) -> LLVMValueRef {
+        let passed = PASSED_IN_REGISTERS.map(|r| self.read_reg(r));
+        self.call_guest_fn_passing(callee, target, passed, tail)
+    }
+
+    /// `call_guest_fn` with the values of `PASSED_IN_REGISTERS` given.
+    fn call_guest_fn_passing(
+        &self,
+        callee: LLVMValueRef,
+        target: LLVMValueRef,
+        passed: [LLVMValueRef; PASSED_IN_REGISTERS.len()],
+        tail: bool,
+    ) -> LLVMValueRef {
         unsafe {
-            let mut args = [self.state, target];
-            let c = LLVMBuildCall2(self.b, self.t.guest_fn, callee, args.as_mut_ptr(), 2, NONAME);
+            let mut args = vec![self.state, target];
+            args.extend(passed);
+            let c = LLVMBuildCall2(self.b, self.t.guest_fn, callee, args.as_mut_ptr(), args.len() as u32, NONAME);
             if tail {
                 LLVMSetTailCallKind(c, LLVMTailCallKind::LLVMTailCallKindMustTail);
-                LLVMBuildRetVoid(self.b);
+                LLVMBuildRet(self.b, c);
             }
+            c
         }
     }
 
-    /// Leaves the function for guest address `target` (held in the state's pc already), by a
-    /// tail call of its translation or of the dispatcher.
+    /// Leaves the function for guest address `target`, by a tail call of its translation or of
+    /// the dispatcher.
     fn leave_to(&self, target: LLVMValueRef, known: Option<u64>) {
         let callee = known.and_then(|a| self.fns.get(&a).copied()).unwrap_or(self.rt.dispatch);
         self.call_guest_fn(callee, target, true);
     }
 
-    /// After a call that should come back to `ret_addr`: go on in `cont` if the state's pc is
-    /// `ret_addr`, else return (the frame was unwound). Going on reloads the registers `cont` needs,
-    /// except those of `kept` (callee-saved under the call convention, `CallConvention::kept_across`),
-    /// which the callee returned unchanged, provided the state's sp is the one this function holds.
-    /// With another sp (a context switch came back to this return address on another stack) the
-    /// function returns too: the dispatcher then resumes at `ret_addr` in a block that reloads
-    /// everything. Where nothing is kept, the block that checks is also where the dispatcher resumes.
-    fn after_call(&mut self, ret_addr: u64, cont: vmtrans_ir::Block, kept: &[Reg], bbs: &[LLVMBasicBlockRef]) {
-        let kept: BTreeSet<Reg> =
+    /// Emits the calls `arms` makes (each ends in its own block, with the call's result) and joins
+    /// them: the result of whichever arm ran. `arms` gets a function to record each result with.
+    pub(super) fn join_results(&self, arms: impl FnOnce(&dyn Fn(LLVMValueRef))) -> LLVMValueRef {
+        unsafe {
+            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let join = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let incoming = std::cell::RefCell::new(vec![]);
+            arms(&|result| {
+                incoming.borrow_mut().push((result, LLVMGetInsertBlock(self.b)));
+                LLVMBuildBr(self.b, join);
+            });
+            LLVMPositionBuilderAtEnd(self.b, join);
+            let phi = LLVMBuildPhi(self.b, self.t.guest_ret, NONAME);
+            let (mut values, mut blocks): (Vec<_>, Vec<_>) = incoming.into_inner().into_iter().unzip();
+            LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), values.len() as u32);
+            phi
+        }
+    }
+
+    /// After a call that should come back to `ret_addr`: go on in `cont` if the pc it returned is
+    /// `ret_addr`, else return (the frame was unwound). `returned` is what a translated callee
+    /// returned (x0 and the pc); without it (a system call) both are the state's. Going on reloads
+    /// the registers `cont` needs, except x0 when it was returned and those of `kept` (callee-saved
+    /// under the call convention, `CallConvention::kept_across`), which the callee returned
+    /// unchanged, provided the state's sp is the one this function holds. With another sp (a
+    /// context switch came back to this return address on another stack) the function returns
+    /// too: the dispatcher then resumes at `ret_addr` in a block that reloads everything.
+    fn after_call(
+        &mut self,
+        ret_addr: u64,
+        cont: vmtrans_ir::Block,
+        kept: &[Reg],
+        returned: Option<LLVMValueRef>,
+        bbs: &[LLVMBasicBlockRef],
+    ) {
+        let mut kept: BTreeSet<Reg> =
             kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let check = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMBuildBr(self.b, check);
-            let unwind = self.unwind_block(fnv);
+            let unwind = match returned {
+                // Hand on what the callee returned.
+                Some(result) => {
+                    let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                    LLVMPositionBuilderAtEnd(self.b, unwind);
+                    LLVMBuildRet(self.b, result);
+                    unwind
+                }
+                None => self.unwind_block(fnv),
+            };
             LLVMPositionBuilderAtEnd(self.b, check);
+            let pc = match returned {
+                Some(result) => {
+                    self.write_reg(PASSED_ONLY_IN_REGISTERS, LLVMBuildExtractValue(self.b, result, 0, NONAME));
+                    LLVMBuildExtractValue(self.b, result, 1, NONAME)
+                }
+                None => self.load_pc(),
+            };
+            let has_kept = !kept.is_empty();
+            if returned.is_some() {
+                kept.insert(PASSED_ONLY_IN_REGISTERS);
+            }
             self.reload(cont.index(), &kept);
-            let pc = self.load_pc();
             let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
-            if kept.is_empty() {
-                self.reload_blocks.insert(ret_addr, check);
-            } else {
+            if has_kept {
                 let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
                 self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
                 let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
@@ -396,7 +486,8 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// The function's block that returns at once (after a call whose frame was unwound).
+    /// The function's block that returns what the state holds at once (after a system call or
+    /// signal delivery that moved the pc elsewhere).
     fn unwind_block(&mut self, fnv: LLVMValueRef) -> LLVMBasicBlockRef {
         if let Some(bb) = self.unwind {
             return bb;
@@ -405,7 +496,7 @@ impl<'a> FnLowering<'a> {
             let here = LLVMGetInsertBlock(self.b);
             let bb = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMPositionBuilderAtEnd(self.b, bb);
-            LLVMBuildRetVoid(self.b);
+            LLVMBuildRet(self.b, self.state_return_value());
             LLVMPositionBuilderAtEnd(self.b, here);
             self.unwind = Some(bb);
             bb
@@ -450,7 +541,7 @@ impl<'a> FnLowering<'a> {
             let fnv = LLVMGetBasicBlockParent(here);
             let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            let unwind = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let unwind = self.unwind_block(fnv);
             LLVMPositionBuilderAtEnd(self.b, poll);
             // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with others.
             let word = LLVMBuildLoad2(self.b, self.t.i32, self.signal_pending, NONAME);
@@ -467,8 +558,6 @@ impl<'a> FnLowering<'a> {
             let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
             let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
             self.set_branch_weights(br, 100_000, 1);
-            LLVMPositionBuilderAtEnd(self.b, unwind);
-            LLVMBuildRetVoid(self.b);
             LLVMPositionBuilderAtEnd(self.b, here);
             poll
         }
@@ -493,17 +582,15 @@ impl<'a> FnLowering<'a> {
                 Terminator::CallGuest { target, ret_addr, cont } => {
                     self.flush(block);
                     let t = self.const64(target);
-                    self.set_pc(t);
-                    match self.fns.get(&target) {
+                    let returned = match self.fns.get(&target) {
                         Some(&f) => self.call_guest_fn(f, t, false),
                         None => self.runtime_call(t, ret_addr),
-                    }
-                    self.after_call(ret_addr, cont, self.convention.kept_across(term), bbs);
+                    };
+                    self.after_call(ret_addr, cont, self.convention.kept_across(term), Some(returned), bbs);
                 }
                 Terminator::CallIndirect { target, ret_addr, cont } => {
                     self.flush(block);
                     let t = val(target);
-                    self.set_pc(t);
                     // Targets the lifter recovered are called directly when the computed
                     // address is one of them; any other address goes through the runtime.
                     let direct: Vec<(u64, LLVMValueRef)> = self
@@ -511,35 +598,32 @@ impl<'a> FnLowering<'a> {
                         .into_iter()
                         .filter_map(|a| self.fns.get(&a).map(|&f| (a, f)))
                         .collect();
-                    if direct.is_empty() {
-                        self.indirect_call_via_cache(t, ret_addr);
+                    let returned = if direct.is_empty() {
+                        self.indirect_call_via_cache(t, ret_addr)
                     } else {
-                        let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
-                        let join = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-                        for (a, f) in direct {
-                            let hit = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-                            let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-                            let is_a = self.icmp(LLVMIntPredicate::LLVMIntEQ, t, self.const64(a));
-                            LLVMBuildCondBr(self.b, is_a, hit, miss);
-                            LLVMPositionBuilderAtEnd(self.b, hit);
-                            self.call_guest_fn(f, self.const64(a), false);
-                            LLVMBuildBr(self.b, join);
-                            LLVMPositionBuilderAtEnd(self.b, miss);
-                        }
-                        self.runtime_call(t, ret_addr);
-                        LLVMBuildBr(self.b, join);
-                        LLVMPositionBuilderAtEnd(self.b, join);
-                    }
-                    self.after_call(ret_addr, cont, self.convention.kept_across(term), bbs);
+                        self.join_results(|arrive| {
+                            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+                            for (a, f) in direct {
+                                let hit = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                                let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                                let is_a = self.icmp(LLVMIntPredicate::LLVMIntEQ, t, self.const64(a));
+                                LLVMBuildCondBr(self.b, is_a, hit, miss);
+                                LLVMPositionBuilderAtEnd(self.b, hit);
+                                arrive(self.call_guest_fn(f, self.const64(a), false));
+                                LLVMPositionBuilderAtEnd(self.b, miss);
+                            }
+                            arrive(self.runtime_call(t, ret_addr));
+                        })
+                    };
+                    self.after_call(ret_addr, cont, self.convention.kept_across(term), Some(returned), bbs);
                 }
                 Terminator::Return { target } => {
-                    self.set_pc(val(target));
                     self.flush(block);
-                    LLVMBuildRetVoid(self.b);
+                    let result = self.guest_return_value(self.read_reg(PASSED_ONLY_IN_REGISTERS), val(target));
+                    LLVMBuildRet(self.b, result);
                 }
                 Terminator::JumpGuest { target } => {
                     let t = self.const64(target);
-                    self.set_pc(t);
                     self.flush(block);
                     self.leave_to(t, Some(target));
                 }
@@ -551,8 +635,7 @@ impl<'a> FnLowering<'a> {
                         .filter_map(|a| self.block_at.get(&a).map(|&b| (a, b)))
                         .collect();
                     if known.is_empty() {
-                        self.set_pc(t);
-                        self.flush(block);
+                        self.flush_leaving(block);
                         self.indirect_jump_via_cache(t);
                     } else {
                         let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
@@ -565,8 +648,7 @@ impl<'a> FnLowering<'a> {
                             LLVMAddCase(sw, self.const64(a), entry);
                         }
                         LLVMPositionBuilderAtEnd(self.b, miss);
-                        self.set_pc(t);
-                        self.flush(block);
+                        self.flush_leaving(block);
                         self.leave_to(t, None);
                     }
                 }
@@ -576,7 +658,7 @@ impl<'a> FnLowering<'a> {
                     self.flush(block);
                     let mut args = [self.state];
                     LLVMBuildCall2(self.b, self.rt.syscall_ty, self.rt.syscall, args.as_mut_ptr(), 1, NONAME);
-                    self.after_call(next, cont, &[], bbs);
+                    self.after_call(next, cont, &[], None, bbs);
                 }
                 Terminator::Trap { kind, pc, insn } => {
                     self.set_pc(self.const64(pc));
@@ -587,19 +669,29 @@ impl<'a> FnLowering<'a> {
                         self.t.const_int(self.t.i32, insn as u128),
                     ];
                     LLVMBuildCall2(self.b, self.rt.trap_ty, self.rt.trap, args.as_mut_ptr(), 3, NONAME);
-                    // A handled signal leaves the pc where the handler resumes: go on from there.
+                    // A handled signal leaves the pc where the handler resumes: go on from there,
+                    // with the registers the state holds.
                     let pc = self.load_pc();
-                    self.call_guest_fn(self.rt.dispatch, pc, true);
+                    let passed = PASSED_IN_REGISTERS.map(|r| {
+                        let v = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&r], NONAME);
+                        self.keep_access_size(v, 8);
+                        v
+                    });
+                    self.call_guest_fn_passing(self.rt.dispatch, pc, passed, true);
                 }
             }
         }
     }
 
-    /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`.
-    pub(super) fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) {
+    /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`, after
+    /// storing x0 (which the flush before a call leaves to the callee); returns the `{x0, pc}`
+    /// the state then holds, as a translated callee would.
+    pub(super) fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) -> LLVMValueRef {
         unsafe {
+            self.write_back(&BTreeSet::from([PASSED_ONLY_IN_REGISTERS]));
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
+            self.state_return_value()
         }
     }
 

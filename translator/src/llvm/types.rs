@@ -33,8 +33,14 @@ pub struct Types {
     pub f64: LLVMTypeRef,
     pub ptr: LLVMTypeRef,
     pub void: LLVMTypeRef,
-    /// The type of every translated function: `void (ptr state, i64 pc)`.
+    /// The type of every translated function (and of `vmtrans_dispatch`):
+    /// `{ i64 x0, i64 pc } (ptr state, i64 pc, i64 x0, i64 sp, i64 x30)`. The guest registers
+    /// `vmtrans_ir::sync::PASSED_IN_REGISTERS` travel as arguments, in that order, and a return
+    /// hands back x0 and the pc it returns to. It is the C ABI's too (six integer arguments, a
+    /// two-word result in rax and rdx), so the runtime calls translated code directly.
     pub guest_fn: LLVMTypeRef,
+    /// `{ i64 x0, i64 pc }`, what a translated function returns.
+    pub guest_ret: LLVMTypeRef,
 }
 
 impl Types {
@@ -45,7 +51,9 @@ impl Types {
             let ptr = LLVMPointerTypeInContext(ctx, 0);
             let void = LLVMVoidTypeInContext(ctx);
             let i64 = LLVMInt64TypeInContext(ctx);
-            let mut params = [ptr, i64];
+            let mut fields = [i64, i64];
+            let guest_ret = LLVMStructTypeInContext(ctx, fields.as_mut_ptr(), 2, 0);
+            let mut params = [ptr, i64, i64, i64, i64];
             Types {
                 ctx,
                 i1: LLVMInt1TypeInContext(ctx),
@@ -58,7 +66,8 @@ impl Types {
                 f64: LLVMDoubleTypeInContext(ctx),
                 ptr,
                 void,
-                guest_fn: LLVMFunctionType(void, params.as_mut_ptr(), 2, 0),
+                guest_fn: LLVMFunctionType(guest_ret, params.as_mut_ptr(), params.len() as u32, 0),
+                guest_ret,
             }
         }
     }
