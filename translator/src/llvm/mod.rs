@@ -2,8 +2,9 @@
 //! reads (the guest image and the guest-address-to-code table), optimises, and writes an x86-64
 //! object file.
 //!
-//! The contract with the runtime (runtime/src/abi.rs) is: every translated function has type
-//! `void (ptr state, i64 pc)`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
+//! The contract with the runtime (runtime/src/dispatch.rs) is: every translated function has type
+//! `{i64 x0, i64 pc} (ptr state, i64 pc, i64 x0, i64 sp, i64 x30)` (`Types::guest_fn`, the
+//! runtime's `GuestFn`), and so has `vmtrans_dispatch`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
 //! sorted by address, for every guest address at which translated code can be entered; and
 //! `vmtrans_guest_image` holds the guest ELF file; both are handed to the runtime by the C `main`
 //! this module also emits, which calls `vmtrans_start(argc, argv, envp, &vmtrans_program)`.
