@@ -340,9 +340,14 @@ impl<'a> FnLowering<'a> {
     }
 
     fn load_pc(&self) -> LLVMValueRef {
+        self.load_from_state(Reg::PC)
+    }
+
+    /// The value of 64-bit register `r` in the state (a load of its own size, `keep_access_size`).
+    fn load_from_state(&self, r: Reg) -> LLVMValueRef {
         unsafe {
-            let v = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::PC], NONAME);
-            self.keep_access_size(v, reg_offset(Reg::PC).1 as u32);
+            let v = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&r], NONAME);
+            self.keep_access_size(v, reg_offset(r).1 as u32);
             v
         }
     }
@@ -362,11 +367,7 @@ impl<'a> FnLowering<'a> {
 
     /// The `{x0, pc}` pair the state holds (after the runtime ran guest code).
     fn state_return_value(&self) -> LLVMValueRef {
-        unsafe {
-            let x0 = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&PASSED_ONLY_IN_REGISTERS], NONAME);
-            self.keep_access_size(x0, 8);
-            self.guest_return_value(x0, self.load_pc())
-        }
+        self.guest_return_value(self.load_from_state(PASSED_ONLY_IN_REGISTERS), self.load_pc())
     }
 
     /// The targets the lifter recovered for the indirect jump or call ending block `block`.
@@ -445,7 +446,7 @@ impl<'a> FnLowering<'a> {
         returned: Option<LLVMValueRef>,
         bbs: &[LLVMBasicBlockRef],
     ) {
-        let mut kept: BTreeSet<Reg> =
+        let kept: BTreeSet<Reg> =
             kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
@@ -469,15 +470,14 @@ impl<'a> FnLowering<'a> {
                 }
                 None => self.load_pc(),
             };
-            let has_kept = !kept.is_empty();
+            let mut not_reloaded = kept.clone();
             if returned.is_some() {
-                kept.insert(PASSED_ONLY_IN_REGISTERS);
+                not_reloaded.insert(PASSED_ONLY_IN_REGISTERS);
             }
-            self.reload(cont.index(), &kept);
+            self.reload(cont.index(), &not_reloaded);
             let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
-            if has_kept {
-                let state_sp = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&Reg::SP], NONAME);
-                self.keep_access_size(state_sp, reg_offset(Reg::SP).1 as u32);
+            if !kept.is_empty() {
+                let state_sp = self.load_from_state(Reg::SP);
                 let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
                 ok = LLVMBuildAnd(self.b, ok, same, NONAME);
             }
@@ -672,11 +672,7 @@ impl<'a> FnLowering<'a> {
                     // A handled signal leaves the pc where the handler resumes: go on from there,
                     // with the registers the state holds.
                     let pc = self.load_pc();
-                    let passed = PASSED_IN_REGISTERS.map(|r| {
-                        let v = LLVMBuildLoad2(self.b, self.t.i64, self.state_ptrs[&r], NONAME);
-                        self.keep_access_size(v, 8);
-                        v
-                    });
+                    let passed = PASSED_IN_REGISTERS.map(|r| self.load_from_state(r));
                     self.call_guest_fn_passing(self.rt.dispatch, pc, passed, true);
                 }
             }
