@@ -1,7 +1,8 @@
 /* The floating-point environment: results of arithmetic, conversions and rounding functions in each of the four
  * IEEE rounding modes (fesetround), and the cumulative exception flags (fetestexcept) that divisions by zero,
- * invalid operations, overflow, underflow and inexact results raise, including across a system call and into a
- * new thread (which starts with its creator's rounding mode and clear flags only if the creator's were clear). */
+ * invalid operations (compares of NaNs among them), overflow, underflow and inexact results raise, including
+ * across a system call and into a new thread (which starts with its creator's rounding mode and clear flags only
+ * if the creator's were clear). */
 #include <fenv.h>
 #include <float.h>
 #include <math.h>
@@ -16,6 +17,10 @@ static volatile double tiny = DBL_MIN, half_up = 2.5, minus_half = -2.5, third_o
 static volatile int64_t large_int = 0x7ffffffffffffe01LL;
 static volatile float f_one = 1.0f, f_three = 3.0f;
 static volatile double beyond_int = 1e10 + 0.5, beyond_long = 1e19;
+/* NaNs made from integer bits (combined with a volatile zero, so that the compiler computes them in a general
+ * register and moves them to a floating-point one). */
+static volatile uint64_t signalling_nan_bits = 0x7ff0000000000001ULL, quiet_nan_bits = 0x7ff8000000000001ULL;
+static volatile uint32_t signalling_nanf_bits = 0x7f800001U, no_bits = 0;
 
 static const int modes[] = {FE_TONEAREST, FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO};
 static const char *const mode_names[] = {"to-nearest", "upward", "downward", "toward-zero"};
@@ -54,6 +59,20 @@ static void show_flags(const char *what) {
         (void)sink;                                                                                                  \
         show_flags(label);                                                                                           \
     } while (0)
+
+static double double_from_bits(uint64_t bits) {
+    double d;
+    bits ^= no_bits;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+static float float_from_bits(uint32_t bits) {
+    float f;
+    bits ^= no_bits;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
 
 static void *thread_body(void *unused) {
     (void)unused;
@@ -99,6 +118,13 @@ int main(void) {
     FLAGS_OF("(unsigned long)1e19", (double)(unsigned long)beyond_long);
     FLAGS_OF("(int)(float)2.5", (double)(int)(float)half_up);
     FLAGS_OF("(float)1/3", (float)(one / three));
+    /* Equality compares are quiet: invalid for a signalling NaN only (FCMP on Arm, ucomisd on x86-64);
+     * ordering compares raise it for any NaN (FCMPE, comisd). */
+    FLAGS_OF("sNaN == 0", (double)(double_from_bits(signalling_nan_bits) == 0.0));
+    FLAGS_OF("sNaN != 1", (double)(double_from_bits(signalling_nan_bits) != 1.0));
+    FLAGS_OF("qNaN == 0", (double)(double_from_bits(quiet_nan_bits) == 0.0));
+    FLAGS_OF("qNaN < 1", (double)(double_from_bits(quiet_nan_bits) < 1.0));
+    FLAGS_OF("(float)sNaN == 0", (double)(float_from_bits(signalling_nanf_bits) == 0.0f));
 
     /* Flags are sticky, survive a system call, and are cleared one by one. */
     feclearexcept(FE_ALL_EXCEPT);

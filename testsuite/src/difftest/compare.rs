@@ -108,7 +108,8 @@ pub fn report(case: &Case, addr: u64, engine: &str, what: &str, diffs: &[Differe
     let mut s = String::new();
     let _ = writeln!(s, "MISMATCH class {} engine {engine}: {what}", case.class);
     s.push_str(&listing(case, addr));
-    let with_vectors = diffs.iter().any(|d| d.location.starts_with('v'));
+    // FPSR's flags come from the vector registers' values as much as a vector result does.
+    let with_vectors = diffs.iter().any(|d| d.location.starts_with('v') || d.location == "fpsr");
     s.push_str("  initial state:\n");
     s.push_str(&inputs(&case.init, with_vectors));
     if !diffs.is_empty() {

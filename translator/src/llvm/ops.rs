@@ -30,10 +30,13 @@ impl FnLowering<'_> {
         unsafe { LLVMBuildICmp(self.b, p, a, b, NONAME) }
     }
 
-    /// A float comparison. The ordering predicates on scalars go through x86's quiet compare
-    /// (`ucomiss`/`ucomisd`, which raises invalid only for a signalling NaN, as FCMP does):
-    /// LLVM lowers a plain `fcmp olt` that it keeps as a mask to `cmpltss`, which raises invalid
-    /// for a quiet NaN too, and it folds away any guard placed around the compare.
+    /// A float comparison. The ordering and equality predicates on scalars go through x86's quiet
+    /// compare (`ucomiss`/`ucomisd`, which raises invalid only for a signalling NaN, as FCMP
+    /// does): LLVM lowers a plain `fcmp olt` that it keeps as a mask to `cmpltss`, which raises
+    /// invalid for a quiet NaN too, and it folds away any guard placed around the compare; and it
+    /// rewrites `fcmp oeq x, 0.0` on a float made from integer bits (FMOV from a general
+    /// register, a widened half) into an integer test of those bits, which raises nothing for a
+    /// signalling NaN.
     fn fcmp(&self, p: LLVMRealPredicate, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
         use LLVMRealPredicate::*;
         // SAFETY: `a` is a value of this context.
@@ -44,6 +47,8 @@ impl FnLowering<'_> {
             LLVMRealOLE => "le",
             LLVMRealOGT => "gt",
             LLVMRealOGE => "ge",
+            LLVMRealOEQ => "eq",
+            LLVMRealUNE => "neq",
             _ => "",
         };
         if !scalar || name.is_empty() {
