@@ -88,7 +88,13 @@ fn differential_against_qemu() {
     assert!(!seeds.is_empty(), "seeds.txt lists no seeds");
     let cases = runner::generate(&selected_classes(), &seeds, CASES_PER_SEED);
     let how = translation();
-    let summary = runner::run(&cases, &KnownFailures::parse(KNOWN), how.as_ref(), options()).expect("oracle run");
+    let summary = runner::run(
+        &cases,
+        &KnownFailures::parse(KNOWN).expect("testsuite/difftest/known-failures.txt"),
+        how.as_ref(),
+        options(),
+    )
+    .expect("oracle run");
     print_summary(&summary);
     let faults: usize = summary.stats.values().map(|s| s.oracle_faults).sum();
     assert_eq!(faults, 0, "cases killed qemu-aarch64: a generator draws invalid cases");
@@ -110,7 +116,7 @@ fn soak() {
         }
     };
     println!("difftest soak: DIFFTEST_SEED={seed:#x} DIFFTEST_CASES={cases}");
-    let known = KnownFailures::parse(KNOWN);
+    let known = KnownFailures::parse(KNOWN).expect("testsuite/difftest/known-failures.txt");
     let how = translation();
     let mut total = runner::Summary::default();
     // One class at a time, in chunks, so that memory stays bounded and progress shows.
@@ -289,7 +295,22 @@ fn runner_detects_and_reports_mismatches() {
         report.contains("mov x0, #0x1") && report.contains("x0 ") && report.contains("0x0000000000000001"),
         "{report}"
     );
-    let known = KnownFailures::parse("# accepted for the test\nmock mov\n");
+    let known = KnownFailures::parse("# accepted for the test\nmock mov\n").expect("valid entry");
     let summary = runner::run_engines(&cases, &[&DoNothing], None, &known, options()).expect("oracle run");
     assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 0));
+
+    // A `missing-fpsr=` entry covers a case only when the engine lacks some of the named FPSR
+    // flags and differs in nothing else: msr fpsr, x0 with x0 = 8 (UFC) and with x0 = 0x18
+    // (UFC and IXC), both left undone by the do-nothing engine, and the movz case above.
+    let fpsr_case = |value: u64| {
+        let mut init = MachineState::default();
+        init.x[0] = value;
+        runner::Tagged { case: Case { class: "mock", code: vec![0xd51b_4420], init }, origin: "test".into() }
+    };
+    let cases = vec![fpsr_case(8), fpsr_case(0x18), tagged(vec![0xd280_0020])];
+    let narrowed = KnownFailures::parse("mock * missing-fpsr=UFC\n").expect("valid entry");
+    let opts = RunOptions { interpreter_fpsr: true, compare: CompareOptions { fpsr: true }, ..options() };
+    let summary = runner::run_engines(&cases, &[&DoNothing], None, &narrowed, opts).expect("oracle run");
+    assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 2));
+    assert!(KnownFailures::parse("mock * missing-fpsr=UFD\n").is_err(), "a misspelt flag is an error");
 }
