@@ -21,7 +21,7 @@ use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::LLVMVisibility;
+use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMVisibility};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
@@ -58,6 +58,28 @@ pub fn function_symbol(addr: u64) -> String {
 unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMValueRef {
     let n = cname(name);
     unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
+}
+
+/// Tells LLVM that `function` runs with a denormal mode it cannot know: MXCSR's flush-to-zero and
+/// denormals-are-zero follow the guest's FPCR.FZ (runtime/src/fpenv.rs). With the default ("ieee")
+/// LLVM rewrites float tests into integer tests of the bits that see a denormal where the host's
+/// compare, under denormals-are-zero, sees a zero (`fcmp oeq x, 0.0` becomes a test of x's bits
+/// other than the sign), so FMLA's infinity-times-zero rule missed a flushed denormal factor.
+unsafe fn set_dynamic_denormal_mode(ctx: LLVMContextRef, function: LLVMValueRef) {
+    for key in ["denormal-fp-math", "denormal-fp-math-f32"] {
+        let value = "dynamic,dynamic";
+        // SAFETY: the strings outlive the call, which copies them; `function` belongs to `ctx`.
+        unsafe {
+            let attribute = LLVMCreateStringAttribute(
+                ctx,
+                key.as_ptr().cast(),
+                key.len() as u32,
+                value.as_ptr().cast(),
+                value.len() as u32,
+            );
+            LLVMAddAttributeAtIndex(function, LLVMAttributeFunctionIndex, attribute);
+        }
+    }
 }
 
 /// Functions compiled together into one object file.
@@ -186,6 +208,7 @@ fn compile_part(
         for f in functions {
             let v = declare(m, &function_symbol(f.entry_addr), t.guest_fn);
             LLVMSetVisibility(v, LLVMVisibility::LLVMHiddenVisibility);
+            set_dynamic_denormal_mode(ctx, v);
             fns.insert(f.entry_addr, v);
         }
         for &i in part {
