@@ -354,6 +354,11 @@ impl FnLowering<'_> {
     /// only for a signalling NaN.
     fn min_max(&self, name: &str, ty: Type, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
         let lt = self.t.of(ty);
+        // LLVM folds the minimum or maximum of a value with itself to the value, but under
+        // flush-to-zero FMIN of a denormal with itself is a zero (the host's min, under
+        // denormals-are-zero, gives it too): the fence, which costs no instruction, keeps the
+        // operands apart.
+        let b = self.intrinsic("llvm.arithmetic.fence", &[lt], &[b]);
         let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
         let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
         let any_nan = self.binop(LLVMOpcode::LLVMOr, a_nan, b_nan);
