@@ -12,6 +12,8 @@
 //!   `CallConvention::AAPCS64`, the condition flags at calls and returns, which the procedure call
 //!   standard says nobody reads there. Its main catch is condition flags, which most flag-setting
 //!   instructions write and few paths read.
+//! - `fold_selects_of_equal_arms`: a `select` whose arms are the same value (up to conversions of
+//!   one value) becomes that value, so that its condition is seen dead here.
 //! - `remove_dead_values`: instructions without side effects whose results are unused go.
 
 use std::collections::{HashMap, HashSet};
@@ -34,8 +36,65 @@ pub fn optimize(func: &mut Function) {
 pub fn optimize_for(func: &mut Function, convention: CallConvention) {
     forward_registers(func);
     fold_signed_flag_compares(func);
+    fold_selects_of_equal_arms(func);
     remove_dead_register_writes(func, convention);
     remove_dead_values(func);
+}
+
+/// Whether `a` and `b` are bound to hold the same bits: the same value, equal constants, or the
+/// same conversion of such values (FCSEL's two reads of one register are two truncations of it).
+fn same_bits(func: &Function, a: Value, b: Value, depth: u32) -> bool {
+    if a == b {
+        return true;
+    }
+    if depth == 0 {
+        return false;
+    }
+    match (func.inst(a), func.inst(b)) {
+        (InstData::Const { ty: ta, bits: ba }, InstData::Const { ty: tb, bits: bb }) => ta == tb && ba == bb,
+        (InstData::Convert { op: oa, ty: ta, arg: xa }, InstData::Convert { op: ob, ty: tb, arg: xb }) => {
+            oa == ob && ta == tb && same_bits(func, *xa, *xb, depth - 1)
+        }
+        _ => false,
+    }
+}
+
+/// Replaces every `select` whose two arms hold the same bits (`same_bits`) by its first arm.
+/// Its condition may then be dead, and `remove_dead_values` sees that: a float compare that only
+/// fed such a select (FCSEL d0, d4, d4, LT after an FCMP) is kept for its exception flags, where
+/// LLVM, folding the select itself, would drop the compare and the invalid-operation flag with it.
+pub fn fold_selects_of_equal_arms(func: &mut Function) {
+    let mut replace: HashMap<Value, Value> = HashMap::new();
+    for block in &func.blocks {
+        for &v in &block.insts {
+            if let InstData::Select { args: [a, b], .. } = func.inst(v) {
+                if same_bits(func, *a, *b, 4) {
+                    replace.insert(v, *a);
+                }
+            }
+        }
+    }
+    if replace.is_empty() {
+        return;
+    }
+    // A replacement may itself be a folded select.
+    let resolve = |mut v: Value| {
+        while let Some(&r) = replace.get(&v) {
+            v = r;
+        }
+        v
+    };
+    for bi in 0..func.blocks.len() {
+        for i in 0..func.blocks[bi].insts.len() {
+            let v = func.blocks[bi].insts[i];
+            for a in args_mut(&mut func.insts[v.index()]) {
+                *a = resolve(*a);
+            }
+        }
+        for a in term_args_mut(&mut func.blocks[bi].term) {
+            *a = resolve(*a);
+        }
+    }
 }
 
 /// The mutable value operands of an instruction.
@@ -359,6 +418,19 @@ mod tests {
         env.state.x[2] = 9;
         run_insns(&mut env, &code);
         assert_eq!(env.state.x[4], 1);
+    }
+
+    /// FCSEL with one register in both arms reads it as the result: the select goes, and of the
+    /// FCMP that fed it one compare stays (for its invalid-operation flag) though nothing reads
+    /// its flags any more. fcmp d1, d2; fcsel d0, d4, d4, lt; fcmp d3, #0.0 (which overwrites the
+    /// flags, so that the second FCMP's three compares are all live).
+    #[test]
+    fn selects_of_one_register_fold_and_keep_a_compare() {
+        let code = [0x1e622020_u32, 0x1e64bc80, 0x1e602068];
+        let (_, opt) = lift_and_optimize(&code);
+        let count = |pred: fn(&InstData) -> bool| opt.blocks[0].insts.iter().filter(|v| pred(opt.inst(**v))).count();
+        assert_eq!(count(|d| matches!(d, InstData::Select { .. })), 0, "{opt}");
+        assert_eq!(count(|d| matches!(d, InstData::Fcmp { .. })), 1 + 3, "{opt}");
     }
 
     /// The signed conditions after a CMP, computed from N and V in the lifted code and from a

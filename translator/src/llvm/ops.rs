@@ -595,7 +595,13 @@ impl FnLowering<'_> {
                     ConvOp::Sext => self.cast(LLVMOpcode::LLVMSExt, x, to),
                     ConvOp::Trunc => self.cast(LLVMOpcode::LLVMTrunc, x, to),
                     ConvOp::Bitcast => self.bitcast(x, to),
-                    ConvOp::Fpromote => self.cast(LLVMOpcode::LLVMFPExt, x, to),
+                    ConvOp::Fpromote => {
+                        // LLVM folds a narrowing of a widening back to the original value, but a
+                        // signalling NaN comes back quiet, with IOC raised (FCVT d0, s1; FCVT s2,
+                        // d0): the fence, which costs no instruction, hides the widening.
+                        let wide = self.cast(LLVMOpcode::LLVMFPExt, x, to);
+                        self.intrinsic("llvm.arithmetic.fence", &[to], &[wide])
+                    }
                     ConvOp::Fdemote => self.cast(LLVMOpcode::LLVMFPTrunc, x, to),
                     ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, x, to),
                     ConvOp::Utof => self.unsigned_to_float(self.ty(arg), x, to),
