@@ -236,7 +236,8 @@ const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 ///
 /// vfork (CLONE_VM|CLONE_VFORK, as glibc's vfork and posix_spawn ask) runs the child in this address
 /// space while the caller waits (`crate::vfork`). Other forks become a host fork: the child gets a copy
-/// of the guest space and returns 0 from this call with the requested stack.
+/// of the guest space and returns 0 from this call with the requested stack; with CLONE_VFORK the
+/// caller still waits until the child has called execve or exited (`VforkWait`).
 pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     let (flags, new_sp, parent_tid, tls, child_tid) = (a[0], a[1], a[2], a[3], a[4]);
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
@@ -254,6 +255,7 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
         }
         return Ok(pid);
     }
+    let vfork_wait = if flags & CLONE_VFORK != 0 { Some(VforkWait::new()?) } else { None };
     let pid = {
         // Hold the runtime's locks across the fork so that no other thread holds them in the child.
         let _space = memory::space();
@@ -262,6 +264,9 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
         host_result(unsafe { libc::fork() } as i64)?
     };
     if pid == 0 {
+        if let Some(wait) = vfork_wait {
+            wait.in_child();
+        }
         thread::after_fork_in_child();
         crate::signal::after_fork_in_child();
         let tid = gettid()?;
@@ -282,7 +287,74 @@ pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     if flags & CLONE_PARENT_SETTID != 0 {
         let _ = memory::write_u32(parent_tid, pid as u32);
     }
+    if let Some(wait) = vfork_wait {
+        wait.in_parent();
+    }
     Ok(pid)
+}
+
+/// The wait of a vfork that copies the address space (CLONE_VFORK without CLONE_VM): a
+/// close-on-exec pipe whose write end only the child keeps. Its execve and its exit both close
+/// that end, and the caller reads the pipe until it sees the end, as the kernel's vfork keeps the
+/// caller until then. The child's end sits at a high descriptor number, out of the way of the
+/// numbers a program dup2s onto before its execve.
+struct VforkWait {
+    read_end: i32,
+    write_end: i32,
+}
+
+/// The lowest descriptor number the child's end of a `VforkWait` pipe moves to.
+const VFORK_WAIT_FD_FLOOR: i32 = 512;
+
+impl VforkWait {
+    fn new() -> Result<VforkWait, crate::errno::Errno> {
+        let mut fds = [0i32; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+        host_result(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } as i64)?;
+        let [read_end, mut write_end] = fds;
+        // SAFETY: plain descriptor calls on descriptors this function owns.
+        unsafe {
+            let high = libc::fcntl(write_end, libc::F_DUPFD_CLOEXEC, VFORK_WAIT_FD_FLOOR);
+            if high >= 0 {
+                libc::close(write_end);
+                write_end = high;
+            }
+        }
+        Ok(VforkWait { read_end, write_end })
+    }
+
+    /// In the child: keeps only the write end, for execve or exit to close.
+    fn in_child(mut self) {
+        self.write_end = -1;
+    }
+
+    /// In the caller: waits until every copy of the write end is gone.
+    fn in_parent(mut self) {
+        // SAFETY: the write end is this process's copy, used by nobody else.
+        unsafe { libc::close(self.write_end) };
+        self.write_end = -1;
+        let mut byte = 0u8;
+        loop {
+            // SAFETY: `byte` has room for the one byte asked for.
+            let n = unsafe { libc::read(self.read_end, (&mut byte as *mut u8).cast(), 1) };
+            let interrupted = n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR);
+            if n == 0 || (n < 0 && !interrupted) {
+                break;
+            }
+        }
+    }
+}
+
+impl Drop for VforkWait {
+    /// Closes the ends still held (both when the fork failed).
+    fn drop(&mut self) {
+        for fd in [self.read_end, self.write_end] {
+            if fd >= 0 {
+                // SAFETY: a descriptor this process owns and no one else uses.
+                unsafe { libc::close(fd) };
+            }
+        }
+    }
 }
 
 /// The thread half of `clone`.
