@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::entities::Value;
 use crate::function::Function;
-use crate::inst::{BinaryOp, InstData, IntCC, Terminator};
+use crate::inst::{BinaryOp, ConvOp, InstData, IntCC, Terminator};
 use crate::reg::Reg;
 use crate::sync::CallConvention;
 use crate::types::Type;
@@ -42,7 +42,9 @@ pub fn optimize_for(func: &mut Function, convention: CallConvention) {
 }
 
 /// Whether `a` and `b` are bound to hold the same bits: the same value, equal constants, or the
-/// same conversion of such values (FCSEL's two reads of one register are two truncations of it).
+/// same bit-moving conversion (truncation, extension, bitcast) of such values (FCSEL's two reads of
+/// one register are two truncations of it). Rounding conversions are left out: two of one value
+/// can round differently on either side of an FPCR write.
 fn same_bits(func: &Function, a: Value, b: Value, depth: u32) -> bool {
     if a == b {
         return true;
@@ -53,7 +55,8 @@ fn same_bits(func: &Function, a: Value, b: Value, depth: u32) -> bool {
     match (func.inst(a), func.inst(b)) {
         (InstData::Const { ty: ta, bits: ba }, InstData::Const { ty: tb, bits: bb }) => ta == tb && ba == bb,
         (InstData::Convert { op: oa, ty: ta, arg: xa }, InstData::Convert { op: ob, ty: tb, arg: xb }) => {
-            oa == ob && ta == tb && same_bits(func, *xa, *xb, depth - 1)
+            let moves_bits = matches!(oa, ConvOp::Trunc | ConvOp::Uext | ConvOp::Sext | ConvOp::Bitcast);
+            moves_bits && oa == ob && ta == tb && same_bits(func, *xa, *xb, depth - 1)
         }
         _ => false,
     }

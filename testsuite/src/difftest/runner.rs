@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use vmtrans_ir::a64::disassemble;
+use vmtrans_ir::a64::state::fpsr;
 
 use crate::difftest::candidate::{Engine, InterpBlocks, InterpSingle, Outcome};
 use crate::difftest::case::{code_addr, Case, MachineState};
@@ -47,7 +48,14 @@ struct KnownEntry {
 }
 
 /// FPSR's cumulative flags by name (the Arm manual's).
-const FPSR_FLAG_NAMES: [(&str, u64); 6] = [("IOC", 1), ("DZC", 2), ("OFC", 4), ("UFC", 8), ("IXC", 16), ("IDC", 128)];
+const FPSR_FLAG_NAMES: [(&str, u64); 6] = [
+    ("IOC", fpsr::IOC),
+    ("DZC", fpsr::DZC),
+    ("OFC", fpsr::OFC),
+    ("UFC", fpsr::UFC),
+    ("IXC", fpsr::IXC),
+    ("IDC", fpsr::IDC),
+];
 
 impl KnownFailures {
     /// Parses the file format described in the module's documentation; a line it cannot read is an
@@ -90,32 +98,25 @@ impl KnownFailures {
         Ok(KnownFailures { entries })
     }
 
-    /// Whether a mismatch of `case` is listed. `mismatches` holds each mismatching engine's
-    /// differences, `None` for an engine that did not finish.
-    pub fn matches(&self, case: &Case, mismatches: &[Option<Vec<Difference>>]) -> bool {
+    /// Whether a mismatch of `case` is listed. `want` is the oracle's final state, `mismatches`
+    /// each mismatching engine's (`None` for an engine that did not finish).
+    pub fn matches(&self, case: &Case, want: &MachineState, mismatches: &[Option<MachineState>]) -> bool {
         let mnemonics: Vec<String> = case.code.iter().map(|&w| mnemonic(w)).collect();
         self.entries.iter().any(|e| {
             (e.class == "*" || e.class == case.class)
                 && (e.mnemonic == "*" || mnemonics.iter().any(|x| *x == e.mnemonic))
-                && e.missing_fpsr.is_none_or(|mask| mismatches.iter().all(|m| only_missing_fpsr(m.as_deref(), mask)))
+                && e.missing_fpsr
+                    .is_none_or(|mask| mismatches.iter().all(|got| only_missing_fpsr(want, got.as_ref(), mask)))
         })
     }
 }
 
-/// Whether `diffs` are a single FPSR difference in which the engine lacks some of the flags
-/// `mask`, and nothing else.
-fn only_missing_fpsr(diffs: Option<&[Difference]>, mask: u64) -> bool {
-    let parse = |text: &str| u64::from_str_radix(text.trim_start_matches("0x"), 16).ok();
-    match diffs {
-        Some([d]) if d.location == "fpsr" => match (parse(&d.expected), parse(&d.got)) {
-            (Some(expected), Some(got)) => {
-                let missing = expected & !got;
-                got & !expected == 0 && missing != 0 && missing & !mask == 0
-            }
-            _ => false,
-        },
-        _ => false,
-    }
+/// Whether `got` is `want` except that it lacks some of the FPSR flags `mask`.
+fn only_missing_fpsr(want: &MachineState, got: Option<&MachineState>, mask: u64) -> bool {
+    let Some(got) = got else { return false };
+    let missing = want.fpsr & !got.fpsr;
+    let same_otherwise = MachineState { fpsr: want.fpsr, ..got.clone() } == *want;
+    same_otherwise && got.fpsr & !want.fpsr == 0 && missing != 0 && missing & !mask == 0
 }
 
 /// The first word of an instruction's disassembly.
@@ -322,29 +323,31 @@ pub fn run_engines(
             };
             let mut verdict = Verdict::Pass;
             let mut first_report = None;
-            let mut mismatches: Vec<Option<Vec<Difference>>> = Vec::new();
+            let mut mismatches: Vec<Option<MachineState>> = Vec::new();
             let interpreter_compare = CompareOptions { fpsr: opts.compare.fpsr && opts.interpreter_fpsr };
             for &engine in engines {
-                let (v, what, diffs) = match engine.run(case, addr) {
+                let (v, what, diffs, got) = match engine.run(case, addr) {
                     Outcome::Finished(got) => {
                         let d = diff(&want, &got, interpreter_compare);
                         if d.is_empty() {
-                            (Verdict::Pass, String::new(), d)
+                            (Verdict::Pass, String::new(), d, None)
                         } else {
-                            (Verdict::Mismatch, "final state differs".to_string(), d)
+                            (Verdict::Mismatch, "final state differs".to_string(), d, Some(got))
                         }
                     }
                     Outcome::Unsupported { insn, .. } => {
                         *summary.unsupported.entry((case.class, mnemonic(insn))).or_default() += 1;
-                        (Verdict::Unsupported, String::new(), vec![])
+                        (Verdict::Unsupported, String::new(), vec![], None)
                     }
-                    other => (Verdict::Mismatch, format!("the oracle finished, the candidate: {other:?}"), vec![]),
+                    other => {
+                        (Verdict::Mismatch, format!("the oracle finished, the candidate: {other:?}"), vec![], None)
+                    }
                 };
                 if v == Verdict::Mismatch {
                     if first_report.is_none() {
                         first_report = Some(report(case, addr, engine.name(), &what, &diffs, opts.diffs_per_report));
                     }
-                    mismatches.push((!diffs.is_empty()).then_some(diffs));
+                    mismatches.push(got);
                 }
                 verdict = verdict.min(v);
             }
@@ -357,7 +360,7 @@ pub fn run_engines(
                         if first_report.is_none() {
                             first_report = Some(report(case, addr, TRANSLATED, &what, &diffs, opts.diffs_per_report));
                         }
-                        mismatches.push((!diffs.is_empty()).then_some(diffs));
+                        mismatches.push(results[slot].clone());
                     }
                     verdict = verdict.min(v);
                 }
@@ -366,7 +369,7 @@ pub fn run_engines(
             match verdict {
                 Verdict::Pass => stats.passed += 1,
                 Verdict::Unsupported => stats.unsupported += 1,
-                Verdict::Mismatch if known.matches(case, &mismatches) => stats.known += 1,
+                Verdict::Mismatch if known.matches(case, &want, &mismatches) => stats.known += 1,
                 Verdict::Mismatch => {
                     stats.mismatches += 1;
                     if stats.mismatches <= opts.reports_per_class {

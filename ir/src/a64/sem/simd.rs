@@ -290,6 +290,15 @@ fn signalling_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u
     l.b.and(above, below)
 }
 
+/// The lanes of float `x` (of `shape`) that are zero as the host's compare sees them: a denormal
+/// is a zero too when FPCR.FZ flushes inputs (the host's denormals-are-zero), as the manual's
+/// FPUnpack makes it. A mask in integer lanes of the same width.
+fn zero_lanes(l: &mut Lifter, x: Value, shape: Shape) -> Value {
+    let zero_bits = splat_const(l, shape.as_int(), 0);
+    let zero = l.b.bitcast(shape.ty(), zero_bits);
+    fcmp_mask(l, FloatCC::Oeq, x, zero, shape)
+}
+
 /// The lane mask of a float comparison (integer lanes of the same width).
 fn fcmp_mask(l: &mut Lifter, cc: FloatCC, a: Value, b: Value, shape: Shape) -> Value {
     let c = l.b.fcmp(cc, a, b);

@@ -9,8 +9,6 @@ use crate::a64::state::fpsr;
 use crate::entities::Value;
 use crate::inst::{BinaryOp, IntCC, UnaryOp};
 use crate::interp::mask;
-use crate::reg::Reg;
-use crate::types::Type;
 
 /// RecipEstimate: for `a` in 256..512, `((2^19 / (2a + 1)) + 1) / 2`, in 256..512.
 fn recip_estimate(l: &mut Lifter, a: Value, shape: Shape) -> Value {
@@ -184,7 +182,9 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let is_tiny = icmp_mask(l, IntCC::Ult, abs, tiny_limit, shape);
     let max_normal_bits = splat_const(l, shape, (mask(fmt.w - 1 - f) << f) - 1);
     let signed_max_normal = l.b.or(max_normal_bits, fl.sign);
-    let to_infinity = overflows_to_infinity(l, fl.sign, shape);
+    // FPRecipEstimate overflows to infinity where FPCR.RMode rounds to nearest or away from zero.
+    let rounding = super::half::RoundingLanes::new(l, fl.sign, shape);
+    let to_infinity = l.b.or(rounding.nearest, rounding.away);
     let overflowed = bit_select(l, to_infinity, signed_inf, signed_max_normal);
     let r = bit_select(l, is_tiny, overflowed, r);
     let r = bit_select(l, is_zero, signed_inf, r);
@@ -197,33 +197,6 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     l.raise_fpsr_if(overflows, fpsr::OFC | fpsr::IXC);
     let nan = quiet(l, x, &fl);
     bit_select(l, is_nan, nan, r)
-}
-
-/// The lanes (of integer `shape`, signs given by `sign`) where an overflowing result is infinity
-/// rather than the largest normal number of its sign, as the manual's FPRecipEstimate decides from
-/// FPCR.RMode: always when rounding to nearest, for positive lanes when rounding towards plus
-/// infinity, for negative ones towards minus infinity, never towards zero. A lane mask.
-fn overflows_to_infinity(l: &mut Lifter, sign: Value, shape: Shape) -> Value {
-    let fpcr = l.b.get(Reg::FPCR);
-    let rmode = l.b.lshr_imm(fpcr, 22);
-    let rmode = l.b.and_imm(rmode, 3);
-    let lane_ty = shape.ty().lane_type();
-    let rmode = if lane_ty == Type::I64 { rmode } else { l.b.trunc(lane_ty, rmode) };
-    let rmode = if shape.lanes == 1 { rmode } else { l.b.splat(shape.ty(), rmode) };
-    let mode_is = |l: &mut Lifter, mode: u128| {
-        let c = splat_const(l, shape, mode);
-        icmp_mask(l, IntCC::Eq, rmode, c, shape)
-    };
-    let zero = splat_const(l, shape, 0);
-    let negative = icmp_mask(l, IntCC::Ne, sign, zero, shape);
-    let positive = l.b.not(negative);
-    let nearest = mode_is(l, 0);
-    let up = mode_is(l, 1);
-    let down = mode_is(l, 2);
-    let up_positive = l.b.and(up, positive);
-    let down_negative = l.b.and(down, negative);
-    let directed = l.b.or(up_positive, down_negative);
-    l.b.or(nearest, directed)
 }
 
 /// Raises IOC where a lane of `x` (floats of format `fmt` in the integer lanes of `shape`) is a

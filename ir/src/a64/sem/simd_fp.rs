@@ -318,15 +318,11 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
     let ai = l.b.bitcast(ishape.ty(), a);
     let bi = l.b.bitcast(ishape.ty(), b);
     let magnitude = crate::interp::mask(w - 1);
-    let zero = splat_const(l, ishape, 0);
     let inf = splat_const(l, ishape, exp_all);
     let mag_a = super::and_c(l, ai, magnitude);
     let mag_b = super::and_c(l, bi, magnitude);
-    // Zero as the host's compare sees it: under FPCR.FZ (the host's denormals-are-zero) a
-    // denormal is a zero too, as the manual's FPUnpack makes it.
-    let float_zero = l.b.bitcast(shape.ty(), zero);
-    let za = super::fcmp_mask(l, FloatCC::Oeq, a, float_zero, shape);
-    let zb = super::fcmp_mask(l, FloatCC::Oeq, b, float_zero, shape);
+    let za = super::zero_lanes(l, a, shape);
+    let zb = super::zero_lanes(l, b, shape);
     let ia = super::icmp_mask(l, IntCC::Eq, mag_a, inf, ishape);
     let ib = super::icmp_mask(l, IntCC::Eq, mag_b, inf, ishape);
     let zi = l.b.and(za, ib);

@@ -24,7 +24,7 @@
 
 use super::fpvec::{fp_step, Step};
 use super::half::{narrow, widen};
-use super::{and_c, bit_select, fcmp_mask, icmp_mask, lane_imm, read, simd_fcmp_mask, splat_const, write, Shape};
+use super::{and_c, bit_select, icmp_mask, lane_imm, read, simd_fcmp_mask, splat_const, write, zero_lanes, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
@@ -154,12 +154,8 @@ pub(super) fn fused(l: &mut Lifter, n: Value, m: Value, a: Value, shape: Shape) 
     };
     let (n_abs, m_abs, a_abs) = (magnitude(l, n), magnitude(l, m), magnitude(l, a));
     let infinity = splat_const(l, ishape, mask(w - 1 - f) << f);
-    // Zero as the host's compare sees it: a denormal is zero too when FPCR.FZ flushes inputs
-    // (the host's denormals-are-zero), as the manual's FPUnpack makes it.
-    let zero_bits = splat_const(l, ishape, 0);
-    let zero = l.b.bitcast(shape.ty(), zero_bits);
-    let n_zero = fcmp_mask(l, FloatCC::Oeq, n, zero, shape);
-    let m_zero = fcmp_mask(l, FloatCC::Oeq, m, zero, shape);
+    let n_zero = zero_lanes(l, n, shape);
+    let m_zero = zero_lanes(l, m, shape);
     let n_inf = icmp_mask(l, IntCC::Eq, n_abs, infinity, ishape);
     let m_inf = icmp_mask(l, IntCC::Eq, m_abs, infinity, ishape);
     let inf_zero = l.b.and(n_inf, m_zero);

@@ -170,15 +170,16 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
 /// Per-lane masks of how FPCR's rounding mode rounds each lane's magnitude: to nearest (even), away
 /// from zero (towards plus infinity for a positive lane, minus infinity for a negative one), or
 /// towards zero (the other directed cases).
-struct RoundingLanes {
-    nearest: Value,
-    away: Value,
-    towards_zero: Value,
+pub(super) struct RoundingLanes {
+    pub(super) nearest: Value,
+    pub(super) away: Value,
+    pub(super) towards_zero: Value,
 }
 
 impl RoundingLanes {
-    /// The masks for lanes whose sign bits are `sign` (0 or 0x8000 in each lane of `shape`).
-    fn new(l: &mut Lifter, sign: Value, shape: Shape) -> RoundingLanes {
+    /// The masks for lanes whose sign bits are `sign` (zero or the sign bit in each lane of
+    /// integer `shape`).
+    pub(super) fn new(l: &mut Lifter, sign: Value, shape: Shape) -> RoundingLanes {
         let fpcr = l.b.get(Reg::FPCR);
         let rmode = l.b.lshr_imm(fpcr, 22);
         let rmode = l.b.and_imm(rmode, 3);
