@@ -12,6 +12,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
+use vmtrans_ir::a64::state::fpcr;
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache_word, LOOKUP_CACHE_SLOTS};
@@ -302,8 +303,8 @@ pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnol
     vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
 }
 
-/// FPCR bits vmtrans does not emulate: DN (25), AHP (26), FZ16 (19) (see `crate::fpenv`).
-const FPCR_UNEMULATED: u64 = (1 << 25) | (1 << 26) | (1 << 19);
+/// FPCR bits vmtrans does not emulate: DN, AHP, FZ16 (see `crate::fpenv`).
+const FPCR_UNEMULATED: u64 = fpcr::DN | fpcr::AHP | fpcr::FZ16;
 
 /// A guest write of FPCR (`call_helper fpcr_write`): makes the host round and flush as it says,
 /// reports once control bits that vmtrans does not emulate, and returns the value unchanged.

@@ -29,9 +29,7 @@ const MXCSR_RC_SHIFT: u32 = 13;
 const MXCSR_FTZ: u32 = 1 << 15;
 const MXCSR_DAZ: u32 = 1 << 6;
 
-/// FPCR's rounding mode (bits 23..22) and flush-to-zero (bit 24).
-const FPCR_RMODE_SHIFT: u64 = 22;
-const FPCR_FZ: u64 = 1 << 24;
+use vmtrans_ir::a64::state::fpcr;
 
 /// FPSR's cumulative flags that MXCSR models: IOC (bit 0), DZC (1), OFC (2), UFC (3), IXC (4).
 pub const FPSR_MODELLED_FLAGS: u64 = 0x1f;
@@ -83,13 +81,13 @@ pub fn fold_flags(state: &mut CpuState) {
 fn mxcsr_for(fpcr: u64) -> u32 {
     // Arm's RMode 0..3 is to nearest, towards +inf, towards -inf, towards zero; x86's RC is to
     // nearest, towards -inf, towards +inf, towards zero.
-    let rounding = match fpcr >> FPCR_RMODE_SHIFT & 3 {
+    let rounding = match fpcr >> fpcr::RMODE_SHIFT & 3 {
         0 => 0,
         1 => 2,
         2 => 1,
         _ => 3,
     };
-    let flush = if fpcr & FPCR_FZ != 0 { MXCSR_FTZ | MXCSR_DAZ } else { 0 };
+    let flush = if fpcr & fpcr::FZ != 0 { MXCSR_FTZ | MXCSR_DAZ } else { 0 };
     MXCSR_DEFAULT | rounding << MXCSR_RC_SHIFT | flush
 }
 
@@ -120,7 +118,7 @@ mod tests {
         assert_eq!(mxcsr_for(1 << 22) >> MXCSR_RC_SHIFT & 3, 2);
         assert_eq!(mxcsr_for(2 << 22) >> MXCSR_RC_SHIFT & 3, 1);
         assert_eq!(mxcsr_for(3 << 22) >> MXCSR_RC_SHIFT & 3, 3);
-        assert_eq!(mxcsr_for(FPCR_FZ) & (MXCSR_FTZ | MXCSR_DAZ), MXCSR_FTZ | MXCSR_DAZ);
+        assert_eq!(mxcsr_for(fpcr::FZ) & (MXCSR_FTZ | MXCSR_DAZ), MXCSR_FTZ | MXCSR_DAZ);
         assert_eq!(mxcsr_for(0), MXCSR_DEFAULT);
     }
 

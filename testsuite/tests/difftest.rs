@@ -387,4 +387,27 @@ fn runner_detects_and_reports_mismatches() {
     let summary = runner::run_engines(&cases, &[&DoNothing], None, &narrowed, opts).expect("oracle run");
     assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 2));
     assert!(KnownFailures::parse("mock * missing-fpsr=UFD\n").is_err(), "a misspelt flag is an error");
+
+    // A `fz-fpsr=` entry covers a case only when it starts with FPCR.FZ set and the engine lacks
+    // some of the flags named with - and has some named with + extra, and differs in nothing
+    // else: msr fpsr, x0 from an FPSR holding IXC, with x0 = IDC (the engine lacks IDC and has
+    // IXC extra: covered with FZ, not without), and with x0 = UFC (not a named flag); the reverse
+    // entry covers none of them.
+    let fz_case = |value: u64, fpcr: u64| {
+        let mut init = MachineState::default();
+        init.x[0] = value;
+        init.fpsr = 0x10;
+        init.fpcr = fpcr;
+        runner::Tagged { case: Case { class: "mock", code: vec![0xd51b_4420], init }, origin: "test".into() }
+    };
+    let fz = 1 << 24;
+    let cases = vec![fz_case(0x80, fz), fz_case(0x80, 0), fz_case(0x08, fz)];
+    let narrowed = KnownFailures::parse("mock * fz-fpsr=-IDC,+IXC\n").expect("valid entry");
+    let summary = runner::run_engines(&cases, &[&DoNothing], None, &narrowed, opts).expect("oracle run");
+    assert_eq!((summary.stats["mock"].known, summary.mismatches()), (1, 2));
+    let reversed = KnownFailures::parse("mock * fz-fpsr=+IDC,-IXC\n").expect("valid entry");
+    let summary = runner::run_engines(&cases, &[&DoNothing], None, &reversed, opts).expect("oracle run");
+    assert_eq!((summary.stats["mock"].known, summary.mismatches()), (0, 3));
+    assert!(KnownFailures::parse("mock * fz=IDC\n").is_err(), "an unknown narrowing is an error");
+    assert!(KnownFailures::parse("mock * fz-fpsr=IDC\n").is_err(), "a flag without - or + is an error");
 }

@@ -26,6 +26,18 @@ pub mod fpsr {
     pub const QC: u64 = 1 << 27;
 }
 
+/// FPCR's control fields (Arm ARM, FPCR): the rounding mode (bits 23..22: nearest, towards plus
+/// infinity, towards minus infinity, towards zero), flush-to-zero, default NaN, alternative half
+/// precision and flush-to-zero for half precision.
+pub mod fpcr {
+    pub const RMODE_SHIFT: u64 = 22;
+    pub const RMODE_MASK: u64 = 3 << RMODE_SHIFT;
+    pub const FZ: u64 = 1 << 24;
+    pub const DN: u64 = 1 << 25;
+    pub const AHP: u64 = 1 << 26;
+    pub const FZ16: u64 = 1 << 19;
+}
+
 /// The state of one guest thread.
 #[repr(C, align(16))]
 #[derive(Clone, Debug)]

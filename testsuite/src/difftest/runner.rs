@@ -1,13 +1,18 @@
 //! Running cases through the oracle and the candidates: per-class counts, mismatch reports and
 //! the list of known failures.
 //!
-//! Known failures (testsuite/difftest/known-failures.txt): one `CLASS MNEMONIC [missing-fpsr=FLAGS]`
+//! Known failures (testsuite/difftest/known-failures.txt): one `CLASS MNEMONIC [NARROWING]`
 //! entry a line, `#` starting a comment. A mismatching case is known when its class matches CLASS
 //! (or CLASS is `*`) and one of its instructions disassembles to MNEMONIC (or MNEMONIC is `*`): the
 //! first word of `vmtrans_ir::a64::disassemble`, which prints preferred aliases (`mov`, `cmp`,
-//! `lsl`). With `missing-fpsr=UFC,IXC` (FPSR flag names, comma-separated) the entry is narrower: it
-//! covers the case only when every engine that mismatched finished with the oracle's state except
-//! for some of those FPSR flags, which the oracle raised and the engine did not.
+//! `lsl`). A third word narrows the entry to FPSR differences (flag names comma-separated):
+//! - `missing-fpsr=UFC,IXC` covers the case only when every engine that mismatched finished with
+//!   the oracle's state except for some of those FPSR flags, which the oracle raised and the engine
+//!   did not;
+//! - `fz-fpsr=-IDC,+IXC` covers it only when the case starts with FPCR.FZ set and every engine that
+//!   mismatched finished with the oracle's state except for some of the FPSR flags named with `-`
+//!   (the oracle raised them, the engine did not) and some named with `+` (the engine raised
+//!   them, the oracle did not).
 //!
 //! A case counts as: passed (every engine agrees with the oracle), unsupported (some engine
 //! hit an instruction the lifter does not implement, and none mismatched; the translated
@@ -19,7 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use vmtrans_ir::a64::disassemble;
-use vmtrans_ir::a64::state::fpsr;
+use vmtrans_ir::a64::state::{fpcr, fpsr};
 
 use crate::difftest::candidate::{Engine, InterpBlocks, InterpSingle, Outcome};
 use crate::difftest::case::{code_addr, Case, MachineState};
@@ -42,9 +47,19 @@ pub struct KnownFailures {
 struct KnownEntry {
     class: String,
     mnemonic: String,
-    /// The FPSR flags the engine may fail to raise (and differ in nothing else), when the entry is
-    /// narrowed so.
-    missing_fpsr: Option<u64>,
+    narrowing: Narrowing,
+}
+
+/// What a known-failures entry accepts of a case its class and mnemonic match.
+#[derive(Clone, Copy, Debug)]
+enum Narrowing {
+    /// Any mismatch.
+    Any,
+    /// Engines lacking some of these FPSR flags and differing in nothing else.
+    MissingFpsr(u64),
+    /// With FPCR.FZ set at the start, engines lacking some of the first FPSR flags, having some of
+    /// the second that the oracle lacks, and differing in nothing else.
+    FlushToZeroFpsr { may_lack: u64, may_add: u64 },
 }
 
 /// FPSR's cumulative flags by name (the Arm manual's).
@@ -72,27 +87,41 @@ impl KnownFailures {
             if words.len() > 3 {
                 return Err(bad("more than three words"));
             }
-            let missing_fpsr = match words.get(2) {
-                None => None,
+            let flag_mask = |names: &str| -> Result<u64, String> {
+                let mut mask = 0;
+                for name in names.split(',') {
+                    let (_, bit) = FPSR_FLAG_NAMES
+                        .iter()
+                        .find(|(flag, _)| *flag == name)
+                        .ok_or_else(|| bad(&format!("no FPSR flag is called {name}")))?;
+                    mask |= bit;
+                }
+                Ok(mask)
+            };
+            let narrowing = match words.get(2) {
+                None => Narrowing::Any,
                 Some(word) => {
-                    let names = word
-                        .strip_prefix("missing-fpsr=")
-                        .ok_or_else(|| bad("the third word is not missing-fpsr=FLAGS"))?;
-                    let mut mask = 0;
-                    for name in names.split(',') {
-                        let (_, bit) = FPSR_FLAG_NAMES
-                            .iter()
-                            .find(|(flag, _)| *flag == name)
-                            .ok_or_else(|| bad(&format!("no FPSR flag is called {name}")))?;
-                        mask |= bit;
+                    if let Some(names) = word.strip_prefix("missing-fpsr=") {
+                        Narrowing::MissingFpsr(flag_mask(names)?)
+                    } else if let Some(names) = word.strip_prefix("fz-fpsr=") {
+                        let (mut may_lack, mut may_add) = (0, 0);
+                        for signed in names.split(',') {
+                            match signed.split_at_checked(1) {
+                                Some(("-", name)) => may_lack |= flag_mask(name)?,
+                                Some(("+", name)) => may_add |= flag_mask(name)?,
+                                _ => return Err(bad("fz-fpsr= names each flag with - (lacking) or + (extra)")),
+                            }
+                        }
+                        Narrowing::FlushToZeroFpsr { may_lack, may_add }
+                    } else {
+                        return Err(bad("the third word is neither missing-fpsr=FLAGS nor fz-fpsr=FLAGS"));
                     }
-                    Some(mask)
                 }
             };
             entries.push(KnownEntry {
                 class: words[0].to_string(),
                 mnemonic: words.get(1).unwrap_or(&"*").to_string(),
-                missing_fpsr,
+                narrowing,
             });
         }
         Ok(KnownFailures { entries })
@@ -105,18 +134,28 @@ impl KnownFailures {
         self.entries.iter().any(|e| {
             (e.class == "*" || e.class == case.class)
                 && (e.mnemonic == "*" || mnemonics.iter().any(|x| *x == e.mnemonic))
-                && e.missing_fpsr
-                    .is_none_or(|mask| mismatches.iter().all(|got| only_missing_fpsr(want, got.as_ref(), mask)))
+                && match e.narrowing {
+                    Narrowing::Any => true,
+                    Narrowing::MissingFpsr(mask) => {
+                        mismatches.iter().all(|got| fpsr_differs_only_in(want, got.as_ref(), mask, 0))
+                    }
+                    Narrowing::FlushToZeroFpsr { may_lack, may_add } => {
+                        case.init.fpcr & fpcr::FZ != 0
+                            && mismatches.iter().all(|got| fpsr_differs_only_in(want, got.as_ref(), may_lack, may_add))
+                    }
+                }
         })
     }
 }
 
-/// Whether `got` is `want` except that it lacks some of the FPSR flags `mask`.
-fn only_missing_fpsr(want: &MachineState, got: Option<&MachineState>, mask: u64) -> bool {
+/// Whether `got` is `want` except that it lacks some of the FPSR flags `may_lack` or has some of
+/// the flags `may_add` that `want` does not (and differs somewhere).
+fn fpsr_differs_only_in(want: &MachineState, got: Option<&MachineState>, may_lack: u64, may_add: u64) -> bool {
     let Some(got) = got else { return false };
-    let missing = want.fpsr & !got.fpsr;
+    let lacking = want.fpsr & !got.fpsr;
+    let added = got.fpsr & !want.fpsr;
     let same_otherwise = MachineState { fpsr: want.fpsr, ..got.clone() } == *want;
-    same_otherwise && got.fpsr & !want.fpsr == 0 && missing != 0 && missing & !mask == 0
+    same_otherwise && lacking | added != 0 && lacking & !may_lack == 0 && added & !may_add == 0
 }
 
 /// The first word of an instruction's disassembly.
