@@ -8,7 +8,10 @@
  * - pthread_mutexattr_setrobust(3): when the owner of a robust mutex terminates without unlocking it, the next
  *   pthread_mutex_lock returns EOWNERDEAD; after pthread_mutex_consistent the mutex works again (qemu's ENOSYS for
  *   set_robust_list leaves the mutex locked for ever: a timed lock is used so that the failure shows as ETIMEDOUT).
- * - prctl(2): PR_GET_CHILD_SUBREAPER reads back what PR_SET_CHILD_SUBREAPER set (qemu: EINVAL). */
+ * - prctl(2): PR_GET_CHILD_SUBREAPER reads back what PR_SET_CHILD_SUBREAPER set (qemu: EINVAL).
+ * - mremap(2): MREMAP_DONTUNMAP (with MREMAP_MAYMOVE and equal sizes) moves the pages and leaves the old range
+ *   mapped, where a private anonymous mapping then reads zeros; without MREMAP_MAYMOVE, or with a different new
+ *   size, it is EINVAL (qemu: EINVAL for the flag itself). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -95,5 +98,26 @@ int main(void) {
     int get_errno = errno;
     printf("child subreaper: set %d %s, get %d %s, value %d\n", set, errno_name(set_errno), get,
            errno_name(get_errno), subreaper);
+
+    char *source = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(source, 's', page);
+    errno = 0;
+    /* Through syscall, with new_address 0: glibc's mremap passes its fifth argument only with MREMAP_FIXED, and
+     * recent kernels read it as a placement hint for MREMAP_DONTUNMAP (an unaligned leftover is EINVAL). */
+    char *moved = (char *)syscall(SYS_mremap, source, page, page, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0L);
+    int moved_errno = errno;
+    int moved_kept = moved != MAP_FAILED && moved[0] == 's' && moved[page - 1] == 's';
+    int old_zero = moved != MAP_FAILED && source[0] == 0 && source[page - 1] == 0;
+    printf("mremap MREMAP_DONTUNMAP: %s %s, contents moved %d, old range mapped and zero %d\n",
+           moved == MAP_FAILED ? "fails" : "moves", errno_name(moved_errno), moved_kept, old_zero);
+    errno = 0;
+    void *no_move = (void *)syscall(SYS_mremap, source, page, page, MREMAP_DONTUNMAP, 0L);
+    int no_move_errno = errno;
+    errno = 0;
+    void *resized = (void *)syscall(SYS_mremap, source, page, 2 * page, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0L);
+    int resized_errno = errno;
+    printf("mremap MREMAP_DONTUNMAP without MREMAP_MAYMOVE: %s, with a new size: %s\n",
+           no_move == MAP_FAILED ? errno_name(no_move_errno) : "succeeds",
+           resized == MAP_FAILED ? errno_name(resized_errno) : "succeeds");
     return 0;
 }

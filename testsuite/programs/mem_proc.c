@@ -1,7 +1,8 @@
 /* Memory mappings, processes, and system information. Mappings: a file mapped MAP_PRIVATE (writes stay out of the
  * file) and MAP_SHARED (writes are seen by read); MAP_FIXED over the middle of an anonymous mapping;
  * MAP_FIXED_NOREPLACE over a free range; mremap shrinking without flags (in place) and with MREMAP_MAYMOVE, growing
- * with MREMAP_MAYMOVE (contents kept, new pages zero) and refusing to grow in place into a used page; madvise
+ * with MREMAP_MAYMOVE (contents kept, new pages zero), refusing to grow in place into a used page, and growing in
+ * place into free pages (an anonymous mapping and a shared file mapping); madvise
  * MADV_DONTNEED zeroing an anonymous private page; POSIX shared memory (shm_open, ftruncate, mmap) written by a
  * forked child through the inherited mapping and through its own shm_open, then shm_unlink. Processes: a child that
  * becomes a session leader with setsid; setpgid of another child from the parent; vfork with _exit(7); fork and
@@ -168,8 +169,8 @@ static void test_fixed(void) {
     munmap(base, 3 * page);
 }
 
-/* 3. mremap: shrink in place and with MREMAP_MAYMOVE, grow with MREMAP_MAYMOVE, and no growth in place into a used
- * page. */
+/* 3. mremap: shrink in place and with MREMAP_MAYMOVE, grow with MREMAP_MAYMOVE, no growth in place into a used
+ * page, and growth in place into free pages. */
 static void test_mremap(void) {
     char *region = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     check(region != MAP_FAILED, "mmap 4 pages");
@@ -199,6 +200,36 @@ static void test_mremap(void) {
            blocked_error, bad_flags_error);
     munmap(pair, 2 * page);
     munmap(grown, 64 * page);
+
+    /* Growing in place without flags where the pages after the mapping are free: an anonymous mapping (old
+     * contents kept, new pages zero and writable) and a shared file mapping (the new page shows the file). */
+    char *lone = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check(lone != MAP_FAILED, "mmap lone");
+    munmap(lone + page, 3 * page);
+    memset(lone, 'l', page);
+    char *widened = mremap(lone, page, 4 * page, 0);
+    check(widened != MAP_FAILED, "mremap grow in place");
+    widened[4 * page - 1] = 'w';
+    printf("mremap 1 -> 4 pages in place into free pages: same address %d, first page kept %d, new pages zero %d\n",
+           widened == lone, all_bytes(widened, page, 'l'), all_bytes(widened + page, 3 * page - 1, 0));
+    munmap(widened, 4 * page);
+    char path[] = "/tmp/vmtrans-mremap-XXXXXX";
+    int fd = mkstemp(path);
+    check(fd >= 0, "mkstemp");
+    unlink(path);
+    char block[4096];
+    memset(block, 'f', sizeof block);
+    for (long written = 0; written < 2 * page; written += (long)sizeof block)
+        check(write(fd, block, sizeof block) == (long)sizeof block, "write file");
+    char *file_map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    check(file_map != MAP_FAILED, "mmap file");
+    munmap(file_map + page, page);
+    char *file_grown = mremap(file_map, page, 2 * page, 0);
+    check(file_grown != MAP_FAILED, "mremap file grow in place");
+    printf("mremap of a shared file mapping 1 -> 2 pages in place: same address %d, second page from the file %d\n",
+           file_grown == file_map, all_bytes(file_grown + page, page, 'f'));
+    munmap(file_grown, 2 * page);
+    close(fd);
 }
 
 /* 4. madvise: MADV_DONTNEED on a private anonymous page gives zeros back; other advice is accepted. */

@@ -3,7 +3,7 @@
 //! used when the range is free, and everything else goes top-down below the stack.
 
 use super::Args;
-use crate::errno::{host_result, SysResult, EEXIST, EFAULT, EINVAL, ENOMEM};
+use crate::errno::{host_result, Errno, SysResult, EEXIST, EFAULT, EINVAL, ENOMEM};
 use crate::memory::{self, host_ptr, in_guest_space, page_up, AddressSpace, PAGE_SIZE};
 use crate::vma::{PROT_EXEC, PROT_READ, PROT_WRITE};
 
@@ -24,6 +24,7 @@ const PROT_BTI: u64 = 0x10;
 
 const MREMAP_MAYMOVE: u64 = 1;
 const MREMAP_FIXED: u64 = 2;
+const MREMAP_DONTUNMAP: u64 = 4;
 
 /// brk(addr): moves the program break when the pages between stay free; always returns the break.
 pub fn brk(a: Args) -> SysResult {
@@ -128,29 +129,38 @@ pub fn mprotect(a: Args) -> SysResult {
     Ok(0)
 }
 
-/// mremap: shrinks in place, and grows or moves by moving the host pages to a new guest range
-/// (MREMAP_MAYMOVE); growing in place is not attempted, so without MAYMOVE a growth is ENOMEM,
-/// which glibc's realloc handles by copying.
+/// mremap as the kernel does it: shrinks in place; grows in place when the pages after the mapping
+/// are free (the host kernel grows its own mapping into a hole opened in the reservation, so file
+/// and shared mappings grow as they would); otherwise, with MREMAP_MAYMOVE, moves the host pages to
+/// a new guest range (MREMAP_FIXED: the one given; MREMAP_DONTUNMAP: leaving the old range mapped).
 pub fn mremap(a: Args) -> SysResult {
     let (old, old_len, new_len, flags, new_addr) = (a[0], page_up(a[1]), page_up(a[2]), a[3], a[4]);
-    if old % PAGE_SIZE != 0 || new_len == 0 || old_len == 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0 {
+    let known = MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP;
+    if old % PAGE_SIZE != 0 || new_len == 0 || old_len == 0 || flags & !known != 0 {
         return Err(EINVAL);
     }
-    if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
+    if flags & (MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 && flags & MREMAP_MAYMOVE == 0 {
+        return Err(EINVAL);
+    }
+    if flags & MREMAP_DONTUNMAP != 0 && old_len != new_len {
         return Err(EINVAL);
     }
     let mut space = memory::space();
     if !in_guest_space(old, old_len) || !space.vmas.is_mapped(old, old + old_len) {
         return Err(EFAULT);
     }
-    if flags & MREMAP_FIXED == 0 && new_len <= old_len {
-        if new_len < old_len {
-            space.unmap(old + new_len, old_len - new_len)?;
+    let prot = space.vmas.iter().find(|&(start, end, _)| start <= old && old < end).map_or(0, |(_, _, p)| p);
+    if flags & (MREMAP_FIXED | MREMAP_DONTUNMAP) == 0 {
+        if new_len <= old_len {
+            if new_len < old_len {
+                space.unmap(old + new_len, old_len - new_len)?;
+            }
+            return Ok(old);
         }
-        return Ok(old);
-    }
-    if flags & MREMAP_MAYMOVE == 0 {
-        return Err(ENOMEM);
+        let in_place = grow_in_place(&mut space, old, old_len, new_len, prot);
+        if in_place.is_ok() || flags & MREMAP_MAYMOVE == 0 {
+            return in_place.map(|()| old);
+        }
     }
     let target = if flags & MREMAP_FIXED != 0 {
         if new_addr % PAGE_SIZE != 0 || !in_guest_space(new_addr, new_len) {
@@ -163,26 +173,53 @@ pub fn mremap(a: Args) -> SysResult {
     } else {
         space.vmas.find_free_top_down(new_len, space.mmap_low, space.mmap_high).ok_or(ENOMEM)?
     };
-    let prot = space.vmas.iter().find(|&(start, end, _)| start <= old && old < end).map_or(0, |(_, _, p)| p);
     let (old_host, target_host) = (host_ptr(old, old_len)?, host_ptr(target, new_len)?);
+    let dont_unmap = if flags & MREMAP_DONTUNMAP != 0 { libc::MREMAP_DONTUNMAP } else { 0 };
     // SAFETY: both ranges lie inside the reservation; the target's old contents are the runtime's to replace.
     let moved = unsafe {
         libc::mremap(
             old_host.cast(),
             old_len as usize,
             new_len as usize,
-            libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+            libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED | dont_unmap,
             target_host,
         )
     };
     if moved == libc::MAP_FAILED {
         return Err(crate::errno::Errno::last());
     }
-    // The move leaves a hole in the reservation where the pages were: reserve it again.
-    memory::reserve_fixed(old_host, old_len)?;
-    space.vmas.remove(old, old + old_len);
+    if dont_unmap == 0 {
+        // The move leaves a hole in the reservation where the pages were: reserve it again.
+        memory::reserve_fixed(old_host, old_len)?;
+        space.vmas.remove(old, old + old_len);
+    }
     space.vmas.insert(target, target + new_len, prot);
     Ok(target)
+}
+
+/// Grows the mapping at `old` from `old_len` to `new_len` bytes where it is, when the guest pages
+/// after it are free: ENOMEM when they are not, or the host kernel's answer (EFAULT when the range
+/// spans several mappings, as on Linux).
+fn grow_in_place(space: &mut AddressSpace, old: u64, old_len: u64, new_len: u64, prot: u32) -> Result<(), Errno> {
+    let (extension, extension_len) = (old + old_len, new_len - old_len);
+    if !in_guest_space(old, new_len) || space.vmas.overlaps(extension, extension + extension_len) {
+        return Err(ENOMEM);
+    }
+    let (old_host, extension_host) = (host_ptr(old, old_len)?, host_ptr(extension, extension_len)?);
+    // Open a hole in the reservation for the host kernel to grow its mapping into.
+    // SAFETY: the range lies inside the reservation and no guest mapping uses it.
+    if unsafe { libc::munmap(extension_host.cast(), extension_len as usize) } != 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: `old_host` is the host mapping of the guest range; without MREMAP_MAYMOVE it stays put.
+    let grown = unsafe { libc::mremap(old_host.cast(), old_len as usize, new_len as usize, 0) };
+    if grown == libc::MAP_FAILED {
+        let error = Errno::last();
+        memory::reserve_fixed(extension_host, extension_len)?;
+        return Err(error);
+    }
+    space.vmas.insert(old, old + new_len, prot);
+    Ok(())
 }
 
 /// Whether the kernel knows `advice` (MADV_NORMAL 0 to MADV_COLLAPSE 25, less the unused 5 to 7, and
