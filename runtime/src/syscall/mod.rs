@@ -19,6 +19,7 @@ pub mod stat;
 pub mod sysv;
 pub mod time;
 mod trace;
+mod trace_flags;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

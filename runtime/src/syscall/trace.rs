@@ -1,12 +1,13 @@
 //! The `VMTRANS_STRACE=1` trace: one line per system call on stderr, in the style of qemu's
 //! `-strace`: `PID name(arg,...) = result`, with errors as `-1 errno=N (message)`. The calls programs make
-//! most often have their arguments decoded (numbers, descriptors, `AT_FDCWD`, strings, pointers); flags
-//! stay in hex.
+//! most often have their arguments decoded (numbers, descriptors, `AT_FDCWD`, strings, pointers, and
+//! flags and signals by name: `trace_flags`).
 
 use std::io::Write as _;
 use std::sync::OnceLock;
 
 use super::names::syscall_name;
+use super::trace_flags;
 use super::Args;
 use crate::errno::SysResult;
 
@@ -19,11 +20,13 @@ pub fn enabled() -> bool {
 /// How the trace shows the arguments of the calls it knows, one letter per argument: `i` a signed
 /// decimal, `u` an unsigned decimal, `x` hex (flags), `o` octal (modes), `f` a file descriptor, `d` a
 /// directory descriptor (`AT_FDCWD` by name), `s` a guest string (quoted, cut at 64 bytes), `p` a
-/// pointer (`NULL` or hex). Calls not listed show six hex arguments.
+/// pointer (`NULL` or hex); by name: `O` open flags, `Q` descriptor flags (pipe2, dup3), `P` protections, `M` mmap flags, `R` mremap
+/// flags, `C` clone flags, `F` a futex operation, `S` a signal number, `H` sigprocmask's how.
+/// Calls not listed show six hex arguments.
 const SIGNATURES: &[(u64, &str)] = &[
     (17, "pu"),
     (23, "f"),
-    (24, "ffx"),
+    (24, "ffQ"),
     (25, "fix"),
     (29, "fxp"),
     (34, "dso"),
@@ -36,9 +39,9 @@ const SIGNATURES: &[(u64, &str)] = &[
     (49, "s"),
     (53, "dso"),
     (54, "dsiix"),
-    (56, "dsxo"),
+    (56, "dsOo"),
     (57, "f"),
-    (59, "px"),
+    (59, "pQ"),
     (61, "fpu"),
     (62, "fii"),
     (63, "fpu"),
@@ -53,16 +56,16 @@ const SIGNATURES: &[(u64, &str)] = &[
     (93, "i"),
     (94, "i"),
     (96, "p"),
-    (98, "pxippx"),
+    (98, "pFippx"),
     (99, "pu"),
     (101, "pp"),
     (113, "ip"),
     (124, ""),
-    (129, "ii"),
-    (130, "ii"),
-    (131, "iii"),
-    (134, "ippu"),
-    (135, "ippu"),
+    (129, "iS"),
+    (130, "iS"),
+    (131, "iiS"),
+    (134, "Sppu"),
+    (135, "Hppu"),
     (160, "p"),
     (172, ""),
     (173, ""),
@@ -72,11 +75,11 @@ const SIGNATURES: &[(u64, &str)] = &[
     (203, "fpu"),
     (214, "p"),
     (215, "pu"),
-    (216, "puuxp"),
-    (220, "xpppp"),
+    (216, "puuRp"),
+    (220, "Cpppp"),
     (221, "spp"),
-    (222, "puxxfx"),
-    (226, "pux"),
+    (222, "puPMfx"),
+    (226, "puP"),
     (233, "pui"),
     (260, "ipxp"),
     (261, "iipp"),
@@ -105,6 +108,15 @@ fn show(kind: char, value: u64, string: &dyn Fn(u64) -> Option<String>) -> Strin
             None => format!("{value:#x}"),
         },
         'p' if value == 0 => "NULL".to_string(),
+        'O' => trace_flags::open_flags(value),
+        'Q' => trace_flags::descriptor_flags(value),
+        'P' => trace_flags::prot(value),
+        'M' => trace_flags::mmap_flags(value),
+        'R' => trace_flags::mremap_flags(value),
+        'C' => trace_flags::clone_flags(value),
+        'F' => trace_flags::futex_op(value),
+        'S' => trace_flags::signal(value),
+        'H' => trace_flags::sigprocmask_how(value),
         _ => format!("{value:#x}"),
     }
 }
@@ -162,7 +174,7 @@ mod tests {
         assert_eq!(format_call(7, 64, &[1, 0x10, 5, 0, 0, 0], Some(Ok(5)), &strings), "7 write(1,0x10,5) = 5\n");
         assert_eq!(
             format_call(7, 56, &[(-100i64) as u64, 0x500, 0x80000, 0, 0, 0], Some(Ok(3)), &strings),
-            "7 openat(AT_FDCWD,\"/etc/passwd\",0x80000,0o0) = 3\n"
+            "7 openat(AT_FDCWD,\"/etc/passwd\",O_RDONLY|O_CLOEXEC,0o0) = 3\n"
         );
         assert_eq!(
             format_call(7, 57, &[9, 0, 0, 0, 0, 0], Some(Err(EBADF)), &strings),
@@ -171,7 +183,7 @@ mod tests {
         assert_eq!(format_call(7, 94, &[0; 6], None, &strings), "7 exit_group(0)\n");
         assert_eq!(
             format_call(7, 222, &[0, 4096, 3, 0x22, u64::MAX, 0], Some(Ok(0x7000)), &strings),
-            "7 mmap(NULL,4096,0x3,0x22,-1,0x0) = 0x7000\n"
+            "7 mmap(NULL,4096,PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_ANONYMOUS,-1,0x0) = 0x7000\n"
         );
         // A call without a signature shows six hex arguments; an unreadable string shows its address.
         assert!(format_call(7, 5, &[1, 2, 3, 4, 5, 6], Some(Ok(0)), &strings).starts_with("7 setxattr(0x1,0x2,"));
