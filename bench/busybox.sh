@@ -8,10 +8,10 @@
 # and the script exits with status 1). Also reports how long the translation took at the default level
 # and the translator's peak memory.
 #
-# Both packages are fetched with `apt-get download` into $BUSYBOX_CACHE (default .cache/busybox, ignored
-# by git); nothing is committed. Fetching the arm64 package needs the arm64 architecture in dpkg
-# (`dpkg --add-architecture arm64 && apt-get update`): the script does that when it may (as root), and
-# says what to run otherwise.
+# Both packages are fetched by scripts/fetch-busybox.sh with `apt-get download` into $BUSYBOX_CACHE
+# (default .cache/busybox, ignored by git); nothing is committed. Fetching the arm64 package needs the
+# arm64 architecture in dpkg (`dpkg --add-architecture arm64 && apt-get update`): the script does that
+# when it may (as root), and says what to run otherwise.
 #
 # Environment (all optional):
 #   ROUNDS=5                       timed rounds per command and variant (the median is reported)
@@ -47,30 +47,7 @@ command -v "$qemu" >/dev/null || fail "$qemu is not installed (scripts/install-d
 
 # ---- Fetch -------------------------------------------------------------------------------------------
 
-fetch() {
-    local arch="$1"
-    local binary="$cache/$arch/bin/busybox"
-    if [[ -x "$binary" ]]; then
-        return
-    fi
-    if [[ "$arch" == arm64 ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
-        if [[ "$(id -u)" -eq 0 ]]; then
-            progress "adding the arm64 architecture to dpkg (to download the arm64 package)"
-            dpkg --add-architecture arm64
-            apt-get update -qq
-        else
-            fail "run 'sudo dpkg --add-architecture arm64 && sudo apt-get update' once, then this script again"
-        fi
-    fi
-    progress "downloading busybox-static:$arch"
-    (cd "$cache" && rm -f busybox-static_*_"$arch".deb && apt-get download -q "busybox-static:$arch" 2>/dev/null) ||
-        fail "apt-get download busybox-static:$arch failed"
-    rm -rf "${cache:?}/$arch"
-    dpkg-deb -x "$cache"/busybox-static_*_"$arch".deb "$cache/$arch"
-    [[ -x "$binary" ]] || fail "the busybox-static:$arch package holds no bin/busybox"
-}
-fetch amd64
-fetch arm64
+BUSYBOX_CACHE="$cache" scripts/fetch-busybox.sh || exit 2
 native="$cache/amd64/bin/busybox"
 guest="$cache/arm64/bin/busybox"
 translated="$cache/busybox.native"
