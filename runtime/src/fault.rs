@@ -1,9 +1,16 @@
-//! The host SIGSEGV/SIGBUS handler: a guest access to memory it has not mapped faults on the host.
-//! When the guest has a handler for the signal, the fault goes to it (`signal::sync_fault`); otherwise
-//! the handler reports the faulting address in host and guest terms on stderr, then lets the same
-//! signal kill the process with its default action, so the exit status is 128 + the signal number as
-//! under qemu or a real AArch64 machine. It runs on its own alternate stack so that a guest stack
-//! overflow can still be reported.
+//! The host handler of the signals that faults raise (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP), which
+//! stay the runtime's whatever the guest asks (`syscall::signal::HOST_OWNED`).
+//!
+//! Raised by an instruction (si_code > 0): a guest access to memory it has not mapped faults on the
+//! host. When the guest has a handler for the signal, the fault goes to it (`signal::sync_fault`);
+//! otherwise the handler reports the faulting address in host and guest terms on stderr, then lets
+//! the same signal kill the process with its default action, so the exit status is 128 + the signal
+//! number as under qemu or a real AArch64 machine. It runs on its own alternate stack so that a guest
+//! stack overflow can still be reported.
+//!
+//! Sent by a process (kill, tgkill, sigqueue: si_code <= 0): the signal is an ordinary one for the
+//! guest, as signal(7) says: recorded for delivery to the guest's handler at the next safe point,
+//! dropped when the guest ignores it, and otherwise its default action, without a fault report.
 
 use std::fmt::Write as _;
 
@@ -41,6 +48,20 @@ fn describe(host_addr: u64, base: u64) -> MessageBuffer {
 }
 
 extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    if unsafe { (*info).si_code } <= 0 {
+        on_sent(signal, info);
+        return;
+    }
+    if signal != libc::SIGSEGV && signal != libc::SIGBUS {
+        // An instruction of the runtime or of translated code trapped (guest UDF, BRK and unsupported
+        // instructions are calls into the runtime, not host traps): a bug, reported as one.
+        let message = b"vmtrans: internal error: the host raised a synchronous signal in the runtime\n";
+        // SAFETY: write(2) is async-signal-safe.
+        unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
+        die_by_default(signal);
+        return;
+    }
     // SAFETY: the kernel's arguments of an SA_SIGINFO handler for SIGSEGV/SIGBUS.
     if unsafe { crate::signal::sync_fault::redirect(signal, info, context) } {
         // The guest handles it: the host context now returns into the trampoline that delivers it.
@@ -53,9 +74,27 @@ extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context:
     unsafe {
         libc::write(2, message.bytes.as_ptr().cast(), message.len);
     }
+    die_by_default(signal);
+}
+
+/// A fault signal sent by a process: the guest's handler gets it at the next safe point, an ignored
+/// one is dropped, and otherwise it takes its default action.
+fn on_sent(signal: libc::c_int, info: *mut libc::siginfo_t) {
+    use crate::signal::sync_fault::{guest_handles, guest_ignores};
+    if guest_handles(signal) {
+        // SAFETY: the kernel's siginfo of this SA_SIGINFO handler.
+        unsafe { crate::signal::record_host_siginfo(signal as u64, info) };
+    } else if !guest_ignores(signal) {
+        die_by_default(signal);
+    }
+}
+
+/// Ends the process by `signal`'s default action once this handler returns.
+fn die_by_default(signal: libc::c_int) {
     crate::dispatch::before_exit();
-    // SAFETY: as above. The signal is blocked while this handler runs, so the raised one stays pending
-    // and, with the default action restored, kills the process as soon as the handler returns.
+    // SAFETY: signal(2) and raise(3) are async-signal-safe. The signal is blocked while this handler
+    // runs, so the raised one stays pending and, with the default action restored, kills the process
+    // as soon as the handler returns.
     unsafe {
         libc::signal(signal, libc::SIG_DFL);
         libc::raise(signal);
@@ -111,20 +150,35 @@ impl Drop for ThreadAltStack {
     }
 }
 
-/// Installs the handler for SIGSEGV and SIGBUS, with an alternate stack for this thread.
+/// Installs the handler for the five fault signals, with an alternate stack for this thread.
 pub fn install() {
-    // SAFETY: the alternate stack is leaked on purpose (it lives as long as the process), and the
-    // handler is a plain function that only does async-signal-safe work.
+    // SAFETY: the alternate stack is leaked on purpose (it lives as long as the process).
     unsafe {
         let stack: &'static mut [u8] = Box::leak(vec![0u8; ALT_STACK_SIZE].into_boxed_slice());
         let alt = libc::stack_t { ss_sp: stack.as_mut_ptr().cast(), ss_flags: 0, ss_size: ALT_STACK_SIZE };
         libc::sigaltstack(&alt, std::ptr::null_mut());
+    }
+    for signal in crate::syscall::signal::HOST_OWNED {
+        set_guest_ignores(signal as i32, false);
+    }
+}
+
+/// Follows the guest's SIG_IGN for a fault signal: the host ignores it too, so that one sent by a
+/// process is dropped without interrupting a system call, as the kernel drops it (a fault still ends
+/// the process, as Linux's forced delivery of a fault does when the signal is ignored). Any other
+/// disposition gets the runtime's handler back.
+pub fn set_guest_ignores(signal: libc::c_int, ignored: bool) {
+    // SAFETY: the handler is a plain function that only does async-signal-safe work.
+    unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_fault as *const () as usize;
-        action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        if ignored {
+            action.sa_sigaction = libc::SIG_IGN;
+        } else {
+            action.sa_sigaction = on_fault as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        }
         libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
-        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+        libc::sigaction(signal, &action, std::ptr::null_mut());
     }
 }
 

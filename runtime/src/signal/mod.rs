@@ -228,16 +228,8 @@ extern "C" fn on_host_signal(signal: libc::c_int, info: *mut libc::siginfo_t, co
     if !(1..=64).contains(&signal) {
         return;
     }
-    PENDING.with(|pending| {
-        let slot = &pending.info[signal as usize - 1];
-        let words = info as *const u64;
-        for (i, word) in slot.iter().enumerate() {
-            // SAFETY: the kernel passes a 128-byte siginfo to SA_SIGINFO handlers.
-            word.store(unsafe { words.add(i).read_unaligned() }, Ordering::Relaxed);
-        }
-        pending.bits.fetch_or(bit(signal), Ordering::Release);
-    });
-    raise_pending_word();
+    // SAFETY: the kernel's siginfo of an SA_SIGINFO handler.
+    unsafe { record_host_siginfo(signal, info) };
     // SAFETY: the kernel passes the interrupted context; the first word of its sigset holds signals 1..=64.
     unsafe {
         let context = context as *mut libc::ucontext_t;
@@ -246,11 +238,38 @@ extern "C" fn on_host_signal(signal: libc::c_int, info: *mut libc::siginfo_t, co
     }
 }
 
+/// Records `signal` (1..=64) for this thread with the host kernel's siginfo, whose layout for
+/// signals sent by processes and timers is the AArch64 kernel's too, and raises the thread's
+/// pending word. Async-signal-safe: atomics and plain stores only.
+///
+/// # Safety
+/// `info` points to the 128-byte siginfo the kernel passed to an SA_SIGINFO handler.
+pub unsafe fn record_host_siginfo(signal: u64, info: *const libc::siginfo_t) {
+    PENDING.with(|pending| {
+        let slot = &pending.info[signal as usize - 1];
+        let words = info as *const u64;
+        for (i, word) in slot.iter().enumerate() {
+            // SAFETY: the caller's siginfo is 128 bytes.
+            word.store(unsafe { words.add(i).read_unaligned() }, Ordering::Relaxed);
+        }
+        pending.bits.fetch_or(bit(signal), Ordering::Release);
+    });
+    raise_pending_word();
+}
+
 /// Sets the host disposition of `signal` for the guest's `action`: its default, ignored, or the recording
-/// handler. The runtime's own signals are left alone.
+/// handler. The fault signals keep the runtime's handler unless the guest ignores them (`fault::set_guest_ignores`).
 pub fn mirror_disposition(signal: u64, action: &GuestSigaction) {
-    sync_fault::note_guest_action(signal, !matches!(action.handler, sys::SIG_DFL | sys::SIG_IGN));
-    if signal == 0 || signal > 64 || host_owned_bits() & bit(signal) != 0 {
+    sync_fault::note_guest_action(
+        signal,
+        !matches!(action.handler, sys::SIG_DFL | sys::SIG_IGN),
+        action.handler == sys::SIG_IGN,
+    );
+    if signal == 0 || signal > 64 {
+        return;
+    }
+    if host_owned_bits() & bit(signal) != 0 {
+        crate::fault::set_guest_ignores(signal as i32, action.handler == sys::SIG_IGN);
         return;
     }
     let (handler, flags) = match action.handler {

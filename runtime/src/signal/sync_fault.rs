@@ -32,36 +32,48 @@ use crate::syscall::signal as sys;
 static GUEST_HANDLED: AtomicU64 = AtomicU64::new(0);
 /// The same for a vfork child, which has its own copy of the actions (see `crate::vfork`).
 static VFORK_CHILD_GUEST_HANDLED: AtomicU64 = AtomicU64::new(0);
+/// Signals the guest ignores (SIG_IGN), for the same readers.
+static GUEST_IGNORED: AtomicU64 = AtomicU64::new(0);
+static VFORK_CHILD_GUEST_IGNORED: AtomicU64 = AtomicU64::new(0);
 
-/// The set of handled signals of the calling process.
-fn guest_handled() -> &'static AtomicU64 {
+/// The sets of handled and of ignored signals of the calling process.
+fn guest_sets() -> (&'static AtomicU64, &'static AtomicU64) {
     if crate::vfork::in_child() {
-        &VFORK_CHILD_GUEST_HANDLED
+        (&VFORK_CHILD_GUEST_HANDLED, &VFORK_CHILD_GUEST_IGNORED)
     } else {
-        &GUEST_HANDLED
+        (&GUEST_HANDLED, &GUEST_IGNORED)
     }
 }
 
-/// Records whether the guest handles `signal` (called whenever its action changes).
-pub fn note_guest_action(signal: u64, handled: bool) {
+/// Records the guest's disposition of `signal` (called whenever its action changes): a handler,
+/// ignored, or neither (the default action).
+pub fn note_guest_action(signal: u64, handled: bool, ignored: bool) {
     if (1..=64).contains(&signal) {
         let bit = 1u64 << (signal - 1);
-        if handled {
-            guest_handled().fetch_or(bit, Ordering::Relaxed);
-        } else {
-            guest_handled().fetch_and(!bit, Ordering::Relaxed);
+        for (set, member) in [(guest_sets().0, handled), (guest_sets().1, ignored)] {
+            if member {
+                set.fetch_or(bit, Ordering::Relaxed);
+            } else {
+                set.fetch_and(!bit, Ordering::Relaxed);
+            }
         }
     }
 }
 
 /// Whether the guest has a handler installed for `signal`.
 pub fn guest_handles(signal: i32) -> bool {
-    (1..=64).contains(&signal) && guest_handled().load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
+    (1..=64).contains(&signal) && guest_sets().0.load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
 }
 
-/// Gives the vfork child about to start a copy of the calling process's handled set.
+/// Whether the guest ignores `signal`.
+pub fn guest_ignores(signal: i32) -> bool {
+    (1..=64).contains(&signal) && guest_sets().1.load(Ordering::Relaxed) & (1u64 << (signal - 1)) != 0
+}
+
+/// Gives the vfork child about to start a copy of the calling process's handled and ignored sets.
 pub fn copy_handled_for_vfork_child() {
-    VFORK_CHILD_GUEST_HANDLED.store(guest_handled().load(Ordering::Relaxed), Ordering::Relaxed);
+    VFORK_CHILD_GUEST_HANDLED.store(GUEST_HANDLED.load(Ordering::Relaxed), Ordering::Relaxed);
+    VFORK_CHILD_GUEST_IGNORED.store(GUEST_IGNORED.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
 /// The callee-saved registers, stack pointer and resume address `run_protected` saved.
@@ -193,7 +205,7 @@ fn abandon() -> ! {
 /// `info` and `context` are the kernel's arguments of an SA_SIGINFO handler for SIGSEGV or SIGBUS.
 pub unsafe fn redirect(signal: i32, info: *const libc::siginfo_t, context: *mut libc::c_void) -> bool {
     let signal_bit = 1u64 << (signal - 1);
-    if guest_handled().load(Ordering::Relaxed) & signal_bit == 0
+    if !guest_handles(signal)
         || sys::blocked_mask() & signal_bit != 0
         || !HAS_CHECKPOINT.with(Cell::get)
         || !super::has_current_state()
