@@ -197,8 +197,9 @@ fn translated_harness_round_trips_the_state() {
 
 /// FPCR's controls change results, and the translated program follows them: hand-made cases from
 /// random-FPCR soak mismatches (flush-to-zero: FMLA and FMULX of a denormal times infinity, FMIN
-/// and FMINNM of a denormal with itself; FRECPE of tiny halves under each directed rounding mode),
-/// compared with qemu-aarch64 on every register (FPSR aside: IDC is not emulated).
+/// and FMINNM of a denormal with itself; FRECPE of tiny halves under each directed rounding mode;
+/// constants rounded under FZ and a directed rounding mode), compared with qemu-aarch64 on every
+/// register (FPSR aside: IDC is not emulated).
 #[test]
 fn translated_program_follows_fpcr_controls() {
     require_tools();
@@ -224,6 +225,13 @@ fn translated_program_follows_fpcr_controls() {
         hand(0x0ef9_d817, rmode(1), &[(0, 0x8001_0001_8002_0002)]),
         hand(0x0ef9_d817, rmode(2), &[(0, 0x8001_0001_8002_0002)]),
         hand(0x0ef9_d817, rmode(3), &[(0, 0x8001_0001_8002_0002)]),
+        // Rounding a constant, which LLVM would do at translation time as if FPCR were zero:
+        // fmov s28, #-2.25; fcvtps w19, d28 (d28 is then a positive denormal: 0 under FZ, not 1);
+        // fmov s24, #-0.359375; fcvtpu w4, d24 likewise; fmov d0, #2.5; frinti d1, d0 towards plus
+        // infinity (3.0, not the 2.0 of rounding to nearest).
+        hand_case(&[0x1e30_501c, 0x1e68_0393], FZ, &[]),
+        hand_case(&[0x1e3a_f018, 0x1e69_0304], FZ | rmode(1), &[]),
+        hand_case(&[0x1e60_9000, 0x1e67_c001], rmode(1), &[]),
     ];
     assert_translated_matches(&how, &cases, false);
 }
@@ -250,8 +258,9 @@ fn assert_translated_matches(how: &Translation, cases: &[runner::Tagged], fpsr: 
 
 /// What LLVM's optimiser would fold away with the exception flags or NaN quieting it assumes
 /// nobody sees, from soak mismatches: a narrowing of a widened signalling NaN (FCVT d0, s10;
-/// FCVT s20, d0 must quieten it and raise IOC), and an FCMP of a signalling NaN whose flags only an
-/// FCSEL with one register in both arms reads (its IOC must stay).
+/// FCVT s20, d0 must quieten it and raise IOC), an FCMP of a signalling NaN whose flags only an
+/// FCSEL with one register in both arms reads (its IOC must stay), and an FCCMPE of a signalling
+/// NaN whose condition fails (it must raise nothing).
 #[test]
 fn translated_program_keeps_what_llvm_would_fold() {
     require_tools();
@@ -264,6 +273,45 @@ fn translated_program_keeps_what_llvm_would_fold() {
             &[0x1e60_2148, 0x1e20_f7e4, 0x1e64_bc9f, 0x1e20_21b8],
             0,
             &[(31, signalling_single), (0, 0x1b20_437d)],
+        ),
+        // An FCCMPE whose condition fails (V clear) of a signalling NaN, its flags unread: LLVM
+        // turned the compare of the zeros that stand in for its operands into a select of
+        // compares and compared the NaN anyway (IOC). Minimal, then as the random-FPCR soak met
+        // it (fp-compare #7247 of seed 0x2026113011), here without FZ:
+        // fcmpe d30, d21; fccmpe s8, s8, #6, vs; fcmpe d31, d21.
+        hand_case(
+            &[0x1e75_23d0, 0x1e28_6516, 0x1e75_23f0],
+            0,
+            &[
+                (30, 0x3ff0_0000_0000_0000),
+                (21, 0x4000_0000_0000_0000),
+                (31, 0x4008_0000_0000_0000),
+                (8, signalling_single),
+            ],
+        ),
+        hand_case(
+            &[
+                0x1e3c23c0, 0x1e2b66b9, 0x1e682360, 0x1e22dd47, 0x1e75cfbe, 0x1e7a2090, 0x1e7523d0, 0x1e286516,
+                0x1e7523f0, 0x1e340fd4, 0x1e60c4b8,
+            ],
+            1 << 22,
+            &[
+                (0, 0xb8101234d42b33ac000000007f800000),
+                (2, 0xc02d0000000000002c7865b734138bd3),
+                (4, 0x4f0000003f08fa34ff800000c0b00000),
+                (5, 0x3fe540f118b0cd4319962da9bf275b11),
+                (8, 0x3bd343d328cad26f000000007f8dc4c7),
+                (10, 0x3f65ff6dc1280000432b5cf5807fffff),
+                (11, 0xbf71c2242557f2a8bf80000077d7350d),
+                (20, 0x6146b0862371f7c741e0000000000000),
+                (21, 0x41a80000807fffff3f39b495c1380000),
+                (26, 0xe2f61014a71585302404568d4ebfbb7f),
+                (27, 0xbd44db92201054b66a6f58d3618debe3),
+                (28, 0xffffffffffffffc5000000002ce9313e),
+                (29, 0xf2ce4f9a75a500cbc010000000000000),
+                (30, 0x7ff00000000000003ff0000000000000),
+                (31, 0x3ca819e485d457ae3f464c367fc00000),
+            ],
         ),
     ];
     assert_translated_matches(&how, &cases, true);

@@ -52,7 +52,15 @@ impl FnLowering<'_> {
             _ => "",
         };
         if !scalar || name.is_empty() {
-            return unsafe { LLVMBuildFCmp(self.b, p, a, b, NONAME) };
+            // The host instruction (`ucomiss`, `cmpunordss`, `cmpltps`, ...) raises invalid for a
+            // signalling NaN, so the semantics compare zeros where a compare must not happen (FCCMP
+            // whose condition fails). LLVM would rewrite a compare of such a select into a select
+            // of compares and run the compare of the NaN anyway: fences, which cost no
+            // instruction, keep it from looking through.
+            let fence = |x: LLVMValueRef| self.intrinsic("llvm.arithmetic.fence", &[ty], &[x]);
+            let fenced_a = fence(a);
+            let fenced_b = if a == b { fenced_a } else { fence(b) };
+            return unsafe { LLVMBuildFCmp(self.b, p, fenced_a, fenced_b, NONAME) };
         }
         let single = ty == self.t.of(Type::F32);
         let (vector_ty, intrinsic) = if single {
@@ -368,6 +376,10 @@ impl FnLowering<'_> {
     }
 
     fn rounded(&self, mode: RoundMode, t: Type, v: LLVMValueRef) -> LLVMValueRef {
+        // LLVM rounds a constant operand at translation time as if FPCR were zero: a denormal as if
+        // FZ were clear (ceil of one is 1, where FZ makes it 0) and `nearbyint` to nearest whatever
+        // the rounding mode. The fence, which costs no instruction, leaves the rounding to run time.
+        let v = self.intrinsic("llvm.arithmetic.fence", &[self.t.of(t)], &[v]);
         let name = match mode {
             RoundMode::Away => return self.round_away(t, v),
             RoundMode::Nearest => "llvm.roundeven",
