@@ -259,7 +259,8 @@ fn assert_translated_matches(how: &Translation, cases: &[runner::Tagged], fpsr: 
 /// What LLVM's optimiser would fold away with the exception flags or NaN quieting it assumes
 /// nobody sees, from soak mismatches: a narrowing of a widened signalling NaN (FCVT d0, s10;
 /// FCVT s20, d0 must quieten it and raise IOC), an FCMP of a signalling NaN whose flags only an
-/// FCSEL with one register in both arms reads (its IOC must stay), and an FCCMPE of a signalling
+/// FCSEL with one register in both arms reads (its IOC must stay), identities on constant
+/// operands that hold only for rounding to nearest or quiet NaNs, and an FCCMPE of a signalling
 /// NaN whose condition fails (it must raise nothing).
 #[test]
 fn translated_program_keeps_what_llvm_would_fold() {
@@ -274,6 +275,12 @@ fn translated_program_keeps_what_llvm_would_fold() {
             0,
             &[(31, signalling_single), (0, 0x1b20_437d)],
         ),
+        // Identities that hold only when rounding to nearest or for quiet NaNs, on an operand
+        // LLVM knows to be constant: fmov d2, xzr; fsub d0, d1, d2 of +0.0 towards minus
+        // infinity (-0.0, not d1's +0.0), and fmov d2, #1.0; fmul d0, d1, d2 of a signalling
+        // NaN (quietened, with IOC).
+        hand_case(&[0x9e67_03e2, 0x1e62_3820], 2 << 22, &[]),
+        hand_case(&[0x1e6e_1002, 0x1e62_0820], 0, &[(1, 0x7ff4_0000_0000_0001)]),
         // An FCCMPE whose condition fails (V clear) of a signalling NaN, its flags unread: LLVM
         // turned the compare of the zeros that stand in for its operands into a select of
         // compares and compared the NaN anyway (IOC). Minimal, then as the random-FPCR soak met

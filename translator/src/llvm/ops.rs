@@ -745,7 +745,14 @@ impl FnLowering<'_> {
             self.cast(LLVMTrunc, hi, lt)
         };
         let fbin = |o: LLVMOpcode| {
-            let r = self.binop(o, a, b);
+            // LLVM folds identities that hold only when rounding to nearest (x - 0.0 is -0.0 for
+            // x = +0.0 towards minus infinity) or for quiet NaNs (x * 1.0 quietens a signalling
+            // x), also on operands it only proves constant (lanes a narrowing zeroed): fences,
+            // which cost no instruction, hide the operands from it.
+            let fence = |x: LLVMValueRef| self.intrinsic("llvm.arithmetic.fence", &[lt], &[x]);
+            let fenced_a = fence(a);
+            let fenced_b = if a == b { fenced_a } else { fence(b) };
+            let r = self.binop(o, fenced_a, fenced_b);
             self.nan_fix(ty, r, &[a, b])
         };
         match op {
