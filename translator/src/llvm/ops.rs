@@ -57,9 +57,7 @@ impl FnLowering<'_> {
             // whose condition fails). LLVM would rewrite a compare of such a select into a select
             // of compares and run the compare of the NaN anyway: fences, which cost no
             // instruction, keep it from looking through.
-            let fence = |x: LLVMValueRef| self.intrinsic("llvm.arithmetic.fence", &[ty], &[x]);
-            let fenced_a = fence(a);
-            let fenced_b = if a == b { fenced_a } else { fence(b) };
+            let (fenced_a, fenced_b) = self.fenced_pair(a, b);
             return unsafe { LLVMBuildFCmp(self.b, p, fenced_a, fenced_b, NONAME) };
         }
         let single = ty == self.t.of(Type::F32);
@@ -103,6 +101,20 @@ impl FnLowering<'_> {
             let mut args = args.to_vec();
             LLVMBuildCall2(self.b, fty, decl, args.as_mut_ptr(), args.len() as u32, NONAME)
         }
+    }
+
+    /// `x` behind `llvm.arithmetic.fence`, which costs no instruction but hides the value from
+    /// LLVM's folds (see the callers for what each would fold).
+    fn fenced(&self, x: LLVMValueRef) -> LLVMValueRef {
+        // SAFETY: `x` is a value of this context.
+        let ty = unsafe { LLVMTypeOf(x) };
+        self.intrinsic("llvm.arithmetic.fence", &[ty], &[x])
+    }
+
+    /// Both operands fenced, once when they are the same value.
+    fn fenced_pair(&self, a: LLVMValueRef, b: LLVMValueRef) -> (LLVMValueRef, LLVMValueRef) {
+        let fenced_a = self.fenced(a);
+        (fenced_a, if a == b { fenced_a } else { self.fenced(b) })
     }
 
     /// The host address of guest address `addr`.
@@ -366,7 +378,7 @@ impl FnLowering<'_> {
         // flush-to-zero FMIN of a denormal with itself is a zero (the host's min, under
         // denormals-are-zero, gives it too): the fence, which costs no instruction, keeps the
         // operands apart.
-        let b = self.intrinsic("llvm.arithmetic.fence", &[lt], &[b]);
+        let b = self.fenced(b);
         let a_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, a, a);
         let b_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, b, b);
         let any_nan = self.binop(LLVMOpcode::LLVMOr, a_nan, b_nan);
@@ -379,7 +391,7 @@ impl FnLowering<'_> {
         // LLVM rounds a constant operand at translation time as if FPCR were zero: a denormal as if
         // FZ were clear (ceil of one is 1, where FZ makes it 0) and `nearbyint` to nearest whatever
         // the rounding mode. The fence, which costs no instruction, leaves the rounding to run time.
-        let v = self.intrinsic("llvm.arithmetic.fence", &[self.t.of(t)], &[v]);
+        let v = self.fenced(v);
         let name = match mode {
             RoundMode::Away => return self.round_away(t, v),
             RoundMode::Nearest => "llvm.roundeven",
@@ -749,9 +761,7 @@ impl FnLowering<'_> {
             // x = +0.0 towards minus infinity) or for quiet NaNs (x * 1.0 quietens a signalling
             // x), also on operands it only proves constant (lanes a narrowing zeroed): fences,
             // which cost no instruction, hide the operands from it.
-            let fence = |x: LLVMValueRef| self.intrinsic("llvm.arithmetic.fence", &[lt], &[x]);
-            let fenced_a = fence(a);
-            let fenced_b = if a == b { fenced_a } else { fence(b) };
+            let (fenced_a, fenced_b) = self.fenced_pair(a, b);
             let r = self.binop(o, fenced_a, fenced_b);
             self.nan_fix(ty, r, &[a, b])
         };
