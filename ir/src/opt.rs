@@ -269,7 +269,7 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
             let term = &func.blocks[b].term;
             let mut out: HashSet<Reg> = if exits(term) { all.clone() } else { HashSet::new() };
             for r in convention.dead_after(term) {
-                out.remove(r);
+                out.remove(&r);
             }
             for &s in &succs[b] {
                 out.extend(live_in[s].iter().copied());

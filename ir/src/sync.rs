@@ -35,15 +35,20 @@ use crate::reg::Reg;
 /// The AArch64 procedure call standard (AAPCS64) passes no value in the condition flags: a callee
 /// does not read its caller's NZCV, and a caller does not read NZCV after a call returns (compilers
 /// set the flags again before any conditional). It also makes x19-x29 and sp callee-saved: a
-/// function returns them as it found them. `AAPCS64` uses both: NZCV is dead where control leaves by
-/// a call or a return, so the flags are neither computed for nor written back there; and after a
-/// call returns, the caller goes on with the values of x19-x29 and sp it held before the call
-/// instead of reloading them from the state. The code generator checks that the state's sp is the
-/// one the caller holds before it trusts the others (a context switch that comes back to the same
-/// return address on another stack, as coroutine libraries do, fails that check and reloads
-/// everything). `EXACT` keeps every register exact everywhere and reloads after every call, for
+/// function returns them as it found them. And it gives the caller-saved registers no meaning
+/// beyond arguments and results: a callee reads no scratch register its caller left, and a caller
+/// reads none its callee left but the results. `AAPCS64` uses all three: NZCV and the scratch
+/// registers (`DEAD_AT_RETURN`, `DEAD_AT_CALL`) are dead where control leaves by a call or a
+/// return, so they are neither computed for nor written back there (at a call, only where the
+/// caller does not read them itself after it); and after a call returns, the caller goes on with the
+/// values of x19-x29 and sp it held before the call instead of reloading them from the state. A
+/// return is a RET through x30; a RET through another register is lifted as a jump. The code
+/// generator checks that the state's sp is the one the caller holds before it trusts the others (a
+/// context switch that comes back to the same return address on another stack, as coroutine
+/// libraries do, fails that check and reloads everything). `EXACT` keeps every register exact everywhere and reloads after every call, for
 /// hand-written code that passes flags through calls or returns with callee-saved registers changed
-/// (vmtrans's `--exact-calls`). System calls, jumps and traps are exact under either convention.
+/// or hands back results in other registers (vmtrans's `--exact-calls`). System calls, jumps and
+/// traps are exact under either convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallConvention {
     /// Whether calls and returns follow the procedure call standard (see the type's comment).
@@ -52,6 +57,28 @@ pub struct CallConvention {
 
 /// The condition flags NZCV.
 const FLAG_REGS: [Reg; 4] = [Reg::N, Reg::Z, Reg::C, Reg::V];
+
+/// What AAPCS64 leaves dead where a function returns: the flags and every caller-saved register
+/// that carries no result. Results come back in x0 and x1 (a 16-byte composite) and in v0-v3 (a
+/// homogeneous aggregate of up to four floating-point or vector members); x2-x18, v4-v7 and
+/// v16-v31 hold nothing the caller may read (the caller treats them as clobbered), and v8-v15 stay
+/// because their low halves are callee-saved.
+const DEAD_AT_RETURN: Mask =
+    FLAGS | range(Reg::x(2).0, Reg::x(18).0) | range(Reg::q(4).0, Reg::q(7).0) | range(Reg::q(16).0, Reg::q(31).0);
+
+/// What AAPCS64 lets a callee ignore where it is called: the flags and the caller-saved registers
+/// that pass no argument. Arguments travel in x0-x7 and v0-v7, the address of a large result in
+/// x8, and GCC's static chain of a nested function in x18; a callee saves x19-x29 and the low
+/// halves of v8-v15 before it changes them, so it reads those too. That leaves x9-x17 and v16-v31.
+/// Unlike a return, a call comes back to the caller, which may still read them after it (GCC's
+/// outline atomics helpers, for one, keep x1-x15, and callers may rely on that), so they are dead
+/// at a call only where its continuation does not read them before writing them.
+const DEAD_AT_CALL: Mask = FLAGS | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
+
+/// The registers with numbers `first..=last` as a mask.
+const fn range(first: u16, last: u16) -> Mask {
+    ((1 << (last + 1)) - 1) & !((1 << first) - 1)
+}
 
 /// The registers AAPCS64 makes callee-saved (the frame pointer x29 included), as whole registers:
 /// only the low halves of v8-v15 are callee-saved, so the vector registers are not listed.
@@ -76,14 +103,21 @@ impl CallConvention {
     /// The procedure call standard: NZCV dead at calls and returns, x19-x29 and sp kept across calls.
     pub const AAPCS64: CallConvention = CallConvention { follows_aapcs64: true };
 
-    /// The registers no code reads after control leaves at `term`.
-    pub fn dead_after(&self, term: &Terminator) -> &'static [Reg] {
-        let call_or_return =
-            matches!(term, Terminator::Return { .. } | Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
-        if call_or_return && self.follows_aapcs64 {
-            &FLAG_REGS
-        } else {
-            &[]
+    /// The registers that no code but the continuation of a call reads after control leaves at
+    /// `term`: at a return, the flags and the caller-saved registers that carry no result
+    /// (`DEAD_AT_RETURN`); at a call, the flags and the caller-saved registers that pass no argument
+    /// (`DEAD_AT_CALL`), which the caller's own continuation may still read; nothing elsewhere and
+    /// nothing under `EXACT`.
+    pub fn dead_after(&self, term: &Terminator) -> BTreeSet<Reg> {
+        to_set(self.dead_mask(term))
+    }
+
+    fn dead_mask(&self, term: &Terminator) -> Mask {
+        match term {
+            _ if !self.follows_aapcs64 => 0,
+            Terminator::Return { .. } => DEAD_AT_RETURN,
+            Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => DEAD_AT_CALL,
+            _ => 0,
         }
     }
 
@@ -267,12 +301,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
         .map(|&(p, s)| ((p, s), dirty[p] & !NOT_WRITTEN_BACK_ON_EDGES))
         .filter(|&(_, m)| m != 0)
         .collect();
-    // What nothing reads after a call or return is not written back there (only such blocks lose
-    // registers: their terminators have no local successors, so nothing flows on from them).
     for (b, bd) in func.blocks() {
-        for &r in convention.dead_after(&bd.term) {
-            dirty[b.index()] &= !bit(r);
-        }
         // x0 leaves in a host register there (as an argument or the result), not through the state.
         // (A `jump_indirect` may also go on locally, where x0 stays dirty: the code generator leaves
         // it out only where the jump leaves.)
@@ -287,12 +316,81 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
             dirty[b.index()] &= !bit(PASSED_ONLY_IN_REGISTERS);
         }
     }
+    // What a return leaves dead is not written back there. At a call, what the convention leaves
+    // dead is not written back unless the caller may still read the state's copy after the call
+    // (`state_read_after`).
+    let read_after = state_read_after(func, convention);
+    for (b, bd) in func.blocks() {
+        let keep = match bd.term {
+            Terminator::CallGuest { cont, .. } | Terminator::CallIndirect { cont, .. } => read_after[cont.index()],
+            _ => 0,
+        };
+        dirty[b.index()] &= !(convention.dead_mask(&bd.term) & !keep);
+    }
     let live = live_masks(func, &successors, &dirty, &flushed, convention);
     SyncSets {
         dirty_at_end: dirty.into_iter().map(to_set).collect(),
         live_at_start: live.into_iter().map(to_set).collect(),
         written_back_on_edge: flushed.into_iter().map(|(e, m)| (e, to_set(m))).collect(),
     }
+}
+
+/// Per block: the registers it reads before writing them (gen) and those it writes (kill).
+fn reads_and_writes(func: &Function) -> (Vec<Mask>, Vec<Mask>) {
+    let n = func.blocks.len();
+    let mut gen: Vec<Mask> = vec![0; n];
+    let mut kill: Vec<Mask> = vec![0; n];
+    for (b, bd) in func.blocks() {
+        let b = b.index();
+        for &v in &bd.insts {
+            match func.inst(v) {
+                InstData::GetReg { reg } => gen[b] |= bit(*reg) & !kill[b],
+                InstData::SetReg { reg, .. } => kill[b] |= bit(*reg),
+                _ => {}
+            }
+        }
+    }
+    (gen, kill)
+}
+
+/// Per block, the registers whose values at its start some later code may read: a `getreg`
+/// before any `setreg` of the register, or whatever reads the state at an exact exit (a trap, a
+/// jump to other code), at a return (all but `DEAD_AT_RETURN`), in a callee or a system call (all
+/// but `DEAD_AT_CALL`: the kernel reads arguments and the number; a signal handler that looks at
+/// a scratch register the caller did not write since a call sees a value the standard leaves
+/// undefined there anyway). Unlike `live_masks`, this follows calls to their continuations, since the
+/// state carries a register the callee leaves alone through the call: a register the caller writes
+/// before two calls and reads after the second must be stored at the first.
+fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
+    let n = func.blocks.len();
+    let all: Mask = Reg::all().fold(0, |m, r| m | bit(r));
+    let call_scratch = if convention.follows_aapcs64 { DEAD_AT_CALL } else { 0 };
+    let (gen, kill) = reads_and_writes(func);
+    let successors: Vec<Vec<usize>> =
+        func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+    let mut live_in: Vec<Mask> = vec![0; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let term = &func.blocks[b].term;
+            let mut out = match term {
+                Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None => 0,
+                // The kernel reads the arguments and the number, not the scratch registers.
+                Terminator::Syscall { .. } => all & !call_scratch,
+                _ => all & !convention.dead_mask(term),
+            };
+            for &s in &successors[b] {
+                out |= live_in[s];
+            }
+            let inn = gen[b] | (out & !kill[b]);
+            if inn != live_in[b] {
+                live_in[b] = inn;
+                changed = true;
+            }
+        }
+    }
+    live_in
 }
 
 fn live_masks(
@@ -328,19 +426,7 @@ fn live_masks(
             predecessors[cont].push(b);
         }
     }
-    // Per block: registers read before written (gen) and written (kill).
-    let mut gen: Vec<Mask> = vec![0; n];
-    let mut kill: Vec<Mask> = vec![0; n];
-    for (b, bd) in func.blocks() {
-        let b = b.index();
-        for &v in &bd.insts {
-            match func.inst(v) {
-                InstData::GetReg { reg } => gen[b] |= bit(*reg) & !kill[b],
-                InstData::SetReg { reg, .. } => kill[b] |= bit(*reg),
-                _ => {}
-            }
-        }
-    }
+    let (gen, kill) = reads_and_writes(func);
     let mut live_in: Vec<Mask> = vec![0; n];
     let mut work: Vec<usize> = (0..n).collect();
     let mut queued = vec![true; n];
@@ -423,6 +509,81 @@ block3 @0x1010:
         assert_eq!(standard[2], regs(&["x0", "n", "c"]));
         assert_eq!(exact[3], regs(&["n"]));
         assert!(standard[3].is_empty());
+    }
+
+    #[test]
+    fn the_procedure_call_standard_leaves_scratch_registers_out_at_returns_and_calls() {
+        // block0 writes x1 (a result), x2 and x9 (scratch), x19 (callee-saved), q4 and q8 and calls;
+        // the continuation reads x10 and writes everything again before it returns.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1004 block1
+block0 @0x1000:
+    v0 = getreg.i64 x0
+    setreg x1, v0
+    setreg x2, v0
+    setreg x9, v0
+    setreg x10, v0
+    setreg x18, v0
+    setreg x19, v0
+    v1 = getreg.i128 q4
+    setreg q8, v1
+    setreg q16, v1
+    call_guest 0x2000, ret 0x1004, block1
+block1 @0x1004:
+    v2 = getreg.i64 x10
+    setreg x1, v2
+    setreg x2, v2
+    setreg x9, v2
+    setreg x18, v2
+    setreg x19, v2
+    setreg q3, v1
+    setreg q4, v1
+    setreg q8, v1
+    setreg q16, v1
+    v3 = getreg.i64 x30
+    return v3
+}",
+        )
+        .unwrap();
+        let exact = sync_sets(&f, CallConvention::EXACT).dirty_at_end;
+        let standard = sync_sets(&f, CallConvention::AAPCS64).dirty_at_end;
+        // The call passes arguments in x0-x8 and v0-v7 and x18 (the static chain), and the callee
+        // saves x19 and q8's low half; x9 and q16 pass nothing, but x10 is read after the call.
+        assert_eq!(exact[0], regs(&["x1", "x2", "x9", "x10", "x18", "x19", "q8", "q16"]));
+        assert_eq!(standard[0], regs(&["x1", "x2", "x10", "x18", "x19", "q8"]));
+        // The return hands back x1 and q3 and the callee-saved x19 and q8, nothing else.
+        assert_eq!(exact[1], regs(&["x1", "x2", "x9", "x18", "x19", "q3", "q4", "q8", "q16"]));
+        assert_eq!(standard[1], regs(&["x1", "x19", "q3", "q8"]));
+        // After the call, x10 is read, x30 is returned to and x0 handed back.
+        let live = sync_sets(&f, CallConvention::AAPCS64).live_at_start;
+        assert_eq!(live[1], regs(&["x0", "x10", "x30"]));
+    }
+
+    #[test]
+    fn a_scratch_register_read_after_a_later_call_is_kept_at_both() {
+        // x10 and x11 are written before the first call, and x10 is read after the second: the
+        // state carries it through the second call, so the first must store it; nothing reads x11.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1004 block1
+    resume 0x1008 block2
+block0 @0x1000:
+    v0 = getreg.i64 x0
+    setreg x10, v0
+    setreg x11, v0
+    call_guest 0x2000, ret 0x1004, block1
+block1 @0x1004:
+    call_guest 0x2000, ret 0x1008, block2
+block2 @0x1008:
+    v1 = getreg.i64 x10
+    return v1
+}",
+        )
+        .unwrap();
+        let sets = sync_sets(&f, CallConvention::AAPCS64);
+        assert_eq!(sets.dirty_at_end[0], regs(&["x10"]));
+        assert!(sets.dirty_at_end[1].is_empty());
     }
 
     #[test]

@@ -130,7 +130,14 @@ fn branch_reg(l: &mut Lifter) -> Result<(), SemError> {
         }
         0b0010 => {
             let t = l.xreg(n, true);
-            l.end(Terminator::Return { target: t });
+            // RET through another register than the link register is a jump as far as anything
+            // but branch prediction goes, and not a return the call convention describes: what a
+            // procedure returns is known only for `ret` through x30 (`sync::CallConvention`).
+            if n == 30 {
+                l.end(Terminator::Return { target: t });
+            } else {
+                l.end(Terminator::JumpIndirect { target: t });
+            }
         }
         0b0100 | 0b0101 => return Err(SemError::Undefined),
         _ => return Err(SemError::Unsupported),
