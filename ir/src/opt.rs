@@ -4,7 +4,8 @@
 //! - `forward_registers`: inside a block, a `getreg` after a `setreg` (or `getreg`) of the same
 //!   register uses the known value instead.
 //! - `fold_signed_flag_compares`: a comparison of the N and V flags of one subtraction becomes the
-//!   signed comparison of its operands.
+//!   signed comparison of its operands, and the conditions HI and GT of one subtraction become
+//!   `x > y` (unsigned, signed).
 //! - `remove_dead_register_writes`: a `setreg` whose value no path reads before the register is
 //!   written again is removed. Liveness is computed over the function's control-flow graph; every
 //!   register is live wherever control leaves the function or calls out of it (calls, returns,
@@ -20,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::entities::Value;
 use crate::function::Function;
-use crate::inst::{BinaryOp, ConvOp, InstData, IntCC, Terminator};
+use crate::inst::{BinaryOp, ConvOp, InstData, IntCC, Terminator, UnaryOp};
 use crate::reg::Reg;
 use crate::sync::CallConvention;
 use crate::types::Type;
@@ -228,6 +229,34 @@ pub fn fold_signed_flag_compares(func: &mut Function) {
                 func.insts[v.index()] = InstData::Icmp { cc: signed, args: [x, y] };
             }
         }
+        // Then `x >= y && !(x == y)`: HI (C set and Z clear, with C and Z of one subtraction
+        // `x - y` being `x >= y` unsigned and `x == y`) and GT (the signed `x >= y` just folded,
+        // and Z clear) become `x > y`. LLVM folds this alone, but once the flags have other readers
+        // (a write-back at a loop's signal poll) it can rewrite it as `C xor Z` and keep three
+        // flag computations in the loop.
+        for i in 0..func.blocks[bi].insts.len() {
+            let v = func.blocks[bi].insts[i];
+            let InstData::Binary { op: BinaryOp::And, args: [p, q] } = *func.inst(v) else { continue };
+            let greater = greater_than(func, p, q).or_else(|| greater_than(func, q, p));
+            if let Some((cc, x, y)) = greater {
+                func.insts[v.index()] = InstData::Icmp { cc, args: [x, y] };
+            }
+        }
+    }
+}
+
+/// `(cc, x, y)` when `at_least` is `x >= y` (unsigned or signed) and `not_equal` is the negation
+/// of `x == y` (same operands, either order), so that their conjunction is `x > y` compared by `cc`.
+fn greater_than(func: &Function, at_least: Value, not_equal: Value) -> Option<(IntCC, Value, Value)> {
+    let (strict, x, y) = match *func.inst(at_least) {
+        InstData::Icmp { cc: IntCC::Uge, args: [x, y] } => (IntCC::Ugt, x, y),
+        InstData::Icmp { cc: IntCC::Sge, args: [x, y] } => (IntCC::Sgt, x, y),
+        _ => return None,
+    };
+    let InstData::Unary { op: UnaryOp::Not, arg } = *func.inst(not_equal) else { return None };
+    match *func.inst(arg) {
+        InstData::Icmp { cc: IntCC::Eq, args: [a, b] } if (a, b) == (x, y) || (a, b) == (y, x) => Some((strict, x, y)),
+        _ => None,
     }
 }
 
@@ -436,6 +465,30 @@ mod tests {
         assert_eq!(count(|d| matches!(d, InstData::Fcmp { .. })), 1 + 3, "{opt}");
     }
 
+    /// HI and LS after a CMP (C set and Z clear, and its negation) become unsigned comparisons of
+    /// the operands and agree with the lifted flag arithmetic.
+    #[test]
+    fn unsigned_greater_than_folds_into_a_comparison() {
+        // cmp x1, x2; cset x0, hi; cset x3, ls; cmp w1, w2; cset w4, hi; cset w5, ls
+        let code = [0xeb02003f_u32, 0x9a9f97e0, 0x9a9f87e3, 0x6b02003f, 0x1a9f97e4, 0x1a9f87e5];
+        let (lifted, opt) = lift_and_optimize(&code);
+        let strict = opt.blocks[0]
+            .insts
+            .iter()
+            .filter(|&&v| matches!(opt.inst(v), InstData::Icmp { cc: IntCC::Ugt, .. }))
+            .count();
+        assert_eq!(strict, 4, "{opt}");
+        let edges = [0u64, 1, 2, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 32, 1 << 63, u64::MAX];
+        for &x1 in &edges {
+            for &x2 in &edges {
+                let (a, b) = (run_with(&lifted, x1, x2), run_with(&opt, x1, x2));
+                assert_eq!(a.x, b.x, "x1 = {x1:#x}, x2 = {x2:#x}");
+                assert_eq!(b.x[0], (x1 > x2) as u64);
+                assert_eq!(b.x[4], ((x1 as u32) > (x2 as u32)) as u64);
+            }
+        }
+    }
+
     /// The signed conditions after a CMP, computed from N and V in the lifted code and from a
     /// direct comparison after `fold_signed_flag_compares`, agree on operands that overflow.
     #[test]
@@ -447,7 +500,7 @@ mod tests {
             .insts
             .iter()
             .filter(|&&v| {
-                matches!(opt.inst(v), InstData::Icmp { cc: IntCC::Sge | IntCC::Slt, args }
+                matches!(opt.inst(v), InstData::Icmp { cc: IntCC::Sge | IntCC::Slt | IntCC::Sgt, args }
                     if !matches!(opt.inst(args[1]), InstData::Const { .. }))
             })
             .count();

@@ -506,7 +506,8 @@ impl<'a> FnLowering<'a> {
     /// Where the edge from `block` to `dest` enters: `dest` itself, or, for an edge back to a block at or
     /// before `block` (every cycle of the control-flow graph has one), a block that first polls the
     /// state's `signal_pending` word. When it is raised the registers are written back, the pc set to
-    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`). A handler that returns
+    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`); registers dead at
+    /// `dest` are left out of the write-back. A handler that returns
     /// normally leaves every register as it was, so the loop goes on with the values it holds; when a
     /// handler changed a register or the pc (through its `ucontext`), the runtime says so and the
     /// function returns (the caller's check after its call then hands over to the dispatcher, which
@@ -552,7 +553,14 @@ impl<'a> FnLowering<'a> {
             self.set_branch_weights(br, 1, 100_000);
             LLVMPositionBuilderAtEnd(self.b, deliver);
             self.set_pc(self.const64(addr));
-            self.flush(block);
+            // Only what the loop may still read: a register dead at `dest` (the flags a compare
+            // in the loop sets for its own branch, most often) is neither read by the loop nor,
+            // if a handler redirects it, by the code the dispatcher resumes, so computing it on
+            // every iteration for this cold path would be wasted. A handler sees such a register
+            // in its `ucontext` as last stored.
+            let live = &self.live_at_start[dest.index()];
+            let regs: BTreeSet<Reg> = self.dirty_at_end[block].intersection(live).copied().collect();
+            self.write_back(&regs);
             let mut args = [self.state];
             let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
             let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));

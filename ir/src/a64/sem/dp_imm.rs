@@ -158,6 +158,29 @@ fn bitfield(l: &mut Lifter) -> Result<(), SemError> {
     let (rn, rd) = (l.field(5, 5), l.field(0, 5));
     let t = if sf { Type::I64 } else { Type::I32 };
     let src = l.xreg(rn, sf);
+    if opc != 0b01 {
+        // SBFM and UBFM move one field and extend it, which the Arm ARM's rotate-and-mask form
+        // below computes too; two shifts say it more plainly, and LLVM turns them into `movsx`,
+        // `shr` or `shl` where the masks defeat it (SXTW became five instructions). With
+        // imms >= immr the field is bits imms..immr, moved down to bit 0 (SBFX, UBFX, ASR, LSR,
+        // SXT*, UXT*); otherwise it is bits imms..0, moved up to bit datasize - immr (SBFIZ,
+        // UBFIZ, LSL).
+        let up = l.b.shl_imm(src, datasize - 1 - imms);
+        let r = if imms >= immr {
+            let down = datasize - 1 - imms + immr;
+            if opc == 0b00 {
+                l.b.ashr_imm(up, down)
+            } else {
+                l.b.lshr_imm(up, down)
+            }
+        } else {
+            let back = datasize - 1 - imms;
+            let field = if opc == 0b00 { l.b.ashr_imm(up, back) } else { l.b.lshr_imm(up, back) };
+            l.b.shl_imm(field, datasize - immr)
+        };
+        l.set_xreg(rd, r);
+        return Ok(());
+    }
     let dst = if opc == 0b01 { l.xreg(rd, sf) } else { l.b.iconst(t, 0) };
     let amt = l.b.iconst(t, immr as u128);
     let rotated = l.b.binary(BinaryOp::Rotr, src, amt);
