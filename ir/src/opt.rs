@@ -289,6 +289,8 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
     }
     let succs: Vec<Vec<usize>> =
         func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+    // What the convention leaves dead at each block's exit, computed once outside the fixed point.
+    let dead: Vec<_> = func.blocks.iter().map(|bd| convention.dead_after(&bd.term)).collect();
     let mut live_in: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
     let mut live_out: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
     let mut changed = true;
@@ -297,8 +299,8 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
         for b in (0..n).rev() {
             let term = &func.blocks[b].term;
             let mut out: HashSet<Reg> = if exits(term) { all.clone() } else { HashSet::new() };
-            for r in convention.dead_after(term) {
-                out.remove(&r);
+            for r in &dead[b] {
+                out.remove(r);
             }
             for &s in &succs[b] {
                 out.extend(live_in[s].iter().copied());

@@ -45,10 +45,10 @@ use crate::reg::Reg;
 /// return is a RET through x30; a RET through another register is lifted as a jump. The code
 /// generator checks that the state's sp is the one the caller holds before it trusts the others (a
 /// context switch that comes back to the same return address on another stack, as coroutine
-/// libraries do, fails that check and reloads everything). `EXACT` keeps every register exact everywhere and reloads after every call, for
-/// hand-written code that passes flags through calls or returns with callee-saved registers changed
-/// or hands back results in other registers (vmtrans's `--exact-calls`). System calls, jumps and
-/// traps are exact under either convention.
+/// libraries do, fails that check and reloads everything). `EXACT` keeps every register exact
+/// everywhere and reloads after every call, for hand-written code that passes flags through calls
+/// or returns with callee-saved registers changed or hands back results in other registers
+/// (vmtrans's `--exact-calls`). System calls, jumps and traps are exact under either convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallConvention {
     /// Whether calls and returns follow the procedure call standard (see the type's comment).
@@ -358,8 +358,8 @@ fn reads_and_writes(func: &Function) -> (Vec<Mask>, Vec<Mask>) {
 /// jump to other code), at a return (all but `DEAD_AT_RETURN`), in a callee or a system call (all
 /// but `DEAD_AT_CALL`: the kernel reads arguments and the number; a signal handler that looks at
 /// a scratch register the caller did not write since a call sees a value the standard leaves
-/// undefined there anyway). Unlike `live_masks`, this follows calls to their continuations, since the
-/// state carries a register the callee leaves alone through the call: a register the caller writes
+/// undefined there anyway). Unlike `live_masks`, this follows calls to their continuations, since
+/// the state carries a register the callee leaves alone through the call: a register the caller writes
 /// before two calls and reads after the second must be stored at the first.
 fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
     let n = func.blocks.len();

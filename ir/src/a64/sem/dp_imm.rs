@@ -181,20 +181,14 @@ fn bitfield(l: &mut Lifter) -> Result<(), SemError> {
         l.set_xreg(rd, r);
         return Ok(());
     }
-    let dst = if opc == 0b01 { l.xreg(rd, sf) } else { l.b.iconst(t, 0) };
+    // BFM: the Arm ARM's rotate-and-mask form, inserting into the destination's own bits.
+    let dst = l.xreg(rd, sf);
     let amt = l.b.iconst(t, immr as u128);
     let rotated = l.b.binary(BinaryOp::Rotr, src, amt);
     let keep = l.b.and_imm(dst, !wmask as u128);
     let moved = l.b.and_imm(rotated, wmask as u128);
     let bot = l.b.or(keep, moved);
-    let top = if opc == 0b00 {
-        // Replicate bit `imms` of the source.
-        let up = l.b.shl_imm(src, datasize - 1 - imms);
-        l.b.ashr_imm(up, datasize - 1)
-    } else {
-        dst
-    };
-    let top_part = l.b.and_imm(top, !tmask as u128);
+    let top_part = l.b.and_imm(dst, !tmask as u128);
     let bot_part = l.b.and_imm(bot, tmask as u128);
     let r = l.b.or(top_part, bot_part);
     l.set_xreg(rd, r);
