@@ -15,6 +15,7 @@ pub mod interp;
 pub mod lookup_cache;
 pub mod loops;
 pub mod opt;
+pub mod prefix;
 pub mod reader;
 pub mod reg;
 pub mod sync;

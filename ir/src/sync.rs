@@ -278,7 +278,7 @@ fn synchronises(term: &Terminator) -> bool {
 }
 
 /// What `sync_sets` finds, per block (by index) and per edge.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SyncSets {
     /// The registers that may be dirty at the end of each block, after its instructions and before
     /// its terminator (its terminator writes them back if it synchronises).

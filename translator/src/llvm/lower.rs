@@ -15,6 +15,11 @@
 //! the function holds), else the function returns at once, handing on what it got (its frame was
 //! unwound by a longjmp, or a context switch came back on another stack) and the caller up the
 //! host stack checks in turn; the dispatcher at the bottom resumes at the returned pc.
+//!
+//! A function whose entry can return before it calls out (ir/src/prefix.rs) is two LLVM functions
+//! of that type: `g_<addr>` holds only that early-exit prefix, so its early return saves no host
+//! callee-saved register, and tail-calls the private `g_<addr>.body`, the whole function, at the
+//! guest address where a path leaves the prefix (`Shape`, `entries.rs`).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -24,10 +29,13 @@ use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTa
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::loops::invariant_address_loads;
-use vmtrans_ir::sync::{sync_sets, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
+use vmtrans_ir::prefix::Prefix;
+use vmtrans_ir::sync::{CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
+
+mod entries;
 
 /// Runtime functions translated code calls.
 #[derive(Clone, Copy)]
@@ -71,6 +79,16 @@ pub struct RuntimeFns {
     pub lookup_ty: LLVMTypeRef,
 }
 
+/// Which part of a guest function one LLVM function holds (ir/src/prefix.rs).
+pub enum Shape<'p> {
+    /// The whole function, entered at its entry, at its resume points and at `extra_entries` (the
+    /// exits of its prefix when it has one; the first of them is expected most).
+    Whole { extra_entries: &'p [(u64, vmtrans_ir::Block)] },
+    /// The early-exit prefix alone: every other path goes on in `body`, the `Whole` function,
+    /// entered at the prefix exit's guest address.
+    Prefix { prefix: &'p Prefix, body: LLVMValueRef },
+}
+
 /// The state of lowering one function.
 pub struct FnLowering<'a> {
     pub t: Types,
@@ -109,6 +127,11 @@ pub struct FnLowering<'a> {
     /// Loads in loops whose address does not change, which must be made on every iteration
     /// (`vmtrans_ir::loops`).
     pub(super) repeated_loads: std::collections::HashSet<vmtrans_ir::Value>,
+    /// When lowering a prefix: the indices of its blocks, and the body function the other paths
+    /// go on in.
+    prefix_of: Option<(BTreeSet<usize>, LLVMValueRef)>,
+    /// What `dirty_at_end`, `live_at_start` and `written_back_on_edge` were taken from.
+    sync: &'a SyncSets,
 }
 
 /// Registers a function reads or writes.
@@ -132,7 +155,9 @@ impl<'a> FnLowering<'a> {
         rt: RuntimeFns,
         fns: &'a HashMap<u64, LLVMValueRef>,
         func: &'a Function,
+        sync: &'a SyncSets,
         llfn: LLVMValueRef,
+        shape: Shape<'_>,
         signal_poll: bool,
         convention: CallConvention,
     ) {
@@ -144,7 +169,7 @@ impl<'a> FnLowering<'a> {
             let pc = LLVMGetParam(llfn, 1);
             let passed = std::array::from_fn(|i| LLVMGetParam(llfn, 2 + i as u32));
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
-            let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync_sets(func, convention);
+            let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync.clone();
             // A register can be live where the function never names it: sp, which the code after
             // a call compares with the state's, and those passed in host registers.
             let mut used = used_registers(func);
@@ -177,7 +202,18 @@ impl<'a> FnLowering<'a> {
                 convention,
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
+                sync,
+                prefix_of: match &shape {
+                    Shape::Prefix { prefix, body } => Some((prefix.blocks.iter().map(|b| b.index()).collect(), *body)),
+                    Shape::Whole { .. } => None,
+                },
             };
+            // A prefix writes back only what its own paths wrote.
+            if let Shape::Prefix { prefix, .. } = &shape {
+                for (b, dirty) in &prefix.dirty_at_end {
+                    l.dirty_at_end[b.index()] = dirty.clone();
+                }
+            }
             // The guest base never changes once guest code runs.
             l.mark_invariant(guest_base);
             for r in l.used.clone() {
@@ -188,50 +224,21 @@ impl<'a> FnLowering<'a> {
             l.state_ptr(Reg::PC);
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
-            // Enter at the entry, or resume at a resume point in a block that takes the passed
-            // registers and reloads the others, then jumps to its block. Either way every register
-            // is redefined on entry, so no block becomes a join of many paths.
-            let init = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
-            let resume_bb = if func.resume_points.is_empty() {
-                LLVMBuildBr(b, init);
-                None
-            } else {
-                let resume = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
-                let is_entry = l.icmp(LLVMIntPredicate::LLVMIntEQ, pc, t.const_int(t.i64, func.entry_addr as u128));
-                // Calls enter at the entry; resuming is rare (a return after the dispatcher ran a
-                // callee, a longjmp), so the entry must not wait behind a search of the resume points.
-                let br = LLVMBuildCondBr(b, is_entry, init, resume);
-                l.set_branch_weights(br, 2000, 1);
-                Some(resume)
-            };
-            LLVMPositionBuilderAtEnd(b, init);
-            l.enter(0);
-            LLVMBuildBr(b, bbs[0]);
+            match shape {
+                Shape::Whole { extra_entries } => l.enter_whole(llfn, pc, extra_entries, &bbs),
+                Shape::Prefix { body, .. } => l.enter_prefix(llfn, pc, body, &bbs),
+            }
             for (blk, bd) in func.blocks() {
                 LLVMPositionBuilderAtEnd(b, bbs[blk.index()]);
+                if l.prefix_of.as_ref().is_some_and(|(blocks, _)| !blocks.contains(&blk.index())) {
+                    // Not compiled here: the prefix's edges to it lead into the body instead.
+                    LLVMBuildUnreachable(b);
+                    continue;
+                }
                 for &v in &bd.insts {
                     l.lower_inst(v);
                 }
                 l.lower_terminator(blk.index(), &bd.term, &bbs);
-            }
-            if let Some(resume) = resume_bb {
-                let mut cases = vec![];
-                for &(addr, blk) in &func.resume_points {
-                    let rb = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
-                    LLVMPositionBuilderAtEnd(b, rb);
-                    l.enter(blk.index());
-                    LLVMBuildBr(b, bbs[blk.index()]);
-                    cases.push((addr, rb));
-                }
-                // The table lists only the entry and the resume points, so no other pc arrives.
-                let no_other_pc = LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME);
-                LLVMPositionBuilderAtEnd(b, no_other_pc);
-                LLVMBuildUnreachable(b);
-                LLVMPositionBuilderAtEnd(b, resume);
-                let sw = LLVMBuildSwitch(b, pc, no_other_pc, cases.len() as u32);
-                for (a, target) in cases {
-                    LLVMAddCase(sw, t.const_int(t.i64, a as u128), target);
-                }
             }
             LLVMDisposeBuilder(b);
         }
@@ -516,6 +523,12 @@ impl<'a> FnLowering<'a> {
     ///
     /// An edge into a loop that calls out first writes back the registers `sync_sets` lists for it.
     fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
+        if let Some((blocks, body)) = &self.prefix_of {
+            if !blocks.contains(&dest.index()) {
+                let body = *body;
+                return self.edge_into_body(block, dest, body);
+            }
+        }
         let target = self.poll_edge_to(block, dest, bbs);
         let Some(regs) = self.written_back_on_edge.get(&(block, dest.index())) else {
             return target;

@@ -21,14 +21,15 @@ use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMVisibility};
+use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMLinkage, LLVMVisibility};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
-use vmtrans_ir::sync::CallConvention;
+use vmtrans_ir::prefix::early_exit_prefix;
+use vmtrans_ir::sync::{sync_sets, CallConvention};
 use vmtrans_ir::Function;
 
-use lower::{FnLowering, RuntimeFns};
+use lower::{FnLowering, RuntimeFns, Shape};
 use types::{cname, Types};
 
 /// The name of the guest-address-to-code table (read by the runtime and by inline caches).
@@ -65,6 +66,17 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
 /// LLVM rewrites float tests into integer tests of the bits that see a denormal where the host's
 /// compare, under denormals-are-zero, sees a zero (`fcmp oeq x, 0.0` becomes a test of x's bits
 /// other than the sign), so FMLA's infinity-times-zero rule missed a flushed denormal factor.
+/// Keeps LLVM from inlining `function` into its callers (a body into its prefix, which would undo
+/// the split).
+unsafe fn set_no_inline(ctx: LLVMContextRef, function: LLVMValueRef) {
+    let name = "noinline";
+    // SAFETY: `function` belongs to `ctx`; the attribute kind exists in every LLVM.
+    unsafe {
+        let kind = LLVMGetEnumAttributeKindForName(name.as_ptr().cast(), name.len());
+        LLVMAddAttributeAtIndex(function, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, kind, 0));
+    }
+}
+
 unsafe fn set_dynamic_denormal_mode(ctx: LLVMContextRef, function: LLVMValueRef) {
     for key in ["denormal-fp-math", "denormal-fp-math-f32"] {
         let value = "dynamic,dynamic";
@@ -213,7 +225,23 @@ fn compile_part(
         }
         for &i in part {
             let f = &functions[i];
-            FnLowering::lower(t, m, rt, &fns, f, fns[&f.entry_addr], opts.signal_poll, opts.convention);
+            let sync = sync_sets(f, opts.convention);
+            let lower = |llfn, shape| {
+                FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts.signal_poll, opts.convention)
+            };
+            // A function with an early return compiles it alone (ir/src/prefix.rs); the rest of
+            // its paths go on in a second, private function holding the whole body.
+            match early_exit_prefix(f, &sync) {
+                Some(prefix) => {
+                    let body = declare(m, &format!("{}.body", function_symbol(f.entry_addr)), t.guest_fn);
+                    LLVMSetLinkage(body, LLVMLinkage::LLVMInternalLinkage);
+                    set_dynamic_denormal_mode(ctx, body);
+                    set_no_inline(ctx, body);
+                    lower(body, Shape::Whole { extra_entries: &prefix.exits });
+                    lower(fns[&f.entry_addr], Shape::Prefix { prefix: &prefix, body });
+                }
+                None => lower(fns[&f.entry_addr], Shape::Whole { extra_entries: &[] }),
+            }
         }
         if with_tables {
             emit_tables(m, &t, functions, &fns, image);
