@@ -46,7 +46,9 @@ struct Cli {
     opt_level: u8,
 
     /// Host CPU to generate code for, as LLVM names it ("x86-64-v2", "x86-64-v3", "native",
-    /// "znver3", ...). The default runs on any x86-64 CPU from the last decade.
+    /// "znver3", ...). The default runs on any x86-64 CPU from the last decade. The x86-64 levels
+    /// choose instructions only and tune for no CPU in particular (as clang does); a named CPU, or
+    /// "native", also tunes for that CPU.
     #[arg(long, value_name = "CPU", default_value = "x86-64-v2")]
     target_cpu: String,
 
