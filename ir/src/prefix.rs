@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::inst::{InstData, Terminator};
-use crate::sync::{SyncSets, PASSED_ONLY_IN_REGISTERS};
+use crate::sync::{SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
 use crate::{Block, Function, Reg};
 
 /// The most blocks a prefix holds.
@@ -165,11 +165,17 @@ fn prefix_dirty_at_end(func: &Function, sync: &SyncSets, blocks: &BTreeSet<Block
 /// stores into the state for the body, which loads what it needs from there on entering at `to`:
 /// those that may have changed that `to` may read (a register dead at `to` is overwritten before
 /// anything reads it, so its stale state copy is never seen), and those the edge writes back into a
-/// loop that calls out. x0 travels in a host register.
+/// loop that calls out. x0, sp and x30 travel in host registers (the tail call's arguments); where
+/// the prefix changed sp or x30, the body's own analysis has them dirty at `to` too (its paths
+/// include the prefix's), so it writes them back where the state must hold them.
 pub fn handed_over(sync: &SyncSets, dirty: &BTreeSet<Reg>, from: Block, to: Block) -> BTreeSet<Reg> {
     let mut regs: BTreeSet<Reg> = dirty.intersection(&sync.live_at_start[to.index()]).copied().collect();
+    for r in PASSED_IN_REGISTERS {
+        regs.remove(&r);
+    }
     if let Some(more) = sync.written_back_on_edge.get(&(from.index(), to.index())) {
-        regs.extend(more.iter().copied());
+        // What the prefix did not write is in the state already.
+        regs.extend(more.intersection(dirty).copied());
     }
     regs.remove(&PASSED_ONLY_IN_REGISTERS);
     regs
@@ -242,7 +248,7 @@ block4 @0x1024:
         // block1 is a loop (it branches to itself) before the call: an exit, not part of the prefix.
         let looping = FIB.replace(
             "block1 @0x1008:\n    call_guest 0x1000, ret 0x1010, block2",
-            "block1 @0x1008:\n    v8 = const.i1 0x1\n    branch v8, block1, block2",
+            "block1 @0x1008:\n    v8 = const.i1 0x1\n    branch v8, block1, block3",
         );
         let looping = looping.replace("branch v5, block4, block1", "call_guest 0x1000, ret 0x1024, block4");
         let p = prefix_of(&looping).expect("a prefix");
@@ -337,6 +343,5 @@ block5 @0x1014:
         let p = early_exit_prefix(&f, &sync).expect("a prefix");
         assert!(!p.dirty_at_end[&Block(3)].contains(&Reg::x(22)));
         assert!(p.dirty_at_end[&Block(4)].contains(&Reg::x(19)));
-        assert!(!p.dirty_at_end[&Block(3)].contains(&Reg::x(19)));
     }
 }

@@ -61,11 +61,6 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
     unsafe { LLVMAddFunction(module, n.as_ptr(), ty) }
 }
 
-/// Tells LLVM that `function` runs with a denormal mode it cannot know: MXCSR's flush-to-zero and
-/// denormals-are-zero follow the guest's FPCR.FZ (runtime/src/fpenv.rs). With the default ("ieee")
-/// LLVM rewrites float tests into integer tests of the bits that see a denormal where the host's
-/// compare, under denormals-are-zero, sees a zero (`fcmp oeq x, 0.0` becomes a test of x's bits
-/// other than the sign), so FMLA's infinity-times-zero rule missed a flushed denormal factor.
 /// Keeps LLVM from inlining `function` into its callers (a body into its prefix, which would undo
 /// the split).
 unsafe fn set_no_inline(ctx: LLVMContextRef, function: LLVMValueRef) {
@@ -98,6 +93,11 @@ fn tuning_for(target_cpu: &str) -> Option<&'static str> {
     target_cpu.starts_with("x86-64").then_some("generic")
 }
 
+/// Tells LLVM that `function` runs with a denormal mode it cannot know: MXCSR's flush-to-zero and
+/// denormals-are-zero follow the guest's FPCR.FZ (runtime/src/fpenv.rs). With the default ("ieee")
+/// LLVM rewrites float tests into integer tests of the bits that see a denormal where the host's
+/// compare, under denormals-are-zero, sees a zero (`fcmp oeq x, 0.0` becomes a test of x's bits
+/// other than the sign), so FMLA's infinity-times-zero rule missed a flushed denormal factor.
 unsafe fn set_dynamic_denormal_mode(ctx: LLVMContextRef, function: LLVMValueRef) {
     for key in ["denormal-fp-math", "denormal-fp-math-f32"] {
         // SAFETY: as for the callee.

@@ -16,7 +16,7 @@ impl FnLowering<'_> {
     /// The entry of a whole function: enter at the entry, or resume at an entry point (a resume
     /// point, a prefix exit) in a block that takes the passed registers and reloads the others,
     /// then jumps to its block. The entry point expected most is tested first: the entry, or the
-    /// one exit of the function's prefix (the other entry points are rare: a return after the
+    /// first exit of the function's prefix (the other entry points are rare: a return after the
     /// dispatcher ran a callee, a longjmp), so it does not wait behind a search of the others.
     pub(super) fn enter_whole(
         &mut self,
@@ -25,13 +25,11 @@ impl FnLowering<'_> {
         extra_entries: &[(u64, Block)],
         bbs: &[LLVMBasicBlockRef],
     ) {
-        let mut entries = vec![(self.func.entry_addr, self.func.entry())];
+        // A body is entered at the prefix's exits (the first listed taken as the likeliest), never
+        // at the function's entry but by the dispatcher.
+        let mut entries = extra_entries.to_vec();
+        entries.push((self.func.entry_addr, self.func.entry()));
         entries.extend(self.func.resume_points.iter().copied());
-        if let [hot] = extra_entries {
-            entries.insert(0, *hot);
-        } else {
-            entries.extend(extra_entries.iter().copied());
-        }
         let mut seen = std::collections::BTreeSet::new();
         entries.retain(|&(addr, _)| seen.insert(addr));
         let (t, b) = (self.t, self.b);
