@@ -463,6 +463,23 @@ impl InstData {
         }
     }
 
+    /// True for the float operations whose NaN results follow FPCR.DN (default-NaN mode): with DN
+    /// set, every NaN they produce is the default NaN (positive, only the quiet bit set) instead of
+    /// a propagated operand (the manual's FPProcessNaN). They read FPCR as the guest state holds it
+    /// at that moment, like the rounding mode and flush-to-zero that the host environment follows.
+    /// Float results built from integer operations (half precision, estimates) apply the mode in
+    /// the lifter.
+    pub fn follows_default_nan_mode(&self) -> bool {
+        use BinaryOp::*;
+        match self {
+            InstData::Binary { op, .. } => matches!(op, Fadd | Fsub | Fmul | Fdiv | Fmin | Fmax | Fminnm | Fmaxnm),
+            InstData::Unary { op, .. } => *op == UnaryOp::Fsqrt,
+            InstData::Convert { op, .. } => matches!(op, ConvOp::Fpromote | ConvOp::Fdemote),
+            InstData::Fma { .. } | InstData::RoundFp { .. } => true,
+            _ => false,
+        }
+    }
+
     /// True when the instruction has an effect besides its result (so it may not be removed even
     /// if its result is unused).
     pub fn has_side_effect(&self) -> bool {

@@ -6,10 +6,13 @@
 //! engine) and tests implement over a plain buffer. The interpreter runs one block at a time and
 //! says, through [`Exit`], where execution goes next.
 //!
-//! Float semantics are AArch64's with FPCR zero (round to nearest even, no flush to zero, NaNs
-//! propagated): a NaN operand gives that NaN made quiet (the first NaN operand, signalling ones
-//! first); an invalid operation on numbers gives the default NaN, which is positive.
+//! Float semantics are AArch64's: a NaN operand gives that NaN made quiet (the first NaN operand,
+//! signalling ones first); an invalid operation on numbers gives the default NaN, which is
+//! positive. Rounding and flush-to-zero follow the host's floating-point environment (which the
+//! runtime keeps as the guest's FPCR says); default-NaN mode is read from the guest's FPCR
+//! (`InstData::follows_default_nan_mode`).
 
+use crate::a64::state::fpcr;
 use crate::entities::{Block, Value};
 use crate::function::Function;
 use crate::helpers;
@@ -168,6 +171,17 @@ pub mod fp {
         } else {
             0x7ff8_0000_0000_0000
         }
+    }
+    /// `r` (lanes of float type `t`) with every NaN lane replaced by the default NaN, as FPCR.DN
+    /// asks of the operations that follow it (`InstData::follows_default_nan_mode`).
+    pub fn default_nan_lanes(t: Type, r: u128) -> u128 {
+        let lane = t.lane_type();
+        let w = lane.bits();
+        (0..t.lanes()).fold(0u128, |acc, i| {
+            let x = (r >> (i * w)) & super::mask(w);
+            let x = if is_nan(x, lane) { default_nan(lane) } else { x };
+            acc | x << (i * w)
+        })
     }
     /// AArch64's NaN choice among operands (FPProcessNaNs): signalling first, then quiet, in
     /// operand order; the chosen NaN made quiet. None when no operand is NaN.
@@ -637,6 +651,12 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
                 val(args[0])
             }
         },
+    };
+    let r = match rt {
+        Some(t) if func.inst(v).follows_default_nan_mode() && env.reg(Reg::FPCR) as u64 & fpcr::DN != 0 => {
+            fp::default_nan_lanes(t, r)
+        }
+        _ => r,
     };
     Ok(match rt {
         Some(t) => r & mask(t.bits()),

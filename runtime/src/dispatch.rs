@@ -303,8 +303,8 @@ pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnol
     vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
 }
 
-/// FPCR bits vmtrans does not emulate: DN, AHP, FZ16 (see `crate::fpenv`).
-const FPCR_UNEMULATED: u64 = fpcr::DN | fpcr::AHP | fpcr::FZ16;
+/// FPCR bits vmtrans does not emulate: AHP, FZ16 (see `crate::fpenv`).
+const FPCR_UNEMULATED: u64 = fpcr::AHP | fpcr::FZ16;
 
 /// A guest write of FPCR (`call_helper fpcr_write`): makes the host round and flush as it says,
 /// reports once control bits that vmtrans does not emulate, and returns the value unchanged.
@@ -314,7 +314,7 @@ pub extern "C" fn vmtrans_helper_fpcr_write(value: u64) -> u64 {
     crate::fpenv::apply_fpcr(value);
     if value & FPCR_UNEMULATED != 0 && WARNED.swap(1, Ordering::Relaxed) == 0 {
         eprintln!(
-            "vmtrans: the guest set FPCR to {value:#x}; default-NaN mode and the half-precision controls (AHP, FZ16) are not emulated yet: NaNs still propagate"
+            "vmtrans: the guest set FPCR to {value:#x}; the half-precision controls (AHP, FZ16) are not emulated yet"
         );
     }
     value

@@ -236,6 +236,70 @@ fn translated_program_follows_fpcr_controls() {
     assert_translated_matches(&how, &cases, false);
 }
 
+/// Default-NaN mode (FPCR.DN) against qemu-aarch64, in the translated program and both
+/// interpreter engines: every kind of float result that can be a NaN (arithmetic, FMAX/FMIN on a
+/// two-lane vector, conversions between all three precisions, FCVTL/FCVTN/FCVTXN, the estimates,
+/// FRECPX, rounding, square root, fused multiply-add, half-precision arithmetic) from signalling
+/// and quiet NaN operands with payloads, which DN must turn into the positive default NaN; and a
+/// write of FPCR.DN in the middle of a function, which the operations after it must see. FPSR is
+/// compared (a signalling NaN still raises IOC).
+#[test]
+fn programs_follow_default_nan_mode() {
+    require_tools();
+    const DN: u64 = 1 << 25;
+    let vectors: &[(usize, u128)] = &[
+        (1, 0x7ff0_0000_0000_abcd),
+        (2, 0x3ff0_0000_0000_0000),
+        (4, 0x4000_0000_ffc0_1234_3f80_0000_7f80_abcd),
+        (5, 0x7f80_0001_4000_0000_7fc0_0042_3f80_0000),
+        (7, 0x7ff8_0001_ffc0_1234),
+        (9, 0x7fc0_7e55),
+        (11, 0x7f80_abcd_ffc0_1234_7e55_3c00_fe12_7c01),
+        (13, 0xfff0_0000_0000_0001),
+        (15, 0x7f80_0001_4000_0000_7fc0_0042_3f80_0000),
+        (17, 0x7f80_7c05),
+        (19, 0xfff8_0000_7fa0_0000),
+        (21, 0x3ff0_0000_0000_0000),
+        (22, 0x4000_0000_0000_0000),
+        (23, 0x7ff8_0000_0000_0077),
+        (25, 0x3c00_7e00_4000_fe12_4000_fe12_3c00_7c01),
+        (26, 0xfc01_4000_7e33_3c00_fc01_4000_7e33_3c00),
+        (28, 0x7ff8_0000_0000_0099),
+        (29, 0x3ff0_0000_0000_0000),
+    ];
+    let codes: &[u32] = &[
+        0x1e62_2820, // fadd d0, d1, d2
+        0x4e25_f483, // fmax v3.4s, v4.4s, v5.4s
+        0x0ea5_f483, // fmin v3.2s, v4.2s, v5.2s
+        0x1e62_40e6, // fcvt s6, d7
+        0x1e22_c0e6, // fcvt d6, s7
+        0x1e23_c128, // fcvt h8, s9
+        0x1ee2_c128, // fcvt d8, h9
+        0x0e21_796a, // fcvtl v10.4s, v11.4h
+        0x0e21_696a, // fcvtn v10.4h, v11.4s
+        0x0e61_788a, // fcvtl v10.2d, v4.2s
+        0x7e61_69ac, // fcvtxn s12, d13
+        0x4ea1_d9ee, // frecpe v14.4s, v15.4s
+        0x7ee1_d9ee, // frsqrte d14, d15
+        0x5ea1_fa30, // frecpx s16, s17
+        0x5ef9_fa30, // frecpx h16, h17
+        0x1e67_4272, // frintx d18, d19
+        0x1e21_c272, // fsqrt s18, s19
+        0x1f56_5eb4, // fmadd d20, d21, d22, d23
+        0x1efa_2b38, // fadd h24, h25, h26
+        0x4e5a_1f38, // fmulx v24.8h, v25.8h, v26.8h
+    ];
+    let mut cases: Vec<runner::Tagged> = codes.iter().map(|&code| hand_case(&[code], DN, vectors)).collect();
+    // mov x0, #0x2000000; msr fpcr, x0; fnmul d27, d28, d29 (FNMUL negates the default NaN).
+    cases.push(hand_case(&[0xd2a0_4000, 0xd51b_4400, 0x1e7d_8b9b], 0, vectors));
+    // The same codes without DN still propagate the operands' NaNs.
+    cases.extend(codes.iter().map(|&code| hand_case(&[code], 0, vectors)));
+    let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
+    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
+    print_summary(&summary);
+    assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
+}
+
 /// A case of class "hand": `code` from a zeroed state with FPCR `fpcr` and the given vector
 /// registers.
 fn hand_case(code: &[u32], fpcr: u64, vectors: &[(usize, u128)]) -> runner::Tagged {

@@ -268,6 +268,36 @@ impl<'a> FnLowering<'a> {
         }
     }
 
+    /// Stores `v` to register `r`'s field in the state where the builder is.
+    pub(super) fn store_state_field(&self, r: Reg, v: LLVMValueRef) {
+        // SAFETY: the builder is positioned in a block; the field lies inside the state.
+        unsafe {
+            let s = LLVMBuildStore(self.b, v, self.state_field_ptr(r));
+            self.keep_access_size(s, reg_offset(r).1 as u32);
+        }
+    }
+
+    /// A pointer to register `r`'s field in the state, computed where the builder is (unlike
+    /// `state_ptr`, which caches one for the entry block's use).
+    fn state_field_ptr(&self, r: Reg) -> LLVMValueRef {
+        let (off, _) = reg_offset(r);
+        // SAFETY: the state pointer is the function's argument; the offset lies inside the state.
+        unsafe {
+            let mut idx = [self.t.const_int(self.t.i64, off as u128)];
+            LLVMBuildGEP2(self.b, self.t.i8, self.state, idx.as_mut_ptr(), 1, NONAME)
+        }
+    }
+
+    /// Loads register `r`'s field from the state where the builder is.
+    pub(super) fn load_state_field(&self, r: Reg) -> LLVMValueRef {
+        // SAFETY: the builder is positioned in a block; the field lies inside the state.
+        unsafe {
+            let l = LLVMBuildLoad2(self.b, self.t.of(r.ty()), self.state_field_ptr(r), NONAME);
+            self.keep_access_size(l, reg_offset(r).1 as u32);
+            l
+        }
+    }
+
     /// Makes a load or store of a state field of `bytes` bytes keep its own size. A caller
     /// stores registers one by one before a call and the callee loads them at its entry: had
     /// LLVM merged neighbouring loads into one wider load (two x registers into one 16-byte

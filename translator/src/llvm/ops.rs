@@ -6,9 +6,10 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMAtomicRMWBinOp, LLVMIntPredicate, LLVMOpcode, LLVMRealPredicate};
+use vmtrans_ir::a64::state::fpcr;
 use vmtrans_ir::inst::*;
 use vmtrans_ir::types::Type;
-use vmtrans_ir::Value;
+use vmtrans_ir::{Reg, Value};
 
 use super::lower::FnLowering;
 use super::types::NONAME;
@@ -135,15 +136,39 @@ impl FnLowering<'_> {
 
     /// Finishes a float result as AArch64 does (FPProcessNaNs): when the host produced a NaN,
     /// the first signalling NaN operand in `ops` order made quiet, else the first quiet NaN
-    /// operand, else the positive default NaN.
+    /// operand, else the positive default NaN (always the default NaN under FPCR.DN).
     fn nan_fix(&self, t: Type, r: LLVMValueRef, ops: &[LLVMValueRef]) -> LLVMValueRef {
         let it = self.t.int_of(t);
-        let default_nan = if t.lane_bits() == 32 { 0x7fc0_0000u128 } else { 0x7ff8_0000_0000_0000 };
         let quieted = |op: LLVMValueRef| {
             let q = self.binop(LLVMOpcode::LLVMOr, self.bitcast(op, it), self.t.splat_const(t, quiet_bit(t)));
             self.bitcast(q, self.t.of(t))
         };
-        // NaN results are rare: the choice is made on a cold path, entered when any lane is NaN.
+        self.fix_nan_lanes(t, r, || {
+            let mut out = self.default_nan(t);
+            // Later selects win, so going backwards leaves the first operand of each kind.
+            for &op in ops.iter().rev() {
+                let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
+                out = self.select(is_nan, quieted(op), out);
+            }
+            if ops.len() > 1 {
+                for &op in ops.iter().rev() {
+                    out = self.select(self.is_snan(t, op), quieted(op), out);
+                }
+            }
+            out
+        })
+    }
+
+    /// The positive default NaN in every lane of float type `t`.
+    fn default_nan(&self, t: Type) -> LLVMValueRef {
+        let bits = if t.lane_bits() == 32 { 0x7fc0_0000u128 } else { 0x7ff8_0000_0000_0000 };
+        self.bitcast(self.t.splat_const(t, bits), self.t.of(t))
+    }
+
+    /// Replaces the NaN lanes of float result `r` (of type `t`) on a cold path, entered when any
+    /// lane is NaN: by `propagated()` (built there, so its work costs nothing on the hot path), or
+    /// by the default NaN when the guest's FPCR.DN is set (read from the state there).
+    fn fix_nan_lanes(&self, t: Type, r: LLVMValueRef, propagated: impl FnOnce() -> LLVMValueRef) -> LLVMValueRef {
         let r_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, r, r);
         let any_nan = if t.lanes() > 1 {
             let flag_ty = unsafe { LLVMTypeOf(r_nan) };
@@ -161,17 +186,8 @@ impl FnLowering<'_> {
             // The NaN path is unlikely.
             self.set_branch_weights(br, 1, 2000);
             LLVMPositionBuilderAtEnd(self.b, slow);
-            let mut out = self.bitcast(self.t.splat_const(t, default_nan), self.t.of(t));
-            // Later selects win, so going backwards leaves the first operand of each kind.
-            for &op in ops.iter().rev() {
-                let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
-                out = self.select(is_nan, quieted(op), out);
-            }
-            if ops.len() > 1 {
-                for &op in ops.iter().rev() {
-                    out = self.select(self.is_snan(t, op), quieted(op), out);
-                }
-            }
+            let out = propagated();
+            let out = self.select(self.default_nan_mode(), self.default_nan(t), out);
             let fixed = self.select(r_nan, out, r);
             let slow_end = LLVMGetInsertBlock(self.b);
             LLVMBuildBr(self.b, join);
@@ -182,6 +198,14 @@ impl FnLowering<'_> {
             LLVMAddIncoming(phi, values.as_mut_ptr(), blocks.as_mut_ptr(), 2);
             phi
         }
+    }
+
+    /// Whether the guest's FPCR.DN (default-NaN mode) is set: an `i1` loaded from the state, which
+    /// holds FPCR exactly at every point (a write of FPCR stores it there at once: `SetReg`).
+    fn default_nan_mode(&self) -> LLVMValueRef {
+        let fpcr = self.load_state_field(Reg::FPCR);
+        let dn = self.binop(LLVMOpcode::LLVMAnd, fpcr, self.t.const_int(self.t.i64, u128::from(fpcr::DN)));
+        self.icmp(LLVMIntPredicate::LLVMIntNE, dn, self.t.const_int(self.t.i64, 0))
     }
 
     /// Tells LLVM how likely each side of the conditional branch `br` is (`then_weight` to
@@ -560,6 +584,11 @@ impl FnLowering<'_> {
             InstData::GetReg { reg } => Some(self.read_reg(reg)),
             InstData::SetReg { reg, arg } => {
                 self.write_reg(reg, self.val(arg));
+                if reg == Reg::FPCR {
+                    // FPCR also goes to the state at once: the cold NaN paths of float operations
+                    // read its default-NaN bit there (`default_nan_mode`), wherever they are.
+                    self.store_state_field(reg, self.val(arg));
+                }
                 None
             }
             InstData::Load { ty, addr } => unsafe {
@@ -624,9 +653,14 @@ impl FnLowering<'_> {
                         // signalling NaN comes back quiet, with IOC raised (FCVT d0, s1; FCVT s2,
                         // d0): the fence, which costs no instruction, hides the widening.
                         let wide = self.cast(LLVMOpcode::LLVMFPExt, x, to);
-                        self.intrinsic("llvm.arithmetic.fence", &[to], &[wide])
+                        let wide = self.intrinsic("llvm.arithmetic.fence", &[to], &[wide]);
+                        // The host quiets a NaN and keeps its payload, as FPConvertNaN does.
+                        self.fix_nan_lanes(ty, wide, || wide)
                     }
-                    ConvOp::Fdemote => self.cast(LLVMOpcode::LLVMFPTrunc, x, to),
+                    ConvOp::Fdemote => {
+                        let narrow = self.cast(LLVMOpcode::LLVMFPTrunc, x, to);
+                        self.fix_nan_lanes(ty, narrow, || narrow)
+                    }
                     ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, x, to),
                     ConvOp::Utof => self.unsigned_to_float(self.ty(arg), x, to),
                 })

@@ -290,6 +290,23 @@ fn signalling_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u
     l.b.and(above, below)
 }
 
+/// Float lanes held as integers (`bits`, of integer `ishape`, `w` bits wide with `f` fraction
+/// bits) with every NaN replaced by the default NaN (positive, only the quiet bit set) when
+/// FPCR.DN is set: the manual's FPProcessNaN in default-NaN mode, for results the lifter builds
+/// from integer operations (conversions to and from half precision, the estimates, FRECPX). The
+/// IR's float operations follow FPCR.DN themselves (`InstData::follows_default_nan_mode`).
+fn default_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u32) -> Value {
+    let magnitude = and_c(l, bits, crate::interp::mask(w - 1));
+    let infinity = splat_const(l, ishape, crate::interp::mask(w - 1 - f) << f);
+    let is_nan = icmp_mask(l, IntCC::Ugt, magnitude, infinity, ishape);
+    let default_nan = splat_const(l, ishape, crate::interp::mask(w - f) << (f - 1));
+    let with_default = bit_select(l, is_nan, default_nan, bits);
+    let fpcr = l.b.get(crate::reg::Reg::FPCR);
+    let dn = l.b.and_imm(fpcr, u128::from(crate::a64::state::fpcr::DN));
+    let dn = l.b.icmp_imm(IntCC::Ne, dn, 0);
+    l.b.select(dn, with_default, bits)
+}
+
 /// The lanes of float `x` (of `shape`) that are zero as the host's compare sees them: a denormal
 /// is a zero too when FPCR.FZ flushes inputs (the host's denormals-are-zero), as the manual's
 /// FPUnpack makes it. A mask in integer lanes of the same width.

@@ -118,7 +118,8 @@ fn classes(l: &mut Lifter, x: Value, shape: Shape, fmt: Format, fl: &Fields) -> 
     (abs, is_nan, is_inf, is_zero)
 }
 
-/// The NaN result of an estimate: the operand made quiet.
+/// The NaN result of an estimate: the operand made quiet (the default NaN under FPCR.DN, which
+/// the callers apply to the whole result).
 fn quiet(l: &mut Lifter, x: Value, fl: &Fields) -> Value {
     let q = 1u128 << (fl.f - 1);
     super::lane_imm(l, BinaryOp::Or, x, q)
@@ -196,7 +197,8 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let overflows = l.b.and(is_tiny, not_zero);
     l.raise_fpsr_if(overflows, fpsr::OFC | fpsr::IXC);
     let nan = quiet(l, x, &fl);
-    bit_select(l, is_nan, nan, r)
+    let r = bit_select(l, is_nan, nan, r);
+    super::default_nan_lanes(l, r, shape, fmt.w, f)
 }
 
 /// Raises IOC where a lane of `x` (floats of format `fmt` in the integer lanes of `shape`) is a
@@ -266,5 +268,6 @@ fn rsqrt_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     l.raise_fpsr_if(negative_number, fpsr::IOC);
     l.raise_fpsr_if(is_zero, fpsr::DZC);
     let nan = quiet(l, x, &fl);
-    bit_select(l, is_nan, nan, r)
+    let r = bit_select(l, is_nan, nan, r);
+    super::default_nan_lanes(l, r, shape, w, f)
 }

@@ -153,7 +153,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         }
         (0b11111, false, true) if scalar => {
             // FRECPX: the exponent inverted (the largest finite one for zeros and
-            // subnormals), the fraction cleared; NaNs made quiet.
+            // subnormals), the fraction cleared; NaNs made quiet (the default NaN under DN).
             let v = read(l, rn, ishape);
             let w = shape.ebits();
             let f = if w == 64 { 52 } else { 23 };
@@ -173,6 +173,7 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
             let quiet = super::lane_imm(l, BinaryOp::Or, v, 1u128 << (f - 1));
             let r = super::bit_select(l, is_nan, quiet, r);
+            let r = super::default_nan_lanes(l, r, ishape, w, f);
             l.b.bitcast(shape.ty(), r)
         }
         // FRINT32/64 and the FP16 forms.

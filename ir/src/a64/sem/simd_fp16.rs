@@ -344,7 +344,7 @@ fn saturate16(l: &mut Lifter, x: Value, signed: bool, mode: RoundMode) -> Value 
 }
 
 /// FRECPX on a half: the exponent inverted (the largest finite one for zeros and subnormals),
-/// the fraction cleared, the sign kept; NaNs made quiet.
+/// the fraction cleared, the sign kept; NaNs made quiet (the default NaN under FPCR.DN).
 fn frecpx(l: &mut Lifter, x: Value) -> Value {
     let shape = halves(1);
     let sign = and_c(l, x, SIGN);
@@ -362,7 +362,8 @@ fn frecpx(l: &mut Lifter, x: Value) -> Value {
     let signalling = super::signalling_nan_lanes(l, x, shape, 16, 10);
     l.raise_fpsr_if(signalling, crate::a64::state::fpsr::IOC);
     let quiet = lane_imm(l, BinaryOp::Or, x, 0x200);
-    bit_select(l, is_nan, quiet, r)
+    let r = bit_select(l, is_nan, quiet, r);
+    super::default_nan_lanes(l, r, shape, 16, 10)
 }
 
 /// FMLA, FMLS, FMUL and FMULX by element with half lanes (size 00):

@@ -72,7 +72,11 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
         l.raise_fpsr_if(signalling, fpsr::IOC);
     }
     let unsigned = bit_select(l, is_special, special, magnitude);
-    let bits = l.b.or(unsigned, sign);
+    let mut bits = l.b.or(unsigned, sign);
+    if quiet_nans {
+        // A conversion gives the default NaN under FPCR.DN (FPConvertNaN).
+        bits = super::default_nan_lanes(l, bits, ishape, w, f);
+    }
     l.b.bitcast(fshape.ty(), bits)
 }
 
@@ -217,9 +221,18 @@ pub(super) fn half_to_single(l: &mut Lifter, h: Value) -> Value {
     widen(l, h, LaneType::F32, true)
 }
 
-/// Four f32 lanes to four half-precision values (as i16 lanes), rounding as FPCR says (FCVTN).
+/// Four f32 lanes to four half-precision values (as i16 lanes), rounding as FPCR says (FCVTN); a
+/// NaN is the default NaN under FPCR.DN.
 pub(super) fn single_to_half(l: &mut Lifter, x: Value) -> Value {
     let r = narrow(l, x);
     debug_assert_eq!(l.b.value_type(r), Type::vec(LaneType::I16, 4));
-    r
+    converted_to_half(l, r)
+}
+
+/// Half lanes `h` (`i16` or a vector of them) that a conversion narrowed, with FPCR.DN applied:
+/// `narrow` itself keeps the payload, which arithmetic wants (its wide result already follows
+/// DN), while a conversion of a NaN operand gives the default NaN in default-NaN mode.
+pub(in crate::a64::sem) fn converted_to_half(l: &mut Lifter, h: Value) -> Value {
+    let lanes = l.b.value_type(h).lanes();
+    super::default_nan_lanes(l, h, Shape { lane: LaneType::I16, lanes }, 16, 10)
 }
