@@ -183,6 +183,19 @@ pub mod fp {
             acc | x << (i * w)
         })
     }
+    /// `x` (lanes of float type `t`) with every denormal lane replaced by a zero of its sign, as
+    /// FPCR.FZ has it.
+    pub fn flush_denormal_lanes(t: Type, x: u128) -> u128 {
+        let lane = t.lane_type();
+        let w = lane.bits();
+        let fraction_bits = if lane == Type::F32 { 23 } else { 52 };
+        (0..t.lanes()).fold(0u128, |acc, i| {
+            let y = (x >> (i * w)) & super::mask(w);
+            let exponent = (y >> fraction_bits) & super::mask(w - 1 - fraction_bits);
+            let y = if exponent == 0 { y & (1u128 << (w - 1)) } else { y };
+            acc | y << (i * w)
+        })
+    }
     /// AArch64's NaN choice among operands (FPProcessNaNs): signalling first, then quiet, in
     /// operand order; the chosen NaN made quiet. None when no operand is NaN.
     pub fn process_nans(ops: &[u128], t: Type) -> Option<u128> {
@@ -261,6 +274,22 @@ macro_rules! round_ties_even_exactly {
     }};
 }
 
+/// Rounds to the nearest integral value, ties away from zero, whatever the host's rounding mode
+/// (Rust's `round` may become `trunc(x + 0.49999...)`, whose addition follows it): the fraction
+/// `x - trunc(x)` is exact, and so is stepping one away from zero.
+macro_rules! round_half_away_exactly {
+    ($x:expr, $float:ty) => {{
+        let x: $float = $x;
+        let truncated = x.trunc();
+        if (x - truncated).abs() >= 0.5 {
+            let one: $float = 1.0;
+            truncated + one.copysign(x)
+        } else {
+            truncated
+        }
+    }};
+}
+
 /// Rounds to an integral value in the host's current rounding mode: adding and subtracting
 /// `shift` (2^52 for f64, 2^23 for f32; magnitudes from there up are integral already) rounds the
 /// fraction away as the mode says. This raises the inexact flag for FRINTI too.
@@ -279,6 +308,7 @@ fn round_f64(x: f64, mode: RoundMode) -> f64 {
     match mode {
         RoundMode::Nearest if x.is_finite() => round_ties_even_exactly!(x, f64),
         RoundMode::Nearest => x.round_ties_even(),
+        RoundMode::Away if x.is_finite() => round_half_away_exactly!(x, f64),
         RoundMode::Away => x.round(),
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
@@ -291,6 +321,7 @@ fn round_f32(x: f32, mode: RoundMode) -> f32 {
     match mode {
         RoundMode::Nearest if x.is_finite() => round_ties_even_exactly!(x, f32),
         RoundMode::Nearest => x.round_ties_even(),
+        RoundMode::Away if x.is_finite() => round_half_away_exactly!(x, f32),
         RoundMode::Away => x.round(),
         RoundMode::Up => x.ceil(),
         RoundMode::Down => x.floor(),
@@ -507,9 +538,24 @@ fn round_fp(x: u128, t: Type, round: RoundMode) -> u128 {
 }
 
 fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u128, Fault> {
-    let val = |x: Value| vals[x.index()];
     let ty = |x: Value| func.value_type(x);
     let rt = func.results[v.index()];
+    // Under FPCR.FZ a float operation sees denormal operands as zeros and flushes a denormal
+    // result to zero (the manual's FPUnpack and FPRound). The host's denormals-are-zero and
+    // flush-to-zero do that for its own instructions, but not for what Rust computes in software
+    // (a fused multiply-add without the FMA extension, comparisons in FMIN and FMAX, floor and
+    // ceiling), so the interpreter flushes itself.
+    let inst = func.inst(v);
+    let float_op = inst.follows_default_nan_mode() || matches!(inst, InstData::FpToInt { .. });
+    let flush = float_op && env.reg(Reg::FPCR) as u64 & fpcr::FZ != 0;
+    let val = |x: Value| {
+        let t = func.value_type(x);
+        if flush && t.is_float_like() {
+            fp::flush_denormal_lanes(t, vals[x.index()])
+        } else {
+            vals[x.index()]
+        }
+    };
     let r = match func.inst(v) {
         InstData::Const { bits, .. } => *bits,
         InstData::GetReg { reg } => env.reg(*reg),
@@ -653,7 +699,11 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
         },
     };
     let r = match rt {
-        Some(t) if func.inst(v).follows_default_nan_mode() && env.reg(Reg::FPCR) as u64 & fpcr::DN != 0 => {
+        Some(t) if flush && t.is_float_like() => fp::flush_denormal_lanes(t, r),
+        _ => r,
+    };
+    let r = match rt {
+        Some(t) if inst.follows_default_nan_mode() && env.reg(Reg::FPCR) as u64 & fpcr::DN != 0 => {
             fp::default_nan_lanes(t, r)
         }
         _ => r,

@@ -300,6 +300,51 @@ fn programs_follow_default_nan_mode() {
     assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
 }
 
+/// The alternative half-precision format (FPCR.AHP) against qemu-aarch64, in the translated
+/// program and both interpreter engines, FPSR compared: conversions to half of NaNs (zero),
+/// infinities and values beyond 131008 (the largest magnitude, IOC), of a value that rounds into
+/// the format's largest exponent, and of a tie that rounds up past it (or not, towards zero);
+/// conversions from half of the largest exponent's numbers (scalar and FCVTL), FCVTN of a vector;
+/// with DN set as well (AHP has no NaNs to make default); and half arithmetic and SCVTF, which
+/// ignore AHP.
+#[test]
+fn programs_follow_alternative_half_precision() {
+    require_tools();
+    const AHP: u64 = 1 << 26;
+    const DN: u64 = 1 << 25;
+    let towards_zero = 3 << 22;
+    let fcvt_h_s = 0x1e23_c128; // fcvt h8, s9
+    let fcvt_h_d = 0x1e63_c128; // fcvt h8, d9
+    let fcvt_s_h = 0x1ee2_4128; // fcvt s8, h9
+    let fcvt_d_h = 0x1ee2_c128; // fcvt d8, h9
+    let fcvtl = 0x0e21_796a; // fcvtl v10.4s, v11.4h
+    let fcvtn = 0x0e21_696a; // fcvtn v10.4h, v11.4s
+    let fadd_h = 0x1efa_2b38; // fadd h24, h25, h26
+    let scvtf_h = 0x1ee2_0020; // scvtf h0, w1
+    let mut cases = Vec::new();
+    for fpcr in [AHP, AHP | DN, AHP | towards_zero] {
+        for single in [0x7fc0_0001u128, 0x7f80_0001, 0xff80_0000, 0x4788_b800, 0x4808_0000, 0x47ff_f000, 0x3380_0000] {
+            cases.push(hand_case(&[fcvt_h_s], fpcr, &[(9, single)]));
+        }
+        cases.push(hand_case(&[fcvt_h_d], fpcr, &[(9, 0x40f1_1700_0000_0000)]));
+        cases.push(hand_case(&[fcvt_h_d], fpcr, &[(9, 0xfff0_0000_0000_0000)]));
+        for half in [0x7c01u128, 0xfe00, 0x7fff, 0x7c00] {
+            cases.push(hand_case(&[fcvt_s_h], fpcr, &[(9, half)]));
+            cases.push(hand_case(&[fcvt_d_h], fpcr, &[(9, half)]));
+        }
+        cases.push(hand_case(&[fcvtl], fpcr, &[(11, 0x7fff_fc00_7e55_3c00)]));
+        cases.push(hand_case(&[fcvtn], fpcr, &[(11, 0x3f80_0000_47c3_5000_ffc0_0001_7f80_0000)]));
+        cases.push(hand_case(&[fadd_h], fpcr, &[(25, 0x7c01), (26, 0x3c00)]));
+    }
+    let mut scvtf = hand_case(&[scvtf_h], AHP, &[]);
+    scvtf.case.init.x[1] = 100_000;
+    cases.push(scvtf);
+    let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
+    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
+    print_summary(&summary);
+    assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
+}
+
 /// A case of class "hand": `code` from a zeroed state with FPCR `fpcr` and the given vector
 /// registers.
 fn hand_case(code: &[u32], fpcr: u64, vectors: &[(usize, u128)]) -> runner::Tagged {

@@ -63,8 +63,7 @@ fn set_half(l: &mut Lifter, d: u32, half: Value) {
 /// FCVT to half from single (`from` F32) or double (F64): one rounding, even from double.
 pub(super) fn fcvt_to_half(l: &mut Lifter, from: Type) -> Result<(), SemError> {
     let x = l.vreg_as(l.field(5, 5), from);
-    let half = float_to_half(l, x);
-    let half = crate::a64::sem::simd::half::converted_to_half(l, half);
+    let half = crate::a64::sem::simd::half::narrow_converting(l, x);
     set_half(l, l.field(0, 5), half);
     Ok(())
 }

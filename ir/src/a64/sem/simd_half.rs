@@ -62,13 +62,19 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
     let payload = shl_c(l, frac, f - 10);
     let mut special = lane_imm(l, BinaryOp::Or, payload, mask(w - 1 - f) << f);
     let all_ones = splat_const(l, ishape, 0x1f);
-    let is_special = icmp_mask(l, IntCC::Eq, exp, all_ones, ishape);
+    let mut is_special = icmp_mask(l, IntCC::Eq, exp, all_ones, ishape);
     if quiet_nans {
         let is_nan = icmp_mask(l, IntCC::Ne, frac, zero, ishape);
         let quiet = and_c(l, is_nan, 1 << (f - 1));
         special = l.b.or(special, quiet);
+        // A conversion reads the alternative format under FPCR.AHP, which has no infinities or
+        // NaNs: its largest exponent holds numbers, which the finite path computes exactly.
+        let ieee = alternative_half_lanes(l, ishape);
+        let ieee = l.b.not(ieee);
+        is_special = l.b.and(is_special, ieee);
         // A conversion (FPConvert) of a signalling NaN raises IOC.
         let signalling = super::signalling_nan_lanes(l, x, ishape, 16, 10);
+        let signalling = l.b.and(signalling, ieee);
         l.raise_fpsr_if(signalling, fpsr::IOC);
     }
     let unsigned = bit_select(l, is_special, special, magnitude);
@@ -94,6 +100,30 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
 /// Half arithmetic computed in single or double precision rounds twice in one directed mode, which
 /// gives the once-rounded result (for to nearest, see fp_half.rs).
 pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
+    narrow_with(l, x, false)
+}
+
+/// `narrow` for a conversion (FCVT, FCVTN), which follows FPCR.AHP and FPCR.DN (arithmetic narrows
+/// a wide result that already follows DN, and ignores AHP). In the alternative half-precision
+/// format (FPCR.AHP) the largest exponent holds numbers up to 131008: larger results, infinities
+/// and NaNs become the largest magnitude (infinities and overflows) or zero (NaNs), keeping the
+/// sign, and raise IOC instead of OFC and IXC (the manual's FPConvert and FPRoundBase).
+pub(in crate::a64::sem) fn narrow_converting(l: &mut Lifter, x: Value) -> Value {
+    narrow_with(l, x, true)
+}
+
+/// Lanes (all ones or zero, in integer `shape`) where conversions use the alternative
+/// half-precision format: every lane when FPCR.AHP is set.
+fn alternative_half_lanes(l: &mut Lifter, shape: Shape) -> Value {
+    let fpcr = l.b.get(Reg::FPCR);
+    let ahp = l.b.and_imm(fpcr, u128::from(crate::a64::state::fpcr::AHP));
+    let ahp = l.b.icmp_imm(IntCC::Ne, ahp, 0);
+    let all = splat_const(l, shape, u128::MAX);
+    let none = splat_const(l, shape, 0);
+    l.b.select(ahp, all, none)
+}
+
+fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     let t = l.b.value_type(x);
     let wide = if t.lane_bits() == 64 { LaneType::F64 } else { LaneType::F32 };
     let fshape = Shape { lane: wide, lanes: t.lanes() };
@@ -121,8 +151,16 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let normal = lshr_c(l, rounded, dropped);
     let infinity = splat_const(l, ishape, 0x7c00);
     let largest = splat_const(l, ishape, 0x7bff);
-    let ceiling = bit_select(l, modes.towards_zero, largest, infinity);
+    let mut ceiling = bit_select(l, modes.towards_zero, largest, infinity);
     let overflow = icmp_mask(l, IntCC::Uge, normal, infinity, ishape);
+    // The alternative format's lanes (none for arithmetic), its largest magnitude and overflow.
+    let alternative = if conversion { alternative_half_lanes(l, ishape) } else { zero };
+    let alternative_largest = splat_const(l, ishape, 0x7fff);
+    let alternative_limit = splat_const(l, ishape, 0x8000);
+    let alternative_overflow = icmp_mask(l, IntCC::Uge, normal, alternative_limit, ishape);
+    if conversion {
+        ceiling = bit_select(l, alternative, alternative_largest, ceiling);
+    }
     let normal = l.b.binary(BinaryOp::Umin, normal, ceiling);
     // Subnormal results, from the lanes that give them (others would overflow or convert NaNs,
     // raising flags).
@@ -140,9 +178,19 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let is_nan = icmp_mask(l, IntCC::Ugt, abs, source_infinity, ishape);
     let is_infinite = icmp_mask(l, IntCC::Eq, abs, source_infinity, ishape);
     let finite = bit_select(l, is_small, small, normal);
-    let not_nan = bit_select(l, is_infinite, infinity, finite);
-    let unsigned = bit_select(l, is_nan, nan, not_nan);
-    let result = l.b.or(unsigned, sign);
+    let (infinite_result, nan_result) = if conversion {
+        (bit_select(l, alternative, alternative_largest, infinity), bit_select(l, alternative, zero, nan))
+    } else {
+        (infinity, nan)
+    };
+    let not_nan = bit_select(l, is_infinite, infinite_result, finite);
+    let unsigned = bit_select(l, is_nan, nan_result, not_nan);
+    let mut result = l.b.or(unsigned, sign);
+    if conversion {
+        // FPConvert gives the default NaN under FPCR.DN (the alternative format has no NaNs).
+        let with_default = super::default_nan_lanes(l, result, ishape, 16, 10);
+        result = bit_select(l, alternative, result, with_default);
+    }
     // FPRound's exceptions (tininess before rounding, as Arm detects it): a finite lane rounded
     // inexactly raises IXC, and UFC too when tiny; one beyond the largest half OFC and IXC; a
     // signalling NaN IOC.
@@ -154,20 +202,36 @@ pub(in crate::a64::sem) fn narrow(l: &mut Lifter, x: Value) -> Value {
     let small_inexact = l.b.fcmp(crate::inst::FloatCC::One, truncated_float, scaled);
     let small_inexact = if t.is_vector() { small_inexact } else { l.b.sext(ishape.ty(), small_inexact) };
     let underflow = l.b.and(is_small, small_inexact);
-    let normal_flags = l.b.or(normal_inexact, overflow);
+    let mut normal_flags = l.b.or(normal_inexact, overflow);
+    if conversion {
+        // The alternative format's overflow is invalid, not inexact.
+        let fits = l.b.not(alternative_overflow);
+        let alternative_flags = l.b.and(normal_inexact, fits);
+        normal_flags = bit_select(l, alternative, alternative_flags, normal_flags);
+    }
     let inexact = bit_select(l, is_small, small_inexact, normal_flags);
     let inexact = l.b.and(inexact, finite);
     l.raise_fpsr_if(inexact, fpsr::IXC);
     let not_small = l.b.not(is_small);
-    let overflow = l.b.and(overflow, not_small);
-    let overflow = l.b.and(overflow, finite);
+    let finite_large = l.b.and(not_small, finite);
+    let overflow = l.b.and(overflow, finite_large);
+    let ieee = l.b.not(alternative);
+    let overflow = l.b.and(overflow, ieee);
     l.raise_fpsr_if(overflow, fpsr::OFC);
     l.raise_fpsr_if(underflow, fpsr::UFC);
     let quiet = and_c(l, abs, 1 << (f - 1));
     let is_quiet = icmp_mask(l, IntCC::Ne, quiet, zero, ishape);
     let not_quiet = l.b.not(is_quiet);
     let signalling = l.b.and(is_nan, not_quiet);
-    l.raise_fpsr_if(signalling, fpsr::IOC);
+    let mut invalid = l.b.and(signalling, ieee);
+    if conversion {
+        let special = l.b.or(is_nan, is_infinite);
+        let too_large = l.b.and(alternative_overflow, finite_large);
+        let alternative_invalid = l.b.or(special, too_large);
+        let alternative_invalid = l.b.and(alternative_invalid, alternative);
+        invalid = l.b.or(invalid, alternative_invalid);
+    }
+    l.raise_fpsr_if(invalid, fpsr::IOC);
     l.b.trunc(Shape { lane: LaneType::I16, lanes: t.lanes() }.ty(), result)
 }
 
@@ -224,15 +288,7 @@ pub(super) fn half_to_single(l: &mut Lifter, h: Value) -> Value {
 /// Four f32 lanes to four half-precision values (as i16 lanes), rounding as FPCR says (FCVTN); a
 /// NaN is the default NaN under FPCR.DN.
 pub(super) fn single_to_half(l: &mut Lifter, x: Value) -> Value {
-    let r = narrow(l, x);
+    let r = narrow_converting(l, x);
     debug_assert_eq!(l.b.value_type(r), Type::vec(LaneType::I16, 4));
-    converted_to_half(l, r)
-}
-
-/// Half lanes `h` (`i16` or a vector of them) that a conversion narrowed, with FPCR.DN applied:
-/// `narrow` itself keeps the payload, which arithmetic wants (its wide result already follows
-/// DN), while a conversion of a NaN operand gives the default NaN in default-NaN mode.
-pub(in crate::a64::sem) fn converted_to_half(l: &mut Lifter, h: Value) -> Value {
-    let lanes = l.b.value_type(h).lanes();
-    super::default_nan_lanes(l, h, Shape { lane: LaneType::I16, lanes }, 16, 10)
+    r
 }
