@@ -8,7 +8,7 @@
 # at the start and the end; run again with SEED=<it> to reproduce. CLASSES=a,b limits the
 # classes; FPSR=0 leaves FPSR out of the comparison of the translated program (compared by
 # default), INTERP_FPSR=1 compares the interpreter engines' FPSR too; FPCR=1 draws random rounding
-# modes, flush-to-zero and default-NaN;
+# modes, flush-to-zero, default-NaN and the half-precision controls (AHP, FZ16);
 # TRANSLATED=0 leaves the translated engine out, INTERP=0 the interpreter engines.
 # Prints the per-class counts; exits non-zero on any mismatch not in known-failures.txt.
 set -eu

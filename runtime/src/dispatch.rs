@@ -12,7 +12,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use vmtrans_ir::a64::state::fpcr;
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache_word, LOOKUP_CACHE_SLOTS};
@@ -303,20 +302,12 @@ pub extern "C" fn vmtrans_helper_crc32(acc: u32, data: u64, size: u64, castagnol
     vmtrans_ir::helpers::crc32(acc, data, size as u32, castagnoli != 0)
 }
 
-/// FPCR bits vmtrans does not emulate: AHP, FZ16 (see `crate::fpenv`).
-const FPCR_UNEMULATED: u64 = fpcr::AHP | fpcr::FZ16;
-
-/// A guest write of FPCR (`call_helper fpcr_write`): makes the host round and flush as it says,
-/// reports once control bits that vmtrans does not emulate, and returns the value unchanged.
+/// A guest write of FPCR (`call_helper fpcr_write`): makes the host round and flush as it says
+/// and returns the value unchanged. The controls MXCSR cannot hold (DN, AHP, FZ16) are read from
+/// the guest's FPCR by the code they affect (see `crate::fpenv`).
 #[no_mangle]
 pub extern "C" fn vmtrans_helper_fpcr_write(value: u64) -> u64 {
-    static WARNED: AtomicU64 = AtomicU64::new(0);
     crate::fpenv::apply_fpcr(value);
-    if value & FPCR_UNEMULATED != 0 && WARNED.swap(1, Ordering::Relaxed) == 0 {
-        eprintln!(
-            "vmtrans: the guest set FPCR to {value:#x}; the half-precision controls (AHP, FZ16) are not emulated yet"
-        );
-    }
     value
 }
 

@@ -12,9 +12,10 @@
 //! loads MXCSR from the state wherever the guest's FPCR and FPSR come from the state (a new thread,
 //! sigreturn).
 //!
-//! FPCR.DN (default NaN), which MXCSR cannot say, is read from the state by the code that fixes
-//! NaN results (see `InstData::follows_default_nan_mode`). What is not emulated: AHP and FZ16
-//! (reported once when set), and FPSR.IDC (input denormal, raised only under flush-to-zero).
+//! The controls MXCSR cannot say are read from the guest's FPCR by the code they affect: DN (default
+//! NaN) by the code that fixes NaN results (see `InstData::follows_default_nan_mode`), FZ16 and AHP
+//! by the half-precision operations, which the IR computes with integer operations. What is not
+//! emulated: FPSR.IDC (input denormal, raised only under flush-to-zero).
 //! Tininess is detected after rounding on x86 and before rounding on Arm, so an underflow flag can
 //! differ for a result that rounds up to the smallest normal number.
 

@@ -307,6 +307,41 @@ fn default_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u32)
     l.b.select(dn, with_default, bits)
 }
 
+/// The flush-to-zero control for float lanes `w` bits wide: FPCR.FZ16 for half precision, FPCR.FZ
+/// for single and double precision.
+fn flush_control(w: u32) -> u64 {
+    if w == 16 {
+        crate::a64::state::fpcr::FZ16
+    } else {
+        crate::a64::state::fpcr::FZ
+    }
+}
+
+/// Whether FPCR's flush-to-zero control for float lanes `w` bits wide is set, as a lane mask of
+/// integer `ishape` (all ones or zero).
+fn flushing_lanes(l: &mut Lifter, ishape: Shape, w: u32) -> Value {
+    let fpcr = l.b.get(crate::reg::Reg::FPCR);
+    let control = l.b.and_imm(fpcr, u128::from(flush_control(w)));
+    let on = l.b.icmp_imm(IntCC::Ne, control, 0);
+    let all = splat_const(l, ishape, u128::MAX);
+    let none = splat_const(l, ishape, 0);
+    l.b.select(on, all, none)
+}
+
+/// Float lanes held as integers (`bits`, of integer `ishape`, `w` bits wide with `f` fraction
+/// bits) with denormals made zeros of their sign when FPCR flushes that format to zero (FZ16 for
+/// half precision, FZ otherwise): the manual's FPUnpack, for operands the lifter takes apart with
+/// integer operations (the host's denormals-are-zero does it for its own instructions).
+fn flush_denormal_inputs(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u32) -> Value {
+    let exponent = and_c(l, bits, crate::interp::mask(w - 1 - f) << f);
+    let zero = splat_const(l, ishape, 0);
+    let denormal = icmp_mask(l, IntCC::Eq, exponent, zero, ishape);
+    let flushing = flushing_lanes(l, ishape, w);
+    let flushed = l.b.and(denormal, flushing);
+    let sign = and_c(l, bits, 1u128 << (w - 1));
+    bit_select(l, flushed, sign, bits)
+}
+
 /// The lanes of float `x` (of `shape`) that are zero as the host's compare sees them: a denormal
 /// is a zero too when FPCR.FZ flushes inputs (the host's denormals-are-zero), as the manual's
 /// FPUnpack makes it. A mask in integer lanes of the same width.

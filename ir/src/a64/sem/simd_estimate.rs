@@ -1,7 +1,8 @@
 //! The reciprocal and reciprocal square root estimates FRECPE, FRSQRTE, URECPE and URSQRTE,
 //! composed from integer operations after the manual's FPRecipEstimate, FPRSqrtEstimate,
-//! UnsignedRecipEstimate and UnsignedRSqrtEstimate (FPCR zero: round to nearest, no flush to
-//! zero; without the increased-precision variant of FEAT_RPRES).
+//! UnsignedRecipEstimate and UnsignedRSqrtEstimate, with FPCR's controls (the rounding mode for
+//! FRECPE's overflow, flush-to-zero of operands and of FRECPE's denormal results, default NaN);
+//! without the increased-precision variant of FEAT_RPRES.
 
 use super::{and_c, bit_select, icmp_mask, lshr_c, shl_c, splat_const, Shape};
 use crate::a64::lift::Lifter;
@@ -137,6 +138,7 @@ pub(super) fn recip_estimate_half(l: &mut Lifter, x: Value, shape: Shape) -> Val
 
 /// FRECPE on lanes of format `fmt` carried in the integer lanes of `shape`.
 fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) -> Value {
+    let x = super::flush_denormal_inputs(l, x, shape, fmt.w, fmt.f);
     let fl = fields(l, x, fmt);
     let f = fl.f;
     let (abs, is_nan, is_inf, is_zero) = classes(l, x, shape, fmt, &fl);
@@ -190,6 +192,17 @@ fn recip_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) ->
     let r = bit_select(l, is_tiny, overflowed, r);
     let r = bit_select(l, is_zero, signed_inf, r);
     let r = bit_select(l, is_inf, fl.sign, r);
+    // Under flush-to-zero a number from 2^(bias - 1) up, whose estimate would be denormal, gives
+    // a zero and raises UFC alone.
+    let large_limit = splat_const(l, shape, (2 * fmt.bias() - 1) << f);
+    let large = icmp_mask(l, IntCC::Uge, abs, large_limit, shape);
+    let special = l.b.or(is_nan, is_inf);
+    let not_special = l.b.not(special);
+    let large = l.b.and(large, not_special);
+    let flushing = super::flushing_lanes(l, shape, fmt.w);
+    let flushed = l.b.and(large, flushing);
+    let r = bit_select(l, flushed, fl.sign, r);
+    l.raise_fpsr_if(flushed, fpsr::UFC);
     // Exceptions: a signalling NaN IOC, a zero DZC, another tiny value OFC and IXC.
     raise_if_signalling(l, x, shape, fmt);
     l.raise_fpsr_if(is_zero, fpsr::DZC);
@@ -220,6 +233,7 @@ pub(super) fn rsqrt_estimate_half(l: &mut Lifter, x: Value, shape: Shape) -> Val
 
 /// FRSQRTE on lanes of format `fmt` carried in the integer lanes of `shape`.
 fn rsqrt_estimate_format(l: &mut Lifter, x: Value, shape: Shape, fmt: Format) -> Value {
+    let x = super::flush_denormal_inputs(l, x, shape, fmt.w, fmt.f);
     let w = fmt.w;
     let fl = fields(l, x, fmt);
     let f = fl.f;

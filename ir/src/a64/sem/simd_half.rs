@@ -39,7 +39,11 @@ pub(in crate::a64::sem) fn widen(l: &mut Lifter, h: Value, wide: LaneType, quiet
     let fshape = Shape { lane: wide, lanes };
     let ishape = fshape.as_int();
     let (w, f, bias) = layout(wide);
-    let x = l.b.uext(ishape.ty(), h);
+    let mut x = l.b.uext(ishape.ty(), h);
+    if !quiet_nans {
+        // An arithmetic operand is flushed under FPCR.FZ16 (a conversion ignores it).
+        x = super::flush_denormal_inputs(l, x, ishape, 16, 10);
+    }
     let sign_bit = and_c(l, x, 0x8000);
     let sign = shl_c(l, sign_bit, w - 16);
     let exp_field = lshr_c(l, x, 10);
@@ -130,7 +134,11 @@ fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     let ishape = fshape.as_int();
     let (w, f, bias) = layout(wide);
     let dropped = f - 10;
-    let bits = l.b.bitcast(ishape.ty(), x);
+    let mut bits = l.b.bitcast(ishape.ty(), x);
+    if conversion {
+        // A conversion's single or double operand is flushed under FPCR.FZ (FPUnpackCV).
+        bits = super::flush_denormal_inputs(l, bits, ishape, w, f);
+    }
     let high = lshr_c(l, bits, w - 16);
     let sign = and_c(l, high, 0x8000);
     let abs = and_c(l, bits, mask(w - 1));
@@ -186,6 +194,19 @@ fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     let not_nan = bit_select(l, is_infinite, infinite_result, finite);
     let unsigned = bit_select(l, is_nan, nan_result, not_nan);
     let mut result = l.b.or(unsigned, sign);
+    // Arithmetic flushes a result below the smallest normal half to zero under FPCR.FZ16, with
+    // UFC and without IXC (FPRoundBase; a conversion ignores FZ16).
+    let flushed = if conversion {
+        zero
+    } else {
+        let nonzero = icmp_mask(l, IntCC::Ne, abs, zero, ishape);
+        let tiny = l.b.and(is_small, nonzero);
+        let flushing = super::flushing_lanes(l, ishape, 16);
+        l.b.and(tiny, flushing)
+    };
+    if !conversion {
+        result = bit_select(l, flushed, sign, result);
+    }
     if conversion {
         // FPConvert gives the default NaN under FPCR.DN (the alternative format has no NaNs).
         let with_default = super::default_nan_lanes(l, result, ishape, 16, 10);
@@ -211,6 +232,10 @@ fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     }
     let inexact = bit_select(l, is_small, small_inexact, normal_flags);
     let inexact = l.b.and(inexact, finite);
+    let kept = l.b.not(flushed);
+    let inexact = l.b.and(inexact, kept);
+    let underflow = l.b.and(underflow, kept);
+    let underflow = l.b.or(underflow, flushed);
     l.raise_fpsr_if(inexact, fpsr::IXC);
     let not_small = l.b.not(is_small);
     let finite_large = l.b.and(not_small, finite);

@@ -229,9 +229,9 @@ fn msr(l: &mut Lifter, key: SysReg, rt: u32) -> Result<(), SemError> {
             }
         }
         FPCR => {
-            // Only the architected FPCR bits are kept (AHP, DN, FZ, RMode, FZ16, and the trap
-            // enables, which Linux reads as zero); the rest read as zero.
-            let m = l.b.and_imm(v, 0x07c0_0000);
+            // Only the architected FPCR bits are kept (AHP, DN, FZ, RMode and FZ16; the trap
+            // enables read as zero, as on hardware without trapping); the rest read as zero.
+            let m = l.b.and_imm(v, 0x07c8_0000);
             let m = l.b.call_helper(Helper::FpcrWrite, &[m]);
             l.b.set(Reg::FPCR, m);
         }

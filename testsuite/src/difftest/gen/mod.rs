@@ -6,8 +6,8 @@
 //! Exclusions, for the harness's sake: no system calls, no system-register access (TPIDR_EL0
 //! is the harness's scratch register), no counters or other state outside the compared set, no
 //! branches outside the case's own code, and no backward branches (no loops). FPCR is zero unless
-//! DIFFTEST_FPCR=1 asks for random controls of those vmtrans emulates (rounding mode,
-//! flush-to-zero and default-NaN; the half-precision controls AHP and FZ16 stay off).
+//! DIFFTEST_FPCR=1 asks for random controls (rounding mode, flush-to-zero, default-NaN and the
+//! half-precision controls AHP and FZ16).
 
 pub mod branch;
 pub mod fp;
@@ -70,10 +70,10 @@ pub fn random_state(rng: &mut Rng) -> MachineState {
     }
     st.sp = WINDOW_ADDR + 16 * rng.range(64, 192);
     // With DIFFTEST_FPCR=1, half of the cases round to nearest without flushing, as nearly all
-    // programs do, and the others draw FPCR.RMode (bits 23..22), FPCR.FZ (bit 24) and FPCR.DN
-    // (bit 25).
+    // programs do, and the others draw FPCR.RMode (bits 23..22), FZ (24), DN (25), AHP (26) and
+    // FZ16 (19).
     if random_fpcr() && rng.chance(1, 2) {
-        st.fpcr = (rng.bits(2) as u64) << 22 | (rng.bits(2) as u64) << 24;
+        st.fpcr = (rng.bits(5) as u64) << 22 | (rng.bits(1) as u64) << 19;
     }
     st
 }
