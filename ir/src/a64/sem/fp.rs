@@ -11,8 +11,8 @@
 //! that rounds as the host's mode says (`RoundMode::Current` for FRINTI and FRINTX). Flags the
 //! host's instructions would raise differently are computed here and ORed into FPSR
 //! (`Lifter::raise_fpsr_if`): conversions to integers (`to_int_raising`), FRINTX, FCMPE and FCCMPE
-//! (docs/isa-coverage.md, "Known deviations", lists what is left). Default-NaN mode is not
-//! emulated (NaNs propagate). Half precision (ftype 11: FCVT to and
+//! (docs/isa-coverage.md, "Known deviations", lists what is left). Default-NaN mode is part of
+//! the IR's float operations (`InstData::follows_default_nan_mode`). Half precision (ftype 11: FCVT to and
 //! from half, and the FEAT_FP16 scalar forms) lives in `fp_half.rs`: the IR has no 16-bit float
 //! type, so halves are carried as `i16` bits, computed on in single or double precision and
 //! rounded back with integer operations.

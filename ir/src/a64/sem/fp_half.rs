@@ -2,8 +2,8 @@
 //! data-processing, compare, select, immediate-move and integer-conversion groups. The IR has no
 //! 16-bit float type, so a half is carried as its IEEE bits in an `i16` and widened to single or
 //! double precision (exact: every half is a single) to compute; results are rounded back to half
-//! once with integer operations, as the manual's FPConvert/FPRound do with FPCR zero (round to
-//! nearest even, no flush to zero, IEEE half rather than the alternative format).
+//! once with integer operations, as the manual's FPConvert/FPRound do, following FPCR's rounding
+//! mode, FZ16 (arithmetic), AHP (conversions) and DN (`simd_half.rs`).
 //!
 //! Computing in single precision and rounding to half gives the correctly rounded half result for
 //! addition, subtraction, multiplication, division and square root: double rounding is innocuous

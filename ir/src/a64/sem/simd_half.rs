@@ -1,8 +1,11 @@
 //! Conversions between half precision and single or double precision lanes, for FCVTL/FCVTL2,
 //! FCVTN/FCVTN2 and the FEAT_FP16 vector and scalar SIMD forms (`simd_fp16.rs`). The IR has no
 //! half-precision type, so half-precision lanes are carried as 16-bit integers (a plain `i16` for
-//! a scalar SIMD form) and converted with integer operations, following the manual's FPConvert
-//! (rounding as FPCR.RMode says; no flush to zero, IEEE half rather than the alternative format).
+//! a scalar SIMD form) and converted with integer operations, following the manual's FPConvert and
+//! FPRound: rounding as FPCR.RMode says; arithmetic flushes denormal halves under FPCR.FZ16 (`widen`
+//! of operands, `narrow` of results), while conversions ignore FZ16, flush a single or double
+//! operand under FZ, use the alternative format under FPCR.AHP and give the default NaN under
+//! FPCR.DN (`narrow_converting`, `widen` with `quiet_nans`).
 //! Every function here works on any lane count whose wide form fits 128 bits.
 //!
 //! Widening is exact (every half is a single and a double). A NaN keeps its payload at the top
