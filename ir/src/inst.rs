@@ -204,8 +204,8 @@ names!(
         /// The virtual counter (CNTVCT_EL0); no arguments; i64.
         ReadCntvct = "read_cntvct",
         /// A write of FPCR: args (new value: i64); returns it. The runtime makes the host round and
-        /// flush to zero as it says, and reports, once, control bits vmtrans does not emulate
-        /// (default NaN, AHP, FZ16), so that a program relying on them is not silently wrong.
+        /// flush to zero as it says; the other controls (default NaN, AHP, FZ16) are read from
+        /// the guest's FPCR where they act.
         FpcrWrite = "fpcr_write",
         /// A read of FPSR: args (the value held for it: i64); returns it with the cumulative
         /// exception flags the host raised since they were folded into the state (the runtime
@@ -478,6 +478,13 @@ impl InstData {
             InstData::Fma { .. } | InstData::RoundFp { .. } => true,
             _ => false,
         }
+    }
+
+    /// The register the instruction reads besides through `get`: FPCR for the operations that
+    /// follow its default-NaN mode (`follows_default_nan_mode`), which the code generator reads
+    /// from the state. A pass that removes register writes nothing reads must count it.
+    pub fn implicit_register_read(&self) -> Option<Reg> {
+        self.follows_default_nan_mode().then_some(Reg::FPCR)
     }
 
     /// True when the instruction has an effect besides its result (so it may not be removed even

@@ -283,7 +283,11 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
                 InstData::SetReg { reg, .. } => {
                     kill[b.index()].insert(*reg);
                 }
-                _ => {}
+                data => {
+                    if let Some(reg) = data.implicit_register_read().filter(|r| !kill[b.index()].contains(r)) {
+                        gen[b.index()].insert(reg);
+                    }
+                }
             }
         }
     }
@@ -329,7 +333,7 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
                 InstData::GetReg { reg } => {
                     live.insert(reg);
                 }
-                _ => {}
+                ref data => live.extend(data.implicit_register_read()),
             }
         }
         func.blocks[b].insts = insts.into_iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| v).collect();

@@ -241,8 +241,9 @@ fn translated_program_follows_fpcr_controls() {
 /// two-lane vector, conversions between all three precisions, FCVTL/FCVTN/FCVTXN, the estimates,
 /// FRECPX, rounding, square root, fused multiply-add, half-precision arithmetic) from signalling
 /// and quiet NaN operands with payloads, which DN must turn into the positive default NaN; and a
-/// write of FPCR.DN in the middle of a function, which the operations after it must see. FPSR is
-/// compared (a signalling NaN still raises IOC).
+/// write of FPCR.DN in the middle of a function, which the operations after it must see (also
+/// when FPCR is written again before anything else reads it). FPSR is compared (a signalling NaN
+/// still raises IOC).
 #[test]
 fn programs_follow_default_nan_mode() {
     require_tools();
@@ -292,6 +293,9 @@ fn programs_follow_default_nan_mode() {
     let mut cases: Vec<runner::Tagged> = codes.iter().map(|&code| hand_case(&[code], DN, vectors)).collect();
     // mov x0, #0x2000000; msr fpcr, x0; fnmul d27, d28, d29 (FNMUL negates the default NaN).
     cases.push(hand_case(&[0xd2a0_4000, 0xd51b_4400, 0x1e7d_8b9b], 0, vectors));
+    // The same write, then fadd d0, d1, d2 and msr fpcr, xzr: the first write is read only by
+    // the addition (a pass that removes unread register writes must see that).
+    cases.push(hand_case(&[0xd2a0_4000, 0xd51b_4400, 0x1e62_2820, 0xd51b_441f], 0, vectors));
     // The same codes without DN still propagate the operands' NaNs.
     cases.extend(codes.iter().map(|&code| hand_case(&[code], 0, vectors)));
     let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
@@ -350,7 +354,8 @@ fn programs_follow_alternative_half_precision() {
 /// (a denormal operand is a zero; a denormal result is a zero with UFC and no IXC), compares,
 /// FMAXNM, FMLA, FRINTP, FCVTPS and SCVTF, but not on conversions (FCVT to half keeps a denormal
 /// half); FPCR.FZ on FRECPE/FRSQRTE (a denormal operand gives infinity with DZC, FRECPE of a
-/// number from 2^126 up a zero with UFC) and on FCVT's single operand. FPSR is compared except
+/// number from 2^126 up a zero with UFC), on FCVT's single operand and on FCVTXN's result (a
+/// zero below the smallest normal single, even rounding to odd). FPSR is compared except
 /// for the cases with FZ, where the host raises no IDC (a listed deviation).
 #[test]
 fn programs_follow_flush_to_zero_controls() {
@@ -403,6 +408,8 @@ fn programs_follow_flush_to_zero_controls() {
         (0x5ea1_d820, 0x7e80_0000),           // frecpe s0, s1 of 2^126
         (0x7ee1_d820, 0x8000_0000_0000_0001), // frsqrte d0, d1 of a denormal
         (0x1e23_c020, 0x0000_0001),           // fcvt h0, s1 of a denormal (rounds up to 0x0001 unflushed)
+        (0x7e61_6820, 0x37d0_0000_0000_0000), // fcvtxn s0, d1 of 2^-130 (a zero, not a denormal)
+        (0x7e61_6820, 0x380f_ffff_ffff_ffff), // fcvtxn s0, d1 just below 2^-126
     ];
     let cases: Vec<runner::Tagged> = single_cases
         .iter()
@@ -438,8 +445,9 @@ fn assert_translated_matches(how: &Translation, cases: &[runner::Tagged], fpsr: 
 /// nobody sees, from soak mismatches: a narrowing of a widened signalling NaN (FCVT d0, s10;
 /// FCVT s20, d0 must quieten it and raise IOC), an FCMP of a signalling NaN whose flags only an
 /// FCSEL with one register in both arms reads (its IOC must stay), identities on constant
-/// operands that hold only for rounding to nearest or quiet NaNs, and an FCCMPE of a signalling
-/// NaN whose condition fails (it must raise nothing).
+/// operands that hold only for rounding to nearest or quiet NaNs, a narrowing moved across an
+/// absolute value, and an FCCMPE of a signalling NaN whose condition fails (it must raise
+/// nothing).
 #[test]
 fn translated_program_keeps_what_llvm_would_fold() {
     require_tools();
@@ -459,6 +467,11 @@ fn translated_program_keeps_what_llvm_would_fold() {
         // NaN (quietened, with IOC).
         hand_case(&[0x9e67_03e2, 0x1e62_3820], 2 << 22, &[]),
         hand_case(&[0x1e6e_1002, 0x1e62_0820], 0, &[(1, 0x7ff4_0000_0000_0001)]),
+        // A narrowing of an absolute value, which LLVM turns into the absolute value of the
+        // narrowing (wrong when rounding away from the sign): fabs d5, d23; fcvt s24, d5 of a
+        // tiny negative double towards plus infinity is the smallest denormal single, not +0.0
+        // (fp-unary #14732 of seed 0x2026113023).
+        hand_case(&[0x1e60_c2e5, 0x1e62_40b8], 1 << 22, &[(23, 0x9444_93e3_7256_8ae6)]),
         // An FCCMPE whose condition fails (V clear) of a signalling NaN, its flags unread: LLVM
         // turned the compare of the zeros that stand in for its operands into a select of
         // compares and compared the NaN anyway (IOC). Minimal, then as the random-FPCR soak met

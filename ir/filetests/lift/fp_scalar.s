@@ -59,40 +59,59 @@ fp:
 ;;     v37 = or.i64 v33, v36
 ;;     setreg fpsr, v37
 ;;     v39 = bitcast.i64 v22
-;;     v40 = icmp.ne.i1 v24, v39
-;;     v41 = and.i1 v31, v40
-;;     v42 = getreg.i64 fpsr
-;;     v43 = const.i64 0x10
-;;     v44 = const.i64 0x0
-;;     v45 = select.i64 v41, v43, v44
-;;     v46 = or.i64 v42, v45
-;;     setreg fpsr, v46
-;;     v48 = fp_to_int.s.zero.i64 v22
-;;     setreg x0, v48
-;;     v50 = getreg.i64 x1
-;;     v51 = trunc.i32 v50
-;;     v52 = stof.f32 v51
-;;     v53 = bitcast.i32 v52
-;;     v54 = uext.i128 v53
-;;     setreg q3, v54
-;;     v56 = getreg.i128 q0
-;;     v57 = trunc.i64 v56
-;;     v58 = bitcast.f64 v57
-;;     v59 = const.f64 0x0
-;;     v60 = fcmp.olt.i1 v58, v59
-;;     v61 = fcmp.oeq.i1 v58, v59
-;;     v62 = not.i1 v60
-;;     v63 = fcmp.uno.i1 v58, v59
-;;     setreg n, v60
-;;     setreg z, v61
-;;     setreg c, v62
-;;     setreg v, v63
-;;     v68 = getreg.i128 q3
-;;     v69 = trunc.i32 v68
-;;     v70 = bitcast.f32 v69
-;;     v71 = bitcast.i32 v70
-;;     v72 = uext.i128 v71
-;;     setreg q4, v72
-;;     v74 = getreg.i64 x30
-;;     return v74
+;;     v40 = const.i64 0x7ff0000000000000
+;;     v41 = and.i64 v39, v40
+;;     v42 = const.i64 0x0
+;;     v43 = icmp.eq.i1 v41, v42
+;;     v44 = sext.i64 v43
+;;     v45 = getreg.i64 fpcr
+;;     v46 = const.i64 0x1000000
+;;     v47 = and.i64 v45, v46
+;;     v48 = const.i64 0x0
+;;     v49 = icmp.ne.i1 v47, v48
+;;     v50 = const.i64 0xffffffffffffffff
+;;     v51 = const.i64 0x0
+;;     v52 = select.i64 v49, v50, v51
+;;     v53 = and.i64 v44, v52
+;;     v54 = const.i64 0x8000000000000000
+;;     v55 = and.i64 v39, v54
+;;     v56 = xor.i64 v55, v39
+;;     v57 = and.i64 v56, v53
+;;     v58 = xor.i64 v39, v57
+;;     v59 = icmp.ne.i1 v24, v58
+;;     v60 = and.i1 v31, v59
+;;     v61 = getreg.i64 fpsr
+;;     v62 = const.i64 0x10
+;;     v63 = const.i64 0x0
+;;     v64 = select.i64 v60, v62, v63
+;;     v65 = or.i64 v61, v64
+;;     setreg fpsr, v65
+;;     v67 = fp_to_int.s.zero.i64 v22
+;;     setreg x0, v67
+;;     v69 = getreg.i64 x1
+;;     v70 = trunc.i32 v69
+;;     v71 = stof.f32 v70
+;;     v72 = bitcast.i32 v71
+;;     v73 = uext.i128 v72
+;;     setreg q3, v73
+;;     v75 = getreg.i128 q0
+;;     v76 = trunc.i64 v75
+;;     v77 = bitcast.f64 v76
+;;     v78 = const.f64 0x0
+;;     v79 = fcmp.olt.i1 v77, v78
+;;     v80 = fcmp.oeq.i1 v77, v78
+;;     v81 = not.i1 v79
+;;     v82 = fcmp.uno.i1 v77, v78
+;;     setreg n, v79
+;;     setreg z, v80
+;;     setreg c, v81
+;;     setreg v, v82
+;;     v87 = getreg.i128 q3
+;;     v88 = trunc.i32 v87
+;;     v89 = bitcast.f32 v88
+;;     v90 = bitcast.i32 v89
+;;     v91 = uext.i128 v90
+;;     setreg q4, v91
+;;     v93 = getreg.i64 x30
+;;     return v93
 ;; }

@@ -658,6 +658,10 @@ impl FnLowering<'_> {
                         self.fix_nan_lanes(ty, wide, || wide)
                     }
                     ConvOp::Fdemote => {
+                        // LLVM moves a narrowing across a negation or absolute value of its
+                        // operand (fptrunc(fabs(x)) becomes fabs(fptrunc(x))), which is wrong in
+                        // a directed rounding mode: the fence, which costs no instruction, stops it.
+                        let x = self.fenced(x);
                         let narrow = self.cast(LLVMOpcode::LLVMFPTrunc, x, to);
                         self.fix_nan_lanes(ty, narrow, || narrow)
                     }

@@ -186,8 +186,9 @@ pub(super) fn raise_integral_flags(l: &mut Lifter, x: Value, rounded: Value, ran
     };
     let out_of_range = l.b.not(in_range);
     l.raise_fpsr_if(out_of_range, fpsr::IOC);
-    // Rounding keeps the sign of a zero, so the value changed exactly when its bits did.
-    let x_bits = l.b.bitcast(it, x);
+    // Rounding keeps the sign of a zero, so the value changed exactly when its bits did (the
+    // operand's bits as FPUnpack sees them: a denormal flushed under FZ is an exact zero).
+    let x_bits = crate::a64::sem::simd::unpacked_bits(l, x);
     let changed = l.b.icmp(IntCC::Ne, bits, x_bits);
     let inexact = l.b.and(in_range, changed);
     l.raise_fpsr_if(inexact, fpsr::IXC);
@@ -202,7 +203,7 @@ pub(super) fn round_current_raising(l: &mut Lifter, x: Value) -> Value {
     let it = t.as_int();
     let fw = t.lane_bits();
     let bits = l.b.bitcast(it, rounded);
-    let x_bits = l.b.bitcast(it, x);
+    let x_bits = crate::a64::sem::simd::unpacked_bits(l, x);
     let changed = l.b.icmp(IntCC::Ne, bits, x_bits);
     let abs_mask = l.b.lane_const(it, (1u128 << (fw - 1)) - 1);
     let abs = l.b.and(x_bits, abs_mask);

@@ -34,8 +34,9 @@ pub(super) fn half_to_float(l: &mut Lifter, half: Value, ty: Type, quiet_nans: b
     crate::a64::sem::simd::half::widen(l, half, wide, quiet_nans)
 }
 
-/// Rounds the single or double `x` to half precision (i16 bits) once, to nearest even, as the
-/// manual's FPConvert does with FPCR zero: results below the smallest normal half become
+/// Rounds the single or double `x` to half precision (i16 bits) once, as the manual's FPRound
+/// does for arithmetic (FPCR's rounding mode and FZ16; conversions use `narrow_converting`, which
+/// follows AHP and DN as FPConvert does): results below the smallest normal half become
 /// subnormal or zero, magnitudes from 65520 up become infinity, and a NaN becomes the quiet half
 /// NaN with the same sign and the top 9 bits of its payload below the quiet bit.
 ///

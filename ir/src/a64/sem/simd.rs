@@ -342,6 +342,16 @@ fn flush_denormal_inputs(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: 
     bit_select(l, flushed, sign, bits)
 }
 
+/// The bits of float `x` (f32 or f64, scalar or vector) as integers, a denormal made a zero of its
+/// sign under FPCR.FZ: the operand as the manual's FPUnpack sees it.
+pub(in crate::a64::sem) fn unpacked_bits(l: &mut Lifter, x: Value) -> Value {
+    let t = l.b.value_type(x);
+    let w = t.lane_bits();
+    let ishape = Shape { lane: int_lane(w), lanes: t.lanes() };
+    let bits = l.b.bitcast(ishape.ty(), x);
+    flush_denormal_inputs(l, bits, ishape, w, if w == 64 { 52 } else { 23 })
+}
+
 /// The lanes of float `x` (of `shape`) that are zero as the host's compare sees them: a denormal
 /// is a zero too when FPCR.FZ flushes inputs (the host's denormals-are-zero), as the manual's
 /// FPUnpack makes it. A mask in integer lanes of the same width.

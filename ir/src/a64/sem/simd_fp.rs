@@ -222,6 +222,25 @@ fn demote_round_to_odd(l: &mut Lifter, x: Value, shape: Shape) -> Value {
     let truncated = l.b.add(tb, bigger);
     let odd = super::lane_imm(l, BinaryOp::Or, truncated, 1);
     let r = super::bit_select(l, exact, tb, odd);
+    // Under FPCR.FZ a normal operand below the smallest normal single gives a zero of its sign
+    // and UFC (FPRoundBase flushes before rounding, to odd too; a denormal operand is a zero
+    // already under the host's denormals-are-zero).
+    let x_bits = l.b.bitcast(ishape.ty(), x);
+    let magnitude = super::and_c(l, x_bits, crate::interp::mask(63));
+    let smallest_normal_single = splat_const(l, ishape, 0x3810_0000_0000_0000);
+    let below = super::icmp_mask(l, IntCC::Ult, magnitude, smallest_normal_single, ishape);
+    let exponent = super::and_c(l, x_bits, 0x7ff << 52);
+    let zero = splat_const(l, ishape, 0);
+    let normal = super::icmp_mask(l, IntCC::Ne, exponent, zero, ishape);
+    let tiny = l.b.and(below, normal);
+    let flushing = super::flushing_lanes(l, ishape, 64);
+    let flushed = l.b.and(tiny, flushing);
+    l.raise_fpsr_if(flushed, crate::a64::state::fpsr::UFC);
+    let sign = super::lshr_c(l, x_bits, 32);
+    let sign = super::and_c(l, sign, 0x8000_0000);
+    let sign = l.b.trunc(nint.ty(), sign);
+    let flushed = l.b.trunc(nint.ty(), flushed);
+    let r = super::bit_select(l, flushed, sign, r);
     l.b.bitcast(narrow.ty(), r)
 }
 

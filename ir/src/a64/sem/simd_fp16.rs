@@ -5,7 +5,8 @@
 //! compares against zero, FRECPE, FRSQRTE, FRECPX), by element (FMLA, FMLS, FMUL, FMULX), across
 //! lanes (FMAXV, FMINV, FMAXNMV, FMINNMV), scalar pairwise (FADDP, FMAXP, FMINP, FMAXNMP,
 //! FMINNMP), the fixed-point conversions (SCVTF, UCVTF, FCVTZS, FCVTZU with fraction bits) and
-//! FMOV (vector, immediate). FPCR is taken as zero, as everywhere in vmtrans.
+//! FMOV (vector, immediate). FPCR's rounding mode, FZ16 and DN apply through `simd_half.rs` and
+//! the IR's float operations.
 //!
 //! Half lanes are carried as `i16` bits and widened exactly (`simd_half.rs`) to single precision
 //! to compute, four lanes at a time (an 8H operand in two chunks), then rounded to half once.
