@@ -547,7 +547,8 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
     // ceiling), so the interpreter flushes itself.
     let inst = func.inst(v);
     let float_op = inst.follows_default_nan_mode() || matches!(inst, InstData::FpToInt { .. });
-    let flush = float_op && env.reg(Reg::FPCR) as u64 & fpcr::FZ != 0;
+    let controls = if float_op { env.reg(Reg::FPCR) as u64 } else { 0 };
+    let flush = controls & fpcr::FZ != 0;
     let val = |x: Value| {
         let t = func.value_type(x);
         if flush && t.is_float_like() {
@@ -703,9 +704,7 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
         _ => r,
     };
     let r = match rt {
-        Some(t) if inst.follows_default_nan_mode() && env.reg(Reg::FPCR) as u64 & fpcr::DN != 0 => {
-            fp::default_nan_lanes(t, r)
-        }
+        Some(t) if inst.follows_default_nan_mode() && controls & fpcr::DN != 0 => fp::default_nan_lanes(t, r),
         _ => r,
     };
     Ok(match rt {

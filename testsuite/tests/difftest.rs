@@ -298,10 +298,7 @@ fn programs_follow_default_nan_mode() {
     cases.push(hand_case(&[0xd2a0_4000, 0xd51b_4400, 0x1e62_2820, 0xd51b_441f], 0, vectors));
     // The same codes without DN still propagate the operands' NaNs.
     cases.extend(codes.iter().map(|&code| hand_case(&[code], 0, vectors)));
-    let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
-    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
-    print_summary(&summary);
-    assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
+    assert_all_engines_match(&cases, true, "mismatches against qemu-aarch64");
 }
 
 /// The alternative half-precision format (FPCR.AHP) against qemu-aarch64, in the translated
@@ -343,10 +340,7 @@ fn programs_follow_alternative_half_precision() {
     let mut scvtf = hand_case(&[scvtf_h], AHP, &[]);
     scvtf.case.init.x[1] = 100_000;
     cases.push(scvtf);
-    let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
-    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
-    print_summary(&summary);
-    assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
+    assert_all_engines_match(&cases, true, "mismatches against qemu-aarch64");
 }
 
 /// Flush-to-zero where the IR takes floats apart with integer operations, against qemu-aarch64 in
@@ -394,14 +388,7 @@ fn programs_follow_flush_to_zero_controls() {
     let mut scvtf = hand_case(&[0x1ec2_c020], FZ16, &[]);
     scvtf.case.init.x[1] = 1;
     cases.push(scvtf);
-    let opts = RunOptions { compare: CompareOptions { fpsr: true }, ..options() };
-    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
-    print_summary(&summary);
-    assert_eq!(
-        summary.stats["hand"].passed,
-        cases.len(),
-        "FZ16 mismatches against qemu-aarch64 (see the reports above)"
-    );
+    assert_all_engines_match(&cases, true, "FZ16 mismatches against qemu-aarch64");
 
     let single_cases = [
         (0x5ea1_d820, 0x0000_0001u128),       // frecpe s0, s1 of a denormal
@@ -415,10 +402,16 @@ fn programs_follow_flush_to_zero_controls() {
         .iter()
         .flat_map(|&(code, v1)| [FZ, FZ | up].map(|fpcr| hand_case(&[code], fpcr, &[(1, v1)])))
         .collect();
-    let opts = RunOptions { compare: CompareOptions { fpsr: false }, ..options() };
-    let summary = runner::run(&cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
+    assert_all_engines_match(&cases, false, "FZ mismatches against qemu-aarch64");
+}
+
+/// Runs hand `cases` through qemu-aarch64, both interpreter engines and the translated program
+/// (FPSR compared when `fpsr`) and asserts that every one agrees (`what` names the failure).
+fn assert_all_engines_match(cases: &[runner::Tagged], fpsr: bool, what: &str) {
+    let opts = RunOptions { compare: CompareOptions { fpsr }, ..options() };
+    let summary = runner::run(cases, &KnownFailures::default(), translation().as_ref(), opts).expect("oracle run");
     print_summary(&summary);
-    assert_eq!(summary.stats["hand"].passed, cases.len(), "FZ mismatches against qemu-aarch64 (see the reports above)");
+    assert_eq!(summary.stats["hand"].passed, cases.len(), "{what} (see the reports above)");
 }
 
 /// A case of class "hand": `code` from a zeroed state with FPCR `fpcr` and the given vector

@@ -249,11 +249,7 @@ impl<'a> FnLowering<'a> {
         if let Some(&p) = self.state_ptrs.get(&r) {
             return p;
         }
-        let (off, _) = reg_offset(r);
-        let p = unsafe {
-            let mut idx = [self.t.const_int(self.t.i64, off as u128)];
-            LLVMBuildGEP2(self.b, self.t.i8, self.state, idx.as_mut_ptr(), 1, NONAME)
-        };
+        let p = self.state_field_ptr(r);
         self.state_ptrs.insert(r, p);
         p
     }
@@ -277,8 +273,8 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// A pointer to register `r`'s field in the state, computed where the builder is (unlike
-    /// `state_ptr`, which caches one for the entry block's use).
+    /// A pointer to register `r`'s field in the state, computed where the builder is (`state_ptr`
+    /// caches one made in the entry block).
     fn state_field_ptr(&self, r: Reg) -> LLVMValueRef {
         let (off, _) = reg_offset(r);
         // SAFETY: the state pointer is the function's argument; the offset lies inside the state.

@@ -301,9 +301,7 @@ fn default_nan_lanes(l: &mut Lifter, bits: Value, ishape: Shape, w: u32, f: u32)
     let is_nan = icmp_mask(l, IntCC::Ugt, magnitude, infinity, ishape);
     let default_nan = splat_const(l, ishape, crate::interp::mask(w - f) << (f - 1));
     let with_default = bit_select(l, is_nan, default_nan, bits);
-    let fpcr = l.b.get(crate::reg::Reg::FPCR);
-    let dn = l.b.and_imm(fpcr, u128::from(crate::a64::state::fpcr::DN));
-    let dn = l.b.icmp_imm(IntCC::Ne, dn, 0);
+    let dn = fpcr_control_set(l, crate::a64::state::fpcr::DN);
     l.b.select(dn, with_default, bits)
 }
 
@@ -317,15 +315,26 @@ fn flush_control(w: u32) -> u64 {
     }
 }
 
-/// Whether FPCR's flush-to-zero control for float lanes `w` bits wide is set, as a lane mask of
-/// integer `ishape` (all ones or zero).
-fn flushing_lanes(l: &mut Lifter, ishape: Shape, w: u32) -> Value {
+/// Whether the FPCR control bit `control` is set, as an `i1`.
+fn fpcr_control_set(l: &mut Lifter, control: u64) -> Value {
     let fpcr = l.b.get(crate::reg::Reg::FPCR);
-    let control = l.b.and_imm(fpcr, u128::from(flush_control(w)));
-    let on = l.b.icmp_imm(IntCC::Ne, control, 0);
+    let bit = l.b.and_imm(fpcr, u128::from(control));
+    l.b.icmp_imm(IntCC::Ne, bit, 0)
+}
+
+/// Whether the FPCR control bit `control` is set, as a lane mask of integer `ishape` (all ones or
+/// zero in every lane).
+fn fpcr_control_lanes(l: &mut Lifter, ishape: Shape, control: u64) -> Value {
+    let on = fpcr_control_set(l, control);
     let all = splat_const(l, ishape, u128::MAX);
     let none = splat_const(l, ishape, 0);
     l.b.select(on, all, none)
+}
+
+/// Whether FPCR's flush-to-zero control for float lanes `w` bits wide is set, as a lane mask of
+/// integer `ishape` (all ones or zero).
+fn flushing_lanes(l: &mut Lifter, ishape: Shape, w: u32) -> Value {
+    fpcr_control_lanes(l, ishape, flush_control(w))
 }
 
 /// Float lanes held as integers (`bits`, of integer `ishape`, `w` bits wide with `f` fraction

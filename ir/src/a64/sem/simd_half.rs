@@ -122,12 +122,7 @@ pub(in crate::a64::sem) fn narrow_converting(l: &mut Lifter, x: Value) -> Value 
 /// Lanes (all ones or zero, in integer `shape`) where conversions use the alternative
 /// half-precision format: every lane when FPCR.AHP is set.
 fn alternative_half_lanes(l: &mut Lifter, shape: Shape) -> Value {
-    let fpcr = l.b.get(Reg::FPCR);
-    let ahp = l.b.and_imm(fpcr, u128::from(crate::a64::state::fpcr::AHP));
-    let ahp = l.b.icmp_imm(IntCC::Ne, ahp, 0);
-    let all = splat_const(l, shape, u128::MAX);
-    let none = splat_const(l, shape, 0);
-    l.b.select(ahp, all, none)
+    super::fpcr_control_lanes(l, shape, crate::a64::state::fpcr::AHP)
 }
 
 fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
@@ -167,9 +162,10 @@ fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     // The alternative format's lanes (none for arithmetic), its largest magnitude and overflow.
     let alternative = if conversion { alternative_half_lanes(l, ishape) } else { zero };
     let alternative_largest = splat_const(l, ishape, 0x7fff);
-    let alternative_limit = splat_const(l, ishape, 0x8000);
-    let alternative_overflow = icmp_mask(l, IntCC::Uge, normal, alternative_limit, ishape);
+    let mut alternative_overflow = zero;
     if conversion {
+        let alternative_limit = splat_const(l, ishape, 0x8000);
+        alternative_overflow = icmp_mask(l, IntCC::Uge, normal, alternative_limit, ishape);
         ceiling = bit_select(l, alternative, alternative_largest, ceiling);
     }
     let normal = l.b.binary(BinaryOp::Umin, normal, ceiling);
@@ -200,21 +196,18 @@ fn narrow_with(l: &mut Lifter, x: Value, conversion: bool) -> Value {
     // Arithmetic flushes a result below the smallest normal half to zero under FPCR.FZ16, with
     // UFC and without IXC (FPRoundBase; a conversion ignores FZ16).
     let flushed = if conversion {
+        // FPConvert gives the default NaN under FPCR.DN (the alternative format has no NaNs).
+        let with_default = super::default_nan_lanes(l, result, ishape, 16, 10);
+        result = bit_select(l, alternative, result, with_default);
         zero
     } else {
         let nonzero = icmp_mask(l, IntCC::Ne, abs, zero, ishape);
         let tiny = l.b.and(is_small, nonzero);
         let flushing = super::flushing_lanes(l, ishape, 16);
-        l.b.and(tiny, flushing)
-    };
-    if !conversion {
+        let flushed = l.b.and(tiny, flushing);
         result = bit_select(l, flushed, sign, result);
-    }
-    if conversion {
-        // FPConvert gives the default NaN under FPCR.DN (the alternative format has no NaNs).
-        let with_default = super::default_nan_lanes(l, result, ishape, 16, 10);
-        result = bit_select(l, alternative, result, with_default);
-    }
+        flushed
+    };
     // FPRound's exceptions (tininess before rounding, as Arm detects it): a finite lane rounded
     // inexactly raises IXC, and UFC too when tiny; one beyond the largest half OFC and IXC; a
     // signalling NaN IOC.
