@@ -25,8 +25,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::entities::Value;
 use crate::function::Function;
-use crate::inst::{InstData, Terminator};
+use crate::inst::{BinaryOp, InstData, Terminator};
 use crate::reg::Reg;
 
 /// What translated code may assume about the registers at a procedure call (BL, BLR) or return
@@ -161,6 +162,38 @@ pub fn passes_registers(term: &Terminator) -> bool {
             | Terminator::JumpGuest { .. }
             | Terminator::JumpIndirect { .. }
     )
+}
+
+/// The `setreg sp` instructions that only raise the stack pointer: their value is the current sp plus
+/// a positive constant (a frame popped: `add sp, sp, #n`, a post-indexed load from sp).
+///
+/// Translated code stores every other write of sp to the state at once, so that the state's sp is
+/// never above the guest's between safe points: a fault there puts the signal frame below the
+/// state's sp (as the kernel puts it below the real one), and the faulting code, which the runtime
+/// may resume, keeps everything it has on its stack. A raise may wait for the next write-back, since
+/// the state's sp stays below the guest's. "Current" is exact within a block: the last value read
+/// from or written to sp before the write (system calls, which may change sp, end blocks).
+pub fn stack_pointer_raises(func: &Function) -> HashSet<Value> {
+    let mut raises = HashSet::new();
+    for block in &func.blocks {
+        let mut current = None;
+        for &v in &block.insts {
+            match func.inst(v) {
+                InstData::GetReg { reg: Reg::SP } => current = Some(v),
+                &InstData::SetReg { reg: Reg::SP, arg } => {
+                    if let InstData::Binary { op: BinaryOp::Add, args: [base, offset] } = func.inst(arg) {
+                        let positive = matches!(func.inst(*offset), InstData::Const { bits, .. } if *bits as i64 > 0);
+                        if positive && current == Some(*base) {
+                            raises.insert(v);
+                        }
+                    }
+                    current = Some(arg);
+                }
+                _ => {}
+            }
+        }
+    }
+    raises
 }
 
 /// A set of registers as a bit mask (there are fewer than 128).
@@ -694,5 +727,47 @@ block3 @0x100c:
         // The write-back reads x19, so the entry loads it (with x20, which the loop reads, and what
         // the call passes).
         assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp", "x30"]));
+    }
+
+    #[test]
+    fn only_pops_of_the_current_stack_pointer_wait_for_the_write_back() {
+        // v2 pops (sp + 16); v5 lowers sp; v8 adds to an sp read before v5 changed it, which may be
+        // above the state's sp after a write-back, so it counts as unknown; v11 pops the sp v5 wrote;
+        // v13 adds a negative constant; v15 moves another register into sp.
+        let f = parse_function(
+            "function f @0x1000 {
+block0 @0x1000:
+    v0 = getreg.i64 sp
+    v1 = const.i64 0x10
+    v2 = add.i64 v0, v1
+    setreg sp, v2
+    v3 = getreg.i64 sp
+    v4 = const.i64 0xffffffffffffffe0
+    v5 = add.i64 v3, v4
+    setreg sp, v5
+    v7 = const.i64 0x20
+    v8 = add.i64 v3, v7
+    setreg sp, v8
+    v10 = getreg.i64 sp
+    v11 = add.i64 v10, v7
+    setreg sp, v11
+    v13 = add.i64 v11, v4
+    setreg sp, v13
+    v15 = getreg.i64 x1
+    setreg sp, v15
+    v17 = getreg.i64 x30
+    return v17
+}",
+        )
+        .unwrap();
+        let raises = stack_pointer_raises(&f);
+        let written: Vec<Value> = f.blocks[0]
+            .insts
+            .iter()
+            .copied()
+            .filter(|&v| matches!(f.inst(v), InstData::SetReg { reg: Reg::SP, .. }))
+            .collect();
+        let raised: Vec<bool> = written.iter().map(|v| raises.contains(v)).collect();
+        assert_eq!(raised, [true, false, false, true, false, false]);
     }
 }

@@ -25,6 +25,7 @@
 //! the next starts (the kernel stacks all their frames first, so the last one's handler runs first).
 
 pub mod frame;
+mod host_context;
 pub mod sync_fault;
 
 use std::cell::Cell;

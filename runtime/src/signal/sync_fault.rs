@@ -10,13 +10,17 @@
 //! mapped and SEGV_ACCERR for one it may not access that way, BUS_* from the host for SIGBUS) and a
 //! context whose pc and registers are those of the last safe point, not of the faulting instruction.
 //!
-//! The handler may leave by siglongjmp (probing memory), _exit or abort, the usual patterns; those
-//! work, and the host frames of the faulted code are then abandoned: `run_protected` at the base of
-//! every guest thread's loop is a checkpoint that `abandon` returns to (the frames in between are
-//! translated code and the runtime's dispatch loops, which hold no locks). A handler that returns
-//! normally cannot be honoured exactly (the faulting instruction is not known), so the process then
-//! ends by the signal with a message, unless the handler changed the pc in its context: the guest then
-//! goes on from there.
+//! The handler may leave by siglongjmp (probing memory), _exit or abort; the host frames of the faulted
+//! code are then abandoned: `run_protected` at the base of every guest thread's loop is a checkpoint
+//! that `abandon` returns to (the frames in between are translated code and the runtime's dispatch
+//! loops, which hold no locks). Or it may fix the cause (mprotect the page, extend the file, map
+//! something) and return, the pattern of write barriers, lazy allocation and user-space paging: the
+//! host handler copied the interrupted host context onto the thread's stack (`host_context`), and when
+//! the handler's rt_sigreturn leaves the guest context as it was given, the trampoline restores that
+//! copy, so the faulting instruction runs again with every register as it was. A handler that changed
+//! the pc in its context has the guest go on from there; one that changed other registers but not the
+//! pc cannot be honoured (the faulting instruction is not known), and the process then ends by the
+//! signal with a message.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use vmtrans_ir::a64::CpuState;
 
 use super::frame::SIGINFO_SIZE;
+use super::host_context;
 use crate::memory::{self, GUEST_SPACE_SIZE};
 use crate::syscall::signal as sys;
 
@@ -219,12 +224,17 @@ pub unsafe fn redirect(signal: i32, info: *const libc::siginfo_t, context: *mut 
         return false;
     }
     FAULT.with(|f| f.set(Some(PendingFault { signal, guest_addr, host_code })));
-    // SAFETY: the kernel's ucontext; the trampoline starts on the interrupted stack, below its red zone,
-    // aligned as after a call.
+    // SAFETY: the kernel's ucontext; the copy of it and then the trampoline's frames go on the
+    // interrupted stack below its red zone; the trampoline starts aligned as after a call, with the
+    // copy's address (0 when the context cannot be resumed) as its argument.
     unsafe {
-        let gregs = &mut (*(context as *mut libc::ucontext_t)).uc_mcontext.gregs;
-        let sp = (gregs[libc::REG_RSP as usize] as u64 - 256) & !15;
+        let context = context as *mut libc::ucontext_t;
+        let gregs = &mut (*context).uc_mcontext.gregs;
+        let interrupted_sp = gregs[libc::REG_RSP as usize] as u64;
+        let saved = host_context::save_below_interrupted_stack(context);
+        let sp = saved.unwrap_or(interrupted_sp - 256) & !15;
         gregs[libc::REG_RSP as usize] = (sp - 8) as i64;
+        gregs[libc::REG_RDI as usize] = saved.unwrap_or(0) as i64;
         gregs[libc::REG_RIP as usize] = vmtrans_fault_trampoline as *const () as i64;
     }
     true
@@ -253,26 +263,39 @@ fn guest_siginfo(fault: PendingFault) -> [u8; SIGINFO_SIZE] {
 }
 
 /// Where a redirected fault continues, on the faulting thread's stack: delivers the signal to the
-/// guest handler, then leaves the faulted frames (see the module comment).
-extern "C" fn vmtrans_fault_trampoline() -> ! {
+/// guest handler; when the handler returns with its context as it was given, goes back into the
+/// faulting instruction (`saved`, the host context the fault interrupted), otherwise leaves the
+/// faulted frames (see the module comment).
+extern "C" fn vmtrans_fault_trampoline(saved: u64) -> ! {
     let Some(fault) = FAULT.with(Cell::take) else { abandon() };
     let state = super::current_state();
-    let approximate_pc = state.pc;
+    // The frame holds FPSR with the host's flags folded in; fold them first, so that a handler that
+    // leaves its context alone gives back exactly this state.
+    crate::fpenv::fold_flags(state);
+    let before = state.clone();
     // The handler's context is not the faulting instruction's: say so once, rather than hide it.
     static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !TOLD.swap(true, Ordering::Relaxed) {
         eprintln!(
-            "vmtrans: signal {} at guest address {:#x} goes to the guest's handler with the registers and pc of an earlier safe point (guest pc {approximate_pc:#x}), not of the faulting instruction",
-            fault.signal, fault.guest_addr
+            "vmtrans: signal {} at guest address {:#x} goes to the guest's handler with the registers and pc of an earlier safe point (guest pc {:#x}), not of the faulting instruction",
+            fault.signal, fault.guest_addr, before.pc
         );
     }
     super::record_with_info(fault.signal as u64, &guest_siginfo(fault));
     super::deliver_pending(state, None);
-    if crate::thread::is_exiting(state) || state.pc != approximate_pc {
+    if crate::thread::is_exiting(state) {
+        abandon();
+    }
+    if saved != 0 && state.same_guest_registers(&before) {
+        // SAFETY: `redirect` saved the context on this thread's stack above this frame, and the frames
+        // of the faulted code above it are untouched (the handler ran below them).
+        unsafe { host_context::resume(saved) }
+    }
+    if state.pc != before.pc {
         abandon();
     }
     eprintln!(
-        "vmtrans: the guest's handler of signal {} (guest address {:#x}) returned; resuming after a fault in translated code is not supported",
+        "vmtrans: the guest's handler of signal {} (guest address {:#x}) changed registers in its context but not the pc; resuming the faulting instruction with other registers is not supported",
         fault.signal, fault.guest_addr
     );
     crate::dispatch::before_exit();

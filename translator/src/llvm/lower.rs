@@ -30,7 +30,7 @@ use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::loops::invariant_address_loads;
 use vmtrans_ir::prefix::Prefix;
-use vmtrans_ir::sync::{CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
+use vmtrans_ir::sync::{stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -127,6 +127,9 @@ pub struct FnLowering<'a> {
     /// Loads in loops whose address does not change, which must be made on every iteration
     /// (`vmtrans_ir::loops`).
     pub(super) repeated_loads: std::collections::HashSet<vmtrans_ir::Value>,
+    /// Writes of sp that only raise it, which wait for the next write-back; every other write of sp
+    /// goes to the state at once (`vmtrans_ir::sync::stack_pointer_raises`).
+    pub(super) stack_pointer_raises: std::collections::HashSet<vmtrans_ir::Value>,
     /// When lowering a prefix: the indices of its blocks, and the body function the other paths
     /// go on in.
     prefix_of: Option<(BTreeSet<usize>, LLVMValueRef)>,
@@ -202,6 +205,7 @@ impl<'a> FnLowering<'a> {
                 convention,
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
+                stack_pointer_raises: stack_pointer_raises(func),
                 sync,
                 prefix_of: match &shape {
                     Shape::Prefix { prefix, body } => Some((prefix.blocks.iter().map(|b| b.index()).collect(), *body)),
@@ -265,11 +269,12 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Stores `v` to register `r`'s field in the state where the builder is.
-    pub(super) fn store_state_field(&self, r: Reg, v: LLVMValueRef) {
+    pub(super) fn store_state_field(&self, r: Reg, v: LLVMValueRef) -> LLVMValueRef {
         // SAFETY: the builder is positioned in a block; the field lies inside the state.
         unsafe {
             let s = LLVMBuildStore(self.b, v, self.state_field_ptr(r));
             self.keep_access_size(s, reg_offset(r).1 as u32);
+            s
         }
     }
 

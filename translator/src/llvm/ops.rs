@@ -589,6 +589,14 @@ impl FnLowering<'_> {
                     // read its default-NaN bit there (`default_nan_mode`), wherever they are.
                     self.store_state_field(reg, self.val(arg));
                 }
+                if reg == Reg::SP && !self.stack_pointer_raises.contains(&v) {
+                    // A lower (or unknown) stack pointer goes to the state at once, so the state's
+                    // sp is never above the guest's (see `stack_pointer_raises`). Volatile, since
+                    // LLVM sees no reader before the next write-back and would delete it.
+                    let store = self.store_state_field(reg, self.val(arg));
+                    // SAFETY: a store just built.
+                    unsafe { LLVMSetVolatile(store, 1) };
+                }
                 None
             }
             InstData::Load { ty, addr } => unsafe {
