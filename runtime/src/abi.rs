@@ -13,8 +13,9 @@ pub static mut vmtrans_guest_base: u64 = 0;
 
 /// Performs the guest system call described by `state` (number in x8, arguments in x0..x5) and
 /// leaves its result in x0 as the kernel would (`-errno` on failure). `state.pc` already holds the
-/// address after the SVC. Recorded signals are delivered before this returns (see `crate::signal`); a call
-/// interrupted by a handler with SA_RESTART is made again here once the handler has returned.
+/// address after the SVC. Recorded signals are delivered before the call starts and before this returns
+/// (see `crate::signal`); a call interrupted by a handler with SA_RESTART is made again here once the
+/// handler has returned.
 ///
 /// # Safety
 /// `state` must point to the calling thread's guest CPU state, valid for reads and writes.
@@ -24,6 +25,9 @@ pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
     let state = unsafe { &mut *state };
     loop {
         let site = SyscallSite { number: state.x[8], first_arg: state.x[0], svc_pc: state.pc.wrapping_sub(4) };
+        if site.number != syscall::RT_SIGRETURN && signal::has_deliverable() && !deliver_before_call(state, &site) {
+            return;
+        }
         crate::syscall::handle(state);
         if site.number == syscall::RT_SIGRETURN {
             // The handler loop that ran this frame delivers what its sigreturn unblocked.
@@ -38,6 +42,27 @@ pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
         }
         state.pc = site.svc_pc.wrapping_add(4);
     }
+}
+
+/// Delivers the recorded signals the guest does not block before the system call at `site` starts,
+/// as Linux delivers a signal on the way back to user mode, before the SVC could run: so the call
+/// sees the signal's effects (a handler's flag, a mask it leaves), and a signal that arrived unblocked
+/// cannot turn into a blocked one that only the runtime knows of (rt_sigprocmask, signalfd, sigpending
+/// would miss it). The handlers' frames resume at the SVC. True when the call is to be made now; false
+/// when a handler changed the context, and the guest goes on from it (at the SVC, if its pc is still
+/// there, which makes the call with the new registers).
+fn deliver_before_call(state: &mut CpuState, site: &SyscallSite) -> bool {
+    state.pc = site.svc_pc;
+    // The frames hold FPSR with the host's flags folded in; fold them first, so that handlers that
+    // leave their context alone give back exactly this state.
+    crate::fpenv::fold_flags(state);
+    let before = state.clone();
+    signal::deliver_pending(state, None);
+    if !state.same_guest_registers(&before) {
+        return false;
+    }
+    state.pc = site.svc_pc.wrapping_add(4);
+    true
 }
 
 /// Called by translated code at a loop back-edge when the state's `signal_pending` word is raised:

@@ -6,8 +6,9 @@
 //! further instances wait in the host kernel (queued, for real-time signals) until this one is delivered:
 //! the host mask is always the guest's blocked mask plus the signals recorded and not yet delivered.
 //!
-//! Delivery happens at safe points, where the runtime has control and the guest state is exact: after every
-//! system call (`vmtrans_syscall`), in the dispatcher's loops, and at loop back-edges of translated code,
+//! Delivery happens at safe points, where the runtime has control and the guest state is exact: before and
+//! after every system call (`vmtrans_syscall`; before, the frame resumes at the SVC, as when Linux delivers
+//! a signal on the way back to user mode just before it), in the dispatcher's loops, and at loop back-edges of translated code,
 //! which test the `signal_pending` word of the thread's CPU state (raised by the recording handler) and
 //! call `vmtrans_poll` after writing their registers back (unless translated with `--no-signal-poll`). The runtime writes the kernel's
 //! `rt_sigframe` (see `frame`) onto the guest stack, sets the handler's registers and runs guest code from the
@@ -18,7 +19,8 @@
 //!
 //! Synchronous signals: SIGILL and SIGTRAP from UDF/BRK (and unsupported instructions) are delivered with
 //! the exact state (`deliver_synchronous`); SIGSEGV and SIGBUS from guest memory accesses go to the guest's
-//! handler with the context of the last safe point (`sync_fault`, which explains why and what works).
+//! handler with the context of the last safe point, and the faulting access runs again when the handler
+//! returns with that context unchanged (`sync_fault`, which explains why and what works).
 //!
 //! Limits: a signal arriving between the runtime's last check and the start of a blocking host call is only seen
 //! when that call returns; when several signals are pending at once, each handler runs to completion before
