@@ -11,9 +11,19 @@
  * - prctl(2): PR_GET_CHILD_SUBREAPER reads back what PR_SET_CHILD_SUBREAPER set (qemu: EINVAL).
  * - mremap(2): MREMAP_DONTUNMAP (with MREMAP_MAYMOVE and equal sizes) moves the pages and leaves the old range
  *   mapped, where a private anonymous mapping then reads zeros; without MREMAP_MAYMOVE, or with a different new
- *   size, it is EINVAL (qemu: EINVAL for the flag itself). */
+ *   size, it is EINVAL (qemu: EINVAL for the flag itself).
+ * - clone3(2): with flags 0 and exit_signal SIGCHLD it forks: the child gets 0 (and its tid in child_tid with
+ *   CLONE_CHILD_SETTID), the parent the child's pid (also in parent_tid with CLONE_PARENT_SETTID) and SIGCHLD's
+ *   wait status. Errors, from the man page and kernel/fork.c (copy_clone_args_from_user, clone3_args_valid):
+ *   "E2BIG size is greater than the page size" and a larger struct with non-zero fields past the known ones;
+ *   EINVAL for a size below CLONE_ARGS_SIZE_VER0 (64), "exit_signal is not a valid signal", exit_signal with
+ *   CLONE_THREAD, "stack is NULL and stack_size is not 0" and the other way round, CSIGNAL bits in flags
+ *   (qemu 7.2: ENOSYS for every call). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *errno_name(int e) {
@@ -32,6 +43,7 @@ static const char *errno_name(int e) {
     case EOWNERDEAD: return "EOWNERDEAD";
     case ETIMEDOUT: return "ETIMEDOUT";
     case ENOMEM: return "ENOMEM";
+    case E2BIG: return "E2BIG";
     default: return "other";
     }
 }
@@ -42,6 +54,66 @@ static void *die_holding(void *argument) {
     (void)argument;
     pthread_mutex_lock(&robust);
     return NULL; /* The thread ends with the mutex locked. */
+}
+
+/* clone3 with `args` of `size` bytes; returns the errno name, or "ok" when it succeeded. */
+static const char *clone3_error(struct clone_args *args, size_t size) {
+    errno = 0;
+    long pid = syscall(SYS_clone3, args, size);
+    if (pid == 0)
+        _exit(0);
+    if (pid > 0) {
+        waitpid((pid_t)pid, NULL, 0);
+        return "ok";
+    }
+    return errno_name(errno);
+}
+
+static void clone3_calls(void) {
+    pid_t parent_tid = 0, child_tid = 0;
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CLONE_PARENT_SETTID | CLONE_CHILD_SETTID;
+    args.exit_signal = SIGCHLD;
+    args.parent_tid = (uintptr_t)&parent_tid;
+    args.child_tid = (uintptr_t)&child_tid;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0)
+        _exit(child_tid == getpid() ? 7 : 8);
+    int status = 0;
+    pid_t reaped = pid > 0 ? waitpid((pid_t)pid, &status, 0) : -1;
+    printf("clone3 fork: child %s, parent_tid %s, reaped %s, exit status %d\n", pid > 0 ? "made" : errno_name(errno),
+           parent_tid == pid ? "set" : "wrong", reaped == pid ? "yes" : "no", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+    struct {
+        struct clone_args args;
+        uint64_t extra;
+    } larger;
+    memset(&larger, 0, sizeof larger);
+    larger.args.exit_signal = SIGCHLD;
+    const char *zero_extra = clone3_error(&larger.args, sizeof larger);
+    larger.extra = 1;
+    printf("clone3 sizes: 8 %s, 4097 %s, larger with zero extra %s, with non-zero extra %s\n",
+           clone3_error(&larger.args, 8), clone3_error(&larger.args, 4097), zero_extra,
+           clone3_error(&larger.args, sizeof larger));
+
+    memset(&args, 0, sizeof args);
+    args.exit_signal = 65;
+    const char *bad_signal = clone3_error(&args, sizeof args);
+    args.exit_signal = SIGCHLD;
+    args.flags = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;
+    const char *thread_signal = clone3_error(&args, sizeof args);
+    args.flags = SIGCHLD;
+    const char *signal_in_flags = clone3_error(&args, sizeof args);
+    args.flags = 0;
+    args.stack = (uintptr_t)&larger;
+    const char *stack_without_size = clone3_error(&args, sizeof args);
+    args.stack = 0;
+    args.stack_size = 4096;
+    const char *size_without_stack = clone3_error(&args, sizeof args);
+    printf("clone3 arguments: exit_signal 65 %s, CLONE_THREAD with SIGCHLD %s, SIGCHLD in flags %s, stack without "
+           "size %s, size without stack %s\n",
+           bad_signal, thread_signal, signal_in_flags, stack_without_size, size_without_stack);
 }
 
 int main(void) {
@@ -119,5 +191,7 @@ int main(void) {
     printf("mremap MREMAP_DONTUNMAP without MREMAP_MAYMOVE: %s, with a new size: %s\n",
            no_move == MAP_FAILED ? errno_name(no_move_errno) : "succeeds",
            resized == MAP_FAILED ? errno_name(resized_errno) : "succeeds");
+    fflush(stdout);
+    clone3_calls();
     return 0;
 }

@@ -184,7 +184,7 @@ fn dispatch(state: &mut CpuState, number: u64, a: Args) -> SysResult {
         287 => io::pwritev2(a),
         291 => stat::statx(a),
         293 => Err(ENOSYS), // rseq: glibc then does without restartable sequences.
-        435 => Err(ENOSYS), // clone3: glibc then uses clone.
+        435 => process::clone3(state, a),
         437 => fs::openat2(a),
         439 => fs::faccessat2(a),
         441 => event::epoll_pwait2(a),

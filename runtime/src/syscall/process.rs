@@ -5,7 +5,7 @@
 use vmtrans_ir::a64::CpuState;
 
 use super::Args;
-use crate::errno::{host_result, SysResult, EINVAL, EPERM, ESRCH};
+use crate::errno::{host_result, SysResult, E2BIG, EINVAL, EPERM, ESRCH};
 use crate::memory::{self, host_ptr, host_ptr_or_null, write_u64};
 use crate::thread::{self, CloneRequest};
 
@@ -128,9 +128,10 @@ pub fn get_robust_list(a: Args) -> SysResult {
         // SAFETY: signal 0 only checks that the process exists.
         return Err(if unsafe { libc::kill(pid, 0) } == 0 { EPERM } else { ESRCH });
     }
-    let (head, len) = thread::robust_list();
+    let (head, _) = thread::robust_list();
     write_u64(a[1], head)?;
-    write_u64(a[2], len).map(|_| 0)
+    // The kernel reports the size of the head, whether or not a list was ever set.
+    write_u64(a[2], ROBUST_LIST_HEAD_SIZE).map(|_| 0)
 }
 
 pub fn umask(a: Args) -> SysResult {
@@ -234,12 +235,18 @@ const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 /// parent gets the new tid once the tid words are written. The other sharing flags (CLONE_FS,
 /// CLONE_FILES, CLONE_SIGHAND, CLONE_SYSVSEM) describe what host threads share anyway.
 ///
+/// CLONE_PIDFD is refused with EINVAL (no pidfd is made).
+///
 /// vfork (CLONE_VM|CLONE_VFORK, as glibc's vfork and posix_spawn ask) runs the child in this address
 /// space while the caller waits (`crate::vfork`). Other forks become a host fork: the child gets a copy
 /// of the guest space and returns 0 from this call with the requested stack; with CLONE_VFORK the
 /// caller still waits until the child has called execve or exited (`VforkWait`).
 pub fn clone(state: &mut CpuState, a: Args) -> SysResult {
     let (flags, new_sp, parent_tid, tls, child_tid) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & CLONE_PIDFD != 0 {
+        // No pidfd is made for the child: refused rather than left unwritten.
+        return Err(EINVAL);
+    }
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         return clone_thread(state, flags, new_sp, parent_tid, tls, child_tid);
     }
@@ -375,6 +382,92 @@ fn clone_thread(state: &CpuState, flags: u64, new_sp: u64, parent_tid: u64, tls:
         clear_child_tid: (flags & CLONE_CHILD_CLEARTID != 0).then_some(child_tid),
     };
     thread::spawn(child, request, crate::dispatch::run_thread)
+}
+
+/// `struct clone_args` as far as clone3 reads it (CLONE_ARGS_SIZE_VER2): eleven u64 fields, the same
+/// on AArch64 and x86-64.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CloneArgs {
+    pub flags: u64,
+    pub pidfd: u64,
+    pub child_tid: u64,
+    pub parent_tid: u64,
+    pub exit_signal: u64,
+    pub stack: u64,
+    pub stack_size: u64,
+    pub tls: u64,
+    pub set_tid: u64,
+    pub set_tid_size: u64,
+    pub cgroup: u64,
+}
+
+/// The sizes of `struct clone_args` the kernel knows: the first version, and the whole of it.
+const CLONE_ARGS_SIZE_VER0: u64 = 64;
+const CLONE_ARGS_SIZE_VER2: u64 = 88;
+const CLONE_DETACHED: u64 = 0x40_0000;
+/// The bits of clone's flags that hold the exit signal; clone3 takes it in its own field.
+const CSIGNAL: u64 = 0xff;
+const CLONE_NEWTIME: u64 = 0x80;
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// Reads and checks clone3's arguments as the kernel's `copy_clone_args_from_user` and
+/// `clone3_args_valid` do: E2BIG for a size above a page or unknown trailing fields that are not
+/// zero, EINVAL for a size below the first version, a bad exit signal, set_tid without its size or
+/// the other way round, unknown flags, CSIGNAL or CLONE_DETACHED bits in the flags, an exit signal
+/// with CLONE_THREAD or CLONE_PARENT, and a stack without a size or a size without a stack.
+fn read_clone_args(addr: u64, size: u64) -> Result<CloneArgs, crate::errno::Errno> {
+    if size > memory::PAGE_SIZE {
+        return Err(E2BIG);
+    }
+    if size < CLONE_ARGS_SIZE_VER0 {
+        return Err(EINVAL);
+    }
+    let mut bytes = vec![0u8; size as usize];
+    memory::read_into(addr, &mut bytes)?;
+    if bytes[CLONE_ARGS_SIZE_VER2.min(size) as usize..].iter().any(|&b| b != 0) {
+        return Err(E2BIG);
+    }
+    bytes.resize(CLONE_ARGS_SIZE_VER2 as usize, 0);
+    let word = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+    let args = CloneArgs {
+        flags: word(0),
+        pidfd: word(1),
+        child_tid: word(2),
+        parent_tid: word(3),
+        exit_signal: word(4),
+        stack: word(5),
+        stack_size: word(6),
+        tls: word(7),
+        set_tid: word(8),
+        set_tid_size: word(9),
+        cgroup: word(10),
+    };
+    const CLONE_PARENT: u64 = 0x8000;
+    let invalid = args.exit_signal > 64
+        || (args.set_tid == 0) != (args.set_tid_size == 0)
+        || args.flags & !(0xffff_ffff | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0
+        || args.flags & (CLONE_DETACHED | (CSIGNAL & !CLONE_NEWTIME)) != 0
+        || (args.flags & (CLONE_THREAD | CLONE_PARENT) != 0 && args.exit_signal != 0)
+        || (args.stack == 0) != (args.stack_size == 0);
+    if invalid {
+        return Err(EINVAL);
+    }
+    Ok(args)
+}
+
+/// clone3(args, size): clone with its arguments in a `struct clone_args`; the new stack pointer is
+/// stack + stack_size (the stack grows down). What clone does not do is refused with EINVAL rather
+/// than ignored: a pidfd (CLONE_PIDFD), chosen thread ids (set_tid), CLONE_CLEAR_SIGHAND and
+/// CLONE_INTO_CGROUP. glibc's pthread_create and posix_spawn use none of them.
+pub fn clone3(state: &mut CpuState, a: Args) -> SysResult {
+    let args = read_clone_args(a[0], a[1])?;
+    if args.flags & (CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0 || args.set_tid_size != 0 {
+        return Err(EINVAL);
+    }
+    let new_sp = if args.stack != 0 { args.stack.wrapping_add(args.stack_size) } else { 0 };
+    clone(state, [args.flags | args.exit_signal, new_sp, args.parent_tid, args.tls, args.child_tid, 0])
 }
 
 /// wait4: the status word and `struct rusage` are the same on both sides.
