@@ -267,8 +267,11 @@ fn exits(term: &Terminator) -> bool {
 }
 
 /// Removes register writes no path reads (registers `convention` declares dead after a call or
-/// return are not read there).
+/// return are not read there). A write that may lower sp stays all the same: the code generator
+/// stores it to the state at once, so that a fault handler's frame spares the stack below it
+/// (`sync::stack_pointer_raises`), and a later pop of it must still find it the current sp.
 pub fn remove_dead_register_writes(func: &mut Function, convention: CallConvention) {
+    let raises = crate::sync::stack_pointer_raises(func);
     let n = func.blocks.len();
     let all: HashSet<Reg> = Reg::all().collect();
     // Per block: registers read before written (gen) and registers written (kill).
@@ -325,7 +328,8 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
         for (i, &v) in insts.iter().enumerate().rev() {
             match func.insts[v.index()] {
                 InstData::SetReg { reg, .. } => {
-                    if !live.contains(&reg) {
+                    let may_lower_sp = reg == Reg::SP && !raises.contains(&v);
+                    if !live.contains(&reg) && !may_lower_sp {
                         keep[i] = false;
                     }
                     live.remove(&reg);
@@ -526,5 +530,25 @@ mod tests {
         run_insns(&mut env, &code);
         assert_eq!((env.state.x[0], env.state.x[3]), (0, 1), "i64::MIN < 1");
         assert_eq!((env.state.x[4], env.state.x[5]), (0, 1), "0 <= 1 as w registers");
+    }
+
+    /// A leaf frame: the push lowers sp and the pop restores it before anything reads sp. Forwarding
+    /// makes the pop add to the pushed value, which leaves the push without a reader; it must stay
+    /// all the same, so that the code generator stores the lowered sp to the state (a fault at the
+    /// load would otherwise place its handler's frame over the pushed registers), and the pop stays a
+    /// raise of it, which needs no store.
+    #[test]
+    fn writes_that_lower_sp_stay_though_nothing_reads_them() {
+        // stp x29, x30, [sp, #-32]!; ldr x9, [x1]; ldp x29, x30, [sp], #32; ret
+        let code = [0xa9be7bfd_u32, 0xf9400029, 0xa8c27bfd, 0xd65f03c0];
+        let (_, opt) = lift_and_optimize(&code);
+        let raises = crate::sync::stack_pointer_raises(&opt);
+        let writes: Vec<bool> = opt.blocks[0]
+            .insts
+            .iter()
+            .filter(|&&v| matches!(opt.inst(v), InstData::SetReg { reg: Reg::SP, .. }))
+            .map(|v| raises.contains(v))
+            .collect();
+        assert_eq!(writes, [false, true], "{opt}");
     }
 }

@@ -4,7 +4,8 @@
  * stay in registers across every fault), one that maps PROT_NONE pages on first touch, a handler
  * installed with SA_NODEFER that itself faults on a guard page (nested faults, each resumed), a
  * SIGBUS handler that extends a file under a mapping, and four threads taking their own faults at
- * once. The loop's inexact divisions raise FE_INEXACT between its faults; the flag survives them. */
+ * once. The loop's inexact divisions raise FE_INEXACT between its faults; the flag survives them. A leaf
+ * function faults between pushing its frame and popping it: the frame must survive the handler. */
 #include <fcntl.h>
 #include <fenv.h>
 #include <pthread.h>
@@ -77,6 +78,24 @@ static void dirty_tracking(void) {
     dirty_loop(words, pages * page / 8, &checksum, &total);
     printf("second pass: %d faults, checksum %016llx, total %.3f\n", faults, (unsigned long long)checksum, total);
     munmap(words, pages * page);
+}
+
+/* A function whose locals live on a stack frame it pushed, faulting between push and pop: the handler's frame
+ * must go below that frame, not over it. */
+__attribute__((noinline)) static uint64_t leaf_with_frame(volatile uint64_t *p, uint64_t seed) {
+    volatile uint64_t local[4] = {seed, seed * 3, seed * 5, seed * 7};
+    uint64_t loaded = *p;
+    /* Indexed by the loaded value, so that the locals are read back from the stack, not from registers. */
+    return local[loaded & 3] + local[(loaded + 1) & 3] + local[(loaded + 2) & 3] + local[(loaded + 3) & 3];
+}
+
+static void frame_kept(void) {
+    install(SIGSEGV, make_writable, 0);
+    volatile uint64_t *hidden = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    faults = 0;
+    uint64_t result = leaf_with_frame(hidden, 11);
+    printf("leaf frame: %d faults, result %llu\n", faults, (unsigned long long)result);
+    munmap((void *)hidden, page);
 }
 
 static void lazy_allocation(void) {
@@ -185,6 +204,7 @@ static void threads_faulting(void) {
 int main(void) {
     page = sysconf(_SC_PAGESIZE);
     dirty_tracking();
+    frame_kept();
     lazy_allocation();
     nested_faults();
     file_growth();

@@ -13,8 +13,9 @@
 //! fault's copy lies below the frames of the one it interrupted.
 
 /// Where the fault handler may start writing below the interrupted stack pointer: past the 128-byte
-/// red zone the System V ABI lets leaf code use without moving rsp, with room to spare.
-const INTERRUPTED_STACK_GAP: u64 = 256;
+/// red zone the System V ABI lets leaf code use without moving rsp and the 17 words the way back
+/// pops (`vmtrans_resume_host_context`), with room to spare.
+const INTERRUPTED_STACK_GAP: u64 = 320;
 /// The largest FP state copied; an XSAVE area beyond it (future state components) is not resumable.
 const MAX_FP_STATE_SIZE: usize = 16 * 1024;
 /// `fx_sw_bytes` in the reserved tail of the FXSAVE area: present when the kernel saved an XSAVE area.
@@ -48,10 +49,11 @@ const _: () = {
     assert!(std::mem::offset_of!(SavedHostContext, fp_format) == 192);
     assert!(std::mem::size_of::<SavedHostContext>() <= FP_STATE_OFFSET);
     assert!(libc::REG_RSP == 15 && libc::REG_RIP == 16 && libc::REG_EFL == 17 && libc::REG_RAX == 13);
-    assert!(libc::REG_RSI == 9 && libc::REG_RDI == 8);
+    assert!(libc::REG_RSI == 9 && libc::REG_RDI == 8 && libc::REG_R8 == 0 && libc::REG_R15 == 7);
+    assert!(libc::REG_RBP == 10 && libc::REG_RBX == 11 && libc::REG_RDX == 12 && libc::REG_RCX == 14);
     assert!(FP_STATE_OFFSET % 64 == 0);
-    // The three words of the return sequence lie between the red zone and the copy.
-    assert!(INTERRUPTED_STACK_GAP >= 128 + 24);
+    // The 17 words of the return sequence lie between the red zone and the copy.
+    assert!(INTERRUPTED_STACK_GAP >= 128 + 17 * 8);
 };
 
 /// The FP state of `context`: its address, size and format (`FP_NONE` when there is none or it is too
@@ -105,9 +107,11 @@ pub unsafe fn save_below_interrupted_stack(context: *const libc::ucontext_t) -> 
 }
 
 // `! vmtrans_resume_host_context(*const SavedHostContext)`: restores the FP state (XRSTOR or FXRSTOR),
-// then every general register, the flags, rsp and rip. rax, the flags and rip go through three words
-// just below the interrupted code's red zone ([rsp - 152, rsp - 128)), which `pop rax; popfq; ret 128`
-// consume, leaving rsp at its interrupted value without touching the red zone.
+// then writes the general registers, the flags and rip in pop order into the 17 words just below the
+// interrupted code's red zone ([rsp - 264, rsp - 128)), points rsp at them and pops them: `ret 128`
+// takes rip and leaves rsp at its interrupted value. Every word is read at or above rsp, so a signal
+// that arrives meanwhile (its frame goes below rsp) cannot overwrite one not yet read, and the red
+// zone is never touched. The copy itself lies below those words (`INTERRUPTED_STACK_GAP`).
 std::arch::global_asm!(
     ".text",
     ".globl vmtrans_resume_host_context",
@@ -125,28 +129,58 @@ std::arch::global_asm!(
     "fxrstor64 [rsi + 256]",
     "3:",
     "mov rax, [rsi + 15 * 8]",
-    "sub rax, 152",
-    "mov rcx, [rsi + 13 * 8]",
-    "mov [rax], rcx",
-    "mov rcx, [rsi + 17 * 8]",
-    "mov [rax + 8], rcx",
-    "mov rcx, [rsi + 16 * 8]",
-    "mov [rax + 16], rcx",
-    "mov rsp, rax",
-    "mov r8, [rsi + 0 * 8]",
-    "mov r9, [rsi + 1 * 8]",
-    "mov r10, [rsi + 2 * 8]",
-    "mov r11, [rsi + 3 * 8]",
-    "mov r12, [rsi + 4 * 8]",
-    "mov r13, [rsi + 5 * 8]",
-    "mov r14, [rsi + 6 * 8]",
-    "mov r15, [rsi + 7 * 8]",
-    "mov rdi, [rsi + 8 * 8]",
-    "mov rbp, [rsi + 10 * 8]",
-    "mov rbx, [rsi + 11 * 8]",
-    "mov rdx, [rsi + 12 * 8]",
+    "sub rax, 264",
+    // r8..r15 (gregs 0..7).
+    "mov rcx, [rsi + 0 * 8]",
+    "mov [rax + 0 * 8], rcx",
+    "mov rcx, [rsi + 1 * 8]",
+    "mov [rax + 1 * 8], rcx",
+    "mov rcx, [rsi + 2 * 8]",
+    "mov [rax + 2 * 8], rcx",
+    "mov rcx, [rsi + 3 * 8]",
+    "mov [rax + 3 * 8], rcx",
+    "mov rcx, [rsi + 4 * 8]",
+    "mov [rax + 4 * 8], rcx",
+    "mov rcx, [rsi + 5 * 8]",
+    "mov [rax + 5 * 8], rcx",
+    "mov rcx, [rsi + 6 * 8]",
+    "mov [rax + 6 * 8], rcx",
+    "mov rcx, [rsi + 7 * 8]",
+    "mov [rax + 7 * 8], rcx",
+    // rdi, rsi, rbp, rbx, rdx (gregs 8..12), then rcx (14), rax (13), the flags (17) and rip (16).
+    "mov rcx, [rsi + 8 * 8]",
+    "mov [rax + 8 * 8], rcx",
+    "mov rcx, [rsi + 9 * 8]",
+    "mov [rax + 9 * 8], rcx",
+    "mov rcx, [rsi + 10 * 8]",
+    "mov [rax + 10 * 8], rcx",
+    "mov rcx, [rsi + 11 * 8]",
+    "mov [rax + 11 * 8], rcx",
+    "mov rcx, [rsi + 12 * 8]",
+    "mov [rax + 12 * 8], rcx",
     "mov rcx, [rsi + 14 * 8]",
-    "mov rsi, [rsi + 9 * 8]",
+    "mov [rax + 13 * 8], rcx",
+    "mov rcx, [rsi + 13 * 8]",
+    "mov [rax + 14 * 8], rcx",
+    "mov rcx, [rsi + 17 * 8]",
+    "mov [rax + 15 * 8], rcx",
+    "mov rcx, [rsi + 16 * 8]",
+    "mov [rax + 16 * 8], rcx",
+    "mov rsp, rax",
+    "pop r8",
+    "pop r9",
+    "pop r10",
+    "pop r11",
+    "pop r12",
+    "pop r13",
+    "pop r14",
+    "pop r15",
+    "pop rdi",
+    "pop rsi",
+    "pop rbp",
+    "pop rbx",
+    "pop rdx",
+    "pop rcx",
     "pop rax",
     "popfq",
     "ret 128",

@@ -294,6 +294,14 @@ extern "C" fn vmtrans_fault_trampoline(saved: u64) -> ! {
     if state.pc != before.pc {
         abandon();
     }
+    if saved == 0 {
+        eprintln!(
+            "vmtrans: the guest's handler of signal {} (guest address {:#x}) returned, but the host FP state of the faulting thread could not be saved, so the faulting instruction cannot be resumed",
+            fault.signal, fault.guest_addr
+        );
+        crate::dispatch::before_exit();
+        crate::dispatch::die_by_signal(fault.signal)
+    }
     eprintln!(
         "vmtrans: the guest's handler of signal {} (guest address {:#x}) changed registers in its context but not the pc; resuming the faulting instruction with other registers is not supported",
         fault.signal, fault.guest_addr

@@ -458,7 +458,9 @@ fn read_clone_args(addr: u64, size: u64) -> Result<CloneArgs, crate::errno::Errn
 }
 
 /// clone3(args, size): clone with its arguments in a `struct clone_args`; the new stack pointer is
-/// stack + stack_size (the stack grows down). What clone does not do is refused with EINVAL rather
+/// stack + stack_size (the stack grows down; EINVAL outside the guest space, as the kernel's
+/// access_ok). A fork's exit signal is SIGCHLD whatever exit_signal says, as with clone (the host
+/// fork sends SIGCHLD). What clone does not do is refused with EINVAL rather
 /// than ignored: a pidfd (CLONE_PIDFD), chosen thread ids (set_tid), CLONE_CLEAR_SIGHAND and
 /// CLONE_INTO_CGROUP. glibc's pthread_create and posix_spawn use none of them.
 pub fn clone3(state: &mut CpuState, a: Args) -> SysResult {
@@ -466,7 +468,11 @@ pub fn clone3(state: &mut CpuState, a: Args) -> SysResult {
     if args.flags & (CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0 || args.set_tid_size != 0 {
         return Err(EINVAL);
     }
-    let new_sp = if args.stack != 0 { args.stack.wrapping_add(args.stack_size) } else { 0 };
+    // The kernel's access_ok on the stack: it must lie in the address space, without wrapping.
+    if args.stack != 0 && !memory::in_guest_space(args.stack, args.stack_size) {
+        return Err(EINVAL);
+    }
+    let new_sp = if args.stack != 0 { args.stack + args.stack_size } else { 0 };
     clone(state, [args.flags | args.exit_signal, new_sp, args.parent_tid, args.tls, args.child_tid, 0])
 }
 
