@@ -53,12 +53,7 @@ pub unsafe extern "C" fn vmtrans_syscall(state: *mut CpuState) {
 /// there, which makes the call with the new registers).
 fn deliver_before_call(state: &mut CpuState, site: &SyscallSite) -> bool {
     state.pc = site.svc_pc;
-    // The frames hold FPSR with the host's flags folded in; fold them first, so that handlers that
-    // leave their context alone give back exactly this state.
-    crate::fpenv::fold_flags(state);
-    let before = state.clone();
-    signal::deliver_pending(state, None);
-    if !state.same_guest_registers(&before) {
+    if !signal::deliver_pending_unchanged(state) {
         return false;
     }
     state.pc = site.svc_pc.wrapping_add(4);

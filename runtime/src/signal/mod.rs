@@ -490,6 +490,17 @@ pub fn deliver_pending(state: &mut CpuState, mut site: Option<SyscallSite>) -> b
     restart
 }
 
+/// `deliver_pending` with no system call to restart, for a caller that goes on with registers the
+/// state does not hold: true when the handlers left the guest context as they found it. The frames
+/// hold FPSR with the host's flags folded in, so they are folded into the state first (a handler
+/// that leaves its context alone then gives back exactly this state).
+pub fn deliver_pending_unchanged(state: &mut CpuState) -> bool {
+    crate::fpenv::fold_flags(state);
+    let before = state.clone();
+    deliver_pending(state, None);
+    state.same_guest_registers(&before)
+}
+
 /// Builds the frame of `signal` for the interrupted `state` and runs the guest handler until its
 /// rt_sigreturn (or until the thread exits; a handler that never returns keeps running here).
 fn run_handler(state: &mut CpuState, signal: u64, info: &[u8; SIGINFO_SIZE], action: &GuestSigaction) {

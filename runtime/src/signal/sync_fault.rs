@@ -269,41 +269,35 @@ fn guest_siginfo(fault: PendingFault) -> [u8; SIGINFO_SIZE] {
 extern "C" fn vmtrans_fault_trampoline(saved: u64) -> ! {
     let Some(fault) = FAULT.with(Cell::take) else { abandon() };
     let state = super::current_state();
-    // The frame holds FPSR with the host's flags folded in; fold them first, so that a handler that
-    // leaves its context alone gives back exactly this state.
-    crate::fpenv::fold_flags(state);
-    let before = state.clone();
+    let interrupted_pc = state.pc;
     // The handler's context is not the faulting instruction's: say so once, rather than hide it.
     static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !TOLD.swap(true, Ordering::Relaxed) {
         eprintln!(
-            "vmtrans: signal {} at guest address {:#x} goes to the guest's handler with the registers and pc of an earlier safe point (guest pc {:#x}), not of the faulting instruction",
-            fault.signal, fault.guest_addr, before.pc
+            "vmtrans: signal {} at guest address {:#x} goes to the guest's handler with the registers and pc of an earlier safe point (guest pc {interrupted_pc:#x}), not of the faulting instruction",
+            fault.signal, fault.guest_addr
         );
     }
     super::record_with_info(fault.signal as u64, &guest_siginfo(fault));
-    super::deliver_pending(state, None);
+    let unchanged = super::deliver_pending_unchanged(state);
     if crate::thread::is_exiting(state) {
         abandon();
     }
-    if saved != 0 && state.same_guest_registers(&before) {
+    if saved != 0 && unchanged {
         // SAFETY: `redirect` saved the context on this thread's stack above this frame, and the frames
         // of the faulted code above it are untouched (the handler ran below them).
         unsafe { host_context::resume(saved) }
     }
-    if state.pc != before.pc {
+    if state.pc != interrupted_pc {
         abandon();
     }
-    if saved == 0 {
-        eprintln!(
-            "vmtrans: the guest's handler of signal {} (guest address {:#x}) returned, but the host FP state of the faulting thread could not be saved, so the faulting instruction cannot be resumed",
-            fault.signal, fault.guest_addr
-        );
-        crate::dispatch::before_exit();
-        crate::dispatch::die_by_signal(fault.signal)
-    }
+    let why = if saved == 0 {
+        "the host FP state of the faulting thread could not be saved"
+    } else {
+        "it changed registers in its context but not the pc, and the faulting instruction cannot be resumed with other registers"
+    };
     eprintln!(
-        "vmtrans: the guest's handler of signal {} (guest address {:#x}) changed registers in its context but not the pc; resuming the faulting instruction with other registers is not supported",
+        "vmtrans: the guest's handler of signal {} (guest address {:#x}) returned, but {why}",
         fault.signal, fault.guest_addr
     );
     crate::dispatch::before_exit();
