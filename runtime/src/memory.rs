@@ -14,17 +14,23 @@ use crate::errno::{host_result, Errno, EFAULT, ENAMETOOLONG, ENOMEM};
 use crate::vma::{VmaMap, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 /// The size of the guest address space: guest addresses run from 0 to this, exclusive.
+#[cfg(not(feature = "valgrind"))]
 pub const GUEST_SPACE_SIZE: u64 = vmtrans_ir::a64::state::GUEST_SPACE;
+/// The size of the guest address space in a runtime built to run under valgrind (the `valgrind`
+/// feature, for `bench/icount.sh`), whose address-space manager refuses to reserve a terabyte.
+/// Only the runtime's layout depends on it; translated code is the same.
+#[cfg(feature = "valgrind")]
+pub const GUEST_SPACE_SIZE: u64 = 1 << 34;
 /// The guest's page size (AArch64 Linux with 4 KiB pages, as the host).
 pub const PAGE_SIZE: u64 = 4096;
 /// The end (exclusive) of the initial guest stack.
-pub const STACK_TOP: u64 = 0xff_ffff_0000;
+pub const STACK_TOP: u64 = GUEST_SPACE_SIZE - 0x1_0000;
 /// The size of the initial guest stack.
 pub const STACK_SIZE: u64 = 8 << 20;
 /// The unmapped gap left between the lowest stack page and the mmap area, so an overflow faults.
 pub const STACK_GUARD: u64 = 16 << 20;
 /// The lowest address the mmap allocator hands out (below it only the image and brk live).
-pub const MMAP_LOW: u64 = 0x10_0000_0000;
+pub const MMAP_LOW: u64 = GUEST_SPACE_SIZE / 16;
 /// The length of the longest path or string the runtime reads from the guest.
 pub const MAX_GUEST_STRING: usize = 4096;
 
