@@ -3,7 +3,8 @@
 //!
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
 //! x0, sp and x30 arrive as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`), the others are
-//! loaded from the state at entry; after every call x0 comes back as a result and the others are
+//! loaded from the state where a path first reads them (`vmtrans_ir::lazy_loads`; resume points load
+//! them at once); after every call x0 comes back as a result and the others are
 //! reloaded (but the callee-saved ones the call convention keeps). They are stored back before
 //! every call and exit, and only those a path may have written since the state was last brought
 //! up to date (ir/src/sync.rs) are stored; x0 leaves by calls, jumps and returns in a host
@@ -28,6 +29,7 @@ use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
+use vmtrans_ir::lazy_loads::unloaded_at_start;
 use vmtrans_ir::loops::invariant_address_loads;
 use vmtrans_ir::prefix::Prefix;
 use vmtrans_ir::sync::{stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
@@ -36,6 +38,8 @@ use vmtrans_ir::{Function, Reg, Type};
 use super::types::{Types, NONAME};
 
 mod entries;
+
+use entries::entry_points;
 
 /// Runtime functions translated code calls.
 #[derive(Clone, Copy)]
@@ -135,6 +139,10 @@ pub struct FnLowering<'a> {
     prefix_of: Option<(BTreeSet<usize>, LLVMValueRef)>,
     /// What `dirty_at_end`, `live_at_start` and `written_back_on_edge` were taken from.
     sync: &'a SyncSets,
+    /// Per block, the registers still only in the state at its start (`vmtrans_ir::lazy_loads`).
+    unloaded_at_start: Vec<BTreeSet<Reg>>,
+    /// Those of the block being lowered, less what it has loaded or written so far.
+    pub(super) unloaded: BTreeSet<Reg>,
 }
 
 /// Registers a function reads or writes.
@@ -173,6 +181,15 @@ impl<'a> FnLowering<'a> {
             let passed = std::array::from_fn(|i| LLVMGetParam(llfn, 2 + i as u32));
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
             let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync.clone();
+            // The first entry point leaves registers in the state; the others load them.
+            let entered: Vec<vmtrans_ir::Block> = match &shape {
+                Shape::Whole { extra_entries } => {
+                    entry_points(func, extra_entries).into_iter().map(|(_, b)| b).collect()
+                }
+                Shape::Prefix { .. } => vec![func.entry()],
+            };
+            let unloaded_at_start =
+                unloaded_at_start(func, &live_at_start, entered[0], &entered[1..], &PASSED_IN_REGISTERS);
             // A register can be live where the function never names it: sp, which the code after
             // a call compares with the state's, and those passed in host registers.
             let mut used = used_registers(func);
@@ -211,6 +228,8 @@ impl<'a> FnLowering<'a> {
                     Shape::Prefix { prefix, body } => Some((prefix.blocks.iter().map(|b| b.index()).collect(), *body)),
                     Shape::Whole { .. } => None,
                 },
+                unloaded_at_start,
+                unloaded: BTreeSet::new(),
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {
@@ -239,6 +258,7 @@ impl<'a> FnLowering<'a> {
                     LLVMBuildUnreachable(b);
                     continue;
                 }
+                l.unloaded = l.unloaded_at_start[blk.index()].clone();
                 for &v in &bd.insts {
                     l.lower_inst(v);
                 }
@@ -316,12 +336,41 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Where the function is entered before `block`: takes the passed registers from the
-    /// arguments and loads the others `block` needs from the state.
+    /// arguments and loads the others `block` needs from the state, but those left there until a
+    /// path reads them (`unloaded_at_start`, empty but at the first entry point).
     fn enter(&self, block: usize) {
         for (&r, &v) in PASSED_IN_REGISTERS.iter().zip(&self.passed) {
             self.write_reg(r, v);
         }
-        self.reload(block, &PASSED_IN_REGISTERS.into_iter().collect());
+        let mut not_loaded: BTreeSet<Reg> = PASSED_IN_REGISTERS.into_iter().collect();
+        not_loaded.extend(self.unloaded_at_start[block].iter().copied());
+        self.reload(block, &not_loaded);
+    }
+
+    /// Loads the registers still unloaded here that some block of `successors` expects loaded
+    /// (it is a join with a path that loaded or wrote them, or the way into a loop that reads
+    /// them). Blocks outside a prefix being lowered are the body's, which loads for itself.
+    fn load_for_successors(&mut self, successors: &[usize]) {
+        let mut needed = BTreeSet::new();
+        for &s in successors {
+            if self.prefix_of.as_ref().is_some_and(|(blocks, _)| !blocks.contains(&s)) {
+                continue;
+            }
+            needed.extend(
+                self.unloaded
+                    .iter()
+                    .filter(|r| self.live_at_start[s].contains(r) && !self.unloaded_at_start[s].contains(r)),
+            );
+        }
+        self.load_unloaded(&needed);
+    }
+
+    /// Loads the registers of `regs` from the state where the builder is; they are unloaded.
+    pub(super) fn load_unloaded(&mut self, regs: &BTreeSet<Reg>) {
+        self.reload_only(regs);
+        for r in regs {
+            self.unloaded.remove(r);
+        }
     }
 
     /// Stores back into the state the registers that may have changed since it was last brought
@@ -337,9 +386,9 @@ impl<'a> FnLowering<'a> {
         self.write_back(&regs);
     }
 
-    /// Stores the registers of `regs` into the state.
+    /// Stores the registers of `regs` into the state (an unloaded register is there already).
     fn write_back(&self, regs: &BTreeSet<Reg>) {
-        for &r in regs {
+        for &r in regs.difference(&self.unloaded) {
             unsafe {
                 let v = self.read_reg(r);
                 let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
@@ -484,8 +533,12 @@ impl<'a> FnLowering<'a> {
         returned: Option<LLVMValueRef>,
         bbs: &[LLVMBasicBlockRef],
     ) {
-        let kept: BTreeSet<Reg> =
-            kept.iter().copied().filter(|r| self.live_at_start[cont.index()].contains(r)).collect();
+        // A kept register still unloaded is the callee's to keep in the state: reloaded after it.
+        let kept: BTreeSet<Reg> = kept
+            .iter()
+            .copied()
+            .filter(|r| self.live_at_start[cont.index()].contains(r) && !self.unloaded.contains(r))
+            .collect();
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let check = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
@@ -623,11 +676,13 @@ impl<'a> FnLowering<'a> {
                     LLVMBuildUnreachable(self.b);
                 }
                 Terminator::Jump { dest } => {
+                    self.load_for_successors(&[dest.index()]);
                     let dest = self.edge_to(block, dest, bbs);
                     LLVMBuildBr(self.b, dest);
                 }
                 Terminator::Branch { cond, then_dest, else_dest } => {
                     let cond = val(cond);
+                    self.load_for_successors(&[then_dest.index(), else_dest.index()]);
                     let (then_bb, else_bb) = (self.edge_to(block, then_dest, bbs), self.edge_to(block, else_dest, bbs));
                     LLVMBuildCondBr(self.b, cond, then_bb, else_bb);
                 }
@@ -690,6 +745,7 @@ impl<'a> FnLowering<'a> {
                         self.flush_leaving(block);
                         self.indirect_jump_via_cache(t);
                     } else {
+                        self.load_for_successors(&known.iter().map(|&(_, i)| i).collect::<Vec<_>>());
                         let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
                         let miss = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
                         // A recovered target at or before this block closes a cycle: it polls too.

@@ -11,6 +11,8 @@ use vmtrans_ir::inst::*;
 use vmtrans_ir::types::Type;
 use vmtrans_ir::{Reg, Value};
 
+use std::collections::BTreeSet;
+
 use super::lower::FnLowering;
 use super::types::NONAME;
 
@@ -581,8 +583,14 @@ impl FnLowering<'_> {
         let result_ty = self.func.results[v.index()];
         let r: Option<LLVMValueRef> = match self.func.inst(v).clone() {
             InstData::Const { ty, bits } => Some(t.const_of(ty, bits)),
-            InstData::GetReg { reg } => Some(self.read_reg(reg)),
+            InstData::GetReg { reg } => {
+                if self.unloaded.contains(&reg) {
+                    self.load_unloaded(&BTreeSet::from([reg]));
+                }
+                Some(self.read_reg(reg))
+            }
             InstData::SetReg { reg, arg } => {
+                self.unloaded.remove(&reg);
                 self.write_reg(reg, self.val(arg));
                 if reg == Reg::FPCR {
                     // FPCR also goes to the state at once: the cold NaN paths of float operations

@@ -7,10 +7,22 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::LLVMIntPredicate;
 use vmtrans_ir::prefix::handed_over;
-use vmtrans_ir::Block;
+use vmtrans_ir::{Block, Function};
 
 use super::FnLowering;
 use crate::llvm::types::NONAME;
+
+/// Where a whole function is entered, the likeliest first: a body is entered at the prefix's exits
+/// (`extra_entries`, the first listed taken as the likeliest), never at the function's entry but
+/// by the dispatcher; a function without a prefix at its entry; both at their resume points.
+pub(super) fn entry_points(func: &Function, extra_entries: &[(u64, Block)]) -> Vec<(u64, Block)> {
+    let mut entries = extra_entries.to_vec();
+    entries.push((func.entry_addr, func.entry()));
+    entries.extend(func.resume_points.iter().copied());
+    let mut seen = std::collections::BTreeSet::new();
+    entries.retain(|&(addr, _)| seen.insert(addr));
+    entries
+}
 
 impl FnLowering<'_> {
     /// The entry of a whole function: enter at the entry, or resume at an entry point (a resume
@@ -25,13 +37,7 @@ impl FnLowering<'_> {
         extra_entries: &[(u64, Block)],
         bbs: &[LLVMBasicBlockRef],
     ) {
-        // A body is entered at the prefix's exits (the first listed taken as the likeliest), never
-        // at the function's entry but by the dispatcher.
-        let mut entries = extra_entries.to_vec();
-        entries.push((self.func.entry_addr, self.func.entry()));
-        entries.extend(self.func.resume_points.iter().copied());
-        let mut seen = std::collections::BTreeSet::new();
-        entries.retain(|&(addr, _)| seen.insert(addr));
+        let entries = entry_points(self.func, extra_entries);
         let (t, b) = (self.t, self.b);
         // SAFETY: every LLVM object here belongs to this function's context and builder.
         unsafe {
