@@ -63,9 +63,18 @@ const FLAG_REGS: [Reg; 4] = [Reg::N, Reg::Z, Reg::C, Reg::V];
 /// that carries no result. Results come back in x0 and x1 (a 16-byte composite) and in v0-v3 (a
 /// homogeneous aggregate of up to four floating-point or vector members); x2-x18, v4-v7 and
 /// v16-v31 hold nothing the caller may read (the caller treats them as clobbered), and v8-v15 stay
-/// because their low halves are callee-saved.
-const DEAD_AT_RETURN: Mask =
-    FLAGS | range(Reg::x(2).0, Reg::x(18).0) | range(Reg::q(4).0, Reg::q(7).0) | range(Reg::q(16).0, Reg::q(31).0);
+/// because their low halves are callee-saved. The exclusive monitor (`EXCLUSIVE`) is dead too.
+const DEAD_AT_RETURN: Mask = FLAGS
+    | EXCLUSIVE
+    | range(Reg::x(2).0, Reg::x(18).0)
+    | range(Reg::q(4).0, Reg::q(7).0)
+    | range(Reg::q(16).0, Reg::q(31).0);
+
+/// The exclusive monitor's registers. A load-exclusive and the store-exclusive that completes it are
+/// in one function (compilers emit the pair together, and the outline atomics helpers hold both), so
+/// no caller counts on a reservation its callee left, nor a callee on its caller's: the monitor is
+/// dead at calls and returns as the flags are.
+const EXCLUSIVE: Mask = 1 << Reg::EXCL_ADDR.0 | 1 << Reg::EXCL_VAL.0 | 1 << Reg::EXCL_VAL_HI.0;
 
 /// What AAPCS64 lets a callee ignore where it is called: the flags and the caller-saved registers
 /// that pass no argument. Arguments travel in x0-x7 and v0-v7, the address of a large result in
@@ -74,7 +83,7 @@ const DEAD_AT_RETURN: Mask =
 /// Unlike a return, a call comes back to the caller, which may still read them after it (GCC's
 /// outline atomics helpers, for one, keep x1-x15, and callers may rely on that), so they are dead
 /// at a call only where its continuation does not read them before writing them.
-const DEAD_AT_CALL: Mask = FLAGS | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
+const DEAD_AT_CALL: Mask = FLAGS | EXCLUSIVE | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
 
 /// The registers with numbers `first..=last` as a mask.
 const fn range(first: u16, last: u16) -> Mask {
@@ -197,14 +206,14 @@ pub fn stack_pointer_raises(func: &Function) -> HashSet<Value> {
 }
 
 /// A set of registers as a bit mask (there are fewer than 128).
-type Mask = u128;
+pub(crate) type Mask = u128;
 const _: () = assert!(Reg::COUNT <= 128);
 
-fn bit(r: Reg) -> Mask {
+pub(crate) fn bit(r: Reg) -> Mask {
     1 << r.0
 }
 
-fn to_set(m: Mask) -> BTreeSet<Reg> {
+pub(crate) fn to_set(m: Mask) -> BTreeSet<Reg> {
     Reg::all().filter(|&r| m & bit(r) != 0).collect()
 }
 
@@ -393,7 +402,9 @@ fn reads_and_writes(func: &Function) -> (Vec<Mask>, Vec<Mask>) {
 /// a scratch register the caller did not write since a call sees a value the standard leaves
 /// undefined there anyway). Unlike `live_masks`, this follows calls to their continuations, since
 /// the state carries a register the callee leaves alone through the call: a register the caller writes
-/// before two calls and reads after the second must be stored at the first.
+/// before two calls and reads after the second must be stored at the first. A jump to one of the
+/// function's own resume points (the continuation of a call of a function that does not return,
+/// ir/src/noreturn.rs) reads what that resume point's block reads: the dispatcher enters it there.
 fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
     let n = func.blocks.len();
     let all: Mask = Reg::all().fold(0, |m, r| m | bit(r));
@@ -401,6 +412,7 @@ fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
     let (gen, kill) = reads_and_writes(func);
     let successors: Vec<Vec<usize>> =
         func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
+    let resumed_at: HashMap<u64, usize> = func.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
     let mut live_in: Vec<Mask> = vec![0; n];
     let mut changed = true;
     while changed {
@@ -411,6 +423,7 @@ fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
                 Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None => 0,
                 // The kernel reads the arguments and the number, not the scratch registers.
                 Terminator::Syscall { .. } => all & !call_scratch,
+                Terminator::JumpGuest { target } if resumed_at.contains_key(target) => live_in[resumed_at[target]],
                 _ => all & !convention.dead_mask(term),
             };
             for &s in &successors[b] {
