@@ -27,10 +27,10 @@ use std::collections::BTreeSet;
 
 use crate::entities::Block;
 use crate::function::Function;
-use crate::inst::{InstData, Terminator};
+use crate::inst::Terminator;
 use crate::reg::Reg;
 
-use crate::sync::{bit, to_set, Mask};
+use crate::sync::{bit, reads_and_writes, to_set, Mask};
 
 fn mask_of<'a>(regs: impl IntoIterator<Item = &'a Reg>) -> Mask {
     regs.into_iter().fold(0, |m, &r| m | bit(r))
@@ -50,16 +50,7 @@ pub fn unloaded_at_start(
     let n = func.blocks.len();
     let live: Vec<Mask> = live_at_start.iter().map(mask_of).collect();
     // What a block reads or writes is loaded (or defined) past it.
-    let touched: Vec<Mask> = func
-        .blocks
-        .iter()
-        .map(|bd| {
-            bd.insts.iter().fold(0, |m, &v| match func.inst(v) {
-                InstData::GetReg { reg } | InstData::SetReg { reg, .. } => m | bit(*reg),
-                _ => m,
-            })
-        })
-        .collect();
+    let (reads, writes) = reads_and_writes(func);
     // Local control flow carries the unloaded set on; a call's or system call's continuation
     // reloads what it reads, so nothing stays unloaded through one.
     let carries: Vec<bool> = func
@@ -75,32 +66,28 @@ pub fn unloaded_at_start(
             predecessors[s].push(b);
         }
     }
-    let loaded: Mask = mask_of(passed);
-    let mut unloaded: Vec<Mask> = (0..n)
-        .map(|b| {
-            let entered = b == entry.index() || loaded_entries.iter().any(|e| e.index() == b);
-            if entered || !predecessors[b].is_empty() {
-                Mask::MAX
-            } else {
-                0
-            }
-        })
-        .collect();
+    // What each way in from outside the blocks brings: the first entry point leaves every live
+    // register but the passed ones in the state, the others load everything.
+    let mut entered_with: Vec<Option<Mask>> = vec![None; n];
+    for e in loaded_entries {
+        entered_with[e.index()] = Some(0);
+    }
+    entered_with[entry.index()] = Some(live[entry.index()] & !mask_of(passed));
+    // The greatest fixed point: start from everything and narrow.
+    let mut unloaded: Vec<Mask> = vec![Mask::MAX; n];
     let mut changed = true;
     while changed {
         changed = false;
         for b in 0..n {
-            let mut m = if b == entry.index() { live[b] & !loaded } else { Mask::MAX };
-            if loaded_entries.iter().any(|e| e.index() == b) {
-                m = 0;
-            }
+            let mut m = match entered_with[b] {
+                Some(m) => m,
+                None if predecessors[b].is_empty() => 0,
+                None => Mask::MAX,
+            };
             for &p in &predecessors[b] {
-                m &= if carries[p] { unloaded[p] & !touched[p] } else { 0 };
+                m &= if carries[p] { unloaded[p] & !(reads[p] | writes[p]) } else { 0 };
             }
             m &= live[b];
-            if predecessors[b].is_empty() && b != entry.index() {
-                m = 0;
-            }
             if m != unloaded[b] {
                 unloaded[b] = m;
                 changed = true;

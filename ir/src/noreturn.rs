@@ -29,12 +29,15 @@ use crate::inst::Terminator;
 /// The entry addresses of the functions of `functions` that never return (see the module comment).
 pub fn functions_that_never_return(functions: &[Function]) -> HashSet<u64> {
     let index: HashMap<u64, usize> = functions.iter().enumerate().map(|(i, f)| (f.entry_addr, i)).collect();
+    // Made once: the passes below revisit every function not yet known to return.
+    let successors: Vec<Vec<Vec<usize>>> = functions.iter().map(Function::successor_indices).collect();
     let mut may_return = vec![false; functions.len()];
     let mut changed = true;
     while changed {
         changed = false;
         for (i, f) in functions.iter().enumerate() {
-            if !may_return[i] && reaches_a_return(f, |target| index.get(&target).is_none_or(|&j| may_return[j])) {
+            let known = |target: u64| index.get(&target).is_none_or(|&j| may_return[j]);
+            if !may_return[i] && reaches_a_return(f, &successors[i], known) {
                 may_return[i] = true;
                 changed = true;
             }
@@ -44,9 +47,9 @@ pub fn functions_that_never_return(functions: &[Function]) -> HashSet<u64> {
 }
 
 /// Whether a path from `f`'s entry or one of its resume points leaves `f` towards its caller, where
-/// `may_return(target)` says whether a call of, or jump to, the guest address `target` may return.
-fn reaches_a_return(f: &Function, may_return: impl Fn(u64) -> bool) -> bool {
-    let successors = f.successor_indices();
+/// `successors` are `f`'s (`Function::successor_indices`) and `may_return(target)` says whether a
+/// call of, or jump to, the guest address `target` may return.
+fn reaches_a_return(f: &Function, successors: &[Vec<usize>], may_return: impl Fn(u64) -> bool) -> bool {
     let mut seen = vec![false; f.blocks.len()];
     let mut work: Vec<usize> = vec![f.entry().index()];
     work.extend(f.resume_points.iter().map(|(_, b)| b.index()));
@@ -115,6 +118,20 @@ mod tests {
         parse_function(text).unwrap()
     }
 
+    /// Returns on one path and calls 0x2000 on the other, with the code after the call (a resume
+    /// point) joining the first path.
+    const CHECK: &str = "function check @0x3000 {
+    resume 0x300c block1
+block0 @0x3000:
+    v0 = getreg.i1 z
+    branch v0, block1, block2
+block1 @0x3004:
+    v1 = getreg.i64 x30
+    return v1
+block2 @0x3008:
+    call_guest 0x2000, ret 0x300c, block1
+}";
+
     #[test]
     fn functions_that_only_call_functions_that_never_return_never_return() {
         // abort loops on a trap; fail calls abort; check returns on one path and calls fail on the
@@ -134,18 +151,7 @@ block1 @0x2004:
     return v0
 }",
         );
-        let check = function(
-            "function check @0x3000 {
-block0 @0x3000:
-    v0 = getreg.i1 z
-    branch v0, block1, block2
-block1 @0x3004:
-    v1 = getreg.i64 x30
-    return v1
-block2 @0x3008:
-    call_guest 0x2000, ret 0x300c, block1
-}",
-        );
+        let check = function(CHECK);
         let wrap = function(
             "function wrap @0x4000 {
 block0 @0x4000:
@@ -179,19 +185,7 @@ block1:
 
     #[test]
     fn a_call_of_a_function_that_never_returns_leaves_for_its_return_address_after_it() {
-        let mut check = function(
-            "function check @0x3000 {
-    resume 0x300c block1
-block0 @0x3000:
-    v0 = getreg.i1 z
-    branch v0, block1, block2
-block1 @0x3004:
-    v1 = getreg.i64 x30
-    return v1
-block2 @0x3008:
-    call_guest 0x2000, ret 0x300c, block1
-}",
-        );
+        let mut check = function(CHECK);
         assert_eq!(cut_noreturn_continuations(&mut check, &HashSet::from([0x2000])), 1);
         verify(&check).unwrap();
         assert_eq!(check.blocks[2].term, Terminator::CallGuest { target: 0x2000, ret_addr: 0x300c, cont: Block(3) });

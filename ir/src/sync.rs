@@ -378,7 +378,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
 }
 
 /// Per block: the registers it reads before writing them (gen) and those it writes (kill).
-fn reads_and_writes(func: &Function) -> (Vec<Mask>, Vec<Mask>) {
+pub(crate) fn reads_and_writes(func: &Function) -> (Vec<Mask>, Vec<Mask>) {
     let n = func.blocks.len();
     let mut gen: Vec<Mask> = vec![0; n];
     let mut kill: Vec<Mask> = vec![0; n];
@@ -423,7 +423,10 @@ fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
                 Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::None => 0,
                 // The kernel reads the arguments and the number, not the scratch registers.
                 Terminator::Syscall { .. } => all & !call_scratch,
-                Terminator::JumpGuest { target } if resumed_at.contains_key(target) => live_in[resumed_at[target]],
+                Terminator::JumpGuest { target } => match resumed_at.get(target) {
+                    Some(&resumed) => live_in[resumed],
+                    None => all & !convention.dead_mask(term),
+                },
                 _ => all & !convention.dead_mask(term),
             };
             for &s in &successors[b] {

@@ -182,12 +182,11 @@ impl<'a> FnLowering<'a> {
             let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
             let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync.clone();
             // The first entry point leaves registers in the state; the others load them.
-            let entered: Vec<vmtrans_ir::Block> = match &shape {
-                Shape::Whole { extra_entries } => {
-                    entry_points(func, extra_entries).into_iter().map(|(_, b)| b).collect()
-                }
-                Shape::Prefix { .. } => vec![func.entry()],
+            let entries = match &shape {
+                Shape::Whole { extra_entries } => entry_points(func, extra_entries),
+                Shape::Prefix { .. } => vec![(func.entry_addr, func.entry())],
             };
+            let entered: Vec<vmtrans_ir::Block> = entries.iter().map(|&(_, b)| b).collect();
             let unloaded_at_start =
                 unloaded_at_start(func, &live_at_start, entered[0], &entered[1..], &PASSED_IN_REGISTERS);
             // A register can be live where the function never names it: sp, which the code after
@@ -248,7 +247,7 @@ impl<'a> FnLowering<'a> {
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
             match shape {
-                Shape::Whole { extra_entries } => l.enter_whole(llfn, pc, extra_entries, &bbs),
+                Shape::Whole { .. } => l.enter_whole(llfn, pc, &entries, &bbs),
                 Shape::Prefix { body, .. } => l.enter_prefix(llfn, pc, body, &bbs),
             }
             for (blk, bd) in func.blocks() {

@@ -3,6 +3,8 @@
 //! width, divisions by zero give zero, counts of zero give the width, float-to-integer
 //! conversions saturate, and NaN results follow AArch64's rules.
 
+use std::collections::BTreeSet;
+
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMAtomicRMWBinOp, LLVMIntPredicate, LLVMOpcode, LLVMRealPredicate};
@@ -10,8 +12,6 @@ use vmtrans_ir::a64::state::fpcr;
 use vmtrans_ir::inst::*;
 use vmtrans_ir::types::Type;
 use vmtrans_ir::{Reg, Value};
-
-use std::collections::BTreeSet;
 
 use super::lower::FnLowering;
 use super::types::NONAME;

@@ -30,14 +30,14 @@ impl FnLowering<'_> {
     /// then jumps to its block. The entry point expected most is tested first: the entry, or the
     /// first exit of the function's prefix (the other entry points are rare: a return after the
     /// dispatcher ran a callee, a longjmp), so it does not wait behind a search of the others.
+    /// `entries` are `entry_points`, the likeliest first.
     pub(super) fn enter_whole(
         &mut self,
         llfn: LLVMValueRef,
         pc: LLVMValueRef,
-        extra_entries: &[(u64, Block)],
+        entries: &[(u64, Block)],
         bbs: &[LLVMBasicBlockRef],
     ) {
-        let entries = entry_points(self.func, extra_entries);
         let (t, b) = (self.t, self.b);
         // SAFETY: every LLVM object here belongs to this function's context and builder.
         unsafe {
