@@ -17,6 +17,7 @@ pub mod lookup_cache;
 pub mod loops;
 pub mod noreturn;
 pub mod opt;
+pub mod poll;
 pub mod prefix;
 pub mod reader;
 pub mod reg;

@@ -60,8 +60,8 @@ fn deliver_before_call(state: &mut CpuState, site: &SyscallSite) -> bool {
     true
 }
 
-/// Called by translated code at a loop back-edge when the state's `signal_pending` word is raised:
-/// delivers the signals recorded for this thread that it does not block. The translated code has
+/// Called by translated code at a loop back-edge, in a function that calls out anyway, when the
+/// thread's poll word (`vmtrans_signal_pending`) is raised (ir/src/poll.rs): delivers the signals recorded for this thread that it does not block. The translated code has
 /// written its registers back and set the pc to the loop's next block. Returns non-zero when a handler
 /// changed a guest register or the pc (by editing its `ucontext`, or by ending the thread): the
 /// translated code keeps its registers in host registers across the call and goes on with them only
@@ -74,6 +74,6 @@ pub unsafe extern "C" fn vmtrans_poll(state: *mut CpuState) -> u32 {
     // SAFETY: translated code passes its own thread's state, which nothing else touches meanwhile.
     let state = unsafe { &mut *state };
     let before = state.clone();
-    signal::poll(state);
+    signal::safe_point(state);
     u32::from(!state.same_guest_registers(&before))
 }

@@ -163,6 +163,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     for f in found.functions.iter_mut() {
         vmtrans_ir::noreturn::cut_noreturn_continuations(f, &noreturn);
         vmtrans_ir::opt::optimize_for(f, convention);
+        // A loop of a function that calls nothing leaves for the dispatcher when it finds a
+        // signal pending, and the dispatcher resumes it at the block it was going to (ir/src/poll.rs).
+        if !cli.no_signal_poll {
+            vmtrans_ir::poll::add_poll_resume_points(f);
+        }
     }
     for f in &found.functions {
         if let Err(errs) = verify(f) {

@@ -53,10 +53,6 @@ pub struct CpuState {
     pub z: u8,
     pub c: u8,
     pub v: u8,
-    /// Non-zero when the runtime has recorded a signal for this thread since the last poll: translated
-    /// code tests it at loop back-edges and calls the runtime to deliver (`vmtrans_poll`). Not a guest
-    /// register; the runtime's signal handler writes it asynchronously. Offset 268.
-    pub signal_pending: u32,
     /// q0..q31, little-endian. Offset 272, 512 bytes.
     pub q: [u128; 32],
     /// FPCR. Offset 784.
@@ -81,7 +77,6 @@ const _: () = {
     assert!(offset_of!(CpuState, pc) == 256);
     assert!(offset_of!(CpuState, n) == 264);
     assert!(offset_of!(CpuState, v) == 267);
-    assert!(offset_of!(CpuState, signal_pending) == SIGNAL_PENDING_OFFSET);
     assert!(offset_of!(CpuState, q) == 272);
     assert!(offset_of!(CpuState, fpcr) == 784);
     assert!(offset_of!(CpuState, fpsr) == 792);
@@ -116,7 +111,6 @@ impl Default for CpuState {
             z: 0,
             c: 0,
             v: 0,
-            signal_pending: 0,
             q: [0; 32],
             fpcr: 0,
             fpsr: 0,
@@ -128,9 +122,6 @@ impl Default for CpuState {
         }
     }
 }
-
-/// The offset of `CpuState::signal_pending`, which translated code polls.
-pub const SIGNAL_PENDING_OFFSET: usize = 268;
 
 /// Where a register lives in `CpuState`: byte offset and size in bytes.
 pub fn reg_offset(r: Reg) -> (usize, usize) {

@@ -9,8 +9,9 @@
 //! Delivery happens at safe points, where the runtime has control and the guest state is exact: before and
 //! after every system call (`vmtrans_syscall`; before, the frame resumes at the SVC, as when Linux delivers
 //! a signal on the way back to user mode just before it), in the dispatcher's loops, and at loop back-edges of translated code,
-//! which test the `signal_pending` word of the thread's CPU state (raised by the recording handler) and
-//! call `vmtrans_poll` after writing their registers back (unless translated with `--no-signal-poll`). The runtime writes the kernel's
+//! which test the thread's poll word (`vmtrans_signal_pending`, raised by the recording handler) and,
+//! when it is raised, write their registers back and leave for the dispatcher, which delivers and
+//! resumes the loop (unless translated with `--no-signal-poll`; ir/src/poll.rs). The runtime writes the kernel's
 //! `rt_sigframe` (see `frame`) onto the guest stack, sets the handler's registers and runs guest code from the
 //! handler in a nested loop, until the handler's rt_sigreturn has restored the whole state from the frame;
 //! then the interrupted code continues (translated code resumes after its system call). A blocking system
@@ -96,8 +97,7 @@ thread_local! {
     static SIGRETURNED: Cell<u64> = const { Cell::new(0) };
     /// The mask rt_sigsuspend replaced: the next frame saves it, so the handler's sigreturn restores it.
     static SUSPENDED_MASK: Cell<Option<u64>> = const { Cell::new(None) };
-    /// This thread's CPU state while it runs guest code (null before): the host handler raises its
-    /// `signal_pending` word, which translated loops poll.
+    /// This thread's CPU state while it runs guest code (null before).
     static CURRENT_STATE: Cell<*mut CpuState> = const { Cell::new(std::ptr::null_mut()) };
 }
 
@@ -134,6 +134,9 @@ impl DeliveryThreadLocals {
         SIGRETURNED.with(|c| c.set(self.sigreturned));
         SUSPENDED_MASK.with(|c| c.set(self.suspended_mask));
         CURRENT_STATE.with(|c| c.set(self.current_state));
+        // The poll word is the thread's too: raised again when something recorded waits, so that the
+        // restored code's loops still poll for it.
+        set_poll_word(self.pending_bits != 0);
     }
 
     /// What a new thread starts with: nothing recorded, no state yet.
@@ -166,26 +169,57 @@ fn current_state() -> &'static mut CpuState {
     unsafe { &mut *CURRENT_STATE.with(Cell::get) }
 }
 
-/// Raises the `signal_pending` word of this thread's CPU state (async-signal-safe).
-fn raise_pending_word() {
-    let state = CURRENT_STATE.with(Cell::get);
-    if !state.is_null() {
-        // SAFETY: the pointer is this thread's live CPU state; the word is only ever accessed
-        // atomically or by translated code's single loads, and 4-byte aligned (checked in ir).
-        unsafe {
-            let word = std::ptr::addr_of_mut!((*state).signal_pending);
-            std::sync::atomic::AtomicU32::from_ptr(word).store(1, Ordering::Release);
-        }
+// The thread's poll word, which translated loops test at their back-edges (ARCHITECTURE.md, "Safe
+// points"): a thread-local `u32` that translated code reads with the local-exec TLS model, one
+// instruction (`cmpl $0, %fs:vmtrans_signal_pending@tpoff`) that needs no register, where a word
+// in the CPU state needed the state's pointer in a register on every iteration (or a reload of it
+// from a spill slot). Rust has no stable way to give a thread-local a symbol name, so the word is
+// defined here in assembly and written with single instructions, which are atomic with respect to
+// the signal handler that raises it on the same thread.
+core::arch::global_asm!(
+    ".pushsection .tbss.vmtrans_signal_pending,\"awT\",@nobits",
+    ".globl vmtrans_signal_pending",
+    ".hidden vmtrans_signal_pending",
+    ".type vmtrans_signal_pending,@object",
+    ".size vmtrans_signal_pending,4",
+    ".p2align 2",
+    "vmtrans_signal_pending:",
+    ".zero 4",
+    ".popsection",
+);
+
+/// Raises (`true`) or clears this thread's poll word (async-signal-safe).
+fn set_poll_word(raised: bool) {
+    let value = u32::from(raised);
+    // SAFETY: one store to this thread's own word, defined above; the asm block is a compiler barrier.
+    unsafe {
+        core::arch::asm!(
+            "movl {value:e}, %fs:vmtrans_signal_pending@tpoff",
+            value = in(reg) value,
+            options(att_syntax, nostack, preserves_flags),
+        );
     }
 }
 
-/// A loop back-edge in translated code found `signal_pending` raised: clears it and delivers what
-/// is deliverable (the state is exact here: translated code wrote its registers back first).
-pub fn poll(state: &mut CpuState) {
-    // SAFETY: the word belongs to this thread's state, which `state` borrows.
-    unsafe { std::sync::atomic::AtomicU32::from_ptr(std::ptr::addr_of_mut!(state.signal_pending)) }
-        .store(0, Ordering::Release);
-    safe_point(state);
+/// Whether this thread's poll word is raised.
+#[cfg(test)]
+fn poll_word_raised() -> bool {
+    let value: u32;
+    // SAFETY: one load of this thread's own word.
+    unsafe {
+        core::arch::asm!(
+            "movl %fs:vmtrans_signal_pending@tpoff, {value:e}",
+            value = out(reg) value,
+            options(att_syntax, nostack, preserves_flags, readonly),
+        );
+    }
+    value != 0
+}
+
+/// Raises this thread's poll word (async-signal-safe): its translated loops leave for the
+/// dispatcher's safe point at their next back-edge.
+fn raise_pending_word() {
+    set_poll_word(true);
 }
 
 /// The mask bit of `signal` (1..=64).
@@ -589,6 +623,9 @@ pub fn sigreturn(state: &mut CpuState) {
 /// A safe point between guest code: delivers what is deliverable.
 #[inline]
 pub fn safe_point(state: &mut CpuState) {
+    // Cleared first: a signal recorded from here on raises it again. One recorded but blocked
+    // waits for the safe point after the system call that unblocks it, not for loops to poll.
+    set_poll_word(false);
     if has_deliverable() {
         deliver_pending(state, None);
     }
@@ -608,6 +645,24 @@ mod tests {
         let word = |at: usize| i32::from_le_bytes(info[at..at + 4].try_into().unwrap());
         assert_eq!((word(0), word(8), word(16)), (libc::SIGFPE, -6, std::process::id() as i32));
         assert_eq!(recorded(), 0);
+    }
+
+    #[test]
+    fn recording_a_signal_raises_this_threads_poll_word_only() {
+        std::thread::spawn(|| {
+            assert!(!poll_word_raised(), "a new thread starts with its word clear");
+            // SAFETY: an all-zero siginfo is a valid one, 128 bytes long.
+            unsafe { record_host_siginfo(libc::SIGUSR2 as u64, &std::mem::zeroed()) };
+            assert!(poll_word_raised());
+            std::thread::spawn(|| assert!(!poll_word_raised(), "another thread's word is its own")).join().unwrap();
+            set_poll_word(false);
+            assert!(!poll_word_raised());
+            DeliveryThreadLocals::save().restore();
+            assert!(poll_word_raised(), "restoring recorded signals raises the word again");
+            let _ = take_recorded(!0);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
-use vmtrans_ir::a64::state::{reg_offset, SIGNAL_PENDING_OFFSET};
+use vmtrans_ir::a64::state::reg_offset;
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::lazy_loads::unloaded_at_start;
 use vmtrans_ir::loops::invariant_address_loads;
@@ -53,10 +53,6 @@ pub struct RuntimeFns {
     /// `void vmtrans_syscall(ptr)`.
     pub syscall: LLVMValueRef,
     pub syscall_ty: LLVMTypeRef,
-    /// `i32 vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge; non-zero when a
-    /// handler changed the registers or the pc.
-    pub poll: LLVMValueRef,
-    pub poll_ty: LLVMTypeRef,
     /// `void vmtrans_trap(ptr, i32 kind, i32 insn)`.
     pub trap: LLVMValueRef,
     pub trap_ty: LLVMTypeRef,
@@ -74,6 +70,13 @@ pub struct RuntimeFns {
     pub fp_env_helper_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
+    /// `i32 vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge of a function that
+    /// calls out; non-zero when a handler changed the registers or the pc.
+    pub poll: LLVMValueRef,
+    pub poll_ty: LLVMTypeRef,
+    /// `@vmtrans_signal_pending`, the runtime's thread-local poll word (an i32), which loop
+    /// back-edges test.
+    pub poll_word: LLVMValueRef,
     /// `@vmtrans_func_table` (defined in part 0; declared, hidden, in the others).
     pub func_table: LLVMValueRef,
     /// `@vmtrans_lookup_cache`, the runtime's cache of table lookups (ir/src/lookup_cache.rs).
@@ -120,10 +123,11 @@ pub struct FnLowering<'a> {
     unwind: Option<LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
     block_at: HashMap<u64, usize>,
-    /// A pointer to the state's `signal_pending` word, which loop back-edges poll.
-    signal_pending: LLVMValueRef,
     /// Whether loop back-edges poll it (`--no-signal-poll` turns this off).
     signal_poll: bool,
+    /// Whether loops leave for the dispatcher when a signal is pending, rather than call the
+    /// runtime (`vmtrans_ir::poll::polls_by_leaving`).
+    polls_by_leaving: bool,
     /// What calls and returns may assume.
     convention: CallConvention,
     /// The values the function uses (a load whose value is unused must still be made).
@@ -213,11 +217,8 @@ impl<'a> FnLowering<'a> {
                 written_back_on_edge,
                 unwind: None,
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
-                signal_pending: {
-                    let mut idx = [t.const_int(t.i64, SIGNAL_PENDING_OFFSET as u128)];
-                    LLVMBuildGEP2(b, t.i8, state, idx.as_mut_ptr(), 1, NONAME)
-                },
                 signal_poll,
+                polls_by_leaving: vmtrans_ir::poll::polls_by_leaving(func),
                 convention,
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
@@ -594,15 +595,14 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Where the edge from `block` to `dest` enters: `dest` itself, or, for an edge back to a block at or
-    /// before `block` (every cycle of the control-flow graph has one), a block that first polls the
-    /// state's `signal_pending` word. When it is raised the registers are written back, the pc set to
-    /// `dest`'s address and the runtime delivers the signals (`vmtrans_poll`); registers dead at
-    /// `dest` are left out of the write-back. A handler that returns
-    /// normally leaves every register as it was, so the loop goes on with the values it holds; when a
-    /// handler changed a register or the pc (through its `ucontext`), the runtime says so and the
-    /// function returns (the caller's check after its call then hands over to the dispatcher, which
-    /// goes on from the state). Not reloading keeps the loop's invariant values invariant for LLVM.
-    /// So a thread spinning in a translated loop still takes asynchronous signals, as on hardware.
+    /// before `block` (every cycle of the control-flow graph has one; `vmtrans_ir::poll`), a block
+    /// that first tests the thread's poll word (`vmtrans_signal_pending`). When it is raised the
+    /// registers live at `dest` are written back and the function leaves for the dispatcher with
+    /// `dest`'s address as the pc, as a jump to another function does; the runtime delivers the
+    /// signals and enters the function again at `dest`, one of its resume points. So a thread
+    /// spinning in a translated loop still takes asynchronous signals, as on hardware, and the
+    /// loop itself calls nothing: a leaf function stays a leaf, and no value of the loop has to
+    /// survive a call. Registers dead at `dest` are left out of the write-back.
     ///
     /// An edge into a loop that calls out first writes back the registers `sync_sets` lists for it.
     fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
@@ -629,8 +629,8 @@ impl<'a> FnLowering<'a> {
 
     /// The part of `edge_to` that polls on edges back to an earlier block.
     fn poll_edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
-        let backward = self.signal_poll && dest.index() <= block;
-        let Some(addr) = self.func.blocks[dest.index()].guest_addr.filter(|_| backward) else {
+        let polled = self.signal_poll && vmtrans_ir::poll::polls_on_edge(self.func, block, dest.index());
+        let Some(addr) = self.func.blocks[dest.index()].guest_addr.filter(|_| polled) else {
             return bbs[dest.index()];
         };
         unsafe {
@@ -638,30 +638,46 @@ impl<'a> FnLowering<'a> {
             let fnv = LLVMGetBasicBlockParent(here);
             let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
-            let unwind = self.unwind_block(fnv);
             LLVMPositionBuilderAtEnd(self.b, poll);
             // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with others.
-            let word = LLVMBuildLoad2(self.b, self.t.i32, self.signal_pending, NONAME);
+            let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
             LLVMSetAlignment(word, 4);
             LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
             let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
             let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
             self.set_branch_weights(br, 1, 100_000);
             LLVMPositionBuilderAtEnd(self.b, deliver);
-            self.set_pc(self.const64(addr));
             // Only what the loop may still read: a register dead at `dest` (the flags a compare
-            // in the loop sets for its own branch, most often) is neither read by the loop nor,
-            // if a handler redirects it, by the code the dispatcher resumes, so computing it on
-            // every iteration for this cold path would be wasted. A handler sees such a register
-            // in its `ucontext` as last stored.
+            // in the loop sets for its own branch, most often) is read neither by the loop nor by
+            // the code the dispatcher resumes, so computing it on every iteration for this cold
+            // path would be wasted. A handler sees such a register in its `ucontext` as last
+            // stored.
             let live = &self.live_at_start[dest.index()];
-            let regs: BTreeSet<Reg> = self.dirty_at_end[block].intersection(live).copied().collect();
-            self.write_back(&regs);
-            let mut args = [self.state];
-            let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
-            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
-            let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
-            self.set_branch_weights(br, 100_000, 1);
+            let mut regs: BTreeSet<Reg> = self.dirty_at_end[block].intersection(live).copied().collect();
+            if self.polls_by_leaving {
+                // x0, sp and x30 go in the jump's arguments; `dest` is a resume point.
+                regs.remove(&PASSED_ONLY_IN_REGISTERS);
+                self.write_back(&regs);
+                let passed = PASSED_IN_REGISTERS.map(|r| {
+                    if self.unloaded.contains(&r) {
+                        self.load_from_state(r)
+                    } else {
+                        self.read_reg(r)
+                    }
+                });
+                self.call_guest_fn_passing(self.rt.dispatch, self.const64(addr), passed, true);
+            } else {
+                // The runtime delivers and says whether a handler changed the state; the loop goes
+                // on with the values it holds unless one did.
+                self.set_pc(self.const64(addr));
+                self.write_back(&regs);
+                let unwind = self.unwind_block(fnv);
+                let mut args = [self.state];
+                let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+                let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
+                let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
+                self.set_branch_weights(br, 100_000, 1);
+            }
             LLVMPositionBuilderAtEnd(self.b, here);
             poll
         }

@@ -21,7 +21,7 @@ use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMLinkage, LLVMVisibility};
+use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMLinkage, LLVMThreadLocalMode, LLVMVisibility};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
@@ -313,18 +313,25 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         };
         let call_ty = fty(t.void, &[t.ptr, t.i64, t.i64]);
         let syscall_ty = fty(t.void, &[t.ptr]);
-        let poll_ty = fty(t.i32, &[t.ptr]);
         let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
         let fp_env_helper_ty = fty(t.i64, &[t.i64]);
         let lookup_ty = fty(t.ptr, &[t.i64]);
+        let poll_ty = fty(t.i32, &[t.ptr]);
         let gb = cname("vmtrans_guest_base");
         let guest_base = LLVMAddGlobal(m, t.i64, gb.as_ptr());
         // A declaration: part 0's `emit_tables` replaces it with the definition.
         let table_name = cname(FUNC_TABLE);
         let func_table = LLVMAddGlobal(m, t.i8, table_name.as_ptr());
         LLVMSetVisibility(func_table, LLVMVisibility::LLVMHiddenVisibility);
+        // The thread's poll word, a thread-local of the runtime (runtime/src/signal/mod.rs): local-exec,
+        // so that a loop's poll is one compare against %fs with no register.
+        let poll_name = cname("vmtrans_signal_pending");
+        let poll_word = LLVMAddGlobal(m, t.i32, poll_name.as_ptr());
+        LLVMSetThreadLocalMode(poll_word, LLVMThreadLocalMode::LLVMLocalExecTLSModel);
+        LLVMSetVisibility(poll_word, LLVMVisibility::LLVMHiddenVisibility);
+        LLVMSetAlignment(poll_word, 4);
         let cache_name = cname("vmtrans_lookup_cache");
         let lookup_cache = LLVMAddGlobal(m, t.i64, cache_name.as_ptr());
         RuntimeFns {
@@ -346,6 +353,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fp_env_helper_ty),
             fp_env_helper_ty,
             guest_base,
+            poll_word,
             func_table,
             lookup_cache,
             lookup: declare(m, "vmtrans_lookup", lookup_ty),
