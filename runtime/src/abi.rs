@@ -77,3 +77,38 @@ pub unsafe extern "C" fn vmtrans_poll(state: *mut CpuState) -> u32 {
     signal::safe_point(state);
     u32::from(!state.same_guest_registers(&before))
 }
+
+// `vmtrans_poll` as translated code calls it: with LLVM's `preserve_most` convention, under which
+// the callee keeps every general register but r11 and the result's rax. A loop's poll sits on its
+// cold path, and with the C convention every value the loop holds in a caller-saved register had
+// to move to a callee-saved one (or the host stack) for the whole loop, because of that one call.
+// The trampoline saves the registers the C convention lets `vmtrans_poll` clobber; seven pushes
+// leave the stack 16-byte aligned for the call (it is 8 past alignment on entry). Vector registers
+// are the caller's to save under `preserve_most`, as under the C convention.
+core::arch::global_asm!(
+    ".pushsection .text.vmtrans_poll_preserving,\"ax\",@progbits",
+    ".globl vmtrans_poll_preserving",
+    ".hidden vmtrans_poll_preserving",
+    ".type vmtrans_poll_preserving,@function",
+    ".p2align 4",
+    "vmtrans_poll_preserving:",
+    "push rcx",
+    "push rdx",
+    "push rsi",
+    "push rdi",
+    "push r8",
+    "push r9",
+    "push r10",
+    "call {poll}",
+    "pop r10",
+    "pop r9",
+    "pop r8",
+    "pop rdi",
+    "pop rsi",
+    "pop rdx",
+    "pop rcx",
+    "ret",
+    ".size vmtrans_poll_preserving, .-vmtrans_poll_preserving",
+    ".popsection",
+    poll = sym vmtrans_poll,
+);

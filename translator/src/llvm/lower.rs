@@ -26,7 +26,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
+use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMCallConv, LLVMIntPredicate, LLVMOpcode, LLVMTailCallKind};
 use vmtrans_ir::a64::state::reg_offset;
 use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::lazy_loads::unloaded_at_start;
@@ -70,8 +70,9 @@ pub struct RuntimeFns {
     pub fp_env_helper_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
-    /// `i32 vmtrans_poll(ptr)`: delivers recorded signals at a loop back-edge of a function that
-    /// calls out; non-zero when a handler changed the registers or the pc.
+    /// `i32 vmtrans_poll_preserving(ptr)`, called with LLVM's `preserve_most` convention: delivers
+    /// recorded signals at a loop back-edge of a function that calls out; non-zero when a handler
+    /// changed the registers or the pc.
     pub poll: LLVMValueRef,
     pub poll_ty: LLVMTypeRef,
     /// `@vmtrans_signal_pending`, the runtime's thread-local poll word (an i32), which loop
@@ -674,6 +675,7 @@ impl<'a> FnLowering<'a> {
                 let unwind = self.unwind_block(fnv);
                 let mut args = [self.state];
                 let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+                LLVMSetInstructionCallConv(changed, LLVMCallConv::LLVMPreserveMostCallConv as u32);
                 let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
                 let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
                 self.set_branch_weights(br, 100_000, 1);

@@ -21,7 +21,7 @@ use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMLinkage, LLVMThreadLocalMode, LLVMVisibility};
+use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMCallConv, LLVMLinkage, LLVMThreadLocalMode, LLVMVisibility};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::OptimizationLevel;
@@ -340,7 +340,14 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             call_ty,
             syscall: declare(m, "vmtrans_syscall", syscall_ty),
             syscall_ty,
-            poll: declare(m, "vmtrans_poll", poll_ty),
+            // The runtime's trampoline for `vmtrans_poll` that keeps the general registers
+            // (runtime/src/abi.rs), so that a loop's values stay where they are across it.
+            poll: {
+                let poll = declare(m, "vmtrans_poll_preserving", poll_ty);
+                LLVMSetFunctionCallConv(poll, LLVMCallConv::LLVMPreserveMostCallConv as u32);
+                LLVMSetVisibility(poll, LLVMVisibility::LLVMHiddenVisibility);
+                poll
+            },
             poll_ty,
             trap: declare(m, "vmtrans_trap", trap_ty),
             trap_ty,
