@@ -598,12 +598,13 @@ impl<'a> FnLowering<'a> {
     /// Where the edge from `block` to `dest` enters: `dest` itself, or, for an edge back to a block at or
     /// before `block` (every cycle of the control-flow graph has one; `vmtrans_ir::poll`), a block
     /// that first tests the thread's poll word (`vmtrans_signal_pending`). When it is raised the
-    /// registers live at `dest` are written back and the function leaves for the dispatcher with
-    /// `dest`'s address as the pc, as a jump to another function does; the runtime delivers the
-    /// signals and enters the function again at `dest`, one of its resume points. So a thread
-    /// spinning in a translated loop still takes asynchronous signals, as on hardware, and the
-    /// loop itself calls nothing: a leaf function stays a leaf, and no value of the loop has to
-    /// survive a call. Registers dead at `dest` are left out of the write-back.
+    /// registers live at `dest` are written back; then a function that calls nothing leaves for the
+    /// dispatcher with `dest`'s address as the pc, as a jump to another function does (the runtime
+    /// delivers the signals and enters the function again at `dest`, one of its resume points), and
+    /// one that calls out calls the runtime's `preserve_most` trampoline and goes on with the values
+    /// it holds unless a handler changed the state (`vmtrans_ir::poll` says why each). So a thread
+    /// spinning in a translated loop still takes asynchronous signals, as on hardware. Registers
+    /// dead at `dest` are left out of the write-back.
     ///
     /// An edge into a loop that calls out first writes back the registers `sync_sets` lists for it.
     fn edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
@@ -655,7 +656,10 @@ impl<'a> FnLowering<'a> {
             // stored.
             let live = &self.live_at_start[dest.index()];
             let mut regs: BTreeSet<Reg> = self.dirty_at_end[block].intersection(live).copied().collect();
-            if self.polls_by_leaving {
+            // Leaving needs `dest` to be a resume point (`add_poll_resume_points` makes it one);
+            // without one the dispatcher would run the rest of the loop in the fallback engine.
+            let resumable = self.func.resume_points.iter().any(|&(a, _)| a == addr);
+            if self.polls_by_leaving && resumable {
                 // x0, sp and x30 go in the jump's arguments; `dest` is a resume point.
                 regs.remove(&PASSED_ONLY_IN_REGISTERS);
                 self.write_back(&regs);
