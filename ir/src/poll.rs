@@ -36,25 +36,15 @@ pub fn polls_on_edge(func: &Function, from: usize, to: usize) -> bool {
     to <= from && func.blocks[to].guest_addr.is_some()
 }
 
-/// The blocks some polled edge goes to, by index.
+/// The blocks some polled edge goes to, by index: the local successors of jumps, branches and
+/// indirect jumps (`Function::successor_indices`), not the continuations of calls.
 pub fn polled_blocks(func: &Function) -> BTreeSet<usize> {
-    let block_at: std::collections::HashMap<u64, usize> =
-        func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect();
+    let successors = func.successor_indices();
     let mut polled = BTreeSet::new();
     for (from, data) in func.blocks.iter().enumerate() {
-        let targets: Vec<usize> = match data.term {
-            Terminator::Jump { .. } | Terminator::Branch { .. } => {
-                data.term.successors().iter().map(|b| b.index()).collect()
-            }
-            Terminator::JumpIndirect { .. } => func
-                .indirect_targets
-                .iter()
-                .filter(|(b, _)| b.index() == from)
-                .flat_map(|(_, targets)| targets.iter().filter_map(|a| block_at.get(a).copied()))
-                .collect(),
-            _ => vec![],
-        };
-        polled.extend(targets.into_iter().filter(|&to| polls_on_edge(func, from, to)));
+        if matches!(data.term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::JumpIndirect { .. }) {
+            polled.extend(successors[from].iter().copied().filter(|&to| polls_on_edge(func, from, to)));
+        }
     }
     polled
 }

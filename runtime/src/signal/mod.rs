@@ -216,12 +216,6 @@ fn poll_word_raised() -> bool {
     value != 0
 }
 
-/// Raises this thread's poll word (async-signal-safe): its translated loops leave for the
-/// dispatcher's safe point at their next back-edge.
-fn raise_pending_word() {
-    set_poll_word(true);
-}
-
 /// The mask bit of `signal` (1..=64).
 fn bit(signal: u64) -> u64 {
     1u64 << (signal - 1)
@@ -291,7 +285,8 @@ pub unsafe fn record_host_siginfo(signal: u64, info: *const libc::siginfo_t) {
         }
         pending.bits.fetch_or(bit(signal), Ordering::Release);
     });
-    raise_pending_word();
+    // Its translated loops leave for a safe point at their next back-edge.
+    set_poll_word(true);
 }
 
 /// Sets the host disposition of `signal` for the guest's `action`: its default, ignored, or the recording
