@@ -3,6 +3,8 @@
 //!
 //! Instruction `i` defines value `v{i}` (if it has a result), so a value needs no table of its own.
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::entities::{Block, Value};
 use crate::inst::*;
 use crate::reg::Reg;
@@ -40,8 +42,8 @@ pub struct Function {
 
 impl Function {
     /// The values some instruction or terminator of the function's blocks uses.
-    pub fn used_values(&self) -> std::collections::HashSet<Value> {
-        let mut used = std::collections::HashSet::new();
+    pub fn used_values(&self) -> FxHashSet<Value> {
+        let mut used = FxHashSet::default();
         for bd in &self.blocks {
             for &v in &bd.insts {
                 used.extend(self.insts[v.index()].args());
@@ -55,7 +57,7 @@ impl Function {
     /// the terminator's successors (a call's or system call's continuation included) and the local
     /// targets recovered for an indirect jump.
     pub fn successor_indices(&self) -> Vec<Vec<usize>> {
-        let block_at: std::collections::HashMap<u64, usize> =
+        let block_at: FxHashMap<u64, usize> =
             self.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect();
         let mut successors: Vec<Vec<usize>> =
             self.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();

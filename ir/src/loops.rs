@@ -16,7 +16,7 @@
 //! also covers pointer chasing (`while (!p->next->flag)`): the first load is volatile and LLVM cannot
 //! move what depends on it.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::entities::Value;
 use crate::function::Function;
@@ -24,8 +24,8 @@ use crate::inst::{InstData, Terminator};
 use crate::reg::Reg;
 
 /// The loads of `func` that lie in a loop and whose address is the same on every iteration.
-pub fn invariant_address_loads(func: &Function) -> HashSet<Value> {
-    let mut found = HashSet::new();
+pub fn invariant_address_loads(func: &Function) -> FxHashSet<Value> {
+    let mut found = FxHashSet::default();
     for body in loops(func) {
         let written = registers_written(func, &body);
         for &b in &body {
@@ -68,7 +68,7 @@ pub fn loops(func: &Function) -> Vec<Vec<usize>> {
     let mut work = vec![((0..n).collect::<Vec<usize>>(), vec![])];
     while let Some((members, cut)) = work.pop() {
         for component in cyclic_components(&successors, &members, &cut) {
-            let in_component: HashSet<usize> = component.iter().copied().collect();
+            let in_component: FxHashSet<usize> = component.iter().copied().collect();
             let mut entries: Vec<usize> = component
                 .iter()
                 .copied()
@@ -158,8 +158,8 @@ fn cyclic_components(successors: &[Vec<usize>], members: &[usize], cut: &[usize]
 }
 
 /// The registers some block of `body` may change; all of them when one calls out of the function.
-fn registers_written(func: &Function, body: &[usize]) -> Option<HashSet<Reg>> {
-    let mut written = HashSet::new();
+fn registers_written(func: &Function, body: &[usize]) -> Option<FxHashSet<Reg>> {
+    let mut written = FxHashSet::default();
     for &b in body {
         let bd = &func.blocks[b];
         if !matches!(bd.term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::JumpIndirect { .. }) {
@@ -175,7 +175,7 @@ fn registers_written(func: &Function, body: &[usize]) -> Option<HashSet<Reg>> {
 }
 
 /// Whether `v` is the same on every iteration of a loop writing `written` (`None`: every register).
-fn is_invariant(func: &Function, v: Value, written: &Option<HashSet<Reg>>) -> bool {
+fn is_invariant(func: &Function, v: Value, written: &Option<FxHashSet<Reg>>) -> bool {
     match func.inst(v) {
         InstData::Const { .. } => true,
         InstData::GetReg { reg } => written.as_ref().is_some_and(|w| !w.contains(reg)),

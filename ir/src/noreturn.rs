@@ -20,15 +20,15 @@
 //! return after all (a signal handler redirecting it, say), the caller goes on at the return
 //! address through the dispatcher, where the code after the call is a resume point.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::entities::Block;
 use crate::function::{BlockData, Function};
 use crate::inst::Terminator;
 
 /// The entry addresses of the functions of `functions` that never return (see the module comment).
-pub fn functions_that_never_return(functions: &[Function]) -> HashSet<u64> {
-    let index: HashMap<u64, usize> = functions.iter().enumerate().map(|(i, f)| (f.entry_addr, i)).collect();
+pub fn functions_that_never_return(functions: &[Function]) -> FxHashSet<u64> {
+    let index: FxHashMap<u64, usize> = functions.iter().enumerate().map(|(i, f)| (f.entry_addr, i)).collect();
     // Made once: the passes below revisit every function not yet known to return.
     let successors: Vec<Vec<Vec<usize>>> = functions.iter().map(Function::successor_indices).collect();
     let mut may_return = vec![false; functions.len()];
@@ -89,7 +89,7 @@ fn falls_off(f: &Function, cont: Block, ret_addr: u64) -> bool {
 /// call convention's assumptions hold at it, so flags and scratch registers are not kept for the
 /// callee), but nothing flows from it into the code after it in the function, which stays a resume
 /// point for the return address.
-pub fn cut_noreturn_continuations(func: &mut Function, noreturn: &HashSet<u64>) -> usize {
+pub fn cut_noreturn_continuations(func: &mut Function, noreturn: &FxHashSet<u64>) -> usize {
     let mut cut = 0;
     for b in 0..func.blocks.len() {
         let Terminator::CallGuest { target, ret_addr, cont } = func.blocks[b].term else { continue };
@@ -180,19 +180,19 @@ block1:
 }",
         );
         let noreturn = functions_that_never_return(&[abort, fail, check, wrap, unknown, spin, report]);
-        assert_eq!(noreturn, HashSet::from([0x1000, 0x2000, 0x4000, 0x6000, 0x7000]));
+        assert_eq!(noreturn, [0x1000, 0x2000, 0x4000, 0x6000, 0x7000].into_iter().collect::<FxHashSet<_>>());
     }
 
     #[test]
     fn a_call_of_a_function_that_never_returns_leaves_for_its_return_address_after_it() {
         let mut check = function(CHECK);
-        assert_eq!(cut_noreturn_continuations(&mut check, &HashSet::from([0x2000])), 1);
+        assert_eq!(cut_noreturn_continuations(&mut check, &[0x2000].into_iter().collect::<FxHashSet<_>>()), 1);
         verify(&check).unwrap();
         assert_eq!(check.blocks[2].term, Terminator::CallGuest { target: 0x2000, ret_addr: 0x300c, cont: Block(3) });
         assert!(check.blocks[3].insts.is_empty());
         assert_eq!(check.blocks[3].term, Terminator::JumpGuest { target: 0x300c });
         // The return address stays a resume point, and a second pass changes nothing.
         assert_eq!(check.resume_points, vec![(0x300c, Block(1))]);
-        assert_eq!(cut_noreturn_continuations(&mut check, &HashSet::from([0x2000])), 0);
+        assert_eq!(cut_noreturn_continuations(&mut check, &[0x2000].into_iter().collect::<FxHashSet<_>>()), 0);
     }
 }

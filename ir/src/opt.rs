@@ -17,7 +17,7 @@
 //!   one value) becomes that value, so that its condition is seen dead here.
 //! - `remove_dead_values`: instructions without side effects whose results are unused go.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::entities::Value;
 use crate::function::Function;
@@ -68,7 +68,7 @@ fn same_bits(func: &Function, a: Value, b: Value, depth: u32) -> bool {
 /// fed such a select (FCSEL d0, d4, d4, LT after an FCMP) is kept for its exception flags, where
 /// LLVM, folding the select itself, would drop the compare and the invalid-operation flag with it.
 pub fn fold_selects_of_equal_arms(func: &mut Function) {
-    let mut replace: HashMap<Value, Value> = HashMap::new();
+    let mut replace: FxHashMap<Value, Value> = FxHashMap::default();
     for block in &func.blocks {
         for &v in &block.insts {
             if let InstData::Select { args: [a, b], .. } = func.inst(v) {
@@ -147,8 +147,8 @@ fn term_args_mut(term: &mut Terminator) -> Vec<&mut Value> {
 /// Replaces reads of a register whose value the block already knows.
 pub fn forward_registers(func: &mut Function) {
     for bi in 0..func.blocks.len() {
-        let mut known: HashMap<Reg, Value> = HashMap::new();
-        let mut replace: HashMap<Value, Value> = HashMap::new();
+        let mut known: FxHashMap<Reg, Value> = FxHashMap::default();
+        let mut replace: FxHashMap<Value, Value> = FxHashMap::default();
         let insts = func.blocks[bi].insts.clone();
         let mut kept = Vec::with_capacity(insts.len());
         for v in insts {
@@ -273,10 +273,10 @@ fn exits(term: &Terminator) -> bool {
 pub fn remove_dead_register_writes(func: &mut Function, convention: CallConvention) {
     let raises = crate::sync::stack_pointer_raises(func);
     let n = func.blocks.len();
-    let all: HashSet<Reg> = Reg::all().collect();
+    let all: FxHashSet<Reg> = Reg::all().collect();
     // Per block: registers read before written (gen) and registers written (kill).
-    let mut gen = vec![HashSet::new(); n];
-    let mut kill = vec![HashSet::new(); n];
+    let mut gen = vec![FxHashSet::default(); n];
+    let mut kill = vec![FxHashSet::default(); n];
     for (b, bd) in func.blocks() {
         for &v in &bd.insts {
             match func.inst(v) {
@@ -298,21 +298,21 @@ pub fn remove_dead_register_writes(func: &mut Function, convention: CallConventi
         func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
     // What the convention leaves dead at each block's exit, computed once outside the fixed point.
     let dead: Vec<_> = func.blocks.iter().map(|bd| convention.dead_after(&bd.term)).collect();
-    let mut live_in: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
-    let mut live_out: Vec<HashSet<Reg>> = vec![HashSet::new(); n];
+    let mut live_in: Vec<FxHashSet<Reg>> = vec![FxHashSet::default(); n];
+    let mut live_out: Vec<FxHashSet<Reg>> = vec![FxHashSet::default(); n];
     let mut changed = true;
     while changed {
         changed = false;
         for b in (0..n).rev() {
             let term = &func.blocks[b].term;
-            let mut out: HashSet<Reg> = if exits(term) { all.clone() } else { HashSet::new() };
+            let mut out: FxHashSet<Reg> = if exits(term) { all.clone() } else { FxHashSet::default() };
             for r in &dead[b] {
                 out.remove(r);
             }
             for &s in &succs[b] {
                 out.extend(live_in[s].iter().copied());
             }
-            let mut inn: HashSet<Reg> = out.difference(&kill[b]).copied().collect();
+            let mut inn: FxHashSet<Reg> = out.difference(&kill[b]).copied().collect();
             inn.extend(gen[b].iter().copied());
             if inn != live_in[b] || out != live_out[b] {
                 live_in[b] = inn;
@@ -358,7 +358,7 @@ pub fn remove_dead_values(func: &mut Function) {
     loop {
         let used = func.used_values();
         let mut removed = false;
-        let mut compared_pairs: HashSet<(Value, Value)> =
+        let mut compared_pairs: FxHashSet<(Value, Value)> =
             used.iter().filter_map(|v| compared(&func.insts[v.index()])).collect();
         for bi in 0..func.blocks.len() {
             let before = func.blocks[bi].insts.len();
@@ -385,7 +385,7 @@ pub fn remove_dead_values(func: &mut Function) {
 /// Renumbers values so that the instruction tables hold only placed instructions (the verifier
 /// requires every instruction to be in a block).
 fn compact_orphans(func: &mut Function) {
-    let mut map: HashMap<Value, Value> = HashMap::new();
+    let mut map: FxHashMap<Value, Value> = FxHashMap::default();
     let mut insts = vec![];
     let mut results = vec![];
     for bi in 0..func.blocks.len() {

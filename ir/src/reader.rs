@@ -9,7 +9,8 @@
 //! value and block named exists; types and block-locality are the verifier's business. It never
 //! panics: every problem is a `ParseError` with its 1-based line number.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use std::fmt;
 
 use crate::entities::{Block, Value};
@@ -436,7 +437,7 @@ impl FunctionParser {
             return Err(err(close_line, format!("block{} has no terminator", self.func.blocks.len() - 1)));
         }
         // Named values claim their indices first.
-        let mut named: HashMap<u32, usize> = HashMap::new();
+        let mut named: FxHashMap<u32, usize> = FxHashMap::default();
         for inst in self.block_insts.iter().flatten() {
             if let Some((v, _)) = inst.result {
                 if v.0 > MAX_VALUE_INDEX {
@@ -451,7 +452,7 @@ impl FunctionParser {
         let mut next = 0u32;
         // Indices already given to unnamed instructions: a later one must not take them again
         // when a named value's number sends `next` back below them.
-        let mut unnamed_taken = std::collections::HashSet::new();
+        let mut unnamed_taken = FxHashSet::default();
         for (block, insts) in self.block_insts.into_iter().enumerate() {
             for inst in insts {
                 let index = match inst.result {

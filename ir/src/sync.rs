@@ -23,7 +23,9 @@
 //! them sp, which the continuation compares with the state's before trusting them. Calls, jumps to
 //! other functions and returns also use what they pass in host registers.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::entities::Value;
 use crate::function::Function;
@@ -182,8 +184,8 @@ pub fn passes_registers(term: &Terminator) -> bool {
 /// may resume, keeps everything it has on its stack. A raise may wait for the next write-back, since
 /// the state's sp stays below the guest's. "Current" is exact within a block: the last value read
 /// from or written to sp before the write (system calls, which may change sp, end blocks).
-pub fn stack_pointer_raises(func: &Function) -> HashSet<Value> {
-    let mut raises = HashSet::new();
+pub fn stack_pointer_raises(func: &Function) -> FxHashSet<Value> {
+    let mut raises = FxHashSet::default();
     for block in &func.blocks {
         let mut current = None;
         for &v in &block.insts {
@@ -217,7 +219,7 @@ pub(crate) fn to_set(m: Mask) -> BTreeSet<Reg> {
     Reg::all().filter(|&r| m & bit(r) != 0).collect()
 }
 
-fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &HashSet<(usize, usize)>) -> Vec<Mask> {
+fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &FxHashSet<(usize, usize)>) -> Vec<Mask> {
     let mut dirty_out: Vec<Mask> = func
         .blocks
         .iter()
@@ -277,8 +279,8 @@ const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | 1 << PASSED_ONLY_IN_REGISTERS.0;
 /// iteration. Writing a register back early is always correct: the state must be exact only at
 /// synchronisation points, and one written again later is dirty again there. Edges leave the flags
 /// and x0 dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
-fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> HashSet<(usize, usize)> {
-    let mut edges = HashSet::new();
+fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> FxHashSet<(usize, usize)> {
+    let mut edges = FxHashSet::default();
     for body in crate::loops::loops(func) {
         let calls_out = body.iter().any(|&b| {
             matches!(
@@ -289,7 +291,7 @@ fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> HashSet<(usiz
         if !calls_out {
             continue;
         }
-        let inside: HashSet<usize> = body.iter().copied().collect();
+        let inside: FxHashSet<usize> = body.iter().copied().collect();
         for (p, ss) in successors.iter().enumerate() {
             if inside.contains(&p) {
                 continue;
@@ -330,7 +332,7 @@ pub struct SyncSets {
     pub live_at_start: Vec<BTreeSet<Reg>>,
     /// The registers written back on a local edge `(from, to)` into a loop that calls out (every
     /// edge not listed writes nothing back).
-    pub written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
+    pub written_back_on_edge: FxHashMap<(usize, usize), BTreeSet<Reg>>,
 }
 
 /// Both analyses (see the module comment) under `convention`.
@@ -338,7 +340,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
     let successors = local_successors(func);
     let flush_edges = loop_entry_edges(func, &successors);
     let mut dirty = dirty_masks(func, &successors, &flush_edges);
-    let flushed: HashMap<(usize, usize), Mask> = flush_edges
+    let flushed: FxHashMap<(usize, usize), Mask> = flush_edges
         .iter()
         .map(|&(p, s)| ((p, s), dirty[p] & !NOT_WRITTEN_BACK_ON_EDGES))
         .filter(|&(_, m)| m != 0)
@@ -412,7 +414,7 @@ fn state_read_after(func: &Function, convention: CallConvention) -> Vec<Mask> {
     let (gen, kill) = reads_and_writes(func);
     let successors: Vec<Vec<usize>> =
         func.blocks.iter().map(|bd| bd.term.successors().iter().map(|s| s.index()).collect()).collect();
-    let resumed_at: HashMap<u64, usize> = func.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
+    let resumed_at: FxHashMap<u64, usize> = func.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
     let mut live_in: Vec<Mask> = vec![0; n];
     let mut changed = true;
     while changed {
@@ -446,7 +448,7 @@ fn live_masks(
     func: &Function,
     successors: &[Vec<usize>],
     dirty_at_end: &[Mask],
-    flushed: &HashMap<(usize, usize), Mask>,
+    flushed: &FxHashMap<(usize, usize), Mask>,
     convention: CallConvention,
 ) -> Vec<Mask> {
     let n = func.blocks.len();

@@ -19,7 +19,8 @@
 //!
 //! Errors name the entity and say what is wrong; all are collected, not just the first.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
+
 use std::fmt;
 
 use crate::entities::{Block, Value};
@@ -70,7 +71,7 @@ impl Verifier<'_> {
         }
         let mut placed = vec![false; f.insts.len()];
         for (block, data) in f.blocks() {
-            let mut defined: HashSet<Value> = HashSet::new();
+            let mut defined: FxHashSet<Value> = FxHashSet::default();
             for &v in &data.insts {
                 if v.index() >= f.insts.len() {
                     self.err(block, format!("{v} does not exist"));
@@ -116,7 +117,7 @@ impl Verifier<'_> {
         }
     }
 
-    fn check_use(&mut self, at: impl fmt::Display, a: Value, defined: &HashSet<Value>) {
+    fn check_use(&mut self, at: impl fmt::Display, a: Value, defined: &FxHashSet<Value>) {
         if !defined.contains(&a) {
             self.err(at, format!("uses {a}, which is not defined earlier in this block"));
         } else if self.func.results[a.index()].is_none() {

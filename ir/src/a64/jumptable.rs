@@ -8,7 +8,9 @@
 //! twice with different arbitrary values; a target that depends on anything but the index and
 //! read-only memory shows up as a disagreement, and recovery gives up.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use rustc_hash::FxHashMap;
 
 use crate::a64::flow::{classify, Flow};
 use crate::a64::lift::{lift_block, CodeSource};
@@ -23,7 +25,7 @@ struct ProbeEnv<'a> {
     index_reg: Reg,
     index: u64,
     noise: u64,
-    regs: HashMap<Reg, u128>,
+    regs: FxHashMap<Reg, u128>,
     /// When set, reading a register with no known value is noted in `unknown_read`.
     strict: bool,
     unknown_read: bool,
@@ -104,7 +106,7 @@ fn probe(
     func: &crate::function::Function,
     index_reg: Reg,
     index: u64,
-    known: &HashMap<Reg, u128>,
+    known: &FxHashMap<Reg, u128>,
 ) -> Option<u64> {
     let mut seen = None;
     for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
@@ -140,14 +142,14 @@ pub fn recover(
     block_start: u64,
     br_pc: u64,
     guard: Option<(Reg, u64)>,
-    known_regs: &HashMap<Reg, u64>,
+    known_regs: &FxHashMap<Reg, u64>,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<Vec<u64>> {
     let len = ((br_pc - block_start) / 4 + 1) as usize;
     let read = |a: u64| src.insn(a);
     let lifted = lift_block(block_start, &read, len).ok()?;
     let func = &lifted.func;
-    let known: HashMap<Reg, u128> = known_regs.iter().map(|(&r, &v)| (r, v as u128)).collect();
+    let known: FxHashMap<Reg, u128> = known_regs.iter().map(|(&r, &v)| (r, v as u128)).collect();
     let mut targets = vec![];
     match guard {
         Some((index_reg, cases)) => {
@@ -213,7 +215,7 @@ pub fn recover(
 fn constant_target_of(
     src: &dyn CodeSource,
     func: &crate::function::Function,
-    known: &HashMap<Reg, u128>,
+    known: &FxHashMap<Reg, u128>,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<u64> {
     // The index register is any register the block does not read, so only noise varies.
@@ -243,7 +245,7 @@ pub fn constant_branch_target(
     let len = ((ret_pc - block_start) / 4 + 1) as usize;
     let read = |a: u64| src.insn(a);
     let lifted = lift_block(block_start, &read, len).ok()?;
-    constant_target_of(src, &lifted.func, &HashMap::new(), valid)
+    constant_target_of(src, &lifted.func, &FxHashMap::default(), valid)
 }
 
 /// Constant propagation over the instructions `pcs` of a function (entered at `entry`): for each
@@ -251,12 +253,16 @@ pub fn constant_branch_target(
 /// respect: a call is assumed to change only the registers the procedure-call standard lets it
 /// change (x0..x18, x30). It is used only for jump-table recovery, where a wrong guess is harmless
 /// (see `recover`).
-pub fn constant_registers(src: &dyn CodeSource, pcs: &BTreeSet<u64>, entry: u64) -> HashMap<u64, HashMap<Reg, u64>> {
+pub fn constant_registers(
+    src: &dyn CodeSource,
+    pcs: &BTreeSet<u64>,
+    entry: u64,
+) -> FxHashMap<u64, FxHashMap<Reg, u64>> {
     let read = |a: u64| src.insn(a);
-    let mut lifted: HashMap<u64, Option<crate::function::Function>> = HashMap::new();
-    let mut state: HashMap<u64, HashMap<Reg, u64>> = HashMap::new();
+    let mut lifted: FxHashMap<u64, Option<crate::function::Function>> = FxHashMap::default();
+    let mut state: FxHashMap<u64, FxHashMap<Reg, u64>> = FxHashMap::default();
     let mut work: VecDeque<u64> = VecDeque::new();
-    state.insert(entry, HashMap::new());
+    state.insert(entry, FxHashMap::default());
     work.push_back(entry);
     let mut visits = 0usize;
     while let Some(pc) = work.pop_front() {
@@ -278,7 +284,7 @@ pub fn constant_registers(src: &dyn CodeSource, pcs: &BTreeSet<u64>, entry: u64)
                     _ => None,
                 })
                 .collect();
-            let regs: HashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
+            let regs: FxHashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
             let mut env =
                 ProbeEnv { src, index_reg: Reg::PC, index: 0, noise: 0, regs, strict: true, unknown_read: false };
             let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;

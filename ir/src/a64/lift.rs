@@ -6,7 +6,9 @@
 //! no block is ever split after the fact. Targets outside the function become `jump_guest`
 //! exits. `lift_block` lifts a single guest block for the fallback engine: every exit leaves it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rustc_hash::FxHashMap;
 
 use crate::a64::flow::{classify, Flow};
 use crate::a64::jumptable;
@@ -89,7 +91,7 @@ pub struct Lifter<'f> {
     pub insn: u32,
     mode: Mode,
     /// Blocks made for targets outside the function, by target.
-    exits: HashMap<u64, Block>,
+    exits: FxHashMap<u64, Block>,
     /// Direct call targets met.
     pub call_targets: Vec<u64>,
 }
@@ -392,9 +394,9 @@ pub fn lift_function(
             work.push_back(a);
         }
     };
-    let mut guards: HashMap<u64, (Reg, u64)> = HashMap::new();
+    let mut guards: FxHashMap<u64, (Reg, u64)> = FxHashMap::default();
     // BLRs whose target the block computes as a constant, by address.
-    let mut call_consts: HashMap<u64, u64> = HashMap::new();
+    let mut call_consts: FxHashMap<u64, u64> = FxHashMap::default();
     let mut pending: Vec<(u64, u64)> = vec![];
     let mut unresolved: Vec<(u64, u64)> = vec![];
     loop {
@@ -467,9 +469,12 @@ pub fn lift_function(
         }
         // Every path is known: try the indirect jumps, whose tables may add paths.
         {
-            let consts =
-                if pending.is_empty() { HashMap::new() } else { jumptable::constant_registers(src, &seen, entry) };
-            let none = HashMap::new();
+            let consts = if pending.is_empty() {
+                FxHashMap::default()
+            } else {
+                jumptable::constant_registers(src, &seen, entry)
+            };
+            let none = FxHashMap::default();
             for (start, pc) in std::mem::take(&mut pending) {
                 let guard = guards.get(&start).copied();
                 let known = consts.get(&start).unwrap_or(&none);
@@ -506,7 +511,7 @@ pub fn lift_function(
         pc: 0,
         insn: 0,
         mode: Mode::Function { leaders: map },
-        exits: HashMap::new(),
+        exits: FxHashMap::default(),
         call_targets: vec![],
     };
     let mut unsupported = vec![];
@@ -582,7 +587,7 @@ pub fn lift_block(pc: u64, read: &dyn Fn(u64) -> Option<u32>, max_insns: usize) 
     let mut b = Builder::new(&mut func);
     let entry = b.create_block(Some(pc));
     b.switch_to(entry);
-    let mut l = Lifter { b, pc, insn: 0, mode: Mode::Single, exits: HashMap::new(), call_targets: vec![] };
+    let mut l = Lifter { b, pc, insn: 0, mode: Mode::Single, exits: FxHashMap::default(), call_targets: vec![] };
     let mut unsupported = vec![];
     let mut insns = 0;
     let mut at = pc;

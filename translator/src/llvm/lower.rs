@@ -22,7 +22,9 @@
 //! callee-saved register, and tail-calls the private `g_<addr>.body`, the whole function, at the
 //! guest address where a path leaves the prefix (`Shape`, `entries.rs`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
@@ -36,6 +38,7 @@ use vmtrans_ir::sync::{stack_pointer_raises, CallConvention, SyncSets, PASSED_IN
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
+use super::CodegenOptions;
 
 mod entries;
 
@@ -105,40 +108,45 @@ pub struct FnLowering<'a> {
     pub func: &'a Function,
     pub rt: RuntimeFns,
     /// LLVM functions of translated guest functions, by guest entry address.
-    pub fns: &'a HashMap<u64, LLVMValueRef>,
+    pub fns: &'a FxHashMap<u64, LLVMValueRef>,
     pub values: Vec<Option<LLVMValueRef>>,
     pub guest_base: LLVMValueRef,
     state: LLVMValueRef,
     /// The function's arguments holding `PASSED_IN_REGISTERS`, in that order.
     passed: [LLVMValueRef; PASSED_IN_REGISTERS.len()],
-    slots: HashMap<Reg, LLVMValueRef>,
-    state_ptrs: HashMap<Reg, LLVMValueRef>,
+    slots: FxHashMap<Reg, LLVMValueRef>,
+    state_ptrs: FxHashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
     /// Per block, the registers that may differ from the state at its end (ir/src/sync.rs).
     dirty_at_end: Vec<BTreeSet<Reg>>,
     /// Per block, the registers whose values at its start some path reads.
     live_at_start: Vec<BTreeSet<Reg>>,
     /// The registers written back on edges into loops that call out.
-    written_back_on_edge: HashMap<(usize, usize), BTreeSet<Reg>>,
+    written_back_on_edge: FxHashMap<(usize, usize), BTreeSet<Reg>>,
     /// The block that returns what the state holds at once, made when first needed.
     unwind: Option<LLVMBasicBlockRef>,
     /// The index of the block starting at each guest address.
-    block_at: HashMap<u64, usize>,
+    block_at: FxHashMap<u64, usize>,
     /// Whether loop back-edges poll it (`--no-signal-poll` turns this off).
     signal_poll: bool,
+    /// Whether loads and stores of state fields up to 8 bytes are unordered atomics
+    /// (`keep_access_size`). Only optimisation merges accesses, so at -O0 they are plain, which
+    /// lets LLVM's fast instruction selector take them: it gives up on atomic accesses and hands
+    /// their whole block to the slow selector, which made -O0 codegen twice as slow.
+    atomic_state_accesses: bool,
     /// Whether loops leave for the dispatcher when a signal is pending, rather than call the
     /// runtime (`vmtrans_ir::poll::polls_by_leaving`).
     polls_by_leaving: bool,
     /// What calls and returns may assume.
     convention: CallConvention,
     /// The values the function uses (a load whose value is unused must still be made).
-    pub(super) used_values: std::collections::HashSet<vmtrans_ir::Value>,
+    pub(super) used_values: FxHashSet<vmtrans_ir::Value>,
     /// Loads in loops whose address does not change, which must be made on every iteration
     /// (`vmtrans_ir::loops`).
-    pub(super) repeated_loads: std::collections::HashSet<vmtrans_ir::Value>,
+    pub(super) repeated_loads: FxHashSet<vmtrans_ir::Value>,
     /// Writes of sp that only raise it, which wait for the next write-back; every other write of sp
     /// goes to the state at once (`vmtrans_ir::sync::stack_pointer_raises`).
-    pub(super) stack_pointer_raises: std::collections::HashSet<vmtrans_ir::Value>,
+    pub(super) stack_pointer_raises: FxHashSet<vmtrans_ir::Value>,
     /// When lowering a prefix: the indices of its blocks, and the body function the other paths
     /// go on in.
     prefix_of: Option<(BTreeSet<usize>, LLVMValueRef)>,
@@ -169,13 +177,13 @@ impl<'a> FnLowering<'a> {
         t: Types,
         module: LLVMModuleRef,
         rt: RuntimeFns,
-        fns: &'a HashMap<u64, LLVMValueRef>,
+        fns: &'a FxHashMap<u64, LLVMValueRef>,
         func: &'a Function,
         sync: &'a SyncSets,
         llfn: LLVMValueRef,
         shape: Shape<'_>,
-        signal_poll: bool,
-        convention: CallConvention,
+        opts: &CodegenOptions,
+        level: u8,
     ) {
         unsafe {
             let b = LLVMCreateBuilderInContext(t.ctx);
@@ -210,17 +218,18 @@ impl<'a> FnLowering<'a> {
                 guest_base,
                 state,
                 passed,
-                slots: HashMap::new(),
-                state_ptrs: HashMap::new(),
+                slots: FxHashMap::default(),
+                state_ptrs: FxHashMap::default(),
                 used,
                 dirty_at_end,
                 live_at_start,
                 written_back_on_edge,
                 unwind: None,
                 block_at: func.blocks().filter_map(|(b, bd)| bd.guest_addr.map(|a| (a, b.index()))).collect(),
-                signal_poll,
+                signal_poll: opts.signal_poll,
+                atomic_state_accesses: level > 0,
                 polls_by_leaving: vmtrans_ir::poll::polls_by_leaving(func),
-                convention,
+                convention: opts.convention,
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
                 stack_pointer_raises: stack_pointer_raises(func),
@@ -330,7 +339,7 @@ impl<'a> FnLowering<'a> {
     fn keep_access_size(&self, access: LLVMValueRef, bytes: u32) {
         unsafe {
             LLVMSetAlignment(access, bytes);
-            if bytes <= 8 {
+            if bytes <= 8 && self.atomic_state_accesses {
                 LLVMSetOrdering(access, LLVMAtomicOrdering::LLVMAtomicOrderingUnordered);
             }
         }
@@ -641,10 +650,17 @@ impl<'a> FnLowering<'a> {
             let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMPositionBuilderAtEnd(self.b, poll);
-            // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with others.
+            // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with
+            // others. At -O0 nothing hoists or merges, and a volatile load suits LLVM's fast
+            // selector, which gives up on atomic ones (`atomic_state_accesses`); only this
+            // thread's signal handler writes the word, so either is exact.
             let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
             LLVMSetAlignment(word, 4);
-            LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+            if self.atomic_state_accesses {
+                LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+            } else {
+                LLVMSetVolatile(word, 1);
+            }
             let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
             let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
             self.set_branch_weights(br, 1, 100_000);

@@ -14,7 +14,8 @@ mod lower;
 mod ops;
 mod types;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _, Result};
@@ -242,7 +243,7 @@ fn compile_part(
         let rt = declare_runtime(m, &t);
         // Every function is declared in every part (hidden: calls between parts stay direct);
         // each part defines its own.
-        let mut fns: HashMap<u64, LLVMValueRef> = HashMap::new();
+        let mut fns: FxHashMap<u64, LLVMValueRef> = FxHashMap::default();
         for f in functions {
             let v = declare(m, &function_symbol(f.entry_addr), t.guest_fn);
             LLVMSetVisibility(v, LLVMVisibility::LLVMHiddenVisibility);
@@ -252,9 +253,7 @@ fn compile_part(
         for &i in part {
             let f = &functions[i];
             let sync = sync_sets(f, opts.convention);
-            let lower = |llfn, shape| {
-                FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts.signal_poll, opts.convention)
-            };
+            let lower = |llfn, shape| FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts, opt_level);
             // A function with an early return compiles it alone (ir/src/prefix.rs); the rest of
             // its paths go on in a second, private function holding the whole body.
             match early_exit_prefix(f, &sync) {
@@ -375,7 +374,7 @@ unsafe fn emit_tables(
     m: LLVMModuleRef,
     t: &Types,
     functions: &[Function],
-    fns: &HashMap<u64, LLVMValueRef>,
+    fns: &FxHashMap<u64, LLVMValueRef>,
     image: &[u8],
 ) {
     unsafe {
