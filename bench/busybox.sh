@@ -48,8 +48,8 @@ command -v "$qemu" >/dev/null || fail "$qemu is not installed (scripts/install-d
 # ---- Fetch -------------------------------------------------------------------------------------------
 
 BUSYBOX_CACHE="$cache" scripts/fetch-busybox.sh || exit 2
-native="$cache/amd64/bin/busybox"
-guest="$cache/arm64/bin/busybox"
+native="$cache/busybox-static_amd64/bin/busybox"
+guest="$cache/busybox-static_arm64/bin/busybox"
 translated="$cache/busybox.native"
 
 # ---- Translate -------------------------------------------------------------------------------------------

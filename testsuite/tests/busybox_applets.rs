@@ -30,7 +30,7 @@ fn fetch_busybox() -> (PathBuf, PathBuf) {
     let cache = std::env::var_os("BUSYBOX_CACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(".cache").join("busybox"));
-    (cache.join("amd64/bin/busybox"), cache.join("arm64/bin/busybox"))
+    (cache.join("busybox-static_amd64/bin/busybox"), cache.join("busybox-static_arm64/bin/busybox"))
 }
 
 /// Writes the data the command lines work on: two small text files, a 300 KB text file of
