@@ -50,9 +50,13 @@ pub fn link(objects: &[PathBuf], runtime: &Path, out: &Path) -> Result<()> {
         .output()
         .with_context(|| format!("cannot run the linker driver '{cc}'"))?;
     if !output.status.success() {
+        // The linker's own lines, not the driver's summary: the cause is often on the line before
+        // the one that says "error" ("X: TLS reference in a.o mismatches non-TLS reference in b.o").
         let msg = String::from_utf8_lossy(&output.stderr);
-        let first = msg.lines().find(|l| l.contains("error") || l.contains("undefined")).unwrap_or("(no message)");
-        bail!("linking failed ({cc} exited with {}): {first}", output.status);
+        let lines: Vec<&str> =
+            msg.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("collect2:")).take(4).collect();
+        let said = if lines.is_empty() { "(no message)".to_string() } else { lines.join(" | ") };
+        bail!("linking failed ({cc} exited with {}): {said}", output.status);
     }
     Ok(())
 }

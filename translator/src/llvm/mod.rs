@@ -271,6 +271,14 @@ fn compile_part(
         if with_tables {
             emit_tables(m, &t, functions, &fns, image);
         }
+        // An unused declaration of the thread-local poll word would still reach the object file as
+        // an undefined hidden symbol, but without the TLS type that only a use gives it, and the
+        // linker rejects the runtime's TLS definition against such a reference ("TLS reference
+        // mismatches non-TLS reference"). A part without loops has no use; at -O1 and above LLVM
+        // drops the declaration itself, at -O0 nothing does.
+        if LLVMGetFirstUse(rt.poll_word).is_null() {
+            LLVMDeleteGlobal(rt.poll_word);
+        }
     }
     module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
     if opt_level > 0 {
