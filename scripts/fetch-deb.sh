@@ -30,7 +30,7 @@ cache="$(cd "$cache" && pwd)"
 for spec in "$@"; do
     package="${spec%%:*}"
     arch="${spec#*:}"
-    [[ -n "$package" && "$arch" != "$spec" ]] || fail "'$spec' is not PACKAGE:ARCH"
+    [[ -n "$package" && -n "$arch" && "$arch" != "$spec" ]] || fail "'$spec' is not PACKAGE:ARCH"
     dest="$cache/${package}_$arch"
     if [[ -f "$dest/.unpacked" ]]; then
         continue
@@ -45,9 +45,11 @@ for spec in "$@"; do
         fi
     fi
     progress "downloading $spec"
-    (cd "$cache" && rm -f "${package}"_*_"$arch".deb && apt-get download -q "$spec" 2>/dev/null) ||
-        fail "apt-get download $spec failed"
+    (cd "$cache" && rm -f "${package}"_*_"$arch".deb && apt-get download -q "$spec") ||
+        fail "apt-get download $spec failed (its message is above)"
+    debs=("$cache/${package}"_*_"$arch".deb)
+    [[ -f "${debs[0]}" ]] || fail "apt-get download $spec left no ${package}_*_$arch.deb in $cache"
     rm -rf "$dest"
-    dpkg-deb -x "$cache/${package}"_*_"$arch".deb "$dest"
+    dpkg-deb -x "${debs[0]}" "$dest" || fail "cannot unpack ${debs[0]}"
     touch "$dest/.unpacked"
 done

@@ -9,9 +9,9 @@
 //! value and block named exists; types and block-locality are the verifier's business. It never
 //! panics: every problem is a `ParseError` with its 1-based line number.
 
-use rustc_hash::{FxHashMap, FxHashSet};
-
 use std::fmt;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::entities::{Block, Value};
 use crate::function::{BlockData, Function};

@@ -19,9 +19,9 @@
 //!
 //! Errors name the entity and say what is wrong; all are collected, not just the first.
 
-use rustc_hash::FxHashSet;
-
 use std::fmt;
+
+use rustc_hash::FxHashSet;
 
 use crate::entities::{Block, Value};
 use crate::function::Function;

@@ -20,3 +20,4 @@ type -t echo cd cat
 f() { local -i n=$1; (( n <= 1 )) && { echo 1; return; }; echo $(( n * $(f $((n - 1))) )); }; echo "10! = $(f 10)"
 shopt -s extglob; t=aaabbb; echo "${t##+(a)}"
 echo "${BASH_VERSINFO[0]}"
+echo "end of bash.sh"

@@ -32,5 +32,6 @@ printf '%s %d %x %o %5s|%-5s|\n' str 42 255 8 r l
 echo "a:b:c" | { IFS=: read -r p q r; echo "$r $q $p"; }
 unset x; echo "${x:-default} ${x-unset}"; x=; echo "[${x:-empty}] [${x-set}]"
 i=0; until [ $i -ge 3 ]; do i=$((i + 1)); done; echo "until $i"
+echo "end of posix.sh"
 trap 'echo exiting' EXIT
 exit 3

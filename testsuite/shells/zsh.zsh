@@ -12,3 +12,4 @@ f() { echo "args:$#"; shift; echo "$@"; }; f 1 2 3
 trap 'echo trapped' USR1; kill -USR1 $$; echo after
 print -l one two | sort -r
 echo ${(l:6::0:)${:-42}}
+echo "end of zsh.zsh"

@@ -42,6 +42,7 @@ message:
 message_end:
 "#;
 
+/// The longest one run may take (the program makes three system calls).
 const RUN_LIMIT: Duration = Duration::from_secs(30);
 
 #[test]

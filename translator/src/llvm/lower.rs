@@ -651,16 +651,11 @@ impl<'a> FnLowering<'a> {
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMPositionBuilderAtEnd(self.b, poll);
             // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with
-            // others. At -O0 nothing hoists or merges, and a volatile load suits LLVM's fast
-            // selector, which gives up on atomic ones (`atomic_state_accesses`); only this
-            // thread's signal handler writes the word, so either is exact.
+            // others. (At -O0 the fast instruction selector takes no thread-local address, so this
+            // small block goes to SelectionDAG whatever the ordering.)
             let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
             LLVMSetAlignment(word, 4);
-            if self.atomic_state_accesses {
-                LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
-            } else {
-                LLVMSetVolatile(word, 1);
-            }
+            LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
             let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
             let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
             self.set_branch_weights(br, 1, 100_000);

@@ -14,9 +14,9 @@ mod lower;
 mod ops;
 mod types;
 
-use rustc_hash::FxHashMap;
-
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
 
 use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
@@ -35,6 +35,8 @@ use types::{cname, Types};
 
 /// The name of the guest-address-to-code table (read by the runtime and by inline caches).
 const FUNC_TABLE: &str = "vmtrans_func_table";
+/// The runtime's thread-local poll word (runtime/src/signal/mod.rs).
+const POLL_WORD: &str = "vmtrans_signal_pending";
 
 /// Options of code generation.
 pub struct CodegenOptions {
@@ -271,14 +273,6 @@ fn compile_part(
         if with_tables {
             emit_tables(m, &t, functions, &fns, image);
         }
-        // An unused declaration of the thread-local poll word would still reach the object file as
-        // an undefined hidden symbol, but without the TLS type that only a use gives it, and the
-        // linker rejects the runtime's TLS definition against such a reference ("TLS reference
-        // mismatches non-TLS reference"). A part without loops has no use; at -O1 and above LLVM
-        // drops the declaration itself, at -O0 nothing does.
-        if LLVMGetFirstUse(rt.poll_word).is_null() {
-            LLVMDeleteGlobal(rt.poll_word);
-        }
     }
     module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
     if opt_level > 0 {
@@ -287,6 +281,7 @@ fn compile_part(
             .run_passes(&pipeline, &tm, pass_options())
             .map_err(|e| anyhow!("LLVM optimisation failed: {}", e.to_string()))?;
     }
+    drop_unused_poll_word(&module);
     if let Some(p) = &opts.emit_llvm {
         let path = if with_tables {
             p.clone()
@@ -299,6 +294,23 @@ fn compile_part(
         .map_err(|e| anyhow!("LLVM could not write the object file: {}", e.to_string()))
         .with_context(|| format!("writing {}", out.display()))?;
     Ok(())
+}
+
+/// Deletes the declaration of the thread-local poll word when nothing in `module` uses it. An
+/// unused declaration would still reach the object file as an undefined hidden symbol, but without
+/// the TLS type that only a use gives it, and the linker rejects the runtime's TLS definition
+/// against such a reference ("TLS reference mismatches non-TLS reference"). A part without loops
+/// has no use; at -O1 and above LLVM's passes drop the declaration themselves (so it is looked up
+/// by name, after them), at -O0 nothing does.
+fn drop_unused_poll_word(module: &inkwell::module::Module) {
+    let name = cname(POLL_WORD);
+    // SAFETY: the module is valid; a global with no uses can be deleted.
+    unsafe {
+        let word = LLVMGetNamedGlobal(module.as_mut_ptr(), name.as_ptr());
+        if !word.is_null() && LLVMGetFirstUse(word).is_null() {
+            LLVMDeleteGlobal(word);
+        }
+    }
 }
 
 /// The options of the optimisation pipeline: LLVM's defaults without the SLP vectoriser. It
@@ -334,7 +346,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         LLVMSetVisibility(func_table, LLVMVisibility::LLVMHiddenVisibility);
         // The thread's poll word, a thread-local of the runtime (runtime/src/signal/mod.rs): local-exec,
         // so that a loop's poll is one compare against %fs with no register.
-        let poll_name = cname("vmtrans_signal_pending");
+        let poll_name = cname(POLL_WORD);
         let poll_word = LLVMAddGlobal(m, t.i32, poll_name.as_ptr());
         LLVMSetThreadLocalMode(poll_word, LLVMThreadLocalMode::LLVMLocalExecTLSModel);
         LLVMSetVisibility(poll_word, LLVMVisibility::LLVMHiddenVisibility);
