@@ -22,6 +22,8 @@ use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, suite_dir
 
 /// The longest one script may take under qemu or translated (each takes well under a second).
 const RUN_LIMIT: Duration = Duration::from_secs(60);
+/// The longest one translation may take (bash, the largest, takes about 20 s at -O0 on 2 cores).
+const TRANSLATE_LIMIT: Duration = Duration::from_secs(600);
 
 /// One shell: the package holding it, its path inside the package, the arguments before the
 /// script, and the scripts of `testsuite/shells` it runs.
@@ -107,12 +109,15 @@ fn translated_static_shells_match_qemu() {
         let oracle = oracle_dir.join(name);
         fs::copy(&guest, &oracle).expect("copy the guest shell");
         let translated = translated_dir.join(name);
-        let translation =
-            Command::new(&vmtrans).arg("-O0").arg(&guest).arg("-o").arg(&translated).output().expect("vmtrans runs");
-        if !translation.status.success() {
+        let mut translate = Command::new(&vmtrans);
+        translate.arg("-O0").arg(&guest).arg("-o").arg(&translated);
+        let translation = run_with_limit(translate, b"", TRANSLATE_LIMIT).expect("vmtrans runs");
+        if translation.status != 0 || translation.timed_out {
             failures.push(format!(
-                "{}: vmtrans failed: {}",
+                "{}: vmtrans failed (status {}{}): {}",
                 guest.display(),
+                translation.status,
+                if translation.timed_out { ", timed out" } else { "" },
                 String::from_utf8_lossy(&translation.stderr)
             ));
             continue;
