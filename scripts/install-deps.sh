@@ -13,7 +13,7 @@
 set -euo pipefail
 
 # The Debian packages vmtrans needs: the host toolchain, LLVM 19 with the libraries its static and cmake
-# parts refer to (Polly, zlib, zstd, libxml2, libffi), the AArch64 cross toolchain that builds test guests,
+# parts refer to (Polly, zlib, zstd, libxml2, libffi), the AArch64 cross toolchain (C and C++) that builds test guests,
 # qemu-user as the behaviour oracle, and what rustup needs to download.
 readonly REQUIRED_PACKAGES=(
     build-essential
@@ -25,6 +25,7 @@ readonly REQUIRED_PACKAGES=(
     libxml2-dev
     libffi-dev
     gcc-aarch64-linux-gnu
+    g++-aarch64-linux-gnu
     libc6-dev-arm64-cross
     binutils-aarch64-linux-gnu
     qemu-user

@@ -11,7 +11,9 @@
 # output from the native x86-64 run instead, which the program's header comment checks against the man pages; the
 # qemu runs are still made, and where they differ the difference is shown, as information.
 #
-# Usage: testsuite/regen-expected.sh [program-name...]   (default: every testsuite/programs/*.c)
+# C programs (programs/*.c) are built with gcc, C++ programs (programs/*.cc) with g++.
+#
+# Usage: testsuite/regen-expected.sh [program-name...]   (default: every program in testsuite/programs)
 set -euo pipefail
 
 suite=$(cd "$(dirname "$0")" && pwd)
@@ -29,13 +31,18 @@ run_timeout=120
 qemu=$(command -v qemu-aarch64) || { echo "regen-expected: qemu-aarch64 not found" >&2; exit 1; }
 command -v aarch64-linux-gnu-gcc >/dev/null || { echo "regen-expected: aarch64-linux-gnu-gcc not found" >&2; exit 1; }
 command -v gcc >/dev/null || { echo "regen-expected: gcc not found" >&2; exit 1; }
+if compgen -G "$programs_dir/*.cc" >/dev/null; then
+    command -v aarch64-linux-gnu-g++ >/dev/null || { echo "regen-expected: aarch64-linux-gnu-g++ not found" >&2; exit 1; }
+    command -v g++ >/dev/null || { echo "regen-expected: g++ not found" >&2; exit 1; }
+fi
 
 if [ "$#" -gt 0 ]; then
     names=("$@")
 else
     names=()
-    for source in "$programs_dir"/*.c; do
-        names+=("$(basename "$source" .c)")
+    for source in "$programs_dir"/*.c "$programs_dir"/*.cc; do
+        [ -f "$source" ] || continue
+        names+=("$(basename "${source%.c*}")")
     done
 fi
 
@@ -62,12 +69,19 @@ run_case() {
 failures=0
 for name in "${names[@]}"; do
     source="$programs_dir/$name.c"
-    [ -f "$source" ] || { echo "regen-expected: no such program: $source" >&2; exit 1; }
+    guest_cc=aarch64-linux-gnu-gcc
+    native_cc=gcc
+    if [ ! -f "$source" ]; then
+        source="$programs_dir/$name.cc"
+        guest_cc=aarch64-linux-gnu-g++
+        native_cc=g++
+    fi
+    [ -f "$source" ] || { echo "regen-expected: no such program: $name (.c or .cc)" >&2; exit 1; }
     for level in "${levels[@]}"; do
-        aarch64-linux-gnu-gcc -static "-O$level" "${extra_cflags[@]}" -o "$work/$name.O$level" "$source" -lm
+        "$guest_cc" -static "-O$level" "${extra_cflags[@]}" -o "$work/$name.O$level" "$source" -lm
         run_case "$name.qemu.O$level" "$qemu" "$work/$name.O$level"
     done
-    gcc -O2 "${extra_cflags[@]}" -o "$work/$name.x86" "$source" -lm
+    "$native_cc" -O2 "${extra_cflags[@]}" -o "$work/$name.x86" "$source" -lm
     run_case "$name.x86" "$work/$name.x86"
 
     reference="$name.qemu.O2"

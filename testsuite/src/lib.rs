@@ -32,6 +32,9 @@ pub const OPT_LEVELS: [u8; 3] = [0, 2, 3];
 /// The cross compiler used for guest programs.
 pub const GUEST_CC: &str = "aarch64-linux-gnu-gcc";
 
+/// The cross compiler used for guest programs written in C++ (`programs/*.cc`).
+pub const GUEST_CXX: &str = "aarch64-linux-gnu-g++";
+
 /// The user-mode emulator used as the behaviour oracle.
 pub const QEMU: &str = "qemu-aarch64";
 
@@ -85,12 +88,13 @@ pub fn guest_stdin() -> io::Result<Vec<u8>> {
     fs::read(suite_dir().join("expected").join("stdin.txt"))
 }
 
-/// Names (file stems) of all guest programs in `programs/`, sorted.
+/// Names (file stems) of all guest programs in `programs/` (C in `.c` files, C++ in `.cc` files),
+/// sorted.
 pub fn program_names() -> io::Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in fs::read_dir(suite_dir().join("programs"))? {
         let path = entry?.path();
-        if path.extension().and_then(|ext| ext.to_str()) == Some("c") {
+        if matches!(path.extension().and_then(|ext| ext.to_str()), Some("c" | "cc")) {
             if let Some(stem) = path.file_stem().and_then(|stem| stem.to_str()) {
                 names.push(stem.to_string());
             }
@@ -105,10 +109,22 @@ pub fn level_label(level: u8) -> String {
     format!("O{level}")
 }
 
-/// Builds `programs/<name>.c` into `build/<name>.O<level>` unless the output is newer than the source.
-/// Returns the path of the guest executable, or the compiler's complaint.
+/// The source of guest program `name` and the cross compiler for it: `programs/<name>.c` with
+/// [`GUEST_CC`], else `programs/<name>.cc` with [`GUEST_CXX`].
+pub fn program_source(name: &str) -> (PathBuf, &'static str) {
+    let c = suite_dir().join("programs").join(format!("{name}.c"));
+    if c.is_file() {
+        (c, GUEST_CC)
+    } else {
+        (suite_dir().join("programs").join(format!("{name}.cc")), GUEST_CXX)
+    }
+}
+
+/// Builds guest program `name` (see [`program_source`]) into `build/<name>.O<level>` unless the
+/// output is newer than the source. Returns the path of the guest executable, or the compiler's
+/// complaint.
 pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
-    let source = suite_dir().join("programs").join(format!("{name}.c"));
+    let (source, compiler) = program_source(name);
     let build_dir = suite_dir().join("build");
     fs::create_dir_all(&build_dir).map_err(|error| format!("cannot create {}: {error}", build_dir.display()))?;
     let output = build_dir.join(format!("{name}.{}", level_label(level)));
@@ -117,7 +133,7 @@ pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
     }
     // Build under a temporary name so that an interrupted build never leaves a half-written guest behind.
     let partial = build_dir.join(format!("{name}.{}.partial", level_label(level)));
-    let result = Command::new(GUEST_CC)
+    let result = Command::new(compiler)
         .arg("-static")
         .arg(format!("-O{level}"))
         .args(EXTRA_CFLAGS)
@@ -126,10 +142,10 @@ pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
         .arg(&source)
         .arg("-lm")
         .output()
-        .map_err(|error| format!("cannot run {GUEST_CC}: {error}"))?;
+        .map_err(|error| format!("cannot run {compiler}: {error}"))?;
     if !result.status.success() {
         let _ = fs::remove_file(&partial);
-        return Err(format!("{GUEST_CC} failed: {}", first_line(&result.stderr)));
+        return Err(format!("{compiler} failed: {}", first_line(&result.stderr)));
     }
     fs::rename(&partial, &output).map_err(|error| format!("cannot rename {}: {error}", partial.display()))?;
     Ok(output)

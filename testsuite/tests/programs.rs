@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use vmtrans_testsuite::{
     build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
-    parse_fallback_insns, parse_known_failures, program_names, qemu_wrong_programs, require_vmtrans, run_with_limit,
-    KnownFailure, RunOutput, ScratchDir, GUEST_CC, OPT_LEVELS, QEMU,
+    parse_fallback_insns, parse_known_failures, program_names, program_source, qemu_wrong_programs, require_vmtrans,
+    run_with_limit, KnownFailure, RunOutput, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS, QEMU,
 };
 
 /// Worker threads running cases (the brief's machine has two cores).
@@ -90,6 +90,12 @@ fn run_matrix(selected: Option<&[String]>, levels: &[u8], translate_level: &str)
     let _turn = BUILD_DIR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let qemu = find_in_path(QEMU).unwrap_or_else(|| panic!("{QEMU} is not installed (Debian package qemu-user)"));
     assert!(find_in_path(GUEST_CC).is_some(), "{GUEST_CC} is not installed (Debian package gcc-aarch64-linux-gnu)");
+    if all_programs.iter().any(|name| program_source(name).1 == GUEST_CXX) {
+        assert!(
+            find_in_path(GUEST_CXX).is_some(),
+            "{GUEST_CXX} is not installed (Debian package g++-aarch64-linux-gnu)"
+        );
+    }
     let setup = Setup {
         qemu,
         vmtrans: require_vmtrans(),

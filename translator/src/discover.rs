@@ -3,9 +3,10 @@
 //! Function entries come from the ELF entry point, function symbols, `.eh_frame` FDEs,
 //! init/fini arrays, IRELATIVE resolvers, code pointers found in data, and then, as functions
 //! are lifted, every direct call and tail-call target. A function's extent is its FDE or symbol
-//! range when known, else up to the next known entry; code pointers that fall inside a function
-//! become extra leaders of it, so that indirect jumps to them (computed gotos, label tables)
-//! enter translated code.
+//! range when known, else up to the next known entry; code pointers and exception landing pads
+//! that fall inside a function become extra leaders (and resume points) of it, so that indirect
+//! jumps to them (computed gotos, label tables) and the unwinder's return to a `catch` block enter
+//! translated code.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -56,9 +57,10 @@ pub fn discover(image: &GuestImage) -> Discovered {
     roots.extend(image.symbols.keys().copied());
     roots.extend(image.init_fini.iter().copied());
     roots.extend(image.ifunc_resolvers.iter().copied());
-    // Code pointers inside a known extent are leaders of that function; the others are entries.
+    // Code pointers and landing pads inside a known extent are leaders of that function; the
+    // others are entries.
     let mut extra: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
-    for &p in &image.code_pointers {
+    for &p in image.code_pointers.iter().chain(&image.landing_pads) {
         match extents.range(..=p).next_back() {
             Some((&s, &e)) if p < e => {
                 if p != s {

@@ -1,6 +1,6 @@
 //! Loading the guest ELF file: validation with clear, one-line errors, the loadable segments,
-//! and the facts code discovery starts from (entry, function symbols, `.eh_frame` FDEs,
-//! init/fini arrays, IRELATIVE resolvers).
+//! and the facts code discovery starts from (entry, function symbols, `.eh_frame` FDEs and the
+//! landing pads of their LSDAs, init/fini arrays, IRELATIVE resolvers).
 //!
 //! Every size and offset in the file is checked before use: a hostile or truncated file gets an
 //! [`ElfError`], never a panic.
@@ -60,6 +60,9 @@ pub struct GuestImage {
     pub symbols: BTreeMap<u64, (String, u64)>,
     /// Function ranges from `.eh_frame` FDEs: start to end.
     pub fdes: BTreeMap<u64, u64>,
+    /// Exception landing pads (C++ catch blocks and cleanups) named by the FDEs' LSDAs: code that
+    /// only the unwinder enters.
+    pub landing_pads: Vec<u64>,
     /// Addresses held in `.init_array`, `.fini_array` and `.preinit_array`.
     pub init_fini: Vec<u64>,
     /// IRELATIVE resolvers.
@@ -181,6 +184,7 @@ impl GuestImage {
             segments,
             symbols: BTreeMap::new(),
             fdes: BTreeMap::new(),
+            landing_pads: vec![],
             init_fini: vec![],
             ifunc_resolvers: vec![],
             code_pointers: vec![],
@@ -205,6 +209,7 @@ impl GuestImage {
             }
         }
         let mut fdes = BTreeMap::new();
+        let mut lsdas = vec![];
         let mut init_fini = vec![];
         let mut ifuncs = vec![];
         for section in file.sections() {
@@ -217,7 +222,7 @@ impl GuestImage {
             let name = section.name().unwrap_or("");
             let Ok(data) = section.data() else { continue };
             match name {
-                ".eh_frame" => read_eh_frame(data, section.address(), &mut fdes),
+                ".eh_frame" => read_eh_frame(data, section.address(), &mut fdes, &mut lsdas),
                 ".init_array" | ".fini_array" | ".preinit_array" => {
                     init_fini.extend(data.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))));
                 }
@@ -235,6 +240,15 @@ impl GuestImage {
             }
         }
         self.fdes = fdes;
+        let mut pads: Vec<u64> = lsdas
+            .into_iter()
+            .filter_map(|(function, lsda)| Some(crate::lsda::landing_pads(self.file_bytes(lsda)?, lsda, function)))
+            .flatten()
+            .filter(|&pad| self.insn(pad).is_some())
+            .collect();
+        pads.sort_unstable();
+        pads.dedup();
+        self.landing_pads = pads;
         self.init_fini = init_fini.into_iter().filter(|&a| self.insn(a).is_some()).collect();
         self.ifunc_resolvers = ifuncs.into_iter().filter(|&a| self.insn(a).is_some()).collect();
     }
@@ -335,6 +349,19 @@ impl GuestImage {
         Some(u32::from_le_bytes(self.bytes[off..off + 4].try_into().ok()?))
     }
 
+    /// The file's bytes from guest address `addr` to the end of the file-backed part of its
+    /// segment.
+    fn file_bytes(&self, addr: u64) -> Option<&[u8]> {
+        let s = self.segment(addr)?;
+        let from = addr - s.vaddr;
+        if from >= s.filesz {
+            return None;
+        }
+        let start = usize::try_from(s.file_offset + from).ok()?;
+        let end = usize::try_from(s.file_offset + s.filesz).ok()?;
+        self.bytes.get(start..end)
+    }
+
     /// `bytes` bytes of initial memory at `addr` (zero in the part beyond the file), little-endian.
     pub fn data(&self, addr: u64, bytes: usize) -> Option<u128> {
         let s = self.segment(addr)?;
@@ -357,8 +384,9 @@ impl GuestImage {
     }
 }
 
-/// Collects FDE ranges from an `.eh_frame` section at `address`.
-fn read_eh_frame(data: &[u8], address: u64, out: &mut BTreeMap<u64, u64>) {
+/// Collects FDE ranges from an `.eh_frame` section at `address`, and the address of each FDE's
+/// LSDA with its function's start.
+fn read_eh_frame(data: &[u8], address: u64, out: &mut BTreeMap<u64, u64>, lsdas: &mut Vec<(u64, u64)>) {
     use gimli::{BaseAddresses, CieOrFde, EhFrame, LittleEndian, UnwindSection};
     let eh = EhFrame::new(data, LittleEndian);
     let bases = BaseAddresses::default().set_eh_frame(address);
@@ -369,6 +397,9 @@ fn read_eh_frame(data: &[u8], address: u64, out: &mut BTreeMap<u64, u64>) {
             if let Ok(fde) = partial.parse(|s, b, o| s.cie_from_offset(b, o)) {
                 let start = fde.initial_address();
                 out.insert(start, start.wrapping_add(fde.len()));
+                if let Some(gimli::Pointer::Direct(lsda)) = fde.lsda() {
+                    lsdas.push((start, lsda));
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ mod discover;
 mod elf;
 mod link;
 mod llvm;
+mod lsda;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
