@@ -7,6 +7,7 @@
 //! knows no host, no LLVM and no system calls.
 
 pub mod a64;
+pub mod call_boundaries;
 pub mod entities;
 pub mod function;
 pub mod helpers;

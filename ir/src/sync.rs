@@ -52,10 +52,23 @@ use crate::reg::Reg;
 /// everywhere and reloads after every call, for hand-written code that passes flags through calls
 /// or returns with callee-saved registers changed or hands back results in other registers
 /// (vmtrans's `--exact-calls`). System calls, jumps and traps are exact under either convention.
+///
+/// Code outside the standard is allowed for, function by function (`ir/src/call_boundaries.rs`):
+/// LLVM's machine outliner, for one, turns repeated instruction sequences into functions that take
+/// their inputs in any register and hand results back in any register, callee-saved ones
+/// included. A function's convention says which scratch registers its callees read where they
+/// are entered (stored at its calls), which ones its callers read after it returns (stored at its
+/// returns), and whether its callees keep x19-x29.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallConvention {
     /// Whether calls and returns follow the procedure call standard (see the type's comment).
     pub follows_aapcs64: bool,
+    /// Scratch registers (of `DEAD_AT_CALL`) that this function's callees read on entry.
+    pub(crate) read_by_callees: Mask,
+    /// Scratch registers (of `DEAD_AT_RETURN`) that this function's callers read after it returns.
+    pub(crate) read_by_callers: Mask,
+    /// Whether every function this one calls directly returns with x19-x29 as it found them.
+    pub(crate) callees_keep_callee_saved: bool,
 }
 
 /// The condition flags NZCV.
@@ -66,7 +79,7 @@ const FLAG_REGS: [Reg; 4] = [Reg::N, Reg::Z, Reg::C, Reg::V];
 /// homogeneous aggregate of up to four floating-point or vector members); x2-x18, v4-v7 and
 /// v16-v31 hold nothing the caller may read (the caller treats them as clobbered), and v8-v15 stay
 /// because their low halves are callee-saved. The exclusive monitor (`EXCLUSIVE`) is dead too.
-const DEAD_AT_RETURN: Mask = FLAGS
+pub(crate) const DEAD_AT_RETURN: Mask = FLAGS
     | EXCLUSIVE
     | range(Reg::x(2).0, Reg::x(18).0)
     | range(Reg::q(4).0, Reg::q(7).0)
@@ -85,7 +98,8 @@ const EXCLUSIVE: Mask = 1 << Reg::EXCL_ADDR.0 | 1 << Reg::EXCL_VAL.0 | 1 << Reg:
 /// Unlike a return, a call comes back to the caller, which may still read them after it (GCC's
 /// outline atomics helpers, for one, keep x1-x15, and callers may rely on that), so they are dead
 /// at a call only where its continuation does not read them before writing them.
-const DEAD_AT_CALL: Mask = FLAGS | EXCLUSIVE | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
+pub(crate) const DEAD_AT_CALL: Mask =
+    FLAGS | EXCLUSIVE | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
 
 /// The registers with numbers `first..=last` as a mask.
 const fn range(first: u16, last: u16) -> Mask {
@@ -94,7 +108,7 @@ const fn range(first: u16, last: u16) -> Mask {
 
 /// The registers AAPCS64 makes callee-saved (the frame pointer x29 included), as whole registers:
 /// only the low halves of v8-v15 are callee-saved, so the vector registers are not listed.
-const CALLEE_SAVED: [Reg; 12] = [
+pub(crate) const CALLEE_SAVED: [Reg; 12] = [
     Reg::x(19),
     Reg::x(20),
     Reg::x(21),
@@ -111,9 +125,24 @@ const CALLEE_SAVED: [Reg; 12] = [
 
 impl CallConvention {
     /// Every register exact at every exit, and everything reloaded after a call.
-    pub const EXACT: CallConvention = CallConvention { follows_aapcs64: false };
+    pub const EXACT: CallConvention = CallConvention {
+        follows_aapcs64: false,
+        read_by_callees: 0,
+        read_by_callers: 0,
+        callees_keep_callee_saved: false,
+    };
     /// The procedure call standard: NZCV dead at calls and returns, x19-x29 and sp kept across calls.
-    pub const AAPCS64: CallConvention = CallConvention { follows_aapcs64: true };
+    pub const AAPCS64: CallConvention = CallConvention {
+        follows_aapcs64: true,
+        read_by_callees: 0,
+        read_by_callers: 0,
+        callees_keep_callee_saved: true,
+    };
+
+    /// Whether this is the standard with no function-specific exceptions.
+    pub fn is_standard(&self) -> bool {
+        *self == CallConvention::AAPCS64
+    }
 
     /// The registers that no code but the continuation of a call reads after control leaves at
     /// `term`: at a return, the flags and the caller-saved registers that carry no result
@@ -127,8 +156,8 @@ impl CallConvention {
     fn dead_mask(&self, term: &Terminator) -> Mask {
         match term {
             _ if !self.follows_aapcs64 => 0,
-            Terminator::Return { .. } => DEAD_AT_RETURN,
-            Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => DEAD_AT_CALL,
+            Terminator::Return { .. } => DEAD_AT_RETURN & !self.read_by_callers,
+            Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => DEAD_AT_CALL & !self.read_by_callees,
             _ => 0,
         }
     }
@@ -138,7 +167,7 @@ impl CallConvention {
     /// anything but a call, and for every call under `EXACT`.
     pub fn kept_across(&self, term: &Terminator) -> &'static [Reg] {
         let call = matches!(term, Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
-        if call && self.follows_aapcs64 {
+        if call && self.follows_aapcs64 && self.callees_keep_callee_saved {
             &CALLEE_SAVED
         } else {
             &[]

@@ -1,13 +1,17 @@
 //! Reading the embedded guest ELF image: the file header and program headers of an AArch64,
-//! little-endian, 64-bit, statically linked ET_EXEC executable, parsed by hand with every offset
-//! and length checked (a bad image is an error message, never a panic), and mapping its PT_LOAD
-//! segments into the guest address space.
+//! little-endian, 64-bit, statically linked executable (ET_EXEC, or a static PIE: ET_DYN without
+//! an interpreter, placed at `STATIC_PIE_BASE` as the translator assumed), parsed by hand with
+//! every offset and length checked (a bad image is an error message, never a panic), and mapping
+//! its PT_LOAD segments into the guest address space.
+
+use vmtrans_ir::a64::state::STATIC_PIE_BASE;
 
 use crate::memory::{self, page_down, page_up, GUEST_SPACE_SIZE};
 use crate::vma::{PROT_EXEC, PROT_READ, PROT_WRITE};
 
 const EM_AARCH64: u16 = 183;
 const ET_EXEC: u16 = 2;
+const ET_DYN: u16 = 3;
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;
 const PT_PHDR: u32 = 6;
@@ -71,10 +75,13 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
     if machine != EM_AARCH64 {
         return Err(format!("ELF machine {machine} is not AArch64"));
     }
-    if e_type != ET_EXEC {
-        return Err(format!("ELF type {e_type} is not ET_EXEC (only static executables are supported)"));
-    }
-    let entry = u64_at(image, 24).ok_or_else(truncated)?;
+    // Every address in the file is `bias` lower than where the program runs.
+    let bias = match e_type {
+        ET_EXEC => 0,
+        ET_DYN => STATIC_PIE_BASE,
+        _ => return Err(format!("ELF type {e_type} is not an executable (ET_EXEC or ET_DYN)")),
+    };
+    let entry = u64_at(image, 24).ok_or_else(truncated)?.checked_add(bias).ok_or_else(truncated)?;
     let phoff = u64_at(image, 32).ok_or_else(truncated)?;
     let phentsize = u16_at(image, 54).ok_or_else(truncated)?;
     let phnum = u16_at(image, 56).ok_or_else(truncated)?;
@@ -91,7 +98,8 @@ pub fn parse(image: &[u8]) -> Result<GuestImage, String> {
         let field = |off: usize| u64_at(image, at + off).ok_or_else(truncated);
         let p_type = u32_at(image, at).ok_or_else(truncated)?;
         let flags = u32_at(image, at + 4).ok_or_else(truncated)?;
-        let (offset, vaddr, file_size, mem_size) = (field(8)?, field(16)?, field(32)?, field(40)?);
+        let (offset, file_size, mem_size) = (field(8)?, field(32)?, field(40)?);
+        let vaddr = field(16)?.checked_add(bias).ok_or_else(|| "segment address overflows".to_string())?;
         match p_type {
             PT_INTERP => return Err("the guest is dynamically linked (PT_INTERP); only static guests run".into()),
             PT_PHDR => phdr_segment_addr = Some(vaddr),
@@ -246,10 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn a_static_pie_is_placed_at_its_base() {
+        let image = image_with(ET_DYN, &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x100, 0x100)]);
+        let parsed = parse(&image).unwrap();
+        assert_eq!(parsed.entry, STATIC_PIE_BASE + 0x400100);
+        assert_eq!(parsed.segments[0].vaddr, STATIC_PIE_BASE);
+        assert_eq!(parsed.phdr_addr, STATIC_PIE_BASE + 0x40);
+    }
+
+    #[test]
     fn rejects_bad_images_without_panicking() {
         assert!(parse(b"").is_err());
         assert!(parse(b"\x7fELF\x02\x01").is_err());
-        assert!(parse(&image_with(3, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10, 0x10)])).is_err());
+        assert!(parse(&image_with(1, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10, 0x10)])).is_err());
+        assert!(parse(&image_with(ET_DYN, &[(PT_LOAD, PF_R, 0, u64::MAX - 0x1000, 0x10, 0x10)])).is_err());
         assert!(parse(&image_with(ET_EXEC, &[(PT_INTERP, PF_R, 0, 0, 0, 0)])).is_err());
         assert!(parse(&image_with(ET_EXEC, &[(PT_LOAD, PF_R, 0, 0x400000, 0x10_0000, 0x10_0000)])).is_err());
         assert!(parse(&image_with(ET_EXEC, &[(PT_LOAD, PF_R, 0, u64::MAX - 4, 0x10, 0x10)])).is_err());

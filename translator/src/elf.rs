@@ -14,6 +14,9 @@ use thiserror::Error;
 
 /// The guest address space the runtime reserves; every segment must lie below it.
 pub use vmtrans_ir::a64::state::GUEST_SPACE;
+use vmtrans_ir::a64::state::STATIC_PIE_BASE;
+
+use crate::static_pie;
 
 /// Why a file cannot be translated.
 #[derive(Debug, Error)]
@@ -53,7 +56,14 @@ pub struct Segment {
 
 /// The guest program, validated.
 pub struct GuestImage {
+    /// The file as read, which the translated program embeds and the runtime loads.
     pub bytes: Vec<u8>,
+    /// The file as discovery reads it: for a static PIE, with its relative relocations applied
+    /// for the load address (so that function pointers in data and init arrays are addresses).
+    view: Vec<u8>,
+    /// What is added to the file's addresses: `STATIC_PIE_BASE` for a static PIE, else 0. Every
+    /// address in a `GuestImage` already includes it.
+    pub bias: u64,
     pub entry: u64,
     pub segments: Vec<Segment>,
     /// Function symbols: address to (name, size).
@@ -125,14 +135,28 @@ impl GuestImage {
         let phdrs = header
             .program_headers(endian, &bytes[..])
             .map_err(|e| ElfError::Truncated(n(), format!("program header table lies outside the file ({e})")))?;
+        let e_type = header.e_type(endian);
+        match e_type {
+            elf::ET_EXEC | elf::ET_DYN => {}
+            elf::ET_REL => return Err(ElfError::Unsupported(n(), "relocatable object file, not an executable".into())),
+            elf::ET_CORE => return Err(ElfError::Unsupported(n(), "core dump, not an executable".into())),
+            t => return Err(ElfError::Malformed(n(), format!("unknown ELF type {t}"))),
+        }
+        // A static PIE is translated (and run) as loaded at STATIC_PIE_BASE.
+        let bias = if e_type == elf::ET_DYN { STATIC_PIE_BASE } else { 0 };
         let mut segments = vec![];
-        let mut dynamic = false;
+        let mut interpreter = false;
+        let mut dynamic_table = None;
         for ph in phdrs {
             match ph.p_type(endian) {
-                elf::PT_INTERP | elf::PT_DYNAMIC => dynamic = true,
+                elf::PT_INTERP => interpreter = true,
+                elf::PT_DYNAMIC => dynamic_table = Some((ph.p_offset(endian), ph.p_filesz(endian))),
                 elf::PT_LOAD => {
                     let (off, filesz) = (ph.p_offset(endian), ph.p_filesz(endian));
-                    let (vaddr, memsz) = (ph.p_vaddr(endian), ph.p_memsz(endian));
+                    let (vaddr, memsz) = (ph.p_vaddr(endian).wrapping_add(bias), ph.p_memsz(endian));
+                    if ph.p_vaddr(endian).checked_add(bias).is_none() {
+                        return Err(ElfError::Malformed(n(), "segment address overflows".into()));
+                    }
                     if off.checked_add(filesz).is_none_or(|end| end > bytes.len() as u64) {
                         return Err(ElfError::Truncated(
                             n(),
@@ -158,28 +182,34 @@ impl GuestImage {
                 _ => {}
             }
         }
-        let e_type = header.e_type(endian);
-        if dynamic {
+        // An executable with an interpreter, or a non-PIE one with a dynamic table, is dynamically
+        // linked; a PIE without an interpreter is static unless its dynamic table needs libraries.
+        let dynamic_entries = match dynamic_table {
+            Some((offset, size)) => static_pie::dynamic_entries(&bytes, offset, size),
+            None => vec![],
+        };
+        if interpreter
+            || (e_type == elf::ET_EXEC && dynamic_table.is_some())
+            || dynamic_entries.iter().any(|&(tag, _)| tag == elf::DT_NEEDED as u64)
+        {
             return Err(ElfError::Dynamic(n()));
-        }
-        match e_type {
-            elf::ET_EXEC => {}
-            elf::ET_DYN => {
-                return Err(ElfError::Unsupported(
-                    n(),
-                    "static position-independent executables are not supported yet (link with -static -no-pie)".into(),
-                ))
-            }
-            elf::ET_REL => return Err(ElfError::Unsupported(n(), "relocatable object file, not an executable".into())),
-            elf::ET_CORE => return Err(ElfError::Unsupported(n(), "core dump, not an executable".into())),
-            t => return Err(ElfError::Malformed(n(), format!("unknown ELF type {t}"))),
         }
         if segments.is_empty() {
             return Err(ElfError::Malformed(n(), "no loadable segments".into()));
         }
-        let entry = header.e_entry(endian);
+        let raw_entry = header.e_entry(endian);
+        if e_type == elf::ET_DYN && raw_entry == 0 {
+            return Err(ElfError::Unsupported(n(), "shared library (no entry point), not an executable".into()));
+        }
+        let entry = raw_entry.wrapping_add(bias);
+        let mut view = bytes.clone();
+        if bias != 0 {
+            static_pie::relocate(&mut view, &segments, bias, &dynamic_entries);
+        }
         let mut image = GuestImage {
             bytes,
+            view,
+            bias,
             entry,
             segments,
             symbols: BTreeMap::new(),
@@ -202,10 +232,11 @@ impl GuestImage {
     /// headers allow; a file with none (or with broken ones) still translates from its entry.
     fn read_sections(&mut self) {
         let Ok(file) = ElfFile64::<Endianness>::parse(&self.bytes[..]) else { return };
+        let bias = self.bias;
         for sym in file.symbols() {
             if sym.kind() == SymbolKind::Text && sym.address() != 0 {
                 let name = sym.name().unwrap_or("").to_string();
-                self.symbols.insert(sym.address(), (name, sym.size()));
+                self.symbols.insert(sym.address().wrapping_add(bias), (name, sym.size()));
             }
         }
         let mut fdes = BTreeMap::new();
@@ -215,16 +246,19 @@ impl GuestImage {
         for section in file.sections() {
             if let SectionFlags::Elf { sh_flags } = section.flags() {
                 if sh_flags & elf::SHF_EXECINSTR as u64 != 0 && section.size() > 0 {
-                    let start = section.address();
+                    let start = section.address().wrapping_add(bias);
                     self.code_ranges.push((start, start.saturating_add(section.size())));
                 }
             }
             let name = section.name().unwrap_or("");
             let Ok(data) = section.data() else { continue };
             match name {
-                ".eh_frame" => read_eh_frame(data, section.address(), &mut fdes, &mut lsdas),
+                ".eh_frame" => read_eh_frame(data, section.address().wrapping_add(bias), &mut fdes, &mut lsdas),
                 ".init_array" | ".fini_array" | ".preinit_array" => {
-                    init_fini.extend(data.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))));
+                    // Read as relocated: a static PIE's arrays hold link-time addresses.
+                    let start = section.address().wrapping_add(bias);
+                    let slots = (0..data.len() as u64 / 8).filter_map(|i| self.data(start.wrapping_add(8 * i), 8));
+                    init_fini.extend(slots.map(|v| v as u64));
                 }
                 _ => {
                     if name.starts_with(".rela") {
@@ -232,7 +266,7 @@ impl GuestImage {
                             let info = u64::from_le_bytes(r[8..16].try_into().expect("8 bytes"));
                             let addend = i64::from_le_bytes(r[16..24].try_into().expect("8 bytes"));
                             if info & 0xffff_ffff == elf::R_AARCH64_IRELATIVE as u64 {
-                                ifuncs.push(addend as u64);
+                                ifuncs.push((addend as u64).wrapping_add(bias));
                             }
                         }
                     }
@@ -263,7 +297,7 @@ impl GuestImage {
         let mut found = vec![];
         for s in self.segments.iter().filter(|s| !s.executable) {
             let start = s.file_offset as usize;
-            let data = &self.bytes[start..start + s.filesz as usize];
+            let data = &self.view[start..start + s.filesz as usize];
             let skew = (8 - (s.vaddr % 8) as usize) % 8;
             if skew >= data.len() {
                 continue;
@@ -346,7 +380,7 @@ impl GuestImage {
         }
         let s = self.segments.iter().find(|s| s.executable && addr >= s.vaddr && addr - s.vaddr + 4 <= s.filesz)?;
         let off = (s.file_offset + addr - s.vaddr) as usize;
-        Some(u32::from_le_bytes(self.bytes[off..off + 4].try_into().ok()?))
+        Some(u32::from_le_bytes(self.view[off..off + 4].try_into().ok()?))
     }
 
     /// The file's bytes from guest address `addr` to the end of the file-backed part of its
@@ -359,7 +393,7 @@ impl GuestImage {
         }
         let start = usize::try_from(s.file_offset + from).ok()?;
         let end = usize::try_from(s.file_offset + s.filesz).ok()?;
-        self.bytes.get(start..end)
+        self.view.get(start..end)
     }
 
     /// `bytes` bytes of initial memory at `addr` (zero in the part beyond the file), little-endian.
@@ -372,7 +406,7 @@ impl GuestImage {
                 return None;
             }
             if a - s.vaddr < s.filesz {
-                *b = self.bytes[(s.file_offset + a - s.vaddr) as usize];
+                *b = self.view[(s.file_offset + a - s.vaddr) as usize];
             }
         }
         Some(u128::from_le_bytes(buf))

@@ -7,6 +7,7 @@ mod elf;
 mod link;
 mod llvm;
 mod lsda;
+mod static_pie;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -163,6 +164,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let noreturn = vmtrans_ir::noreturn::functions_that_never_return(&found.functions);
     for f in found.functions.iter_mut() {
         vmtrans_ir::noreturn::cut_noreturn_continuations(f, &noreturn);
+    }
+    // Functions outside the procedure call standard (the machine outliner's) make their callers
+    // and callees store more at calls and returns (ir/src/call_boundaries.rs).
+    let conventions = vmtrans_ir::call_boundaries::conventions(&found.functions, convention);
+    for (f, &convention) in found.functions.iter_mut().zip(&conventions) {
         vmtrans_ir::opt::optimize_for(f, convention);
         // A loop of a function that calls nothing leaves for the dispatcher when it finds a
         // signal pending, and the dispatcher resumes it at the block it was going to (ir/src/poll.rs).
@@ -198,6 +204,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         jobs,
         signal_poll: !cli.no_signal_poll,
         convention,
+        conventions: found
+            .functions
+            .iter()
+            .zip(&conventions)
+            .filter(|&(_, c)| *c != convention)
+            .map(|(f, &c)| (f.entry_addr, c))
+            .collect(),
     };
     let tmp = tempfile::tempdir().context("cannot make a temporary directory").map_err(tool_error)?;
     let objects = llvm::compile(&found.functions, &image.bytes, &opts, tmp.path()).map_err(tool_error)?;
@@ -224,6 +237,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             lifted,
             unsupported
         );
+        if !opts.conventions.is_empty() {
+            eprintln!(
+                "vmtrans: {} functions have calls or returns outside the procedure call standard (they store more registers there)",
+                opts.conventions.len()
+            );
+        }
         if !found.unresolved_jumps.is_empty() {
             let list: Vec<String> = found.unresolved_jumps.iter().take(20).map(|a| format!("{a:#x}")).collect();
             let more = found.unresolved_jumps.len().saturating_sub(20);

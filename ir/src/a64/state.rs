@@ -13,6 +13,13 @@ use crate::reg::Reg;
 /// refuses images outside it and the runtime reserves exactly this much host memory for it.
 pub const GUEST_SPACE: u64 = 1 << 40;
 
+/// Where a static position-independent executable (`ET_DYN` without an interpreter) is loaded:
+/// its link-time addresses plus this. The translator translates it as loaded here and the runtime
+/// maps it here; the program relocates its own data at start-up, as it does under the kernel
+/// (which picks a random base: no correct program depends on the value). The address is where
+/// non-PIE executables start, so both kinds share one tested layout.
+pub const STATIC_PIE_BASE: u64 = 0x40_0000;
+
 /// FPSR's cumulative exception flags (Arm ARM, FPSR): invalid operation, divide by zero,
 /// overflow, underflow, inexact, input denormal, and the saturation flag of the integer SIMD
 /// instructions.

@@ -229,7 +229,7 @@ impl<'a> FnLowering<'a> {
                 signal_poll: opts.signal_poll,
                 atomic_state_accesses: level > 0,
                 polls_by_leaving: vmtrans_ir::poll::polls_by_leaving(func),
-                convention: opts.convention,
+                convention: opts.convention_of(func.entry_addr),
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
                 stack_pointer_raises: stack_pointer_raises(func),

@@ -50,8 +50,18 @@ pub struct CodegenOptions {
     pub jobs: usize,
     /// Whether loop back-edges test for pending signals (see `FnLowering::edge_to`).
     pub signal_poll: bool,
-    /// What calls and returns may assume (`vmtrans_ir::sync::CallConvention`).
+    /// What calls and returns may assume (`vmtrans_ir::sync::CallConvention`): `convention`,
+    /// except for the functions (by entry address) in `conventions`
+    /// (`vmtrans_ir::call_boundaries`).
     pub convention: CallConvention,
+    pub conventions: FxHashMap<u64, CallConvention>,
+}
+
+impl CodegenOptions {
+    /// The call convention the function entered at `entry` is translated under.
+    pub fn convention_of(&self, entry: u64) -> CallConvention {
+        self.conventions.get(&entry).copied().unwrap_or(self.convention)
+    }
 }
 
 /// The LLVM function name of the translation of the guest function at `addr`.
@@ -254,7 +264,7 @@ fn compile_part(
         }
         for &i in part {
             let f = &functions[i];
-            let sync = sync_sets(f, opts.convention);
+            let sync = sync_sets(f, opts.convention_of(f.entry_addr));
             let lower = |llfn, shape| FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts, opt_level);
             // A function with an early return compiles it alone (ir/src/prefix.rs); the rest of
             // its paths go on in a second, private function holding the whole body.

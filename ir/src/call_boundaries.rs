@@ -1,0 +1,335 @@
+//! Which functions step outside the procedure call standard at their calls and returns, and the
+//! call convention each function is translated under because of them.
+//!
+//! `CallConvention::AAPCS64` lets translated code skip the scratch registers and the flags where
+//! control crosses a call or a return, and lets a caller keep x19-x29 across a call. Compiled
+//! code obeys that, with one well-known exception: LLVM's machine outliner (Rust's standard
+//! library is full of it, and so is anything built with `-Oz`) moves repeated instruction
+//! sequences into functions called with BL that take inputs in any register (x9 and x10, say),
+//! return outputs in any register (x8, or callee-saved x19), and may leave the flags set for the
+//! caller. This module finds such boundaries from both sides, over the whole program:
+//!
+//! - a function that reads a scratch register (`DEAD_AT_CALL`) on entry before writing it
+//!   (`entry_reads`): its callers store that register at their calls;
+//! - a call whose continuation reads a register its callee should have clobbered
+//!   (`DEAD_AT_RETURN`) before writing it: the callee stores that register at its returns;
+//! - a function that may return with one of x19-x29 changed (the last write of the register on
+//!   some path to a return is not a load, as the restore of a saved register is): its callers
+//!   reload x19-x29 after calling it instead of keeping their own values.
+//!
+//! "Reads" here are the function's own `getreg`s, followed through its calls (to catch a value
+//! passed on through a call) and into the entries of the functions it calls or jumps to: the
+//! standard's implicit reads (arguments at a call, results at a return) are not counted, so
+//! ordinary functions get exactly `AAPCS64`. Only direct calls are considered: the outliner
+//! calls its functions with BL.
+
+use rustc_hash::FxHashMap;
+
+use crate::function::Function;
+use crate::inst::{InstData, Terminator};
+use crate::reg::Reg;
+use crate::sync::{bit, reads_and_writes, CallConvention, Mask, CALLEE_SAVED, DEAD_AT_CALL, DEAD_AT_RETURN};
+
+/// How many rounds the whole-program fixpoint may take; each round only adds registers, and
+/// chains of nonstandard functions calling each other are short. Stopping early would only
+/// miss a link of a longer chain.
+const MAX_ROUNDS: usize = 8;
+
+/// The convention for each of `functions` (same order): `base` (`AAPCS64` or `EXACT`) with the
+/// exceptions its callees and callers need. Under `EXACT` nothing is skipped anyway.
+pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConvention> {
+    if !base.follows_aapcs64 {
+        return vec![base; functions.len()];
+    }
+    let index: FxHashMap<u64, usize> = functions.iter().enumerate().map(|(i, f)| (f.entry_addr, i)).collect();
+    let target_of = |addr: u64| index.get(&addr).copied();
+    let kill_gen: Vec<(Vec<Mask>, Vec<Mask>)> = functions.iter().map(reads_and_writes).collect();
+    let mut entry_reads: Vec<Mask> = vec![0; functions.len()];
+    let mut changes_callee_saved: Vec<Mask> = vec![0; functions.len()];
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        for (i, f) in functions.iter().enumerate() {
+            let (gen, kill) = &kill_gen[i];
+            // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
+            // fixpoint's "everything": what is read on every path is also read on some path.
+            let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May);
+            let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must);
+            let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
+            let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
+            if reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0 {
+                entry_reads[i] |= reads;
+                changes_callee_saved[i] |= changes;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
+    for (i, f) in functions.iter().enumerate() {
+        let (gen, kill) = &kill_gen[i];
+        let live = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May);
+        for bd in &f.blocks {
+            if let Terminator::CallGuest { target, cont, .. } = bd.term {
+                if let Some(t) = target_of(target) {
+                    read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
+                }
+            }
+        }
+    }
+    functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let callees = f.blocks.iter().filter_map(|bd| match bd.term {
+                Terminator::CallGuest { target, .. } => target_of(target),
+                _ => None,
+            });
+            let mut convention = base;
+            for t in callees {
+                convention.read_by_callees |= entry_reads[t];
+                convention.callees_keep_callee_saved &= changes_callee_saved[t] == 0;
+            }
+            convention.read_by_callers = read_by_callers[i];
+            convention
+        })
+        .collect()
+}
+
+/// Whether a liveness counts registers read on some path (`May`) or on every path (`Must`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Paths {
+    May,
+    Must,
+}
+
+/// Per block of `f`, the registers read by a `getreg` of the function before any write, on some
+/// or every path (`paths`) from the block's start, following calls to their continuations and
+/// counting what the functions it calls or jumps to read on entry (`entry_reads`).
+///
+/// A function's own scratch reads on entry are taken on every path: optimised code reads
+/// registers it never wrote on paths that cannot run (a value set and used under the same
+/// condition), and counting those would make ordinary functions, and then all their callers,
+/// look nonstandard. The outliner's functions are straight-line code, where every read is on
+/// every path. What a call's continuation reads is taken on some path: that makes only the
+/// callee store a little more at its returns.
+fn explicit_live_in(
+    f: &Function,
+    gen: &[Mask],
+    kill: &[Mask],
+    entry_reads: &[Mask],
+    target_of: &dyn Fn(u64) -> Option<usize>,
+    paths: Paths,
+) -> Vec<Mask> {
+    let n = f.blocks.len();
+    let resumed_at: FxHashMap<u64, usize> = f.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
+    // Must-liveness is the greatest fixpoint: start from everything and shrink.
+    let mut live_in: Vec<Mask> = vec![if paths == Paths::Must { Mask::MAX } else { 0 }; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let term = &f.blocks[b].term;
+            let exit = match *term {
+                Terminator::CallGuest { target, .. } => target_of(target).map_or(0, |t| entry_reads[t]),
+                // A jump to one of its own resume points goes on there (through the dispatcher).
+                Terminator::JumpGuest { target } => match resumed_at.get(&target) {
+                    Some(&resumed) if paths == Paths::May => live_in[resumed],
+                    Some(_) => 0,
+                    None => target_of(target).map_or(0, |t| entry_reads[t]),
+                },
+                _ => 0,
+            };
+            let successors = term.successors();
+            let mut out = match paths {
+                Paths::May => successors.iter().fold(0, |m, s| m | live_in[s.index()]),
+                Paths::Must if successors.is_empty() => 0,
+                Paths::Must => successors.iter().fold(Mask::MAX, |m, s| m & live_in[s.index()]),
+            };
+            out |= exit;
+            let inn = gen[b] | (out & !kill[b]);
+            if inn != live_in[b] {
+                live_in[b] = inn;
+                changed = true;
+            }
+        }
+    }
+    live_in
+}
+
+/// Which of x19-x29 `f` may return with changed from what they were on entry: on some path to a
+/// return, the register's last write is not a load (a saved register is restored by a load from
+/// the stack), or a call of a function that changes it (`changes`) comes after the last.
+fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dyn Fn(u64) -> Option<usize>) -> Mask {
+    let callee_saved: Mask = CALLEE_SAVED.iter().filter(|&&r| r != Reg::SP).fold(0, |m, &r| m | bit(r));
+    let n = f.blocks.len();
+    // Per block: the callee-saved registers it writes, and those whose last write is no load.
+    let mut written: Vec<Mask> = vec![0; n];
+    let mut changed_here: Vec<Mask> = vec![0; n];
+    for (b, bd) in f.blocks() {
+        let b = b.index();
+        for &v in &bd.insts {
+            if let InstData::SetReg { reg, arg } = f.inst(v) {
+                if callee_saved & bit(*reg) != 0 {
+                    written[b] |= bit(*reg);
+                    if matches!(f.inst(*arg), InstData::Load { .. }) {
+                        changed_here[b] &= !bit(*reg);
+                    } else {
+                        changed_here[b] |= bit(*reg);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<Mask> = vec![0; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let mut inn: Vec<Mask> = vec![0; n];
+        for (b, bd) in f.blocks() {
+            let mut leaving = out[b.index()];
+            // A callee that changes some hands them back changed to the continuation.
+            if let Terminator::CallGuest { target, .. } = bd.term {
+                leaving |= target_of(target).map_or(0, |t| changes[t]);
+            }
+            for s in bd.term.successors() {
+                inn[s.index()] |= leaving;
+            }
+        }
+        for b in 0..n {
+            let new = (inn[b] & !written[b]) | changed_here[b];
+            if new != out[b] {
+                out[b] = new;
+                changed = true;
+            }
+        }
+    }
+    f.blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, bd)| matches!(bd.term, Terminator::Return { .. }))
+        .fold(0, |m, (b, _)| m | out[b])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::parse_function;
+
+    fn function(text: &str) -> Function {
+        parse_function(text).unwrap()
+    }
+
+    /// An outlined sequence as LLVM's machine outliner makes them: it reads x9 and x10, which its
+    /// caller set, and leaves its result in x8 and a new x19 for the caller.
+    const OUTLINED: &str = "function outlined @0x1000 {
+block0 @0x1000:
+    v0 = getreg.i64 x9
+    v1 = getreg.i64 x10
+    v2 = add.i64 v0, v1
+    setreg x8, v2
+    setreg x19, v0
+    v3 = getreg.i64 x30
+    return v3
+}";
+
+    /// Its caller: sets x9 and x10, calls it, and reads x8 and x19 after the call.
+    const CALLER: &str = "function caller @0x2000 {
+    resume 0x200c block1
+block0 @0x2000:
+    v0 = const.i64 0x5
+    setreg x9, v0
+    setreg x10, v0
+    v1 = const.i64 0x200c
+    setreg x30, v1
+    call_guest 0x1000, ret 0x200c, block1
+block1 @0x200c:
+    v2 = getreg.i64 x8
+    v3 = getreg.i64 x19
+    v4 = add.i64 v2, v3
+    setreg x0, v4
+    v5 = getreg.i64 x30
+    return v5
+}";
+
+    /// An ordinary function: it saves x19, uses it, and restores it from the stack; on one path it
+    /// reads x9 that it wrote only on the other (a path that cannot run in the program it came
+    /// from, as optimised code has). Its caller reads x2 after calling it, on one path.
+    const ORDINARY: &str = "function ordinary @0x3000 {
+block0 @0x3000:
+    v0 = getreg.i64 sp
+    v1 = getreg.i64 x19
+    store v0, v1
+    v2 = getreg.i64 x0
+    setreg x19, v2
+    v8 = const.i1 0x1
+    setreg z, v8
+    v3 = getreg.i1 z
+    branch v3, block1, block2
+block1 @0x3010:
+    setreg x9, v2
+    jump block2
+block2 @0x3014:
+    v4 = getreg.i64 x9
+    setreg x0, v4
+    v5 = getreg.i64 sp
+    v6 = load.i64 v5
+    setreg x19, v6
+    v7 = getreg.i64 x30
+    return v7
+}";
+
+    const ORDINARY_CALLER: &str = "function ordinary_caller @0x4000 {
+    resume 0x4008 block1
+block0 @0x4000:
+    v0 = const.i64 0x4008
+    setreg x30, v0
+    call_guest 0x3000, ret 0x4008, block1
+block1 @0x4008:
+    v4 = const.i1 0x1
+    setreg z, v4
+    v1 = getreg.i1 z
+    branch v1, block2, block3
+block2 @0x400c:
+    v2 = getreg.i64 x2
+    setreg x0, v2
+    jump block3
+block3 @0x4010:
+    v3 = getreg.i64 x30
+    return v3
+}";
+
+    #[test]
+    fn outlined_functions_and_their_callers_keep_what_crosses_the_call() {
+        let functions = [function(OUTLINED), function(CALLER)];
+        let c = conventions(&functions, CallConvention::AAPCS64);
+        let x = |n: u8| bit(Reg::x(n));
+        assert_eq!(c[0].read_by_callers, x(8), "the caller reads x8 after the call");
+        assert_eq!(c[1].read_by_callees, x(9) | x(10), "the callee reads x9 and x10");
+        assert!(!c[1].callees_keep_callee_saved, "the callee changes x19");
+        assert!(c[0].callees_keep_callee_saved, "the outlined function calls nothing");
+        let call = &functions[1].blocks[0].term;
+        assert!(c[1].kept_across(call).is_empty());
+        assert!(!c[1].dead_after(call).contains(&Reg::x(9)));
+        assert!(!c[0].dead_after(&functions[0].blocks[0].term).contains(&Reg::x(8)));
+    }
+
+    #[test]
+    fn ordinary_functions_keep_the_standard_but_for_reads_after_their_calls() {
+        let functions = [function(ORDINARY), function(ORDINARY_CALLER)];
+        let c = conventions(&functions, CallConvention::AAPCS64);
+        // The read of x9 on one path only is not taken as an input; x19 is restored by a load.
+        assert_eq!(c[1].read_by_callees, 0);
+        assert!(c[1].callees_keep_callee_saved);
+        // A read after the call on some path makes the callee store x2 at its returns.
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
+        assert!(c[1].is_standard());
+    }
+
+    #[test]
+    fn the_exact_convention_is_left_alone() {
+        let functions = [function(OUTLINED), function(CALLER)];
+        assert!(conventions(&functions, CallConvention::EXACT).iter().all(|&c| c == CallConvention::EXACT));
+    }
+}
