@@ -12,28 +12,29 @@
 //! - a function that reads a scratch register (`DEAD_AT_CALL`) on entry before writing it
 //!   (`entry_reads`): its callers store that register at their calls;
 //! - a call whose continuation reads a register its callee should have clobbered
-//!   (`DEAD_AT_RETURN`) before writing it: the callee stores that register at its returns;
+//!   (`DEAD_AT_RETURN`) before writing it, itself or as an argument of what it calls next (an
+//!   outlined `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf): the callee stores that
+//!   register at its returns;
 //! - a function that may return with one of x19-x29 changed (the last write of the register on
 //!   some path to a return is not a load, as the restore of a saved register is): its callers
 //!   reload x19-x29 after calling it instead of keeping their own values.
 //!
 //! "Reads" here are the function's own `getreg`s, followed through its calls (to catch a value
-//! passed on through a call) and into the entries of the functions it calls or jumps to: the
-//! standard's implicit reads (arguments at a call, results at a return) are not counted, so
-//! ordinary functions get exactly `AAPCS64`. Only direct calls are considered: the outliner
-//! calls its functions with BL.
+//! passed on through a call) and into the entries of the functions it calls or jumps to, which
+//! count what those read in turn: a function that takes one argument reads x0, not x1-x7, so a
+//! call before it does not make its caller's previous callee store x1-x7. Indirect calls and
+//! jumps and system calls may read every argument register. Only direct calls are considered
+//! as calls of nonstandard functions: the outliner calls its functions with BL.
+
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
+use crate::entities::Value;
 use crate::function::Function;
-use crate::inst::{InstData, Terminator};
+use crate::inst::{BinaryOp, InstData, Terminator};
 use crate::reg::Reg;
-use crate::sync::{bit, reads_and_writes, CallConvention, Mask, CALLEE_SAVED, DEAD_AT_CALL, DEAD_AT_RETURN};
-
-/// How many rounds the whole-program fixpoint may take; each round only adds registers, and
-/// chains of nonstandard functions calling each other are short. Stopping early would only
-/// miss a link of a longer chain.
-const MAX_ROUNDS: usize = 8;
+use crate::sync::{bit, range, reads_and_writes, CallConvention, Mask, CALLEE_SAVED, DEAD_AT_CALL, DEAD_AT_RETURN};
 
 /// The convention for each of `functions` (same order): `base` (`AAPCS64` or `EXACT`) with the
 /// exceptions its callees and callers need. Under `EXACT` nothing is skipped anyway.
@@ -46,30 +47,65 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
     let kill_gen: Vec<(Vec<Mask>, Vec<Mask>)> = functions.iter().map(reads_and_writes).collect();
     let mut entry_reads: Vec<Mask> = vec![0; functions.len()];
     let mut changes_callee_saved: Vec<Mask> = vec![0; functions.len()];
-    for _ in 0..MAX_ROUNDS {
-        let mut changed = false;
-        for (i, f) in functions.iter().enumerate() {
-            let (gen, kill) = &kill_gen[i];
-            // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
-            // fixpoint's "everything": what is read on every path is also read on some path.
-            let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May);
-            let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must);
-            let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
-            let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
-            if reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0 {
-                entry_reads[i] |= reads;
-                changes_callee_saved[i] |= changes;
-                changed = true;
+    // Whole-program fixpoint: every function once, then again whenever a function it calls or
+    // jumps to turns out to read or change more (only ever more, so this ends).
+    let mut callers: Vec<Vec<usize>> = vec![vec![]; functions.len()];
+    for (i, f) in functions.iter().enumerate() {
+        for bd in &f.blocks {
+            if let Terminator::CallGuest { target, .. } | Terminator::JumpGuest { target } = bd.term {
+                if let Some(t) = target_of(target) {
+                    callers[t].push(i);
+                }
             }
         }
-        if !changed {
-            break;
+    }
+    let mut queued = vec![true; functions.len()];
+    let mut work: VecDeque<usize> = (0..functions.len()).collect();
+    while let Some(i) = work.pop_front() {
+        queued[i] = false;
+        let f = &functions[i];
+        let (gen, kill) = &kill_gen[i];
+        // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
+        // fixpoint's "everything": what is read on every path is also read on some path.
+        let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May, 0);
+        let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must, 0);
+        let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
+        let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
+        if reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0 {
+            entry_reads[i] |= reads;
+            changes_callee_saved[i] |= changes;
+            for &c in &callers[i] {
+                if !queued[c] {
+                    queued[c] = true;
+                    work.push_back(c);
+                }
+            }
+        }
+    }
+    // What each function may read on entry, arguments included, and through its callees: a
+    // register a call's continuation passes on to its next callee is read after the call.
+    let mut entry_may_reads: Vec<Mask> = vec![0; functions.len()];
+    let mut queued = vec![true; functions.len()];
+    let mut work: VecDeque<usize> = (0..functions.len()).collect();
+    while let Some(i) = work.pop_front() {
+        queued[i] = false;
+        let (gen, kill) = &kill_gen[i];
+        let live = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
+        let reads = live.first().copied().unwrap_or(0);
+        if reads & !entry_may_reads[i] != 0 {
+            entry_may_reads[i] |= reads;
+            for &c in &callers[i] {
+                if !queued[c] {
+                    queued[c] = true;
+                    work.push_back(c);
+                }
+            }
         }
     }
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
     for (i, f) in functions.iter().enumerate() {
         let (gen, kill) = &kill_gen[i];
-        let live = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May);
+        let live = explicit_live_in(f, gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
         for bd in &f.blocks {
             if let Terminator::CallGuest { target, cont, .. } = bd.term {
                 if let Some(t) = target_of(target) {
@@ -97,6 +133,10 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
         .collect()
 }
 
+/// The registers that may pass arguments to code whose reads are not known (an indirect call or
+/// jump, a system call): x0-x8 and v0-v7.
+const ARGUMENTS: Mask = range(Reg::x(0).0, Reg::x(8).0) | range(Reg::q(0).0, Reg::q(7).0);
+
 /// Whether a liveness counts registers read on some path (`May`) or on every path (`Must`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Paths {
@@ -121,6 +161,7 @@ fn explicit_live_in(
     entry_reads: &[Mask],
     target_of: &dyn Fn(u64) -> Option<usize>,
     paths: Paths,
+    unknown_callee_reads: Mask,
 ) -> Vec<Mask> {
     let n = f.blocks.len();
     let resumed_at: FxHashMap<u64, usize> = f.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
@@ -132,13 +173,18 @@ fn explicit_live_in(
         for b in (0..n).rev() {
             let term = &f.blocks[b].term;
             let exit = match *term {
-                Terminator::CallGuest { target, .. } => target_of(target).map_or(0, |t| entry_reads[t]),
+                Terminator::CallGuest { target, .. } => {
+                    target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t])
+                }
                 // A jump to one of its own resume points goes on there (through the dispatcher).
                 Terminator::JumpGuest { target } => match resumed_at.get(&target) {
                     Some(&resumed) if paths == Paths::May => live_in[resumed],
                     Some(_) => 0,
-                    None => target_of(target).map_or(0, |t| entry_reads[t]),
+                    None => target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t]),
                 },
+                Terminator::CallIndirect { .. } | Terminator::JumpIndirect { .. } | Terminator::Syscall { .. } => {
+                    unknown_callee_reads
+                }
                 _ => 0,
             };
             let successors = term.successors();
@@ -159,12 +205,29 @@ fn explicit_live_in(
 }
 
 /// Which of x19-x29 `f` may return with changed from what they were on entry: on some path to a
-/// return, the register's last write is not a load (a saved register is restored by a load from
-/// the stack), or a call of a function that changes it (`changes`) comes after the last.
+/// return or a jump to another function, the register's last write is not a restore (a load from the stack, `is_stack_load`, of
+/// a register whose entry value the function stores), or a call of a function that changes it
+/// (`changes`) comes after the last.
 fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dyn Fn(u64) -> Option<usize>) -> Mask {
     let callee_saved: Mask = CALLEE_SAVED.iter().filter(|&&r| r != Reg::SP).fold(0, |m, &r| m | bit(r));
     let n = f.blocks.len();
-    // Per block: the callee-saved registers it writes, and those whose last write is no load.
+    // The callee-saved registers whose values on entry the function stores somewhere: only those
+    // can be restored by a load (an outlined fragment has no frame of its own and may load a
+    // value its caller spilled into one).
+    let saved: Mask = f
+        .blocks
+        .iter()
+        .flat_map(|bd| bd.insts.iter())
+        .filter_map(|&v| match f.inst(v) {
+            InstData::Store { arg, .. } => match f.inst(*arg) {
+                InstData::GetReg { reg } => Some(bit(*reg)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .fold(0, |m, b| m | b)
+        & callee_saved;
+    // Per block: the callee-saved registers it writes, and those whose last write is no restore.
     let mut written: Vec<Mask> = vec![0; n];
     let mut changed_here: Vec<Mask> = vec![0; n];
     for (b, bd) in f.blocks() {
@@ -173,7 +236,7 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
             if let InstData::SetReg { reg, arg } = f.inst(v) {
                 if callee_saved & bit(*reg) != 0 {
                     written[b] |= bit(*reg);
-                    if matches!(f.inst(*arg), InstData::Load { .. }) {
+                    if saved & bit(*reg) != 0 && is_stack_load(f, *arg) {
                         changed_here[b] &= !bit(*reg);
                     } else {
                         changed_here[b] |= bit(*reg);
@@ -205,11 +268,35 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
             }
         }
     }
-    f.blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, bd)| matches!(bd.term, Terminator::Return { .. }))
-        .fold(0, |m, (b, _)| m | out[b])
+    // A return hands back what it has; a jump to another function (a tail call: the outliner's
+    // thunks end that way) hands it on, and that function returns it with its own changes.
+    let own = |a: u64| f.resume_points.iter().any(|&(r, _)| r == a);
+    f.blocks.iter().enumerate().fold(0, |m, (b, bd)| match bd.term {
+        Terminator::Return { .. } => m | out[b],
+        Terminator::JumpGuest { target } if !own(target) => m | out[b] | target_of(target).map_or(0, |t| changes[t]),
+        _ => m,
+    })
+}
+
+/// Whether `v` loads from the stack: from sp or the frame pointer x29, plus constants (the second
+/// register of an LDP is at the first one's address plus 8). That is how a function restores a
+/// callee-saved register it saved; an outlined fragment that loads a new value into one from
+/// elsewhere (the heap) changes it.
+fn is_stack_load(f: &Function, v: Value) -> bool {
+    let InstData::Load { addr, .. } = f.inst(v) else { return false };
+    let mut addr = *addr;
+    for _ in 0..4 {
+        match f.inst(addr) {
+            InstData::GetReg { reg } => return *reg == Reg::SP || *reg == Reg::x(29),
+            InstData::Binary { op: BinaryOp::Add, args: [base, offset] }
+                if matches!(f.inst(*offset), InstData::Const { .. }) =>
+            {
+                addr = *base
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -274,7 +361,11 @@ block2 @0x3014:
     v4 = getreg.i64 x9
     setreg x0, v4
     v5 = getreg.i64 sp
-    v6 = load.i64 v5
+    v9 = const.i64 0x10
+    v10 = add.i64 v5, v9
+    v11 = const.i64 0x8
+    v12 = add.i64 v10, v11
+    v6 = load.i64 v12
     setreg x19, v6
     v7 = getreg.i64 x30
     return v7
@@ -319,12 +410,71 @@ block3 @0x4010:
     fn ordinary_functions_keep_the_standard_but_for_reads_after_their_calls() {
         let functions = [function(ORDINARY), function(ORDINARY_CALLER)];
         let c = conventions(&functions, CallConvention::AAPCS64);
-        // The read of x9 on one path only is not taken as an input; x19 is restored by a load.
+        // The read of x9 on one path only is not taken as an input; x19 is restored by a load from
+        // the stack (at sp + 16 + 8, as the second register of an LDP).
         assert_eq!(c[1].read_by_callees, 0);
         assert!(c[1].callees_keep_callee_saved);
         // A read after the call on some path makes the callee store x2 at its returns.
         assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
         assert!(c[1].is_standard());
+    }
+
+    #[test]
+    fn a_callee_saved_register_loaded_from_elsewhere_than_the_stack_is_changed() {
+        let loads = function(
+            "function loads @0x5000 {
+block0 @0x5000:
+    v0 = getreg.i64 x0
+    v1 = load.i64 v0
+    setreg x19, v1
+    v2 = getreg.i64 x30
+    return v2
+}",
+        );
+        let caller = function(
+            "function calls_loads @0x6000 {
+    resume 0x6008 block1
+block0 @0x6000:
+    v0 = const.i64 0x6008
+    setreg x30, v0
+    call_guest 0x5000, ret 0x6008, block1
+block1 @0x6008:
+    v1 = getreg.i64 x30
+    return v1
+}",
+        );
+        let c = conventions(&[loads, caller], CallConvention::AAPCS64);
+        assert!(!c[1].callees_keep_callee_saved);
+    }
+
+    #[test]
+    fn a_frameless_fragment_loading_its_callers_spill_changes_the_register() {
+        let fragment = function(
+            "function fragment @0x7000 {
+block0 @0x7000:
+    v0 = getreg.i64 sp
+    v1 = const.i64 0x10
+    v2 = add.i64 v0, v1
+    v3 = load.i64 v2
+    setreg x20, v3
+    v4 = getreg.i64 x30
+    return v4
+}",
+        );
+        let caller = function(
+            "function calls_fragment @0x8000 {
+    resume 0x8008 block1
+block0 @0x8000:
+    v0 = const.i64 0x8008
+    setreg x30, v0
+    call_guest 0x7000, ret 0x8008, block1
+block1 @0x8008:
+    v1 = getreg.i64 x30
+    return v1
+}",
+        );
+        let c = conventions(&[fragment, caller], CallConvention::AAPCS64);
+        assert!(!c[1].callees_keep_callee_saved);
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub(crate) const DEAD_AT_CALL: Mask =
     FLAGS | EXCLUSIVE | range(Reg::x(9).0, Reg::x(17).0) | range(Reg::q(16).0, Reg::q(31).0);
 
 /// The registers with numbers `first..=last` as a mask.
-const fn range(first: u16, last: u16) -> Mask {
+pub(crate) const fn range(first: u16, last: u16) -> Mask {
     ((1 << (last + 1)) - 1) & !((1 << first) - 1)
 }
 
