@@ -59,10 +59,7 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
             }
         }
     }
-    let mut queued = vec![true; functions.len()];
-    let mut work: VecDeque<usize> = (0..functions.len()).collect();
-    while let Some(i) = work.pop_front() {
-        queued[i] = false;
+    fixpoint_over_callers(&callers, |i| {
         let f = &functions[i];
         let (gen, kill) = &kill_gen[i];
         // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
@@ -71,41 +68,26 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
         let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must, 0);
         let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
         let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
-        if reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0 {
-            entry_reads[i] |= reads;
-            changes_callee_saved[i] |= changes;
-            for &c in &callers[i] {
-                if !queued[c] {
-                    queued[c] = true;
-                    work.push_back(c);
-                }
-            }
-        }
-    }
+        let grew = reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0;
+        entry_reads[i] |= reads;
+        changes_callee_saved[i] |= changes;
+        grew
+    });
     // What each function may read on entry, arguments included, and through its callees: a
-    // register a call's continuation passes on to its next callee is read after the call.
+    // register a call's continuation passes on to its next callee is read after the call. A
+    // function is analysed again whenever a callee's reads grow, so its last liveness is final.
     let mut entry_may_reads: Vec<Mask> = vec![0; functions.len()];
-    let mut queued = vec![true; functions.len()];
-    let mut work: VecDeque<usize> = (0..functions.len()).collect();
-    while let Some(i) = work.pop_front() {
-        queued[i] = false;
+    let mut may_live: Vec<Vec<Mask>> = vec![vec![]; functions.len()];
+    fixpoint_over_callers(&callers, |i| {
         let (gen, kill) = &kill_gen[i];
-        let live = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
-        let reads = live.first().copied().unwrap_or(0);
-        if reads & !entry_may_reads[i] != 0 {
-            entry_may_reads[i] |= reads;
-            for &c in &callers[i] {
-                if !queued[c] {
-                    queued[c] = true;
-                    work.push_back(c);
-                }
-            }
-        }
-    }
+        may_live[i] = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
+        let reads = may_live[i].first().copied().unwrap_or(0);
+        let grew = reads & !entry_may_reads[i] != 0;
+        entry_may_reads[i] |= reads;
+        grew
+    });
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
-    for (i, f) in functions.iter().enumerate() {
-        let (gen, kill) = &kill_gen[i];
-        let live = explicit_live_in(f, gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
+    for (f, live) in functions.iter().zip(&may_live) {
         for bd in &f.blocks {
             if let Terminator::CallGuest { target, cont, .. } = bd.term {
                 if let Some(t) = target_of(target) {
@@ -136,6 +118,25 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
 /// The registers that may pass arguments to code whose reads are not known (an indirect call or
 /// jump, a system call): x0-x8 and v0-v7.
 const ARGUMENTS: Mask = range(Reg::x(0).0, Reg::x(8).0) | range(Reg::q(0).0, Reg::q(7).0);
+
+/// Runs `step` on every function (by index), then again on the callers (`callers`) of each
+/// function whose step reports that its facts grew, until nothing grows. Facts only grow, so this
+/// ends.
+fn fixpoint_over_callers(callers: &[Vec<usize>], mut step: impl FnMut(usize) -> bool) {
+    let mut queued = vec![true; callers.len()];
+    let mut work: VecDeque<usize> = (0..callers.len()).collect();
+    while let Some(i) = work.pop_front() {
+        queued[i] = false;
+        if step(i) {
+            for &c in &callers[i] {
+                if !queued[c] {
+                    queued[c] = true;
+                    work.push_back(c);
+                }
+            }
+        }
+    }
+}
 
 /// Whether a liveness counts registers read on some path (`May`) or on every path (`Must`).
 #[derive(Clone, Copy, PartialEq, Eq)]
