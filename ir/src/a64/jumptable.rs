@@ -20,10 +20,24 @@ use crate::reg::Reg;
 /// The most cases recovered for one table.
 pub const MAX_CASES: u64 = 4096;
 
+/// The compare-and-branch in front of a table's dispatch block, as `guard_of` reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Guard {
+    /// The register holding the case index.
+    pub index_reg: Reg,
+    /// The number of cases: the index is below this.
+    pub cases: u64,
+    /// Whether the compare is 64 bits wide (`cmp xN`), so that the whole register is the index;
+    /// after `cmp wN` only the low 32 bits are known.
+    pub wide: bool,
+}
+
 struct ProbeEnv<'a> {
     src: &'a dyn CodeSource,
     index_reg: Reg,
     index: u64,
+    /// Whether the index register's bits above 32 are known to be zero (a 64-bit compare bounded it).
+    index_wide: bool,
     noise: u64,
     regs: FxHashMap<Reg, u128>,
     /// When set, reading a register with no known value is noted in `unknown_read`.
@@ -41,8 +55,9 @@ impl Env for ProbeEnv<'_> {
             return 0;
         }
         if r == self.index_reg {
-            // Only the compared width is known; the bits above it are noise.
-            return (self.index | (self.noise << 32)) as u128;
+            // Only the compared width is known; after a 32-bit compare the bits above it are noise.
+            let high = if self.index_wide { 0 } else { self.noise << 32 };
+            return (self.index | high) as u128;
         }
         (self.noise.wrapping_mul(r.0 as u64 + 1) as u128) & crate::interp::mask(r.ty().bits())
     }
@@ -72,7 +87,7 @@ impl Env for ProbeEnv<'_> {
 /// two successors: `cmp wN, #K` then `b.hi`/`b.hs` to the default (the table is the fall-through)
 /// or `b.ls`/`b.lo` to the table. Returns the guarded block's address, the index register and the
 /// number of cases.
-pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Reg, u64)> {
+pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
     let b = src.insn(pc)?;
     let c = src.insn(pc.checked_sub(4)?)?;
     if b & 0xff00_0010 != 0x5400_0000 {
@@ -96,7 +111,8 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Reg, u64)> {
         0b0011 => (target, imm),     // b.lo table: index < imm branches.
         _ => return None,
     };
-    (cases >= 1 && cases <= MAX_CASES).then_some((block, Reg::x(rn as u8), cases))
+    let wide = c >> 31 == 1;
+    (cases >= 1 && cases <= MAX_CASES).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
 }
 
 /// Runs the dispatch block with `index_reg = index` (twice, with different noise in the unknown
@@ -106,12 +122,21 @@ fn probe(
     func: &crate::function::Function,
     index_reg: Reg,
     index: u64,
+    index_wide: bool,
     known: &FxHashMap<Reg, u128>,
 ) -> Option<u64> {
     let mut seen = None;
     for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
-        let mut env =
-            ProbeEnv { src, index_reg, index, noise, regs: known.clone(), strict: false, unknown_read: false };
+        let mut env = ProbeEnv {
+            src,
+            index_reg,
+            index,
+            index_wide,
+            noise,
+            regs: known.clone(),
+            strict: false,
+            unknown_read: false,
+        };
         let mut block = func.entry();
         let target = loop {
             match run_block(func, block, &mut env).ok()? {
@@ -141,7 +166,7 @@ pub fn recover(
     src: &dyn CodeSource,
     block_start: u64,
     br_pc: u64,
-    guard: Option<(Reg, u64)>,
+    guard: Option<Guard>,
     known_regs: &FxHashMap<Reg, u64>,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<Vec<u64>> {
@@ -152,11 +177,11 @@ pub fn recover(
     let known: FxHashMap<Reg, u128> = known_regs.iter().map(|(&r, &v)| (r, v as u128)).collect();
     let mut targets = vec![];
     match guard {
-        Some((index_reg, cases)) => {
+        Some(Guard { index_reg, cases, wide }) => {
             let mut known = known;
             known.remove(&index_reg);
             for i in 0..cases {
-                let t = probe(src, func, index_reg, i, &known)?;
+                let t = probe(src, func, index_reg, i, wide, &known)?;
                 src.insn(t)?;
                 targets.push(t);
             }
@@ -188,7 +213,7 @@ pub fn recover(
             for index_reg in candidates {
                 let mut found = vec![];
                 for i in 0..MAX_CASES {
-                    match probe(src, func, index_reg, i, &known) {
+                    match probe(src, func, index_reg, i, false, &known) {
                         Some(t) if valid(t) && src.insn(t).is_some() => found.push(t),
                         _ => break,
                     }
@@ -229,7 +254,7 @@ fn constant_target_of(
         })
         .collect();
     let unread = (0..31).map(Reg::x).find(|r| !read.contains(r))?;
-    let t = probe(src, func, unread, 0, known)?;
+    let t = probe(src, func, unread, 0, false, known)?;
     (valid(t) && src.insn(t).is_some()).then_some(t)
 }
 
@@ -285,8 +310,16 @@ pub fn constant_registers(
                 })
                 .collect();
             let regs: FxHashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
-            let mut env =
-                ProbeEnv { src, index_reg: Reg::PC, index: 0, noise: 0, regs, strict: true, unknown_read: false };
+            let mut env = ProbeEnv {
+                src,
+                index_reg: Reg::PC,
+                index: 0,
+                index_wide: false,
+                noise: 0,
+                regs,
+                strict: true,
+                unknown_read: false,
+            };
             let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;
             for r in written {
                 match (ok, env.regs.get(&r)) {
@@ -322,4 +355,81 @@ pub fn constant_registers(
         }
     }
     state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::a64::lift_function;
+
+    /// Code at 0x1000 and a read-only byte table at 0x2010.
+    struct Source {
+        code: Vec<u32>,
+        table: Vec<u8>,
+    }
+
+    impl CodeSource for Source {
+        fn insn(&self, addr: u64) -> Option<u32> {
+            let index = addr.checked_sub(0x1000)? / 4;
+            (addr % 4 == 0).then_some(())?;
+            self.code.get(index as usize).copied()
+        }
+        fn rodata(&self, addr: u64, bytes: usize) -> Option<u128> {
+            let start = addr.checked_sub(0x2010)? as usize;
+            let slice = self.table.get(start..start.checked_add(bytes)?)?;
+            Some(slice.iter().rev().fold(0u128, |acc, &b| acc << 8 | b as u128))
+        }
+    }
+
+    /// clang's compact jump table: the table holds byte offsets (in instructions) from a base label,
+    /// its address sits in a callee-saved register set up in the prologue, and the guard compares
+    /// the whole 64-bit index (`cmp x1, #3; b.hi default`).
+    fn compact_table_function(compare: u32) -> Source {
+        Source {
+            code: vec![
+                0xb000_0019, // adrp x25, 0x2000
+                0x9100_4339, // add x25, x25, #0x10
+                0xf940_0001, // ldr x1, [x0]
+                compare,     // cmp x1, #3 (or cmp w1, #3)
+                0x5400_0168, // b.hi 0x103c
+                0x1000_008a, // adr x10, 0x1024
+                0x3861_6b2b, // ldrb w11, [x25, x1]
+                0x8b0b_094a, // add x10, x10, x11, lsl #2
+                0xd61f_0140, // br x10
+                0xd280_0140, // 0x1024: mov x0, #10
+                0xd65f_03c0, // ret
+                0xd280_0160, // 0x102c: mov x0, #11
+                0xd65f_03c0, // ret
+                0xd280_0180, // 0x1034: mov x0, #12
+                0xd65f_03c0, // ret
+                0xd280_01a0, // 0x103c: mov x0, #13 (the default)
+                0xd65f_03c0, // ret
+            ],
+            table: vec![0, 2, 4, 2],
+        }
+    }
+
+    fn recovered_targets(src: &Source) -> (Vec<u64>, Vec<u64>) {
+        let end = 0x1000 + 4 * src.code.len() as u64;
+        let lifted = lift_function("f", 0x1000, src, &|a| (0x1000..end).contains(&a), &[]).expect("liftable");
+        let targets = lifted.func.indirect_targets.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+        (targets, lifted.unresolved_jumps)
+    }
+
+    #[test]
+    fn a_compact_table_behind_a_64_bit_guard_is_recovered() {
+        let src = compact_table_function(0xf100_0c3f);
+        let (targets, unresolved) = recovered_targets(&src);
+        assert_eq!(targets, vec![0x1024, 0x102c, 0x1034]);
+        assert!(unresolved.is_empty());
+    }
+
+    #[test]
+    fn a_32_bit_guard_does_not_bound_a_64_bit_index() {
+        // `cmp w1, #3` says nothing of x1's upper half, which the load adds to the table address.
+        let src = compact_table_function(0x7100_0c3f);
+        let (targets, unresolved) = recovered_targets(&src);
+        assert!(targets.is_empty(), "{targets:#x?}");
+        assert_eq!(unresolved, vec![0x1020]);
+    }
 }

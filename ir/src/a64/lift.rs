@@ -394,7 +394,7 @@ pub fn lift_function(
             work.push_back(a);
         }
     };
-    let mut guards: FxHashMap<u64, (Reg, u64)> = FxHashMap::default();
+    let mut guards: FxHashMap<u64, jumptable::Guard> = FxHashMap::default();
     // BLRs whose target the block computes as a constant, by address.
     let mut call_consts: FxHashMap<u64, u64> = FxHashMap::default();
     let mut pending: Vec<(u64, u64)> = vec![];
@@ -418,8 +418,8 @@ pub fn lift_function(
                         continue;
                     }
                     Flow::CondBranch { target } => {
-                        if let Some((block, reg, cases)) = jumptable::guard_of(src, pc) {
-                            guards.insert(block, (reg, cases));
+                        if let Some((block, guard)) = jumptable::guard_of(src, pc) {
+                            guards.insert(block, guard);
                         }
                         if is_local(target) && read(target).is_some() {
                             add_leader(target, &mut work, &mut leaders);
