@@ -23,8 +23,18 @@
 //! passed on through a call) and into the entries of the functions it calls or jumps to, which
 //! count what those read in turn: a function that takes one argument reads x0, not x1-x7, so a
 //! call before it does not make its caller's previous callee store x1-x7. Indirect calls and
-//! jumps and system calls may read every argument register. Only direct calls are considered
-//! as calls of nonstandard functions: the outliner calls its functions with BL.
+//! jumps and system calls may read every argument register.
+//!
+//! Go's code follows none of the standard: its functions take and return values in x0-x15 and
+//! keep no callee-saved registers, and it calls interface methods and closures through registers.
+//! So an indirect call counts as a call of every function whose address the program takes (the
+//! caller's `address_taken`: code pointers in data or formed in code, and every function of a Go
+//! program, whose method tables are built at run time from offsets): it stores what any of them
+//! reads on entry, and they all store at their returns what any indirect call's continuation
+//! reads. A function that tail-jumps to another has that one return to its own callers, which
+//! then stores what they read. What a callee changes of x19-x29 is followed through direct calls
+//! only: Go's callers never count on those registers across a call anyway, and a C callback
+//! that changed one would break its compiled callers on real hardware too.
 
 use std::collections::VecDeque;
 
@@ -38,7 +48,13 @@ use crate::sync::{bit, range, reads_and_writes, CallConvention, Mask, CALLEE_SAV
 
 /// The convention for each of `functions` (same order): `base` (`AAPCS64` or `EXACT`) with the
 /// exceptions its callees and callers need. Under `EXACT` nothing is skipped anyway.
-pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConvention> {
+/// `address_taken` tells which entry addresses the program forms or stores as code pointers: the
+/// functions an indirect call (BLR) may reach.
+pub fn conventions(
+    functions: &[Function],
+    base: CallConvention,
+    address_taken: &dyn Fn(u64) -> bool,
+) -> Vec<CallConvention> {
     if !base.follows_aapcs64 {
         return vec![base; functions.len()];
     }
@@ -86,33 +102,86 @@ pub fn conventions(functions: &[Function], base: CallConvention) -> Vec<CallConv
         entry_may_reads[i] |= reads;
         grew
     });
+    // What the continuations read, per callee: the direct ones, and for indirect calls every
+    // function whose address the program takes.
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
+    let mut read_after_indirect_calls: Mask = 0;
     for (f, live) in functions.iter().zip(&may_live) {
         for bd in &f.blocks {
-            if let Terminator::CallGuest { target, cont, .. } = bd.term {
-                if let Some(t) = target_of(target) {
-                    read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
+            match bd.term {
+                Terminator::CallGuest { target, cont, .. } => {
+                    if let Some(t) = target_of(target) {
+                        read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
+                    }
                 }
+                Terminator::CallIndirect { cont, .. } => {
+                    read_after_indirect_calls |= live[cont.index()] & DEAD_AT_RETURN
+                }
+                _ => {}
             }
         }
     }
+    let indirectly_callable: Vec<bool> = functions.iter().map(|f| address_taken(f.entry_addr)).collect();
+    let mut read_by_indirect_callees: Mask = 0;
+    for (i, &callable) in indirectly_callable.iter().enumerate() {
+        if callable {
+            read_by_callers[i] |= read_after_indirect_calls;
+            read_by_indirect_callees |= entry_reads[i];
+        }
+    }
+    hand_on_through_tail_jumps(functions, &target_of, &mut read_by_callers);
     functions
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let callees = f.blocks.iter().filter_map(|bd| match bd.term {
-                Terminator::CallGuest { target, .. } => target_of(target),
-                _ => None,
-            });
             let mut convention = base;
-            for t in callees {
-                convention.read_by_callees |= entry_reads[t];
-                convention.callees_keep_callee_saved &= changes_callee_saved[t] == 0;
+            for bd in &f.blocks {
+                match bd.term {
+                    Terminator::CallGuest { target, .. } => {
+                        if let Some(t) = target_of(target) {
+                            convention.read_by_callees |= entry_reads[t];
+                            convention.callees_keep_callee_saved &= changes_callee_saved[t] == 0;
+                        }
+                    }
+                    Terminator::CallIndirect { .. } => convention.read_by_callees |= read_by_indirect_callees,
+                    _ => {}
+                }
             }
             convention.read_by_callers = read_by_callers[i];
             convention
         })
         .collect()
+}
+
+/// A function that leaves by a jump to another function (a tail call) has that function return to
+/// its own callers: what those read after the call, the target stores at its returns too.
+fn hand_on_through_tail_jumps(
+    functions: &[Function],
+    target_of: &dyn Fn(u64) -> Option<usize>,
+    read_by_callers: &mut [Mask],
+) {
+    let mut tail_jumps: Vec<(usize, usize)> = vec![];
+    for (i, f) in functions.iter().enumerate() {
+        let own = |a: u64| f.resume_points.iter().any(|&(r, _)| r == a);
+        for bd in &f.blocks {
+            if let Terminator::JumpGuest { target } = bd.term {
+                if let Some(t) = target_of(target).filter(|&t| t != i && !own(target)) {
+                    tail_jumps.push((i, t));
+                }
+            }
+        }
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &(from, to) in &tail_jumps {
+            let more = read_by_callers[from] & !read_by_callers[to];
+            if more != 0 {
+                read_by_callers[to] |= more;
+                changed = true;
+            }
+        }
+    }
 }
 
 /// The registers that may pass arguments to code whose reads are not known (an indirect call or
@@ -395,7 +464,7 @@ block3 @0x4010:
     #[test]
     fn outlined_functions_and_their_callers_keep_what_crosses_the_call() {
         let functions = [function(OUTLINED), function(CALLER)];
-        let c = conventions(&functions, CallConvention::AAPCS64);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
         let x = |n: u8| bit(Reg::x(n));
         assert_eq!(c[0].read_by_callers, x(8), "the caller reads x8 after the call");
         assert_eq!(c[1].read_by_callees, x(9) | x(10), "the callee reads x9 and x10");
@@ -410,7 +479,7 @@ block3 @0x4010:
     #[test]
     fn ordinary_functions_keep_the_standard_but_for_reads_after_their_calls() {
         let functions = [function(ORDINARY), function(ORDINARY_CALLER)];
-        let c = conventions(&functions, CallConvention::AAPCS64);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
         // The read of x9 on one path only is not taken as an input; x19 is restored by a load from
         // the stack (at sp + 16 + 8, as the second register of an LDP).
         assert_eq!(c[1].read_by_callees, 0);
@@ -444,7 +513,7 @@ block1 @0x6008:
     return v1
 }",
         );
-        let c = conventions(&[loads, caller], CallConvention::AAPCS64);
+        let c = conventions(&[loads, caller], CallConvention::AAPCS64, &|_| false);
         assert!(!c[1].callees_keep_callee_saved);
     }
 
@@ -474,13 +543,78 @@ block1 @0x8008:
     return v1
 }",
         );
-        let c = conventions(&[fragment, caller], CallConvention::AAPCS64);
+        let c = conventions(&[fragment, caller], CallConvention::AAPCS64, &|_| false);
         assert!(!c[1].callees_keep_callee_saved);
+    }
+
+    /// A Go-style function returning a pair in x2 and x3, called through a register by its caller,
+    /// which reads x2 after the call; and a thunk that tail-jumps to it.
+    const PAIR: &str = "function pair @0x9000 {
+block0 @0x9000:
+    v0 = getreg.i64 x9
+    setreg x2, v0
+    setreg x3, v0
+    v1 = getreg.i64 x30
+    return v1
+}";
+
+    const INDIRECT_CALLER: &str = "function indirect_caller @0xa000 {
+    resume 0xa008 block1
+block0 @0xa000:
+    v0 = const.i64 0x7
+    setreg x9, v0
+    v1 = getreg.i64 x1
+    v2 = const.i64 0xa008
+    setreg x30, v2
+    call_indirect v1, ret 0xa008, block1
+block1 @0xa008:
+    v3 = getreg.i64 x2
+    setreg x0, v3
+    v4 = getreg.i64 x30
+    return v4
+}";
+
+    const THUNK: &str = "function thunk @0xb000 {
+block0 @0xb000:
+    jump_guest 0x9000
+}";
+
+    const THUNK_CALLER: &str = "function thunk_caller @0xc000 {
+    resume 0xc008 block1
+block0 @0xc000:
+    v0 = const.i64 0xc008
+    setreg x30, v0
+    call_guest 0xb000, ret 0xc008, block1
+block1 @0xc008:
+    v1 = getreg.i64 x3
+    setreg x0, v1
+    v2 = getreg.i64 x30
+    return v2
+}";
+
+    #[test]
+    fn an_indirect_call_passes_and_receives_what_address_taken_functions_need() {
+        let functions = [function(PAIR), function(INDIRECT_CALLER)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
+        let x = |n: u8| bit(Reg::x(n));
+        assert_eq!(c[1].read_by_callees, x(9), "the indirect call passes x9 to the callee that reads it");
+        assert_eq!(c[0].read_by_callers, x(2), "the callee returns x2 to the indirect caller");
+        // A function whose address nobody takes is not reached by the indirect call.
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        assert_eq!((c[0].read_by_callers, c[1].read_by_callees), (0, 0));
+    }
+
+    #[test]
+    fn a_tail_jump_target_returns_what_the_jumping_functions_callers_read() {
+        let functions = [function(PAIR), function(THUNK), function(THUNK_CALLER)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        assert_eq!(c[1].read_by_callers, bit(Reg::x(3)));
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair returns to the thunk's caller");
     }
 
     #[test]
     fn the_exact_convention_is_left_alone() {
         let functions = [function(OUTLINED), function(CALLER)];
-        assert!(conventions(&functions, CallConvention::EXACT).iter().all(|&c| c == CallConvention::EXACT));
+        assert!(conventions(&functions, CallConvention::EXACT, &|_| false).iter().all(|&c| c == CallConvention::EXACT));
     }
 }

@@ -488,3 +488,29 @@ mod tests {
         assert!(program_names().expect("programs").len() >= 28);
     }
 }
+
+/// Fetches Debian packages (`PACKAGE:ARCH`) with `scripts/fetch-deb.sh` into `$DEBIAN_CACHE`
+/// (default `.cache/debian`) and returns that directory: `PACKAGE_ARCH/` under it holds each
+/// package unpacked. Panics when a package cannot be fetched (the tests that use real Debian
+/// programs fail then, rather than pass without them).
+pub fn fetch_debian_packages(packages: &[String]) -> PathBuf {
+    let cache = std::env::var_os("DEBIAN_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".cache").join("debian"));
+    let script = workspace_root().join("scripts").join("fetch-deb.sh");
+    let status = Command::new(&script).arg(&cache).args(packages).status().expect("scripts/fetch-deb.sh runs");
+    assert!(status.success(), "scripts/fetch-deb.sh could not fetch {packages:?} (see its message)");
+    cache
+}
+
+/// A command running `program`, through `launcher` (qemu-aarch64, say) when one is given.
+pub fn command_under(launcher: Option<&Path>, program: &Path) -> Command {
+    match launcher {
+        Some(launcher) => {
+            let mut command = Command::new(launcher);
+            command.arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}

@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use vmtrans_testsuite::{find_in_path, require_vmtrans, run_with_limit, suite_dir, workspace_root, ScratchDir, QEMU};
+use vmtrans_testsuite::{
+    command_under, fetch_debian_packages, find_in_path, require_vmtrans, run_with_limit, suite_dir, ScratchDir, QEMU,
+};
 
 /// The longest one script may take under qemu or translated (each takes well under a second).
 const RUN_LIMIT: Duration = Duration::from_secs(60);
@@ -44,15 +46,9 @@ const SHELLS: [Shell; 5] = [
 
 /// Fetches the arm64 packages of `SHELLS`; returns the directory they are unpacked under.
 fn fetch_shells() -> PathBuf {
-    let cache = std::env::var_os("DEBIAN_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".cache").join("debian"));
     let mut packages: Vec<String> = SHELLS.iter().map(|shell| format!("{}:arm64", shell.package)).collect();
     packages.dedup();
-    let script = workspace_root().join("scripts").join("fetch-deb.sh");
-    let status = Command::new(&script).arg(&cache).args(&packages).status().expect("scripts/fetch-deb.sh runs");
-    assert!(status.success(), "scripts/fetch-deb.sh could not fetch {packages:?} (see its message)");
-    cache
+    fetch_debian_packages(&packages)
 }
 
 /// Runs `script` with `shell` (through `launcher`, qemu or nothing) in a fresh directory `work`;
@@ -67,14 +63,7 @@ fn run_script(
 ) -> String {
     let _ = fs::remove_dir_all(work);
     fs::create_dir_all(work).expect("a work directory");
-    let mut command = match launcher {
-        Some(qemu) => {
-            let mut command = Command::new(qemu);
-            command.arg(shell);
-            command
-        }
-        None => Command::new(shell),
-    };
+    let mut command = command_under(launcher, shell);
     command.args(options).arg(script).current_dir(work).env_clear();
     command.env("PATH", "/usr/bin:/bin").env("LC_ALL", "C").env("TZ", "UTC").env("HOME", work);
     let run = run_with_limit(command, b"", RUN_LIMIT).expect("the shell runs");

@@ -1,6 +1,6 @@
 //! Loading the guest ELF file: validation with clear, one-line errors, the loadable segments,
 //! and the facts code discovery starts from (entry, function symbols, `.eh_frame` FDEs and the
-//! landing pads of their LSDAs, init/fini arrays, IRELATIVE resolvers).
+//! landing pads of their LSDAs, Go's function table, init/fini arrays, IRELATIVE resolvers).
 //!
 //! Every size and offset in the file is checked before use: a hostile or truncated file gets an
 //! [`ElfError`], never a panic.
@@ -68,11 +68,15 @@ pub struct GuestImage {
     pub segments: Vec<Segment>,
     /// Function symbols: address to (name, size).
     pub symbols: BTreeMap<u64, (String, u64)>,
-    /// Function ranges from `.eh_frame` FDEs: start to end.
+    /// Function ranges from `.eh_frame` FDEs and Go's function table (`.gopclntab`): start to end.
     pub fdes: BTreeMap<u64, u64>,
     /// Exception landing pads (C++ catch blocks and cleanups) named by the FDEs' LSDAs: code that
     /// only the unwinder enters.
     pub landing_pads: Vec<u64>,
+    /// The entries of the functions in Go's function table: Go calls its interface methods through
+    /// tables the runtime builds from offsets into the text, so any of them may be reached by an
+    /// indirect call without its address appearing anywhere in the file.
+    pub go_functions: Vec<u64>,
     /// Addresses held in `.init_array`, `.fini_array` and `.preinit_array`.
     pub init_fini: Vec<u64>,
     /// IRELATIVE resolvers.
@@ -215,6 +219,7 @@ impl GuestImage {
             symbols: BTreeMap::new(),
             fdes: BTreeMap::new(),
             landing_pads: vec![],
+            go_functions: vec![],
             init_fini: vec![],
             ifunc_resolvers: vec![],
             code_pointers: vec![],
@@ -240,6 +245,7 @@ impl GuestImage {
             }
         }
         let mut fdes = BTreeMap::new();
+        let mut go_functions = vec![];
         let mut lsdas = vec![];
         let mut init_fini = vec![];
         let mut ifuncs = vec![];
@@ -254,6 +260,11 @@ impl GuestImage {
             let Ok(data) = section.data() else { continue };
             match name {
                 ".eh_frame" => read_eh_frame(data, section.address().wrapping_add(bias), &mut fdes, &mut lsdas),
+                ".gopclntab" => {
+                    let start = section.address().wrapping_add(bias);
+                    let word = |offset: usize| self.data(start.wrapping_add(offset as u64), 8).map(|v| v as u64);
+                    go_functions = crate::gopclntab::functions(data, &word, bias);
+                }
                 ".init_array" | ".fini_array" | ".preinit_array" => {
                     // Read as relocated: a static PIE's arrays hold link-time addresses.
                     let start = section.address().wrapping_add(bias);
@@ -270,6 +281,16 @@ impl GuestImage {
                             }
                         }
                     }
+                }
+            }
+        }
+        // Go's function table gives what FDEs give for C (Go emits none), and names too.
+        for f in go_functions {
+            if self.insn(f.start).is_some() {
+                self.go_functions.push(f.start);
+                fdes.entry(f.start).or_insert(f.end);
+                if !f.name.is_empty() {
+                    self.symbols.entry(f.start).or_insert((f.name, f.end - f.start));
                 }
             }
         }

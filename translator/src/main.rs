@@ -4,6 +4,7 @@
 
 mod discover;
 mod elf;
+mod gopclntab;
 mod link;
 mod llvm;
 mod lsda;
@@ -165,9 +166,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     for f in found.functions.iter_mut() {
         vmtrans_ir::noreturn::cut_noreturn_continuations(f, &noreturn);
     }
-    // Functions outside the procedure call standard (the machine outliner's) make their callers
-    // and callees store more at calls and returns (ir/src/call_boundaries.rs).
-    let conventions = vmtrans_ir::call_boundaries::conventions(&found.functions, convention);
+    // Functions outside the procedure call standard (the machine outliner's, Go's) make their
+    // callers and callees store more at calls and returns (ir/src/call_boundaries.rs). An indirect
+    // call may reach any function whose address the program forms, or any Go function.
+    let address_taken: rustc_hash::FxHashSet<u64> =
+        image.code_pointers.iter().chain(&image.go_functions).copied().collect();
+    let conventions =
+        vmtrans_ir::call_boundaries::conventions(&found.functions, convention, &|a| address_taken.contains(&a));
     for (f, &convention) in found.functions.iter_mut().zip(&conventions) {
         vmtrans_ir::opt::optimize_for(f, convention);
         // A loop of a function that calls nothing leaves for the dispatcher when it finds a

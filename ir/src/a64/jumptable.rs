@@ -32,12 +32,24 @@ pub struct Guard {
     pub wide: bool,
 }
 
+/// Where a probe puts the case index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Index {
+    /// In a register: all of it when `wide` (a 64-bit compare bounded it, or the register was
+    /// written as a W register), else only its low 32 bits, the rest being noise.
+    Register { reg: Reg, wide: bool },
+    /// In memory that is not read-only: every such load reads the index (truncated to the load's
+    /// width). That is a match on a discriminant the block loads (`ldrb w8, [x8]; ldrb w11,
+    /// [x9, x8]`), which the compiler knows to be in range and so does not compare.
+    Loaded,
+    /// Nowhere: only the noise varies.
+    Nowhere,
+}
+
 struct ProbeEnv<'a> {
     src: &'a dyn CodeSource,
-    index_reg: Reg,
-    index: u64,
-    /// Whether the index register's bits above 32 are known to be zero (a 64-bit compare bounded it).
-    index_wide: bool,
+    index: Index,
+    value: u64,
     noise: u64,
     regs: FxHashMap<Reg, u128>,
     /// When set, reading a register with no known value is noted in `unknown_read`.
@@ -54,10 +66,12 @@ impl Env for ProbeEnv<'_> {
             self.unknown_read = true;
             return 0;
         }
-        if r == self.index_reg {
-            // Only the compared width is known; after a 32-bit compare the bits above it are noise.
-            let high = if self.index_wide { 0 } else { self.noise << 32 };
-            return (self.index | high) as u128;
+        if let Index::Register { reg, wide } = self.index {
+            if r == reg {
+                // Only the compared width is known; after a 32-bit compare the bits above it are noise.
+                let high = if wide { 0 } else { self.noise << 32 };
+                return (self.value | high) as u128;
+            }
         }
         (self.noise.wrapping_mul(r.0 as u64 + 1) as u128) & crate::interp::mask(r.ty().bits())
     }
@@ -68,6 +82,7 @@ impl Env for ProbeEnv<'_> {
         match self.src.rodata(addr, bytes) {
             Some(v) => Ok(v),
             None if self.strict => Err(Fault { addr, write: false }),
+            None if self.index == Index::Loaded => Ok(self.value as u128 & crate::interp::mask(8 * bytes as u32)),
             // Memory that may change (the stack, say) reads as noise: a target that depends on
             // it differs between the two probes and is rejected.
             None => {
@@ -111,32 +126,59 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
         0b0011 => (target, imm),     // b.lo table: index < imm branches.
         _ => return None,
     };
-    let wide = c >> 31 == 1;
+    let wide = c >> 31 == 1 || upper_half_zero(src, pc - 8, rn as u8);
     (cases >= 1 && cases <= MAX_CASES).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
 }
 
-/// Runs the dispatch block with `index_reg = index` (twice, with different noise in the unknown
-/// registers) and returns the jump target if both runs agree.
+/// Whether the last of the few instructions up to `pc` that writes general register `n` writes
+/// it as a W register (a 32-bit operation or a narrow load, which zero the upper half): then a
+/// 32-bit compare of `wN` bounds all of `xN` (LLVM's `sub w15, w17, #1; cmp w15, #43; b.hi`
+/// before a table indexed by x15). Looks back over straight-line code only.
+fn upper_half_zero(src: &dyn CodeSource, pc: u64, n: u8) -> bool {
+    let read = |a: u64| src.insn(a);
+    for back in 0..4u64 {
+        let Some(at) = pc.checked_sub(4 * back) else { return false };
+        let Ok(lifted) = lift_block(at, &read, 1) else { return false };
+        let f = &lifted.func;
+        let mut written = None;
+        for bd in &f.blocks {
+            for &v in &bd.insts {
+                if let crate::inst::InstData::SetReg { reg, arg } = f.inst(v) {
+                    if *reg == Reg::x(n) {
+                        written = Some(*arg);
+                    }
+                }
+            }
+        }
+        let straight = f.blocks.len() == 1 && matches!(f.blocks[0].term, crate::inst::Terminator::JumpGuest { .. });
+        match written {
+            Some(arg) => {
+                return match f.inst(arg) {
+                    crate::inst::InstData::Convert { op: crate::inst::ConvOp::Uext, arg: narrow, .. } => {
+                        f.value_type(*narrow).bits() <= 32
+                    }
+                    _ => false,
+                }
+            }
+            None if straight => continue,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Runs the dispatch block with the case index `value` where `index` says (twice, with different
+/// noise in the unknown registers) and returns the jump target if both runs agree.
 fn probe(
     src: &dyn CodeSource,
     func: &crate::function::Function,
-    index_reg: Reg,
-    index: u64,
-    index_wide: bool,
+    index: Index,
+    value: u64,
     known: &FxHashMap<Reg, u128>,
 ) -> Option<u64> {
     let mut seen = None;
     for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
-        let mut env = ProbeEnv {
-            src,
-            index_reg,
-            index,
-            index_wide,
-            noise,
-            regs: known.clone(),
-            strict: false,
-            unknown_read: false,
-        };
+        let mut env = ProbeEnv { src, index, value, noise, regs: known.clone(), strict: false, unknown_read: false };
         let mut block = func.entry();
         let target = loop {
             match run_block(func, block, &mut env).ok()? {
@@ -157,8 +199,8 @@ fn probe(
 /// The targets of the `BR` ending the block `[block_start, br_pc]`. With a `guard` (the index
 /// register and the number of cases), every case is probed. Without one, each register the block
 /// reads before writing is tried as the index, counting up from 0 while the target stays a valid
-/// code address of the function (`valid`); this may over-approximate the cases, which only adds
-/// blocks. `known_regs` gives the values of registers that the function holds constant at the
+/// code address of the function (`valid`), and if none is, a value the block loads from memory
+/// that may change; this may over-approximate the cases, which only adds blocks. `known_regs` gives the values of registers that the function holds constant at the
 /// block (a table base hoisted out of a loop, say); recovery assumes them. Any wrong guess here is
 /// harmless because the code generator only uses recovered targets as the cases of a switch on
 /// the real computed address, whose default still goes to the dispatcher.
@@ -181,7 +223,7 @@ pub fn recover(
             let mut known = known;
             known.remove(&index_reg);
             for i in 0..cases {
-                let t = probe(src, func, index_reg, i, wide, &known)?;
+                let t = probe(src, func, Index::Register { reg: index_reg, wide }, i, &known)?;
                 src.insn(t)?;
                 targets.push(t);
             }
@@ -210,16 +252,20 @@ pub fn recover(
                 }
             }
             candidates.dedup();
-            for index_reg in candidates {
-                let mut found = vec![];
-                for i in 0..MAX_CASES {
-                    match probe(src, func, index_reg, i, false, &known) {
-                        Some(t) if valid(t) && src.insn(t).is_some() => found.push(t),
-                        _ => break,
-                    }
+            // A register index is tried with noise above its low 32 bits first (a W index the
+            // block widens itself), then whole (an X index); when no register is the index, a
+            // discriminant the block loads is.
+            for reg in candidates {
+                let mut found = count_up(src, func, Index::Register { reg, wide: false }, &known, valid);
+                if found.len() < 2 {
+                    found = count_up(src, func, Index::Register { reg, wide: true }, &known, valid);
                 }
-                found.sort_unstable();
-                found.dedup();
+                if found.len() >= 2 {
+                    targets.extend(found);
+                }
+            }
+            if targets.is_empty() {
+                let found = count_up(src, func, Index::Loaded, &known, valid);
                 if found.len() >= 2 {
                     targets.extend(found);
                 }
@@ -234,6 +280,27 @@ pub fn recover(
     Some(targets)
 }
 
+/// The targets the probe finds for index values 0, 1, 2, ... in `index`, up to the first that is
+/// not a valid code address of the function (`valid`) or `MAX_CASES`, sorted, without repeats.
+fn count_up(
+    src: &dyn CodeSource,
+    func: &crate::function::Function,
+    index: Index,
+    known: &FxHashMap<Reg, u128>,
+    valid: &dyn Fn(u64) -> bool,
+) -> Vec<u64> {
+    let mut found = vec![];
+    for i in 0..MAX_CASES {
+        match probe(src, func, index, i, known) {
+            Some(t) if valid(t) && src.insn(t).is_some() => found.push(t),
+            _ => break,
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 /// The target of the indirect branch ending `func` (one lifted block) when it is the same
 /// whatever the unknown registers hold: the probe's two runs put different noise in every
 /// register not in `known` and must agree.
@@ -243,18 +310,7 @@ fn constant_target_of(
     known: &FxHashMap<Reg, u128>,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<u64> {
-    // The index register is any register the block does not read, so only noise varies.
-    let read: BTreeSet<Reg> = func
-        .blocks
-        .iter()
-        .flat_map(|bd| bd.insts.iter())
-        .filter_map(|&v| match func.inst(v) {
-            crate::inst::InstData::GetReg { reg } => Some(*reg),
-            _ => None,
-        })
-        .collect();
-    let unread = (0..31).map(Reg::x).find(|r| !read.contains(r))?;
-    let t = probe(src, func, unread, 0, false, known)?;
+    let t = probe(src, func, Index::Nowhere, 0, known)?;
     (valid(t) && src.insn(t).is_some()).then_some(t)
 }
 
@@ -274,14 +330,17 @@ pub fn constant_branch_target(
 }
 
 /// Constant propagation over the instructions `pcs` of a function (entered at `entry`): for each
-/// instruction, the general registers known to hold one constant whenever it runs. A guess in one
-/// respect: a call is assumed to change only the registers the procedure-call standard lets it
-/// change (x0..x18, x30). It is used only for jump-table recovery, where a wrong guess is harmless
-/// (see `recover`).
+/// instruction, the general registers known to hold one constant whenever it runs. It follows the
+/// indirect jumps whose targets are already known (`tables`, by the jump's address), so that a
+/// table reached only through another table still sees the base its function set up before
+/// both. A guess in one respect: a call is assumed to change only the registers the
+/// procedure-call standard lets it change (x0..x18, x30). It is used only for jump-table
+/// recovery, where a wrong guess is harmless (see `recover`).
 pub fn constant_registers(
     src: &dyn CodeSource,
     pcs: &BTreeSet<u64>,
     entry: u64,
+    tables: &std::collections::BTreeMap<u64, Vec<u64>>,
 ) -> FxHashMap<u64, FxHashMap<Reg, u64>> {
     let read = |a: u64| src.insn(a);
     let mut lifted: FxHashMap<u64, Option<crate::function::Function>> = FxHashMap::default();
@@ -310,16 +369,8 @@ pub fn constant_registers(
                 })
                 .collect();
             let regs: FxHashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
-            let mut env = ProbeEnv {
-                src,
-                index_reg: Reg::PC,
-                index: 0,
-                index_wide: false,
-                noise: 0,
-                regs,
-                strict: true,
-                unknown_read: false,
-            };
+            let mut env =
+                ProbeEnv { src, index: Index::Nowhere, value: 0, noise: 0, regs, strict: true, unknown_read: false };
             let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;
             for r in written {
                 match (ok, env.regs.get(&r)) {
@@ -341,7 +392,8 @@ pub fn constant_registers(
             Flow::Next | Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => vec![next],
             Flow::CondBranch { target } => vec![target, next],
             Flow::Branch { target } => vec![target],
-            Flow::JumpIndirect | Flow::Return | Flow::Stop => vec![],
+            Flow::JumpIndirect => tables.get(&pc).cloned().unwrap_or_default(),
+            Flow::Return | Flow::Stop => vec![],
         };
         for s in succs.into_iter().filter(|s| pcs.contains(s)) {
             let merged = match state.get(&s) {
@@ -384,12 +436,12 @@ mod tests {
     /// clang's compact jump table: the table holds byte offsets (in instructions) from a base label,
     /// its address sits in a callee-saved register set up in the prologue, and the guard compares
     /// the whole 64-bit index (`cmp x1, #3; b.hi default`).
-    fn compact_table_function(compare: u32) -> Source {
+    fn compact_table_function(load: u32, compare: u32) -> Source {
         Source {
             code: vec![
                 0xb000_0019, // adrp x25, 0x2000
                 0x9100_4339, // add x25, x25, #0x10
-                0xf940_0001, // ldr x1, [x0]
+                load,        // ldr x1, [x0] (or ldr w1, [x0])
                 compare,     // cmp x1, #3 (or cmp w1, #3)
                 0x5400_0168, // b.hi 0x103c
                 0x1000_008a, // adr x10, 0x1024
@@ -418,7 +470,7 @@ mod tests {
 
     #[test]
     fn a_compact_table_behind_a_64_bit_guard_is_recovered() {
-        let src = compact_table_function(0xf100_0c3f);
+        let src = compact_table_function(0xf940_0001, 0xf100_0c3f);
         let (targets, unresolved) = recovered_targets(&src);
         assert_eq!(targets, vec![0x1024, 0x102c, 0x1034]);
         assert!(unresolved.is_empty());
@@ -427,9 +479,18 @@ mod tests {
     #[test]
     fn a_32_bit_guard_does_not_bound_a_64_bit_index() {
         // `cmp w1, #3` says nothing of x1's upper half, which the load adds to the table address.
-        let src = compact_table_function(0x7100_0c3f);
+        let src = compact_table_function(0xf940_0001, 0x7100_0c3f);
         let (targets, unresolved) = recovered_targets(&src);
         assert!(targets.is_empty(), "{targets:#x?}");
         assert_eq!(unresolved, vec![0x1020]);
+    }
+
+    #[test]
+    fn a_32_bit_guard_bounds_an_index_written_as_a_w_register() {
+        // `ldr w1, [x0]` zeroes x1's upper half, so `cmp w1, #3` bounds all of x1.
+        let src = compact_table_function(0xb940_0001, 0x7100_0c3f);
+        let (targets, unresolved) = recovered_targets(&src);
+        assert_eq!(targets, vec![0x1024, 0x102c, 0x1034]);
+        assert!(unresolved.is_empty());
     }
 }

@@ -472,7 +472,7 @@ pub fn lift_function(
             let consts = if pending.is_empty() {
                 FxHashMap::default()
             } else {
-                jumptable::constant_registers(src, &seen, entry)
+                jumptable::constant_registers(src, &seen, entry, &tables)
             };
             let none = FxHashMap::default();
             for (start, pc) in std::mem::take(&mut pending) {
