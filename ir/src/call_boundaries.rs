@@ -32,9 +32,12 @@
 //! program, whose method tables are built at run time from offsets): it stores what any of them
 //! reads on entry, and they all store at their returns what any indirect call's continuation
 //! reads. A function that tail-jumps to another has that one return to its own callers, which
-//! then stores what they read. What a callee changes of x19-x29 is followed through direct calls
-//! only: Go's callers never count on those registers across a call anyway, and a C callback
-//! that changed one would break its compiled callers on real hardware too.
+//! then stores what they read; so does every address-taken function for an indirect jump whose
+//! targets are unknown. What a callee changes of x19-x29 is followed through direct calls only:
+//! Go's compiled callers count on none of x19-x27 across a call, and its x28 (the goroutine) and
+//! x29 come back as they were (a goroutine switch changes sp too, which the caller's check after
+//! the call sees); a C callback that changed one would break its compiled callers on real
+//! hardware too.
 
 use std::collections::VecDeque;
 
@@ -75,20 +78,35 @@ pub fn conventions(
             }
         }
     }
-    fixpoint_over_callers(&callers, |i| {
-        let f = &functions[i];
-        let (gen, kill) = &kill_gen[i];
-        // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
-        // fixpoint's "everything": what is read on every path is also read on some path.
-        let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May, 0);
-        let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must, 0);
-        let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
-        let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
-        let grew = reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0;
-        entry_reads[i] |= reads;
-        changes_callee_saved[i] |= changes;
-        grew
-    });
+    // An indirect call or jump may reach any function whose address the program takes, so it
+    // reads what any of those reads on entry; that grows with the fixpoint, which then runs again.
+    let indirectly_callable: Vec<bool> = functions.iter().map(|f| address_taken(f.entry_addr)).collect();
+    let reads_of_callable = |entry_reads: &[Mask]| {
+        entry_reads.iter().zip(&indirectly_callable).filter(|(_, &callable)| callable).fold(0, |m, (&r, _)| m | r)
+    };
+    let mut read_by_indirect_callees: Mask = 0;
+    loop {
+        fixpoint_over_callers(&callers, |i| {
+            let f = &functions[i];
+            let (gen, kill) = &kill_gen[i];
+            // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
+            // fixpoint's "everything": what is read on every path is also read on some path.
+            let unknown = read_by_indirect_callees;
+            let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May, unknown);
+            let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must, unknown);
+            let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
+            let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
+            let grew = reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0;
+            entry_reads[i] |= reads;
+            changes_callee_saved[i] |= changes;
+            grew
+        });
+        let now = reads_of_callable(&entry_reads);
+        if now == read_by_indirect_callees {
+            break;
+        }
+        read_by_indirect_callees = now;
+    }
     // What each function may read on entry, arguments included, and through its callees: a
     // register a call's continuation passes on to its next callee is read after the call. A
     // function is analysed again whenever a callee's reads grow, so its last liveness is final.
@@ -96,7 +114,8 @@ pub fn conventions(
     let mut may_live: Vec<Vec<Mask>> = vec![vec![]; functions.len()];
     fixpoint_over_callers(&callers, |i| {
         let (gen, kill) = &kill_gen[i];
-        may_live[i] = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, ARGUMENTS);
+        let unknown = ARGUMENTS | read_by_indirect_callees;
+        may_live[i] = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, unknown);
         let reads = may_live[i].first().copied().unwrap_or(0);
         let grew = reads & !entry_may_reads[i] != 0;
         entry_may_reads[i] |= reads;
@@ -121,15 +140,12 @@ pub fn conventions(
             }
         }
     }
-    let indirectly_callable: Vec<bool> = functions.iter().map(|f| address_taken(f.entry_addr)).collect();
-    let mut read_by_indirect_callees: Mask = 0;
     for (i, &callable) in indirectly_callable.iter().enumerate() {
         if callable {
             read_by_callers[i] |= read_after_indirect_calls;
-            read_by_indirect_callees |= entry_reads[i];
         }
     }
-    hand_on_through_tail_jumps(functions, &target_of, &mut read_by_callers);
+    hand_on_through_tail_jumps(functions, &target_of, &indirectly_callable, &mut read_by_callers);
     functions
         .iter()
         .enumerate()
@@ -154,23 +170,33 @@ pub fn conventions(
 }
 
 /// A function that leaves by a jump to another function (a tail call) has that function return to
-/// its own callers: what those read after the call, the target stores at its returns too.
+/// its own callers: what those read after the call, the target stores at its returns too. An
+/// indirect jump whose targets were not recovered may be such a tail call of any function whose
+/// address the program takes (`indirectly_callable`): Go's assembly jumps through registers so.
 fn hand_on_through_tail_jumps(
     functions: &[Function],
     target_of: &dyn Fn(u64) -> Option<usize>,
+    indirectly_callable: &[bool],
     read_by_callers: &mut [Mask],
 ) {
     let mut tail_jumps: Vec<(usize, usize)> = vec![];
+    let mut indirect_jumpers: Vec<usize> = vec![];
     for (i, f) in functions.iter().enumerate() {
         let own = |a: u64| f.resume_points.iter().any(|&(r, _)| r == a);
-        for bd in &f.blocks {
-            if let Terminator::JumpGuest { target } = bd.term {
-                if let Some(t) = target_of(target).filter(|&t| t != i && !own(target)) {
-                    tail_jumps.push((i, t));
+        let recovered = |b: usize| f.indirect_targets.iter().any(|(block, _)| block.index() == b);
+        for (b, bd) in f.blocks.iter().enumerate() {
+            match bd.term {
+                Terminator::JumpGuest { target } => {
+                    if let Some(t) = target_of(target).filter(|&t| t != i && !own(target)) {
+                        tail_jumps.push((i, t));
+                    }
                 }
+                Terminator::JumpIndirect { .. } if !recovered(b) => indirect_jumpers.push(i),
+                _ => {}
             }
         }
     }
+    indirect_jumpers.dedup();
     let mut changed = true;
     while changed {
         changed = false;
@@ -178,6 +204,13 @@ fn hand_on_through_tail_jumps(
             let more = read_by_callers[from] & !read_by_callers[to];
             if more != 0 {
                 read_by_callers[to] |= more;
+                changed = true;
+            }
+        }
+        let through_registers = indirect_jumpers.iter().fold(0, |m, &i| m | read_by_callers[i]);
+        for (reads, _) in read_by_callers.iter_mut().zip(indirectly_callable).filter(|(_, &callable)| callable) {
+            if through_registers & !*reads != 0 {
+                *reads |= through_registers;
                 changed = true;
             }
         }
@@ -610,6 +643,67 @@ block1 @0xc008:
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
         assert_eq!(c[1].read_by_callers, bit(Reg::x(3)));
         assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair returns to the thunk's caller");
+    }
+
+    /// A function that passes x9, unchanged, to whatever it calls through x1.
+    const FORWARDER: &str = "function forwarder @0xd000 {
+    resume 0xd008 block1
+block0 @0xd000:
+    v0 = getreg.i64 x1
+    v1 = const.i64 0xd008
+    setreg x30, v1
+    call_indirect v0, ret 0xd008, block1
+block1 @0xd008:
+    v2 = getreg.i64 x30
+    return v2
+}";
+
+    /// A function that ends by jumping through x16 (a veneer, or Go's `B (R1)`), and its caller,
+    /// which reads x3 after the call.
+    const REGISTER_JUMPER: &str = "function register_jumper @0xe000 {
+block0 @0xe000:
+    v0 = getreg.i64 x16
+    jump_indirect v0
+}";
+
+    const JUMPER_CALLER: &str = "function jumper_caller @0xf000 {
+    resume 0xf008 block1
+block0 @0xf000:
+    v0 = const.i64 0xf008
+    setreg x30, v0
+    call_guest 0xe000, ret 0xf008, block1
+block1 @0xf008:
+    v1 = getreg.i64 x3
+    setreg x0, v1
+    v2 = getreg.i64 x30
+    return v2
+}";
+
+    #[test]
+    fn what_an_indirect_callee_reads_is_read_by_a_function_forwarding_it() {
+        // pair reads x9 on entry and may be called indirectly: forwarder, which leaves x9 as it
+        // found it, reads x9 too, and so its direct caller must pass it.
+        let forwarder_caller = "function forwarder_caller @0xd100 {
+    resume 0xd108 block1
+block0 @0xd100:
+    v0 = const.i64 0xd108
+    setreg x30, v0
+    call_guest 0xd000, ret 0xd108, block1
+block1 @0xd108:
+    v1 = getreg.i64 x30
+    return v1
+}";
+        let functions = [function(PAIR), function(FORWARDER), function(forwarder_caller)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
+        assert_eq!(c[1].read_by_callees, bit(Reg::x(9)), "the indirect call passes x9");
+        assert_eq!(c[2].read_by_callees, bit(Reg::x(9)), "so does the call of the forwarder");
+    }
+
+    #[test]
+    fn a_jump_through_a_register_hands_its_callers_reads_to_address_taken_functions() {
+        let functions = [function(PAIR), function(REGISTER_JUMPER), function(JUMPER_CALLER)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair may be where the jump goes");
     }
 
     #[test]

@@ -260,10 +260,16 @@ impl GuestImage {
             let Ok(data) = section.data() else { continue };
             match name {
                 ".eh_frame" => read_eh_frame(data, section.address().wrapping_add(bias), &mut fdes, &mut lsdas),
-                ".gopclntab" => {
-                    let start = section.address().wrapping_add(bias);
-                    let word = |offset: usize| self.data(start.wrapping_add(offset as u64), 8).map(|v| v as u64);
-                    go_functions = crate::gopclntab::functions(data, &word, bias);
+                // Go's linker calls it `.data.rel.ro.gopclntab` when it is relocated (PIE).
+                _ if name.ends_with(".gopclntab") => {
+                    // Read as relocated: a PIE's table holds link-time addresses.
+                    let range = section.file_range().and_then(|(offset, size)| {
+                        let start = usize::try_from(offset).ok()?;
+                        Some(start..start.checked_add(usize::try_from(size).ok()?)?)
+                    });
+                    if let Some(table) = range.and_then(|range| self.view.get(range)) {
+                        go_functions = crate::gopclntab::functions(table);
+                    }
                 }
                 ".init_array" | ".fini_array" | ".preinit_array" => {
                     // Read as relocated: a static PIE's arrays hold link-time addresses.

@@ -24,11 +24,14 @@ pub struct GoFunction {
 /// The most functions read from one table (a hostile count cannot make us allocate more).
 const MAX_FUNCTIONS: usize = 1 << 22;
 
-/// The functions listed by a `.gopclntab` section's contents `data`. `relocated_word` reads the
-/// 8-byte word at an offset into `data` as the running program sees it (relocated, in a
-/// position-independent executable), for the text start of the newest layout; `bias` is added to
-/// the absolute addresses the older layouts store.
-pub fn functions(data: &[u8], relocated_word: &dyn Fn(usize) -> Option<u64>, bias: u64) -> Vec<GoFunction> {
+/// The longest name kept (Go's longest, generic instantiations, are a few hundred bytes); a longer
+/// one is dropped, so that hostile name offsets cannot make each function copy megabytes.
+const MAX_NAME: usize = 1024;
+
+/// The functions listed by a `.gopclntab` section's contents `data`, as the running program sees
+/// them (relocated, in a position-independent executable: the text start of the newest layout and
+/// the absolute entries of the older ones are addresses).
+pub fn functions(data: &[u8]) -> Vec<GoFunction> {
     let Some(magic) = u32_at(data, 0) else { return vec![] };
     // pad1, pad2 must be zero; minLC is 4 on AArch64; pointers are 8 bytes.
     if data.get(4..8) != Some(&[0, 0, 4, 8]) {
@@ -38,7 +41,7 @@ pub fn functions(data: &[u8], relocated_word: &dyn Fn(usize) -> Option<u64>, bia
     match magic {
         0xffff_fff0 | 0xffff_fff1 => {
             let (Some(count), Some(names), Some(table)) = (word(8), word(32), word(64)) else { return vec![] };
-            let Some(text_start) = relocated_word(24) else { return vec![] };
+            let Some(text_start) = word(24) else { return vec![] };
             let entry_of = |i: usize| {
                 let at = (table as usize).checked_add(i.checked_mul(8)?)?;
                 Some(text_start.wrapping_add(u32_at(data, at)? as u64))
@@ -55,7 +58,7 @@ pub fn functions(data: &[u8], relocated_word: &dyn Fn(usize) -> Option<u64>, bia
             let (Some(count), Some(names), Some(table)) = (word(8), word(24), word(56)) else { return vec![] };
             let entry_of = |i: usize| {
                 let at = (table as usize).checked_add(i.checked_mul(16)?)?;
-                Some(u64_at(data, at)?.wrapping_add(bias))
+                u64_at(data, at)
             };
             let name_of = |i: usize| {
                 let at = (table as usize).checked_add(i.checked_mul(16)?.checked_add(8)?)?;
@@ -67,7 +70,7 @@ pub fn functions(data: &[u8], relocated_word: &dyn Fn(usize) -> Option<u64>, bia
         }
         0xffff_fffb => {
             let Some(count) = word(8) else { return vec![] };
-            let entry_of = |i: usize| Some(u64_at(data, 16usize.checked_add(i.checked_mul(16)?)?)?.wrapping_add(bias));
+            let entry_of = |i: usize| u64_at(data, 16usize.checked_add(i.checked_mul(16)?)?);
             let name_of = |i: usize| {
                 let func = u64_at(data, 16usize.checked_add(i.checked_mul(16)?.checked_add(8)?)?)? as usize;
                 let name_offset = u32_at(data, func.checked_add(8)?)? as usize;
@@ -108,10 +111,10 @@ fn u64_at(data: &[u8], offset: usize) -> Option<u64> {
     Some(u64::from_le_bytes(data.get(offset..offset.checked_add(8)?)?.try_into().ok()?))
 }
 
-/// The NUL-terminated string at `offset`, if it ends within `data` and is UTF-8.
+/// The NUL-terminated string at `offset`, if it ends within `data` and `MAX_NAME` bytes and is UTF-8.
 fn c_string(data: &[u8], offset: usize) -> Option<String> {
     let rest = data.get(offset..)?;
-    let len = rest.iter().position(|&b| b == 0)?;
+    let len = rest.iter().take(MAX_NAME + 1).position(|&b| b == 0)?;
     std::str::from_utf8(&rest[..len]).ok().map(str::to_string)
 }
 
@@ -146,7 +149,7 @@ mod tests {
     }
 
     fn read(t: &[u8]) -> Vec<GoFunction> {
-        functions(t, &|offset| u64_at(t, offset), 0)
+        functions(t)
     }
 
     #[test]
@@ -170,6 +173,20 @@ mod tests {
         let mut other = t.clone();
         other[6] = 1; // minLC 1 (x86-64)
         assert!(read(&other).is_empty());
+    }
+
+    #[test]
+    fn a_name_without_an_end_in_sight_is_dropped() {
+        let mut t = go118_table(0x11000);
+        let names = u64_at(&t, 32).unwrap() as usize;
+        // Overwrite the names with a run of letters longer than any name, then a NUL.
+        let long = vec![b'a'; 2 * MAX_NAME];
+        t.splice(names..names + 22, long.iter().copied().chain([0u8]));
+        let table = names + long.len() + 1;
+        t[64..72].copy_from_slice(&(table as u64).to_le_bytes());
+        let functions = read(&t);
+        assert_eq!(functions.len(), 2);
+        assert!(functions.iter().all(|f| f.name.is_empty()));
     }
 
     proptest! {

@@ -55,6 +55,8 @@ struct ProbeEnv<'a> {
     /// When set, reading a register with no known value is noted in `unknown_read`.
     strict: bool,
     unknown_read: bool,
+    /// Whether the block read read-only memory (a table).
+    read_table: bool,
 }
 
 impl Env for ProbeEnv<'_> {
@@ -80,7 +82,10 @@ impl Env for ProbeEnv<'_> {
     }
     fn load(&mut self, addr: u64, bytes: usize) -> Result<u128, Fault> {
         match self.src.rodata(addr, bytes) {
-            Some(v) => Ok(v),
+            Some(v) => {
+                self.read_table = true;
+                Ok(v)
+            }
             None if self.strict => Err(Fault { addr, write: false }),
             None if self.index == Index::Loaded => Ok(self.value as u128 & crate::interp::mask(8 * bytes as u32)),
             // Memory that may change (the stack, say) reads as noise: a target that depends on
@@ -126,7 +131,7 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
         0b0011 => (target, imm),     // b.lo table: index < imm branches.
         _ => return None,
     };
-    let wide = c >> 31 == 1 || upper_half_zero(src, pc - 8, rn as u8);
+    let wide = c >> 31 == 1 || pc.checked_sub(8).is_some_and(|at| upper_half_zero(src, at, rn as u8));
     (cases >= 1 && cases <= MAX_CASES).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
 }
 
@@ -176,9 +181,30 @@ fn probe(
     value: u64,
     known: &FxHashMap<Reg, u128>,
 ) -> Option<u64> {
+    probe_reading(src, func, index, value, known).map(|(target, _)| target)
+}
+
+/// `probe`, also telling whether the block read read-only memory to compute the target.
+fn probe_reading(
+    src: &dyn CodeSource,
+    func: &crate::function::Function,
+    index: Index,
+    value: u64,
+    known: &FxHashMap<Reg, u128>,
+) -> Option<(u64, bool)> {
+    let mut read_table = false;
     let mut seen = None;
     for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
-        let mut env = ProbeEnv { src, index, value, noise, regs: known.clone(), strict: false, unknown_read: false };
+        let mut env = ProbeEnv {
+            src,
+            index,
+            value,
+            noise,
+            regs: known.clone(),
+            strict: false,
+            unknown_read: false,
+            read_table: false,
+        };
         let mut block = func.entry();
         let target = loop {
             match run_block(func, block, &mut env).ok()? {
@@ -192,8 +218,9 @@ fn probe(
             return None;
         }
         seen = Some(target);
+        read_table |= env.read_table;
     }
-    seen
+    seen.map(|target| (target, read_table))
 }
 
 /// The targets of the `BR` ending the block `[block_start, br_pc]`. With a `guard` (the index
@@ -251,6 +278,7 @@ pub fn recover(
                     }
                 }
             }
+            candidates.sort_unstable();
             candidates.dedup();
             // A register index is tried with noise above its low 32 bits first (a W index the
             // block widens itself), then whole (an X index); when no register is the index, a
@@ -282,6 +310,9 @@ pub fn recover(
 
 /// The targets the probe finds for index values 0, 1, 2, ... in `index`, up to the first that is
 /// not a valid code address of the function (`valid`) or `MAX_CASES`, sorted, without repeats.
+/// The guesses beyond a W register index (a whole register, a loaded value) must go through a
+/// read-only table: a target that is only the index scaled and added to a base would count up
+/// through every instruction of the function.
 fn count_up(
     src: &dyn CodeSource,
     func: &crate::function::Function,
@@ -289,10 +320,11 @@ fn count_up(
     known: &FxHashMap<Reg, u128>,
     valid: &dyn Fn(u64) -> bool,
 ) -> Vec<u64> {
+    let needs_table = !matches!(index, Index::Register { wide: false, .. });
     let mut found = vec![];
     for i in 0..MAX_CASES {
-        match probe(src, func, index, i, known) {
-            Some(t) if valid(t) && src.insn(t).is_some() => found.push(t),
+        match probe_reading(src, func, index, i, known) {
+            Some((t, read_table)) if valid(t) && src.insn(t).is_some() && (read_table || !needs_table) => found.push(t),
             _ => break,
         }
     }
@@ -369,8 +401,16 @@ pub fn constant_registers(
                 })
                 .collect();
             let regs: FxHashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
-            let mut env =
-                ProbeEnv { src, index: Index::Nowhere, value: 0, noise: 0, regs, strict: true, unknown_read: false };
+            let mut env = ProbeEnv {
+                src,
+                index: Index::Nowhere,
+                value: 0,
+                noise: 0,
+                regs,
+                strict: true,
+                unknown_read: false,
+                read_table: false,
+            };
             let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;
             for r in written {
                 match (ok, env.regs.get(&r)) {
@@ -392,8 +432,9 @@ pub fn constant_registers(
             Flow::Next | Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => vec![next],
             Flow::CondBranch { target } => vec![target, next],
             Flow::Branch { target } => vec![target],
-            Flow::JumpIndirect => tables.get(&pc).cloned().unwrap_or_default(),
-            Flow::Return | Flow::Stop => vec![],
+            // A BR with recovered targets, or a RET to a constant (`adr x27, L; ret x27`).
+            Flow::JumpIndirect | Flow::Return => tables.get(&pc).cloned().unwrap_or_default(),
+            Flow::Stop => vec![],
         };
         for s in succs.into_iter().filter(|s| pcs.contains(s)) {
             let merged = match state.get(&s) {
