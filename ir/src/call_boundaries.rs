@@ -182,12 +182,11 @@ fn hand_on_through_tail_jumps(
     let mut tail_jumps: Vec<(usize, usize)> = vec![];
     let mut indirect_jumpers: Vec<usize> = vec![];
     for (i, f) in functions.iter().enumerate() {
-        let own = |a: u64| f.resume_points.iter().any(|&(r, _)| r == a);
         let recovered = |b: usize| f.indirect_targets.iter().any(|(block, _)| block.index() == b);
         for (b, bd) in f.blocks.iter().enumerate() {
             match bd.term {
                 Terminator::JumpGuest { target } => {
-                    if let Some(t) = target_of(target).filter(|&t| t != i && !own(target)) {
+                    if let Some(t) = target_of(target).filter(|&t| t != i && jumps_out(f, target)) {
                         tail_jumps.push((i, t));
                     }
                 }
@@ -373,12 +372,19 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
     }
     // A return hands back what it has; a jump to another function (a tail call: the outliner's
     // thunks end that way) hands it on, and that function returns it with its own changes.
-    let own = |a: u64| f.resume_points.iter().any(|&(r, _)| r == a);
     f.blocks.iter().enumerate().fold(0, |m, (b, bd)| match bd.term {
         Terminator::Return { .. } => m | out[b],
-        Terminator::JumpGuest { target } if !own(target) => m | out[b] | target_of(target).map_or(0, |t| changes[t]),
+        Terminator::JumpGuest { target } if jumps_out(f, target) => {
+            m | out[b] | target_of(target).map_or(0, |t| changes[t])
+        }
         _ => m,
     })
+}
+
+/// Whether a `jump_guest` of `f` to `target` leaves it: a jump to one of its own resume points
+/// goes on inside it (through the dispatcher), anything else is a tail call.
+fn jumps_out(f: &Function, target: u64) -> bool {
+    !f.resume_points.iter().any(|&(r, _)| r == target)
 }
 
 /// Whether `v` loads from the stack: from sp or the frame pointer x29, plus constants (the second
@@ -409,6 +415,18 @@ mod tests {
 
     fn function(text: &str) -> Function {
         parse_function(text).unwrap()
+    }
+
+    /// A function at `addr` that calls `callee` and then, when `reads` names a register, copies it
+    /// into x0 before it returns: the caller side of most cases here.
+    fn caller_reading(addr: u64, callee: u64, reads: Option<&str>) -> Function {
+        let ret = addr + 8;
+        let read = reads.map_or(String::new(), |r| format!("    v1 = getreg.i64 {r}\n    setreg x0, v1\n"));
+        function(&format!(
+            "function caller_{addr:x} @{addr:#x} {{\n    resume {ret:#x} block1\nblock0 @{addr:#x}:\n    \
+             v0 = const.i64 {ret:#x}\n    setreg x30, v0\n    call_guest {callee:#x}, ret {ret:#x}, block1\n\
+             block1 @{ret:#x}:\n{read}    v2 = getreg.i64 x30\n    return v2\n}}"
+        ))
     }
 
     /// An outlined sequence as LLVM's machine outliner makes them: it reads x9 and x10, which its
@@ -534,18 +552,7 @@ block0 @0x5000:
     return v2
 }",
         );
-        let caller = function(
-            "function calls_loads @0x6000 {
-    resume 0x6008 block1
-block0 @0x6000:
-    v0 = const.i64 0x6008
-    setreg x30, v0
-    call_guest 0x5000, ret 0x6008, block1
-block1 @0x6008:
-    v1 = getreg.i64 x30
-    return v1
-}",
-        );
+        let caller = caller_reading(0x6000, 0x5000, None);
         let c = conventions(&[loads, caller], CallConvention::AAPCS64, &|_| false);
         assert!(!c[1].callees_keep_callee_saved);
     }
@@ -564,18 +571,7 @@ block0 @0x7000:
     return v4
 }",
         );
-        let caller = function(
-            "function calls_fragment @0x8000 {
-    resume 0x8008 block1
-block0 @0x8000:
-    v0 = const.i64 0x8008
-    setreg x30, v0
-    call_guest 0x7000, ret 0x8008, block1
-block1 @0x8008:
-    v1 = getreg.i64 x30
-    return v1
-}",
-        );
+        let caller = caller_reading(0x8000, 0x7000, None);
         let c = conventions(&[fragment, caller], CallConvention::AAPCS64, &|_| false);
         assert!(!c[1].callees_keep_callee_saved);
     }
@@ -612,19 +608,6 @@ block0 @0xb000:
     jump_guest 0x9000
 }";
 
-    const THUNK_CALLER: &str = "function thunk_caller @0xc000 {
-    resume 0xc008 block1
-block0 @0xc000:
-    v0 = const.i64 0xc008
-    setreg x30, v0
-    call_guest 0xb000, ret 0xc008, block1
-block1 @0xc008:
-    v1 = getreg.i64 x3
-    setreg x0, v1
-    v2 = getreg.i64 x30
-    return v2
-}";
-
     #[test]
     fn an_indirect_call_passes_and_receives_what_address_taken_functions_need() {
         let functions = [function(PAIR), function(INDIRECT_CALLER)];
@@ -639,7 +622,7 @@ block1 @0xc008:
 
     #[test]
     fn a_tail_jump_target_returns_what_the_jumping_functions_callers_read() {
-        let functions = [function(PAIR), function(THUNK), function(THUNK_CALLER)];
+        let functions = [function(PAIR), function(THUNK), caller_reading(0xc000, 0xb000, Some("x3"))];
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
         assert_eq!(c[1].read_by_callers, bit(Reg::x(3)));
         assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair returns to the thunk's caller");
@@ -658,42 +641,19 @@ block1 @0xd008:
     return v2
 }";
 
-    /// A function that ends by jumping through x16 (a veneer, or Go's `B (R1)`), and its caller,
-    /// which reads x3 after the call.
+    /// A function that ends by jumping through x16 (a veneer, or Go's `B (R1)`); the test's caller
+    /// of it reads x3 after the call.
     const REGISTER_JUMPER: &str = "function register_jumper @0xe000 {
 block0 @0xe000:
     v0 = getreg.i64 x16
     jump_indirect v0
 }";
 
-    const JUMPER_CALLER: &str = "function jumper_caller @0xf000 {
-    resume 0xf008 block1
-block0 @0xf000:
-    v0 = const.i64 0xf008
-    setreg x30, v0
-    call_guest 0xe000, ret 0xf008, block1
-block1 @0xf008:
-    v1 = getreg.i64 x3
-    setreg x0, v1
-    v2 = getreg.i64 x30
-    return v2
-}";
-
     #[test]
     fn what_an_indirect_callee_reads_is_read_by_a_function_forwarding_it() {
         // pair reads x9 on entry and may be called indirectly: forwarder, which leaves x9 as it
         // found it, reads x9 too, and so its direct caller must pass it.
-        let forwarder_caller = "function forwarder_caller @0xd100 {
-    resume 0xd108 block1
-block0 @0xd100:
-    v0 = const.i64 0xd108
-    setreg x30, v0
-    call_guest 0xd000, ret 0xd108, block1
-block1 @0xd108:
-    v1 = getreg.i64 x30
-    return v1
-}";
-        let functions = [function(PAIR), function(FORWARDER), function(forwarder_caller)];
+        let functions = [function(PAIR), function(FORWARDER), caller_reading(0xd100, 0xd000, None)];
         let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
         assert_eq!(c[1].read_by_callees, bit(Reg::x(9)), "the indirect call passes x9");
         assert_eq!(c[2].read_by_callees, bit(Reg::x(9)), "so does the call of the forwarder");
@@ -701,7 +661,7 @@ block1 @0xd108:
 
     #[test]
     fn a_jump_through_a_register_hands_its_callers_reads_to_address_taken_functions() {
-        let functions = [function(PAIR), function(REGISTER_JUMPER), function(JUMPER_CALLER)];
+        let functions = [function(PAIR), function(REGISTER_JUMPER), caller_reading(0xf000, 0xe000, Some("x3"))];
         let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
         assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair may be where the jump goes");
     }

@@ -514,3 +514,12 @@ pub fn command_under(launcher: Option<&Path>, program: &Path) -> Command {
         None => Command::new(program),
     }
 }
+
+/// A 64-bit digest of `bytes` (SipHash with fixed keys, the same in every run), for comparing
+/// files and outputs by a short name.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}

@@ -8,15 +8,13 @@
 //! falls back to the host's own tools). `scripts/fetch-busybox.sh` downloads both packages (as
 //! root it first adds the arm64 architecture to dpkg); a failure to fetch fails the test.
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::hash::{Hash, Hasher};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
 
-use vmtrans_testsuite::{require_vmtrans, run_with_limit, suite_dir, workspace_root, ScratchDir};
+use vmtrans_testsuite::{content_hash, require_vmtrans, run_with_limit, suite_dir, workspace_root, ScratchDir};
 
 /// The longest one command line may take (the slowest, bzip2 and xz over big.txt, take well under a
 /// second natively).
@@ -96,9 +94,8 @@ fn snapshot(dir: &Path, prefix: &str, out: &mut Vec<String>) {
             out.push(format!("{name}/ {mode:o}"));
             snapshot(&entry.path(), &format!("{name}/"), out);
         } else {
-            let mut hasher = DefaultHasher::new();
-            fs::read(entry.path()).unwrap_or_default().hash(&mut hasher);
-            out.push(format!("{name} {mode:o} {} {:016x}", meta.len(), hasher.finish()));
+            let digest = content_hash(&fs::read(entry.path()).unwrap_or_default());
+            out.push(format!("{name} {mode:o} {} {digest:016x}", meta.len()));
         }
     }
 }

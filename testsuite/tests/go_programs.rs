@@ -21,8 +21,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    command_under, fetch_debian_packages, find_in_path, parse_fallback_insns, require_vmtrans, run_with_limit,
-    suite_dir, RunOutput, ScratchDir, QEMU,
+    command_under, content_hash, fetch_debian_packages, find_in_path, parse_fallback_insns, require_vmtrans,
+    run_with_limit, suite_dir, RunOutput, ScratchDir, QEMU,
 };
 
 /// The longest one case may take under qemu or translated (the largest takes a few seconds under qemu).
@@ -169,7 +169,7 @@ fn run(launcher: Option<&Path>, program: &Path, case: &Case, work: &Path) -> (St
     let digest = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
         let head: String = text.chars().take(400).collect();
-        format!("{} bytes, hash {:016x}\n{head}\n", bytes.len(), fnv1a(bytes))
+        format!("{} bytes, hash {:016x}\n{head}\n", bytes.len(), content_hash(bytes))
     };
     let text = format!(
         "status {}{}\n--- stdout: {}--- stderr: {}",
@@ -179,9 +179,4 @@ fn run(launcher: Option<&Path>, program: &Path, case: &Case, work: &Path) -> (St
         digest(&stderr)
     );
     (text, run)
-}
-
-/// The 64-bit FNV-1a hash of `bytes`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &b| (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }

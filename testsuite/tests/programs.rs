@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    build_guest, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
+    build_guest, content_hash, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
     parse_fallback_insns, parse_known_failures, program_names, program_source, qemu_wrong_programs, require_vmtrans,
     run_with_limit, KnownFailure, RunOutput, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS, QEMU,
 };
@@ -117,15 +117,21 @@ fn run_matrix(selected: Option<&[String]>, levels: &[u8], translate_level: &str)
         programs.iter().flat_map(|name| levels.iter().map(move |&level| (name.clone(), level))).collect();
     // A build that is byte for byte the one of a lower level (-O3 adds nothing to many programs) is
     // not translated and run again: its case takes the outcome of that one.
-    let builds =
-        parallel_map(&cases, |(program, level)| build_guest(program, *level).ok().and_then(|p| fs::read(p).ok()));
+    let builds: Vec<Option<(PathBuf, u64)>> = parallel_map(&cases, |(program, level)| {
+        let path = build_guest(program, *level).ok()?;
+        let digest = content_hash(&fs::read(&path).ok()?);
+        Some((path, digest))
+    });
+    let same_file = |a: &Path, b: &Path| fs::read(a).ok().is_some_and(|bytes| fs::read(b).ok() == Some(bytes));
     let twin_of: Vec<Option<usize>> = (0..cases.len())
         .map(|i| {
-            let bytes = builds[i].as_ref()?;
-            (0..i).find(|&j| cases[j].0 == cases[i].0 && builds[j].as_ref() == Some(bytes))
+            let (path, digest) = builds[i].as_ref()?;
+            (0..i).find(|&j| {
+                cases[j].0 == cases[i].0
+                    && builds[j].as_ref().is_some_and(|(other, d)| d == digest && same_file(other, path))
+            })
         })
         .collect();
-    drop(builds);
     let unique: Vec<usize> = (0..cases.len()).filter(|&i| twin_of[i].is_none()).collect();
     let mut ran: Vec<Option<CaseOutcome>> =
         parallel_map(&unique, |&i| run_case(&setup, &cases[i].0, cases[i].1)).into_iter().map(Some).collect();

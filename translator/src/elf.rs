@@ -77,6 +77,8 @@ pub struct GuestImage {
     /// tables the runtime builds from offsets into the text, so any of them may be reached by an
     /// indirect call without its address appearing anywhere in the file.
     pub go_functions: Vec<u64>,
+    /// Why Go's function table could not be read, when there is one that could not.
+    pub go_table_problem: Option<String>,
     /// Addresses held in `.init_array`, `.fini_array` and `.preinit_array`.
     pub init_fini: Vec<u64>,
     /// IRELATIVE resolvers.
@@ -220,6 +222,7 @@ impl GuestImage {
             fdes: BTreeMap::new(),
             landing_pads: vec![],
             go_functions: vec![],
+            go_table_problem: None,
             init_fini: vec![],
             ifunc_resolvers: vec![],
             code_pointers: vec![],
@@ -267,8 +270,10 @@ impl GuestImage {
                         let start = usize::try_from(offset).ok()?;
                         Some(start..start.checked_add(usize::try_from(size).ok()?)?)
                     });
-                    if let Some(table) = range.and_then(|range| self.view.get(range)) {
-                        go_functions = crate::gopclntab::functions(table);
+                    match range.and_then(|range| self.view.get(range)).map(crate::gopclntab::functions) {
+                        Some(Ok(functions)) => go_functions = functions,
+                        Some(Err(problem)) => self.go_table_problem = Some(problem),
+                        None => self.go_table_problem = Some(format!("{name} lies outside the file")),
                     }
                 }
                 ".init_array" | ".fini_array" | ".preinit_array" => {

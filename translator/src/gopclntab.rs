@@ -9,8 +9,8 @@
 //!
 //! Three layouts exist: Go 1.2-1.15 (magic 0xfffffffb: absolute entries right after the header),
 //! Go 1.16-1.17 (0xfffffffa: a header of offsets, absolute entries) and Go 1.18 on (0xfffffff0,
-//! 0xfffffff1: entries as 32-bit offsets from the header's text start). Anything that does not
-//! read as one of them yields what was read so far: a damaged table never stops a translation.
+//! 0xfffffff1: entries as 32-bit offsets from the header's text start). A table in none of them is
+//! reported (it never stops a translation); a damaged or truncated one yields what was read so far.
 
 /// A function the table lists: its entry, the address after its last instruction, and its name
 /// (empty when the name cannot be read).
@@ -30,55 +30,75 @@ const MAX_NAME: usize = 1024;
 
 /// The functions listed by a `.gopclntab` section's contents `data`, as the running program sees
 /// them (relocated, in a position-independent executable: the text start of the newest layout and
-/// the absolute entries of the older ones are addresses).
-pub fn functions(data: &[u8]) -> Vec<GoFunction> {
-    let Some(magic) = u32_at(data, 0) else { return vec![] };
+/// the absolute entries of the older ones are addresses). A table in no layout this module knows
+/// (a Go release after 1.22 may bring one, as 1.16 and 1.18 did) is an error saying so, for the
+/// caller to report: its functions would then be found only where other code calls them.
+pub fn functions(data: &[u8]) -> Result<Vec<GoFunction>, String> {
+    let magic = u32_at(data, 0).ok_or("Go's function table is shorter than its header")?;
     // pad1, pad2 must be zero; minLC is 4 on AArch64; pointers are 8 bytes.
-    if data.get(4..8) != Some(&[0, 0, 4, 8]) {
-        return vec![];
+    let header = data.get(4..8);
+    if header != Some(&[0, 0, 4, 8]) {
+        return Err(format!("Go's function table has an unexpected header ({header:02x?}, not [0, 0, 4, 8])"));
     }
-    let word = |offset: usize| u64_at(data, offset);
-    match magic {
-        0xffff_fff0 | 0xffff_fff1 => {
-            let (Some(count), Some(names), Some(table)) = (word(8), word(32), word(64)) else { return vec![] };
-            let Some(text_start) = word(24) else { return vec![] };
-            let entry_of = |i: usize| {
-                let at = (table as usize).checked_add(i.checked_mul(8)?)?;
-                Some(text_start.wrapping_add(u32_at(data, at)? as u64))
-            };
-            let name_of = |i: usize| {
-                let at = (table as usize).checked_add(i.checked_mul(8)?.checked_add(4)?)?;
-                let func = (table as usize).checked_add(u32_at(data, at)? as usize)?;
-                let name_offset = u32_at(data, func.checked_add(4)?)? as usize;
-                c_string(data, (names as usize).checked_add(name_offset)?)
-            };
-            collect(count, &entry_of, &name_of)
+    let word = |offset: usize| u64_at(data, offset).map(|v| v as usize);
+    // Where each layout keeps the function count, the table of (entry, function record) pairs, the
+    // names and the base of the entries; `wide` is whether the pairs' fields are 8 bytes, not 4.
+    let layout = match magic {
+        0xffff_fff0 | 0xffff_fff1 => word(64)
+            .zip(word(32))
+            .zip(u64_at(data, 24))
+            .map(|((table, names), text)| Layout { wide: false, table, names, records: table, text_start: text }),
+        0xffff_fffa => word(56).zip(word(24)).map(|(table, names)| Layout {
+            wide: true,
+            table,
+            names,
+            records: table,
+            text_start: 0,
+        }),
+        0xffff_fffb => Some(Layout { wide: true, table: 16, names: 0, records: 0, text_start: 0 }),
+        _ => return Err(format!("Go's function table has an unknown layout (magic {magic:#x})")),
+    };
+    let (Some(layout), Some(count)) = (layout, u64_at(data, 8)) else {
+        return Err("Go's function table is shorter than its header".to_string());
+    };
+    Ok(collect(count, &|i| layout.entry(data, i), &|i| layout.name(data, i)))
+}
+
+/// Where one layout of the table keeps its parts (offsets into the section).
+struct Layout {
+    /// Whether the (entry, record offset) pairs have 8-byte fields (Go 1.2-1.17) or 4-byte ones.
+    wide: bool,
+    /// The pairs.
+    table: usize,
+    /// The names, which the records' name offsets count from.
+    names: usize,
+    /// What the pairs' record offsets count from.
+    records: usize,
+    /// What the entries count from (0 where they are addresses).
+    text_start: u64,
+}
+
+impl Layout {
+    fn field(&self, data: &[u8], i: usize, second: bool) -> Option<u64> {
+        let size = if self.wide { 8 } else { 4 };
+        let at = self.table.checked_add(i.checked_mul(2 * size)?)?.checked_add(if second { size } else { 0 })?;
+        if self.wide {
+            u64_at(data, at)
+        } else {
+            u32_at(data, at).map(u64::from)
         }
-        0xffff_fffa => {
-            let (Some(count), Some(names), Some(table)) = (word(8), word(24), word(56)) else { return vec![] };
-            let entry_of = |i: usize| {
-                let at = (table as usize).checked_add(i.checked_mul(16)?)?;
-                u64_at(data, at)
-            };
-            let name_of = |i: usize| {
-                let at = (table as usize).checked_add(i.checked_mul(16)?.checked_add(8)?)?;
-                let func = (table as usize).checked_add(u64_at(data, at)? as usize)?;
-                let name_offset = u32_at(data, func.checked_add(8)?)? as usize;
-                c_string(data, (names as usize).checked_add(name_offset)?)
-            };
-            collect(count, &entry_of, &name_of)
-        }
-        0xffff_fffb => {
-            let Some(count) = word(8) else { return vec![] };
-            let entry_of = |i: usize| u64_at(data, 16usize.checked_add(i.checked_mul(16)?)?);
-            let name_of = |i: usize| {
-                let func = u64_at(data, 16usize.checked_add(i.checked_mul(16)?.checked_add(8)?)?)? as usize;
-                let name_offset = u32_at(data, func.checked_add(8)?)? as usize;
-                c_string(data, name_offset)
-            };
-            collect(count, &entry_of, &name_of)
-        }
-        _ => vec![],
+    }
+
+    fn entry(&self, data: &[u8], i: usize) -> Option<u64> {
+        Some(self.text_start.wrapping_add(self.field(data, i, false)?))
+    }
+
+    /// The name of function `i`: its record starts with its entry (a field's size), then the
+    /// offset of its name.
+    fn name(&self, data: &[u8], i: usize) -> Option<String> {
+        let record = self.records.checked_add(usize::try_from(self.field(data, i, true)?).ok()?)?;
+        let name_offset = u32_at(data, record.checked_add(if self.wide { 8 } else { 4 })?)? as usize;
+        c_string(data, self.names.checked_add(name_offset)?)
     }
 }
 
@@ -149,12 +169,44 @@ mod tests {
     }
 
     fn read(t: &[u8]) -> Vec<GoFunction> {
-        functions(t)
+        functions(t).unwrap_or_default()
     }
 
     #[test]
     fn a_go_1_18_table_lists_its_functions_with_names() {
         let t = go118_table(0x11000);
+        assert_eq!(
+            read(&t),
+            vec![
+                GoFunction { start: 0x11010, end: 0x11040, name: "main.main".into() },
+                GoFunction { start: 0x11040, end: 0x11080, name: "main.helper".into() },
+            ]
+        );
+    }
+
+    /// A Go 1.16 table (absolute entries, 8-byte fields): the same two functions at 0x11010 and
+    /// 0x11040, the text ending at 0x11080.
+    #[test]
+    fn a_go_1_16_table_lists_its_functions_with_names() {
+        let mut t = vec![0u8; 64];
+        t[..4].copy_from_slice(&0xffff_fffau32.to_le_bytes());
+        t[4..8].copy_from_slice(&[0, 0, 4, 8]);
+        t[8..16].copy_from_slice(&2u64.to_le_bytes());
+        let names = t.len();
+        t.extend_from_slice(b"main.main\0main.helper\0");
+        t[24..32].copy_from_slice(&(names as u64).to_le_bytes());
+        let table = t.len();
+        t[56..64].copy_from_slice(&(table as u64).to_le_bytes());
+        let records = 3 * 16;
+        for (entry, record) in [(0x11010u64, records as u64), (0x11040, records as u64 + 16), (0x11080, 0)] {
+            t.extend_from_slice(&entry.to_le_bytes());
+            t.extend_from_slice(&record.to_le_bytes());
+        }
+        for (entry, name) in [(0x11010u64, 0u32), (0x11040, 10)] {
+            t.extend_from_slice(&entry.to_le_bytes());
+            t.extend_from_slice(&name.to_le_bytes());
+            t.extend_from_slice(&[0; 4]);
+        }
         assert_eq!(
             read(&t),
             vec![
@@ -172,7 +224,10 @@ mod tests {
         assert!(read(&t[..20]).is_empty());
         let mut other = t.clone();
         other[6] = 1; // minLC 1 (x86-64)
-        assert!(read(&other).is_empty());
+        assert!(functions(&other).is_err());
+        let mut newer = t.clone();
+        newer[..4].copy_from_slice(&0xffff_fff2u32.to_le_bytes());
+        assert!(functions(&newer).unwrap_err().contains("unknown layout (magic 0xfffffff2)"));
     }
 
     #[test]

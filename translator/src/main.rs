@@ -158,6 +158,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     check_output_path(&cli.output)?;
     let runtime = link::find_runtime(cli.runtime.as_deref()).map_err(input_error)?;
 
+    if let Some(problem) = &image.go_table_problem {
+        // Not an error: the program still translates, but Go functions that only method tables
+        // reach (interface calls) will run in the fallback engine, slowly.
+        eprintln!("vmtrans: warning: {problem}; Go functions reached only through method tables will run in the fallback engine");
+    }
     let mut found = discover::discover(&image);
     let convention = if cli.exact_calls { CallConvention::EXACT } else { CallConvention::AAPCS64 };
     // Calls of functions that never return get a continuation of their own that leaves at once,
