@@ -16,6 +16,7 @@ use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache_word, LOOKUP_CACHE_SLOTS};
 
+use crate::memory::GuestBase;
 use crate::{fallback, signal, thread};
 
 /// A translated function: `(state, pc, x0, sp, x30) -> {x0, pc}` (translator/src/llvm/types.rs).
@@ -56,11 +57,16 @@ pub struct GuestProgram {
     pub func_table_len: u64,
     pub image: *const u8,
     pub image_len: u64,
+    /// Non-zero when the translated code takes guest address `A` to be host address `A`
+    /// (`--guest-base zero`), so the guest space must be reserved at its own addresses; zero when
+    /// the code adds `vmtrans_guest_base` and the space may go anywhere.
+    pub guest_base_zero: u64,
 }
 
 struct Program {
     table: &'static [FuncEntry],
     image: &'static [u8],
+    guest_base: GuestBase,
 }
 
 // SAFETY: the tables are immutable data of the executable.
@@ -82,7 +88,13 @@ pub unsafe fn install_program(p: *const GuestProgram) {
     let p = unsafe { &*p };
     let table = unsafe { std::slice::from_raw_parts(p.func_table, p.func_table_len as usize) };
     let image = unsafe { std::slice::from_raw_parts(p.image, p.image_len as usize) };
-    let _ = PROGRAM.set(Program { table, image });
+    let guest_base = if p.guest_base_zero != 0 { GuestBase::Zero } else { GuestBase::Anywhere };
+    let _ = PROGRAM.set(Program { table, image, guest_base });
+}
+
+/// Where the installed program's code expects the guest space (anywhere before `install_program`).
+pub fn guest_base_mode() -> GuestBase {
+    PROGRAM.get().map_or(GuestBase::Anywhere, |p| p.guest_base)
 }
 
 /// The guest ELF file embedded in the executable (empty before `install_program`).

@@ -1,5 +1,6 @@
 //! The guest address space: one reserved host region of 1 TiB in which guest address `A` lives at
-//! host address `base + A`, the record of what the guest has mapped there (see `vma`), the brk and
+//! host address `base + A` (`base` is 0, so guest addresses are host addresses, unless the program
+//! was translated with `--guest-base anywhere`; see `GuestBase`), the record of what the guest has mapped there (see `vma`), the brk and
 //! mmap-area bounds, and checked access to guest memory for the runtime's own reads and writes.
 //!
 //! Host mappings are only ever made with MAP_FIXED inside the reservation; an unmapped guest range is
@@ -10,7 +11,7 @@
 use std::ffi::CString;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::errno::{host_result, Errno, EFAULT, ENAMETOOLONG, ENOMEM};
+use crate::errno::{host_result, Errno, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM};
 use crate::vma::{VmaMap, PROT_EXEC, PROT_READ, PROT_WRITE};
 
 /// The size of the guest address space: guest addresses run from 0 to this, exclusive.
@@ -31,6 +32,10 @@ pub const STACK_SIZE: u64 = 8 << 20;
 pub const STACK_GUARD: u64 = 16 << 20;
 /// The lowest address the mmap allocator hands out (below it only the image and brk live).
 pub const MMAP_LOW: u64 = GUEST_SPACE_SIZE / 16;
+/// The lowest guest address the guest can map with mmap or mremap (Linux's usual
+/// `vm.mmap_min_addr`): fixed mappings below it fail with EPERM in either `GuestBase`, as they do
+/// under the kernel. (An image linked below it loads, with `GuestBase::Anywhere`.)
+pub const LOWEST_MAPPABLE: u64 = vmtrans_ir::a64::state::LOWEST_GUEST_MAPPING;
 /// The length of the longest path or string the runtime reads from the guest.
 pub const MAX_GUEST_STRING: usize = 4096;
 
@@ -94,25 +99,66 @@ pub fn host_prot(guest_prot: u32) -> i32 {
     prot
 }
 
-/// Reserves the guest address space and records its base in `vmtrans_guest_base`.
-pub fn reserve_guest_space() -> Result<u64, String> {
-    // SAFETY: a fresh anonymous mapping wherever the host puts it; nothing is overwritten.
+/// Where the guest space lies in the host's address space, as the translated code expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuestBase {
+    /// Guest address `A` is host address `A` (the translated code adds nothing): the space is
+    /// reserved at its own addresses, from `LOWEST_MAPPABLE` up.
+    Zero,
+    /// Guest address `A` is host address `vmtrans_guest_base + A`, wherever the host has room.
+    Anywhere,
+}
+
+/// Reserves the guest address space where `mode` says and records its base in `vmtrans_guest_base`.
+pub fn reserve_guest_space(mode: GuestBase) -> Result<u64, String> {
+    let (hint, len, placement) = match mode {
+        GuestBase::Zero => {
+            (LOWEST_MAPPABLE as *mut libc::c_void, GUEST_SPACE_SIZE - LOWEST_MAPPABLE, libc::MAP_FIXED_NOREPLACE)
+        }
+        GuestBase::Anywhere => (std::ptr::null_mut(), GUEST_SPACE_SIZE, 0),
+    };
+    // SAFETY: a fresh anonymous mapping; MAP_FIXED_NOREPLACE fails rather than replace anything.
     let addr = unsafe {
         libc::mmap(
-            std::ptr::null_mut(),
-            GUEST_SPACE_SIZE as usize,
+            hint,
+            len as usize,
             libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | placement,
             -1,
             0,
         )
     };
-    if addr == libc::MAP_FAILED {
-        return Err(format!("cannot reserve the guest address space: {}", std::io::Error::last_os_error()));
+    let failure = if addr == libc::MAP_FAILED {
+        let error = std::io::Error::last_os_error();
+        Some(match error.raw_os_error() {
+            Some(libc::EEXIST) => "part of it is already mapped".to_string(),
+            _ => error.to_string(),
+        })
+    } else if mode == GuestBase::Zero && addr != hint {
+        // A kernel older than Linux 4.17 takes MAP_FIXED_NOREPLACE for a hint and may place it elsewhere.
+        // SAFETY: the mapping just made, which nothing uses.
+        unsafe { libc::munmap(addr, len as usize) };
+        Some("the host placed it elsewhere".to_string())
+    } else {
+        None
+    };
+    if let Some(why) = failure {
+        return Err(match mode {
+            GuestBase::Zero => format!(
+                "cannot reserve the guest address space at host addresses {LOWEST_MAPPABLE:#x}-{GUEST_SPACE_SIZE:#x}, \
+                 where this translation expects it ({why}); translate with --guest-base anywhere to run \
+                 where that range is taken"
+            ),
+            GuestBase::Anywhere => format!("cannot reserve the guest address space: {why}"),
+        });
     }
+    let base = match mode {
+        GuestBase::Zero => 0,
+        GuestBase::Anywhere => addr as u64,
+    };
     // SAFETY: written once, before any guest code or other thread runs.
-    unsafe { std::ptr::addr_of_mut!(crate::abi::vmtrans_guest_base).write(addr as u64) };
-    Ok(addr as u64)
+    unsafe { std::ptr::addr_of_mut!(crate::abi::vmtrans_guest_base).write(base) };
+    Ok(base)
 }
 
 /// Whether `[addr, addr + len)` lies inside the guest address space.
@@ -240,8 +286,15 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Returns guest pages `[start, start + len)` to the reservation and forgets them.
+    /// Returns guest pages `[start, start + len)` to the reservation and forgets them. With
+    /// `GuestBase::Zero` the part below `LOWEST_MAPPABLE` is neither mapped nor reserved, and stays so.
     pub fn unmap(&mut self, start: u64, len: u64) -> Result<(), Errno> {
+        let end = start.checked_add(len).ok_or(EINVAL)?;
+        let start = if base() == 0 { start.max(LOWEST_MAPPABLE) } else { start };
+        if start >= end {
+            return Ok(());
+        }
+        let len = end - start;
         let ptr = host_ptr(start, len)?;
         reserve_fixed(ptr, len)?;
         self.vmas.remove(start, start + len);

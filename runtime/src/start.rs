@@ -7,7 +7,7 @@ use std::ffi::{c_char, c_int, CStr};
 
 use vmtrans_ir::a64::CpuState;
 
-use crate::memory::{self, page_up, GUEST_SPACE_SIZE, STACK_SIZE, STACK_TOP};
+use crate::memory::{self, page_up, GuestBase, GUEST_SPACE_SIZE, STACK_SIZE, STACK_TOP};
 use crate::stack::{self, ProcessInfo};
 use crate::vma::{PROT_READ, PROT_WRITE};
 use crate::{elf, fault};
@@ -44,7 +44,7 @@ pub unsafe extern "C" fn vmtrans_start(
             }
         },
     }
-    match start(crate::dispatch::guest_image(), &args, &env) {
+    match start(crate::dispatch::guest_image(), &args, &env, crate::dispatch::guest_base_mode()) {
         Ok(state) => crate::dispatch::run_guest(state),
         Err(message) => {
             eprintln!("vmtrans: {message}");
@@ -79,6 +79,8 @@ fn load_guest_exe(path: Vec<u8>) -> Result<crate::dispatch::GuestProgram, String
         func_table_len: 0,
         image: image.as_ptr(),
         image_len: image.len() as u64,
+        // No translated code runs, so the space may go anywhere.
+        guest_base_zero: 0,
     })
 }
 
@@ -107,11 +109,12 @@ unsafe fn c_strings(vector: *const *const c_char, count: Option<usize>) -> Vec<V
     strings
 }
 
-/// Sets the guest process up from `image` and returns the CPU state to start it with.
-pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>]) -> Result<CpuState, String> {
+/// Sets the guest process up from `image`, with its address space where `guest_base` says, and
+/// returns the CPU state to start it with.
+pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>], guest_base: GuestBase) -> Result<CpuState, String> {
     fault::install();
     let parsed = elf::parse(image)?;
-    memory::reserve_guest_space()?;
+    memory::reserve_guest_space(guest_base)?;
     elf::load(image, &parsed)?;
 
     let stack_low = STACK_TOP - STACK_SIZE;

@@ -160,6 +160,27 @@ fn is_up_to_date(output: &Path, source: &Path) -> bool {
     }
 }
 
+/// The expected stdout and exit status of a guest program (`expected/<name>.out` and `.status`,
+/// written by regen-expected.sh where qemu-aarch64 and the native build agree).
+pub struct Expected {
+    pub stdout: Vec<u8>,
+    pub status: i32,
+}
+
+/// Reads program `name`'s expected stdout and exit status.
+pub fn read_expected(program: &str) -> Result<Expected, String> {
+    let dir = suite_dir().join("expected");
+    let stdout =
+        fs::read(dir.join(format!("{program}.out"))).map_err(|error| format!("expected/{program}.out: {error}"))?;
+    let status_text = fs::read_to_string(dir.join(format!("{program}.status")))
+        .map_err(|error| format!("expected/{program}.status: {error}"))?;
+    let status = status_text
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| format!("expected/{program}.status is not a number: {status_text:?}"))?;
+    Ok(Expected { stdout, status })
+}
+
 /// What a finished (or killed) process left behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOutput {

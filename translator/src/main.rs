@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use vmtrans_ir::a64::state::LOWEST_GUEST_MAPPING;
 use vmtrans_ir::sync::CallConvention;
 use vmtrans_ir::verifier::verify;
 
@@ -104,9 +105,36 @@ struct Cli {
     #[arg(long, alias = "flags-across-calls")]
     exact_calls: bool,
 
+    /// Where the guest's memory lies in the translated program. "zero": guest address A is host
+    /// address A, so each guest memory access is one host access with nothing added; the program
+    /// then needs host addresses 64 KiB to 1 TiB free, as every ordinary Linux process leaves them,
+    /// and says so in one line at start-up where they are not (under valgrind, say). "anywhere":
+    /// the guest space goes wherever the host has room, and every access adds its base, which costs
+    /// a register in every function (tight loops can take twice as long). A program with a segment
+    /// below 64 KiB is translated with "anywhere", with a warning.
+    #[arg(long, value_enum, value_name = "WHERE", default_value = "zero")]
+    guest_base: llvm::GuestBase,
+
     /// Threads compiling in parallel (default: one per CPU).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(usize))]
     jobs: Option<usize>,
+}
+
+/// The guest base to translate with: `asked`, unless that is `Zero` and the image has a segment
+/// below `LOWEST_GUEST_MAPPING`, which the host cannot map at its own address (then `Anywhere`,
+/// with a warning).
+fn guest_base_for(image: &elf::GuestImage, asked: llvm::GuestBase) -> llvm::GuestBase {
+    let lowest = image.segments.iter().map(|s| s.vaddr).min();
+    match lowest {
+        Some(low) if asked == llvm::GuestBase::Zero && low < LOWEST_GUEST_MAPPING => {
+            eprintln!(
+                "vmtrans: warning: the program maps guest address {low:#x}, below {LOWEST_GUEST_MAPPING:#x}, \
+                 which the host cannot map there; translating with --guest-base anywhere"
+            );
+            llvm::GuestBase::Anywhere
+        }
+        _ => asked,
+    }
 }
 
 /// An error with the exit status it deserves.
@@ -163,6 +191,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         // reach (interface calls) will run in the fallback engine, slowly.
         eprintln!("vmtrans: warning: {problem}; Go functions reached only through method tables will run in the fallback engine");
     }
+    let guest_base = guest_base_for(&image, cli.guest_base);
     let mut found = discover::discover(&image);
     let convention = if cli.exact_calls { CallConvention::EXACT } else { CallConvention::AAPCS64 };
     // Calls of functions that never return get a continuation of their own that leaves at once,
@@ -221,6 +250,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             .filter(|&(_, c)| *c != convention)
             .map(|(f, &c)| (f.entry_addr, c))
             .collect(),
+        guest_base,
     };
     let tmp = tempfile::tempdir().context("cannot make a temporary directory").map_err(tool_error)?;
     let objects = llvm::compile(&found.functions, &image.bytes, &opts, tmp.path()).map_err(tool_error)?;

@@ -13,6 +13,13 @@ use crate::reg::Reg;
 /// refuses images outside it and the runtime reserves exactly this much host memory for it.
 pub const GUEST_SPACE: u64 = 1 << 40;
 
+/// The lowest guest address a program can map: Linux's usual `vm.mmap_min_addr` (64 KiB), below
+/// which the kernel refuses mappings (EPERM) so that null pointers fault. When guest addresses are
+/// host addresses (the translator's default, `--guest-base zero`), the runtime's reservation starts
+/// here, since the host refuses mappings below it too; the translator falls back to a movable base
+/// for an image with a segment below it.
+pub const LOWEST_GUEST_MAPPING: u64 = 0x1_0000;
+
 /// Where a static position-independent executable (`ET_DYN` without an interpreter) is loaded:
 /// its link-time addresses plus this. The translator translates it as loaded here and the runtime
 /// maps it here; the program relocates its own data at start-up, as it does under the kernel

@@ -3,7 +3,7 @@
 //! used when the range is free, and everything else goes top-down below the stack.
 
 use super::Args;
-use crate::errno::{host_result, Errno, SysResult, EEXIST, EFAULT, EINVAL, ENOMEM};
+use crate::errno::{host_result, Errno, SysResult, EEXIST, EFAULT, EINVAL, ENOMEM, EPERM};
 use crate::memory::{self, host_ptr, in_guest_space, page_up, AddressSpace, PAGE_SIZE};
 use crate::vma::{PROT_EXEC, PROT_READ, PROT_WRITE};
 
@@ -72,13 +72,16 @@ pub fn place(space: &AddressSpace, hint: u64, len: u64, flags: u64) -> SysResult
         if !in_guest_space(hint, len) {
             return Err(ENOMEM);
         }
+        if hint < memory::LOWEST_MAPPABLE {
+            return Err(EPERM);
+        }
         if flags & MAP_FIXED == 0 && space.vmas.overlaps(hint, hint + len) {
             return Err(EEXIST);
         }
         return Ok(hint);
     }
     let hint = page_up(hint);
-    if hint != 0 && in_guest_space(hint, len) && !space.vmas.overlaps(hint, hint + len) {
+    if hint >= memory::LOWEST_MAPPABLE && in_guest_space(hint, len) && !space.vmas.overlaps(hint, hint + len) {
         return Ok(hint);
     }
     space.vmas.find_free_top_down(len, space.mmap_low, space.mmap_high).ok_or(ENOMEM)
@@ -169,6 +172,9 @@ pub fn mremap(a: Args) -> SysResult {
         if new_addr < old + old_len && old < new_addr + new_len {
             return Err(EINVAL);
         }
+        if new_addr < memory::LOWEST_MAPPABLE {
+            return Err(EPERM);
+        }
         new_addr
     } else {
         space.vmas.find_free_top_down(new_len, space.mmap_low, space.mmap_high).ok_or(ENOMEM)?
@@ -258,7 +264,7 @@ mod tests {
     /// One test drives the real address space (it is process-wide), so the steps run in order.
     #[test]
     fn mappings_brk_and_remaps_work_in_the_reserved_space() {
-        memory::reserve_guest_space().unwrap();
+        memory::reserve_guest_space(memory::GuestBase::Anywhere).unwrap();
         let anon_rw = MAP_PRIVATE | MAP_ANONYMOUS;
         let rw = (PROT_READ | PROT_WRITE) as u64;
 

@@ -50,6 +50,10 @@ pub fn shmat(a: Args) -> SysResult {
         if flags & SHM_REMAP == 0 && space.vmas.overlaps(addr, addr + len) {
             return Err(EINVAL);
         }
+        if addr < memory::LOWEST_MAPPABLE {
+            // The kernel's mmap_min_addr check, as for mmap.
+            return Err(Errno(libc::EPERM));
+        }
         addr
     };
     let host_flags = (flags & (SHM_RDONLY | SHM_EXEC)) | SHM_REMAP;

@@ -38,7 +38,7 @@ use vmtrans_ir::sync::{stack_pointer_raises, CallConvention, SyncSets, PASSED_IN
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
-use super::CodegenOptions;
+use super::{CodegenOptions, GuestBase};
 
 mod entries;
 
@@ -110,7 +110,9 @@ pub struct FnLowering<'a> {
     /// LLVM functions of translated guest functions, by guest entry address.
     pub fns: &'a FxHashMap<u64, LLVMValueRef>,
     pub values: Vec<Option<LLVMValueRef>>,
-    pub guest_base: LLVMValueRef,
+    /// The guest base loaded at the entry, with `GuestBase::Anywhere`; with `GuestBase::Zero`
+    /// guest addresses are host addresses.
+    pub guest_base: Option<LLVMValueRef>,
     state: LLVMValueRef,
     /// The function's arguments holding `PASSED_IN_REGISTERS`, in that order.
     passed: [LLVMValueRef; PASSED_IN_REGISTERS.len()],
@@ -192,7 +194,10 @@ impl<'a> FnLowering<'a> {
             let state = LLVMGetParam(llfn, 0);
             let pc = LLVMGetParam(llfn, 1);
             let passed = std::array::from_fn(|i| LLVMGetParam(llfn, 2 + i as u32));
-            let guest_base = LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME);
+            let guest_base = match opts.guest_base {
+                GuestBase::Zero => None,
+                GuestBase::Anywhere => Some(LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME)),
+            };
             let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync.clone();
             // The first entry point leaves registers in the state; the others load them.
             let entries = match &shape {
@@ -248,7 +253,9 @@ impl<'a> FnLowering<'a> {
                 }
             }
             // The guest base never changes once guest code runs.
-            l.mark_invariant(guest_base);
+            if let Some(load) = guest_base {
+                l.mark_invariant(load);
+            }
             for r in l.used.clone() {
                 let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
                 l.slots.insert(r, slot);

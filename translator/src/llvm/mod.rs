@@ -55,6 +55,20 @@ pub struct CodegenOptions {
     /// (`vmtrans_ir::call_boundaries`).
     pub convention: CallConvention,
     pub conventions: FxHashMap<u64, CallConvention>,
+    /// Where the guest address space lies in the host's (`--guest-base`).
+    pub guest_base: GuestBase,
+}
+
+/// Where translated code finds guest memory: the host address of guest address `A`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GuestBase {
+    /// `A` itself: the runtime reserves the guest space at its own addresses (from
+    /// `LOWEST_GUEST_MAPPING` to `GUEST_SPACE`, host addresses every ordinary Linux process leaves
+    /// free), and a guest access is one host access with nothing added and no register spent.
+    Zero,
+    /// `vmtrans_guest_base + A`, wherever the runtime found room: every access adds the base, which
+    /// keeps a host register (or a spill slot) busy in every function.
+    Anywhere,
 }
 
 impl CodegenOptions {
@@ -77,22 +91,34 @@ unsafe fn declare(module: LLVMModuleRef, name: &str, ty: LLVMTypeRef) -> LLVMVal
 /// Keeps LLVM from inlining `function` into its callers (a body into its prefix, which would undo
 /// the split).
 unsafe fn set_no_inline(ctx: LLVMContextRef, function: LLVMValueRef) {
-    let name = "noinline";
-    // SAFETY: `function` belongs to `ctx`; the attribute kind exists in every LLVM.
+    // SAFETY: `function` belongs to `ctx`.
+    unsafe { add_enum_attribute(ctx, function, "noinline") };
+}
+
+/// Adds the function attribute `name`, which must be an enum attribute every LLVM 19 knows.
+unsafe fn add_enum_attribute(ctx: LLVMContextRef, function: LLVMValueRef, name: &str) {
+    // SAFETY: `function` belongs to `ctx`.
     unsafe {
         let kind = LLVMGetEnumAttributeKindForName(name.as_ptr().cast(), name.len());
+        assert_ne!(kind, 0, "LLVM knows no attribute {name}");
         LLVMAddAttributeAtIndex(function, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, kind, 0));
     }
 }
 
 /// Sets the attributes every translated function carries: the dynamic denormal mode (MXCSR follows
-/// the guest's FPCR.FZ) and, when `tune_cpu` is given, the microarchitecture to tune for.
-unsafe fn set_guest_fn_attributes(ctx: LLVMContextRef, function: LLVMValueRef, tune_cpu: Option<&str>) {
+/// the guest's FPCR.FZ), when `tune_cpu` is given the microarchitecture to tune for, and with
+/// `GuestBase::Zero` that address 0 may be accessed: a guest null pointer is host address 0 there,
+/// and its access must fault (SIGSEGV, which the guest may handle) rather than be undefined
+/// behaviour that LLVM deletes.
+unsafe fn set_guest_fn_attributes(ctx: LLVMContextRef, function: LLVMValueRef, opts: &CodegenOptions) {
     // SAFETY: as for the callee.
     unsafe {
         set_dynamic_denormal_mode(ctx, function);
-        if let Some(cpu) = tune_cpu {
+        if let Some(cpu) = tuning_for(&opts.target_cpu) {
             add_string_attribute(ctx, function, "tune-cpu", cpu);
+        }
+        if opts.guest_base == GuestBase::Zero {
+            add_enum_attribute(ctx, function, "null_pointer_is_valid");
         }
     }
 }
@@ -259,7 +285,7 @@ fn compile_part(
         for f in functions {
             let v = declare(m, &function_symbol(f.entry_addr), t.guest_fn);
             LLVMSetVisibility(v, LLVMVisibility::LLVMHiddenVisibility);
-            set_guest_fn_attributes(ctx, v, tuning_for(&opts.target_cpu));
+            set_guest_fn_attributes(ctx, v, opts);
             fns.insert(f.entry_addr, v);
         }
         for &i in part {
@@ -272,7 +298,7 @@ fn compile_part(
                 Some(prefix) => {
                     let body = declare(m, &format!("{}.body", function_symbol(f.entry_addr)), t.guest_fn);
                     LLVMSetLinkage(body, LLVMLinkage::LLVMInternalLinkage);
-                    set_guest_fn_attributes(ctx, body, tuning_for(&opts.target_cpu));
+                    set_guest_fn_attributes(ctx, body, opts);
                     set_no_inline(ctx, body);
                     lower(body, Shape::Whole { extra_entries: &prefix.exits });
                     lower(fns[&f.entry_addr], Shape::Prefix { prefix: &prefix, body });
@@ -281,7 +307,7 @@ fn compile_part(
             }
         }
         if with_tables {
-            emit_tables(m, &t, functions, &fns, image);
+            emit_tables(m, &t, functions, &fns, image, opts.guest_base);
         }
     }
     module.verify().map_err(|e| anyhow!("internal error: LLVM rejected the generated module: {}", e.to_string()))?;
@@ -406,6 +432,7 @@ unsafe fn emit_tables(
     functions: &[Function],
     fns: &FxHashMap<u64, LLVMValueRef>,
     image: &[u8],
+    guest_base: GuestBase,
 ) {
     unsafe {
         let mut entries: Vec<(u64, LLVMValueRef)> = vec![];
@@ -446,10 +473,16 @@ unsafe fn emit_tables(
         let img = LLVMConstStringInContext2(t.ctx, image.as_ptr() as *const _, image.len(), 1);
         let image_global = add_const_global(m, "vmtrans_guest_image", LLVMTypeOf(img), img);
         LLVMSetAlignment(image_global, 4096);
-        // struct GuestProgram { ptr func_table; i64 len; ptr image; i64 len } (runtime/src/dispatch.rs)
-        let mut fields =
-            [table, t.const_int(t.i64, entries.len() as u128), image_global, t.const_int(t.i64, image.len() as u128)];
-        let program = LLVMConstStructInContext(t.ctx, fields.as_mut_ptr(), 4, 0);
+        // struct GuestProgram { ptr func_table; i64 len; ptr image; i64 len; i64 guest_base_zero }
+        // (runtime/src/dispatch.rs)
+        let mut fields = [
+            table,
+            t.const_int(t.i64, entries.len() as u128),
+            image_global,
+            t.const_int(t.i64, image.len() as u128),
+            t.const_int(t.i64, u128::from(guest_base == GuestBase::Zero)),
+        ];
+        let program = LLVMConstStructInContext(t.ctx, fields.as_mut_ptr(), fields.len() as u32, 0);
         let program = add_const_global(m, "vmtrans_program", LLVMTypeOf(program), program);
         // int main(int argc, char **argv, char **envp) { return vmtrans_start(argc, argv, envp, &vmtrans_program); }
         let mut start_params = [t.i32, t.ptr, t.ptr, t.ptr];

@@ -122,8 +122,11 @@ impl FnLowering<'_> {
 
     /// The host address of guest address `addr`.
     pub(super) fn host_ptr(&self, addr: LLVMValueRef) -> LLVMValueRef {
-        let sum = self.binop(LLVMOpcode::LLVMAdd, self.guest_base, addr);
-        self.cast(LLVMOpcode::LLVMIntToPtr, sum, self.t.ptr)
+        let host = match self.guest_base {
+            Some(base) => self.binop(LLVMOpcode::LLVMAdd, base, addr),
+            None => addr,
+        };
+        self.cast(LLVMOpcode::LLVMIntToPtr, host, self.t.ptr)
     }
 
     /// Whether each lane of float `x` (of type `t`) is a signalling NaN (a NaN with its quiet
