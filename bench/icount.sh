@@ -41,6 +41,14 @@ for translator in "$vmtrans_a" ${vmtrans_b:+"$vmtrans_b"}; do
     [ -x "$translator" ] || { echo "icount.sh: $translator is not an executable" >&2; exit 2; }
 done
 
+# The movable guest layout valgrind needs, for translators that have the option (older ones always
+# made it).
+layout_flag() {
+    if "$1" --help 2>/dev/null | grep -q -- --guest-base; then
+        echo "--guest-base anywhere"
+    fi
+}
+
 # Size knobs small enough for valgrind (the defaults in the sources are sized for timing).
 declare -A SIZES=(
     [alloc]="-DMAX_DEPTH=13 -DLIST_ROUNDS=2"
@@ -98,7 +106,7 @@ for kernel in "${kernels[@]}"; do
     "$native_cc" -O2 -ffp-contract=off "${sizes[@]}" -o "$base.x86_64" "bench/kernels/$kernel.c" -lm
     "$guest_cc" -static -O2 -ffp-contract=off "${sizes[@]}" -o "$base.aarch64" "bench/kernels/$kernel.c" -lm
     native=$(count "$base.x86_64" "$base.x86_64.out")
-    "$vmtrans_a" --guest-base anywhere "${vmtrans_flags[@]}" --runtime "$runtime" "$base.aarch64" -o "$base.a" >/dev/null
+    "$vmtrans_a" $(layout_flag "$vmtrans_a") "${vmtrans_flags[@]}" --runtime "$runtime" "$base.aarch64" -o "$base.a" >/dev/null
     a=$(count "$base.a" "$base.a.out")
     row="| $kernel | $native | $a | "
     ok=1
@@ -109,7 +117,7 @@ for kernel in "${kernels[@]}"; do
         row="$row$(awk -v a="$a" -v n="$native" 'BEGIN { printf "%.2f", a / n }') |"
     fi
     if [ -n "$vmtrans_b" ]; then
-        "$vmtrans_b" --guest-base anywhere "${vmtrans_flags[@]}" --runtime "$runtime" "$base.aarch64" -o "$base.b" >/dev/null
+        "$vmtrans_b" $(layout_flag "$vmtrans_b") "${vmtrans_flags[@]}" --runtime "$runtime" "$base.aarch64" -o "$base.b" >/dev/null
         b=$(count "$base.b" "$base.b.out")
         if ! cmp -s "$base.b.out" "$base.x86_64.out"; then
             row="$row $b | MISMATCH | |"

@@ -33,9 +33,31 @@ fn guest_base() -> u64 {
     unsafe { crate::abi::vmtrans_guest_base }
 }
 
+/// Whether guest range `[addr, addr + bytes)` may be accessed through a host pointer: inside the
+/// guest space, and, when guest addresses are host addresses, not below `LOWEST_MAPPABLE`. There the
+/// pointer would be null or nearly so, and a Rust access through it undefined behaviour; nothing is
+/// mapped so low, so the access is made as a one-byte load in assembly instead, which faults as
+/// translated code's access would (the fault handler hands the guest its SIGSEGV). False when that
+/// load does not fault after all, or outside the guest space.
+fn accessible(addr: u64, bytes: u64) -> bool {
+    if !crate::memory::in_guest_space(addr, bytes) {
+        return false;
+    }
+    if guest_base() != 0 || addr >= crate::memory::LOWEST_MAPPABLE {
+        return true;
+    }
+    // SAFETY: a one-byte load at a host address where the runtime maps nothing; it faults, and the
+    // fault goes to the guest as any guest access's does, or it reads a byte and changes nothing.
+    unsafe {
+        std::arch::asm!("mov {byte}, byte ptr [{addr}]", addr = in(reg) addr, byte = out(reg_byte) _,
+            options(nostack, readonly, preserves_flags));
+    }
+    false
+}
+
 /// Reads a guest instruction word, or None outside the guest space.
 fn read_insn(addr: u64) -> Option<u32> {
-    if addr % 4 != 0 || !crate::memory::in_guest_space(addr, 4) {
+    if addr % 4 != 0 || !accessible(addr, 4) {
         return None;
     }
     // SAFETY: inside the reserved guest region; an unmapped page faults as the guest would.
@@ -48,7 +70,7 @@ struct GuestEnv<'a> {
 }
 
 fn check(addr: u64, bytes: usize, write: bool) -> Result<*mut u8, Fault> {
-    if crate::memory::in_guest_space(addr, bytes as u64) {
+    if accessible(addr, bytes as u64) {
         Ok((guest_base() + addr) as *mut u8)
     } else {
         Err(Fault { addr, write })

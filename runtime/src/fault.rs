@@ -35,11 +35,18 @@ impl std::fmt::Write for MessageBuffer {
     }
 }
 
-/// Formats the fault report for host address `host_addr`, given the guest base.
-fn describe(host_addr: u64, base: u64) -> MessageBuffer {
+/// The si_code of a fault the kernel reports without an address: on x86-64 a general-protection
+/// fault, which an access at a non-canonical address raises, with si_addr 0.
+pub const SI_KERNEL: i32 = 0x80;
+
+/// Formats the fault report for host address `host_addr` and the host's si_code `code`, given the
+/// guest base.
+fn describe(host_addr: u64, code: i32, base: u64) -> MessageBuffer {
     let mut message = MessageBuffer { bytes: [0; 160], len: 0 };
     let guest = host_addr.wrapping_sub(base);
-    let _ = if host_addr >= base && guest < GUEST_SPACE_SIZE {
+    let _ = if code == SI_KERNEL {
+        writeln!(message, "vmtrans: general-protection fault, at no known address (a non-canonical pointer?)")
+    } else if host_addr >= base && guest < GUEST_SPACE_SIZE {
         writeln!(message, "vmtrans: guest fault at host address {host_addr:#x} (guest address {guest:#x})")
     } else {
         writeln!(message, "vmtrans: fault at host address {host_addr:#x} (outside the guest address space)")
@@ -68,8 +75,8 @@ extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context:
         return;
     }
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
-    let host_addr = unsafe { (*info).si_addr() } as u64;
-    let message = describe(host_addr, memory::base());
+    let (host_addr, code) = unsafe { ((*info).si_addr() as u64, (*info).si_code) };
+    let message = describe(host_addr, code, memory::base());
     // SAFETY: write(2), signal(2) and raise(3) are async-signal-safe.
     unsafe {
         libc::write(2, message.bytes.as_ptr().cast(), message.len);
@@ -188,11 +195,15 @@ mod tests {
 
     #[test]
     fn reports_guest_and_host_addresses() {
-        let message = describe(0x7000_0000_1234, 0x7000_0000_0000);
+        let message = describe(0x7000_0000_1234, 1, 0x7000_0000_0000);
         let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
         assert_eq!(text, "vmtrans: guest fault at host address 0x700000001234 (guest address 0x1234)\n");
-        let message = describe(0x10, 0x7000_0000_0000);
+        let message = describe(0x10, 1, 0x7000_0000_0000);
         let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
         assert!(text.contains("outside the guest address space"));
+        // With the guest base at 0, a fault the host gives no address (si_addr 0) is no guest access at 0.
+        let message = describe(0, SI_KERNEL, 0);
+        let text = std::str::from_utf8(&message.bytes[..message.len]).unwrap();
+        assert!(text.contains("general-protection fault"), "{text}");
     }
 }

@@ -220,7 +220,9 @@ pub unsafe fn redirect(signal: i32, info: *const libc::siginfo_t, context: *mut 
     // SAFETY: the kernel's siginfo of a fault.
     let (host_addr, host_code) = unsafe { ((*info).si_addr() as u64, (*info).si_code) };
     let guest_addr = host_addr.wrapping_sub(memory::base());
-    if host_addr < memory::base() || guest_addr >= GUEST_SPACE_SIZE {
+    // A general-protection fault has no address (si_addr 0), which with the guest base at 0 would
+    // read as an access at guest address 0.
+    if host_code == crate::fault::SI_KERNEL || host_addr < memory::base() || guest_addr >= GUEST_SPACE_SIZE {
         return false;
     }
     FAULT.with(|f| f.set(Some(PendingFault { signal, guest_addr, host_code })));
