@@ -173,8 +173,15 @@ impl FnLowering<'_> {
     /// Replaces the NaN lanes of float result `r` (of type `t`) on a cold path, entered when any
     /// lane is NaN: by `propagated()` (built there, so its work costs nothing on the hot path), or
     /// by the default NaN when the guest's FPCR.DN is set (read from the state there).
+    ///
+    /// `r` comes from a host operation, never a signalling NaN, so its test needs none of the fences
+    /// `fcmp` puts around compares (they kept LLVM from copying the result to another register for
+    /// the test: one `movapd` per float operation); what LLVM may do with the bare test (drop it
+    /// where it proves `r` no NaN, compare an operand instead, as for a square root) raises
+    /// nothing the operation itself does not.
     fn fix_nan_lanes(&self, t: Type, r: LLVMValueRef, propagated: impl FnOnce() -> LLVMValueRef) -> LLVMValueRef {
-        let r_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, r, r);
+        // SAFETY: the builder is positioned in a block; `r` is a float (vector) of this context.
+        let r_nan = unsafe { LLVMBuildFCmp(self.b, LLVMRealPredicate::LLVMRealUNO, r, r, NONAME) };
         let any_nan = if t.lanes() > 1 {
             let flag_ty = unsafe { LLVMTypeOf(r_nan) };
             self.intrinsic("llvm.vector.reduce.or", &[flag_ty], &[r_nan])
