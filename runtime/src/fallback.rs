@@ -28,22 +28,18 @@ pub fn lock_cache() -> std::sync::MutexGuard<'static, HashMap<u64, Arc<(Function
     cache().lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn guest_base() -> u64 {
-    // SAFETY: set once at start-up, before any guest code runs.
-    unsafe { crate::abi::vmtrans_guest_base }
-}
-
 /// Whether guest range `[addr, addr + bytes)` may be accessed through a host pointer: inside the
 /// guest space, and, when guest addresses are host addresses, not below `LOWEST_MAPPABLE`. There the
 /// pointer would be null or nearly so, and a Rust access through it undefined behaviour; nothing is
 /// mapped so low, so the access is made as a one-byte load in assembly instead, which faults as
-/// translated code's access would (the fault handler hands the guest its SIGSEGV). False when that
-/// load does not fault after all, or outside the guest space.
+/// translated code's access would (the fault handler hands the guest its SIGSEGV; for a store the
+/// signal frame's ESR then says read, where the hardware's says write). False when that load does
+/// not fault after all, or outside the guest space.
 fn accessible(addr: u64, bytes: u64) -> bool {
     if !crate::memory::in_guest_space(addr, bytes) {
         return false;
     }
-    if guest_base() != 0 || addr >= crate::memory::LOWEST_MAPPABLE {
+    if crate::memory::base() != 0 || addr >= crate::memory::LOWEST_MAPPABLE {
         return true;
     }
     // SAFETY: a one-byte load at a host address where the runtime maps nothing; it faults, and the
@@ -61,7 +57,7 @@ fn read_insn(addr: u64) -> Option<u32> {
         return None;
     }
     // SAFETY: inside the reserved guest region; an unmapped page faults as the guest would.
-    Some(unsafe { std::ptr::read_unaligned((guest_base() + addr) as *const u32) })
+    Some(unsafe { std::ptr::read_unaligned((crate::memory::base() + addr) as *const u32) })
 }
 
 /// The interpreter's view of a guest thread: its state and the guest address space.
@@ -71,7 +67,7 @@ struct GuestEnv<'a> {
 
 fn check(addr: u64, bytes: usize, write: bool) -> Result<*mut u8, Fault> {
     if accessible(addr, bytes as u64) {
-        Ok((guest_base() + addr) as *mut u8)
+        Ok((crate::memory::base() + addr) as *mut u8)
     } else {
         Err(Fault { addr, write })
     }

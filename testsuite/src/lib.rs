@@ -167,6 +167,29 @@ pub struct Expected {
     pub status: i32,
 }
 
+impl Expected {
+    /// The differences between `run` (made with time limit `limit`) and this expectation: a time-out,
+    /// another exit status, the first differing line of stdout. Empty when it matches.
+    pub fn differences(&self, run: &RunOutput, limit: Duration) -> Vec<String> {
+        let mut problems = Vec::new();
+        if run.timed_out {
+            problems.push(format!("timed out after {}s", limit.as_secs()));
+        }
+        if run.status != self.status {
+            problems.push(format!(
+                "exit status {}, expected {} (stderr: {})",
+                run.status,
+                self.status,
+                first_line(&run.stderr)
+            ));
+        }
+        if let Some(difference) = first_difference(&self.stdout, &run.stdout) {
+            problems.push(format!("stdout differs at {difference}"));
+        }
+        problems
+    }
+}
+
 /// Reads program `name`'s expected stdout and exit status.
 pub fn read_expected(program: &str) -> Result<Expected, String> {
     let dir = suite_dir().join("expected");

@@ -14,8 +14,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    build_guest, compile_c, first_difference, first_line, guest_command, guest_stdin, read_expected, require_vmtrans,
-    run_with_limit, RunOutput, ScratchDir,
+    build_guest, compile_c, first_line, guest_command, guest_stdin, read_expected, require_vmtrans, run_with_limit,
+    RunOutput, ScratchDir,
 };
 
 /// Programs run translated with `--guest-base anywhere`.
@@ -52,23 +52,10 @@ fn run_guest(native: &Path, extra_env: &[(&str, &str)], dir: &Path) -> RunOutput
     run_with_limit(guest_command(&[], native, extra_env, dir), &stdin, LIMIT).expect("the translation runs")
 }
 
-/// The differences between a run and program `name`'s expected output and status.
+/// The differences between a run and program `name`'s expected output and status, each naming it.
 fn differences(name: &str, run: &RunOutput) -> Vec<String> {
     let expected = read_expected(name).unwrap_or_else(|message| panic!("{message}"));
-    let mut problems = Vec::new();
-    if run.timed_out || run.status != expected.status {
-        problems.push(format!(
-            "{name}: exit status {} (timed out: {}), expected {}; stderr: {}",
-            run.status,
-            run.timed_out,
-            expected.status,
-            first_line(&run.stderr)
-        ));
-    }
-    if let Some(difference) = first_difference(&expected.stdout, &run.stdout) {
-        problems.push(format!("{name}: stdout differs at {difference}"));
-    }
-    problems
+    expected.differences(run, LIMIT).into_iter().map(|problem| format!("{name}: {problem}")).collect()
 }
 
 #[test]

@@ -22,10 +22,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    build_guest, content_hash, find_in_path, first_difference, first_line, guest_command, guest_stdin, level_label,
-    parse_fallback_insns, parse_known_failures, program_names, program_source, qemu_wrong_programs, read_expected,
-    require_vmtrans, run_with_limit, Expected, KnownFailure, RunOutput, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS,
-    QEMU,
+    build_guest, content_hash, find_in_path, first_line, guest_command, guest_stdin, level_label, parse_fallback_insns,
+    parse_known_failures, program_names, program_source, qemu_wrong_programs, read_expected, require_vmtrans,
+    run_with_limit, Expected, KnownFailure, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS, QEMU,
 };
 
 /// Worker threads running cases (the brief's machine has two cores).
@@ -332,7 +331,7 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
     if setup.qemu_half && !setup.qemu_wrong.iter().any(|(name, _)| name == program) {
         let qemu_run = run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
         match qemu_run {
-            Ok(run) => outcome.oracle_failures.extend(compare_run(&run, &expected)),
+            Ok(run) => outcome.oracle_failures.extend(expected.differences(&run, RUN_LIMIT)),
             Err(error) => outcome.oracle_failures.push(format!("cannot run {QEMU}: {error}")),
         }
     }
@@ -343,26 +342,6 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
         }
     }
     outcome
-}
-
-/// Compares one run with the expected stdout and status; returns the differences (empty when it matches).
-fn compare_run(run: &RunOutput, expected: &Expected) -> Vec<String> {
-    let mut problems = Vec::new();
-    if run.timed_out {
-        problems.push(format!("timed out after {}s", RUN_LIMIT.as_secs()));
-    }
-    if run.status != expected.status {
-        problems.push(format!(
-            "exit status {}, expected {} (stderr: {})",
-            run.status,
-            expected.status,
-            first_line(&run.stderr)
-        ));
-    }
-    if let Some(difference) = first_difference(&expected.stdout, &run.stdout) {
-        problems.push(format!("stdout differs at {difference}"));
-    }
-    problems
 }
 
 /// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found.
@@ -398,7 +377,7 @@ fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expect
             Ok(run) => run,
             Err(error) => return vec![format!("cannot run {}: {error}", native.display())],
         };
-    let mut problems = compare_run(&run, expected);
+    let mut problems = expected.differences(&run, RUN_LIMIT);
     // A program killed by a signal may die before the runtime can print its statistics.
     let died_by_signal = run.status >= 128 || run.timed_out;
     match parse_fallback_insns(&run.stderr) {
