@@ -213,6 +213,8 @@ pub struct RunOutput {
     pub status: i32,
     /// True when the process ran past its time limit and was killed.
     pub timed_out: bool,
+    /// Wall-clock time from the start to the end of the process.
+    pub elapsed: Duration,
 }
 
 /// Converts an exit status to the shell's number: the exit code, or 128 + N for death by signal N.
@@ -227,6 +229,7 @@ pub fn status_number(status: ExitStatus) -> i32 {
 /// Runs `command` with `stdin` piped in, collecting stdout and stderr, and kills it after `limit`.
 pub fn run_with_limit(mut command: Command, stdin: &[u8], limit: Duration) -> io::Result<RunOutput> {
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let started = Instant::now();
     let mut child = command.spawn()?;
     let mut child_stdin = child.stdin.take();
     let input = stdin.to_vec();
@@ -255,7 +258,7 @@ pub fn run_with_limit(mut command: Command, stdin: &[u8], limit: Duration) -> io
     let _ = writer.join();
     let stdout = stdout_reader.join().unwrap_or_default();
     let stderr = stderr_reader.join().unwrap_or_default();
-    Ok(RunOutput { stdout, stderr, status: status_number(status), timed_out })
+    Ok(RunOutput { stdout, stderr, status: status_number(status), timed_out, elapsed: started.elapsed() })
 }
 
 fn spawn_reader<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u8>> {

@@ -62,6 +62,22 @@ struct CaseOutcome {
     translated_failures: Option<Vec<String>>,
     /// True when the translated half is left to `personality_programs_match_at_o2`.
     translated_elsewhere: bool,
+    /// Where the case's time went (zero for a case sharing a twin's outcome).
+    times: CaseTimes,
+}
+
+/// The wall-clock time of a case's three steps, reported so that CI's time can be kept in view.
+#[derive(Clone, Copy, Default)]
+struct CaseTimes {
+    qemu: Duration,
+    translate: Duration,
+    native: Duration,
+}
+
+impl CaseTimes {
+    fn total(&self) -> Duration {
+        self.qemu + self.translate + self.native
+    }
 }
 
 /// The two tests share testsuite/build (guest builds, translations): they take turns.
@@ -174,6 +190,7 @@ fn run_matrix(
                 oracle_failures: twin.oracle_failures.clone(),
                 translated_failures: twin.translated_failures.clone(),
                 translated_elsewhere: twin.translated_elsewhere,
+                times: CaseTimes::default(),
             };
             outcome_of[i] = Some(copy);
             same_build += 1;
@@ -259,6 +276,7 @@ fn run_matrix(
              translates them"
         );
     }
+    report_times(if setup.qemu_half { "matrix" } else { "o2" }, &outcomes);
     let filtered = if filter.is_empty() { String::new() } else { format!(" (VMTRANS_TEST_FILTER={filter:?})") };
     let summary = format!(
         "programs (translated at -O{translate_level}): {passed} passed, {failed} failed, {known_count} known failures{filtered}"
@@ -269,6 +287,41 @@ fn run_matrix(
         panic!("{message}");
     }
     assert!(failed == 0 && report.is_empty(), "{summary}; see the FAIL lines above");
+}
+
+/// Prints where the matrix's time went: the sum of each step over all cases and the slowest cases,
+/// which is what to look at when CI's time grows; every case's times go to
+/// `testsuite/build/<name>.times`.
+fn report_times(name: &str, outcomes: &[CaseOutcome]) {
+    const SLOWEST: usize = 8;
+    let seconds = |d: Duration| d.as_secs_f64();
+    let sum = outcomes.iter().fold(CaseTimes::default(), |sum, o| CaseTimes {
+        qemu: sum.qemu + o.times.qemu,
+        translate: sum.translate + o.times.translate,
+        native: sum.native + o.times.native,
+    });
+    eprintln!(
+        "time summed over cases (two run at once): qemu {:.0} s, translation {:.0} s, translated runs {:.0} s",
+        seconds(sum.qemu),
+        seconds(sum.translate),
+        seconds(sum.native)
+    );
+    let mut slowest: Vec<&CaseOutcome> = outcomes.iter().collect();
+    slowest.sort_by_key(|o| std::cmp::Reverse(o.times.total()));
+    // A case and its three times, with `gap` between the fields.
+    let line = |o: &CaseOutcome, gap: &str| {
+        let t = o.times;
+        let (q, tr, n) = (seconds(t.qemu), seconds(t.translate), seconds(t.native));
+        format!("{}{gap}{}{gap}{q:.2}{gap}{tr:.2}{gap}{n:.2}", o.program, level_label(o.level))
+    };
+    let listed: Vec<String> = slowest.iter().take(SLOWEST).map(|o| line(o, " ")).collect();
+    eprintln!(
+        "slowest cases (program, level, then seconds of qemu, translation, translated run): {}",
+        listed.join(", ")
+    );
+    // Every case's times, slowest first, for a closer look (testsuite/build is not committed).
+    let table: String = slowest.iter().map(|o| line(o, "\t") + "\n").collect();
+    let _ = fs::write(vmtrans_testsuite::suite_dir().join("build").join(format!("{name}.times")), table);
 }
 
 /// Applies `f` to every item on `WORKERS` threads and returns the results in item order.
@@ -304,6 +357,7 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
         oracle_failures: Vec::new(),
         translated_failures: None,
         translated_elsewhere,
+        times: CaseTimes::default(),
     };
     let expected = match read_expected(program) {
         Ok(expected) => expected,
@@ -331,21 +385,33 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
     if setup.qemu_half && !setup.qemu_wrong.iter().any(|(name, _)| name == program) {
         let qemu_run = run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
         match qemu_run {
-            Ok(run) => outcome.oracle_failures.extend(expected.differences(&run, RUN_LIMIT)),
+            Ok(run) => {
+                outcome.times.qemu = run.elapsed;
+                outcome.oracle_failures.extend(expected.differences(&run, RUN_LIMIT));
+            }
             Err(error) => outcome.oracle_failures.push(format!("cannot run {QEMU}: {error}")),
         }
     }
 
     if let Ok(vmtrans) = &setup.vmtrans {
         if !translated_elsewhere {
-            outcome.translated_failures = Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir));
+            outcome.translated_failures =
+                Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir, &mut outcome.times));
         }
     }
     outcome
 }
 
-/// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found.
-fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expected, work_dir: &Path) -> Vec<String> {
+/// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found; the
+/// time of both steps goes to `times`.
+fn run_translated(
+    setup: &Setup,
+    vmtrans: &Path,
+    guest: &Path,
+    expected: &Expected,
+    work_dir: &Path,
+    times: &mut CaseTimes,
+) -> Vec<String> {
     let mut native_name = guest.as_os_str().to_owned();
     native_name.push(format!(".t{}.native", setup.translate_level));
     let native = PathBuf::from(native_name);
@@ -357,6 +423,7 @@ fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expect
         Ok(translation) => translation,
         Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],
     };
+    times.translate = translation.elapsed;
     if translation.timed_out {
         return vec![format!("translation timed out after {}s", TRANSLATE_LIMIT.as_secs())];
     }
@@ -377,6 +444,7 @@ fn run_translated(setup: &Setup, vmtrans: &Path, guest: &Path, expected: &Expect
             Ok(run) => run,
             Err(error) => return vec![format!("cannot run {}: {error}", native.display())],
         };
+    times.native = run.elapsed;
     let mut problems = expected.differences(&run, RUN_LIMIT);
     // A program killed by a signal may die before the runtime can print its statistics.
     let died_by_signal = run.status >= 128 || run.timed_out;
