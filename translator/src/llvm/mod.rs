@@ -160,28 +160,50 @@ unsafe fn add_string_attribute(ctx: LLVMContextRef, function: LLVMValueRef, key:
     }
 }
 
+/// How a function is compiled: the level of LLVM's optimisation pipeline and that of its code
+/// generator (instruction selection, register allocation, scheduling), which are the same but for
+/// very large functions (`level_of`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Level {
+    optimiser: u8,
+    code_generator: u8,
+}
+
+impl Level {
+    fn both(level: u8) -> Level {
+        Level { optimiser: level, code_generator: level }
+    }
+}
+
 /// Functions compiled together into one object file.
 struct Part {
-    /// The optimisation level they are compiled at (`level_of`).
-    level: u8,
+    /// How they are compiled (`level_of`).
+    level: Level,
     /// Their indices.
     functions: Vec<usize>,
     /// Their instruction count (plus one each), for balancing.
     size: usize,
 }
 
-/// The optimisation level a function is compiled at: `opts.opt_level`, except that a function
-/// without loops is compiled at most at 1. Code without a loop runs each instruction at most once
-/// per call, so only a function called very often profits from the higher level, and there the
-/// bench kernels showed none (fib 0.96, fptr 1.03, sort 0.93 of the -O2 time for the whole program
-/// at -O1, against 1.08 to 1.18 slower for alloc, interp, nbody and stream, whose hot code loops);
-/// at -O1 LLVM takes about half the time.
-fn level_of(func: &Function, opts: &CodegenOptions) -> u8 {
-    if opts.opt_level > 1 && vmtrans_ir::loops::loops(func).is_empty() {
-        1
-    } else {
-        opts.opt_level
-    }
+/// The size (in IR instructions) above which a function's code is generated as at -O0, after
+/// the optimiser has run at the level asked for. LLVM's register allocator takes time super-linear
+/// in a function's size: glibc's `__vfscanf_internal` (26 000 instructions, in every program that
+/// scans input, busybox included) took 22 s at -O2, a quarter of its program's translation, against
+/// 2 to 3 s for functions of 7 000; with -O0's allocator after the -O2 optimiser it takes 5.5 s.
+/// Its code then keeps values in stack slots between blocks: slower, for code that seldom runs hot.
+const HUGE_FUNCTION: usize = 16_384;
+
+/// How a function is compiled: at `opts.opt_level`, except that
+/// - a function without loops is compiled at most at 1. Code without a loop runs each instruction
+///   at most once per call, so only a function called very often profits from the higher level,
+///   and there the bench kernels showed none (fib 0.96, fptr 1.03, sort 0.93 of the -O2 time for
+///   the whole program at -O1, against 1.08 to 1.18 slower for alloc, interp, nbody and stream,
+///   whose hot code loops); at -O1 LLVM takes about half the time;
+/// - a function larger than `HUGE_FUNCTION` has its code generated as at -O0.
+fn level_of(func: &Function, opts: &CodegenOptions) -> Level {
+    let optimiser = if opts.opt_level > 1 && vmtrans_ir::loops::loops(func).is_empty() { 1 } else { opts.opt_level };
+    let code_generator = if func.inst_count() > HUGE_FUNCTION { 0 } else { optimiser };
+    Level { optimiser, code_generator }
 }
 
 /// Compiles `functions` and the guest `image` into object files in `dir`, one per part, compiled
@@ -191,8 +213,9 @@ fn level_of(func: &Function, opts: &CodegenOptions) -> u8 {
 /// holds the tables and `main`.
 pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir: &Path) -> Result<Vec<PathBuf>> {
     Target::initialize_x86(&InitializationConfig::default());
+    configure_llvm();
     let jobs = opts.jobs.max(1).min(functions.len().max(1));
-    let levels: Vec<u8> = functions.iter().map(|f| level_of(f, opts)).collect();
+    let levels: Vec<Level> = functions.iter().map(|f| level_of(f, opts)).collect();
     let mut order: Vec<usize> = (0..functions.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(functions[i].inst_count()));
     let mut distinct_levels = levels.clone();
@@ -211,7 +234,7 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir:
     parts.retain(|p| !p.functions.is_empty());
     if parts.is_empty() {
         // The tables and `main` still need a part.
-        parts.push(Part { level: opts.opt_level, functions: vec![], size: 0 });
+        parts.push(Part { level: Level::both(opts.opt_level), functions: vec![], size: 0 });
     }
     let mut queue: Vec<usize> = (0..parts.len()).collect();
     queue.sort_by_key(|&k| std::cmp::Reverse(parts[k].size));
@@ -247,7 +270,44 @@ pub fn compile(functions: &[Function], image: &[u8], opts: &CodegenOptions, dir:
     results.into_iter().map(|r| r.1).collect()
 }
 
-/// Compiles the functions `part` of `functions` at `opt_level` into the object file `out`; the
+/// LLVM's own options that vmtrans sets, as LLVM's command line would (LLVM keeps them in
+/// process-wide globals; the pass-builder options of the C interface have no say over these):
+/// - `-vectorize-slp=false`: the SLP vectoriser looks for runs of similar scalar operations to
+///   combine into vector ones, and the write-back of guest registers into adjacent state fields at
+///   every call is such a run. It took about a sixth of the optimiser's time, while the bench
+///   kernels ran no faster with it (see the note at `pass_options`). Turning it off in
+///   `PassBuilderOptions`, as vmtrans did first, leaves it in LLVM's default pipeline.
+const LLVM_OPTIONS: &[&str] = &["-vectorize-slp=false"];
+
+/// Hands LLVM `LLVM_OPTIONS` and, after them, the options in the environment variable
+/// `VMTRANS_LLVM_ARGS` (split at white space), a developer's tool: `-time-passes` prints where
+/// the optimiser's time goes, per pass, and `-vectorize-slp=true` overrides the default above
+/// (LLVM refuses an option given twice). Done once per process.
+fn configure_llvm() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let from_environment = std::env::var("VMTRANS_LLVM_ARGS").unwrap_or_default();
+        let name = |option: &str| option.split('=').next().unwrap_or_default().trim_start_matches('-').to_string();
+        let overridden: Vec<String> = from_environment.split_whitespace().map(name).collect();
+        let arguments: Vec<std::ffi::CString> = std::iter::once("vmtrans")
+            .chain(LLVM_OPTIONS.iter().copied().filter(|option| !overridden.contains(&name(option))))
+            .chain(from_environment.split_whitespace())
+            .filter_map(|word| std::ffi::CString::new(word).ok())
+            .collect();
+        let pointers: Vec<*const std::ffi::c_char> = arguments.iter().map(|a| a.as_ptr()).collect();
+        let overview = cname("vmtrans (LLVM options, VMTRANS_LLVM_ARGS)");
+        // SAFETY: the strings outlive the call; LLVM copies what it keeps.
+        unsafe {
+            inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+                pointers.len() as i32,
+                pointers.as_ptr(),
+                overview.as_ptr(),
+            )
+        };
+    });
+}
+
+/// Compiles the functions `part` of `functions` at `level` into the object file `out`; the
 /// tables and `main` too when `with_tables`.
 fn compile_part(
     functions: &[Function],
@@ -255,14 +315,18 @@ fn compile_part(
     with_tables: bool,
     image: &[u8],
     opts: &CodegenOptions,
-    opt_level: u8,
+    level: Level,
     out: &Path,
 ) -> Result<()> {
+    let opt_level = level.optimiser;
+    // Atomic state accesses keep the optimiser from merging them (`keep_access_size`); the fast
+    // instruction selector of -O0 code generation takes no atomic access.
+    let lowering_level = level.optimiser.min(level.code_generator);
     let context = Context::create();
     let module = context.create_module("vmtrans_guest");
     let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
     let target = Target::from_triple(&triple).map_err(|e| anyhow!("LLVM has no x86-64 target: {e}"))?;
-    let level = match opt_level {
+    let code_generator_level = match level.code_generator {
         0 => OptimizationLevel::None,
         1 => OptimizationLevel::Less,
         2 => OptimizationLevel::Default,
@@ -270,7 +334,14 @@ fn compile_part(
     };
     let features = "+cx16,+sse4.2,+popcnt";
     let tm = target
-        .create_target_machine(&triple, &opts.target_cpu, features, level, RelocMode::PIC, CodeModel::Default)
+        .create_target_machine(
+            &triple,
+            &opts.target_cpu,
+            features,
+            code_generator_level,
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
         .ok_or_else(|| anyhow!("LLVM cannot make a target machine for CPU '{}'", opts.target_cpu))?;
     module.set_triple(&triple);
     module.set_data_layout(&tm.get_target_data().get_data_layout());
@@ -292,7 +363,7 @@ fn compile_part(
         for &i in part {
             let f = &functions[i];
             let sync = sync_sets(f, opts.convention_of(f.entry_addr));
-            let lower = |llfn, shape| FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts, opt_level);
+            let lower = |llfn, shape| FnLowering::lower(t, m, rt, &fns, f, &sync, llfn, shape, opts, lowering_level);
             // A function with an early return compiles it alone (ir/src/prefix.rs); the rest of
             // its paths go on in a second, private function holding the whole body.
             match early_exit_prefix(f, &sync) {
@@ -338,23 +409,76 @@ fn compile_part(
 /// the TLS type that only a use gives it, and the linker rejects the runtime's TLS definition
 /// against such a reference ("TLS reference mismatches non-TLS reference"). A part without loops
 /// has no use; at -O1 and above LLVM's passes drop the declaration themselves (so it is looked up
-/// by name, after them), at -O0 nothing does.
+/// by name, after them), at -O0 nothing does. Nor does anything at -O0 delete the blocks no path
+/// reaches, which the code generator drops: a poll there counts as no use, so its load is made to
+/// read a null pointer instead (with many parts, -O0 translations failed to link for want of this).
 fn drop_unused_poll_word(module: &inkwell::module::Module) {
     let name = cname(POLL_WORD);
-    // SAFETY: the module is valid; a global with no uses can be deleted.
+    // SAFETY: the module is valid; the uses are rewritten only in blocks that never run, and a
+    // global with no uses can be deleted.
     unsafe {
         let word = LLVMGetNamedGlobal(module.as_mut_ptr(), name.as_ptr());
-        if !word.is_null() && LLVMGetFirstUse(word).is_null() {
+        if word.is_null() {
+            return;
+        }
+        let mut unreachable_users = vec![];
+        let mut reachable: FxHashMap<LLVMValueRef, rustc_hash::FxHashSet<LLVMBasicBlockRef>> = FxHashMap::default();
+        let mut usage = LLVMGetFirstUse(word);
+        while !usage.is_null() {
+            let user = LLVMGetUser(usage);
+            if LLVMIsAInstruction(user).is_null() {
+                // A constant expression: leave the declaration alone.
+                return;
+            }
+            let block = LLVMGetInstructionParent(user);
+            let function = LLVMGetBasicBlockParent(block);
+            if !reachable.entry(function).or_insert_with(|| reachable_blocks(function)).contains(&block) {
+                unreachable_users.push(user);
+            }
+            usage = LLVMGetNextUse(usage);
+        }
+        for user in unreachable_users {
+            for i in 0..LLVMGetNumOperands(user) {
+                if LLVMGetOperand(user, i as u32) == word {
+                    LLVMSetOperand(user, i as u32, LLVMConstPointerNull(LLVMTypeOf(word)));
+                }
+            }
+        }
+        if LLVMGetFirstUse(word).is_null() {
             LLVMDeleteGlobal(word);
         }
     }
+}
+
+/// The blocks of `function` that some path from its entry reaches.
+unsafe fn reachable_blocks(function: LLVMValueRef) -> rustc_hash::FxHashSet<LLVMBasicBlockRef> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    // SAFETY: `function` is a defined function of a valid module (it holds an instruction).
+    unsafe {
+        let mut work = vec![LLVMGetEntryBasicBlock(function)];
+        while let Some(block) = work.pop() {
+            if !seen.insert(block) {
+                continue;
+            }
+            let terminator = LLVMGetBasicBlockTerminator(block);
+            if terminator.is_null() {
+                continue;
+            }
+            for i in 0..LLVMGetNumSuccessors(terminator) {
+                work.push(LLVMGetSuccessor(terminator, i));
+            }
+        }
+    }
+    seen
 }
 
 /// The options of the optimisation pipeline: LLVM's defaults without the SLP vectoriser. It
 /// looks for runs of similar scalar operations to combine into vector ones, and the write-back of
 /// guest registers into adjacent state fields at every call is such a run: on busybox it took 18%
 /// of the optimiser's time (27 of 150 s), while no bench kernel ran measurably faster with it (eight
-/// kernels, `bench/ab.sh`, ratios 0.92 to 1.02). Guest vector code is already vector code here.
+/// kernels, `bench/ab.sh`, ratios 0.92 to 1.02; those were measured with `opt`, where the pass was
+/// off). Guest vector code is already vector code here. The flag set here does not take the pass
+/// out of LLVM 19's default pipeline, though: `LLVM_OPTIONS` does.
 fn pass_options() -> PassBuilderOptions {
     let options = PassBuilderOptions::create();
     options.set_loop_slp_vectorization(false);
