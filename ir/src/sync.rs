@@ -8,7 +8,8 @@
 //! function is entered (the registers are loaded from it) and after every call and system call
 //! (they are reloaded from it), but for x0, which translated functions hand each other in host
 //! registers (`PASSED_IN_REGISTERS`) and which is dirty at entry and after calls; a register
-//! becomes dirty where a `setreg` writes it.
+//! becomes dirty where a `setreg` writes it, but for a write that lowers sp, which the code
+//! generator stores at once (`stack_pointer_raises`) and so leaves sp clean.
 //! `sync_sets` computes this forward may-analysis, following the control-flow edges that do not
 //! pass through a synchronisation: jumps, branches and the local targets of a recovered
 //! `jump_indirect`. Storing the registers it lists at the end of a block (and only them) leaves the
@@ -249,36 +250,48 @@ pub(crate) fn to_set(m: Mask) -> BTreeSet<Reg> {
 }
 
 fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &FxHashSet<(usize, usize)>) -> Vec<Mask> {
-    let mut dirty_out: Vec<Mask> = func
-        .blocks
-        .iter()
-        .map(|bd| {
-            bd.insts.iter().fold(0, |m, &v| match func.inst(v) {
-                InstData::SetReg { reg, .. } => m | bit(*reg),
-                _ => m,
-            })
-        })
-        .collect();
+    // Per block, the registers it leaves dirty itself (written) and those it leaves clean whatever
+    // came in: sp, where its last write lowers sp, which the code generator stores at once
+    // (`stack_pointer_raises`), so that the write-back at the next synchronisation point need not
+    // store it a second time.
+    let raises = stack_pointer_raises(func);
+    let mut written: Vec<Mask> = vec![0; func.blocks.len()];
+    let mut cleaned: Vec<Mask> = vec![0; func.blocks.len()];
+    for (b, bd) in func.blocks() {
+        let b = b.index();
+        for &v in &bd.insts {
+            if let InstData::SetReg { reg, .. } = func.inst(v) {
+                if *reg == Reg::SP && !raises.contains(&v) {
+                    written[b] &= !bit(Reg::SP);
+                    cleaned[b] |= bit(Reg::SP);
+                } else {
+                    written[b] |= bit(*reg);
+                }
+            }
+        }
+    }
     // Where the function is entered and where a call returns, x0 arrives in a host register and
     // the state's copy may be stale.
+    let mut dirty_in: Vec<Mask> = vec![0; func.blocks.len()];
     for b in stale_at_start(func) {
-        dirty_out[b] |= bit(PASSED_ONLY_IN_REGISTERS);
+        dirty_in[b] |= bit(PASSED_ONLY_IN_REGISTERS);
     }
-    // The written sets are the starting point; propagate along local edges until nothing grows. An
-    // edge that writes registers back passes on only what it leaves alone.
+    // Propagate along local edges until nothing grows. An edge that writes registers back passes
+    // on only what it leaves alone.
+    let out = |b: usize, dirty_in: &[Mask]| written[b] | (dirty_in[b] & !cleaned[b]);
     let mut work: Vec<usize> = (0..func.blocks.len()).collect();
     while let Some(b) = work.pop() {
+        let dirty_out = out(b, &dirty_in);
         for &s in &successors[b] {
-            let passed =
-                if flush_edges.contains(&(b, s)) { dirty_out[b] & NOT_WRITTEN_BACK_ON_EDGES } else { dirty_out[b] };
-            let grown = dirty_out[s] | passed;
-            if grown != dirty_out[s] {
-                dirty_out[s] = grown;
+            let passed = if flush_edges.contains(&(b, s)) { dirty_out & NOT_WRITTEN_BACK_ON_EDGES } else { dirty_out };
+            let grown = dirty_in[s] | passed;
+            if grown != dirty_in[s] {
+                dirty_in[s] = grown;
                 work.push(s);
             }
         }
     }
-    dirty_out
+    (0..func.blocks.len()).map(|b| out(b, &dirty_in)).collect()
 }
 
 /// The blocks at whose start `PASSED_ONLY_IN_REGISTERS` may differ from the state: the entry, the
@@ -816,5 +829,47 @@ block0 @0x1000:
             .collect();
         let raised: Vec<bool> = written.iter().map(|v| raises.contains(v)).collect();
         assert_eq!(raised, [true, false, false, true, false, false]);
+    }
+
+    #[test]
+    fn a_lowered_stack_pointer_is_not_written_back_a_second_time() {
+        // block0 lowers sp (stored at once by the code generator) and jumps to block1, which calls:
+        // sp is clean there. block2 pops a frame (a raise, left to the write-back) and returns:
+        // sp is dirty there. block3 lowers sp after x0 came back from a call: x0 stays dirty.
+        let f = parse_function(
+            "function f @0x1000 {
+    resume 0x1010 block2
+block0 @0x1000:
+    v0 = getreg.i64 sp
+    v1 = const.i64 0xffffffffffffffe0
+    v2 = add.i64 v0, v1
+    setreg sp, v2
+    jump block1
+block1 @0x1004:
+    call_guest 0x2000, ret 0x1010, block2
+block2 @0x1010:
+    v3 = getreg.i64 sp
+    v4 = const.i64 0x20
+    v5 = add.i64 v3, v4
+    setreg sp, v5
+    v10 = icmp.eq.i64 v5, v4
+    branch v10, block3, block4
+block3 @0x1014:
+    v6 = getreg.i64 sp
+    v7 = add.i64 v6, v1
+    setreg sp, v7
+    v8 = getreg.i64 x30
+    return v8
+block4 @0x1018:
+    v9 = getreg.i64 x30
+    return v9
+}",
+        )
+        .unwrap();
+        let dirty = sync_sets(&f, CallConvention::EXACT).dirty_at_end;
+        assert!(!dirty[0].contains(&Reg::SP) && !dirty[1].contains(&Reg::SP), "{dirty:?}");
+        assert!(dirty[2].contains(&Reg::SP) && dirty[4].contains(&Reg::SP), "{dirty:?}");
+        // The lowering in block3 cleans the raise that came in from block2.
+        assert!(!dirty[3].contains(&Reg::SP), "{dirty:?}");
     }
 }
