@@ -166,8 +166,9 @@ fn prefix_dirty_at_end(func: &Function, sync: &SyncSets, blocks: &BTreeSet<Block
 /// those that may have changed that `to` may read (a register dead at `to` is overwritten before
 /// anything reads it, so its stale state copy is never seen), and those the edge writes back into a
 /// loop that calls out. x0, sp and x30 travel in host registers (the tail call's arguments); where
-/// the prefix changed sp or x30, the body's own analysis has them dirty at `to` too (its paths
-/// include the prefix's), so it writes them back where the state must hold them.
+/// the prefix raised sp or changed x30, the body's own analysis has them dirty at `to` too (its paths
+/// include the prefix's), so it writes them back where the state must hold them; an sp the prefix
+/// lowered it stored at once, as every block does (`stack_pointer_raises`).
 pub fn handed_over(sync: &SyncSets, dirty: &BTreeSet<Reg>, from: Block, to: Block) -> BTreeSet<Reg> {
     let mut regs: BTreeSet<Reg> = dirty.intersection(&sync.live_at_start[to.index()]).copied().collect();
     for r in PASSED_IN_REGISTERS {

@@ -8,8 +8,9 @@
 //! function is entered (the registers are loaded from it) and after every call and system call
 //! (they are reloaded from it), but for x0, which translated functions hand each other in host
 //! registers (`PASSED_IN_REGISTERS`) and which is dirty at entry and after calls; a register
-//! becomes dirty where a `setreg` writes it, but for a write that lowers sp, which the code
-//! generator stores at once (`stack_pointer_raises`) and so leaves sp clean.
+//! becomes dirty where a `setreg` writes it, but for a write of sp that is not a recognised raise
+//! (a lower or unknown value), which the code generator stores at once (`stack_pointer_raises`)
+//! and so leaves sp clean.
 //! `sync_sets` computes this forward may-analysis, following the control-flow edges that do not
 //! pass through a synchronisation: jumps, branches and the local targets of a recovered
 //! `jump_indirect`. Storing the registers it lists at the end of a block (and only them) leaves the
@@ -835,7 +836,7 @@ block0 @0x1000:
     fn a_lowered_stack_pointer_is_not_written_back_a_second_time() {
         // block0 lowers sp (stored at once by the code generator) and jumps to block1, which calls:
         // sp is clean there. block2 pops a frame (a raise, left to the write-back) and returns:
-        // sp is dirty there. block3 lowers sp after x0 came back from a call: x0 stays dirty.
+        // sp is dirty there. block3 lowers sp again, which cleans what came in dirty.
         let f = parse_function(
             "function f @0x1000 {
     resume 0x1010 block2
@@ -871,5 +872,25 @@ block4 @0x1018:
         assert!(dirty[2].contains(&Reg::SP) && dirty[4].contains(&Reg::SP), "{dirty:?}");
         // The lowering in block3 cleans the raise that came in from block2.
         assert!(!dirty[3].contains(&Reg::SP), "{dirty:?}");
+    }
+
+    #[test]
+    fn a_raise_after_a_lowering_in_one_block_leaves_sp_dirty() {
+        let f = parse_function(
+            "function f @0x1000 {
+block0 @0x1000:
+    v0 = getreg.i64 sp
+    v1 = const.i64 0xffffffffffffffe0
+    v2 = add.i64 v0, v1
+    setreg sp, v2
+    v3 = const.i64 0x20
+    v4 = add.i64 v2, v3
+    setreg sp, v4
+    v5 = getreg.i64 x30
+    return v5
+}",
+        )
+        .unwrap();
+        assert!(sync_sets(&f, CallConvention::EXACT).dirty_at_end[0].contains(&Reg::SP));
     }
 }

@@ -301,7 +301,7 @@ fn report_times(name: &str, outcomes: &[CaseOutcome]) {
         native: sum.native + o.times.native,
     });
     eprintln!(
-        "time summed over cases (two run at once): qemu {:.0} s, translation {:.0} s, translated runs {:.0} s",
+        "time summed over cases ({WORKERS} run at once): qemu {:.0} s, translation {:.0} s, translated runs {:.0} s",
         seconds(sum.qemu),
         seconds(sum.translate),
         seconds(sum.native)

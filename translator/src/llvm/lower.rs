@@ -132,9 +132,11 @@ pub struct FnLowering<'a> {
     /// Whether loop back-edges poll it (`--no-signal-poll` turns this off).
     signal_poll: bool,
     /// Whether loads and stores of state fields up to 8 bytes are unordered atomics
-    /// (`keep_access_size`). Only optimisation merges accesses, so at -O0 they are plain, which
-    /// lets LLVM's fast instruction selector take them: it gives up on atomic accesses and hands
-    /// their whole block to the slow selector, which made -O0 codegen twice as slow.
+    /// (`keep_access_size`). Only optimisation merges accesses, so where code is generated as at -O0
+    /// (every function at -O0, very large ones at any level) they are plain, which lets LLVM's fast
+    /// instruction selector take them: it gives up on atomic accesses and hands their whole block to
+    /// the slow selector, which made -O0 codegen twice as slow. (A very large function optimised
+    /// at -O2 may so get merged accesses: slower, never wrong.)
     atomic_state_accesses: bool,
     /// Whether loops leave for the dispatcher when a signal is pending, rather than call the
     /// runtime (`vmtrans_ir::poll::polls_by_leaving`).

@@ -282,7 +282,8 @@ const LLVM_OPTIONS: &[&str] = &["-vectorize-slp=false"];
 /// Hands LLVM `LLVM_OPTIONS` and, after them, the options in the environment variable
 /// `VMTRANS_LLVM_ARGS` (split at white space), a developer's tool: `-time-passes` prints where
 /// the optimiser's time goes, per pass, and `-vectorize-slp=true` overrides the default above
-/// (LLVM refuses an option given twice). Done once per process.
+/// (an option given twice is refused, so the default then stays out). LLVM's C interface drops
+/// its complaints: a misspelt option does nothing, silently. Done once per process.
 fn configure_llvm() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
