@@ -641,3 +641,53 @@ unsafe fn add_const_global(m: LLVMModuleRef, name: &str, ty: LLVMTypeRef, init: 
 pub fn host_cpu() -> String {
     TargetMachine::get_host_cpu_name().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::{Object, ObjectSymbol, SymbolKind};
+
+    /// A loop that no path from the entry reaches still polls on its back-edge, and at -O0 the code
+    /// generator drops it: the object file must then not name the poll word as a plain symbol,
+    /// which the linker refuses against the runtime's thread-local definition.
+    #[test]
+    fn a_poll_in_unreachable_code_leaves_no_plain_reference_to_the_poll_word() {
+        let function = vmtrans_ir::reader::parse_function(
+            "function f @0x400000 {
+block0 @0x400000:
+    v0 = getreg.i64 x30
+    return v0
+block1 @0x400004:
+    v1 = getreg.i64 x1
+    v2 = const.i64 0x1
+    v3 = sub.i64 v1, v2
+    setreg x1, v3
+    v4 = icmp.eq.i64 v3, v2
+    branch v4, block2, block1
+block2 @0x400010:
+    v5 = getreg.i64 x30
+    return v5
+}",
+        )
+        .expect("the test function parses");
+        let opts = CodegenOptions {
+            opt_level: 0,
+            target_cpu: "x86-64-v2".to_string(),
+            emit_llvm: None,
+            jobs: 1,
+            signal_poll: true,
+            convention: CallConvention::AAPCS64,
+            conventions: FxHashMap::default(),
+            guest_base: GuestBase::Zero,
+        };
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let objects = compile(&[function], &[0u8; 0x20], &opts, dir.path()).expect("the function compiles");
+        for path in objects {
+            let bytes = std::fs::read(&path).expect("the object file is readable");
+            let file = object::File::parse(&*bytes).expect("the object file parses");
+            for symbol in file.symbols().filter(|s| s.name() == Ok(POLL_WORD)) {
+                assert_eq!(symbol.kind(), SymbolKind::Tls, "{}: {symbol:?}", path.display());
+            }
+        }
+    }
+}
