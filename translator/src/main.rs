@@ -283,6 +283,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 opts.conventions.len()
             );
         }
+        let huge: Vec<String> = found
+            .functions
+            .iter()
+            .filter(|f| opts.opt_level > 0 && f.inst_count() > llvm::HUGE_FUNCTION)
+            .map(|f| format!("{:#x}", f.entry_addr))
+            .collect();
+        if !huge.is_empty() {
+            eprintln!(
+                "vmtrans: {} functions of over {} IR instructions have their code generated as at -O0 after the optimiser (LLVM's register allocator takes too long on them): {}",
+                huge.len(),
+                llvm::HUGE_FUNCTION,
+                huge.join(" ")
+            );
+        }
         if !found.unresolved_jumps.is_empty() {
             let list: Vec<String> = found.unresolved_jumps.iter().take(20).map(|a| format!("{a:#x}")).collect();
             let more = found.unresolved_jumps.len().saturating_sub(20);

@@ -16,7 +16,7 @@ mod types;
 
 use std::path::{Path, PathBuf};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use anyhow::{anyhow, Context as _, Result};
 use inkwell::context::Context;
@@ -191,7 +191,7 @@ struct Part {
 /// scans input, busybox included) took 22 s at -O2, a quarter of its program's translation, against
 /// 2 to 3 s for functions of 7 000; with -O0's allocator after the -O2 optimiser it takes 5.5 s.
 /// Its code then keeps values in stack slots between blocks: slower, for code that seldom runs hot.
-const HUGE_FUNCTION: usize = 16_384;
+pub const HUGE_FUNCTION: usize = 16_384;
 
 /// How a function is compiled: at `opts.opt_level`, except that
 /// - a function without loops is compiled at most at 1. Code without a loop runs each instruction
@@ -423,7 +423,7 @@ fn drop_unused_poll_word(module: &inkwell::module::Module) {
             return;
         }
         let mut unreachable_users = vec![];
-        let mut reachable: FxHashMap<LLVMValueRef, rustc_hash::FxHashSet<LLVMBasicBlockRef>> = FxHashMap::default();
+        let mut reachable: FxHashMap<LLVMValueRef, FxHashSet<LLVMBasicBlockRef>> = FxHashMap::default();
         let mut usage = LLVMGetFirstUse(word);
         while !usage.is_null() {
             let user = LLVMGetUser(usage);
@@ -452,8 +452,8 @@ fn drop_unused_poll_word(module: &inkwell::module::Module) {
 }
 
 /// The blocks of `function` that some path from its entry reaches.
-unsafe fn reachable_blocks(function: LLVMValueRef) -> rustc_hash::FxHashSet<LLVMBasicBlockRef> {
-    let mut seen = rustc_hash::FxHashSet::default();
+unsafe fn reachable_blocks(function: LLVMValueRef) -> FxHashSet<LLVMBasicBlockRef> {
+    let mut seen = FxHashSet::default();
     // SAFETY: `function` is a defined function of a valid module (it holds an instruction).
     unsafe {
         let mut work = vec![LLVMGetEntryBasicBlock(function)];
