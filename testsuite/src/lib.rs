@@ -4,6 +4,7 @@
 //! `vmtrans-stats:` line that translated programs print. The integration tests in `tests/` are built on these.
 
 pub mod difftest;
+pub mod multicall;
 
 use std::fs;
 use std::io::{self, Read, Write};

@@ -6,12 +6,14 @@
 //! failures listed in `known-failures.txt` are tolerated, and a listed case that passes fails the test so the list
 //! stays honest. `VMTRANS_TEST_FILTER=<substring>` limits the run to programs whose name contains it.
 //! The whole matrix is translated at `VMTRANS_TEST_OPT` (default 0, for CI's time); a second test builds the
-//! programs listed in `o2-programs.txt` (the racy parts of the Linux personality) at -O2 and translates them
-//! at -O2. A build byte-identical to a lower level's build of the same program (-O3 changes nothing in a
-//! third of them) is not translated and run a second time: its case shares that one's outcome. Nor is
-//! the -O2 build of a program in `o2-programs.txt` translated at another level by the matrix: the
-//! second test translates exactly that build at -O2, the default level (its qemu half still runs
-//! here, and only here: the second test runs the translated half alone).
+//! programs listed in `o2-programs.txt` (the racy parts of the Linux personality) at -O2 into one
+//! multi-call executable (`testsuite/src/multicall.rs`), runs it under qemu, translates it once at -O2 and
+//! runs each program from the translation: a static C library translated once rather than once per
+//! program, which was most of CI's time. A build byte-identical to a lower level's build of the same
+//! program (-O3 changes nothing in a third of them) is not translated and run a second time: its case
+//! shares that one's outcome. Nor is the -O2 build of a program in `o2-programs.txt` translated at another
+//! level by the matrix: the second test translates that program's -O2 code at -O2, the default level
+//! (the build's qemu half still runs here).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -22,9 +24,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
-    build_guest, content_hash, find_in_path, first_line, guest_command, guest_stdin, level_label, parse_fallback_insns,
-    parse_known_failures, program_names, program_source, qemu_wrong_programs, read_expected, require_vmtrans,
-    run_with_limit, Expected, KnownFailure, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS, QEMU,
+    build_guest, content_hash, find_in_path, first_line, guest_command, guest_stdin, level_label,
+    multicall::{build_multicall, link_as},
+    parse_fallback_insns, parse_known_failures, program_names, program_source, qemu_wrong_programs, read_expected,
+    require_vmtrans, run_with_limit, Expected, KnownFailure, ScratchDir, GUEST_CC, GUEST_CXX, OPT_LEVELS, QEMU,
 };
 
 /// Worker threads running cases (the brief's machine has two cores).
@@ -44,12 +47,23 @@ struct Setup {
     translate_level: String,
     /// The programs not compared under qemu, with the reasons (qemu-wrong.txt).
     qemu_wrong: Vec<(String, String)>,
-    /// Programs whose -O2 build `personality_programs_match_at_o2` translates (at -O2): their -O2
+    /// Programs whose -O2 code `personality_programs_match_at_o2` translates (at -O2): their -O2
     /// case here runs only its qemu half. Empty in that test itself.
     translated_at_o2_elsewhere: Vec<String>,
-    /// Whether cases run under qemu here (false in `personality_programs_match_at_o2`, whose builds
-    /// the other test runs under qemu).
-    qemu_half: bool,
+    /// The multi-call builds every case runs, one per guest level, when the test uses them.
+    multicalls: Vec<Multicall>,
+}
+
+/// A multi-call build of the test's programs at one guest level and its translation, which every
+/// case of that level runs under its own name.
+struct Multicall {
+    level: u8,
+    /// The build, or the problem that stopped it (every case of the level reports it).
+    guest: Result<PathBuf, String>,
+    /// The translation, or the problem that stopped it.
+    native: Result<PathBuf, String>,
+    /// How long the translation took.
+    translate_time: Duration,
 }
 
 /// The result of one (program, level) case.
@@ -90,7 +104,7 @@ fn guest_programs_match_expected_output() {
     // exercise -O2).
     let translate_level = std::env::var("VMTRANS_TEST_OPT").unwrap_or_else(|_| "0".into());
     let elsewhere = if translate_level == "2" { Vec::new() } else { o2_programs() };
-    run_matrix(None, &OPT_LEVELS, &translate_level, elsewhere, true);
+    run_matrix(None, &OPT_LEVELS, &translate_level, elsewhere, None);
 }
 
 /// The programs listed in `o2-programs.txt`.
@@ -106,22 +120,23 @@ fn o2_programs() -> Vec<String> {
 
 /// The programs listed in `o2-programs.txt` (signals, faults, threads, timers, sockets: the racy parts of
 /// the Linux personality), built at -O2 and translated at -O2 too, where LLVM's optimisations meet code
-/// that races with signal handlers and other threads. Only the translated half runs: the other test
-/// runs these very builds under qemu (CI's time).
+/// that races with signal handlers and other threads. They are linked into one multi-call executable,
+/// which runs under qemu and is translated once (CI's time: one static C library to translate, not 18).
 #[test]
 fn personality_programs_match_at_o2() {
-    run_matrix(Some(&o2_programs()), &[2], "2", Vec::new(), false);
+    run_matrix(Some(&o2_programs()), &[2], "2", Vec::new(), Some("o2-multicall"));
 }
 
 /// Runs the `selected` programs (every program when None) at each guest build level in `levels`,
 /// translated at `translate_level` (except the -O2 builds of `translated_at_o2_elsewhere`), and
-/// under qemu when `qemu_half`, and fails with every problem found.
+/// fails with every problem found. With a `multicall` name, the programs of each level are linked
+/// into one executable of that name, translated once, and each case runs it under its own name.
 fn run_matrix(
     selected: Option<&[String]>,
     levels: &[u8],
     translate_level: &str,
     translated_at_o2_elsewhere: Vec<String>,
-    qemu_half: bool,
+    multicall: Option<&str>,
 ) {
     let every_program = program_names().expect("testsuite/programs is readable");
     for name in selected.unwrap_or_default() {
@@ -145,7 +160,11 @@ fn run_matrix(
         translate_level: translate_level.to_string(),
         qemu_wrong: qemu_wrong_programs().unwrap_or_else(|error| panic!("{error}")),
         translated_at_o2_elsewhere,
-        qemu_half,
+        multicalls: Vec::new(),
+    };
+    let setup = match multicall {
+        Some(name) => Setup { multicalls: build_multicalls(&setup, name, all_programs, levels), ..setup },
+        None => setup,
     };
 
     let filter = std::env::var("VMTRANS_TEST_FILTER").unwrap_or_default();
@@ -158,7 +177,11 @@ fn run_matrix(
         programs.iter().flat_map(|name| levels.iter().map(move |&level| (name.clone(), level))).collect();
     // A build that is byte for byte the one of a lower level (-O3 adds nothing to many programs) is
     // not translated and run again: its case takes the outcome of that one.
+    // (A multi-call build is the same file for every program: no case is another's twin there.)
     let builds: Vec<Option<(PathBuf, u64)>> = parallel_map(&cases, |(program, level)| {
+        if !setup.multicalls.is_empty() {
+            return None;
+        }
         let path = build_guest(program, *level).ok()?;
         let digest = content_hash(&fs::read(&path).ok()?);
         Some((path, digest))
@@ -260,10 +283,13 @@ fn run_matrix(
     for (name, reason) in setup.qemu_wrong.iter().filter(|(name, _)| programs.contains(name)) {
         eprintln!("qemu half not run for {name} (qemu-wrong.txt): {reason}");
     }
-    if setup.qemu_half {
-        eprintln!("qemu half: {qemu_agreeing} of {} cases agree with the expected files", outcomes.len());
-    } else {
-        eprintln!("qemu half not run: guest_programs_match_expected_output runs these builds under qemu");
+    eprintln!("qemu half: {qemu_agreeing} of {} cases agree with the expected files", outcomes.len());
+    for multicall in &setup.multicalls {
+        eprintln!(
+            "multi-call build at {} translated once in {:.0} s",
+            level_label(multicall.level),
+            multicall.translate_time.as_secs_f64()
+        );
     }
     if same_build > 0 {
         eprintln!(
@@ -273,10 +299,10 @@ fn run_matrix(
     if elsewhere > 0 {
         eprintln!(
             "{elsewhere} cases (-O2 builds of o2-programs.txt) ran their qemu half only: personality_programs_match_at_o2 \
-             translates them"
+             translates their code (in its multi-call build)"
         );
     }
-    report_times(if setup.qemu_half { "matrix" } else { "o2" }, &outcomes);
+    report_times(multicall.unwrap_or("matrix"), &outcomes);
     let filtered = if filter.is_empty() { String::new() } else { format!(" (VMTRANS_TEST_FILTER={filter:?})") };
     let summary = format!(
         "programs (translated at -O{translate_level}): {passed} passed, {failed} failed, {known_count} known failures{filtered}"
@@ -348,6 +374,27 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
         .collect()
 }
 
+/// Builds the multi-call executable `name` of `programs` at each of `levels` and translates each
+/// once at the setup's level (one translation at a time: each uses every core).
+fn build_multicalls(setup: &Setup, name: &str, programs: &[String], levels: &[u8]) -> Vec<Multicall> {
+    levels
+        .iter()
+        .map(|&level| {
+            let guest =
+                build_multicall(name, programs, level).map_err(|problem| format!("multi-call build: {problem}"));
+            let (native, translate_time) = match (&guest, &setup.vmtrans) {
+                (Ok(guest), Ok(vmtrans)) => match translate(setup, vmtrans, guest) {
+                    Ok((native, time)) => (Ok(native), time),
+                    Err(problem) => (Err(format!("multi-call translation: {problem}")), Duration::ZERO),
+                },
+                (Err(problem), _) => (Err(problem.clone()), Duration::ZERO),
+                (_, Err(problem)) => (Err(problem.clone()), Duration::ZERO),
+            };
+            Multicall { level, guest, native, translate_time }
+        })
+        .collect()
+}
+
 /// Builds, runs under qemu, translates and runs natively one (program, level) case.
 fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
     let translated_elsewhere = level == 2 && setup.translated_at_o2_elsewhere.iter().any(|name| name == program);
@@ -367,22 +414,31 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
             return outcome;
         }
     };
-    let guest = match build_guest(program, level) {
-        Ok(guest) => guest,
-        Err(problem) => {
-            outcome.oracle_failures.push(format!("build: {problem}"));
-            outcome.translated_failures = setup.vmtrans.as_ref().ok().map(|_| vec!["not run".to_string()]);
-            return outcome;
-        }
-    };
     let work_dir = setup.scratch.path().join(format!("{program}.{}", level_label(level)));
     if let Err(error) = fs::create_dir_all(&work_dir) {
         outcome.oracle_failures.push(format!("cannot create {}: {error}", work_dir.display()));
         return outcome;
     }
+    let multicall = setup.multicalls.iter().find(|multicall| multicall.level == level);
+    // A multi-call build runs this case's program under the program's name.
+    let guest = match multicall {
+        Some(multicall) => multicall.guest.clone().and_then(|guest| {
+            let link = work_dir.join(format!("{program}.{}", level_label(level)));
+            link_as(&guest, &link).map(|()| link)
+        }),
+        None => build_guest(program, level).map_err(|problem| format!("build: {problem}")),
+    };
+    let guest = match guest {
+        Ok(guest) => guest,
+        Err(problem) => {
+            outcome.oracle_failures.push(problem);
+            outcome.translated_failures = setup.vmtrans.as_ref().ok().map(|_| vec!["not run".to_string()]);
+            return outcome;
+        }
+    };
 
     // Programs qemu gets wrong (qemu-wrong.txt) have the native build and the man pages as their oracle.
-    if setup.qemu_half && !setup.qemu_wrong.iter().any(|(name, _)| name == program) {
+    if !setup.qemu_wrong.iter().any(|(name, _)| name == program) {
         let qemu_run = run_with_limit(guest_command(&[&setup.qemu], &guest, &[], &work_dir), &setup.stdin, RUN_LIMIT);
         match qemu_run {
             Ok(run) => {
@@ -395,23 +451,29 @@ fn run_case(setup: &Setup, program: &str, level: u8) -> CaseOutcome {
 
     if let Ok(vmtrans) = &setup.vmtrans {
         if !translated_elsewhere {
-            outcome.translated_failures =
-                Some(run_translated(setup, vmtrans, &guest, &expected, &work_dir, &mut outcome.times));
+            let native = match multicall {
+                Some(multicall) => multicall.native.clone().and_then(|native| {
+                    let link =
+                        work_dir.join(format!("{program}.{}.t{}.native", level_label(level), setup.translate_level));
+                    link_as(&native, &link).map(|()| link)
+                }),
+                None => translate(setup, vmtrans, &guest).map(|(native, time)| {
+                    outcome.times.translate = time;
+                    native
+                }),
+            };
+            outcome.translated_failures = Some(match native {
+                Ok(native) => run_translated(setup, &native, &expected, &work_dir, &mut outcome.times),
+                Err(problem) => vec![problem],
+            });
         }
     }
     outcome
 }
 
-/// Translates the guest, runs the result with VMTRANS_STATS=1, and returns the problems found; the
-/// time of both steps goes to `times`.
-fn run_translated(
-    setup: &Setup,
-    vmtrans: &Path,
-    guest: &Path,
-    expected: &Expected,
-    work_dir: &Path,
-    times: &mut CaseTimes,
-) -> Vec<String> {
+/// Translates `guest` at the setup's level into `<guest>.t<level>.native` and returns that path and
+/// the time it took, or the problem.
+fn translate(setup: &Setup, vmtrans: &Path, guest: &Path) -> Result<(PathBuf, Duration), String> {
     let mut native_name = guest.as_os_str().to_owned();
     native_name.push(format!(".t{}.native", setup.translate_level));
     let native = PathBuf::from(native_name);
@@ -419,25 +481,33 @@ fn run_translated(
     let _ = fs::remove_file(&native);
     let mut translate = Command::new(vmtrans);
     translate.arg(guest).arg("-o").arg(&native).arg(format!("-O{}", setup.translate_level));
-    let translation = match run_with_limit(translate, b"", TRANSLATE_LIMIT) {
-        Ok(translation) => translation,
-        Err(error) => return vec![format!("cannot run {}: {error}", vmtrans.display())],
-    };
-    times.translate = translation.elapsed;
+    let translation = run_with_limit(translate, b"", TRANSLATE_LIMIT)
+        .map_err(|error| format!("cannot run {}: {error}", vmtrans.display()))?;
     if translation.timed_out {
-        return vec![format!("translation timed out after {}s", TRANSLATE_LIMIT.as_secs())];
+        return Err(format!("translation timed out after {}s", TRANSLATE_LIMIT.as_secs()));
     }
     if translation.status != 0 {
-        return vec![format!(
+        return Err(format!(
             "translation failed with status {}: {}",
             translation.status,
             first_line(&translation.stderr)
-        )];
+        ));
     }
     if !native.is_file() {
-        return vec![format!("vmtrans exited 0 but did not write {}", native.display())];
+        return Err(format!("vmtrans exited 0 but did not write {}", native.display()));
     }
+    Ok((native, translation.elapsed))
+}
 
+/// Runs the translated program with VMTRANS_STATS=1 and returns the problems found; its time goes
+/// to `times`.
+fn run_translated(
+    setup: &Setup,
+    native: &Path,
+    expected: &Expected,
+    work_dir: &Path,
+    times: &mut CaseTimes,
+) -> Vec<String> {
     let run =
         match run_with_limit(guest_command(&[], &native, &[("VMTRANS_STATS", "1")], work_dir), &setup.stdin, RUN_LIMIT)
         {
