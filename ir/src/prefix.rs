@@ -178,7 +178,9 @@ pub fn handed_over(sync: &SyncSets, dirty: &BTreeSet<Reg>, from: Block, to: Bloc
         // What the prefix did not write is in the state already.
         regs.extend(more.intersection(dirty).copied());
     }
-    regs.remove(&PASSED_ONLY_IN_REGISTERS);
+    for r in PASSED_ONLY_IN_REGISTERS {
+        regs.remove(&r);
+    }
     regs
 }
 

@@ -6,8 +6,8 @@
 //! It need not write back a register that still holds the value the state has, that is, one no
 //! path has written since the state was last brought up to date. The state is up to date where the
 //! function is entered (the registers are loaded from it) and after every call and system call
-//! (they are reloaded from it), but for x0, which translated functions hand each other in host
-//! registers (`PASSED_IN_REGISTERS`) and which is dirty at entry and after calls; a register
+//! (they are reloaded from it), but for x0 and x30, which translated functions hand each other in
+//! host registers (`PASSED_ONLY_IN_REGISTERS`) and which are dirty at entry and after calls; a register
 //! becomes dirty where a `setreg` writes it, but for a write of sp that is not a recognised raise
 //! (a lower or unknown value), which the code generator stores at once (`stack_pointer_raises`)
 //! and so leaves sp clean.
@@ -182,17 +182,37 @@ impl CallConvention {
 /// return hands back x0 as a result (with the pc), so a call and a return need no memory traffic
 /// for the argument, the stack pointer and the return address in the common case.
 ///
-/// Of these, x0 travels *only* in host registers: its state field may be stale where a function
-/// is entered (at its entry or a resume point) and after a call returns, and the function that
-/// leaves by a call, a jump to another function or a return does not store it (so it is dirty
-/// there, and used as an argument or result). sp and x30 travel both ways: the state holds the
-/// same values (a caller writes them back as usual before it calls), so the callee only saves
-/// itself the loads. Whatever enters translated code from the runtime passes the state's values.
+/// Of these, x0 and x30 travel *only* in host registers (`PASSED_ONLY_IN_REGISTERS`): their state
+/// fields may be stale where a function is entered (at its entry or a resume point) and after a
+/// call returns, and the function that leaves by a call, a jump to another function or a return
+/// does not store them (so they are dirty there, and used as arguments or results). A return
+/// hands back x30 as the pc it returns to: a RET goes to x30, so after a call whose returned pc is
+/// the call's return address, the caller knows x30 without reading anything (the code generator
+/// gives it that constant). sp travels both ways: the state holds the same value (a caller writes
+/// it back as usual before it calls), so the callee only saves itself the load. Whatever enters
+/// translated code from the runtime passes the state's values, and what comes back to the runtime
+/// says whether the state holds the exact pc and x30 (`PC_IN_STATE`).
 pub const PASSED_IN_REGISTERS: [Reg; 3] = [Reg::x(0), Reg::SP, Reg::x(30)];
 
-/// The register of `PASSED_IN_REGISTERS` whose state field may be stale at entry and after a call
-/// (see there), and which a return hands back in a host register.
-pub const PASSED_ONLY_IN_REGISTERS: Reg = Reg::x(0);
+/// The registers of `PASSED_IN_REGISTERS` whose state fields may be stale at entry and after a
+/// call (see there): x0, which a return hands back as its result, and x30, which a return hands
+/// back as its pc.
+pub const PASSED_ONLY_IN_REGISTERS: [Reg; 2] = [RESULT_REGISTER, Reg::x(30)];
+
+/// The register a translated function's return hands back as its result, beside the pc.
+pub const RESULT_REGISTER: Reg = Reg::x(0);
+
+/// The pc a translated function (or `vmtrans_dispatch`) returns to say that the state holds the
+/// exact pc and x30, as after a system call or a signal handler moved the pc (x30 is then another
+/// value). Any other returned pc is also x30's value (the function returned by RET, which goes to
+/// x30), and the receiver writes it to the state's x30, which the returning code left stale. A RET
+/// whose x30 is this very value stores both in the state first, so the rule holds for every
+/// address. It is no user-space address (the kernel's half, and misaligned), so it never equals
+/// a caller's return address, and a caller that checks for one hands the pair on to the runtime.
+pub const PC_IN_STATE: u64 = 0xffff_ffff_ffff_fffd;
+
+/// `PASSED_ONLY_IN_REGISTERS` as a mask.
+const PASSED_ONLY: Mask = 1 << PASSED_ONLY_IN_REGISTERS[0].0 | 1 << PASSED_ONLY_IN_REGISTERS[1].0;
 
 /// True for a terminator that hands `PASSED_IN_REGISTERS` to other translated code: a call, or a
 /// jump that may leave the function.
@@ -271,11 +291,11 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &FxHashS
             }
         }
     }
-    // Where the function is entered and where a call returns, x0 arrives in a host register and
-    // the state's copy may be stale.
+    // Where the function is entered and where a call returns, x0 and x30 arrive in host registers
+    // (or are known) and the state's copies may be stale.
     let mut dirty_in: Vec<Mask> = vec![0; func.blocks.len()];
     for b in stale_at_start(func) {
-        dirty_in[b] |= bit(PASSED_ONLY_IN_REGISTERS);
+        dirty_in[b] |= PASSED_ONLY;
     }
     // Propagate along local edges until nothing grows. An edge that writes registers back passes
     // on only what it leaves alone.
@@ -311,17 +331,17 @@ fn stale_at_start(func: &Function) -> Vec<usize> {
 /// The condition flags, which edges into loops do not write back (see `loop_entry_edges`).
 const FLAGS: Mask = 1 << FLAG_REGS[0].0 | 1 << FLAG_REGS[1].0 | 1 << FLAG_REGS[2].0 | 1 << FLAG_REGS[3].0;
 
-/// What edges into loops leave dirty: the flags, and x0, which every call in the loop hands over
-/// (and gets back) in a host register anyway.
-const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | 1 << PASSED_ONLY_IN_REGISTERS.0;
+/// What edges into loops leave dirty: the flags, and x0 and x30, which every call in the loop
+/// hands over (and gets back) in host registers anyway.
+const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | PASSED_ONLY;
 
 /// The local edges that enter a loop containing a call or system call from outside it. The code
 /// generator writes the dirty registers back on them (all but the flags, which calls may leave
-/// out, and x0), so that inside the loop only what the loop itself writes is dirty. Without this, a
+/// out, and x0 and x30), so that inside the loop only what the loop itself writes is dirty. Without this, a
 /// register written once before the loop would be dirty at every call in it, and stored on every
 /// iteration. Writing a register back early is always correct: the state must be exact only at
-/// synchronisation points, and one written again later is dirty again there. Edges leave the flags
-/// and x0 dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
+/// synchronisation points, and one written again later is dirty again there. Edges leave the flags,
+/// x0 and x30 dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
 fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> FxHashSet<(usize, usize)> {
     let mut edges = FxHashSet::default();
     for body in crate::loops::loops(func) {
@@ -389,9 +409,9 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
         .filter(|&(_, m)| m != 0)
         .collect();
     for (b, bd) in func.blocks() {
-        // x0 leaves in a host register there (as an argument or the result), not through the state.
-        // (A `jump_indirect` may also go on locally, where x0 stays dirty: the code generator leaves
-        // it out only where the jump leaves.)
+        // x0 and x30 leave in host registers there (as arguments, or the result and the pc), not
+        // through the state. (A `jump_indirect` may also go on locally, where they stay dirty: the
+        // code generator leaves them out only where the jump leaves.)
         let leaves = matches!(
             bd.term,
             Terminator::CallGuest { .. }
@@ -400,7 +420,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
                 | Terminator::Return { .. }
         );
         if leaves {
-            dirty[b.index()] &= !bit(PASSED_ONLY_IN_REGISTERS);
+            dirty[b.index()] &= !PASSED_ONLY;
         }
     }
     // What a return leaves dead is not written back there. At a call, what the convention leaves
@@ -532,7 +552,8 @@ fn live_masks(
         if passes_registers(term) {
             out |= PASSED_IN_REGISTERS.iter().fold(0, |m, &r| m | bit(r));
         } else if matches!(term, Terminator::Return { .. }) {
-            out |= bit(PASSED_ONLY_IN_REGISTERS);
+            // (x30 is the return's target operand, read by a `getreg` of its own.)
+            out |= bit(RESULT_REGISTER);
         }
         for &s in &successors[b] {
             out |= live_in[s] | flushed.get(&(b, s)).copied().unwrap_or(0);
@@ -598,9 +619,10 @@ block3 @0x1010:
         let standard = sync_sets(&f, CallConvention::AAPCS64).dirty_at_end;
         assert_eq!(exact[0], regs(&["x1", "z"]));
         assert_eq!(standard[0], regs(&["x1"]));
-        // x0 came back from the call in a host register, so the system call stores it.
-        assert_eq!(exact[2], regs(&["x0", "n", "c"]));
-        assert_eq!(standard[2], regs(&["x0", "n", "c"]));
+        // x0 came back from the call in a host register and x30 is known from the return address,
+        // so the system call stores them.
+        assert_eq!(exact[2], regs(&["x0", "x30", "n", "c"]));
+        assert_eq!(standard[2], regs(&["x0", "x30", "n", "c"]));
         assert_eq!(exact[3], regs(&["n"]));
         assert!(standard[3].is_empty());
     }
@@ -705,10 +727,10 @@ block2 @0x1008:
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()
         };
-        // x0 arrived in a host register; the call and the return hand it on the same way.
-        assert_eq!(at(0x1000), regs(&["x0", "x1"]));
+        // x0 and x30 arrived in host registers; the call and the return hand them on the same way.
+        assert_eq!(at(0x1000), regs(&["x0", "x1", "x30"]));
         assert_eq!(at(0x1004), regs(&["x1", "x2"]));
-        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean but x0).
+        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean but x0 and x30).
         assert_eq!(at(0x1008), regs(&["x1", "x4"]));
 
         let live_at = |addr: u64| {
@@ -783,8 +805,8 @@ block3 @0x100c:
         assert_eq!(sets.written_back_on_edge.len(), 1);
         // In the loop only x20 is dirty at the call; z came in from before it, and calls drop it.
         assert_eq!(sets.dirty_at_end[1], regs(&["x20"]));
-        // x0 comes back from the call in a host register.
-        assert_eq!(sets.dirty_at_end[2], regs(&["x0", "x20"]));
+        // x0 comes back from the call in a host register, and x30 is the known return address.
+        assert_eq!(sets.dirty_at_end[2], regs(&["x0", "x20", "x30"]));
         // The write-back reads x19, so the entry loads it (with x20, which the loop reads, and what
         // the call passes).
         assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp", "x30"]));
@@ -892,5 +914,35 @@ block0 @0x1000:
         )
         .unwrap();
         assert!(sync_sets(&f, CallConvention::EXACT).dirty_at_end[0].contains(&Reg::SP));
+    }
+
+    #[test]
+    fn x30_travels_only_in_host_registers_but_is_stored_at_system_calls() {
+        // block0 calls (x30 is the return address, passed); block1, the continuation, makes a
+        // system call, where the state must hold x30; block2 returns through x30 (its pc).
+        let f = parse_function(
+            "function f @0x1000 {
+block0 @0x1000:
+    v0 = const.i64 0x1004
+    setreg x30, v0
+    call_guest 0x2000, ret 0x1004, block1
+block1 @0x1004:
+    syscall 0x1004, block2
+block2 @0x1008:
+    v1 = getreg.i64 x30
+    return v1
+}",
+        )
+        .unwrap();
+        for convention in [CallConvention::EXACT, CallConvention::AAPCS64] {
+            let sets = sync_sets(&f, convention);
+            // The call passes x30 as an argument, not through the state.
+            assert!(!sets.dirty_at_end[0].contains(&Reg::x(30)), "{convention:?}");
+            // After the call the state's x30 is stale: the system call stores it.
+            assert!(sets.dirty_at_end[1].contains(&Reg::x(30)), "{convention:?}");
+            // After the system call the state is exact; the return hands x30 back as its pc.
+            assert!(!sets.dirty_at_end[2].contains(&Reg::x(30)), "{convention:?}");
+            assert!(sets.live_at_start[2].contains(&Reg::x(30)), "{convention:?}");
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! Translated functions have type `GuestFn`: they start at their entry, or resume at any leader
 //! the table lists, and return when the guest function returns, with x0 and the return address.
 //! x0, sp and x30 travel as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`); the state's x0
-//! is stale while translated code runs and the runtime writes the returned x0 and pc back. The
+//! and x30 are stale while translated code runs, and the runtime writes the returned x0 and pc
+//! back, and the pc to x30 as well (a return went to x30's value), unless the pc is `PC_IN_STATE`,
+//! which says that the state holds the exact pc and x30. The
 //! table, sorted by guest address, maps every address at which translated code can be entered to
 //! its function. A guest address not in the table is run by the fallback engine, one block at a
 //! time, until control reaches an address that is.
@@ -15,6 +17,7 @@ use std::sync::OnceLock;
 use vmtrans_ir::a64::CpuState;
 use vmtrans_ir::inst::TrapKind;
 use vmtrans_ir::lookup_cache::{lookup_cache_hit, lookup_cache_slot, lookup_cache_word, LOOKUP_CACHE_SLOTS};
+use vmtrans_ir::sync::PC_IN_STATE;
 
 use crate::memory::GuestBase;
 use crate::{fallback, signal, thread};
@@ -22,7 +25,8 @@ use crate::{fallback, signal, thread};
 /// A translated function: `(state, pc, x0, sp, x30) -> {x0, pc}` (translator/src/llvm/types.rs).
 pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64, u64, u64, u64) -> GuestReturn;
 
-/// What a translated function returns: x0 and the guest address it returned to.
+/// What a translated function returns: x0 and the guest address it returned to, which is x30's
+/// value too, or `PC_IN_STATE` (see `enter`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct GuestReturn {
@@ -39,7 +43,18 @@ unsafe fn enter(f: GuestFn, state: &mut CpuState) {
     // SAFETY: as the caller promises.
     let r = unsafe { f(state, state.pc, state.x[0], state.sp, state.x[30]) };
     state.x[0] = r.x0;
-    state.pc = r.pc;
+    if r.pc != PC_IN_STATE {
+        // The code returned by RET, to x30, which it did not store.
+        state.pc = r.pc;
+        state.x[30] = r.pc;
+    }
+}
+
+/// What translated code that called into the runtime gets back: x0 and the pc, or `PC_IN_STATE`
+/// when x30 is another value (see `enter`).
+fn state_return(state: &CpuState) -> GuestReturn {
+    let pc = if state.x[30] == state.pc { state.pc } else { PC_IN_STATE };
+    GuestReturn { x0: state.x[0], pc }
 }
 
 /// One entry of the translator's table.
@@ -236,7 +251,7 @@ pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64, x0: u64
         }
         fallback::run_block(state);
     }
-    GuestReturn { x0: state.x[0], pc: state.pc }
+    state_return(state)
 }
 
 /// Translated code calls guest code it cannot call directly (BLR, or BL to code not
@@ -345,4 +360,42 @@ pub extern "C" fn vmtrans_helper_cntvct() -> u64 {
     // SAFETY: ts is a valid timespec.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A translated function that returned by RET to 0x4008 with x0 = 7.
+    unsafe extern "C" fn returns_by_ret(_: *mut CpuState, _: u64, _: u64, _: u64, _: u64) -> GuestReturn {
+        GuestReturn { x0: 7, pc: 0x4008 }
+    }
+
+    /// One that made a system call after which a handler moved the pc, leaving the state exact.
+    unsafe extern "C" fn returns_the_state(state: *mut CpuState, _: u64, _: u64, _: u64, _: u64) -> GuestReturn {
+        let state = unsafe { &mut *state };
+        state.pc = 0x5000;
+        state.x[30] = 0x4010;
+        state_return(state)
+    }
+
+    #[test]
+    fn a_returned_pc_is_x30_too_unless_it_says_the_state_holds_both() {
+        let mut state = CpuState { pc: 0x4000, ..CpuState::default() };
+        state.x[30] = 0x1234;
+        unsafe { enter(returns_by_ret, &mut state) };
+        assert_eq!((state.x[0], state.pc, state.x[30]), (7, 0x4008, 0x4008));
+
+        unsafe { enter(returns_the_state, &mut state) };
+        assert_eq!((state.pc, state.x[30]), (0x5000, 0x4010));
+    }
+
+    #[test]
+    fn the_runtime_returns_a_plain_pc_only_when_x30_holds_it() {
+        let mut state = CpuState { pc: 0x4008, ..CpuState::default() };
+        state.x[30] = 0x4008;
+        assert_eq!(state_return(&state).pc, 0x4008);
+        state.x[30] = 0x4010;
+        assert_eq!(state_return(&state).pc, PC_IN_STATE);
+    }
 }

@@ -34,7 +34,10 @@ use vmtrans_ir::inst::{Helper, InstData, Terminator};
 use vmtrans_ir::lazy_loads::unloaded_at_start;
 use vmtrans_ir::loops::invariant_address_loads;
 use vmtrans_ir::prefix::Prefix;
-use vmtrans_ir::sync::{stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
+use vmtrans_ir::sync::{
+    stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE,
+    RESULT_REGISTER,
+};
 use vmtrans_ir::{Function, Reg, Type};
 
 use super::types::{Types, NONAME};
@@ -398,22 +401,29 @@ impl<'a> FnLowering<'a> {
         self.write_back(&self.dirty_at_end[block]);
     }
 
-    /// `flush` where control leaves the function by a jump that passes x0 in a host register.
+    /// `flush` where control leaves the function by a jump that passes x0 and x30 in host registers.
     fn flush_leaving(&self, block: usize) {
         let mut regs = self.dirty_at_end[block].clone();
-        regs.remove(&PASSED_ONLY_IN_REGISTERS);
+        for r in PASSED_ONLY_IN_REGISTERS {
+            regs.remove(&r);
+        }
         self.write_back(&regs);
+    }
+
+    /// Stores `v` into register `r`'s state field (a flag as a byte).
+    fn write_back_value(&self, r: Reg, v: LLVMValueRef) {
+        unsafe {
+            let s = LLVMBuildStore(self.b, v, self.state_ptrs[&r]);
+            self.keep_access_size(s, reg_offset(r).1 as u32);
+        }
     }
 
     /// Stores the registers of `regs` into the state (an unloaded register is there already).
     fn write_back(&self, regs: &BTreeSet<Reg>) {
         for &r in regs.difference(&self.unloaded) {
-            unsafe {
-                let v = self.read_reg(r);
-                let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
-                let s = LLVMBuildStore(self.b, v, self.state_ptrs[&r]);
-                self.keep_access_size(s, reg_offset(r).1 as u32);
-            }
+            let v = self.read_reg(r);
+            let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
+            self.write_back_value(r, v);
         }
     }
 
@@ -439,10 +449,7 @@ impl<'a> FnLowering<'a> {
     }
 
     fn set_pc(&self, v: LLVMValueRef) {
-        unsafe {
-            let s = LLVMBuildStore(self.b, v, self.state_ptrs[&Reg::PC]);
-            self.keep_access_size(s, reg_offset(Reg::PC).1 as u32);
-        }
+        self.write_back_value(Reg::PC, v);
     }
 
     fn load_pc(&self) -> LLVMValueRef {
@@ -471,9 +478,17 @@ impl<'a> FnLowering<'a> {
         }
     }
 
-    /// The `{x0, pc}` pair the state holds (after the runtime ran guest code).
+    /// The `{x0, pc}` pair the state holds (after the runtime ran guest code), with
+    /// `PC_IN_STATE` for the pc when the state's x30 is another value (whoever receives any other
+    /// pc takes it for x30 too).
     fn state_return_value(&self) -> LLVMValueRef {
-        self.guest_return_value(self.load_from_state(PASSED_ONLY_IN_REGISTERS), self.load_pc())
+        unsafe {
+            let pc = self.load_pc();
+            let x30 = self.load_from_state(Reg::x(30));
+            let differs = self.icmp(LLVMIntPredicate::LLVMIntNE, x30, pc);
+            let pc = LLVMBuildSelect(self.b, differs, self.const64(PC_IN_STATE), pc, NONAME);
+            self.guest_return_value(self.load_from_state(RESULT_REGISTER), pc)
+        }
     }
 
     /// The targets the lifter recovered for the indirect jump or call ending block `block`.
@@ -539,7 +554,8 @@ impl<'a> FnLowering<'a> {
     /// After a call that should come back to `ret_addr`: go on in `cont` if the pc it returned is
     /// `ret_addr`, else return (the frame was unwound). `returned` is what a translated callee
     /// returned (x0 and the pc); without it (a system call) both are the state's. Going on reloads
-    /// the registers `cont` needs, except x0 when it was returned and those of `kept` (callee-saved
+    /// the registers `cont` needs, except x0 when it was returned, x30, which is `ret_addr` when a
+    /// callee returned there (a RET goes to x30), and those of `kept` (callee-saved
     /// under the call convention, `CallConvention::kept_across`), which the callee returned
     /// unchanged, provided the state's sp is the one this function holds. With another sp (a
     /// context switch came back to this return address on another stack) the function returns
@@ -575,14 +591,15 @@ impl<'a> FnLowering<'a> {
             LLVMPositionBuilderAtEnd(self.b, check);
             let pc = match returned {
                 Some(result) => {
-                    self.write_reg(PASSED_ONLY_IN_REGISTERS, LLVMBuildExtractValue(self.b, result, 0, NONAME));
+                    self.write_reg(RESULT_REGISTER, LLVMBuildExtractValue(self.b, result, 0, NONAME));
+                    self.write_reg(Reg::x(30), self.const64(ret_addr));
                     LLVMBuildExtractValue(self.b, result, 1, NONAME)
                 }
                 None => self.load_pc(),
             };
             let mut not_reloaded = kept.clone();
             if returned.is_some() {
-                not_reloaded.insert(PASSED_ONLY_IN_REGISTERS);
+                not_reloaded.extend(PASSED_ONLY_IN_REGISTERS);
             }
             self.reload(cont.index(), &not_reloaded);
             let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
@@ -681,7 +698,9 @@ impl<'a> FnLowering<'a> {
             let resumable = self.func.resume_points.iter().any(|&(a, _)| a == addr);
             if self.polls_by_leaving && resumable {
                 // x0, sp and x30 go in the jump's arguments; `dest` is a resume point.
-                regs.remove(&PASSED_ONLY_IN_REGISTERS);
+                for r in PASSED_ONLY_IN_REGISTERS {
+                    regs.remove(&r);
+                }
                 self.write_back(&regs);
                 let passed = PASSED_IN_REGISTERS.map(|r| {
                     if self.unloaded.contains(&r) {
@@ -767,7 +786,23 @@ impl<'a> FnLowering<'a> {
                 }
                 Terminator::Return { target } => {
                     self.flush(block);
-                    let result = self.guest_return_value(self.read_reg(PASSED_ONLY_IN_REGISTERS), val(target));
+                    // The pc is x30's value (a RET goes to x30): the receiver takes it for x30 too.
+                    // Only a return to `PC_IN_STATE` itself puts both in the state, as that pc
+                    // tells the receiver to find them there.
+                    let target = val(target);
+                    let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+                    let odd = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                    let usual = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+                    let is_marker = self.icmp(LLVMIntPredicate::LLVMIntEQ, target, self.const64(PC_IN_STATE));
+                    let br = LLVMBuildCondBr(self.b, is_marker, odd, usual);
+                    self.set_branch_weights(br, 1, 100_000);
+                    LLVMPositionBuilderAtEnd(self.b, odd);
+                    self.set_pc(target);
+                    self.write_back_value(Reg::x(30), target);
+                    let result = self.guest_return_value(self.read_reg(RESULT_REGISTER), target);
+                    LLVMBuildRet(self.b, result);
+                    LLVMPositionBuilderAtEnd(self.b, usual);
+                    let result = self.guest_return_value(self.read_reg(RESULT_REGISTER), target);
                     LLVMBuildRet(self.b, result);
                 }
                 Terminator::JumpGuest { target } => {
@@ -829,11 +864,11 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`, after
-    /// storing x0 (which the flush before a call leaves to the callee); returns the `{x0, pc}`
-    /// the state then holds, as a translated callee would.
+    /// storing x0 and x30 (which the flush before a call leaves to the callee); returns the
+    /// `{x0, pc}` the state then holds, as a translated callee would.
     pub(super) fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) -> LLVMValueRef {
         unsafe {
-            self.write_back(&BTreeSet::from([PASSED_ONLY_IN_REGISTERS]));
+            self.write_back(&BTreeSet::from(PASSED_ONLY_IN_REGISTERS));
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
             self.state_return_value()

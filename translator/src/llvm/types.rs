@@ -36,7 +36,8 @@ pub struct Types {
     /// The type of every translated function (and of `vmtrans_dispatch`):
     /// `{ i64 x0, i64 pc } (ptr state, i64 pc, i64 x0, i64 sp, i64 x30)`. The guest registers
     /// `vmtrans_ir::sync::PASSED_IN_REGISTERS` travel as arguments, in that order, and a return
-    /// hands back x0 and the pc it returns to. It is the C ABI's too (six integer arguments, a
+    /// hands back x0 and the pc it returns to, which is also x30's value, or
+    /// `vmtrans_ir::sync::PC_IN_STATE`. It is the C ABI's too (six integer arguments, a
     /// two-word result in rax and rdx), so the runtime calls translated code directly.
     pub guest_fn: LLVMTypeRef,
     /// `{ i64 x0, i64 pc }`, what a translated function returns.
