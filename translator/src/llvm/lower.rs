@@ -81,6 +81,9 @@ pub struct RuntimeFns {
     /// changed the registers or the pc.
     pub poll: LLVMValueRef,
     pub poll_ty: LLVMTypeRef,
+    /// `i32 vmtrans_poll(ptr)`, the same with the C convention, for code generated as at -O0,
+    /// whose fast instruction selector takes no `preserve_most` call.
+    pub poll_plain: LLVMValueRef,
     /// `@vmtrans_signal_pending`, the runtime's thread-local poll word (an i32), which loop
     /// back-edges test.
     pub poll_word: LLVMValueRef,
@@ -144,6 +147,15 @@ pub struct FnLowering<'a> {
     /// Whether loops leave for the dispatcher when a signal is pending, rather than call the
     /// runtime (`vmtrans_ir::poll::polls_by_leaving`).
     polls_by_leaving: bool,
+    /// Whether polls are made for the fast instruction selector (code generated as at -O0, as
+    /// `atomic_state_accesses` is not), which takes neither a thread-local address, an atomic load
+    /// nor a `preserve_most` call and hands each to the slow selector, thousands of times in a
+    /// program: the poll word's address is taken once at the function's entry
+    /// (`poll_word_address`), the word is read by a volatile load (nothing reorders at -O0, and
+    /// a volatile load is neither hoisted nor merged either), and delivery calls `vmtrans_poll`.
+    polls_for_fast_isel: bool,
+    /// The poll word's address, taken at the top of the entry block when first needed.
+    poll_word_address: Option<LLVMValueRef>,
     /// What calls and returns may assume.
     convention: CallConvention,
     /// The values the function uses (a load whose value is unused must still be made).
@@ -239,6 +251,8 @@ impl<'a> FnLowering<'a> {
                 signal_poll: opts.signal_poll,
                 atomic_state_accesses: level > 0,
                 polls_by_leaving: vmtrans_ir::poll::polls_by_leaving(func),
+                polls_for_fast_isel: level == 0,
+                poll_word_address: None,
                 convention: opts.convention_of(func.entry_addr),
                 used_values: func.used_values(),
                 repeated_loads: invariant_address_loads(func),
@@ -664,6 +678,28 @@ impl<'a> FnLowering<'a> {
         }
     }
 
+    /// The poll word's address (`polls_for_fast_isel`), taken by the first instruction of
+    /// function `fnv`'s entry block, so that only that one instruction goes to the slow selector.
+    fn poll_word_address(&mut self, fnv: LLVMValueRef) -> LLVMValueRef {
+        if let Some(address) = self.poll_word_address {
+            return address;
+        }
+        unsafe {
+            let here = LLVMGetInsertBlock(self.b);
+            let entry = LLVMGetEntryBasicBlock(fnv);
+            let first = LLVMGetFirstInstruction(entry);
+            if first.is_null() {
+                LLVMPositionBuilderAtEnd(self.b, entry);
+            } else {
+                LLVMPositionBuilderBefore(self.b, first);
+            }
+            let address = self.intrinsic("llvm.threadlocal.address", &[self.t.ptr], &[self.rt.poll_word]);
+            LLVMPositionBuilderAtEnd(self.b, here);
+            self.poll_word_address = Some(address);
+            address
+        }
+    }
+
     /// The part of `edge_to` that polls on edges back to an earlier block.
     fn poll_edge_to(&mut self, block: usize, dest: vmtrans_ir::Block, bbs: &[LLVMBasicBlockRef]) -> LLVMBasicBlockRef {
         let polled = self.signal_poll && vmtrans_ir::poll::polls_on_edge(self.func, block, dest.index());
@@ -676,12 +712,19 @@ impl<'a> FnLowering<'a> {
             let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMPositionBuilderAtEnd(self.b, poll);
-            // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it with
-            // others. (At -O0 the fast instruction selector takes no thread-local address, so this
-            // small block goes to SelectionDAG whatever the ordering.)
-            let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
+            let word = if self.polls_for_fast_isel {
+                let address = self.poll_word_address(fnv);
+                let word = LLVMBuildLoad2(self.b, self.t.i32, address, NONAME);
+                LLVMSetVolatile(word, 1);
+                word
+            } else {
+                // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it
+                // with others.
+                let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
+                LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+                word
+            };
             LLVMSetAlignment(word, 4);
-            LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
             let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
             let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
             self.set_branch_weights(br, 1, 100_000);
@@ -717,8 +760,13 @@ impl<'a> FnLowering<'a> {
                 self.write_back(&regs);
                 let unwind = self.unwind_block(fnv);
                 let mut args = [self.state];
-                let changed = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
-                LLVMSetInstructionCallConv(changed, LLVMCallConv::LLVMPreserveMostCallConv as u32);
+                let changed = if self.polls_for_fast_isel {
+                    LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll_plain, args.as_mut_ptr(), 1, NONAME)
+                } else {
+                    let call = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+                    LLVMSetInstructionCallConv(call, LLVMCallConv::LLVMPreserveMostCallConv as u32);
+                    call
+                };
                 let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
                 let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
                 self.set_branch_weights(br, 100_000, 1);
@@ -799,8 +847,8 @@ impl<'a> FnLowering<'a> {
                     LLVMPositionBuilderAtEnd(self.b, odd);
                     self.set_pc(target);
                     self.write_back_value(Reg::x(30), target);
-                    let result = self.guest_return_value(self.read_reg(RESULT_REGISTER), target);
-                    LLVMBuildRet(self.b, result);
+                    // One `ret` for both: code generated as at -O0 hands each to the slow selector.
+                    LLVMBuildBr(self.b, usual);
                     LLVMPositionBuilderAtEnd(self.b, usual);
                     let result = self.guest_return_value(self.read_reg(RESULT_REGISTER), target);
                     LLVMBuildRet(self.b, result);

@@ -413,6 +413,8 @@ fn compile_part(
 /// by name, after them), at -O0 nothing does. Nor does anything at -O0 delete the blocks no path
 /// reaches, which the code generator drops: a poll there counts as no use, so its load is made to
 /// read a null pointer instead (with many parts, -O0 translations failed to link for want of this).
+/// At -O0 polls read the word through its address, taken once at the entry (`llvm.threadlocal.address`,
+/// see `FnLowering::poll_word_address`): such an address only unreachable polls read goes too.
 fn drop_unused_poll_word(module: &inkwell::module::Module) {
     let name = cname(POLL_WORD);
     // SAFETY: the module is valid; the uses are rewritten only in blocks that never run, and a
@@ -422,33 +424,56 @@ fn drop_unused_poll_word(module: &inkwell::module::Module) {
         if word.is_null() {
             return;
         }
-        let mut unreachable_users = vec![];
         let mut reachable: FxHashMap<LLVMValueRef, FxHashSet<LLVMBasicBlockRef>> = FxHashMap::default();
-        let mut usage = LLVMGetFirstUse(word);
-        while !usage.is_null() {
-            let user = LLVMGetUser(usage);
+        let mut is_reachable = |user: LLVMValueRef| {
+            let block = LLVMGetInstructionParent(user);
+            let function = LLVMGetBasicBlockParent(block);
+            reachable.entry(function).or_insert_with(|| reachable_blocks(function)).contains(&block)
+        };
+        let mut addresses = vec![];
+        let mut unreachable_users = vec![];
+        for user in users_of(word) {
             if LLVMIsAInstruction(user).is_null() {
                 // A constant expression: leave the declaration alone.
                 return;
             }
-            let block = LLVMGetInstructionParent(user);
-            let function = LLVMGetBasicBlockParent(block);
-            if !reachable.entry(function).or_insert_with(|| reachable_blocks(function)).contains(&block) {
-                unreachable_users.push(user);
+            if !is_reachable(user) {
+                unreachable_users.push((user, word));
+            } else if !LLVMIsACallInst(user).is_null() {
+                addresses.push(user);
+                unreachable_users.extend(users_of(user).into_iter().filter(|&u| !is_reachable(u)).map(|u| (u, user)));
             }
-            usage = LLVMGetNextUse(usage);
         }
-        for user in unreachable_users {
+        for (user, used) in unreachable_users {
             for i in 0..LLVMGetNumOperands(user) {
-                if LLVMGetOperand(user, i as u32) == word {
-                    LLVMSetOperand(user, i as u32, LLVMConstPointerNull(LLVMTypeOf(word)));
+                if LLVMGetOperand(user, i as u32) == used {
+                    LLVMSetOperand(user, i as u32, LLVMConstPointerNull(LLVMTypeOf(used)));
                 }
+            }
+        }
+        for address in addresses {
+            if LLVMGetFirstUse(address).is_null() {
+                LLVMInstructionEraseFromParent(address);
             }
         }
         if LLVMGetFirstUse(word).is_null() {
             LLVMDeleteGlobal(word);
         }
     }
+}
+
+/// The users of `value`, each once per use.
+unsafe fn users_of(value: LLVMValueRef) -> Vec<LLVMValueRef> {
+    let mut users = vec![];
+    // SAFETY: `value` is a valid value; its use list is only read.
+    unsafe {
+        let mut usage = LLVMGetFirstUse(value);
+        while !usage.is_null() {
+            users.push(LLVMGetUser(usage));
+            usage = LLVMGetNextUse(usage);
+        }
+    }
+    users
 }
 
 /// The blocks of `function` that some path from its entry reaches.
@@ -529,6 +554,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
                 LLVMSetVisibility(poll, LLVMVisibility::LLVMHiddenVisibility);
                 poll
             },
+            poll_plain: declare(m, "vmtrans_poll", poll_ty),
             poll_ty,
             trap: declare(m, "vmtrans_trap", trap_ty),
             trap_ty,
