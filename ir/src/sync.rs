@@ -212,7 +212,7 @@ pub const RESULT_REGISTER: Reg = Reg::x(0);
 pub const PC_IN_STATE: u64 = 0xffff_ffff_ffff_fffd;
 
 /// `PASSED_ONLY_IN_REGISTERS` as a mask.
-const PASSED_ONLY: Mask = 1 << PASSED_ONLY_IN_REGISTERS[0].0 | 1 << PASSED_ONLY_IN_REGISTERS[1].0;
+const PASSED_ONLY: Mask = mask_of(&PASSED_ONLY_IN_REGISTERS);
 
 /// True for a terminator that hands `PASSED_IN_REGISTERS` to other translated code: a call, or a
 /// jump that may leave the function.
@@ -264,6 +264,17 @@ const _: () = assert!(Reg::COUNT <= 128);
 
 pub(crate) fn bit(r: Reg) -> Mask {
     1 << r.0
+}
+
+/// `regs` as a mask, for constants.
+const fn mask_of(regs: &[Reg]) -> Mask {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < regs.len() {
+        mask |= 1 << regs[i].0;
+        i += 1;
+    }
+    mask
 }
 
 pub(crate) fn to_set(m: Mask) -> BTreeSet<Reg> {
@@ -329,7 +340,7 @@ fn stale_at_start(func: &Function) -> Vec<usize> {
 }
 
 /// The condition flags, which edges into loops do not write back (see `loop_entry_edges`).
-const FLAGS: Mask = 1 << FLAG_REGS[0].0 | 1 << FLAG_REGS[1].0 | 1 << FLAG_REGS[2].0 | 1 << FLAG_REGS[3].0;
+const FLAGS: Mask = mask_of(&FLAG_REGS);
 
 /// What edges into loops leave dirty: the flags, and x0 and x30, which every call in the loop
 /// hands over (and gets back) in host registers anyway.

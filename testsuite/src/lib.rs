@@ -153,7 +153,7 @@ pub fn build_guest(name: &str, level: u8) -> Result<PathBuf, String> {
 }
 
 /// True when `output` exists and was modified no earlier than `source`.
-fn is_up_to_date(output: &Path, source: &Path) -> bool {
+pub(crate) fn is_up_to_date(output: &Path, source: &Path) -> bool {
     let modified = |path: &Path| fs::metadata(path).and_then(|meta| meta.modified()).ok();
     match (modified(output), modified(source)) {
         (Some(built), Some(written)) => built >= written,

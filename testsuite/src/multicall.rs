@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{first_line, level_label, program_source, suite_dir, EXTRA_CFLAGS, GUEST_CC, GUEST_CXX};
+use crate::{first_line, is_up_to_date, level_label, program_source, suite_dir, EXTRA_CFLAGS, GUEST_CC, GUEST_CXX};
 
 /// The binutils of the cross compiler's package (binutils-aarch64-linux-gnu).
 const GUEST_OBJCOPY: &str = "aarch64-linux-gnu-objcopy";
@@ -63,20 +63,8 @@ fn dispatcher_source(programs: &[String]) -> String {
 }
 
 /// Runs `command` and returns its complaint (the first line of its stderr) when it fails.
-fn run_tool(mut command: Command, what: &str) -> Result<(), String> {
-    let output = command.output().map_err(|error| format!("cannot run {what}: {error}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!("{what} failed: {}", first_line(&output.stderr)))
-    }
-}
-
-/// True when `output` exists and is at least as new as every file in `inputs`.
-fn newer_than_all(output: &Path, inputs: &[PathBuf]) -> bool {
-    let modified = |path: &Path| fs::metadata(path).and_then(|meta| meta.modified()).ok();
-    let Some(built) = modified(output) else { return false };
-    inputs.iter().all(|input| modified(input).is_some_and(|written| written <= built))
+fn run_tool(command: Command, what: &str) -> Result<(), String> {
+    tool_output(command, what).map(drop)
 }
 
 /// Runs `command` and returns its stdout, or its complaint when it fails.
@@ -142,7 +130,7 @@ pub fn build_multicall(name: &str, programs: &[String], level: u8) -> Result<Pat
     }
     let mut inputs: Vec<PathBuf> = programs.iter().map(|program| program_source(program).0).collect();
     inputs.push(dispatcher.clone());
-    if newer_than_all(&output, &inputs) {
+    if inputs.iter().all(|input| is_up_to_date(&output, input)) {
         return Ok(output);
     }
 

@@ -286,7 +286,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         let huge: Vec<String> = found
             .functions
             .iter()
-            .filter(|f| opts.opt_level > 0 && f.inst_count() > llvm::HUGE_FUNCTION)
+            .filter(|f| opts.opt_level > 0 && llvm::is_huge(f))
             .map(|f| format!("{:#x}", f.entry_addr))
             .collect();
         if !huge.is_empty() {

@@ -202,8 +202,14 @@ pub const HUGE_FUNCTION: usize = 16_384;
 /// - a function larger than `HUGE_FUNCTION` has its code generated as at -O0.
 fn level_of(func: &Function, opts: &CodegenOptions) -> Level {
     let optimiser = if opts.opt_level > 1 && vmtrans_ir::loops::loops(func).is_empty() { 1 } else { opts.opt_level };
-    let code_generator = if func.inst_count() > HUGE_FUNCTION { 0 } else { optimiser };
+    let code_generator = if is_huge(func) { 0 } else { optimiser };
     Level { optimiser, code_generator }
+}
+
+/// Whether `func` is larger than `HUGE_FUNCTION`, so that its code is generated as at -O0 whatever
+/// the level (`level_of`; `--stats` lists such functions).
+pub fn is_huge(func: &Function) -> bool {
+    func.inst_count() > HUGE_FUNCTION
 }
 
 /// Compiles `functions` and the guest `image` into object files in `dir`, one per part, compiled
