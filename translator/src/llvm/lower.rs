@@ -38,14 +38,16 @@ use vmtrans_ir::sync::{
     stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE,
     RESULT_REGISTER,
 };
-use vmtrans_ir::{Function, Reg, Type};
+use vmtrans_ir::{Function, Reg, Type, Value};
 
 use super::types::{Types, NONAME};
 use super::{CodegenOptions, GuestBase};
 
 mod entries;
+mod slots;
 
 use entries::entry_points;
+use slots::{float_loads, vector_register_layouts, RawRead, Slot};
 
 /// Runtime functions translated code calls.
 #[derive(Clone, Copy)]
@@ -122,7 +124,13 @@ pub struct FnLowering<'a> {
     state: LLVMValueRef,
     /// The function's arguments holding `PASSED_IN_REGISTERS`, in that order.
     passed: [LLVMValueRef; PASSED_IN_REGISTERS.len()],
-    slots: FxHashMap<Reg, LLVMValueRef>,
+    /// Where each register of `used` lives (`slots.rs`).
+    slots: FxHashMap<Reg, Slot>,
+    /// The guest loads made as float loads (`slots::float_loads`), and the float each loaded.
+    pub(super) float_loads: FxHashSet<Value>,
+    pub(super) loaded_floats: FxHashMap<Value, LLVMValueRef>,
+    /// What each `getreg` of a vector register loaded from its slot (`slots.rs`).
+    raw_reads: FxHashMap<Value, RawRead>,
     state_ptrs: FxHashMap<Reg, LLVMValueRef>,
     used: BTreeSet<Reg>,
     /// Per block, the registers that may differ from the state at its end (ir/src/sync.rs).
@@ -241,6 +249,9 @@ impl<'a> FnLowering<'a> {
                 state,
                 passed,
                 slots: FxHashMap::default(),
+                float_loads: FxHashSet::default(),
+                loaded_floats: FxHashMap::default(),
+                raw_reads: FxHashMap::default(),
                 state_ptrs: FxHashMap::default(),
                 used,
                 dirty_at_end,
@@ -275,8 +286,10 @@ impl<'a> FnLowering<'a> {
             if let Some(load) = guest_base {
                 l.mark_invariant(load);
             }
+            let layouts = vector_register_layouts(func);
+            l.float_loads = float_loads(func, &layouts);
             for r in l.used.clone() {
-                let slot = LLVMBuildAlloca(b, t.of(r.ty()), NONAME);
+                let slot = l.make_slot(r, &layouts);
                 l.slots.insert(r, slot);
                 l.state_ptr(r);
             }
@@ -312,16 +325,6 @@ impl<'a> FnLowering<'a> {
         let p = self.state_field_ptr(r);
         self.state_ptrs.insert(r, p);
         p
-    }
-
-    pub(super) fn read_reg(&self, r: Reg) -> LLVMValueRef {
-        unsafe { LLVMBuildLoad2(self.b, self.t.of(r.ty()), self.slots[&r], NONAME) }
-    }
-
-    pub(super) fn write_reg(&self, r: Reg, v: LLVMValueRef) {
-        unsafe {
-            LLVMBuildStore(self.b, v, self.slots[&r]);
-        }
     }
 
     /// Stores `v` to register `r`'s field in the state where the builder is.

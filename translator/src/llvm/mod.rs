@@ -679,6 +679,105 @@ mod tests {
     use super::*;
     use object::{Object, ObjectSymbol, SymbolKind};
 
+    /// The options of a translation at `opt_level`, otherwise vmtrans's defaults, on one thread.
+    fn test_options(opt_level: u8) -> CodegenOptions {
+        CodegenOptions {
+            opt_level,
+            target_cpu: "x86-64-v2".to_string(),
+            emit_llvm: None,
+            jobs: 1,
+            signal_poll: true,
+            convention: CallConvention::AAPCS64,
+            conventions: FxHashMap::default(),
+            guest_base: GuestBase::Zero,
+        }
+    }
+
+    /// The LLVM IR `compile` makes of `function` at -O2.
+    fn optimised_llvm_ir(function: vmtrans_ir::Function) -> String {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let emitted = dir.path().join("out.ll");
+        let opts = CodegenOptions { emit_llvm: Some(emitted.clone()), signal_poll: false, ..test_options(2) };
+        compile(&[function], &[0u8; 0x20], &opts, dir.path()).expect("the function compiles");
+        std::fs::read_to_string(&emitted).expect("the LLVM IR was written")
+    }
+
+    /// A loop that carries floats in vector registers carries them in LLVM as floats and vectors,
+    /// which live in host vector registers, and not as the IR's `i128` or halves of it (general-
+    /// purpose registers, and a move to a vector register and back for every float operation):
+    /// q0 as a `double`, as the function uses it only as one, and q1, which it also uses whole,
+    /// as a vector. The value loaded into q2 from memory in the outer loop, which the inner one
+    /// reads, is loaded as a `double`.
+    #[test]
+    fn loops_carry_vector_registers_in_host_vector_registers() {
+        let function = vmtrans_ir::reader::parse_function(
+            "function f @0x400000 {
+block0 @0x400000:
+    jump block1
+block1 @0x400004:
+    v0 = getreg.i64 x2
+    v1 = load.i64 v0
+    v2 = uext.i128 v1
+    setreg q2, v2
+    jump block2
+block2 @0x400008:
+    v3 = getreg.i128 q0
+    v4 = trunc.i64 v3
+    v5 = bitcast.f64 v4
+    v6 = getreg.i128 q2
+    v7 = trunc.i64 v6
+    v8 = bitcast.f64 v7
+    v9 = fmul.f64 v5, v8
+    v10 = bitcast.i64 v9
+    v11 = uext.i128 v10
+    setreg q0, v11
+    v12 = getreg.i128 q1
+    v13 = trunc.i64 v12
+    v14 = bitcast.f64 v13
+    v15 = fadd.f64 v14, v9
+    v16 = bitcast.i64 v15
+    v17 = uext.i128 v16
+    setreg q1, v17
+    v18 = getreg.i64 x1
+    v19 = const.i64 0x1
+    v20 = sub.i64 v18, v19
+    setreg x1, v20
+    v21 = const.i64 0x0
+    v22 = icmp.ne.i64 v20, v21
+    branch v22, block2, block3
+block3 @0x400020:
+    v30 = getreg.i64 x2
+    v31 = const.i64 0x8
+    v32 = add.i64 v30, v31
+    setreg x2, v32
+    v33 = getreg.i64 x3
+    v34 = sub.i64 v33, v19
+    setreg x3, v34
+    v35 = icmp.ne.i64 v34, v21
+    branch v35, block1, block4
+block4 @0x400030:
+    v23 = getreg.i128 q1
+    v24 = bitcast.f64x2 v23
+    v25 = fadd.f64x2 v24, v24
+    v26 = bitcast.i128 v25
+    setreg q1, v26
+    v27 = getreg.i64 x30
+    return v27
+}",
+        )
+        .expect("the test function parses");
+        let ir = optimised_llvm_ir(function);
+        let body = &ir[ir.find("define").expect("a function")..];
+        assert!(!body.contains("phi i128"), "{body}");
+        // No integer phi holds a float: none is cast to a double.
+        for line in body.lines().filter(|line| line.contains(" = phi i64 ")) {
+            let name = line.trim().split(' ').next().expect("a phi's name");
+            assert!(!body.contains(&format!("bitcast i64 {name} to double")), "{name} carries a double:\n{body}");
+        }
+        assert!(body.contains("phi <2 x double>") || body.contains("phi <2 x i64>"), "{body}");
+        assert!(body.contains("load double"), "{body}");
+    }
+
     /// A loop that no path from the entry reaches still polls on its back-edge, and at -O0 the code
     /// generator drops it: the object file must then not name the poll word as a plain symbol,
     /// which the linker refuses against the runtime's thread-local definition.
@@ -702,16 +801,7 @@ block2 @0x400010:
 }",
         )
         .expect("the test function parses");
-        let opts = CodegenOptions {
-            opt_level: 0,
-            target_cpu: "x86-64-v2".to_string(),
-            emit_llvm: None,
-            jobs: 1,
-            signal_poll: true,
-            convention: CallConvention::AAPCS64,
-            conventions: FxHashMap::default(),
-            guest_base: GuestBase::Zero,
-        };
+        let opts = test_options(0);
         let dir = tempfile::tempdir().expect("a temporary directory");
         let objects = compile(&[function], &[0u8; 0x20], &opts, dir.path()).expect("the function compiles");
         for path in objects {

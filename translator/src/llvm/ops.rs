@@ -17,7 +17,7 @@ use super::lower::FnLowering;
 use super::types::NONAME;
 
 impl FnLowering<'_> {
-    fn val(&self, v: Value) -> LLVMValueRef {
+    pub(super) fn val(&self, v: Value) -> LLVMValueRef {
         self.values[v.index()].expect("value lowered before use")
     }
 
@@ -149,6 +149,11 @@ impl FnLowering<'_> {
             self.bitcast(q, self.t.of(t))
         };
         self.fix_nan_lanes(t, r, || {
+            // The operands' bits are taken from fenced values: unfenced, LLVM folds the cast of
+            // an operand that the guest's code made from bits (a float read from a register or
+            // loaded from memory) back to those bits, which then go from the hot path to this
+            // cold one in a general-purpose register: one move per float operation.
+            let ops: Vec<LLVMValueRef> = ops.iter().map(|&op| self.fenced(op)).collect();
             let mut out = self.default_nan(t);
             // Later selects win, so going backwards leaves the first operand of each kind.
             for &op in ops.iter().rev() {
@@ -597,11 +602,12 @@ impl FnLowering<'_> {
                 if self.unloaded.contains(&reg) {
                     self.load_unloaded(&BTreeSet::from([reg]));
                 }
-                Some(self.read_reg(reg))
+                Some(self.lower_register_read(v, reg))
             }
+            InstData::Convert { .. } if self.lower_from_read(v).is_some() => self.lower_from_read(v),
             InstData::SetReg { reg, arg } => {
                 self.unloaded.remove(&reg);
-                self.write_reg(reg, self.val(arg));
+                self.lower_register_write(reg, arg);
                 if reg == Reg::FPCR {
                     // FPCR also goes to the state at once: the cold NaN paths of float operations
                     // read its default-NaN bit there (`default_nan_mode`), wherever they are.
@@ -619,7 +625,9 @@ impl FnLowering<'_> {
             }
             InstData::Load { ty, addr } => unsafe {
                 let p = self.host_ptr(self.val(addr));
-                let l = LLVMBuildLoad2(self.b, t.of(ty), p, NONAME);
+                let as_float = self.float_loads.contains(&v);
+                let load_ty = if as_float { self.float_of_width(ty.bits()) } else { t.of(ty) };
+                let l = LLVMBuildLoad2(self.b, load_ty, p, NONAME);
                 LLVMSetAlignment(l, 1);
                 // A guest load whose value nothing uses still faults on a bad address (programs probe
                 // memory that way, under a SIGSEGV handler): LLVM would delete it, so it is volatile.
@@ -628,7 +636,12 @@ impl FnLowering<'_> {
                 if !self.used_values.contains(&v) || self.repeated_loads.contains(&v) {
                     LLVMSetVolatile(l, 1);
                 }
-                Some(l)
+                if as_float {
+                    self.loaded_floats.insert(v, l);
+                    Some(LLVMBuildBitCast(self.b, l, t.of(ty), NONAME))
+                } else {
+                    Some(l)
+                }
             },
             InstData::Store { addr, arg } => unsafe {
                 let p = self.host_ptr(self.val(addr));
