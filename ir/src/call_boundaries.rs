@@ -30,8 +30,16 @@
 //! So an indirect call counts as a call of every function whose address the program takes (the
 //! caller's `address_taken`: code pointers in data or formed in code, and every function of a Go
 //! program, whose method tables are built at run time from offsets): it stores what any of them
-//! reads on entry, and they all store at their returns what any indirect call's continuation
-//! reads. A function that tail-jumps to another has that one return to its own callers, which
+//! reads on entry, and in a Go program they all store at their returns what any indirect call's
+//! continuation reads. Elsewhere a function called through a register returns no scratch
+//! register: the outliner's fragments are only ever called directly, and the functions outside
+//! the standard whose addresses C code takes keep more registers than the standard asks (TLS
+//! descriptors keep all), which the caller stores before the call when it reads them after it
+//! (ir/src/sync.rs) and gets back unchanged. Counting what continuations read there made every
+//! such function store nearly every scratch register it wrote at its returns, the string
+//! functions glibc picks at run time included: one dead trampoline of the dynamic linker
+//! (`_dl_runtime_profile`, which saves x0-x7 and q0-q7 after its indirect call whatever they
+//! hold) and any continuation that reads a register on a path that cannot run sufficed. A function that tail-jumps to another has that one return to its own callers, which
 //! then stores what they read; so does every address-taken function for an indirect jump whose
 //! targets are unknown. What a callee changes of x19-x29 is followed through direct calls only:
 //! Go's compiled callers count on none of x19-x27 across a call, and its x28 (the goroutine) and
@@ -52,11 +60,13 @@ use crate::sync::{bit, range, reads_and_writes, CallConvention, Mask, CALLEE_SAV
 /// The convention for each of `functions` (same order): `base` (`AAPCS64` or `EXACT`) with the
 /// exceptions its callees and callers need. Under `EXACT` nothing is skipped anyway.
 /// `address_taken` tells which entry addresses the program forms or stores as code pointers: the
-/// functions an indirect call (BLR) may reach.
+/// functions an indirect call (BLR) may reach. `go_program` says whether the program is Go's,
+/// whose functions called through registers may return values in scratch registers.
 pub fn conventions(
     functions: &[Function],
     base: CallConvention,
     address_taken: &dyn Fn(u64) -> bool,
+    go_program: bool,
 ) -> Vec<CallConvention> {
     if !base.follows_aapcs64 {
         return vec![base; functions.len()];
@@ -133,7 +143,7 @@ pub fn conventions(
                         read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
                     }
                 }
-                Terminator::CallIndirect { cont, .. } => {
+                Terminator::CallIndirect { cont, .. } if go_program => {
                     read_after_indirect_calls |= live[cont.index()] & DEAD_AT_RETURN
                 }
                 _ => {}
@@ -145,7 +155,7 @@ pub fn conventions(
             read_by_callers[i] |= read_after_indirect_calls;
         }
     }
-    hand_on_through_tail_jumps(functions, &target_of, &indirectly_callable, &mut read_by_callers);
+    hand_on_through_tail_jumps(functions, &target_of, &indirectly_callable, go_program, &mut read_by_callers);
     functions
         .iter()
         .enumerate()
@@ -173,10 +183,14 @@ pub fn conventions(
 /// its own callers: what those read after the call, the target stores at its returns too. An
 /// indirect jump whose targets were not recovered may be such a tail call of any function whose
 /// address the program takes (`indirectly_callable`): Go's assembly jumps through registers so.
+/// Outside Go (`go_program`) such a target returns no scratch register (see the module's
+/// comment), and the PLT stubs through which a static C program calls the string functions its C
+/// library picks at run time hand nothing on.
 fn hand_on_through_tail_jumps(
     functions: &[Function],
     target_of: &dyn Fn(u64) -> Option<usize>,
     indirectly_callable: &[bool],
+    go_program: bool,
     read_by_callers: &mut [Mask],
 ) {
     let mut tail_jumps: Vec<(usize, usize)> = vec![];
@@ -190,7 +204,7 @@ fn hand_on_through_tail_jumps(
                         tail_jumps.push((i, t));
                     }
                 }
-                Terminator::JumpIndirect { .. } if !recovered(b) => indirect_jumpers.push(i),
+                Terminator::JumpIndirect { .. } if go_program && !recovered(b) => indirect_jumpers.push(i),
                 _ => {}
             }
         }
@@ -515,7 +529,7 @@ block3 @0x4010:
     #[test]
     fn outlined_functions_and_their_callers_keep_what_crosses_the_call() {
         let functions = [function(OUTLINED), function(CALLER)];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         let x = |n: u8| bit(Reg::x(n));
         assert_eq!(c[0].read_by_callers, x(8), "the caller reads x8 after the call");
         assert_eq!(c[1].read_by_callees, x(9) | x(10), "the callee reads x9 and x10");
@@ -530,7 +544,7 @@ block3 @0x4010:
     #[test]
     fn ordinary_functions_keep_the_standard_but_for_reads_after_their_calls() {
         let functions = [function(ORDINARY), function(ORDINARY_CALLER)];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         // The read of x9 on one path only is not taken as an input; x19 is restored by a load from
         // the stack (at sp + 16 + 8, as the second register of an LDP).
         assert_eq!(c[1].read_by_callees, 0);
@@ -553,7 +567,7 @@ block0 @0x5000:
 }",
         );
         let caller = caller_reading(0x6000, 0x5000, None);
-        let c = conventions(&[loads, caller], CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&[loads, caller], CallConvention::AAPCS64, &|_| false, false);
         assert!(!c[1].callees_keep_callee_saved);
     }
 
@@ -572,7 +586,7 @@ block0 @0x7000:
 }",
         );
         let caller = caller_reading(0x8000, 0x7000, None);
-        let c = conventions(&[fragment, caller], CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&[fragment, caller], CallConvention::AAPCS64, &|_| false, false);
         assert!(!c[1].callees_keep_callee_saved);
     }
 
@@ -611,19 +625,22 @@ block0 @0xb000:
     #[test]
     fn an_indirect_call_passes_and_receives_what_address_taken_functions_need() {
         let functions = [function(PAIR), function(INDIRECT_CALLER)];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, true);
         let x = |n: u8| bit(Reg::x(n));
         assert_eq!(c[1].read_by_callees, x(9), "the indirect call passes x9 to the callee that reads it");
-        assert_eq!(c[0].read_by_callers, x(2), "the callee returns x2 to the indirect caller");
+        assert_eq!(c[0].read_by_callers, x(2), "the Go callee returns x2 to the indirect caller");
+        // Outside Go a function called through a register returns no scratch register.
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, false);
+        assert_eq!((c[0].read_by_callers, c[1].read_by_callees), (0, x(9)));
         // A function whose address nobody takes is not reached by the indirect call.
-        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         assert_eq!((c[0].read_by_callers, c[1].read_by_callees), (0, 0));
     }
 
     #[test]
     fn a_tail_jump_target_returns_what_the_jumping_functions_callers_read() {
         let functions = [function(PAIR), function(THUNK), caller_reading(0xc000, 0xb000, Some("x3"))];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         assert_eq!(c[1].read_by_callers, bit(Reg::x(3)));
         assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair returns to the thunk's caller");
     }
@@ -654,7 +671,7 @@ block0 @0xe000:
         // pair reads x9 on entry and may be called indirectly: forwarder, which leaves x9 as it
         // found it, reads x9 too, and so its direct caller must pass it.
         let functions = [function(PAIR), function(FORWARDER), caller_reading(0xd100, 0xd000, None)];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, false);
         assert_eq!(c[1].read_by_callees, bit(Reg::x(9)), "the indirect call passes x9");
         assert_eq!(c[2].read_by_callees, bit(Reg::x(9)), "so does the call of the forwarder");
     }
@@ -662,13 +679,18 @@ block0 @0xe000:
     #[test]
     fn a_jump_through_a_register_hands_its_callers_reads_to_address_taken_functions() {
         let functions = [function(PAIR), function(REGISTER_JUMPER), caller_reading(0xf000, 0xe000, Some("x3"))];
-        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000);
-        assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair may be where the jump goes");
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, true);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(3)), "pair may be where Go's jump goes");
+        // Outside Go the jump is a PLT stub's or a veneer's, to a function of the standard.
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, false);
+        assert_eq!(c[0].read_by_callers, 0);
     }
 
     #[test]
     fn the_exact_convention_is_left_alone() {
         let functions = [function(OUTLINED), function(CALLER)];
-        assert!(conventions(&functions, CallConvention::EXACT, &|_| false).iter().all(|&c| c == CallConvention::EXACT));
+        assert!(conventions(&functions, CallConvention::EXACT, &|_| false, false)
+            .iter()
+            .all(|&c| c == CallConvention::EXACT));
     }
 }

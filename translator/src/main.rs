@@ -202,11 +202,17 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
     // Functions outside the procedure call standard (the machine outliner's, Go's) make their
     // callers and callees store more at calls and returns (ir/src/call_boundaries.rs). An indirect
-    // call may reach any function whose address the program forms, or any Go function.
+    // call may reach any function whose address the program forms, or any Go function; only
+    // Go's return values in scratch registers through such calls.
     let address_taken: rustc_hash::FxHashSet<u64> =
         image.code_pointers.iter().chain(&image.go_functions).copied().collect();
-    let conventions =
-        vmtrans_ir::call_boundaries::conventions(&found.functions, convention, &|a| address_taken.contains(&a));
+    let go_program = !image.go_functions.is_empty();
+    let conventions = vmtrans_ir::call_boundaries::conventions(
+        &found.functions,
+        convention,
+        &|a| address_taken.contains(&a),
+        go_program,
+    );
     for (f, &convention) in found.functions.iter_mut().zip(&conventions) {
         vmtrans_ir::opt::optimize_for(f, convention);
         // A loop of a function that calls nothing leaves for the dispatcher when it finds a
