@@ -385,14 +385,37 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
         }
     }
     // A return hands back what it has; a jump to another function (a tail call: the outliner's
-    // thunks end that way) hands it on, and that function returns it with its own changes.
+    // thunks end that way) hands it on, and that function returns it with its own changes. But
+    // the continuation of a call that does not return (`continuations_of_calls_that_do_not_return`) hands back
+    // nothing: no path goes on after such a call, the one to exit on an allocation failure
+    // included, whatever it changed before.
+    let dead_ends = continuations_of_calls_that_do_not_return(f);
     f.blocks.iter().enumerate().fold(0, |m, (b, bd)| match bd.term {
+        _ if dead_ends.contains(&b) => m,
         Terminator::Return { .. } => m | out[b],
         Terminator::JumpGuest { target } if jumps_out(f, target) => {
             m | out[b] | target_of(target).map_or(0, |t| changes[t])
         }
         _ => m,
     })
+}
+
+/// The blocks of `f` that continue calls the code never returns from: a call's continuation that
+/// only jumps to the call's own return address, which is how a call of a function that never
+/// returns (ir/src/noreturn.rs) and a call that ends a function's code (one a compiler knows does
+/// not return) are lifted. Control reaches them only if the callee returns after all.
+fn continuations_of_calls_that_do_not_return(f: &Function) -> Vec<usize> {
+    f.blocks
+        .iter()
+        .filter_map(|bd| match bd.term {
+            Terminator::CallGuest { ret_addr, cont, .. } => {
+                let next = &f.blocks[cont.index()];
+                (next.insts.is_empty() && next.term == Terminator::JumpGuest { target: ret_addr })
+                    .then_some(cont.index())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a `jump_guest` of `f` to `target` leaves it: a jump to one of its own resume points
@@ -568,6 +591,55 @@ block0 @0x5000:
         );
         let caller = caller_reading(0x6000, 0x5000, None);
         let c = conventions(&[loads, caller], CallConvention::AAPCS64, &|_| false, false);
+        assert!(!c[1].callees_keep_callee_saved);
+    }
+
+    /// A function that changes x20 and x21 only on its way to a call that does not come back: one
+    /// of a function that never returns (its continuation, as ir/src/noreturn.rs cuts it, jumps to
+    /// the return address, here a resume point) and, on another path, a call that ends its code
+    /// (the return address is the next function's). Its callers keep their callee-saved
+    /// registers across calls of it.
+    #[test]
+    fn changes_on_the_way_to_a_call_that_does_not_return_are_not_returned() {
+        let fails = function(
+            "function fails @0x5000 {
+    resume 0x5010 block2
+block0 @0x5000:
+    v0 = getreg.i1 z
+    branch v0, block1, block3
+block1 @0x5008:
+    v1 = const.i64 0x1
+    setreg x20, v1
+    call_guest 0x9100, ret 0x5010, block4
+block2 @0x5010:
+    v2 = getreg.i64 x30
+    return v2
+block3 @0x5014:
+    v3 = const.i64 0x2
+    setreg x21, v3
+    call_guest 0x9100, ret 0x5018, block5
+block4:
+    jump_guest 0x5010
+block5:
+    jump_guest 0x5018
+}",
+        );
+        let caller = caller_reading(0x6000, 0x5000, None);
+        let c = conventions(&[fails, caller], CallConvention::AAPCS64, &|_| false, false);
+        assert!(c[0].callees_keep_callee_saved);
+        assert!(c[1].callees_keep_callee_saved, "fails returns x19-x29 as it found them");
+        // The same function returning after its change does change them.
+        let returns = function(
+            "function returns @0x5000 {
+block0 @0x5000:
+    v0 = const.i64 0x1
+    setreg x20, v0
+    v1 = getreg.i64 x30
+    return v1
+}",
+        );
+        let c =
+            conventions(&[returns, caller_reading(0x6000, 0x5000, None)], CallConvention::AAPCS64, &|_| false, false);
         assert!(!c[1].callees_keep_callee_saved);
     }
 
