@@ -9,6 +9,7 @@
 //! `vmtrans_guest_image` holds the guest ELF file; both are handed to the runtime by the C `main`
 //! this module also emits, which calls `vmtrans_start(argc, argv, envp, &vmtrans_program)`.
 
+mod float;
 mod lookup_cache;
 mod lower;
 mod ops;
