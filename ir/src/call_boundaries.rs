@@ -12,9 +12,10 @@
 //! - a function that reads a scratch register (`DEAD_AT_CALL`) on entry before writing it
 //!   (`entry_reads`): its callers store that register at their calls;
 //! - a call whose continuation reads a register its callee should have clobbered
-//!   (`DEAD_AT_RETURN`) before writing it, itself or as an argument of what it calls next (an
-//!   outlined `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf): the callee stores that
-//!   register at its returns;
+//!   (`DEAD_AT_RETURN`) before writing it: the callee stores that register at its returns. For a
+//!   callee that keeps no frame (`is_frameless`: it may be an outlined fragment), reads as an
+//!   argument of what the continuation calls next count too (an outlined
+//!   `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf);
 //! - a function that may return with one of x19-x29 changed (the last write of the register on
 //!   some path to a return is not a load, as the restore of a saved register is): its callers
 //!   reload x19-x29 after calling it instead of keeping their own values.
@@ -135,12 +136,19 @@ pub fn conventions(
     // function whose address the program takes.
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
     let mut read_after_indirect_calls: Mask = 0;
-    for (f, live) in functions.iter().zip(&may_live) {
+    let frameless: Vec<bool> = functions.iter().map(is_frameless).collect();
+    for (i, (f, live)) in functions.iter().zip(&may_live).enumerate() {
+        let mut own: Option<Vec<Mask>> = None;
         for bd in &f.blocks {
             match bd.term {
                 Terminator::CallGuest { target, cont, .. } => {
                     if let Some(t) = target_of(target) {
-                        read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
+                        let read = if frameless[t] || go_program {
+                            live[cont.index()]
+                        } else {
+                            own.get_or_insert_with(|| own_reads(f, &kill_gen[i]))[cont.index()]
+                        };
+                        read_by_callers[t] |= read & DEAD_AT_RETURN;
                     }
                 }
                 Terminator::CallIndirect { cont, .. } if go_program => {
@@ -177,6 +185,27 @@ pub fn conventions(
             convention
         })
         .collect()
+}
+
+/// Whether `f` never writes sp or the frame pointer x29: it keeps no frame, as the machine
+/// outliner's fragments (and hand-written leaf routines) do. Only such a function may be a
+/// fragment that sets up its caller's next call (an outlined `ldr x2, [x29, #24]; mov w1, w0;
+/// ret` before a printf), so only its callers count, after a call of it, the registers their code
+/// passes on unread to what it calls next; a function with a frame is compiled code of the
+/// standard, whose scratch registers hold nothing after it returns, and its callers count only
+/// what their own code reads (`own_reads`). Otherwise nearly every function stored at its returns
+/// every argument register it wrote: some caller goes on to a variadic call, which reads them all.
+fn is_frameless(f: &Function) -> bool {
+    !f.blocks
+        .iter()
+        .flat_map(|bd| &bd.insts)
+        .any(|&v| matches!(f.inst(v), InstData::SetReg { reg, .. } if *reg == Reg::SP || *reg == Reg::x(29)))
+}
+
+/// Per block of `f`, the registers its own code may read after that point before writing them,
+/// leaving out what the functions and system calls it calls read (see `is_frameless`).
+fn own_reads(f: &Function, (gen, kill): &(Vec<Mask>, Vec<Mask>)) -> Vec<Mask> {
+    explicit_live_in(f, gen, kill, &[], &|_| None, Paths::May, 0)
 }
 
 /// A function that leaves by a jump to another function (a tail call) has that function return to
@@ -575,6 +604,68 @@ block3 @0x4010:
         // A read after the call on some path makes the callee store x2 at its returns.
         assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
         assert!(c[1].is_standard());
+    }
+
+    /// A caller that passes x2, unread, from its first callee to its second, which reads it.
+    const PASSES_X2_ON: &str = "function passes_x2_on @0xa200 {
+    resume 0xa208 block1
+    resume 0xa210 block2
+block0 @0xa200:
+    v0 = const.i64 0xa208
+    setreg x30, v0
+    call_guest 0x5000, ret 0xa208, block1
+block1 @0xa208:
+    v1 = const.i64 0xa210
+    setreg x30, v1
+    call_guest 0xa300, ret 0xa210, block2
+block2 @0xa210:
+    v2 = getreg.i64 x30
+    return v2
+}";
+
+    /// Reads x2 on entry.
+    const READS_X2: &str = "function reads_x2 @0xa300 {
+block0 @0xa300:
+    v0 = getreg.i64 x2
+    setreg x0, v0
+    v1 = getreg.i64 x30
+    return v1
+}";
+
+    #[test]
+    fn only_a_frameless_callee_returns_what_its_caller_passes_on() {
+        // A callee with a frame (it writes sp) writes x2 as a temporary: under the standard its
+        // x2 means nothing after it returns, so it need not store it.
+        let framed = function(
+            "function framed @0x5000 {
+block0 @0x5000:
+    v0 = getreg.i64 sp
+    v1 = const.i64 0x10
+    v2 = sub.i64 v0, v1
+    setreg sp, v2
+    setreg x2, v1
+    v3 = add.i64 v2, v1
+    setreg sp, v3
+    v4 = getreg.i64 x30
+    return v4
+}",
+        );
+        let functions = [framed, function(PASSES_X2_ON), function(READS_X2)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
+        assert_eq!(c[0].read_by_callers, 0);
+        // A frameless one may be an outlined fragment setting up the next call's arguments.
+        let fragment = function(
+            "function fragment @0x5000 {
+block0 @0x5000:
+    v0 = const.i64 0x7
+    setreg x2, v0
+    v1 = getreg.i64 x30
+    return v1
+}",
+        );
+        let functions = [fragment, function(PASSES_X2_ON), function(READS_X2)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
     }
 
     #[test]
