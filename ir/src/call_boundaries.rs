@@ -13,8 +13,8 @@
 //!   (`entry_reads`): its callers store that register at their calls;
 //! - a call whose continuation reads a register its callee should have clobbered
 //!   (`DEAD_AT_RETURN`) before writing it: the callee stores that register at its returns. For a
-//!   callee that keeps no frame (`is_frameless`: it may be an outlined fragment), reads as an
-//!   argument of what the continuation calls next count too (an outlined
+//!   callee that sets no frame pointer (`is_frameless`: it may be an outlined fragment), reads as
+//!   an argument of what the continuation calls next count too (an outlined
 //!   `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf);
 //! - a function that may return with one of x19-x29 changed (the last write of the register on
 //!   some path to a return is not a load, as the restore of a saved register is): its callers
@@ -187,19 +187,21 @@ pub fn conventions(
         .collect()
 }
 
-/// Whether `f` never writes sp or the frame pointer x29: it keeps no frame, as the machine
-/// outliner's fragments (and hand-written leaf routines) do. Only such a function may be a
-/// fragment that sets up its caller's next call (an outlined `ldr x2, [x29, #24]; mov w1, w0;
-/// ret` before a printf), so only its callers count, after a call of it, the registers their code
-/// passes on unread to what it calls next; a function with a frame is compiled code of the
-/// standard, whose scratch registers hold nothing after it returns, and its callers count only
+/// Whether `f` never sets the frame pointer x29: it keeps no frame record, as the machine
+/// outliner's fragments (and hand-written routines) do. Only such a function may be a fragment
+/// that sets up its caller's next call (an outlined `ldr x2, [x29, #24]; mov w1, w0; ret` before
+/// a printf), so only its callers count, after a call of it, the registers their code passes on
+/// unread to what it calls next; a function that sets x29 is compiled code of the standard (its
+/// prologue), whose scratch registers hold nothing after it returns, and its callers count only
 /// what their own code reads (`own_reads`). Otherwise nearly every function stored at its returns
 /// every argument register it wrote: some caller goes on to a variadic call, which reads them all.
+/// sp says nothing here: a fragment that makes a call saves the link register with
+/// `str x30, [sp, #-16]!` and may still hand back `add x2, x0, #1` for the next call.
 fn is_frameless(f: &Function) -> bool {
     !f.blocks
         .iter()
         .flat_map(|bd| &bd.insts)
-        .any(|&v| matches!(f.inst(v), InstData::SetReg { reg, .. } if *reg == Reg::SP || *reg == Reg::x(29)))
+        .any(|&v| matches!(f.inst(v), InstData::SetReg { reg, .. } if *reg == Reg::x(29)))
 }
 
 /// Per block of `f`, the registers its own code may read after that point before writing them,
@@ -432,7 +434,10 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
 /// The blocks of `f` that continue calls the code never returns from: a call's continuation that
 /// only jumps to the call's own return address, which is how a call of a function that never
 /// returns (ir/src/noreturn.rs) and a call that ends a function's code (one a compiler knows does
-/// not return) are lifted. Control reaches them only if the callee returns after all.
+/// not return) are lifted. Control reaches them only if the callee returns after all, which the
+/// analysis of noreturn.rs rules out for the first kind and the compiler for the second (a callee
+/// that returned there would run the next function's code, or resume `f` at the return address
+/// through the dispatcher, with what it changed not counted here).
 fn continuations_of_calls_that_do_not_return(f: &Function) -> Vec<usize> {
     f.blocks
         .iter()
@@ -634,8 +639,8 @@ block0 @0xa300:
 
     #[test]
     fn only_a_frameless_callee_returns_what_its_caller_passes_on() {
-        // A callee with a frame (it writes sp) writes x2 as a temporary: under the standard its
-        // x2 means nothing after it returns, so it need not store it.
+        // A callee with a frame record (it sets x29) writes x2 as a temporary: under the
+        // standard its x2 means nothing after it returns, so it need not store it.
         let framed = function(
             "function framed @0x5000 {
 block0 @0x5000:
@@ -643,6 +648,7 @@ block0 @0x5000:
     v1 = const.i64 0x10
     v2 = sub.i64 v0, v1
     setreg sp, v2
+    setreg x29, v2
     setreg x2, v1
     v3 = add.i64 v2, v1
     setreg sp, v3
@@ -653,14 +659,21 @@ block0 @0x5000:
         let functions = [framed, function(PASSES_X2_ON), function(READS_X2)];
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         assert_eq!(c[0].read_by_callers, 0);
-        // A frameless one may be an outlined fragment setting up the next call's arguments.
+        // One that sets no x29 may be an outlined fragment setting up the next call's arguments,
+        // even one that pushes and pops the link register around a call of its own.
         let fragment = function(
             "function fragment @0x5000 {
 block0 @0x5000:
-    v0 = const.i64 0x7
-    setreg x2, v0
-    v1 = getreg.i64 x30
-    return v1
+    v0 = getreg.i64 sp
+    v1 = const.i64 0x10
+    v2 = sub.i64 v0, v1
+    setreg sp, v2
+    v3 = const.i64 0x7
+    setreg x2, v3
+    v4 = add.i64 v2, v1
+    setreg sp, v4
+    v5 = getreg.i64 x30
+    return v5
 }",
         );
         let functions = [fragment, function(PASSES_X2_ON), function(READS_X2)];

@@ -206,7 +206,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     // Go's return values in scratch registers through such calls.
     let address_taken: rustc_hash::FxHashSet<u64> =
         image.code_pointers.iter().chain(&image.go_functions).copied().collect();
-    let go_program = !image.go_functions.is_empty();
+    // A Go program whose function table could not be read is still Go's.
+    let go_program = !image.go_functions.is_empty() || image.go_table_problem.is_some();
     let conventions = vmtrans_ir::call_boundaries::conventions(
         &found.functions,
         convention,
