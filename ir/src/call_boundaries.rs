@@ -40,8 +40,10 @@
 //! such function store nearly every scratch register it wrote at its returns, the string
 //! functions glibc picks at run time included: one dead trampoline of the dynamic linker
 //! (`_dl_runtime_profile`, which saves x0-x7 and q0-q7 after its indirect call whatever they
-//! hold) and any continuation that reads a register on a path that cannot run sufficed. A function that tail-jumps to another has that one return to its own callers, which
-//! then stores what they read; so does every address-taken function for an indirect jump whose
+//! hold) and any continuation that reads a register on a path that cannot run sufficed.
+//!
+//! A function that tail-jumps to another has that one return to its own callers, which
+//! then stores what they read; so, in a Go program, does every address-taken function for an indirect jump whose
 //! targets are unknown. What a callee changes of x19-x29 is followed through direct calls only:
 //! Go's compiled callers count on none of x19-x27 across a call, and its x28 (the goroutine) and
 //! x29 come back as they were (a goroutine switch changes sp too, which the caller's check after
@@ -417,12 +419,12 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
     }
     // A return hands back what it has; a jump to another function (a tail call: the outliner's
     // thunks end that way) hands it on, and that function returns it with its own changes. But
-    // the continuation of a call that does not return (`continuations_of_calls_that_do_not_return`) hands back
-    // nothing: no path goes on after such a call, the one to exit on an allocation failure
-    // included, whatever it changed before.
+    // the continuation of a call that does not return
+    // (`continuations_of_calls_that_do_not_return`) hands back nothing: no path goes on after
+    // such a call, the one to exit on an allocation failure included, whatever it changed before.
     let dead_ends = continuations_of_calls_that_do_not_return(f);
     f.blocks.iter().enumerate().fold(0, |m, (b, bd)| match bd.term {
-        _ if dead_ends.contains(&b) => m,
+        _ if dead_ends[b] => m,
         Terminator::Return { .. } => m | out[b],
         Terminator::JumpGuest { target } if jumps_out(f, target) => {
             m | out[b] | target_of(target).map_or(0, |t| changes[t])
@@ -438,18 +440,16 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
 /// analysis of noreturn.rs rules out for the first kind and the compiler for the second (a callee
 /// that returned there would run the next function's code, or resume `f` at the return address
 /// through the dispatcher, with what it changed not counted here).
-fn continuations_of_calls_that_do_not_return(f: &Function) -> Vec<usize> {
-    f.blocks
-        .iter()
-        .filter_map(|bd| match bd.term {
-            Terminator::CallGuest { ret_addr, cont, .. } => {
-                let next = &f.blocks[cont.index()];
-                (next.insts.is_empty() && next.term == Terminator::JumpGuest { target: ret_addr })
-                    .then_some(cont.index())
+fn continuations_of_calls_that_do_not_return(f: &Function) -> Vec<bool> {
+    let mut dead_end = vec![false; f.blocks.len()];
+    for bd in &f.blocks {
+        if let Terminator::CallGuest { ret_addr, cont, .. } = bd.term {
+            if crate::noreturn::falls_off(f, cont, ret_addr) {
+                dead_end[cont.index()] = true;
             }
-            _ => None,
-        })
-        .collect()
+        }
+    }
+    dead_end
 }
 
 /// Whether a `jump_guest` of `f` to `target` leaves it: a jump to one of its own resume points

@@ -78,7 +78,7 @@ fn reaches_a_return(f: &Function, successors: &[Vec<usize>], may_return: impl Fn
 /// for that address: the call is the last instruction of the function's code, which a compiler
 /// emits only for a call it knows does not return (GCC's `noreturn`, as on a call of a reporting
 /// function whose callee returns for other callers).
-fn falls_off(f: &Function, cont: Block, ret_addr: u64) -> bool {
+pub(crate) fn falls_off(f: &Function, cont: Block, ret_addr: u64) -> bool {
     let bd = &f.blocks[cont.index()];
     bd.insts.is_empty() && bd.term == Terminator::JumpGuest { target: ret_addr }
 }

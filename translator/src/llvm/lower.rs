@@ -47,7 +47,7 @@ mod entries;
 mod slots;
 
 use entries::entry_points;
-use slots::{float_loads, vector_register_layouts, RawRead, Slot};
+use slots::{float_loads, vector_register_layouts, RawRead, Slot, Users};
 
 /// Runtime functions translated code calls.
 #[derive(Clone, Copy)]
@@ -286,8 +286,9 @@ impl<'a> FnLowering<'a> {
             if let Some(load) = guest_base {
                 l.mark_invariant(load);
             }
-            let layouts = vector_register_layouts(func);
-            l.float_loads = float_loads(func, &layouts);
+            let users = Users::new(func);
+            let layouts = vector_register_layouts(func, &users);
+            l.float_loads = float_loads(func, &users, &layouts);
             for r in l.used.clone() {
                 let slot = l.make_slot(r, &layouts);
                 l.slots.insert(r, slot);

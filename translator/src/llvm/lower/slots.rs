@@ -45,6 +45,39 @@ pub(super) enum Slot {
     Split { low: LLVMValueRef, rest: LLVMValueRef, low_bits: u32 },
 }
 
+/// Who uses each value of a function, for the analyses below (made once per function).
+pub(super) struct Users {
+    /// The instructions that take each value as an argument, once per use.
+    of: FxHashMap<Value, Vec<Value>>,
+    /// The values some terminator takes.
+    by_terminator: FxHashSet<Value>,
+}
+
+impl Users {
+    pub(super) fn new(func: &Function) -> Users {
+        let mut users = Users { of: FxHashMap::default(), by_terminator: FxHashSet::default() };
+        for (_, bd) in func.blocks() {
+            for &v in &bd.insts {
+                for arg in func.inst(v).args() {
+                    users.of.entry(arg).or_default().push(v);
+                }
+            }
+            users.by_terminator.extend(bd.term.args());
+        }
+        users
+    }
+
+    /// The instructions that take `v`, once per use.
+    fn of(&self, v: Value) -> &[Value] {
+        self.of.get(&v).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether `v` has exactly one use, by an instruction.
+    fn only_one(&self, v: Value) -> bool {
+        self.of(v).len() == 1 && !self.by_terminator.contains(&v)
+    }
+}
+
 /// How a function keeps one vector register that it uses only as floats, vectors or memory
 /// contents (`vector_register_layouts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +99,7 @@ pub(super) enum Layout {
 /// shifts, which compilers emit when they use vector registers to hold integers) is left
 /// out and keeps the IR's `i128`, which LLVM holds in general-purpose registers, where those
 /// uses work without a move each.
-pub(super) fn vector_register_layouts(func: &Function) -> FxHashMap<Reg, Layout> {
+pub(super) fn vector_register_layouts(func: &Function, users: &Users) -> FxHashMap<Reg, Layout> {
     // Per register: the narrowest width it is used at (`None` once a use needs it whole), and
     // whether some use is an integer one.
     let mut widths: FxHashMap<Reg, Option<u32>> = FxHashMap::default();
@@ -78,18 +111,9 @@ pub(super) fn vector_register_layouts(func: &Function) -> FxHashMap<Reg, Layout>
         }
     };
     let is_float_or_vector = |ty: Type| matches!(ty, Type::F32 | Type::F64) || ty.is_vector();
-    // What each value's users are; a value a terminator uses counts as an integer use.
-    let mut users: FxHashMap<Value, Vec<Value>> = FxHashMap::default();
-    let mut used_by_terminator: FxHashSet<Value> = FxHashSet::default();
-    for (_, bd) in func.blocks() {
-        for &v in &bd.insts {
-            for arg in func.inst(v).args() {
-                users.entry(arg).or_default().push(v);
-            }
-        }
-        used_by_terminator.extend(bd.term.args());
-    }
-    let users_of = |v: Value| users.get(&v).map(Vec::as_slice).unwrap_or_default();
+    // A value a terminator uses counts as an integer use.
+    let used_by_terminator = &users.by_terminator;
+    let users_of = |v: Value| users.of(v);
     // Whether every use of `v` is a cast to a float or vector type or the value a store stores.
     let feeds_floats_or_memory = |v: Value| {
         !used_by_terminator.contains(&v)
@@ -160,23 +184,12 @@ pub(super) fn vector_register_layouts(func: &Function) -> FxHashMap<Reg, Layout>
 /// The guest loads whose only use is to fill the low bits of a split register (`layouts`, from
 /// `vector_register_layouts`) of the load's width, through a zero-extension used nowhere else: a
 /// scalar float load (LDR of an S or D register). The code generator loads them as floats and
-/// stores the float into the register's low slot as it is (`write_reg_low_float`). Loaded as
+/// stores the float into the register's low slot as it is (`lower_register_write`). Loaded as
 /// integers and cast, they made LLVM carry the value in a general-purpose register: it turns a
 /// load whose one use is a cast into a load of the cast's type, and moves a cast that every
 /// incoming value of a phi shares past the phi, so a float loaded before a loop and only read in
 /// it went around the loop as an integer.
-pub(super) fn float_loads(func: &Function, layouts: &FxHashMap<Reg, Layout>) -> FxHashSet<Value> {
-    let mut uses: FxHashMap<Value, u32> = FxHashMap::default();
-    for (_, bd) in func.blocks() {
-        for &v in &bd.insts {
-            for arg in func.inst(v).args() {
-                *uses.entry(arg).or_default() += 1;
-            }
-        }
-        for arg in bd.term.args() {
-            *uses.entry(arg).or_default() += 1;
-        }
-    }
+pub(super) fn float_loads(func: &Function, users: &Users, layouts: &FxHashMap<Reg, Layout>) -> FxHashSet<Value> {
     let mut loads = FxHashSet::default();
     for (_, bd) in func.blocks() {
         for &v in &bd.insts {
@@ -186,8 +199,8 @@ pub(super) fn float_loads(func: &Function, layouts: &FxHashMap<Reg, Layout>) -> 
             let is_load = matches!(func.inst(*loaded), InstData::Load { .. });
             if is_load
                 && func.value_type(*loaded).bits() == width
-                && uses.get(extended) == Some(&1)
-                && uses.get(loaded) == Some(&1)
+                && users.only_one(*extended)
+                && users.only_one(*loaded)
             {
                 loads.insert(*loaded);
             }
@@ -446,7 +459,7 @@ block0 @0x400000:
     return v15
 }",
         );
-        let layouts = vector_register_layouts(&func);
+        let layouts = vector_register_layouts(&func, &Users::new(&func));
         assert_eq!(layouts.get(&Reg::q(1)), Some(&Layout::Split(64)));
         assert_eq!(layouts.get(&Reg::q(2)), Some(&Layout::Vector));
         assert_eq!(layouts.get(&Reg::q(3)), None);
@@ -476,7 +489,7 @@ block0 @0x400000:
     return v11
 }",
         );
-        let layouts = vector_register_layouts(&func);
+        let layouts = vector_register_layouts(&func, &Users::new(&func));
         assert_eq!(layouts.get(&Reg::q(4)), Some(&Layout::Split(32)));
         assert_eq!(layouts.get(&Reg::q(5)), None);
     }
@@ -500,10 +513,10 @@ block0 @0x400000:
     return v5
 }",
         );
-        let layouts = vector_register_layouts(&func);
+        let layouts = vector_register_layouts(&func, &Users::new(&func));
         assert_eq!(layouts.get(&Reg::q(1)), Some(&Layout::Split(64)));
         assert_eq!(layouts.get(&Reg::q(2)), Some(&Layout::Split(64)));
-        let loads = float_loads(&func, &layouts);
+        let loads = float_loads(&func, &Users::new(&func), &layouts);
         assert!(loads.contains(&func.blocks[0].insts[1]), "{loads:?}");
         assert_eq!(loads.len(), 1, "{loads:?}");
     }
