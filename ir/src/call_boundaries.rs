@@ -11,11 +11,14 @@
 //!
 //! - a function that reads a scratch register (`DEAD_AT_CALL`) on entry before writing it
 //!   (`entry_reads`): its callers store that register at their calls;
-//! - a call whose continuation reads a register its callee should have clobbered
-//!   (`DEAD_AT_RETURN`) before writing it: the callee stores that register at its returns. For a
-//!   callee that sets no frame pointer (`is_frameless`: it may be an outlined fragment), reads as
-//!   an argument of what the continuation calls next count too (an outlined
-//!   `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf);
+//! - a call of a function that sets no frame pointer (`is_frameless`: it may be an outlined
+//!   fragment) whose continuation reads a register its callee should have clobbered
+//!   (`DEAD_AT_RETURN`) before writing it, itself or as an argument of what it calls next (an
+//!   outlined `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf): the callee stores that
+//!   register at its returns. A function that sets x29 is compiled code of the standard, whose
+//!   scratch registers hold nothing after it returns; only in Go does it count as a fragment would.
+//!   Nor does a read count where it lies only beyond a call that does not return (its cut
+//!   continuation, ir/src/noreturn.rs): `__stack_chk_fail`'s made glibc's `free` store x2-x11;
 //! - a function that may return with one of x19-x29 changed (the last write of the register on
 //!   some path to a return is not a load, as the restore of a saved register is): its callers
 //!   reload x19-x29 after calling it instead of keeping their own values.
@@ -134,23 +137,18 @@ pub fn conventions(
         entry_may_reads[i] |= reads;
         grew
     });
-    // What the continuations read, per callee: the direct ones, and for indirect calls every
-    // function whose address the program takes.
+    // What the continuations read, per callee: the direct ones that may return scratch registers
+    // (frameless ones, and in Go all), and in Go, for indirect calls, every function whose address
+    // the program takes.
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
     let mut read_after_indirect_calls: Mask = 0;
-    let frameless: Vec<bool> = functions.iter().map(is_frameless).collect();
-    for (i, (f, live)) in functions.iter().zip(&may_live).enumerate() {
-        let mut own: Option<Vec<Mask>> = None;
+    let returns_scratch_registers: Vec<bool> = functions.iter().map(|f| go_program || is_frameless(f)).collect();
+    for (f, live) in functions.iter().zip(&may_live) {
         for bd in &f.blocks {
             match bd.term {
                 Terminator::CallGuest { target, cont, .. } => {
-                    if let Some(t) = target_of(target) {
-                        let read = if frameless[t] || go_program {
-                            live[cont.index()]
-                        } else {
-                            own.get_or_insert_with(|| own_reads(f, &kill_gen[i]))[cont.index()]
-                        };
-                        read_by_callers[t] |= read & DEAD_AT_RETURN;
+                    if let Some(t) = target_of(target).filter(|&t| returns_scratch_registers[t]) {
+                        read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
                     }
                 }
                 Terminator::CallIndirect { cont, .. } if go_program => {
@@ -165,7 +163,14 @@ pub fn conventions(
             read_by_callers[i] |= read_after_indirect_calls;
         }
     }
-    hand_on_through_tail_jumps(functions, &target_of, &indirectly_callable, go_program, &mut read_by_callers);
+    hand_on_through_tail_jumps(
+        functions,
+        &target_of,
+        &indirectly_callable,
+        &returns_scratch_registers,
+        go_program,
+        &mut read_by_callers,
+    );
     functions
         .iter()
         .enumerate()
@@ -192,11 +197,12 @@ pub fn conventions(
 /// Whether `f` never sets the frame pointer x29: it keeps no frame record, as the machine
 /// outliner's fragments (and hand-written routines) do. Only such a function may be a fragment
 /// that sets up its caller's next call (an outlined `ldr x2, [x29, #24]; mov w1, w0; ret` before
-/// a printf), so only its callers count, after a call of it, the registers their code passes on
-/// unread to what it calls next; a function that sets x29 is compiled code of the standard (its
-/// prologue), whose scratch registers hold nothing after it returns, and its callers count only
-/// what their own code reads (`own_reads`). Otherwise nearly every function stored at its returns
-/// every argument register it wrote: some caller goes on to a variadic call, which reads them all.
+/// a printf), so only its callers count, after a call of it, the registers their code reads or
+/// passes on unread to what it calls next; a function that sets x29 is compiled code of the
+/// standard (its prologue), whose scratch registers hold nothing after it returns, so outside Go
+/// it stores none at its returns. Otherwise nearly every function stored at its returns every
+/// argument register it wrote: some caller goes on to a variadic call, which reads them all, and
+/// code on paths that cannot run reads registers it never set.
 /// sp says nothing here: a fragment that makes a call saves the link register with
 /// `str x30, [sp, #-16]!` and may still hand back `add x2, x0, #1` for the next call.
 fn is_frameless(f: &Function) -> bool {
@@ -206,23 +212,21 @@ fn is_frameless(f: &Function) -> bool {
         .any(|&v| matches!(f.inst(v), InstData::SetReg { reg, .. } if *reg == Reg::x(29)))
 }
 
-/// Per block of `f`, the registers its own code may read after that point before writing them,
-/// leaving out what the functions and system calls it calls read (see `is_frameless`).
-fn own_reads(f: &Function, (gen, kill): &(Vec<Mask>, Vec<Mask>)) -> Vec<Mask> {
-    explicit_live_in(f, gen, kill, &[], &|_| None, Paths::May, 0)
-}
-
 /// A function that leaves by a jump to another function (a tail call) has that function return to
 /// its own callers: what those read after the call, the target stores at its returns too. An
 /// indirect jump whose targets were not recovered may be such a tail call of any function whose
 /// address the program takes (`indirectly_callable`): Go's assembly jumps through registers so.
 /// Outside Go (`go_program`) such a target returns no scratch register (see the module's
 /// comment), and the PLT stubs through which a static C program calls the string functions its C
-/// library picks at run time hand nothing on.
+/// library picks at run time hand nothing on. Nor does a jump to a function that
+/// `returns_scratch_registers` says keeps the standard (it sets x29: glibc's `free`, reached by
+/// a dozen frameless wrappers), nor a call's cut continuation (it runs only if a call that does not
+/// return does).
 fn hand_on_through_tail_jumps(
     functions: &[Function],
     target_of: &dyn Fn(u64) -> Option<usize>,
     indirectly_callable: &[bool],
+    returns_scratch_registers: &[bool],
     go_program: bool,
     read_by_callers: &mut [Mask],
 ) {
@@ -230,10 +234,14 @@ fn hand_on_through_tail_jumps(
     let mut indirect_jumpers: Vec<usize> = vec![];
     for (i, f) in functions.iter().enumerate() {
         let recovered = |b: usize| f.indirect_targets.iter().any(|(block, _)| block.index() == b);
+        let dead_ends = continuations_of_calls_that_do_not_return(f);
         for (b, bd) in f.blocks.iter().enumerate() {
             match bd.term {
+                _ if dead_ends[b] => {}
                 Terminator::JumpGuest { target } => {
-                    if let Some(t) = target_of(target).filter(|&t| t != i && jumps_out(f, target)) {
+                    if let Some(t) =
+                        target_of(target).filter(|&t| t != i && jumps_out(f, target) && returns_scratch_registers[t])
+                    {
                         tail_jumps.push((i, t));
                     }
                 }
@@ -302,7 +310,10 @@ enum Paths {
 /// condition), and counting those would make ordinary functions, and then all their callers,
 /// look nonstandard. The outliner's functions are straight-line code, where every read is on
 /// every path. What a call's continuation reads is taken on some path: that makes only the
-/// callee store a little more at its returns.
+/// callee store a little more at its returns. On some path, but not one through the continuation
+/// of a call that does not return (`continuations_of_calls_that_do_not_return`): that one runs
+/// only if the callee comes back after all, which ir/src/noreturn.rs rules out (or the compiler,
+/// for a call that ends its function's code).
 fn explicit_live_in(
     f: &Function,
     gen: &[Mask],
@@ -314,6 +325,7 @@ fn explicit_live_in(
 ) -> Vec<Mask> {
     let n = f.blocks.len();
     let resumed_at: FxHashMap<u64, usize> = f.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
+    let dead_ends = continuations_of_calls_that_do_not_return(f);
     // Must-liveness is the greatest fixpoint: start from everything and shrink.
     let mut live_in: Vec<Mask> = vec![if paths == Paths::Must { Mask::MAX } else { 0 }; n];
     let mut changed = true;
@@ -322,6 +334,7 @@ fn explicit_live_in(
         for b in (0..n).rev() {
             let term = &f.blocks[b].term;
             let exit = match *term {
+                _ if dead_ends[b] && paths == Paths::May => 0,
                 Terminator::CallGuest { target, .. } => {
                     target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t])
                 }
@@ -637,12 +650,9 @@ block0 @0xa300:
     return v1
 }";
 
-    #[test]
-    fn only_a_frameless_callee_returns_what_its_caller_passes_on() {
-        // A callee with a frame record (it sets x29) writes x2 as a temporary: under the
-        // standard its x2 means nothing after it returns, so it need not store it.
-        let framed = function(
-            "function framed @0x5000 {
+    /// A callee with a frame record (it sets x29) that writes x2 as a temporary: under the
+    /// standard its x2 means nothing after it returns, so it need not store it.
+    const FRAMED: &str = "function framed @0x5000 {
 block0 @0x5000:
     v0 = getreg.i64 sp
     v1 = const.i64 0x10
@@ -654,9 +664,11 @@ block0 @0x5000:
     setreg sp, v3
     v4 = getreg.i64 x30
     return v4
-}",
-        );
-        let functions = [framed, function(PASSES_X2_ON), function(READS_X2)];
+}";
+
+    #[test]
+    fn only_a_frameless_callee_returns_what_its_caller_passes_on() {
+        let functions = [function(FRAMED), function(PASSES_X2_ON), function(READS_X2)];
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         assert_eq!(c[0].read_by_callers, 0);
         // One that sets no x29 may be an outlined fragment setting up the next call's arguments,
@@ -677,6 +689,69 @@ block0 @0x5000:
 }",
         );
         let functions = [fragment, function(PASSES_X2_ON), function(READS_X2)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
+    }
+
+    #[test]
+    fn a_callee_with_a_frame_returns_no_scratch_register_outside_go() {
+        // Read after a direct call of it, and after a call of a thunk that tail-jumps to it: only
+        // a path that cannot run (or code outside the standard) reads x2 or x3 there.
+        let functions = [
+            function(FRAMED),
+            caller_reading(0x6000, 0x5000, Some("x2")),
+            function("function thunk @0x6100 {\nblock0 @0x6100:\n    jump_guest 0x5000\n}"),
+            caller_reading(0x6200, 0x6100, Some("x3")),
+        ];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
+        assert_eq!(c[0].read_by_callers, 0);
+        assert_eq!(c[2].read_by_callers, bit(Reg::x(3)), "the thunk sets no frame");
+        // Go's functions keep no standard, frame or not.
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, true);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(2)) | bit(Reg::x(3)));
+    }
+
+    /// A fragment that sets x2 for its caller, which reads x2 only where a call of a function
+    /// that never returns would come back: a path that does not run.
+    #[test]
+    fn a_read_after_a_call_that_does_not_return_is_not_a_read_after_the_call_before_it() {
+        let fragment = "function fragment @0x7000 {
+block0 @0x7000:
+    v0 = const.i64 0x7
+    setreg x2, v0
+    v1 = getreg.i64 x30
+    return v1
+}";
+        let caller = |cont: &str| {
+            function(&format!(
+                "function caller @0x8000 {{
+    resume 0x8008 block1
+    resume 0x8010 block2
+block0 @0x8000:
+    v0 = const.i64 0x8008
+    setreg x30, v0
+    call_guest 0x7000, ret 0x8008, block1
+block1 @0x8008:
+    v1 = const.i64 0x8010
+    setreg x30, v1
+    call_guest 0x9100, ret 0x8010, {cont}
+block2 @0x8010:
+    v2 = getreg.i64 x2
+    setreg x0, v2
+    v3 = getreg.i64 x30
+    return v3
+block3:
+    jump_guest 0x8010
+}}"
+            ))
+        };
+        let spins = || function("function spins @0x9100 {\nblock0 @0x9100:\n    jump block0\n}");
+        // As ir/src/noreturn.rs cuts the call: its continuation only jumps to the return address.
+        let functions = [function(fragment), caller("block3"), spins()];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
+        assert_eq!(c[0].read_by_callers, 0);
+        // A call that comes back reads x2 after it, which the fragment set: it stores x2.
+        let functions = [function(fragment), caller("block2"), spins()];
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
         assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
     }
