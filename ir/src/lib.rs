@@ -22,6 +22,7 @@ pub mod poll;
 pub mod prefix;
 pub mod reader;
 pub mod reg;
+pub mod restores;
 pub mod sync;
 pub mod types;
 pub mod verifier;

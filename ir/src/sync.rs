@@ -281,11 +281,17 @@ pub(crate) fn to_set(m: Mask) -> BTreeSet<Reg> {
     Reg::all().filter(|&r| m & bit(r) != 0).collect()
 }
 
-fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &FxHashSet<(usize, usize)>) -> Vec<Mask> {
+fn dirty_masks(
+    func: &Function,
+    successors: &[Vec<usize>],
+    flush_edges: &FxHashSet<(usize, usize)>,
+    restores: &FxHashSet<Value>,
+) -> Vec<Mask> {
     // Per block, the registers it leaves dirty itself (written) and those it leaves clean whatever
     // came in: sp, where its last write lowers sp, which the code generator stores at once
     // (`stack_pointer_raises`), so that the write-back at the next synchronisation point need not
-    // store it a second time.
+    // store it a second time; and a callee-saved register an epilogue puts back as the state still
+    // holds it (`restores`, the last write of the register in its block).
     let raises = stack_pointer_raises(func);
     let mut written: Vec<Mask> = vec![0; func.blocks.len()];
     let mut cleaned: Vec<Mask> = vec![0; func.blocks.len()];
@@ -293,9 +299,9 @@ fn dirty_masks(func: &Function, successors: &[Vec<usize>], flush_edges: &FxHashS
         let b = b.index();
         for &v in &bd.insts {
             if let InstData::SetReg { reg, .. } = func.inst(v) {
-                if *reg == Reg::SP && !raises.contains(&v) {
-                    written[b] &= !bit(Reg::SP);
-                    cleaned[b] |= bit(Reg::SP);
+                if (*reg == Reg::SP && !raises.contains(&v)) || restores.contains(&v) {
+                    written[b] &= !bit(*reg);
+                    cleaned[b] |= bit(*reg);
                 } else {
                     written[b] |= bit(*reg);
                 }
@@ -407,13 +413,24 @@ pub struct SyncSets {
     /// The registers written back on a local edge `(from, to)` into a loop that calls out (every
     /// edge not listed writes nothing back).
     pub written_back_on_edge: FxHashMap<(usize, usize), BTreeSet<Reg>>,
+    /// The restores of callee-saved registers that leave them clean before returns: the code
+    /// generator stores them only where the state may no longer hold their values on entry, or
+    /// the return goes elsewhere than to the link register the function was entered with
+    /// (ir/src/restores.rs).
+    pub restores: crate::restores::Restores,
 }
 
 /// Both analyses (see the module comment) under `convention`.
 pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
     let successors = local_successors(func);
     let flush_edges = loop_entry_edges(func, &successors);
-    let mut dirty = dirty_masks(func, &successors, &flush_edges);
+    let mut dirty = dirty_masks(func, &successors, &flush_edges, &FxHashSet::default());
+    // An epilogue's restores of values on entry leave their registers clean: the code generator
+    // stores them only where the state may no longer hold those values (ir/src/restores.rs).
+    let restores = crate::restores::restored_at_return(func, convention);
+    if !restores.setregs.is_empty() {
+        dirty = dirty_masks(func, &successors, &flush_edges, &restores.setregs);
+    }
     let flushed: FxHashMap<(usize, usize), Mask> = flush_edges
         .iter()
         .map(|&(p, s)| ((p, s), dirty[p] & !NOT_WRITTEN_BACK_ON_EDGES))
@@ -450,6 +467,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
         dirty_at_end: dirty.into_iter().map(to_set).collect(),
         live_at_start: live.into_iter().map(to_set).collect(),
         written_back_on_edge: flushed.into_iter().map(|(e, m)| (e, to_set(m))).collect(),
+        restores,
     }
 }
 

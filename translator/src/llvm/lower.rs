@@ -183,7 +183,22 @@ pub struct FnLowering<'a> {
     unloaded_at_start: Vec<BTreeSet<Reg>>,
     /// Those of the block being lowered, less what it has loaded or written so far.
     pub(super) unloaded: BTreeSet<Reg>,
+    /// In a function with restores before returns (`SyncSets::restores`): an `i16` with a bit per
+    /// register of `RESTORABLE` (x19 the lowest) whose state field may no longer hold its value
+    /// on entry (see `store_restores_unless_returning_to_caller`).
+    callee_saved_stored: Option<LLVMValueRef>,
 }
+
+/// The registers whose restores may leave them unstored at a return (ir/src/restores.rs).
+const RESTORABLE: std::ops::RangeInclusive<u8> = 19..=29;
+
+/// `r`'s bit in `FnLowering::callee_saved_stored`, if it is one of `RESTORABLE`.
+fn restorable_bit(r: Reg) -> Option<u64> {
+    RESTORABLE.clone().position(|n| Reg::x(n) == r).map(|i| 1 << i)
+}
+
+/// Every bit of `FnLowering::callee_saved_stored`.
+const ALL_RESTORABLE_BITS: u64 = (1 << (*RESTORABLE.end() - *RESTORABLE.start() + 1)) - 1;
 
 /// Registers a function reads or writes.
 fn used_registers(func: &Function) -> BTreeSet<Reg> {
@@ -223,7 +238,7 @@ impl<'a> FnLowering<'a> {
                 GuestBase::Zero => None,
                 GuestBase::Anywhere => Some(LLVMBuildLoad2(b, t.i64, rt.guest_base, NONAME)),
             };
-            let SyncSets { dirty_at_end, live_at_start, written_back_on_edge } = sync.clone();
+            let SyncSets { dirty_at_end, live_at_start, written_back_on_edge, .. } = sync.clone();
             // The first entry point leaves registers in the state; the others load them.
             let entries = match &shape {
                 Shape::Whole { extra_entries } => entry_points(func, extra_entries),
@@ -275,6 +290,7 @@ impl<'a> FnLowering<'a> {
                 },
                 unloaded_at_start,
                 unloaded: BTreeSet::new(),
+                callee_saved_stored: None,
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {
@@ -295,6 +311,9 @@ impl<'a> FnLowering<'a> {
                 l.state_ptr(r);
             }
             l.state_ptr(Reg::PC);
+            if !sync.restores.at_return.is_empty() {
+                l.callee_saved_stored = Some(LLVMBuildAlloca(b, LLVMInt16TypeInContext(t.ctx), NONAME));
+            }
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
             match shape {
@@ -382,6 +401,8 @@ impl<'a> FnLowering<'a> {
         for (&r, &v) in PASSED_IN_REGISTERS.iter().zip(&self.passed) {
             self.write_reg(r, v);
         }
+        // Entered anywhere but at its entry, the function knows nothing of what the state held.
+        self.note_callee_saved_stored(if block == 0 { None } else { Some(ALL_RESTORABLE_BITS) });
         let mut not_loaded: BTreeSet<Reg> = PASSED_IN_REGISTERS.into_iter().collect();
         not_loaded.extend(self.unloaded_at_start[block].iter().copied());
         self.reload(block, &not_loaded);
@@ -438,6 +459,10 @@ impl<'a> FnLowering<'a> {
 
     /// Stores the registers of `regs` into the state (an unloaded register is there already).
     fn write_back(&self, regs: &BTreeSet<Reg>) {
+        let stored = regs.difference(&self.unloaded).filter_map(|&r| restorable_bit(r)).fold(0, |m, b| m | b);
+        if stored != 0 {
+            self.note_callee_saved_stored(Some(stored));
+        }
         for &r in regs.difference(&self.unloaded) {
             let v = self.read_reg(r);
             let v = if r.ty() == Type::I1 { self.cast(LLVMOpcode::LLVMZExt, v, self.t.i8) } else { v };
@@ -586,6 +611,10 @@ impl<'a> FnLowering<'a> {
         returned: Option<LLVMValueRef>,
         bbs: &[LLVMBasicBlockRef],
     ) {
+        // A callee that may change x19-x29 may have stored them (a system call's handler too).
+        if !kept.contains(&Reg::x(19)) {
+            self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
+        }
         // A kept register still unloaded is the callee's to keep in the state: reloaded after it.
         let kept: BTreeSet<Reg> = kept
             .iter()
@@ -837,11 +866,12 @@ impl<'a> FnLowering<'a> {
                     self.after_call(ret_addr, cont, self.convention.kept_across(term), Some(returned), bbs);
                 }
                 Terminator::Return { target } => {
-                    self.flush(block);
                     // The pc is x30's value (a RET goes to x30): the receiver takes it for x30 too.
                     // Only a return to `PC_IN_STATE` itself puts both in the state, as that pc
                     // tells the receiver to find them there.
                     let target = val(target);
+                    self.store_restores_unless_returning_to_caller(block, target);
+                    self.flush(block);
                     let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
                     let odd = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
                     let usual = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
@@ -859,6 +889,8 @@ impl<'a> FnLowering<'a> {
                 }
                 Terminator::JumpGuest { target } => {
                     let t = self.const64(target);
+                    // A tail call: the function jumped to returns to x30.
+                    self.store_restores_unless_returning_to_caller(block, self.read_reg(Reg::x(30)));
                     self.flush(block);
                     self.leave_to(t, Some(target));
                 }
@@ -913,6 +945,94 @@ impl<'a> FnLowering<'a> {
                 }
             }
         }
+    }
+
+    /// Records, in a function with restores before returns, which of x19-x29 may no longer hold
+    /// their values on entry in the state from here on (`Some(bits)`, more of them: a store, a
+    /// call that may change them, an entry elsewhere than at the function's entry), or that all
+    /// do (`None`: the entry).
+    fn note_callee_saved_stored(&self, stored: Option<u64>) {
+        let Some(flags) = self.callee_saved_stored else { return };
+        // SAFETY: the flags and the builder belong to this function.
+        unsafe {
+            let i16t = LLVMInt16TypeInContext(self.t.ctx);
+            let value = match stored {
+                None => self.t.const_int(i16t, 0),
+                Some(bits) => {
+                    let old = LLVMBuildLoad2(self.b, i16t, flags, NONAME);
+                    LLVMBuildOr(self.b, old, self.t.const_int(i16t, bits as u128), NONAME)
+                }
+            };
+            LLVMBuildStore(self.b, value, flags);
+        }
+    }
+
+    /// Before a return from `block` to `target` (or a tail call, which returns to `target`): the
+    /// callee-saved registers that the block's epilogue put back as they were on entry
+    /// (`SyncSets::restores`) are left unstored when the state still holds those values (nothing
+    /// stored them since the entry: the flags `callee_saved_stored`) and the return goes to the
+    /// link register the function was entered with, as every return of compiled code does;
+    /// otherwise they are stored (code that plants values in its own save slots and returns
+    /// elsewhere, as `__builtin_eh_return` does, takes them from there).
+    fn store_restores_unless_returning_to_caller(&self, block: usize, target: LLVMValueRef) {
+        let Some(&restored) = self.sync.restores.at_return.get(&block) else { return };
+        let Some(flags) = self.callee_saved_stored else { return };
+        let regs: BTreeSet<Reg> = Reg::all().filter(|&r| restored & (1 << r.0) != 0).collect();
+        let bits = regs.iter().filter_map(|&r| restorable_bit(r)).fold(0, |m, b| m | b);
+        let entered_with =
+            self.passed[PASSED_IN_REGISTERS.iter().position(|&r| r == Reg::x(30)).expect("x30 is passed")];
+        unsafe {
+            let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
+            let elsewhere = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let done = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
+            let i16t = LLVMInt16TypeInContext(self.t.ctx);
+            let stored = LLVMBuildLoad2(self.b, i16t, flags, NONAME);
+            let stored = LLVMBuildAnd(self.b, stored, self.t.const_int(i16t, bits as u128), NONAME);
+            let untouched = self.icmp(LLVMIntPredicate::LLVMIntEQ, stored, self.t.const_int(i16t, 0));
+            let to_caller = self.icmp(LLVMIntPredicate::LLVMIntEQ, target, entered_with);
+            let to_caller = LLVMBuildAnd(self.b, to_caller, untouched, NONAME);
+            let br = LLVMBuildCondBr(self.b, to_caller, done, elsewhere);
+            self.set_branch_weights(br, 100_000, 1);
+            LLVMPositionBuilderAtEnd(self.b, elsewhere);
+            for (r, v) in self.restores_loaded_again(block) {
+                self.write_back_value(r, v);
+            }
+            LLVMBuildBr(self.b, done);
+            LLVMPositionBuilderAtEnd(self.b, done);
+        }
+    }
+
+    /// The values of the registers `block`'s epilogue restores (`SyncSets::restores`), for the
+    /// cold path of `store_restores_unless_returning_to_caller`: each loaded again from its save
+    /// slot where nothing in the block stores after the restore's load, so that the hot path need
+    /// not load it at all (LLVM does not move a guest load past the state's stores), else the
+    /// value loaded.
+    fn restores_loaded_again(&self, block: usize) -> Vec<(Reg, LLVMValueRef)> {
+        let insts = &self.func.blocks[block].insts;
+        let writes_memory = |v: &vmtrans_ir::Value| {
+            matches!(self.func.inst(*v), InstData::Store { .. } | InstData::AtomicRmw { .. } | InstData::Cmpxchg { .. })
+        };
+        let mut found = vec![];
+        for (i, &v) in insts.iter().enumerate() {
+            let InstData::SetReg { reg, arg } = *self.func.inst(v) else { continue };
+            if !self.sync.restores.setregs.contains(&v) {
+                continue;
+            }
+            let loaded = match *self.func.inst(arg) {
+                InstData::Load { ty, addr } => {
+                    let at = insts.iter().position(|&w| w == arg);
+                    let stored_after = at.is_none_or(|at| insts[at.min(i)..].iter().any(writes_memory));
+                    (!stored_after).then(|| unsafe {
+                        let l = LLVMBuildLoad2(self.b, self.t.of(ty), self.host_ptr(self.val(addr)), NONAME);
+                        LLVMSetAlignment(l, 1);
+                        l
+                    })
+                }
+                _ => None,
+            };
+            found.push((reg, loaded.unwrap_or_else(|| self.read_reg(reg))));
+        }
+        found
     }
 
     /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`, after
