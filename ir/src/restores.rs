@@ -13,8 +13,9 @@
 //! after it, and the code generator stores them at the return only where the state may no longer
 //! hold their values on entry: a flag of the function, set where it stores any of x19-x29 into
 //! the state (at a call, a system call, a signal poll, the way into a loop), after a call of a
-//! function that may change them, and where it is entered anywhere but at its entry (a resume
-//! point, a prefix's exit into the body). On a path that stored nothing the flag is a constant, so
+//! function that may change them, of one reached through a register or of code without a
+//! translation, and where it is entered anywhere but at its entry (a resume point, a prefix's exit
+//! into the body, where the body just stores them). On a path that stored nothing the flag is a constant, so
 //! the check costs nothing there.
 //!
 //! A restore is recognised by following the stack pointer and x29 as offsets from the entry's sp

@@ -194,6 +194,9 @@ pub struct FnLowering<'a> {
     /// register of `RESTORABLE` (x19 the lowest) whose state field may no longer hold its value
     /// on entry (see `store_restores_unless_returning_to_caller`).
     callee_saved_stored: Option<LLVMValueRef>,
+    /// Whether this is the body of a function with an early-exit prefix, entered where the prefix
+    /// leaves (ir/src/prefix.rs).
+    entered_at_prefix_exits: bool,
 }
 
 /// Registers a function reads or writes.
@@ -287,6 +290,7 @@ impl<'a> FnLowering<'a> {
                 unloaded_at_start,
                 unloaded: BTreeSet::new(),
                 callee_saved_stored: None,
+                entered_at_prefix_exits: matches!(&shape, Shape::Whole { extra_entries } if !extra_entries.is_empty()),
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {

@@ -297,6 +297,9 @@ impl FnLowering<'_> {
                             arrive(self.runtime_call(t, ret_addr));
                         })
                     };
+                    // What a callee reached through a register does with x19-x29 is not followed
+                    // (call_boundaries): it may have stored them changed.
+                    self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
                     self.after_call(ret_addr, cont, self.convention.kept_across(term), Some(returned), bbs);
                 }
                 Terminator::Return { target } => {
@@ -389,6 +392,8 @@ impl FnLowering<'_> {
             self.write_back(&BTreeSet::from(PASSED_ONLY_IN_REGISTERS));
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
+            // Code without a translation may have stored x19-x29 changed.
+            self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
             self.state_return_value()
         }
     }

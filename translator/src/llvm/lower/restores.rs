@@ -33,11 +33,22 @@ impl FnLowering<'_> {
     /// do (`None`: the entry).
     pub(super) fn note_callee_saved_stored(&self, stored: Option<u64>) {
         let Some(flags) = self.callee_saved_stored else { return };
+        // Only the registers some epilogue of the function restores are looked at.
+        let restored = self.sync.restores.registers();
+        let tracked = RESTORABLE
+            .clone()
+            .filter(|&n| restored & (1 << Reg::x(n).0) != 0)
+            .filter_map(|n| restorable_bit(Reg::x(n)))
+            .fold(0, |m, b| m | b);
         // SAFETY: the flags and the builder belong to this function.
         unsafe {
             let i16t = LLVMInt16TypeInContext(self.t.ctx);
-            let value = match stored {
+            let value = match stored.map(|bits| bits & tracked) {
                 None => self.t.const_int(i16t, 0),
+                Some(0) => return,
+                // A constant, not an `or` with what the flags held: at an entry elsewhere than the
+                // function's entry they hold nothing yet.
+                Some(bits) if bits == tracked => self.t.const_int(i16t, bits as u128),
                 Some(bits) => {
                     let old = LLVMBuildLoad2(self.b, i16t, flags, NONAME);
                     LLVMBuildOr(self.b, old, self.t.const_int(i16t, bits as u128), NONAME)
@@ -61,6 +72,14 @@ impl FnLowering<'_> {
         let bits = regs.iter().filter_map(|&r| restorable_bit(r)).fold(0, |m, b| m | b);
         let entered_with =
             self.passed[PASSED_IN_REGISTERS.iter().position(|&r| r == Reg::x(30)).expect("x30 is passed")];
+        if self.entered_at_prefix_exits {
+            // A body is entered where its prefix leaves (the flags all set), all but never at the
+            // function's entry: it just stores them.
+            for (r, v) in self.restores_loaded_again(block) {
+                self.write_back_value(r, v);
+            }
+            return;
+        }
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let elsewhere = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
