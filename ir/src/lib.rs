@@ -8,6 +8,7 @@
 
 pub mod a64;
 pub mod call_boundaries;
+pub mod convention;
 pub mod entities;
 pub mod function;
 pub mod helpers;
