@@ -27,7 +27,7 @@
 //! passed on through a call) and into the entries of the functions it calls or jumps to, which
 //! count what those read in turn: a function that takes one argument reads x0, not x1-x7, so a
 //! call before it does not make its caller's previous callee store x1-x7. Indirect calls and
-//! jumps and system calls may read every argument register.
+//! jumps may read every argument register; system calls read x0-x5 and x8.
 //!
 //! Go's code follows none of the standard: its functions take and return values in x0-x15 and
 //! keep no callee-saved registers, and it calls interface methods and closures through registers.
@@ -272,8 +272,12 @@ fn hand_on_through_tail_jumps(
 }
 
 /// The registers that may pass arguments to code whose reads are not known (an indirect call or
-/// jump, a system call): x0-x8 and v0-v7.
+/// jump): x0-x8 and v0-v7.
 const ARGUMENTS: Mask = range(Reg::x(0).0, Reg::x(8).0) | range(Reg::q(0).0, Reg::q(7).0);
+
+/// What a system call reads: its arguments x0-x5 and its number in x8 (the kernel keeps the other
+/// registers; a signal handler run there sees the others as the standard leaves them).
+const SYSTEM_CALL_READS: Mask = range(Reg::x(0).0, Reg::x(5).0) | 1 << Reg::x(8).0;
 
 /// Runs `step` on every function (by index), then again on the callers (`callers`) of each
 /// function whose step reports that its facts grew, until nothing grows. Facts only grow, so this
@@ -344,9 +348,8 @@ fn explicit_live_in(
                     Some(_) => 0,
                     None => target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t]),
                 },
-                Terminator::CallIndirect { .. } | Terminator::JumpIndirect { .. } | Terminator::Syscall { .. } => {
-                    unknown_callee_reads
-                }
+                Terminator::CallIndirect { .. } | Terminator::JumpIndirect { .. } => unknown_callee_reads,
+                Terminator::Syscall { .. } => SYSTEM_CALL_READS,
                 _ => 0,
             };
             let successors = term.successors();
@@ -935,6 +938,25 @@ block0 @0xe000:
         // Outside Go the jump is a PLT stub's or a veneer's, to a function of the standard.
         let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0x9000, false);
         assert_eq!(c[0].read_by_callers, 0);
+    }
+
+    #[test]
+    fn a_system_call_reads_its_arguments_and_number_only() {
+        // An address-taken trampoline that reads x16 on entry (the dynamic linker's PLT resolver
+        // does), and a wrapper whose every path makes a system call.
+        let trampoline = function(REGISTER_JUMPER);
+        let wrapper = function(
+            "function wrapper @0xe100 {
+block0 @0xe100:
+    syscall 0xe100, block1
+block1 @0xe104:
+    v0 = getreg.i64 x30
+    return v0
+}",
+        );
+        let functions = [trampoline, wrapper, caller_reading(0xe200, 0xe100, None)];
+        let c = conventions(&functions, CallConvention::AAPCS64, &|a| a == 0xe000, false);
+        assert_eq!(c[2].read_by_callees, 0, "the system call reads no x16, whatever indirect callees read");
     }
 
     #[test]
