@@ -8,15 +8,15 @@
 //! the first branch) the state still holds exactly that value. Each such register cost a load from
 //! the guest stack and a store into the state per return.
 //!
-//! `restored_at_return` finds, per block that ends in a return, the callee-saved registers whose
-//! last write in the block is such a restore; `ir/src/sync.rs` then counts those registers clean
-//! after it, and the code generator stores them at the return only where the state may no longer
-//! hold their values on entry: a flag of the function, set where it stores any of x19-x29 into
-//! the state (at a call, a system call, a signal poll, the way into a loop), after a call of a
+//! `restored_at_return` finds, per block that ends in a return or a tail jump, the callee-saved
+//! registers whose last write in the block is such a restore; `ir/src/sync.rs` then counts those
+//! registers clean after it, and the code generator stores them there only where the state may no
+//! longer hold their values on entry: flags of the function, set where it stores one of x19-x29
+//! into the state (at a call, a system call, a signal poll, the way into a loop), after a call of a
 //! function that may change them, of one reached through a register or of code without a
 //! translation, and where it is entered anywhere but at its entry (a resume point, a prefix's exit
-//! into the body, where the body just stores them). On a path that stored nothing the flag is a constant, so
-//! the check costs nothing there.
+//! into the body, where the body just stores them). On a path that stored nothing the flags are
+//! constants, so the check costs nothing there.
 //!
 //! A restore is recognised by following the stack pointer and x29 as offsets from the entry's sp
 //! through the function (`Frame`): a 64-bit load from a slot where, on every path from the entry,
