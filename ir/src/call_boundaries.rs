@@ -79,7 +79,7 @@ pub fn conventions(
     }
     let index: FxHashMap<u64, usize> = functions.iter().enumerate().map(|(i, f)| (f.entry_addr, i)).collect();
     let target_of = |addr: u64| index.get(&addr).copied();
-    let kill_gen: Vec<(Vec<Mask>, Vec<Mask>)> = functions.iter().map(reads_and_writes).collect();
+    let facts: Vec<BlockFacts> = functions.iter().map(BlockFacts::of).collect();
     let mut entry_reads: Vec<Mask> = vec![0; functions.len()];
     let mut changes_callee_saved: Vec<Mask> = vec![0; functions.len()];
     // Whole-program fixpoint: every function once, then again whenever a function it calls or
@@ -104,14 +104,13 @@ pub fn conventions(
     loop {
         fixpoint_over_callers(&callers, |i| {
             let f = &functions[i];
-            let (gen, kill) = &kill_gen[i];
             // Blocks that reach no exit (a loop that only a signal leaves) keep the greatest
             // fixpoint's "everything": what is read on every path is also read on some path.
             let unknown = read_by_indirect_callees;
-            let may = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::May, unknown);
-            let must = explicit_live_in(f, gen, kill, &entry_reads, &target_of, Paths::Must, unknown);
+            let may = explicit_live_in(f, &facts[i], &entry_reads, &target_of, Paths::May, unknown);
+            let must = explicit_live_in(f, &facts[i], &entry_reads, &target_of, Paths::Must, unknown);
             let reads = must.first().zip(may.first()).map_or(0, |(m, y)| m & y) & DEAD_AT_CALL;
-            let changes = callee_saved_changed_at_return(f, &changes_callee_saved, &target_of);
+            let changes = callee_saved_changed_at_return(f, &facts[i].dead_ends, &changes_callee_saved, &target_of);
             let grew = reads & !entry_reads[i] != 0 || changes & !changes_callee_saved[i] != 0;
             entry_reads[i] |= reads;
             changes_callee_saved[i] |= changes;
@@ -129,9 +128,8 @@ pub fn conventions(
     let mut entry_may_reads: Vec<Mask> = vec![0; functions.len()];
     let mut may_live: Vec<Vec<Mask>> = vec![vec![]; functions.len()];
     fixpoint_over_callers(&callers, |i| {
-        let (gen, kill) = &kill_gen[i];
         let unknown = ARGUMENTS | read_by_indirect_callees;
-        may_live[i] = explicit_live_in(&functions[i], gen, kill, &entry_may_reads, &target_of, Paths::May, unknown);
+        may_live[i] = explicit_live_in(&functions[i], &facts[i], &entry_may_reads, &target_of, Paths::May, unknown);
         let reads = may_live[i].first().copied().unwrap_or(0);
         let grew = reads & !entry_may_reads[i] != 0;
         entry_may_reads[i] |= reads;
@@ -165,6 +163,7 @@ pub fn conventions(
     }
     hand_on_through_tail_jumps(
         functions,
+        &facts,
         &target_of,
         &indirectly_callable,
         &returns_scratch_registers,
@@ -224,6 +223,7 @@ fn is_frameless(f: &Function) -> bool {
 /// return does).
 fn hand_on_through_tail_jumps(
     functions: &[Function],
+    facts: &[BlockFacts],
     target_of: &dyn Fn(u64) -> Option<usize>,
     indirectly_callable: &[bool],
     returns_scratch_registers: &[bool],
@@ -234,10 +234,9 @@ fn hand_on_through_tail_jumps(
     let mut indirect_jumpers: Vec<usize> = vec![];
     for (i, f) in functions.iter().enumerate() {
         let recovered = |b: usize| f.indirect_targets.iter().any(|(block, _)| block.index() == b);
-        let dead_ends = continuations_of_calls_that_do_not_return(f);
         for (b, bd) in f.blocks.iter().enumerate() {
             match bd.term {
-                _ if dead_ends[b] => {}
+                _ if facts[i].dead_ends[b] => {}
                 Terminator::JumpGuest { target } => {
                     if let Some(t) =
                         target_of(target).filter(|&t| t != i && jumps_out(f, target) && returns_scratch_registers[t])
@@ -298,6 +297,30 @@ fn fixpoint_over_callers(callers: &[Vec<usize>], mut step: impl FnMut(usize) -> 
     }
 }
 
+/// What the analyses here need of each block of a function, made once per function (the
+/// fixpoints revisit functions many times): the registers it reads before writing them and those
+/// it writes (`reads_and_writes`), whether it continues a call that does not return
+/// (`continuations_of_calls_that_do_not_return`), and the blocks of the function's resume points
+/// by guest address.
+struct BlockFacts {
+    gen: Vec<Mask>,
+    kill: Vec<Mask>,
+    dead_ends: Vec<bool>,
+    resumed_at: FxHashMap<u64, usize>,
+}
+
+impl BlockFacts {
+    fn of(f: &Function) -> BlockFacts {
+        let (gen, kill) = reads_and_writes(f);
+        BlockFacts {
+            gen,
+            kill,
+            dead_ends: continuations_of_calls_that_do_not_return(f),
+            resumed_at: f.resume_points.iter().map(|&(a, b)| (a, b.index())).collect(),
+        }
+    }
+}
+
 /// Whether a liveness counts registers read on some path (`May`) or on every path (`Must`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Paths {
@@ -320,16 +343,14 @@ enum Paths {
 /// for a call that ends its function's code).
 fn explicit_live_in(
     f: &Function,
-    gen: &[Mask],
-    kill: &[Mask],
+    facts: &BlockFacts,
     entry_reads: &[Mask],
     target_of: &dyn Fn(u64) -> Option<usize>,
     paths: Paths,
     unknown_callee_reads: Mask,
 ) -> Vec<Mask> {
     let n = f.blocks.len();
-    let resumed_at: FxHashMap<u64, usize> = f.resume_points.iter().map(|&(a, b)| (a, b.index())).collect();
-    let dead_ends = continuations_of_calls_that_do_not_return(f);
+    let BlockFacts { gen, kill, dead_ends, resumed_at } = facts;
     // Must-liveness is the greatest fixpoint: start from everything and shrink.
     let mut live_in: Vec<Mask> = vec![if paths == Paths::Must { Mask::MAX } else { 0 }; n];
     let mut changed = true;
@@ -373,7 +394,12 @@ fn explicit_live_in(
 /// return or a jump to another function, the register's last write is not a restore (a load from the stack, `is_stack_load`, of
 /// a register whose entry value the function stores), or a call of a function that changes it
 /// (`changes`) comes after the last.
-fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dyn Fn(u64) -> Option<usize>) -> Mask {
+fn callee_saved_changed_at_return(
+    f: &Function,
+    dead_ends: &[bool],
+    changes: &[Mask],
+    target_of: &dyn Fn(u64) -> Option<usize>,
+) -> Mask {
     let callee_saved: Mask = CALLEE_SAVED.iter().filter(|&&r| r != Reg::SP).fold(0, |m, &r| m | bit(r));
     let n = f.blocks.len();
     // The callee-saved registers whose values on entry the function stores somewhere: only those
@@ -438,7 +464,6 @@ fn callee_saved_changed_at_return(f: &Function, changes: &[Mask], target_of: &dy
     // the continuation of a call that does not return
     // (`continuations_of_calls_that_do_not_return`) hands back nothing: no path goes on after
     // such a call, the one to exit on an allocation failure included, whatever it changed before.
-    let dead_ends = continuations_of_calls_that_do_not_return(f);
     f.blocks.iter().enumerate().fold(0, |m, (b, bd)| match bd.term {
         _ if dead_ends[b] => m,
         Terminator::Return { .. } => m | out[b],
@@ -470,7 +495,7 @@ fn continuations_of_calls_that_do_not_return(f: &Function) -> Vec<bool> {
 
 /// Whether a `jump_guest` of `f` to `target` leaves it: a jump to one of its own resume points
 /// goes on inside it (through the dispatcher), anything else is a tail call.
-fn jumps_out(f: &Function, target: u64) -> bool {
+pub(crate) fn jumps_out(f: &Function, target: u64) -> bool {
     !f.resume_points.iter().any(|&(r, _)| r == target)
 }
 

@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::call_boundaries::jumps_out;
 use crate::entities::Value;
 use crate::function::Function;
 use crate::inst::{BinaryOp, InstData, Terminator};
@@ -63,16 +64,50 @@ impl Restores {
     }
 }
 
-/// The restores of `func` before its returns (see the module comment).
+/// The restores of `func` before its returns (see the module comment): in each block that returns
+/// to the link register's value on entry, or tail-jumps to another function with that link
+/// register, with sp where the function found it, the `setreg`s that are the last write of their
+/// register in the block and put back its value on entry from its save slot.
 pub(crate) fn restored_at_return(func: &Function, convention: CallConvention) -> Restores {
     let mut found = Restores::default();
     if !convention.follows_aapcs64 {
         return found;
     }
-    for (b, restores) in restores_before_returns(func, convention) {
-        for (setreg, reg) in restores {
-            found.setregs.insert(setreg);
-            *found.at_return.entry(b).or_default() |= bit(reg);
+    let at_start = frames_at_start(func, convention);
+    for (b, bd) in func.blocks.iter().enumerate() {
+        let Some(frame) = &at_start[b] else { continue };
+        let leaves = match bd.term {
+            Terminator::Return { .. } => true,
+            // A tail call: the function jumped to returns to this one's caller.
+            Terminator::JumpGuest { target } => jumps_out(func, target),
+            _ => false,
+        };
+        if !leaves {
+            continue;
+        }
+        let (end, known) = step(func, b, frame.clone());
+        let to_caller = match &bd.term {
+            Terminator::Return { target } => {
+                matches!(known.get(target), Some(Abstract::Restored(r) | Abstract::Entry(r)) if *r == Reg::x(30))
+            }
+            _ => end.holds_entry & bit(Reg::x(30)) != 0,
+        };
+        if end.sp != Some(0) || !to_caller {
+            continue;
+        }
+        let mut last: FxHashMap<Reg, Value> = FxHashMap::default();
+        for &v in &bd.insts {
+            if let InstData::SetReg { reg, .. } = func.inst(v) {
+                last.insert(*reg, v);
+            }
+        }
+        for (reg, v) in last {
+            let restores = matches!(func.inst(v), InstData::SetReg { arg, .. }
+                if known.get(arg) == Some(&Abstract::Restored(reg)));
+            if RESTORABLE & bit(reg) != 0 && restores {
+                found.setregs.insert(v);
+                *found.at_return.entry(b).or_default() |= bit(reg);
+            }
         }
     }
     found
@@ -232,8 +267,8 @@ fn frames_at_start(func: &Function, convention: CallConvention) -> Vec<Option<Fr
     at_start[0] = Some(Frame::at_entry());
     // Only the ways from the entry count: where the dispatcher enters the function elsewhere (a
     // resume point, a prefix's exit into the body), the code generator stores the restored
-    // registers anyway, as its flag says the state may no longer hold their values on entry.
-    let mut work: Vec<usize> = (0..n).filter(|&b| at_start[b].is_some()).collect();
+    // registers anyway, as its flags say the state may no longer hold their values on entry.
+    let mut work: Vec<usize> = vec![0];
     while let Some(b) = work.pop() {
         let Some(frame) = at_start[b].clone() else { continue };
         let (end, _) = step(func, b, frame);
@@ -250,57 +285,6 @@ fn frames_at_start(func: &Function, convention: CallConvention) -> Vec<Option<Fr
         }
     }
     at_start
-}
-
-/// Per block that returns to the link register's value on entry, or tail-jumps to another
-/// function with that link register, with sp where the function found it: the `setreg`s that are
-/// the last write of their register in the block and put back its value on entry from its save
-/// slot.
-fn restores_before_returns(func: &Function, convention: CallConvention) -> Vec<(usize, Vec<(Value, Reg)>)> {
-    let at_start = frames_at_start(func, convention);
-    let mut found = vec![];
-    for (b, bd) in func.blocks.iter().enumerate() {
-        let Some(frame) = &at_start[b] else { continue };
-        let leaves = match bd.term {
-            Terminator::Return { .. } => true,
-            // A tail call: the function jumped to returns to this one's caller.
-            Terminator::JumpGuest { target } => !func.resume_points.iter().any(|&(a, _)| a == target),
-            _ => false,
-        };
-        if !leaves {
-            continue;
-        }
-        let (end, known) = step(func, b, frame.clone());
-        let to_caller = match &bd.term {
-            Terminator::Return { target } => {
-                matches!(known.get(target), Some(Abstract::Restored(r) | Abstract::Entry(r)) if *r == Reg::x(30))
-            }
-            _ => end.holds_entry & bit(Reg::x(30)) != 0,
-        };
-        if end.sp != Some(0) || !to_caller {
-            continue;
-        }
-        let mut last: FxHashMap<Reg, Value> = FxHashMap::default();
-        for &v in &bd.insts {
-            if let InstData::SetReg { reg, .. } = func.inst(v) {
-                last.insert(*reg, v);
-            }
-        }
-        let mut restores: Vec<(Value, Reg)> = last
-            .into_iter()
-            .filter(|&(reg, v)| {
-                RESTORABLE & bit(reg) != 0
-                    && matches!(func.inst(v), InstData::SetReg { arg, .. }
-                        if known.get(arg) == Some(&Abstract::Restored(reg)))
-            })
-            .map(|(reg, v)| (v, reg))
-            .collect();
-        restores.sort_unstable_by_key(|&(v, _)| v.0);
-        if !restores.is_empty() {
-            found.push((b, restores));
-        }
-    }
-    found
 }
 
 #[cfg(test)]

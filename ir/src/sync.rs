@@ -227,13 +227,10 @@ pub struct SyncSets {
 pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
     let successors = local_successors(func);
     let flush_edges = loop_entry_edges(func, &successors);
-    let mut dirty = dirty_masks(func, &successors, &flush_edges, &FxHashSet::default());
     // An epilogue's restores of values on entry leave their registers clean: the code generator
     // stores them only where the state may no longer hold those values (ir/src/restores.rs).
     let restores = crate::restores::restored_at_return(func, convention);
-    if !restores.setregs.is_empty() {
-        dirty = dirty_masks(func, &successors, &flush_edges, &restores.setregs);
-    }
+    let mut dirty = dirty_masks(func, &successors, &flush_edges, &restores.setregs);
     let flushed: FxHashMap<(usize, usize), Mask> = flush_edges
         .iter()
         .map(|&(p, s)| ((p, s), dirty[p] & !NOT_WRITTEN_BACK_ON_EDGES))

@@ -43,7 +43,7 @@ use vmtrans_ir::sync::{
 };
 use vmtrans_ir::{Function, Reg, Type, Value};
 
-use restores::{restorable_bit, ALL_RESTORABLE_BITS};
+use restores::{flag_bits, RestoreFlags};
 
 use super::types::{Types, NONAME};
 use super::{CodegenOptions, GuestBase};
@@ -190,13 +190,9 @@ pub struct FnLowering<'a> {
     unloaded_at_start: Vec<BTreeSet<Reg>>,
     /// Those of the block being lowered, less what it has loaded or written so far.
     pub(super) unloaded: BTreeSet<Reg>,
-    /// In a function with restores before returns (`SyncSets::restores`): an `i16` with a bit per
-    /// register of `RESTORABLE` (x19 the lowest) whose state field may no longer hold its value
-    /// on entry (see `store_restores_unless_returning_to_caller`).
-    callee_saved_stored: Option<LLVMValueRef>,
-    /// Whether this is the body of a function with an early-exit prefix, entered where the prefix
-    /// leaves (ir/src/prefix.rs).
-    entered_at_prefix_exits: bool,
+    /// In a function with restores before returns, but for a body entered at its prefix's
+    /// exits: the flags of the registers the state may no longer hold as on entry.
+    restore_flags: Option<RestoreFlags>,
 }
 
 /// Registers a function reads or writes.
@@ -289,8 +285,7 @@ impl<'a> FnLowering<'a> {
                 },
                 unloaded_at_start,
                 unloaded: BTreeSet::new(),
-                callee_saved_stored: None,
-                entered_at_prefix_exits: matches!(&shape, Shape::Whole { extra_entries } if !extra_entries.is_empty()),
+                restore_flags: None,
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {
@@ -311,8 +306,11 @@ impl<'a> FnLowering<'a> {
                 l.state_ptr(r);
             }
             l.state_ptr(Reg::PC);
-            if !sync.restores.at_return.is_empty() {
-                l.callee_saved_stored = Some(LLVMBuildAlloca(b, LLVMInt16TypeInContext(t.ctx), NONAME));
+            // A body is entered at its prefix's exits, where the flags would be all set anyway.
+            let body = matches!(&shape, Shape::Whole { extra_entries } if !extra_entries.is_empty());
+            if !sync.restores.at_return.is_empty() && !body {
+                let flags = LLVMBuildAlloca(b, LLVMInt16TypeInContext(t.ctx), NONAME);
+                l.restore_flags = Some(RestoreFlags { flags, tracked: flag_bits(sync.restores.registers()) });
             }
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
@@ -402,7 +400,7 @@ impl<'a> FnLowering<'a> {
             self.write_reg(r, v);
         }
         // Entered anywhere but at its entry, the function knows nothing of what the state held.
-        self.note_callee_saved_stored(if block == 0 { None } else { Some(ALL_RESTORABLE_BITS) });
+        self.note_entered(block == 0);
         let mut not_loaded: BTreeSet<Reg> = PASSED_IN_REGISTERS.into_iter().collect();
         not_loaded.extend(self.unloaded_at_start[block].iter().copied());
         self.reload(block, &not_loaded);
@@ -459,9 +457,8 @@ impl<'a> FnLowering<'a> {
 
     /// Stores the registers of `regs` into the state (an unloaded register is there already).
     fn write_back(&self, regs: &BTreeSet<Reg>) {
-        let stored = regs.difference(&self.unloaded).filter_map(|&r| restorable_bit(r)).fold(0, |m, b| m | b);
-        if stored != 0 {
-            self.note_callee_saved_stored(Some(stored));
+        if self.restore_flags.is_some() {
+            self.note_stored(regs.difference(&self.unloaded).fold(0, |m, r| m | 1 << r.0));
         }
         for &r in regs.difference(&self.unloaded) {
             let v = self.read_reg(r);

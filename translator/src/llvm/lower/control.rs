@@ -13,7 +13,6 @@ use vmtrans_ir::inst::Terminator;
 use vmtrans_ir::sync::{PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE, RESULT_REGISTER};
 use vmtrans_ir::Reg;
 
-use super::restores::ALL_RESTORABLE_BITS;
 use super::FnLowering;
 use crate::llvm::types::NONAME;
 
@@ -37,7 +36,7 @@ impl FnLowering<'_> {
     ) {
         // A callee that may change x19-x29 may have stored them (a system call's handler too).
         if !kept.contains(&Reg::x(19)) {
-            self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
+            self.note_stored(u128::MAX);
         }
         // A kept register still unloaded is the callee's to keep in the state: reloaded after it.
         let kept: BTreeSet<Reg> = kept
@@ -299,7 +298,7 @@ impl FnLowering<'_> {
                     };
                     // What a callee reached through a register does with x19-x29 is not followed
                     // (call_boundaries): it may have stored them changed.
-                    self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
+                    self.note_stored(u128::MAX);
                     self.after_call(ret_addr, cont, self.convention.kept_across(term), Some(returned), bbs);
                 }
                 Terminator::Return { target } => {
@@ -393,7 +392,7 @@ impl FnLowering<'_> {
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
             // Code without a translation may have stored x19-x29 changed.
-            self.note_callee_saved_stored(Some(ALL_RESTORABLE_BITS));
+            self.note_stored(u128::MAX);
             self.state_return_value()
         }
     }

@@ -3,8 +3,6 @@
 //! since the entry, and stores the restored registers at a return or tail jump only when one of
 //! them is set or the function returns elsewhere than to the link register it was entered with.
 
-use std::collections::BTreeSet;
-
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::LLVMIntPredicate;
@@ -15,44 +13,47 @@ use vmtrans_ir::Reg;
 use super::FnLowering;
 use crate::llvm::types::NONAME;
 
-/// The registers whose restores may leave them unstored at a return (ir/src/restores.rs).
-pub(super) const RESTORABLE: std::ops::RangeInclusive<u8> = 19..=29;
-
-/// `r`'s bit in `FnLowering::callee_saved_stored`, if it is one of `RESTORABLE`.
-pub(super) fn restorable_bit(r: Reg) -> Option<u64> {
-    RESTORABLE.clone().position(|n| Reg::x(n) == r).map(|i| 1 << i)
+/// The flags of a function with restores before returns (`SyncSets::restores`): an `i16` alloca
+/// with a bit per register (x19 + i is bit i) that some store may have changed in the state since
+/// the entry, and the bits of the registers some epilogue of the function restores, the only ones
+/// looked at.
+#[derive(Clone, Copy)]
+pub(super) struct RestoreFlags {
+    pub(super) flags: LLVMValueRef,
+    pub(super) tracked: u64,
 }
 
-/// Every bit of `FnLowering::callee_saved_stored`.
-pub(super) const ALL_RESTORABLE_BITS: u64 = (1 << (*RESTORABLE.end() - *RESTORABLE.start() + 1)) - 1;
+/// The bits of the registers of the mask `regs` (one bit per register number) in `RestoreFlags`.
+pub(super) fn flag_bits(regs: u128) -> u64 {
+    ((regs >> Reg::x(19).0) & 0x7ff) as u64
+}
 
 impl FnLowering<'_> {
-    /// Records, in a function with restores before returns, which of x19-x29 may no longer hold
-    /// their values on entry in the state from here on (`Some(bits)`, more of them: a store, a
-    /// call that may change them, an entry elsewhere than at the function's entry), or that all
-    /// do (`None`: the entry).
-    pub(super) fn note_callee_saved_stored(&self, stored: Option<u64>) {
-        let Some(flags) = self.callee_saved_stored else { return };
-        // Only the registers some epilogue of the function restores are looked at.
-        let restored = self.sync.restores.registers();
-        let tracked = RESTORABLE
-            .clone()
-            .filter(|&n| restored & (1 << Reg::x(n).0) != 0)
-            .filter_map(|n| restorable_bit(Reg::x(n)))
-            .fold(0, |m, b| m | b);
+    /// Sets the flags where the function is entered: clear at its entry, and all set anywhere else
+    /// (a resume point), where it knows nothing of what the state held.
+    pub(super) fn note_entered(&self, at_entry: bool) {
+        let Some(RestoreFlags { flags, tracked }) = self.restore_flags else { return };
+        let value = if at_entry { 0 } else { tracked };
+        // SAFETY: the flags and the builder belong to this function.
+        unsafe { LLVMBuildStore(self.b, self.t.const_int(LLVMInt16TypeInContext(self.t.ctx), value as u128), flags) };
+    }
+
+    /// Sets the flags of the registers of the mask `regs`: from here on the state may no longer
+    /// hold their values on entry (a store of them; `u128::MAX` after a call that may change any).
+    pub(super) fn note_stored(&self, regs: u128) {
+        let Some(RestoreFlags { flags, tracked }) = self.restore_flags else { return };
+        let bits = flag_bits(regs) & tracked;
+        if bits == 0 {
+            return;
+        }
         // SAFETY: the flags and the builder belong to this function.
         unsafe {
             let i16t = LLVMInt16TypeInContext(self.t.ctx);
-            let value = match stored.map(|bits| bits & tracked) {
-                None => self.t.const_int(i16t, 0),
-                Some(0) => return,
-                // A constant, not an `or` with what the flags held: at an entry elsewhere than the
-                // function's entry they hold nothing yet.
-                Some(bits) if bits == tracked => self.t.const_int(i16t, bits as u128),
-                Some(bits) => {
-                    let old = LLVMBuildLoad2(self.b, i16t, flags, NONAME);
-                    LLVMBuildOr(self.b, old, self.t.const_int(i16t, bits as u128), NONAME)
-                }
+            let value = if bits == tracked {
+                self.t.const_int(i16t, bits as u128)
+            } else {
+                let old = LLVMBuildLoad2(self.b, i16t, flags, NONAME);
+                LLVMBuildOr(self.b, old, self.t.const_int(i16t, bits as u128), NONAME)
             };
             LLVMBuildStore(self.b, value, flags);
         }
@@ -60,26 +61,24 @@ impl FnLowering<'_> {
 
     /// Before a return from `block` to `target` (or a tail call, which returns to `target`): the
     /// callee-saved registers that the block's epilogue put back as they were on entry
-    /// (`SyncSets::restores`) are left unstored when the state still holds those values (nothing
-    /// stored them since the entry: the flags `callee_saved_stored`) and the return goes to the
-    /// link register the function was entered with, as every return of compiled code does;
-    /// otherwise they are stored (code that plants values in its own save slots and returns
-    /// elsewhere, as `__builtin_eh_return` does, takes them from there).
+    /// (`SyncSets::restores`) are left unstored when the state still holds those values (no flag
+    /// of theirs is set) and the return goes to the link register the function was entered with,
+    /// as every return of compiled code does; otherwise they are stored (code that plants values
+    /// in its own save slots and returns elsewhere, as `__builtin_eh_return` does, takes them from
+    /// there).
     pub(super) fn store_restores_unless_returning_to_caller(&self, block: usize, target: LLVMValueRef) {
         let Some(&restored) = self.sync.restores.at_return.get(&block) else { return };
-        let Some(flags) = self.callee_saved_stored else { return };
-        let regs: BTreeSet<Reg> = Reg::all().filter(|&r| restored & (1 << r.0) != 0).collect();
-        let bits = regs.iter().filter_map(|&r| restorable_bit(r)).fold(0, |m, b| m | b);
-        let entered_with =
-            self.passed[PASSED_IN_REGISTERS.iter().position(|&r| r == Reg::x(30)).expect("x30 is passed")];
-        if self.entered_at_prefix_exits {
-            // A body is entered where its prefix leaves (the flags all set), all but never at the
-            // function's entry: it just stores them.
+        let Some(RestoreFlags { flags, .. }) = self.restore_flags else {
+            // A body entered where its prefix leaves (ir/src/prefix.rs), all but never at the
+            // function's entry, keeps no flags: it just stores them.
             for (r, v) in self.restores_loaded_again(block) {
                 self.write_back_value(r, v);
             }
             return;
-        }
+        };
+        let bits = flag_bits(restored);
+        let entered_with =
+            self.passed[PASSED_IN_REGISTERS.iter().position(|&r| r == Reg::x(30)).expect("x30 is passed")];
         unsafe {
             let fnv = LLVMGetBasicBlockParent(LLVMGetInsertBlock(self.b));
             let elsewhere = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
@@ -112,16 +111,16 @@ impl FnLowering<'_> {
             matches!(self.func.inst(*v), InstData::Store { .. } | InstData::AtomicRmw { .. } | InstData::Cmpxchg { .. })
         };
         let mut found = vec![];
-        for (i, &v) in insts.iter().enumerate() {
+        for &v in insts {
             let InstData::SetReg { reg, arg } = *self.func.inst(v) else { continue };
             if !self.sync.restores.setregs.contains(&v) {
                 continue;
             }
             let loaded = match *self.func.inst(arg) {
                 InstData::Load { ty, addr } => {
-                    let at = insts.iter().position(|&w| w == arg);
-                    let stored_after = at.is_none_or(|at| insts[at.min(i)..].iter().any(writes_memory));
-                    (!stored_after).then(|| unsafe {
+                    // Values are local to their block, so the load is in this one, before the restore.
+                    let at = insts.iter().position(|&w| w == arg).unwrap_or(0);
+                    (!insts[at..].iter().any(writes_memory)).then(|| unsafe {
                         let l = LLVMBuildLoad2(self.b, self.t.of(ty), self.host_ptr(self.val(addr)), NONAME);
                         LLVMSetAlignment(l, 1);
                         l
