@@ -7,6 +7,11 @@
 //! arbitrary values, and memory reads served from the read-only initial image. The block is run
 //! twice with different arbitrary values; a target that depends on anything but the index and
 //! read-only memory shows up as a disagreement, and recovery gives up.
+//!
+//! Registers and slots of the function's own stack frame that hold one constant where the block
+//! starts (`constant_registers`) are given to the probe: a table base set up once in the prologue,
+//! kept in a callee-saved register or, in a large function short of registers, spilled to the
+//! frame and loaded back before each dispatch (`ldr x0, [sp, #16]`, SQLite's bytecode loop).
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -46,27 +51,56 @@ enum Index {
     Nowhere,
 }
 
+/// Where `constant_registers` puts the stack pointer at a function's entry: an address no
+/// user-space program can use, so that the slots of the function's frame are told apart from any
+/// other memory, whatever the real stack pointer is at run time.
+const ENTRY_SP: u64 = 0x4000_0000_0000_0000;
+
+/// How far from `ENTRY_SP` an address is taken for a slot of the frame.
+const FRAME_REACH: u64 = 1 << 32;
+
+/// What constant propagation knows where an instruction starts: general registers (and sp) that
+/// hold one constant whenever it runs, and slots of the function's stack frame that do, by their
+/// address relative to `ENTRY_SP`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The registers, by register.
+    pub regs: FxHashMap<Reg, u64>,
+    /// The frame's slots, by address: the width in bytes of the store that wrote it, and the value.
+    pub slots: FxHashMap<u64, (usize, u64)>,
+}
+
+impl Known {
+    /// What both `self` and `other` know alike: the meet of two paths.
+    fn meet(&self, other: &Known) -> Known {
+        Known {
+            regs: self.regs.iter().filter(|(r, v)| other.regs.get(r) == Some(v)).map(|(&r, &v)| (r, v)).collect(),
+            slots: self.slots.iter().filter(|(a, v)| other.slots.get(a) == Some(v)).map(|(&a, &v)| (a, v)).collect(),
+        }
+    }
+}
+
 struct ProbeEnv<'a> {
     src: &'a dyn CodeSource,
     index: Index,
     value: u64,
     noise: u64,
     regs: FxHashMap<Reg, u128>,
-    /// When set, reading a register with no known value is noted in `unknown_read`.
-    strict: bool,
-    unknown_read: bool,
+    /// The frame slots known to hold a value, updated by the block's own stores.
+    slots: FxHashMap<u64, (usize, u64)>,
     /// Whether the block read read-only memory (a table).
     read_table: bool,
+}
+
+/// Whether `addr` lies in the frame `ENTRY_SP` stands for.
+fn in_frame(addr: u64) -> bool {
+    addr.abs_diff(ENTRY_SP) < FRAME_REACH
 }
 
 impl Env for ProbeEnv<'_> {
     fn reg(&mut self, r: Reg) -> u128 {
         if let Some(&v) = self.regs.get(&r) {
             return v;
-        }
-        if self.strict {
-            self.unknown_read = true;
-            return 0;
         }
         if let Index::Register { reg, wide } = self.index {
             if r == reg {
@@ -86,7 +120,7 @@ impl Env for ProbeEnv<'_> {
                 self.read_table = true;
                 Ok(v)
             }
-            None if self.strict => Err(Fault { addr, write: false }),
+            None if self.slots.get(&addr).is_some_and(|&(width, _)| width == bytes) => Ok(self.slots[&addr].1 as u128),
             None if self.index == Index::Loaded => Ok(self.value as u128 & crate::interp::mask(8 * bytes as u32)),
             // Memory that may change (the stack, say) reads as noise: a target that depends on
             // it differs between the two probes and is rejected.
@@ -95,9 +129,12 @@ impl Env for ProbeEnv<'_> {
             }
         }
     }
-    fn store(&mut self, addr: u64, _: usize, _: u128) -> Result<(), Fault> {
-        if self.strict {
-            return Err(Fault { addr, write: true });
+    fn store(&mut self, addr: u64, bytes: usize, value: u128) -> Result<(), Fault> {
+        // A store ends what the slots it overlaps held; one into the frame is a slot of its own.
+        let end = addr.wrapping_add(bytes as u64);
+        self.slots.retain(|&at, &mut (width, _)| at >= end || at.wrapping_add(width as u64) <= addr);
+        if in_frame(addr) && bytes <= 8 {
+            self.slots.insert(addr, (bytes, value as u64));
         }
         Ok(())
     }
@@ -179,7 +216,7 @@ fn probe(
     func: &crate::function::Function,
     index: Index,
     value: u64,
-    known: &FxHashMap<Reg, u128>,
+    known: &Known,
 ) -> Option<u64> {
     probe_reading(src, func, index, value, known).map(|(target, _)| target)
 }
@@ -190,7 +227,7 @@ fn probe_reading(
     func: &crate::function::Function,
     index: Index,
     value: u64,
-    known: &FxHashMap<Reg, u128>,
+    known: &Known,
 ) -> Option<(u64, bool)> {
     let mut read_table = false;
     let mut seen = None;
@@ -200,9 +237,8 @@ fn probe_reading(
             index,
             value,
             noise,
-            regs: known.clone(),
-            strict: false,
-            unknown_read: false,
+            regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
+            slots: known.slots.clone(),
             read_table: false,
         };
         let mut block = func.entry();
@@ -227,28 +263,29 @@ fn probe_reading(
 /// register and the number of cases), every case is probed. Without one, each register the block
 /// reads before writing is tried as the index, counting up from 0 while the target stays a valid
 /// code address of the function (`valid`), and if none is, a value the block loads from memory
-/// that may change; this may over-approximate the cases, which only adds blocks. `known_regs` gives the values of registers that the function holds constant at the
-/// block (a table base hoisted out of a loop, say); recovery assumes them. Any wrong guess here is
-/// harmless because the code generator only uses recovered targets as the cases of a switch on
-/// the real computed address, whose default still goes to the dispatcher.
+/// that may change; this may over-approximate the cases, which only adds blocks. `known` gives
+/// the registers and frame slots that the function holds constant at the block (a table base
+/// hoisted out of a loop, or spilled to the frame, say: `constant_registers`); recovery assumes
+/// them. Any wrong guess here is harmless because the code generator only uses recovered targets
+/// as the cases of a switch on the real computed address, whose default still goes to the
+/// dispatcher.
 pub fn recover(
     src: &dyn CodeSource,
     block_start: u64,
     br_pc: u64,
     guard: Option<Guard>,
-    known_regs: &FxHashMap<Reg, u64>,
+    known: &Known,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<Vec<u64>> {
     let len = ((br_pc - block_start) / 4 + 1) as usize;
     let read = |a: u64| src.insn(a);
     let lifted = lift_block(block_start, &read, len).ok()?;
     let func = &lifted.func;
-    let known: FxHashMap<Reg, u128> = known_regs.iter().map(|(&r, &v)| (r, v as u128)).collect();
     let mut targets = vec![];
     match guard {
         Some(Guard { index_reg, cases, wide }) => {
-            let mut known = known;
-            known.remove(&index_reg);
+            let mut known = known.clone();
+            known.regs.remove(&index_reg);
             for i in 0..cases {
                 let t = probe(src, func, Index::Register { reg: index_reg, wide }, i, &known)?;
                 src.insn(t)?;
@@ -267,7 +304,7 @@ pub fn recover(
                 for &v in &bd.insts {
                     match func.inst(v) {
                         crate::inst::InstData::GetReg { reg }
-                            if reg.0 < 31 && !written.contains(reg) && !known.contains_key(reg) =>
+                            if reg.0 < 31 && !written.contains(reg) && !known.regs.contains_key(reg) =>
                         {
                             candidates.push(*reg)
                         }
@@ -317,7 +354,7 @@ fn count_up(
     src: &dyn CodeSource,
     func: &crate::function::Function,
     index: Index,
-    known: &FxHashMap<Reg, u128>,
+    known: &Known,
     valid: &dyn Fn(u64) -> bool,
 ) -> Vec<u64> {
     let needs_table = !matches!(index, Index::Register { wide: false, .. });
@@ -339,7 +376,7 @@ fn count_up(
 fn constant_target_of(
     src: &dyn CodeSource,
     func: &crate::function::Function,
-    known: &FxHashMap<Reg, u128>,
+    known: &Known,
     valid: &dyn Fn(u64) -> bool,
 ) -> Option<u64> {
     let t = probe(src, func, Index::Nowhere, 0, known)?;
@@ -358,27 +395,33 @@ pub fn constant_branch_target(
     let len = ((ret_pc - block_start) / 4 + 1) as usize;
     let read = |a: u64| src.insn(a);
     let lifted = lift_block(block_start, &read, len).ok()?;
-    constant_target_of(src, &lifted.func, &FxHashMap::default(), valid)
+    constant_target_of(src, &lifted.func, &Known::default(), valid)
 }
 
 /// Constant propagation over the instructions `pcs` of a function (entered at `entry`): for each
-/// instruction, the general registers known to hold one constant whenever it runs. It follows the
-/// indirect jumps whose targets are already known (`tables`, by the jump's address), so that a
-/// table reached only through another table still sees the base its function set up before
-/// both. A guess in one respect: a call is assumed to change only the registers the
-/// procedure-call standard lets it change (x0..x18, x30). It is used only for jump-table
-/// recovery, where a wrong guess is harmless (see `recover`).
+/// instruction, the general registers and frame slots known to hold one constant whenever it runs
+/// (`Known`). sp starts at `ENTRY_SP`, so the frame's slots have known addresses, and a constant
+/// stored into one is known where it is loaded back. It follows the indirect jumps whose targets
+/// are already known (`tables`, by the jump's address), so that a table reached only through
+/// another table still sees the base its function set up before both.
+///
+/// Each instruction runs twice in the reference interpreter, with different noise in what is not
+/// known; what it writes alike in both runs depends only on what is known. Guesses in two
+/// respects: a call is assumed to change only the registers the procedure-call standard lets it
+/// change (x0..x18, x30) and none of the caller's frame slots, and a store through an unknown
+/// address is assumed to miss the frame. It is used only for jump-table recovery, where a wrong
+/// guess is harmless (see `recover`).
 pub fn constant_registers(
     src: &dyn CodeSource,
     pcs: &BTreeSet<u64>,
     entry: u64,
     tables: &std::collections::BTreeMap<u64, Vec<u64>>,
-) -> FxHashMap<u64, FxHashMap<Reg, u64>> {
+) -> FxHashMap<u64, Known> {
     let read = |a: u64| src.insn(a);
     let mut lifted: FxHashMap<u64, Option<crate::function::Function>> = FxHashMap::default();
-    let mut state: FxHashMap<u64, FxHashMap<Reg, u64>> = FxHashMap::default();
+    let mut state: FxHashMap<u64, Known> = FxHashMap::default();
     let mut work: VecDeque<u64> = VecDeque::new();
-    state.insert(entry, FxHashMap::default());
+    state.insert(entry, Known { regs: FxHashMap::from_iter([(Reg::SP, ENTRY_SP)]), slots: FxHashMap::default() });
     work.push_back(entry);
     let mut visits = 0usize;
     while let Some(pc) = work.pop_front() {
@@ -400,32 +443,52 @@ pub fn constant_registers(
                     _ => None,
                 })
                 .collect();
-            let regs: FxHashMap<Reg, u128> = before.iter().map(|(&r, &v)| (r, v as u128)).collect();
-            let mut env = ProbeEnv {
-                src,
-                index: Index::Nowhere,
-                value: 0,
-                noise: 0,
-                regs,
-                strict: true,
-                unknown_read: false,
-                read_table: false,
-            };
-            let ok = run_block(f, f.entry(), &mut env).is_ok() && !env.unknown_read;
-            for r in written {
-                match (ok, env.regs.get(&r)) {
-                    (true, Some(&v)) if r.0 < 31 => {
-                        after.insert(r, v as u64);
-                    }
-                    _ => {
-                        after.remove(&r);
+            let runs = [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321].map(|noise| {
+                let mut env = ProbeEnv {
+                    src,
+                    index: Index::Nowhere,
+                    value: 0,
+                    noise,
+                    regs: before.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
+                    slots: before.slots.clone(),
+                    read_table: false,
+                };
+                // The instruction's own blocks (a compare-and-swap's, say) run to its end.
+                let mut block = f.entry();
+                let mut ok = false;
+                for _ in 0..=f.blocks.len() {
+                    match run_block(f, block, &mut env) {
+                        Ok(Exit::Block(next)) => block = next,
+                        Ok(_) => {
+                            ok = true;
+                            break;
+                        }
+                        Err(_) => break,
                     }
                 }
+                (ok, env)
+            });
+            let [(ok_a, a), (ok_b, b)] = &runs;
+            let ok = *ok_a && *ok_b;
+            for r in written {
+                match (a.regs.get(&r), b.regs.get(&r)) {
+                    (Some(&va), Some(&vb)) if ok && va == vb && r.0 <= Reg::SP.0 => {
+                        after.regs.insert(r, va as u64);
+                    }
+                    _ => {
+                        after.regs.remove(&r);
+                    }
+                }
+            }
+            // An instruction the interpreter cannot run is taken to leave the frame alone.
+            if ok {
+                after.slots =
+                    a.slots.iter().filter(|(at, v)| b.slots.get(at) == Some(v)).map(|(&at, &v)| (at, v)).collect();
             }
         }
         let flow = classify(insn, pc);
         if matches!(flow, Flow::Call { .. } | Flow::CallIndirect) {
-            after.retain(|r, _| r.0 >= 19 && r.0 != 30);
+            after.regs.retain(|r, _| r.0 >= 19 && r.0 != 30);
         }
         let next = pc.wrapping_add(4);
         let succs: Vec<u64> = match flow {
@@ -439,7 +502,7 @@ pub fn constant_registers(
         for s in succs.into_iter().filter(|s| pcs.contains(s)) {
             let merged = match state.get(&s) {
                 None => after.clone(),
-                Some(old) => old.iter().filter(|(r, v)| after.get(r) == Some(v)).map(|(&r, &v)| (r, v)).collect(),
+                Some(old) => old.meet(&after),
             };
             if state.get(&s) != Some(&merged) {
                 state.insert(s, merged);
@@ -507,6 +570,57 @@ mod tests {
         let lifted = lift_function("f", 0x1000, src, &|a| (0x1000..end).contains(&a), &[]).expect("liftable");
         let targets = lifted.func.indirect_targets.iter().flat_map(|(_, t)| t.iter().copied()).collect();
         (targets, lifted.unresolved_jumps)
+    }
+
+    /// A table base set up in the prologue and spilled to the frame across a call, which may
+    /// change every scratch register, then loaded back before the dispatch (GCC in a large
+    /// function short of registers: SQLite's bytecode loop).
+    fn spilled_base_function(respill: u32) -> Source {
+        Source {
+            code: vec![
+                0xd100_83ff, // sub sp, sp, #32
+                0xb000_0009, // adrp x9, 0x2000
+                0x9100_4129, // add x9, x9, #0x10
+                0xf900_0be9, // str x9, [sp, #16]
+                0x9400_01fc, // bl 0x1800
+                respill,     // nop (or a store of something else into the slot)
+                0xb940_0001, // ldr w1, [x0]
+                0x7100_0c3f, // cmp w1, #3
+                0x5400_0188, // b.hi 0x1050
+                0xf940_0be9, // ldr x9, [sp, #16]
+                0x1000_008a, // adr x10, 0x1038
+                0x3861_692b, // ldrb w11, [x9, x1]
+                0x8b0b_094a, // add x10, x10, x11, lsl #2
+                0xd61f_0140, // br x10
+                0xd280_0140, // 0x1038: mov x0, #10
+                0x1400_0006, // b 0x1054
+                0xd280_0160, // 0x1040: mov x0, #11
+                0x1400_0004, // b 0x1054
+                0xd280_0180, // 0x1048: mov x0, #12
+                0x1400_0002, // b 0x1054
+                0xd280_01a0, // 0x1050: mov x0, #13 (the default)
+                0x9100_83ff, // 0x1054: add sp, sp, #32
+                0xd65f_03c0, // ret
+            ],
+            table: vec![0, 2, 4, 2],
+        }
+    }
+
+    #[test]
+    fn a_table_base_spilled_to_the_frame_is_recovered() {
+        let src = spilled_base_function(0xd503_201f);
+        let (targets, unresolved) = recovered_targets(&src);
+        assert_eq!(targets, vec![0x1038, 0x1040, 0x1048]);
+        assert!(unresolved.is_empty());
+    }
+
+    #[test]
+    fn a_frame_slot_overwritten_with_an_unknown_value_is_not_a_table_base() {
+        // `str x0, [sp, #16]` after the call replaces the base with the call's result.
+        let src = spilled_base_function(0xf900_0be0);
+        let (targets, unresolved) = recovered_targets(&src);
+        assert!(targets.is_empty(), "{targets:#x?}");
+        assert_eq!(unresolved, vec![0x1034]);
     }
 
     #[test]

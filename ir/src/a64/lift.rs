@@ -474,7 +474,7 @@ pub fn lift_function(
             } else {
                 jumptable::constant_registers(src, &seen, entry, &tables)
             };
-            let none = FxHashMap::default();
+            let none = jumptable::Known::default();
             for (start, pc) in std::mem::take(&mut pending) {
                 let guard = guards.get(&start).copied();
                 let known = consts.get(&start).unwrap_or(&none);
