@@ -294,7 +294,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             .functions
             .iter()
             .filter(|f| opts.opt_level > 0 && llvm::is_huge(f))
-            .map(|f| format!("{:#x}", f.entry_addr))
+            .map(|f| format!("{:#x} ({})", f.entry_addr, f.inst_count()))
             .collect();
         if !huge.is_empty() {
             eprintln!(

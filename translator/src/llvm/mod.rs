@@ -187,12 +187,15 @@ struct Part {
 }
 
 /// The size (in IR instructions) above which a function's code is generated as at -O0, after
-/// the optimiser has run at the level asked for. LLVM's register allocator takes time super-linear
-/// in a function's size: glibc's `__vfscanf_internal` (26 000 instructions, in every program that
-/// scans input, busybox included) took 22 s at -O2, a quarter of its program's translation, against
-/// 2 to 3 s for functions of 7 000; with -O0's allocator after the -O2 optimiser it takes 5.5 s.
-/// Its code then keeps values in stack slots between blocks: slower, for code that seldom runs hot.
-pub const HUGE_FUNCTION: usize = 16_384;
+/// the optimiser has run at the level asked for, because LLVM's register allocator takes time
+/// super-linear in a function's size. Such code keeps values in stack slots between blocks, which
+/// made hot interpreter loops several times slower: SQLite's `sqlite3VdbeExec` (23 000 IR
+/// instructions) ran a query workload 3.9x slower than with its full code generation, and
+/// CPython's `_PyEval_EvalFrameDefault` (31 500) is its program's hottest function. What full
+/// code generation costs at these sizes: glibc's `__vfscanf_internal` (26 400, in every program
+/// that scans input) about 5 s of one core, `sqlite3VdbeExec` about 3 s; busybox translated in
+/// 35.8 s instead of 31.4 s with it set to 16 384 (its one function above that, at 0x40c640).
+pub const HUGE_FUNCTION: usize = 65_536;
 
 /// How a function is compiled: at `opts.opt_level`, except that
 /// - a function without loops is compiled at most at 1. Code without a loop runs each instruction
