@@ -49,6 +49,7 @@ use super::types::{Types, NONAME};
 use super::{CodegenOptions, GuestBase};
 
 mod control;
+mod dispatch;
 mod entries;
 mod restores;
 mod slots;
@@ -193,6 +194,10 @@ pub struct FnLowering<'a> {
     /// In a function with restores before returns, but for a body entered at its prefix's
     /// exits: the flags of the registers the state may no longer hold as on entry.
     restore_flags: Option<RestoreFlags>,
+    /// The shared dispatch blocks of indirect jumps with the same targets (`dispatch.rs`), and
+    /// the group of each such jump's block.
+    shared_dispatch: Vec<dispatch::SharedDispatch>,
+    shared_dispatch_of: FxHashMap<usize, usize>,
 }
 
 /// Registers a function reads or writes.
@@ -286,6 +291,8 @@ impl<'a> FnLowering<'a> {
                 unloaded_at_start,
                 unloaded: BTreeSet::new(),
                 restore_flags: None,
+                shared_dispatch: vec![],
+                shared_dispatch_of: FxHashMap::default(),
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {
@@ -312,6 +319,7 @@ impl<'a> FnLowering<'a> {
                 let flags = LLVMBuildAlloca(b, LLVMInt16TypeInContext(t.ctx), NONAME);
                 l.restore_flags = Some(RestoreFlags { flags, tracked: flag_bits(sync.restores.registers()) });
             }
+            l.plan_shared_dispatch(llfn);
             let bbs: Vec<LLVMBasicBlockRef> =
                 (0..func.blocks.len()).map(|_| LLVMAppendBasicBlockInContext(t.ctx, llfn, NONAME)).collect();
             match shape {
@@ -331,6 +339,7 @@ impl<'a> FnLowering<'a> {
                 }
                 l.lower_terminator(blk.index(), &bd.term, &bbs);
             }
+            l.finish_shared_dispatch(&bbs);
             LLVMDisposeBuilder(b);
         }
     }

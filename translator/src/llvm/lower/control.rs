@@ -178,22 +178,7 @@ impl FnLowering<'_> {
             let poll = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             let deliver = LLVMAppendBasicBlockInContext(self.t.ctx, fnv, NONAME);
             LLVMPositionBuilderAtEnd(self.b, poll);
-            let word = if self.polls_for_fast_isel {
-                let address = self.poll_word_address(fnv);
-                let word = LLVMBuildLoad2(self.b, self.t.i32, address, NONAME);
-                LLVMSetVolatile(word, 1);
-                word
-            } else {
-                // Monotonic, so that LLVM neither hoists the load out of the loop nor merges it
-                // with others.
-                let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
-                LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
-                word
-            };
-            LLVMSetAlignment(word, 4);
-            let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
-            let br = LLVMBuildCondBr(self.b, raised, deliver, bbs[dest.index()]);
-            self.set_branch_weights(br, 1, 100_000);
+            self.branch_if_signal_pending(fnv, deliver, bbs[dest.index()]);
             LLVMPositionBuilderAtEnd(self.b, deliver);
             // Only what the loop may still read: a register dead at `dest` (the flags a compare
             // in the loop sets for its own branch, most often) is read neither by the loop nor by
@@ -224,21 +209,60 @@ impl FnLowering<'_> {
                 // on with the values it holds unless one did.
                 self.set_pc(self.const64(addr));
                 self.write_back(&regs);
-                let unwind = self.unwind_block(fnv);
-                let mut args = [self.state];
-                let changed = if self.polls_for_fast_isel {
-                    LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll_plain, args.as_mut_ptr(), 1, NONAME)
-                } else {
-                    let call = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
-                    LLVMSetInstructionCallConv(call, LLVMCallConv::LLVMPreserveMostCallConv as u32);
-                    call
-                };
-                let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
-                let br = LLVMBuildCondBr(self.b, same, bbs[dest.index()], unwind);
-                self.set_branch_weights(br, 100_000, 1);
+                self.deliver_signals_then(fnv, bbs[dest.index()]);
             }
             LLVMPositionBuilderAtEnd(self.b, here);
             poll
+        }
+    }
+
+    /// Ends the block being built with a test of the thread's poll word: on to `pending` when a
+    /// signal is pending, else to `none`. For code generated as at -O0 the word's address is
+    /// taken once (`poll_word_address`) and read by a volatile load; otherwise by a monotonic one,
+    /// so that LLVM neither hoists it out of the loop nor merges it with others.
+    pub(super) fn branch_if_signal_pending(
+        &mut self,
+        fnv: LLVMValueRef,
+        pending: LLVMBasicBlockRef,
+        none: LLVMBasicBlockRef,
+    ) {
+        // SAFETY: every LLVM object here belongs to this function's context and builder.
+        unsafe {
+            let word = if self.polls_for_fast_isel {
+                let address = self.poll_word_address(fnv);
+                let word = LLVMBuildLoad2(self.b, self.t.i32, address, NONAME);
+                LLVMSetVolatile(word, 1);
+                word
+            } else {
+                let word = LLVMBuildLoad2(self.b, self.t.i32, self.rt.poll_word, NONAME);
+                LLVMSetOrdering(word, LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic);
+                word
+            };
+            LLVMSetAlignment(word, 4);
+            let raised = self.icmp(LLVMIntPredicate::LLVMIntNE, word, self.t.const_int(self.t.i32, 0));
+            let br = LLVMBuildCondBr(self.b, raised, pending, none);
+            self.set_branch_weights(br, 1, 100_000);
+        }
+    }
+
+    /// Ends the block being built (the state holding the pc and what a handler may read) with a
+    /// call of the runtime that delivers the pending signals, then goes on to `next` unless a
+    /// handler changed the state, in which case the function returns what the state holds.
+    pub(super) fn deliver_signals_then(&mut self, fnv: LLVMValueRef, next: LLVMBasicBlockRef) {
+        // SAFETY: every LLVM object here belongs to this function's context and builder.
+        unsafe {
+            let unwind = self.unwind_block(fnv);
+            let mut args = [self.state];
+            let changed = if self.polls_for_fast_isel {
+                LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll_plain, args.as_mut_ptr(), 1, NONAME)
+            } else {
+                let call = LLVMBuildCall2(self.b, self.rt.poll_ty, self.rt.poll, args.as_mut_ptr(), 1, NONAME);
+                LLVMSetInstructionCallConv(call, LLVMCallConv::LLVMPreserveMostCallConv as u32);
+                call
+            };
+            let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, changed, self.t.const_int(self.t.i32, 0));
+            let br = LLVMBuildCondBr(self.b, same, next, unwind);
+            self.set_branch_weights(br, 100_000, 1);
         }
     }
 
@@ -332,12 +356,10 @@ impl FnLowering<'_> {
                 }
                 Terminator::JumpIndirect { target } => {
                     let t = val(target);
-                    let known: Vec<(u64, usize)> = self
-                        .indirect_targets_of(block)
-                        .into_iter()
-                        .filter_map(|a| self.block_at.get(&a).map(|&b| (a, b)))
-                        .collect();
-                    if known.is_empty() {
+                    let known = self.known_indirect_targets(block);
+                    if let Some(&group) = self.shared_dispatch_of.get(&block) {
+                        self.jump_through_shared_dispatch(block, t, group);
+                    } else if known.is_empty() {
                         self.flush_leaving(block);
                         self.indirect_jump_via_cache(t);
                     } else {
