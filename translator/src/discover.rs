@@ -36,6 +36,9 @@ pub struct Discovered {
     pub unsupported: Vec<Unsupported>,
     /// Indirect jumps whose targets were not recovered (they go through the dispatcher).
     pub unresolved_jumps: Vec<u64>,
+    /// Indirect jumps whose targets were not recovered, given the targets of their function's
+    /// recovered tables as cases (`LiftedFunction::guessed_jumps`; not in Go programs).
+    pub guessed_jumps: Vec<u64>,
 }
 
 /// Finds and lifts every function reachable from the image's roots.
@@ -80,6 +83,8 @@ pub fn discover(image: &GuestImage) -> Discovered {
     let mut insns = 0;
     let mut unsupported = vec![];
     let mut unresolved_jumps = vec![];
+    let mut guessed_jumps = vec![];
+    let go_program = !image.go_functions.is_empty() || image.go_table_problem.is_some();
     while let Some(entry) = work.pop_front() {
         let end = match extents.get(&entry) {
             Some(&e) => e,
@@ -104,7 +109,7 @@ pub fn discover(image: &GuestImage) -> Discovered {
             .map(|(n, _)| n.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("sub_{entry:x}"));
-        let Ok(lifted) =
+        let Ok(mut lifted) =
             lift_function(&name, entry, image, &is_local, extra.get(&entry).map(|v| &v[..]).unwrap_or(&[]))
         else {
             continue;
@@ -112,6 +117,16 @@ pub fn discover(image: &GuestImage) -> Discovered {
         insns += lifted.insns;
         unsupported.extend(lifted.unsupported.iter().copied());
         unresolved_jumps.extend(lifted.unresolved_jumps.iter().copied());
+        if go_program {
+            // call_boundaries takes an unrecovered jump in Go for a possible jump to any function
+            // (a closure's tail call); a guessed table would hide that from it.
+            for &(block, pc) in &lifted.guessed_jumps {
+                lifted.func.indirect_targets.retain(|(b, _)| *b != block);
+                unresolved_jumps.push(pc);
+            }
+        } else {
+            guessed_jumps.extend(lifted.guessed_jumps.iter().map(|&(_, pc)| pc));
+        }
         let mut new_targets: Vec<u64> = lifted.call_targets.clone();
         for (_, bd) in lifted.func.blocks() {
             if let Terminator::JumpGuest { target } = bd.term {
@@ -131,5 +146,7 @@ pub fn discover(image: &GuestImage) -> Discovered {
     unsupported.dedup();
     unresolved_jumps.sort_unstable();
     unresolved_jumps.dedup();
-    Discovered { functions, insns, unsupported, unresolved_jumps }
+    guessed_jumps.sort_unstable();
+    guessed_jumps.dedup();
+    Discovered { functions, insns, unsupported, unresolved_jumps, guessed_jumps }
 }

@@ -305,13 +305,17 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             );
         }
         if !found.unresolved_jumps.is_empty() {
-            let list: Vec<String> = found.unresolved_jumps.iter().take(20).map(|a| format!("{a:#x}")).collect();
-            let more = found.unresolved_jumps.len().saturating_sub(20);
             eprintln!(
-                "vmtrans: {} indirect jumps with unrecovered targets go through the dispatcher: {}{}",
+                "vmtrans: {} indirect jumps with unrecovered targets go through the dispatcher: {}",
                 found.unresolved_jumps.len(),
-                list.join(" "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                address_list(&found.unresolved_jumps)
+            );
+        }
+        if !found.guessed_jumps.is_empty() {
+            eprintln!(
+                "vmtrans: {} indirect jumps with unrecovered targets reach their function's other tables' targets natively, anything else through the dispatcher: {}",
+                found.guessed_jumps.len(),
+                address_list(&found.guessed_jumps)
             );
         }
         for u in &found.unsupported {
@@ -330,4 +334,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The first 20 addresses of `addrs` in hex, and how many more there are.
+fn address_list(addrs: &[u64]) -> String {
+    let list: Vec<String> = addrs.iter().take(20).map(|a| format!("{a:#x}")).collect();
+    let more = addrs.len().saturating_sub(20);
+    format!("{}{}", list.join(" "), if more > 0 { format!(" and {more} more") } else { String::new() })
 }

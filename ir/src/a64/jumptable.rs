@@ -90,6 +90,8 @@ struct ProbeEnv<'a> {
     slots: FxHashMap<u64, (usize, u64)>,
     /// Whether the block read read-only memory (a table).
     read_table: bool,
+    /// The last 8-byte read of read-only memory: its address and the value read.
+    last_table_word: Option<(u64, u64)>,
 }
 
 /// Whether `addr` lies in the frame `ENTRY_SP` stands for.
@@ -118,6 +120,9 @@ impl Env for ProbeEnv<'_> {
         match self.src.rodata(addr, bytes) {
             Some(v) => {
                 self.read_table = true;
+                if bytes == 8 {
+                    self.last_table_word = Some((addr, v as u64));
+                }
                 Ok(v)
             }
             None if self.slots.get(&addr).is_some_and(|&(width, _)| width == bytes) => Ok(self.slots[&addr].1 as u128),
@@ -169,7 +174,7 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
         _ => return None,
     };
     let wide = c >> 31 == 1 || pc.checked_sub(8).is_some_and(|at| upper_half_zero(src, at, rn as u8));
-    (cases >= 1 && cases <= MAX_CASES).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
+    (1..=MAX_CASES).contains(&cases).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
 }
 
 /// Whether the last of the few instructions up to `pc` that writes general register `n` writes
@@ -240,6 +245,7 @@ fn probe_reading(
             regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
             slots: known.slots.clone(),
             read_table: false,
+            last_table_word: None,
         };
         let mut block = func.entry();
         let target = loop {
@@ -293,9 +299,15 @@ pub fn recover(
             }
         }
         None => {
+            // A table of code addresses the target is read from is scanned whole, as the probes
+            // below may reach only some of its entries (or one, which looks constant).
+            targets.extend(scanned_table(src, func, known, valid));
             // A target that depends on nothing unknown (`adr x1, label; br x1`) is the one case.
-            if let Some(t) = constant_target_of(src, func, &known, valid) {
-                return Some(vec![t]);
+            if let Some(t) = constant_target_of(src, func, known, valid) {
+                targets.push(t);
+                targets.sort_unstable();
+                targets.dedup();
+                return Some(targets);
             }
             // Registers read before being written in the block are the index candidates.
             let mut written = BTreeSet::new();
@@ -321,16 +333,16 @@ pub fn recover(
             // block widens itself), then whole (an X index); when no register is the index, a
             // discriminant the block loads is.
             for reg in candidates {
-                let mut found = count_up(src, func, Index::Register { reg, wide: false }, &known, valid);
+                let mut found = count_up(src, func, Index::Register { reg, wide: false }, known, valid);
                 if found.len() < 2 {
-                    found = count_up(src, func, Index::Register { reg, wide: true }, &known, valid);
+                    found = count_up(src, func, Index::Register { reg, wide: true }, known, valid);
                 }
                 if found.len() >= 2 {
                     targets.extend(found);
                 }
             }
-            if targets.is_empty() {
-                let found = count_up(src, func, Index::Loaded, &known, valid);
+            if targets.len() < 2 {
+                let found = count_up(src, func, Index::Loaded, known, valid);
                 if found.len() >= 2 {
                     targets.extend(found);
                 }
@@ -343,6 +355,64 @@ pub fn recover(
     targets.sort_unstable();
     targets.dedup();
     Some(targets)
+}
+
+/// The entries of a table of 8-byte code addresses in read-only memory that the dispatch block
+/// `func` reads its target from (`goto *labels[op]`, CPython's computed gotos), when it does: the
+/// words around the one the probe reads, both ways, while they are valid code addresses of the
+/// function (`valid`), at most `MAX_CASES`. The probes of `recover` take unknown values for
+/// random ones, and the index of such a dispatch often passes through a test that saturates on
+/// them (CPython's `opcode | (eval_breaker ? 0xff : 0)`: every probe reads entry 255).
+fn scanned_table(
+    src: &dyn CodeSource,
+    func: &crate::function::Function,
+    known: &Known,
+    valid: &dyn Fn(u64) -> bool,
+) -> Vec<u64> {
+    let mut env = ProbeEnv {
+        src,
+        index: Index::Loaded,
+        value: 0,
+        noise: 0x5a5a_5a5a_1234_5678,
+        regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
+        slots: known.slots.clone(),
+        read_table: false,
+        last_table_word: None,
+    };
+    let mut block = func.entry();
+    let target = loop {
+        match run_block(func, block, &mut env) {
+            Ok(Exit::Block(b)) => block = b,
+            Ok(Exit::Jump { target }) => break target,
+            _ => return vec![],
+        }
+    };
+    let Some((at, word)) = env.last_table_word else { return vec![] };
+    let is_code = |a: u64| valid(a) && a.is_multiple_of(4) && src.insn(a).is_some();
+    if word != target || !is_code(word) {
+        return vec![];
+    }
+    let entry = |a: u64| src.rodata(a, 8).map(|v| v as u64).filter(|&t| is_code(t));
+    let mut found = vec![word];
+    let mut up = at;
+    while found.len() < MAX_CASES as usize {
+        up = up.wrapping_add(8);
+        match entry(up) {
+            Some(t) => found.push(t),
+            None => break,
+        }
+    }
+    let mut down = at;
+    while found.len() < MAX_CASES as usize {
+        down = down.wrapping_sub(8);
+        match entry(down) {
+            Some(t) => found.push(t),
+            None => break,
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 /// The targets the probe finds for index values 0, 1, 2, ... in `index`, up to the first that is
@@ -452,6 +522,7 @@ pub fn constant_registers(
                     regs: before.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
                     slots: before.slots.clone(),
                     read_table: false,
+                    last_table_word: None,
                 };
                 // The instruction's own blocks (a compare-and-swap's, say) run to its end.
                 let mut block = f.entry();
@@ -621,6 +692,76 @@ mod tests {
         let (targets, unresolved) = recovered_targets(&src);
         assert!(targets.is_empty(), "{targets:#x?}");
         assert_eq!(unresolved, vec![0x1034]);
+    }
+
+    #[test]
+    fn a_table_of_code_addresses_is_scanned_whole() {
+        // CPython's dispatch: the index is the opcode, or 3 when a flag in memory is set, which
+        // every probe with random memory sees set; the whole table is read all the same.
+        let entries: [u64; 4] = [0x1028, 0x1030, 0x1038, 0x1040];
+        let src = Source {
+            code: vec![
+                0x7940_0281, // ldrh w1, [x20]
+                0x3940_0003, // ldrb w3, [x0]
+                0x7100_003f, // cmp w1, #0
+                0x5a9f_03e4, // csetm w4, ne
+                0x2a04_0063, // orr w3, w3, w4
+                0x9240_0463, // and x3, x3, #0x3
+                0xb000_0009, // adrp x9, 0x2000
+                0x9100_4129, // add x9, x9, #0x10
+                0xf863_7922, // ldr x2, [x9, x3, lsl #3]
+                0xd61f_0040, // br x2
+                0xd280_0140, // 0x1028: mov x0, #10
+                0xd65f_03c0, // ret
+                0xd280_0160, // 0x1030: mov x0, #11
+                0xd65f_03c0, // ret
+                0xd280_0180, // 0x1038: mov x0, #12
+                0xd65f_03c0, // ret
+                0xd280_01a0, // 0x1040: mov x0, #13
+                0xd65f_03c0, // ret
+            ],
+            table: entries.iter().flat_map(|e| e.to_le_bytes()).collect(),
+        };
+        let (targets, unresolved) = recovered_targets(&src);
+        assert_eq!(targets, entries.to_vec());
+        assert!(unresolved.is_empty());
+    }
+
+    #[test]
+    fn an_unrecovered_jump_gets_the_targets_of_the_functions_tables() {
+        // Two dispatches through the same labels; the second's table base comes from memory.
+        let entries: [u64; 4] = [0x1028, 0x1030, 0x1038, 0x1040];
+        let src = Source {
+            code: vec![
+                0xb000_0009, // adrp x9, 0x2000
+                0x9100_4129, // add x9, x9, #0x10
+                0xb940_0001, // ldr w1, [x0]
+                0x7100_0c3f, // cmp w1, #3
+                0x5400_0068, // b.hi 0x101c
+                0xf861_7922, // ldr x2, [x9, x1, lsl #3]
+                0xd61f_0040, // br x2
+                0xf940_0409, // 0x101c: ldr x9, [x0, #8]
+                0xf861_7922, // ldr x2, [x9, x1, lsl #3]
+                0xd61f_0040, // 0x1024: br x2
+                0xd280_0140, // 0x1028: mov x0, #10
+                0xd65f_03c0, // ret
+                0xd280_0160, // 0x1030: mov x0, #11
+                0xd65f_03c0, // ret
+                0xd280_0180, // 0x1038: mov x0, #12
+                0xd65f_03c0, // ret
+                0xd280_01a0, // 0x1040: mov x0, #13
+                0xd65f_03c0, // ret
+            ],
+            table: entries.iter().flat_map(|e| e.to_le_bytes()).collect(),
+        };
+        let end = 0x1000 + 4 * src.code.len() as u64;
+        let lifted = lift_function("f", 0x1000, &src, &|a| (0x1000..end).contains(&a), &[]).expect("liftable");
+        assert!(lifted.unresolved_jumps.is_empty());
+        assert_eq!(lifted.guessed_jumps.iter().map(|&(_, pc)| pc).collect::<Vec<_>>(), vec![0x1024]);
+        assert_eq!(lifted.func.indirect_targets.len(), 2);
+        for (_, targets) in &lifted.func.indirect_targets {
+            assert_eq!(targets, &entries.to_vec());
+        }
     }
 
     #[test]

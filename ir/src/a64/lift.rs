@@ -71,6 +71,10 @@ pub struct LiftedFunction {
     /// Indirect jumps (BR) whose targets could not be recovered: they reach their targets through
     /// the dispatcher, natively only where a target is a resume point.
     pub unresolved_jumps: Vec<u64>,
+    /// Indirect jumps (BR) whose targets could not be recovered but that were given the targets
+    /// of the function's recovered tables as their cases (`guess_unresolved_tables`), each with
+    /// its block: they reach those natively and anything else through the dispatcher.
+    pub guessed_jumps: Vec<(Block, u64)>,
 }
 
 /// How the lifter maps guest addresses to blocks.
@@ -495,6 +499,7 @@ pub fn lift_function(
             break;
         }
     }
+    let guessed = guess_unresolved_tables(&mut tables, &pending);
     // Leaders that cannot be read are not lifted; jumps to them leave the function.
     leaders.retain(|&a| read(a).is_some());
 
@@ -517,6 +522,7 @@ pub fn lift_function(
     let mut unsupported = vec![];
     let mut insns = 0;
     let mut indirect = vec![];
+    let mut guessed_jumps = vec![];
     for &(start, block) in &block_list {
         l.b.switch_to(block);
         let mut pc = start;
@@ -540,6 +546,9 @@ pub fn lift_function(
                     }
                     if matches!(term, Terminator::JumpIndirect { .. }) {
                         indirect.push((cur, targets.clone()));
+                        if guessed.contains(&pc) {
+                            guessed_jumps.push((cur, pc));
+                        }
                     }
                 }
                 if let Some(&t) = call_consts.get(&pc) {
@@ -573,8 +582,8 @@ pub fn lift_function(
     drop(l);
     func.resume_points = resume_points;
     func.indirect_targets = indirect;
-    let unresolved_jumps = pending.iter().map(|&(_, pc)| pc).collect();
-    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps })
+    let unresolved_jumps = pending.iter().map(|&(_, pc)| pc).filter(|pc| !guessed.contains(pc)).collect();
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps, guessed_jumps })
 }
 
 /// Lifts the single guest block at `pc` (at most `max_insns` instructions) for the fallback
@@ -611,5 +620,29 @@ pub fn lift_block(pc: u64, read: &dyn Fn(u64) -> Option<u32>, max_insns: usize) 
     }
     let call_targets = std::mem::take(&mut l.call_targets);
     drop(l);
-    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps: vec![] })
+    Ok(LiftedFunction { func, insns, unsupported, call_targets, unresolved_jumps: vec![], guessed_jumps: vec![] })
+}
+
+/// The BRs of `pending` (each with its block's start) whose targets recovery could not find get
+/// every target of the function's recovered tables (`tables`, by the jump's address) as theirs,
+/// when those number at least two; returns their addresses. A function with several dispatch
+/// sites into one set of labels (an interpreter's computed gotos, `goto *labels[op]` repeated at
+/// the end of each handler, as in CPython) may hide the table base of one site from constant
+/// propagation; that site then still reaches the labels the others reach natively, instead of
+/// sending the rest of the function's run to the fallback engine. A wrong guess is harmless: the
+/// cases only compare the computed address, and any other goes to the dispatcher as before.
+fn guess_unresolved_tables(tables: &mut BTreeMap<u64, Vec<u64>>, pending: &[(u64, u64)]) -> BTreeSet<u64> {
+    let mut labels: Vec<u64> = tables.values().filter(|t| t.len() >= 2).flatten().copied().collect();
+    labels.sort_unstable();
+    labels.dedup();
+    if labels.len() < 2 {
+        return BTreeSet::new();
+    }
+    pending
+        .iter()
+        .map(|&(_, pc)| {
+            tables.insert(pc, labels.clone());
+            pc
+        })
+        .collect()
 }
