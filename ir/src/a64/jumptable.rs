@@ -68,14 +68,31 @@ pub struct Known {
     pub regs: FxHashMap<Reg, u64>,
     /// The frame's slots, by address: the width in bytes of the store that wrote it, and the value.
     pub slots: FxHashMap<u64, (usize, u64)>,
+    /// The registers a call has clobbered since (bit n for xn), not written again: compiled code
+    /// reads none of them before writing it, so where paths join they take the other paths'
+    /// values. This keeps a table base that a loop holds in a scratch register known at its
+    /// dispatch although code placed after a call that does not return (`__stack_chk_fail`),
+    /// which this analysis takes to return, jumps back into the loop.
+    clobbered: u32,
 }
 
 impl Known {
     /// What both `self` and `other` know alike: the meet of two paths.
     fn meet(&self, other: &Known) -> Known {
+        let clobbered = |k: &Known, r: Reg| r.0 < 32 && k.clobbered >> r.0 & 1 == 1;
+        let mut regs: FxHashMap<Reg, u64> =
+            self.regs.iter().filter(|(r, v)| other.regs.get(r) == Some(v)).map(|(&r, &v)| (r, v)).collect();
+        for (a, b) in [(self, other), (other, self)] {
+            for (&r, &v) in &a.regs {
+                if clobbered(b, r) {
+                    regs.insert(r, v);
+                }
+            }
+        }
         Known {
-            regs: self.regs.iter().filter(|(r, v)| other.regs.get(r) == Some(v)).map(|(&r, &v)| (r, v)).collect(),
+            regs,
             slots: self.slots.iter().filter(|(a, v)| other.slots.get(a) == Some(v)).map(|(&a, &v)| (a, v)).collect(),
+            clobbered: self.clobbered & other.clobbered,
         }
     }
 }
@@ -491,7 +508,7 @@ pub fn constant_registers(
     let mut lifted: FxHashMap<u64, Option<crate::function::Function>> = FxHashMap::default();
     let mut state: FxHashMap<u64, Known> = FxHashMap::default();
     let mut work: VecDeque<u64> = VecDeque::new();
-    state.insert(entry, Known { regs: FxHashMap::from_iter([(Reg::SP, ENTRY_SP)]), slots: FxHashMap::default() });
+    state.insert(entry, Known { regs: FxHashMap::from_iter([(Reg::SP, ENTRY_SP)]), ..Known::default() });
     work.push_back(entry);
     let mut visits = 0usize;
     while let Some(pc) = work.pop_front() {
@@ -542,6 +559,9 @@ pub fn constant_registers(
             let [(ok_a, a), (ok_b, b)] = &runs;
             let ok = *ok_a && *ok_b;
             for r in written {
+                if r.0 < 32 {
+                    after.clobbered &= !(1 << r.0);
+                }
                 match (a.regs.get(&r), b.regs.get(&r)) {
                     (Some(&va), Some(&vb)) if ok && va == vb && r.0 <= Reg::SP.0 => {
                         after.regs.insert(r, va as u64);
@@ -560,6 +580,7 @@ pub fn constant_registers(
         let flow = classify(insn, pc);
         if matches!(flow, Flow::Call { .. } | Flow::CallIndirect) {
             after.regs.retain(|r, _| r.0 >= 19 && r.0 != 30);
+            after.clobbered = ((1 << 19) - 1) | (1 << 30);
         }
         let next = pc.wrapping_add(4);
         let succs: Vec<u64> = match flow {
@@ -762,6 +783,37 @@ mod tests {
         for (_, targets) in &lifted.func.indirect_targets {
             assert_eq!(targets, &entries.to_vec());
         }
+    }
+
+    #[test]
+    fn a_call_that_does_not_return_leaves_a_loops_table_base_known() {
+        // The table base lives in scratch register x3 across the loop; the code after a call of a
+        // function that does not return jumps back into the loop without setting it.
+        let src = Source {
+            code: vec![
+                0xb000_0003, // adrp x3, 0x2000
+                0x9100_4063, // add x3, x3, #0x10
+                0xb840_4401, // 0x1008: ldr w1, [x0], #4
+                0x7100_0c3f, // cmp w1, #3
+                0x5400_00a8, // b.hi 0x1024
+                0x1000_010a, // adr x10, 0x1034
+                0x3861_686b, // ldrb w11, [x3, x1]
+                0x8b0b_094a, // add x10, x10, x11, lsl #2
+                0xd61f_0140, // br x10
+                0x3400_0061, // 0x1024: cbz w1, 0x1030
+                0x9400_01f6, // bl 0x1800 (does not return)
+                0x17ff_fff7, // b 0x1008
+                0xd65f_03c0, // 0x1030: ret
+                0x17ff_fff5, // 0x1034: b 0x1008
+                0x17ff_fff4, // b 0x1008
+                0x17ff_fff3, // b 0x1008
+                0xd65f_03c0, // 0x1040: ret
+            ],
+            table: vec![0, 1, 2, 3],
+        };
+        let (targets, unresolved) = recovered_targets(&src);
+        assert_eq!(targets, vec![0x1034, 0x1038, 0x103c, 0x1040]);
+        assert!(unresolved.is_empty());
     }
 
     #[test]
