@@ -1,6 +1,7 @@
 //! Real interpreters from Debian's arm64 libraries, linked statically: SQLite (`libsqlite3.a`)
-//! under the driver `interpreters/sqlite_queries.c`, and CPython 3.11 (`libpython3.11.a` with its
-//! own `python.o`) running `interpreters/python_workload.py` on the package's standard library.
+//! under the driver `interpreters/sqlite_queries.c`, Lua 5.4 (`liblua5.4.a`) under
+//! `interpreters/lua_run.c` running `lua_workload.lua`, and CPython 3.11 (`libpython3.11.a` with
+//! its own `python.o`) running `interpreters/python_workload.py` on the package's standard library.
 //! Their bytecode loops are what breaks a lifter that cannot recover indirect jumps: SQLite's
 //! `sqlite3VdbeExec` switches through a table whose base it reloads from the stack, and CPython's
 //! `_PyEval_EvalFrameDefault` dispatches by computed gotos from 163 places through one table of
@@ -28,8 +29,9 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 const TRANSLATE_LIMIT: Duration = Duration::from_secs(900);
 
 /// The arm64 packages the two programs are linked from and run with.
-const PACKAGES: [&str; 6] = [
+const PACKAGES: [&str; 7] = [
     "libsqlite3-dev",
+    "liblua5.4-dev",
     "libpython3.11-dev",
     "libexpat1-dev",
     "zlib1g-dev",
@@ -108,6 +110,21 @@ fn translated_interpreters_match_qemu() {
         ],
         &sqlite,
     );
+    let lua = scratch.path().join("lua_run");
+    let lua_dev = package(&cache, "liblua5.4-dev");
+    link(
+        &[
+            "-O2".as_ref(),
+            "-I".as_ref(),
+            lua_dev.join("usr/include/lua5.4").as_os_str(),
+            "-I".as_ref(),
+            lua_dev.join("usr/include/aarch64-linux-gnu").as_os_str(),
+            sources.join("lua_run.c").as_os_str(),
+            lua_dev.join(lib).join("liblua5.4.a").as_os_str(),
+            "-lm".as_ref(),
+        ],
+        &lua,
+    );
     let python = scratch.path().join("python3.11");
     let config = package(&cache, "libpython3.11-dev").join("usr/lib/python3.11/config-3.11-aarch64-linux-gnu");
     let library_dirs = [package(&cache, "libexpat1-dev").join(lib), package(&cache, "zlib1g-dev").join(lib)];
@@ -123,6 +140,13 @@ fn translated_interpreters_match_qemu() {
 
     let cases = [
         Case { name: "sqlite", guest: sqlite, args: vec!["20000".into()], env: vec![], oracle_must_print: "\nok\n" },
+        Case {
+            name: "lua",
+            guest: lua,
+            args: vec![sources.join("lua_workload.lua").display().to_string()],
+            env: vec![],
+            oracle_must_print: "end of lua_workload.lua\n",
+        },
         Case {
             name: "python",
             guest: python,
