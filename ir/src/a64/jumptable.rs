@@ -493,11 +493,12 @@ pub fn constant_branch_target(
 /// another table still sees the base its function set up before both.
 ///
 /// Each instruction runs twice in the reference interpreter, with different noise in what is not
-/// known; what it writes alike in both runs depends only on what is known. Guesses in two
+/// known; what it writes alike in both runs depends only on what is known. Guesses in three
 /// respects: a call is assumed to change only the registers the procedure-call standard lets it
-/// change (x0..x18, x30) and none of the caller's frame slots, and a store through an unknown
-/// address is assumed to miss the frame. It is used only for jump-table recovery, where a wrong
-/// guess is harmless (see `recover`).
+/// change (x0..x18, x30) and none of the caller's frame slots; a register a call changed is read
+/// by no path before it is written again, so where paths join it takes the others' value
+/// (`Known::clobbered`); and a store through an unknown address is assumed to miss the frame. It
+/// is used only for jump-table recovery, where a wrong guess is harmless (see `recover`).
 pub fn constant_registers(
     src: &dyn CodeSource,
     pcs: &BTreeSet<u64>,
