@@ -111,6 +111,39 @@ struct ProbeEnv<'a> {
     last_table_word: Option<(u64, u64)>,
 }
 
+/// The noise every probe is run with, once each: a value that depends on it is not known.
+const NOISES: [u64; 2] = [0x5a5a_5a5a_1234_5678, 0x0f0f_f0f0_8765_4321];
+
+impl<'a> ProbeEnv<'a> {
+    /// A probe with the case index `value` where `index` says, `noise` in what is unknown, and
+    /// the registers and frame slots of `known`.
+    fn new(src: &'a dyn CodeSource, index: Index, value: u64, noise: u64, known: &Known) -> Self {
+        ProbeEnv {
+            src,
+            index,
+            value,
+            noise,
+            regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
+            slots: known.slots.clone(),
+            read_table: false,
+            last_table_word: None,
+        }
+    }
+
+    /// Runs `func` from its entry until control leaves its blocks, and says how; None when the
+    /// interpreter cannot run it or its blocks go round in a loop.
+    fn run(&mut self, func: &crate::function::Function) -> Option<Exit> {
+        let mut block = func.entry();
+        for _ in 0..=func.blocks.len() {
+            match run_block(func, block, self).ok()? {
+                Exit::Block(next) => block = next,
+                exit => return Some(exit),
+            }
+        }
+        None
+    }
+}
+
 /// Whether `addr` lies in the frame `ENTRY_SP` stands for.
 fn in_frame(addr: u64) -> bool {
     addr.abs_diff(ENTRY_SP) < FRAME_REACH
@@ -253,25 +286,12 @@ fn probe_reading(
 ) -> Option<(u64, bool)> {
     let mut read_table = false;
     let mut seen = None;
-    for noise in [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321] {
-        let mut env = ProbeEnv {
-            src,
-            index,
-            value,
-            noise,
-            regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
-            slots: known.slots.clone(),
-            read_table: false,
-            last_table_word: None,
-        };
-        let mut block = func.entry();
-        let target = loop {
-            match run_block(func, block, &mut env).ok()? {
-                Exit::Block(b) => block = b,
-                // A call is the block's end too (the BLR of `constant_branch_target`).
-                Exit::Jump { target } | Exit::Call { target, .. } => break target,
-                _ => return None,
-            }
+    for noise in NOISES {
+        let mut env = ProbeEnv::new(src, index, value, noise, known);
+        let target = match env.run(func)? {
+            // A call is the block's end too (the BLR of `constant_branch_target`).
+            Exit::Jump { target } | Exit::Call { target, .. } => target,
+            _ => return None,
         };
         if seen.is_some_and(|s| s != target) {
             return None;
@@ -386,24 +406,8 @@ fn scanned_table(
     known: &Known,
     valid: &dyn Fn(u64) -> bool,
 ) -> Vec<u64> {
-    let mut env = ProbeEnv {
-        src,
-        index: Index::Loaded,
-        value: 0,
-        noise: 0x5a5a_5a5a_1234_5678,
-        regs: known.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
-        slots: known.slots.clone(),
-        read_table: false,
-        last_table_word: None,
-    };
-    let mut block = func.entry();
-    let target = loop {
-        match run_block(func, block, &mut env) {
-            Ok(Exit::Block(b)) => block = b,
-            Ok(Exit::Jump { target }) => break target,
-            _ => return vec![],
-        }
-    };
+    let mut env = ProbeEnv::new(src, Index::Loaded, 0, NOISES[0], known);
+    let Some(Exit::Jump { target }) = env.run(func) else { return vec![] };
     let Some((at, word)) = env.last_table_word else { return vec![] };
     let is_code = |a: u64| valid(a) && a.is_multiple_of(4) && src.insn(a).is_some();
     if word != target || !is_code(word) {
@@ -531,30 +535,10 @@ pub fn constant_registers(
                     _ => None,
                 })
                 .collect();
-            let runs = [0x5a5a_5a5a_1234_5678u64, 0x0f0f_f0f0_8765_4321].map(|noise| {
-                let mut env = ProbeEnv {
-                    src,
-                    index: Index::Nowhere,
-                    value: 0,
-                    noise,
-                    regs: before.regs.iter().map(|(&r, &v)| (r, v as u128)).collect(),
-                    slots: before.slots.clone(),
-                    read_table: false,
-                    last_table_word: None,
-                };
+            let runs = NOISES.map(|noise| {
+                let mut env = ProbeEnv::new(src, Index::Nowhere, 0, noise, &before);
                 // The instruction's own blocks (a compare-and-swap's, say) run to its end.
-                let mut block = f.entry();
-                let mut ok = false;
-                for _ in 0..=f.blocks.len() {
-                    match run_block(f, block, &mut env) {
-                        Ok(Exit::Block(next)) => block = next,
-                        Ok(_) => {
-                            ok = true;
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
+                let ok = env.run(f).is_some();
                 (ok, env)
             });
             let [(ok_a, a), (ok_b, b)] = &runs;

@@ -356,8 +356,9 @@ impl FnLowering<'_> {
                 }
                 Terminator::JumpIndirect { target } => {
                     let t = val(target);
-                    let known = self.known_indirect_targets(block);
-                    if let Some(&group) = self.shared_dispatch_of.get(&block) {
+                    let group = self.shared_dispatch_of.get(&block).copied();
+                    let known = if group.is_some() { vec![] } else { self.known_indirect_targets(block) };
+                    if let Some(group) = group {
                         self.jump_through_shared_dispatch(block, t, group);
                     } else if known.is_empty() {
                         self.flush_leaving(block);
