@@ -56,7 +56,8 @@ names!(
 );
 
 names!(
-    /// Operations of two operands of the same type, producing that type.
+    /// Operations of two operands of the same type, producing that type. All but `swizzle` apply
+    /// lane-wise to vectors.
     BinaryOp {
         Add = "add",
         Sub = "sub",
@@ -100,6 +101,10 @@ names!(
         Fminnm = "fminnm",
         /// AArch64 FMAXNM: a quiet NaN loses to a number.
         Fmaxnm = "fmaxnm",
+        /// Variable byte permutation of `i8x16` (the only type it takes): lane i of the result is
+        /// lane `b[i]` of `a` when `b[i]` (unsigned) is below 16, else zero (as AArch64's
+        /// one-register TBL, and WebAssembly's `i8x16.swizzle`).
+        Swizzle = "swizzle",
     }
 );
 

@@ -7,7 +7,8 @@
 //! 4. Every value read has a result (is not the "value" of `setreg`, `store` or `fence`).
 //! 5. Every block a terminator names exists; every resume point names an existing block.
 //! 6. Operand types fit the opcode: integer ops take integer scalars or vectors, float ops take
-//!    float scalars or vectors, both operands of a binary op and of a comparison have one type,
+//!    float scalars or vectors, both operands of a binary op and of a comparison have one type
+//!    (`swizzle`'s `i8x16`),
 //!    `select` and `branch` conditions are `i1`, addresses and jump targets are `i64`, `setreg`
 //!    stores the register's own type, and the recorded result type is the one the opcode yields.
 //! 7. Conversions keep the lane count and go the right way (`uext`/`sext` widen, `trunc` narrows,
@@ -26,7 +27,7 @@ use rustc_hash::FxHashSet;
 use crate::entities::{Block, Value};
 use crate::function::Function;
 use crate::inst::*;
-use crate::types::Type;
+use crate::types::{LaneType, Type};
 
 /// One rule broken at one place.
 #[derive(Clone, Debug, PartialEq)]
@@ -216,6 +217,9 @@ impl Verifier<'_> {
                 let float = op.name().starts_with('f');
                 if float && !ta.is_float_like() || !float && !ta.is_int_like() {
                     return Err(format!("{} does not take {ta}", op.name()));
+                }
+                if *op == BinaryOp::Swizzle && ta != Type::vec(LaneType::I8, 16) {
+                    return Err(format!("swizzle takes i8x16, not {ta}"));
                 }
                 Some(ta)
             }

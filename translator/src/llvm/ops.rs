@@ -384,6 +384,15 @@ impl FnLowering<'_> {
         }
     }
 
+    /// `swizzle` (of `i8x16`, the only type the verifier allows) as one PSHUFB (SSSE3, which every
+    /// target machine has: see `compile_part`'s features). PSHUFB zeroes a lane whose index has its
+    /// top bit set and otherwise takes the index modulo 16, so a saturating add of 112 sets the
+    /// top bit of every index past the table and leaves the others their low four bits.
+    fn swizzle(&self, ty: Type, table: LLVMValueRef, indices: LLVMValueRef) -> LLVMValueRef {
+        let biased = self.intrinsic("llvm.uadd.sat", &[self.t.of(ty)], &[indices, self.t.splat_const(ty, 112)]);
+        self.intrinsic("llvm.x86.ssse3.pshuf.b.128", &[], &[table, biased])
+    }
+
     pub(super) fn binary(&self, op: BinaryOp, ty: Type, a: LLVMValueRef, b: LLVMValueRef) -> LLVMValueRef {
         use LLVMOpcode::*;
         let t = &self.t;
@@ -461,6 +470,7 @@ impl FnLowering<'_> {
             BinaryOp::SaddSat => self.intrinsic("llvm.sadd.sat", &[lt], &[a, b]),
             BinaryOp::UsubSat => self.intrinsic("llvm.usub.sat", &[lt], &[a, b]),
             BinaryOp::SsubSat => self.intrinsic("llvm.ssub.sat", &[lt], &[a, b]),
+            BinaryOp::Swizzle => self.swizzle(ty, a, b),
             BinaryOp::Fadd => fbin(LLVMFAdd),
             BinaryOp::Fsub => fbin(LLVMFSub),
             BinaryOp::Fmul => fbin(LLVMFMul),

@@ -1,13 +1,13 @@
 //! The cryptographic extension: AESE, AESD, AESMC, AESIMC, SHA1C/P/M, SHA1H, SHA1SU0/SU1,
 //! SHA256H/H2 and SHA256SU0/SU1 (PMULL is with the long multiplies), after the manual's
 //! pseudocode. The SHA instructions work on 32-bit words kept as separate i32 values; AES works
-//! on the 16 state bytes as one i8x16 vector, its S-boxes looked up by comparing against each of
-//! the 256 entries (the IR has no variable byte shuffle).
+//! on the 16 state bytes as one i8x16 vector, its S-boxes looked up sixteen entries at a time by
+//! `swizzle` (as vector-permute AES implementations do).
 
 use super::{and_c, ashr_c, read, shl_c, splat_const, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
-use crate::inst::{BinaryOp, IntCC};
+use crate::inst::BinaryOp;
 use crate::types::Type;
 
 /// The AES and SHA encodings: `0100 1110 0010 1000 opcode 10 Rn Rd` (AES),
@@ -228,21 +228,28 @@ fn sbox() -> [u8; 256] {
     s
 }
 
-/// Looks every byte of `v` up in a 256-entry table.
+/// Looks every byte of `v` up in a 256-entry table, as sixteen 16-entry `swizzle`s: the k-th
+/// serves the bytes 16k..16k+15 (subtracting 16k, wrapping, leaves every other byte at 16 or
+/// above, where `swizzle` gives zero).
 fn lookup(l: &mut Lifter, v: Value, table: &[u8; 256]) -> Value {
-    let shape = Shape::int(0, true);
-    let mut r = splat_const(l, shape, 0);
-    for (j, &t) in table.iter().enumerate() {
-        if t == 0 {
-            continue;
-        }
-        let jv = splat_const(l, shape, j as u128);
-        let hit = l.b.icmp(IntCC::Eq, v, jv);
-        let tv = splat_const(l, shape, t as u128);
-        let picked = l.b.and(hit, tv);
-        r = l.b.or(r, picked);
+    let ty = Shape::int(0, true).ty();
+    let mut r: Option<Value> = None;
+    for (k, chunk) in table.chunks(16).enumerate() {
+        let entries = chunk.iter().enumerate().fold(0u128, |acc, (i, &b)| acc | (b as u128) << (8 * i));
+        let entries = l.b.iconst(ty, entries);
+        let local = if k == 0 {
+            v
+        } else {
+            let offset = splat_const(l, Shape::int(0, true), 16 * k as u128);
+            l.b.sub(v, offset)
+        };
+        let picked = l.b.binary(BinaryOp::Swizzle, entries, local);
+        r = Some(match r {
+            Some(acc) => l.b.or(acc, picked),
+            None => picked,
+        });
     }
-    r
+    r.expect("sixteen chunks")
 }
 
 /// Multiplies each byte by x (2) in GF(2^8).

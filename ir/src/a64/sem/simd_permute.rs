@@ -3,7 +3,8 @@
 
 use super::{read, splat_const, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
-use crate::inst::IntCC;
+use crate::entities::Value;
+use crate::inst::{BinaryOp, IntCC};
 use crate::types::Type;
 
 /// The element size (log2 bytes) and index encoded in imm5: the lowest set bit gives the size.
@@ -101,20 +102,27 @@ pub(super) fn table(l: &mut Lifter) -> Result<(), SemError> {
     let shape = Shape::int(0, q);
     let idx = read(l, rm, shape);
     let table_ty = Type::vec(crate::types::LaneType::I8, 16);
-    let mut result = splat_const(l, shape, 0);
-    // For every table byte j, the lanes whose index equals j take that byte.
+    // The indices as 16 lanes (an 8-byte index vector's upper half is never used).
+    let wide_idx = if q { idx } else { l.b.shuffle(idx, idx, &(0..16).map(|i| i % 8).collect::<Vec<u8>>()) };
+    // Table register r serves the indices 16r..16r+15: subtracting 16r (wrapping) leaves those
+    // 0..15 and every other index (at most 63) at 16 or above, where `swizzle` gives zero.
+    let mut result: Option<Value> = None;
     for r in 0..len {
         let tab = l.vreg_as((rn + r) % 32, table_ty);
-        for k in 0..16 {
-            let j = 16 * r + k;
-            let byte = l.b.extract(tab, k);
-            let bytes = l.b.splat(shape.ty(), byte);
-            let jv = splat_const(l, shape, j as u128);
-            let hit = l.b.icmp(IntCC::Eq, idx, jv);
-            let picked = l.b.and(hit, bytes);
-            result = l.b.or(result, picked);
-        }
+        let local = if r == 0 {
+            wide_idx
+        } else {
+            let offset = splat_const(l, Shape::int(0, true), 16 * r as u128);
+            l.b.sub(wide_idx, offset)
+        };
+        let picked = l.b.binary(BinaryOp::Swizzle, tab, local);
+        result = Some(match result {
+            Some(acc) => l.b.or(acc, picked),
+            None => picked,
+        });
     }
+    let wide = result.expect("a table has at least one register");
+    let mut result = if q { wide } else { l.b.shuffle(wide, wide, &(0..8).collect::<Vec<u8>>()) };
     if tbx {
         let limit = splat_const(l, shape, 16 * len as u128);
         let out = l.b.icmp(IntCC::Uge, idx, limit);
