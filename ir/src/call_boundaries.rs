@@ -16,7 +16,11 @@
 //!   (`DEAD_AT_RETURN`) before writing it, itself or as an argument of what it calls next (an
 //!   outlined `ldr x2, [x29, #24]; mov w1, w0; ret` sets up a printf): the callee stores that
 //!   register at its returns. A function that sets x29 is compiled code of the standard, whose
-//!   scratch registers hold nothing after it returns; only in Go does it count as a fragment would.
+//!   scratch registers hold nothing after it returns, or hand-written assembly keeping a frame
+//!   record that hands scratch registers to a sibling (OpenSSL's `aes_v8_set_encrypt_key` gives
+//!   x2 and x12 to `aes_v8_set_decrypt_key`): it stores at its returns only what its callers' own
+//!   code reads after the call before any other call (`own_reads_before_calls`), not what they pass
+//!   on to their next callee; only in Go does it count as a fragment would.
 //!   Nor does a read count where it lies only beyond a call that does not return (its cut
 //!   continuation, ir/src/noreturn.rs): `__stack_chk_fail`'s made glibc's `free` store x2-x11;
 //! - a function that may return with one of x19-x29 changed (the last write of the register on
@@ -141,14 +145,20 @@ pub fn conventions(
     let mut read_by_callers: Vec<Mask> = vec![0; functions.len()];
     let mut read_after_indirect_calls: Mask = 0;
     let returns_scratch_registers: Vec<bool> = functions.iter().map(|f| go_program || is_frameless(f)).collect();
-    for (f, live) in functions.iter().zip(&may_live) {
+    for ((f, live), facts) in functions.iter().zip(&may_live).zip(&facts) {
+        let mut own_reads: Option<Vec<Mask>> = None;
         for bd in &f.blocks {
             match bd.term {
-                Terminator::CallGuest { target, cont, .. } => {
-                    if let Some(t) = target_of(target).filter(|&t| returns_scratch_registers[t]) {
-                        read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN;
+                Terminator::CallGuest { target, cont, .. } => match target_of(target) {
+                    Some(t) if returns_scratch_registers[t] => {
+                        read_by_callers[t] |= live[cont.index()] & DEAD_AT_RETURN
                     }
-                }
+                    Some(t) => {
+                        let own = own_reads.get_or_insert_with(|| own_reads_before_calls(f, facts));
+                        read_by_callers[t] |= own[cont.index()] & DEAD_AT_RETURN;
+                    }
+                    None => {}
+                },
                 Terminator::CallIndirect { cont, .. } if go_program => {
                     read_after_indirect_calls |= live[cont.index()] & DEAD_AT_RETURN
                 }
@@ -193,13 +203,42 @@ pub fn conventions(
         .collect()
 }
 
+/// The registers each block's code itself reads before writing them on some path from its start
+/// that makes no call first. After a call of a function with a frame, a scratch register read so
+/// is one the callee hands back: compiled code never does that, but hand-written assembly does
+/// (OpenSSL's `aes_v8_set_decrypt_key` takes x2 and x12 from `aes_v8_set_encrypt_key`, which keeps
+/// a frame record); the callee then stores it at its returns. Reads by what the continuation calls
+/// next (a variadic callee reads all of x1-x7) do not count here, unlike after frameless callees.
+fn own_reads_before_calls(f: &Function, facts: &BlockFacts) -> Vec<Mask> {
+    let n = f.blocks.len();
+    let mut live_in: Vec<Mask> = vec![0; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let term = &f.blocks[b].term;
+            let out = match term {
+                _ if facts.dead_ends[b] => 0,
+                Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => 0,
+                _ => term.successors().iter().fold(0, |m, s| m | live_in[s.index()]),
+            };
+            let inn = facts.gen[b] | (out & !facts.kill[b]);
+            if inn != live_in[b] {
+                live_in[b] = inn;
+                changed = true;
+            }
+        }
+    }
+    live_in
+}
+
 /// Whether `f` never sets the frame pointer x29: it keeps no frame record, as the machine
 /// outliner's fragments (and hand-written routines) do. Only such a function may be a fragment
 /// that sets up its caller's next call (an outlined `ldr x2, [x29, #24]; mov w1, w0; ret` before
-/// a printf), so only its callers count, after a call of it, the registers their code reads or
-/// passes on unread to what it calls next; a function that sets x29 is compiled code of the
-/// standard (its prologue), whose scratch registers hold nothing after it returns, so outside Go
-/// it stores none at its returns. Otherwise nearly every function stored at its returns every
+/// a printf), so only its callers count, after a call of it, the registers they pass on unread to
+/// what they call next; a function that sets x29 is compiled code of the standard (its prologue),
+/// whose scratch registers hold nothing after it returns, so outside Go it stores at its returns
+/// only what its callers' own code reads (`own_reads_before_calls`). Otherwise nearly every function stored at its returns every
 /// argument register it wrote: some caller goes on to a variadic call, which reads them all, and
 /// code on paths that cannot run reads registers it never set.
 /// sp says nothing here: a fragment that makes a call saves the link register with
@@ -722,9 +761,10 @@ block0 @0x5000:
     }
 
     #[test]
-    fn a_callee_with_a_frame_returns_no_scratch_register_outside_go() {
-        // Read after a direct call of it, and after a call of a thunk that tail-jumps to it: only
-        // a path that cannot run (or code outside the standard) reads x2 or x3 there.
+    fn a_callee_with_a_frame_returns_only_what_its_callers_own_code_reads() {
+        // Read by the caller's own code after a direct call of it (as hand-written assembly does:
+        // OpenSSL's aes_v8_set_decrypt_key reads aes_v8_set_encrypt_key's x2 and x12), and after a
+        // call of a thunk that tail-jumps to it (the thunk, which sets no frame, returns that).
         let functions = [
             function(FRAMED),
             caller_reading(0x6000, 0x5000, Some("x2")),
@@ -732,7 +772,7 @@ block0 @0x5000:
             caller_reading(0x6200, 0x6100, Some("x3")),
         ];
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, false);
-        assert_eq!(c[0].read_by_callers, 0);
+        assert_eq!(c[0].read_by_callers, bit(Reg::x(2)));
         assert_eq!(c[2].read_by_callers, bit(Reg::x(3)), "the thunk sets no frame");
         // Go's functions keep no standard, frame or not.
         let c = conventions(&functions, CallConvention::AAPCS64, &|_| false, true);
