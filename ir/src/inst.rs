@@ -35,7 +35,7 @@ macro_rules! names {
 
 names!(
     /// Operations of one operand; integer ones apply lane-wise to integer vectors, float ones to
-    /// float vectors.
+    /// float vectors, and the `aes_` ones to a whole 16-byte state.
     UnaryOp {
         Not = "not",
         Neg = "neg",
@@ -52,8 +52,24 @@ names!(
         Fneg = "fneg",
         Fabs = "fabs",
         Fsqrt = "fsqrt",
+        /// AES ShiftRows then SubBytes of an `i8x16` state (the only type the `aes_` operations
+        /// take; `crate::crypto` defines them): AArch64's AESE after its key XOR.
+        AesShiftSub = "aes_shift_sub",
+        /// AES InvShiftRows then InvSubBytes: AESD after its key XOR.
+        AesInvShiftSub = "aes_inv_shift_sub",
+        /// AES MixColumns (AESMC).
+        AesMix = "aes_mix",
+        /// AES InvMixColumns (AESIMC).
+        AesInvMix = "aes_inv_mix",
     }
 );
+
+impl UnaryOp {
+    /// True for the AES steps, which work on a whole 16-byte state rather than lane by lane.
+    pub fn is_aes(self) -> bool {
+        matches!(self, UnaryOp::AesShiftSub | UnaryOp::AesInvShiftSub | UnaryOp::AesMix | UnaryOp::AesInvMix)
+    }
+}
 
 names!(
     /// Operations of two operands of the same type, producing that type. All but `swizzle` apply
@@ -105,6 +121,11 @@ names!(
         /// lane `b[i]` of `a` when `b[i]` (unsigned) is below 16, else zero (as AArch64's
         /// one-register TBL, and WebAssembly's `i8x16.swizzle`).
         Swizzle = "swizzle",
+        /// The low 64 bits of the carry-less (polynomial over GF(2)) product of two `i64` values
+        /// (the only type it and `clmulhi` take).
+        Clmul = "clmul",
+        /// The high 64 bits of the carry-less product of two `i64` values.
+        Clmulhi = "clmulhi",
     }
 );
 

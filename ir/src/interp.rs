@@ -370,6 +370,11 @@ fn unary(op: UnaryOp, x: u128, t: Type) -> u128 {
             };
             fp::arith(&[x], t, r)
         }
+        // Whole 16-byte states (`eval` passes the vector, not its lanes).
+        UnaryOp::AesShiftSub => crate::crypto::shift_sub(x),
+        UnaryOp::AesInvShiftSub => crate::crypto::inv_shift_sub(x),
+        UnaryOp::AesMix => crate::crypto::mix_columns(x),
+        UnaryOp::AesInvMix => crate::crypto::inv_mix_columns(x),
     }
 }
 
@@ -442,6 +447,8 @@ fn binary(op: BinaryOp, a: u128, b: u128, t: Type) -> u128 {
         // Vectors are permuted whole (`swizzle`, before the lanes are taken apart); a single
         // byte is a table of one entry.
         Swizzle => swizzle(t, a, b),
+        Clmul => crate::crypto::clmul(a as u64, b as u64) & m,
+        Clmulhi => crate::crypto::clmul(a as u64, b as u64) >> 64,
     }
 }
 
@@ -586,6 +593,7 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
             env.store(val(*addr) as u64, (ty(*arg).bits() / 8) as usize, val(*arg))?;
             0
         }
+        InstData::Unary { op, arg } if op.is_aes() => unary(*op, val(*arg), ty(*arg)),
         InstData::Unary { op, arg } => lanewise(ty(*arg), val(*arg), 0, |a, _, t| unary(*op, a, t)),
         InstData::Binary { op: BinaryOp::Swizzle, args } => swizzle(ty(args[0]), val(args[0]), val(args[1])),
         InstData::Binary { op, args } => {

@@ -9,6 +9,7 @@
 pub mod a64;
 pub mod call_boundaries;
 pub mod convention;
+pub mod crypto;
 pub mod entities;
 pub mod function;
 pub mod helpers;

@@ -8,7 +8,8 @@
 //! 5. Every block a terminator names exists; every resume point names an existing block.
 //! 6. Operand types fit the opcode: integer ops take integer scalars or vectors, float ops take
 //!    float scalars or vectors, both operands of a binary op and of a comparison have one type
-//!    (`swizzle`'s `i8x16`),
+//!    (`swizzle` and the `aes_` operations take only `i8x16`,
+//!    `clmul` and `clmulhi` only `i64`),
 //!    `select` and `branch` conditions are `i1`, addresses and jump targets are `i64`, `setreg`
 //!    stores the register's own type, and the recorded result type is the one the opcode yields.
 //! 7. Conversions keep the lane count and go the right way (`uext`/`sext` widen, `trunc` narrows,
@@ -210,6 +211,9 @@ impl Verifier<'_> {
                 if float && !ta.is_float_like() || !float && !ta.is_int_like() {
                     return Err(format!("{} does not take {ta}", op.name()));
                 }
+                if op.is_aes() && ta != Type::vec(LaneType::I8, 16) {
+                    return Err(format!("{} takes i8x16, not {ta}", op.name()));
+                }
                 Some(ta)
             }
             InstData::Binary { op, args } => {
@@ -220,6 +224,9 @@ impl Verifier<'_> {
                 }
                 if *op == BinaryOp::Swizzle && ta != Type::vec(LaneType::I8, 16) {
                     return Err(format!("swizzle takes i8x16, not {ta}"));
+                }
+                if matches!(op, BinaryOp::Clmul | BinaryOp::Clmulhi) && ta != Type::I64 {
+                    return Err(format!("{} takes i64, not {ta}", op.name()));
                 }
                 Some(ta)
             }

@@ -28,6 +28,15 @@ pub unsafe extern "C" fn vmtrans_start(
     envp: *const *const c_char,
     program: *const crate::dispatch::GuestProgram,
 ) -> c_int {
+    let missing = missing_host_features();
+    if !missing.is_empty() {
+        eprintln!(
+            "vmtrans: this program needs an x86-64 CPU with {}; this one lacks {}",
+            REQUIRED_HOST_FEATURES.join(", "),
+            missing.join(", ")
+        );
+        return 127;
+    }
     // SAFETY: the C runtime passes argc valid argument strings and a null-terminated environment.
     let (args, mut env) = unsafe { (c_strings(argv, Some(argc.max(0) as usize)), c_strings(envp, None)) };
     match take_guest_exe(&mut env) {
@@ -51,6 +60,22 @@ pub unsafe extern "C" fn vmtrans_start(
             127
         }
     }
+}
+
+/// The host CPU features translated code uses (the translator's `REQUIRED_HOST_FEATURES` in
+/// `translator/src/llvm/mod.rs`, by the names Intel's manuals give them).
+const REQUIRED_HOST_FEATURES: [&str; 5] = ["CMPXCHG16B", "SSE4.2", "POPCNT", "AES-NI", "PCLMULQDQ"];
+
+/// The entries of `REQUIRED_HOST_FEATURES` this CPU lacks.
+fn missing_host_features() -> Vec<&'static str> {
+    let present = [
+        std::arch::is_x86_feature_detected!("cmpxchg16b"),
+        std::arch::is_x86_feature_detected!("sse4.2"),
+        std::arch::is_x86_feature_detected!("popcnt"),
+        std::arch::is_x86_feature_detected!("aes"),
+        std::arch::is_x86_feature_detected!("pclmulqdq"),
+    ];
+    REQUIRED_HOST_FEATURES.iter().zip(present).filter(|(_, present)| !present).map(|(name, _)| *name).collect()
 }
 
 /// Removes `VMTRANS_GUEST_EXE=<path>` (set by the execve of another AArch64 program, see
@@ -156,4 +181,14 @@ pub fn start(image: &[u8], args: &[Vec<u8>], env: &[Vec<u8>], guest_base: GuestB
     state.sp = initial.sp;
     state.pc = parsed.entry;
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The machines that build and test vmtrans run translated programs, so they must have every
+    /// feature translated code needs; this also keeps the check itself exercised.
+    #[test]
+    fn this_host_has_what_translated_code_needs() {
+        assert_eq!(super::missing_host_features(), Vec::<&str>::new());
+    }
 }

@@ -318,6 +318,13 @@ fn configure_llvm() {
     });
 }
 
+/// The x86-64 features every translated program's code may use beyond its `--target-cpu`:
+/// CMPXCHG16B (128-bit atomics), SSE4.2 and POPCNT (the x86-64-v2 level), AES-NI (the AES
+/// instructions' steps) and PCLMULQDQ (PMULL of 64-bit elements). Every x86-64 CPU made since
+/// 2011 has them; the runtime checks at start-up that the host does, and says which it lacks
+/// (`runtime/src/start.rs`, `REQUIRED_HOST_FEATURES` there lists the same ones).
+const REQUIRED_HOST_FEATURES: &str = "+cx16,+sse4.2,+popcnt,+aes,+pclmul";
+
 /// Compiles the functions `part` of `functions` at `level` into the object file `out`; the
 /// tables and `main` too when `with_tables`.
 fn compile_part(
@@ -343,7 +350,7 @@ fn compile_part(
         2 => OptimizationLevel::Default,
         _ => OptimizationLevel::Aggressive,
     };
-    let features = "+cx16,+sse4.2,+popcnt";
+    let features = REQUIRED_HOST_FEATURES;
     let tm = target
         .create_target_machine(
             &triple,

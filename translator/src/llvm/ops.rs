@@ -381,7 +381,41 @@ impl FnLowering<'_> {
                 let r = self.intrinsic("llvm.sqrt", &[lt], &[x]);
                 self.nan_fix(ty, r, &[x])
             }
+            UnaryOp::AesShiftSub | UnaryOp::AesInvShiftSub | UnaryOp::AesMix | UnaryOp::AesInvMix => {
+                self.aes_step(op, ty, x)
+            }
         }
+    }
+
+    /// An AES step of an `i8x16` state with AES-NI (which every target machine has: see
+    /// `compile_part`'s features). AESENCLAST with a zero round key is ShiftRows and SubBytes,
+    /// AESDECLAST their inverses, AESIMC is InvMixColumns, and MixColumns alone is AESENC (with
+    /// a zero key) of AESDECLAST's result, whose SubBytes and ShiftRows undo AESDECLAST's.
+    fn aes_step(&self, op: UnaryOp, ty: Type, x: LLVMValueRef) -> LLVMValueRef {
+        let t = &self.t;
+        let words = unsafe { LLVMVectorType(t.i64, 2) };
+        let zero = unsafe { LLVMConstNull(words) };
+        let state = self.cast(LLVMOpcode::LLVMBitCast, x, words);
+        let call = |name: &str, state: LLVMValueRef| self.intrinsic(name, &[], &[state, zero]);
+        let r = match op {
+            UnaryOp::AesShiftSub => call("llvm.x86.aesni.aesenclast", state),
+            UnaryOp::AesInvShiftSub => call("llvm.x86.aesni.aesdeclast", state),
+            UnaryOp::AesMix => call("llvm.x86.aesni.aesenc", call("llvm.x86.aesni.aesdeclast", state)),
+            _ => self.intrinsic("llvm.x86.aesni.aesimc", &[], &[state]),
+        };
+        self.cast(LLVMOpcode::LLVMBitCast, r, t.of(ty))
+    }
+
+    /// The low (`high` false) or high 64 bits of the carry-less product of two `i64` values, with
+    /// PCLMULQDQ (every target machine has it too).
+    fn carry_less_product(&self, a: LLVMValueRef, b: LLVMValueRef, high: bool) -> LLVMValueRef {
+        let t = &self.t;
+        let words = unsafe { LLVMVectorType(t.i64, 2) };
+        let in_lane_0 = |v: LLVMValueRef| unsafe {
+            LLVMBuildInsertElement(self.b, LLVMGetPoison(words), v, t.const_int(t.i32, 0), NONAME)
+        };
+        let product = self.intrinsic("llvm.x86.pclmulqdq", &[], &[in_lane_0(a), in_lane_0(b), t.const_int(t.i8, 0)]);
+        unsafe { LLVMBuildExtractElement(self.b, product, t.const_int(t.i32, high as u128), NONAME) }
     }
 
     /// `swizzle` (of `i8x16`, the only type the verifier allows) as one PSHUFB (SSSE3, which every
@@ -471,6 +505,8 @@ impl FnLowering<'_> {
             BinaryOp::UsubSat => self.intrinsic("llvm.usub.sat", &[lt], &[a, b]),
             BinaryOp::SsubSat => self.intrinsic("llvm.ssub.sat", &[lt], &[a, b]),
             BinaryOp::Swizzle => self.swizzle(ty, a, b),
+            BinaryOp::Clmul => self.carry_less_product(a, b, false),
+            BinaryOp::Clmulhi => self.carry_less_product(a, b, true),
             BinaryOp::Fadd => fbin(LLVMFAdd),
             BinaryOp::Fsub => fbin(LLVMFSub),
             BinaryOp::Fmul => fbin(LLVMFMul),

@@ -1,13 +1,13 @@
 //! The cryptographic extension: AESE, AESD, AESMC, AESIMC, SHA1C/P/M, SHA1H, SHA1SU0/SU1,
 //! SHA256H/H2 and SHA256SU0/SU1 (PMULL is with the long multiplies), after the manual's
 //! pseudocode. The SHA instructions work on 32-bit words kept as separate i32 values; AES works
-//! on the 16 state bytes as one i8x16 vector, its S-boxes looked up sixteen entries at a time by
-//! `swizzle` (as vector-permute AES implementations do).
+//! on the 16 state bytes as one i8x16 vector with the IR's AES steps (`aes_shift_sub` and the
+//! others, defined in `crate::crypto`), which the code generator maps to AES-NI.
 
-use super::{and_c, ashr_c, read, shl_c, splat_const, write, Shape};
+use super::{read, splat_const, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
-use crate::inst::BinaryOp;
+use crate::inst::{BinaryOp, UnaryOp};
 use crate::types::Type;
 
 /// The AES and SHA encodings: `0100 1110 0010 1000 opcode 10 Rn Rd` (AES),
@@ -193,101 +193,6 @@ fn sha_two(l: &mut Lifter, opcode: u32, rn: u32, rd: u32) -> Result<(), SemError
     Ok(())
 }
 
-/// The AES S-box and its inverse, computed once.
-fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
-    static TABLES: std::sync::OnceLock<([u8; 256], [u8; 256])> = std::sync::OnceLock::new();
-    TABLES.get_or_init(|| {
-        let s = sbox();
-        let mut inv = [0u8; 256];
-        for (x, &y) in s.iter().enumerate() {
-            inv[y as usize] = x as u8;
-        }
-        (s, inv)
-    })
-}
-
-/// The AES S-box, computed from its definition: the inverse in GF(2^8) (0 for 0) followed by
-/// the affine map `b ^ rotl(b,1) ^ rotl(b,2) ^ rotl(b,3) ^ rotl(b,4) ^ 0x63`.
-fn sbox() -> [u8; 256] {
-    let mul = |mut a: u8, mut b: u8| {
-        let mut r = 0u8;
-        while b != 0 {
-            if b & 1 != 0 {
-                r ^= a;
-            }
-            a = (a << 1) ^ if a & 0x80 != 0 { 0x1b } else { 0 };
-            b >>= 1;
-        }
-        r
-    };
-    let mut s = [0u8; 256];
-    for (x, out) in s.iter_mut().enumerate() {
-        let inv = (1..=255u8).find(|&y| mul(x as u8, y) == 1).unwrap_or(0);
-        *out = inv ^ inv.rotate_left(1) ^ inv.rotate_left(2) ^ inv.rotate_left(3) ^ inv.rotate_left(4) ^ 0x63;
-    }
-    s
-}
-
-/// Looks every byte of `v` up in a 256-entry table, as sixteen 16-entry `swizzle`s: the k-th
-/// serves the bytes 16k..16k+15 (subtracting 16k, wrapping, leaves every other byte at 16 or
-/// above, where `swizzle` gives zero).
-fn lookup(l: &mut Lifter, v: Value, table: &[u8; 256]) -> Value {
-    let ty = Shape::int(0, true).ty();
-    let mut r: Option<Value> = None;
-    for (k, chunk) in table.chunks(16).enumerate() {
-        let entries = chunk.iter().enumerate().fold(0u128, |acc, (i, &b)| acc | (b as u128) << (8 * i));
-        let entries = l.b.iconst(ty, entries);
-        let local = if k == 0 {
-            v
-        } else {
-            let offset = splat_const(l, Shape::int(0, true), 16 * k as u128);
-            l.b.sub(v, offset)
-        };
-        let picked = l.b.binary(BinaryOp::Swizzle, entries, local);
-        r = Some(match r {
-            Some(acc) => l.b.or(acc, picked),
-            None => picked,
-        });
-    }
-    r.expect("sixteen chunks")
-}
-
-/// Multiplies each byte by x (2) in GF(2^8).
-fn xtime(l: &mut Lifter, v: Value) -> Value {
-    let top = ashr_c(l, v, 7);
-    let poly = and_c(l, top, 0x1b);
-    let twice = shl_c(l, v, 1);
-    l.b.xor(twice, poly)
-}
-
-/// Rotates each 4-byte column of the state by `k` rows: row r takes row r + k.
-fn rotate_rows(l: &mut Lifter, v: Value, k: u32) -> Value {
-    let mask: Vec<u8> = (0..16).map(|i| (i / 4 * 4 + (i % 4 + k) % 4) as u8).collect();
-    l.b.shuffle(v, v, &mask)
-}
-
-/// MixColumns: each column times {03}x^3 + {01}x^2 + {01}x + {02}.
-fn mix_columns(l: &mut Lifter, a: Value) -> Value {
-    let a1 = rotate_rows(l, a, 1);
-    let a2 = rotate_rows(l, a, 2);
-    let a3 = rotate_rows(l, a, 3);
-    // 2*a0 ^ 3*a1 ^ a2 ^ a3 = xtime(a0 ^ a1) ^ a1 ^ a2 ^ a3.
-    let s = l.b.xor(a, a1);
-    let t = xtime(l, s);
-    let u = parity(l, t, a1, a2);
-    l.b.xor(u, a3)
-}
-
-/// InvMixColumns, as MixColumns after the pre-multiplication by {04}x^2 + {05}.
-fn inv_mix_columns(l: &mut Lifter, a: Value) -> Value {
-    let a2 = rotate_rows(l, a, 2);
-    let s = l.b.xor(a, a2);
-    let t = xtime(l, s);
-    let u = xtime(l, t);
-    let pre = l.b.xor(a, u);
-    mix_columns(l, pre)
-}
-
 /// AESE, AESD (add the round key, (inverse) shift rows and substitute bytes), AESMC, AESIMC.
 fn aes(l: &mut Lifter, opcode: u32, rn: u32, rd: u32) -> Result<(), SemError> {
     let shape = Shape::int(0, true);
@@ -296,20 +201,11 @@ fn aes(l: &mut Lifter, opcode: u32, rn: u32, rd: u32) -> Result<(), SemError> {
         0b00100 | 0b00101 => {
             let d = read(l, rd, shape);
             let state = l.b.xor(d, n);
-            let (s, inv) = sboxes();
-            if opcode == 0b00100 {
-                // ShiftRows: byte (row r, column c) comes from column c + r.
-                let mask: Vec<u8> = (0..16).map(|i| ((i + 4 * (i % 4)) % 16) as u8).collect();
-                let shifted = l.b.shuffle(state, state, &mask);
-                lookup(l, shifted, s)
-            } else {
-                let mask: Vec<u8> = (0..16).map(|i| ((i + 16 - 4 * (i % 4)) % 16) as u8).collect();
-                let shifted = l.b.shuffle(state, state, &mask);
-                lookup(l, shifted, inv)
-            }
+            let step = if opcode == 0b00100 { UnaryOp::AesShiftSub } else { UnaryOp::AesInvShiftSub };
+            l.b.unary(step, state)
         }
-        0b00110 => mix_columns(l, n),
-        0b00111 => inv_mix_columns(l, n),
+        0b00110 => l.b.unary(UnaryOp::AesMix, n),
+        0b00111 => l.b.unary(UnaryOp::AesInvMix, n),
         _ => return Err(SemError::Undefined),
     };
     write(l, rd, r);

@@ -291,7 +291,11 @@ pub(super) fn poly_mul(l: &mut Lifter, a: Value, b: Value, bits: u32) -> Value {
 
 /// PMULL2/PMULL of 64-bit elements: the 128-bit carry-less product of two i64 values.
 pub(super) fn poly_mul_64(l: &mut Lifter, a: Value, b: Value) -> Value {
-    let a = l.b.uext(Type::I128, a);
-    let b = l.b.uext(Type::I128, b);
-    poly_mul(l, a, b, 64)
+    let low = l.b.binary(BinaryOp::Clmul, a, b);
+    let high = l.b.binary(BinaryOp::Clmulhi, a, b);
+    let low = l.b.uext(Type::I128, low);
+    let high = l.b.uext(Type::I128, high);
+    let c = l.b.iconst(Type::I128, 64);
+    let high = l.b.binary(BinaryOp::Shl, high, c);
+    l.b.or(low, high)
 }

@@ -19,29 +19,39 @@ pub(super) fn lift(l: &mut Lifter) -> Result<(), SemError> {
     let (rm, rn, rd) = (l.field(16, 5), l.field(5, 5), l.field(0, 5));
     if insn & 0xffe0_b000 == 0xce60_8000 {
         // O (bit 14) set selects SM3PARTW1/2 and SM4EKEY.
-        return match (l.field(14, 1), l.field(10, 2)) {
-            (0, 0) => Ok(sha512h(l, rd, rn, rm)),
-            (0, 1) => Ok(sha512h2(l, rd, rn, rm)),
-            (0, 2) => Ok(sha512su1(l, rd, rn, rm)),
-            (0, 3) => Ok(rax1(l, rd, rn, rm)),
-            _ => Err(SemError::Unsupported),
+        let step = match (l.field(14, 1), l.field(10, 2)) {
+            (0, 0) => sha512h,
+            (0, 1) => sha512h2,
+            (0, 2) => sha512su1,
+            (0, 3) => rax1,
+            _ => return Err(SemError::Unsupported),
         };
+        step(l, rd, rn, rm);
+        return Ok(());
     }
     if insn & 0xffff_f000 == 0xcec0_8000 {
         // Opcode 01 is SM4E.
-        return if l.field(10, 2) == 0 { Ok(sha512su0(l, rd, rn)) } else { Err(SemError::Unsupported) };
+        if l.field(10, 2) != 0 {
+            return Err(SemError::Unsupported);
+        }
+        sha512su0(l, rd, rn);
+        return Ok(());
     }
     if insn & 0xff80_8000 == 0xce00_0000 {
         let ra = l.field(10, 5);
         // Op0 10 is SM3SS1.
-        return match l.field(21, 2) {
-            0 => Ok(eor3(l, rd, rn, rm, ra)),
-            1 => Ok(bcax(l, rd, rn, rm, ra)),
-            _ => Err(SemError::Unsupported),
+        let step = match l.field(21, 2) {
+            0 => eor3,
+            1 => bcax,
+            _ => return Err(SemError::Unsupported),
         };
+        step(l, rd, rn, rm, ra);
+        return Ok(());
     }
     if insn & 0xffe0_0000 == 0xce80_0000 {
-        return Ok(xar(l, rd, rn, rm, l.field(10, 6)));
+        let imm6 = l.field(10, 6);
+        xar(l, rd, rn, rm, imm6);
+        return Ok(());
     }
     // SM3TT1A/B, SM3TT2A/B and unallocated encodings.
     Err(SemError::Unsupported)

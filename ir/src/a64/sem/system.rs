@@ -175,9 +175,13 @@ fn id_register(key: SysReg) -> Option<u64> {
         // ID_AA64PFR0_EL1: EL0 and EL1 in AArch64 only; FP (bits 19..16) and AdvSIMD (23..20) with
         // half precision (1), matching AT_HWCAP's FPHP and ASIMDHP.
         (4, 0) => 0x11 | (1 << 16) | (1 << 20),
-        // ID_AA64ISAR0_EL1, matching AT_HWCAP: CRC32 (bits 19..16 = 1), LSE atomics (23..20 = 2),
-        // RDM (31..28 = 1), dot product (47..44 = 1), flag manipulation with FlagM2 (55..52 = 2).
-        (6, 0) => (1 << 16) | (2 << 20) | (1 << 28) | (1 << 44) | (2 << 52),
+        // ID_AA64ISAR0_EL1, matching AT_HWCAP: AES with PMULL (bits 7..4 = 2), SHA1 (11..8 = 1),
+        // SHA256 with SHA512 (15..12 = 2), CRC32 (19..16 = 1), LSE atomics (23..20 = 2), RDM
+        // (31..28 = 1), SHA3 (35..32 = 1), dot product (47..44 = 1), flag manipulation with FlagM2
+        // (55..52 = 2).
+        (6, 0) => {
+            (2 << 4) | (1 << 8) | (2 << 12) | (1 << 16) | (2 << 20) | (1 << 28) | (1 << 32) | (1 << 44) | (2 << 52)
+        }
         // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), LRCPC with LDAPUR/STLUR (23..20 = 2).
         (6, 1) => (1 << 12) | (2 << 20),
         // Every other identification register of the space reads as zero for EL0.
