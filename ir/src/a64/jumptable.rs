@@ -35,6 +35,10 @@ pub struct Guard {
     /// Whether the compare is 64 bits wide (`cmp xN`), so that the whole register is the index;
     /// after `cmp wN` only the low 32 bits are known.
     pub wide: bool,
+    /// A register the compared one was copied into just before the compare (`mov w5, w1; cmp w1,
+    /// #0x27; b.ls`, OpenSSL's `EVP_CIPHER_CTX_ctrl`), which the table may be indexed by instead:
+    /// a W copy is bounded whole (its upper half is zero).
+    pub copy: Option<Reg>,
 }
 
 /// Where a probe puts the case index.
@@ -224,7 +228,37 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
         _ => return None,
     };
     let wide = c >> 31 == 1 || pc.checked_sub(8).is_some_and(|at| upper_half_zero(src, at, rn as u8));
-    (1..=MAX_CASES).contains(&cases).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide }))
+    let copy = pc.checked_sub(8).and_then(|at| copy_of(src, at, rn));
+    (1..=MAX_CASES).contains(&cases).then_some((block, Guard { index_reg: Reg::x(rn as u8), cases, wide, copy }))
+}
+
+/// The register that a `mov wD, wN` (ORR with the zero register) among the few straight-line
+/// instructions up to `pc` copies general register `n` into, when neither is written after it.
+fn copy_of(src: &dyn CodeSource, pc: u64, n: u32) -> Option<Reg> {
+    let read = |a: u64| src.insn(a);
+    let mut written_after = BTreeSet::new();
+    for back in 0..4u64 {
+        let at = pc.checked_sub(4 * back)?;
+        let insn = src.insn(at)?;
+        if insn & 0x7fe0_ffe0 == 0x2a00_03e0 {
+            let (m, d) = ((insn >> 16) & 0x1f, insn & 0x1f);
+            let (copied, copy) = (Reg::x(m as u8), Reg::x(d as u8));
+            if m == n && d != n && d != 31 && !written_after.contains(&copy) && !written_after.contains(&copied) {
+                return Some(copy);
+            }
+        }
+        let lifted = lift_block(at, &read, 1).ok()?;
+        let f = &lifted.func;
+        if f.blocks.len() != 1 || !matches!(f.blocks[0].term, crate::inst::Terminator::JumpGuest { .. }) {
+            return None;
+        }
+        for &v in &f.blocks[0].insts {
+            if let crate::inst::InstData::SetReg { reg, .. } = f.inst(v) {
+                written_after.insert(*reg);
+            }
+        }
+    }
+    None
 }
 
 /// Whether the last of the few instructions up to `pc` that writes general register `n` writes
@@ -326,14 +360,18 @@ pub fn recover(
     let func = &lifted.func;
     let mut targets = vec![];
     match guard {
-        Some(Guard { index_reg, cases, wide }) => {
-            let mut known = known.clone();
-            known.regs.remove(&index_reg);
-            for i in 0..cases {
-                let t = probe(src, func, Index::Register { reg: index_reg, wide }, i, &known)?;
-                src.insn(t)?;
-                targets.push(t);
-            }
+        Some(Guard { index_reg, cases, wide, copy }) => {
+            let probe_all = |reg: Reg, wide: bool| -> Option<Vec<u64>> {
+                let mut known = known.clone();
+                known.regs.remove(&reg);
+                (0..cases)
+                    .map(|i| {
+                        let t = probe(src, func, Index::Register { reg, wide }, i, &known)?;
+                        src.insn(t).map(|_| t)
+                    })
+                    .collect()
+            };
+            targets = probe_all(index_reg, wide).or_else(|| probe_all(copy?, true))?;
         }
         None => {
             // A table of code addresses the target is read from is scanned whole, as the probes

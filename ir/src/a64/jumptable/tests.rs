@@ -235,3 +235,35 @@ fn a_32_bit_guard_bounds_an_index_written_as_a_w_register() {
     assert_eq!(targets, vec![0x1024, 0x102c, 0x1034]);
     assert!(unresolved.is_empty());
 }
+
+#[test]
+fn a_guard_on_the_register_copied_into_the_index_bounds_the_copy() {
+    // OpenSSL's `EVP_CIPHER_CTX_ctrl`: `mov w5, w1; cmp w1, #0x27; b.ls table`, and the table is
+    // indexed by x5, whose upper half the W move zeroed.
+    let src = Source {
+        code: vec![
+            0xb000_0019, // adrp x25, 0x2000
+            0x9100_4339, // add x25, x25, #0x10
+            0xf940_0001, // ldr x1, [x0]
+            0x2a01_03e5, // mov w5, w1
+            0x7100_0c3f, // cmp w1, #3
+            0x5400_0168, // b.hi 0x1040
+            0x1000_008a, // adr x10, 0x1028
+            0x3865_6b2b, // ldrb w11, [x25, x5]
+            0x8b0b_094a, // add x10, x10, x11, lsl #2
+            0xd61f_0140, // br x10
+            0xd280_0140, // 0x1028: mov x0, #10
+            0xd65f_03c0, // ret
+            0xd280_0160, // 0x1030: mov x0, #11
+            0xd65f_03c0, // ret
+            0xd280_0180, // 0x1038: mov x0, #12
+            0xd65f_03c0, // ret
+            0xd280_01a0, // 0x1040: mov x0, #13 (the default)
+            0xd65f_03c0, // ret
+        ],
+        table: vec![0, 2, 4, 2],
+    };
+    let (targets, unresolved) = recovered_targets(&src);
+    assert_eq!(targets, vec![0x1028, 0x1030, 0x1038]);
+    assert!(unresolved.is_empty());
+}
