@@ -5,6 +5,7 @@
 
 pub mod difftest;
 pub mod multicall;
+pub mod static_libraries;
 
 use std::fs;
 use std::io::{self, Read, Write};

@@ -14,21 +14,10 @@
 //! The packages are fetched with `scripts/fetch-deb.sh` into `$DEBIAN_CACHE` (default
 //! `.cache/debian`); a failure to fetch fails the test.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use vmtrans_testsuite::static_libraries::{compare_with_qemu, link, package, Case, LIBRARY_DIR};
+use vmtrans_testsuite::{fetch_debian_packages, find_in_path, require_vmtrans, suite_dir, ScratchDir, QEMU};
 
-use vmtrans_testsuite::{
-    command_under, fetch_debian_packages, find_in_path, parse_fallback_insns, require_vmtrans, run_with_limit,
-    suite_dir, ScratchDir, GUEST_CC, QEMU,
-};
-
-/// The longest one run may take under qemu or translated (each takes a few seconds at most).
-const RUN_LIMIT: Duration = Duration::from_secs(120);
-/// The longest one translation may take (CPython, 9,600 functions, about 2 minutes on 2 cores).
-const TRANSLATE_LIMIT: Duration = Duration::from_secs(900);
-
-/// The arm64 packages the two programs are linked from and run with.
+/// The arm64 packages the three programs are linked from and run with.
 const PACKAGES: [&str; 7] = [
     "libsqlite3-dev",
     "liblua5.4-dev",
@@ -39,52 +28,6 @@ const PACKAGES: [&str; 7] = [
     "libpython3.11-stdlib",
 ];
 
-/// The directory of the unpacked arm64 package `name` under `cache`.
-fn package(cache: &Path, name: &str) -> PathBuf {
-    cache.join(format!("{name}_arm64"))
-}
-
-/// Links a static AArch64 program `output` with the cross compiler and `args`; panics with the
-/// compiler's message when it fails.
-fn link(args: &[&std::ffi::OsStr], output: &Path) {
-    let cc = find_in_path(GUEST_CC).unwrap_or_else(|| panic!("{GUEST_CC} is not installed"));
-    let run = Command::new(cc).arg("-static").arg("-o").arg(output).args(args).output().expect("the compiler runs");
-    assert!(
-        run.status.success(),
-        "{GUEST_CC} failed for {}:\n{}",
-        output.display(),
-        String::from_utf8_lossy(&run.stderr)
-    );
-}
-
-/// One program to compare: its guest binary, arguments and environment, and a line the oracle's
-/// output must hold (so that two runs failing alike do not pass).
-struct Case {
-    name: &'static str,
-    guest: PathBuf,
-    args: Vec<String>,
-    env: Vec<(&'static str, String)>,
-    oracle_must_print: &'static str,
-}
-
-/// Runs `case`'s program (through `launcher` when given) with `extra_env`; returns the run.
-fn run_case(
-    case: &Case,
-    launcher: Option<&Path>,
-    program: &Path,
-    extra_env: &[(&str, &str)],
-) -> vmtrans_testsuite::RunOutput {
-    let mut command = command_under(launcher, program);
-    command.args(&case.args).env_clear().env("PATH", "/usr/bin:/bin").env("LC_ALL", "C");
-    for (key, value) in &case.env {
-        command.env(key, value);
-    }
-    for (key, value) in extra_env {
-        command.env(key, value);
-    }
-    run_with_limit(command, b"", RUN_LIMIT).expect("the program runs")
-}
-
 #[test]
 fn translated_interpreters_match_qemu() {
     let vmtrans = require_vmtrans().unwrap_or_else(|message| panic!("{message}"));
@@ -93,7 +36,7 @@ fn translated_interpreters_match_qemu() {
     let cache = fetch_debian_packages(&packages);
     let scratch = ScratchDir::new("interpreters").expect("a scratch directory");
     let sources = suite_dir().join("interpreters");
-    let lib = "usr/lib/aarch64-linux-gnu";
+    let lib = LIBRARY_DIR;
 
     let sqlite = scratch.path().join("sqlite_queries");
     let sqlite_dev = package(&cache, "libsqlite3-dev");
@@ -161,41 +104,7 @@ fn translated_interpreters_match_qemu() {
             oracle_must_print: "end of python_workload.py\n",
         },
     ];
-    let mut failures = vec![];
-    for case in &cases {
-        let translated = scratch.path().join(format!("{}.native", case.name));
-        let mut translate = Command::new(&vmtrans);
-        translate.arg(&case.guest).arg("-o").arg(&translated);
-        let translation = run_with_limit(translate, b"", TRANSLATE_LIMIT).expect("vmtrans runs");
-        if translation.status != 0 || translation.timed_out {
-            failures.push(format!(
-                "{}: vmtrans failed (status {}{}): {}",
-                case.name,
-                translation.status,
-                if translation.timed_out { ", timed out" } else { "" },
-                String::from_utf8_lossy(&translation.stderr)
-            ));
-            continue;
-        }
-        let want = run_case(case, Some(&qemu), &case.guest, &[]);
-        let got = run_case(case, None, &translated, &[("VMTRANS_STATS", "1")]);
-        let want_text = String::from_utf8_lossy(&want.stdout);
-        let got_text = String::from_utf8_lossy(&got.stdout);
-        let fallback = parse_fallback_insns(&got.stderr);
-        if !want_text.contains(case.oracle_must_print) {
-            failures.push(format!("{}: qemu-aarch64 did not finish:\n{want_text}", case.name));
-        } else if want.status != got.status || want_text != got_text {
-            failures.push(format!(
-                "{}: status {} under qemu, {} translated\n--- qemu-aarch64:\n{want_text}--- translated:\n{got_text}--- translated stderr:\n{}",
-                case.name,
-                want.status,
-                got.status,
-                String::from_utf8_lossy(&got.stderr)
-            ));
-        } else if fallback != Some(0) {
-            failures.push(format!("{}: {fallback:?} guest instructions ran in the fallback engine", case.name));
-        }
-    }
+    let failures = compare_with_qemu(&cases, &vmtrans, &qemu, scratch.path());
     assert!(
         failures.is_empty(),
         "{} of {} interpreters differ:\n\n{}",

@@ -58,7 +58,9 @@ struct Cli {
     /// Host CPU to generate code for, as LLVM names it ("x86-64-v2", "x86-64-v3", "native",
     /// "znver3", ...). The default runs on any x86-64 CPU from the last decade. The x86-64 levels
     /// choose instructions only and tune for no CPU in particular (as clang does); a named CPU, or
-    /// "native", also tunes for that CPU.
+    /// "native", also tunes for that CPU. Whatever the CPU, translated code also uses CMPXCHG16B,
+    /// SSE4.2, POPCNT, AES-NI and PCLMULQDQ (every x86-64 CPU since 2011 has them); a program run
+    /// on a CPU without one says so and exits with status 127.
     #[arg(long, value_name = "CPU", default_value = "x86-64-v2")]
     target_cpu: String,
 
