@@ -254,7 +254,9 @@ impl<'f> Builder<'f> {
     pub fn call_helper(&mut self, helper: Helper, args: &[Value]) -> Value {
         let t = match helper {
             Helper::Crc32 | Helper::Crc32c => Type::I32,
-            Helper::ReadCntvct | Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite => Type::I64,
+            Helper::ReadCntvct | Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite | Helper::InvalidateCode => {
+                Type::I64
+            }
         };
         self.push(InstData::CallHelper { helper, args: args.into() }, Some(t))
     }

@@ -239,6 +239,10 @@ names!(
         FpsrRead = "fpsr_read",
         /// A write of FPSR: args (new value: i64); returns it. The host's raised flags are cleared.
         FpsrWrite = "fpsr_write",
+        /// IC IVAU: args (an address: i64); returns it. Code the guest may have rewritten in the
+        /// instruction cache line holding the address (`CTR_EL0`'s 64 bytes) must be fetched
+        /// again: the runtime drops what its fallback engine lifted from it (a JIT's new code).
+        InvalidateCode = "invalidate_code",
     }
 );
 
@@ -525,7 +529,11 @@ impl InstData {
                 | InstData::Fence
                 | InstData::Load { .. }
                 | InstData::CallHelper {
-                    helper: Helper::ReadCntvct | Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite,
+                    helper: Helper::ReadCntvct
+                        | Helper::FpcrWrite
+                        | Helper::FpsrRead
+                        | Helper::FpsrWrite
+                        | Helper::InvalidateCode,
                     ..
                 }
         )

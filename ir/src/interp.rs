@@ -60,6 +60,9 @@ pub trait Env {
     }
     /// The guest wrote FPSR (see `Helper::FpsrWrite`).
     fn fpsr_write(&mut self, _value: u64) {}
+    /// The guest invalidated the instruction cache line holding `addr` (see
+    /// `Helper::InvalidateCode`).
+    fn invalidate_code(&mut self, _addr: u64) {}
 }
 
 /// Where execution goes after a block.
@@ -721,6 +724,10 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
             Helper::FpsrRead => env.fpsr_read(val(args[0]) as u64) as u128,
             Helper::FpsrWrite => {
                 env.fpsr_write(val(args[0]) as u64);
+                val(args[0])
+            }
+            Helper::InvalidateCode => {
+                env.invalidate_code(val(args[0]) as u64);
                 val(args[0])
             }
         },

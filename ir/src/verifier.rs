@@ -341,7 +341,7 @@ impl Verifier<'_> {
                 let want: &[Type] = match helper {
                     Helper::Crc32 | Helper::Crc32c => &[Type::I32, Type::I64, Type::I64],
                     Helper::ReadCntvct => &[],
-                    Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite => &[Type::I64],
+                    Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite | Helper::InvalidateCode => &[Type::I64],
                 };
                 let got: Vec<Type> = args.iter().map(|&a| t(a)).collect::<Result<_, _>>()?;
                 if got != want {

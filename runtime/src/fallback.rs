@@ -145,6 +145,33 @@ impl Env for GuestEnv<'_> {
     fn fpsr_write(&mut self, value: u64) {
         crate::dispatch::vmtrans_helper_fpsr_write(value);
     }
+    fn invalidate_code(&mut self, addr: u64) {
+        invalidate(addr);
+    }
+}
+
+/// The bytes of one instruction cache line (CTR_EL0's IminLine, `sem/system.rs`).
+const ICACHE_LINE: u64 = 64;
+
+/// IC IVAU of `addr`: drops every cached block that holds an instruction of its cache line, so
+/// that code written there since (a JIT compiler reusing its buffer) is lifted again. A block
+/// starts at most `MAX_BLOCK` instructions before the line.
+pub fn invalidate(addr: u64) {
+    let line = addr & !(ICACHE_LINE - 1);
+    let earliest = line.saturating_sub(4 * (MAX_BLOCK as u64 - 1));
+    let mut cache = lock_cache();
+    for start in (earliest..line + ICACHE_LINE).step_by(4) {
+        if cache.get(&start).is_some_and(|block| start + 4 * block.1 as u64 > line) {
+            cache.remove(&start);
+        }
+    }
+}
+
+/// IC IVAU in translated code (`call_helper invalidate_code`); returns the address.
+#[no_mangle]
+pub extern "C" fn vmtrans_helper_invalidate_code(addr: u64) -> u64 {
+    invalidate(addr);
+    addr
 }
 
 /// True when VMTRANS_TRACE_FALLBACK is set: each block the fallback engine lifts is reported once.

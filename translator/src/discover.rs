@@ -10,8 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use vmtrans_ir::a64::{lift_function, CodeSource, Unsupported};
+use vmtrans_ir::a64::{lift_function, CodeSource, LiftedFunction, Unsupported};
 use vmtrans_ir::inst::Terminator;
+use vmtrans_ir::noreturn::functions_that_never_return;
 use vmtrans_ir::Function;
 
 use crate::elf::GuestImage;
@@ -79,74 +80,199 @@ pub fn discover(image: &GuestImage) -> Discovered {
             work.push_back(r);
         }
     }
-    let mut functions = vec![];
-    let mut insns = 0;
-    let mut unsupported = vec![];
-    let mut unresolved_jumps = vec![];
-    let mut guessed_jumps = vec![];
     let go_program = !image.go_functions.is_empty() || image.go_table_problem.is_some();
-    while let Some(entry) = work.pop_front() {
-        let end = match extents.get(&entry) {
+    let mut found = Found::default();
+    let context = Context { image, extents: &extents, extra: &extra, go_program };
+    found.lift_reachable(&context, image, &mut known, &mut work);
+    // Second round: the constant propagation that finds table bases follows the code after every
+    // call, that of a function that never returns too (GCC places loop code after `bl
+    // __stack_chk_fail`, reached on a path that restored the caller's registers), which loses a
+    // base only the real paths set. Now that the calls that never return are known, the functions
+    // with unrecovered jumps are lifted again without those continuations, and a lift that recovers
+    // more replaces the first (what its new blocks call is discovered in turn).
+    let never = functions_that_never_return(&found.functions);
+    if !never.is_empty() {
+        let knowing = KnowingNoReturn { image, never: &never };
+        for i in 0..found.functions.len() {
+            let before = found.meta[i].unresolved_jumps.len() + found.meta[i].guessed_jumps.len();
+            if before == 0 {
+                continue;
+            }
+            let Some(again) = context.lift(&knowing, found.meta[i].entry, &known) else { continue };
+            if again.unresolved_jumps.len() + again.guessed_jumps.len() < before {
+                found.replace(i, again, image, &mut known, &mut work);
+            }
+        }
+        found.lift_reachable(&context, &knowing, &mut known, &mut work);
+    }
+    found.into_discovered()
+}
+
+/// What `discover` needs to lift one function besides the known entries.
+struct Context<'a> {
+    image: &'a GuestImage,
+    extents: &'a BTreeMap<u64, u64>,
+    extra: &'a BTreeMap<u64, Vec<u64>>,
+    go_program: bool,
+}
+
+impl Context<'_> {
+    /// Lifts the function at `entry` from `src`, its extent bounded by `known` entries; None when
+    /// it cannot be lifted. In a Go program guessed tables are dropped again (call_boundaries takes
+    /// an unrecovered jump there for a possible jump to any function, a closure's tail call; a
+    /// guessed table would hide that from it).
+    fn lift(&self, src: &dyn CodeSource, entry: u64, known: &BTreeSet<u64>) -> Option<LiftedFunction> {
+        let end = match self.extents.get(&entry) {
             Some(&e) => e,
             None => known.range(entry + 1..).next().copied().unwrap_or(u64::MAX),
         };
-        // Inside a known extent only other extents and symbols start functions: an address that is
-        // known only because something jumped to it stays part of the function around it (and gets
-        // a translation of its own as well).
+        // Inside a known extent only other extents and symbols start functions: an address that
+        // is known only because something jumped to it stays part of the function around it (and
+        // gets a translation of its own as well).
         let is_local = |a: u64| {
             a >= entry
                 && a < end
                 && (a == entry
-                    || if extents.contains_key(&entry) {
-                        !extents.contains_key(&a) && !image.symbols.contains_key(&a)
+                    || if self.extents.contains_key(&entry) {
+                        !self.extents.contains_key(&a) && !self.image.symbols.contains_key(&a)
                     } else {
                         !known.contains(&a)
                     })
         };
-        let name = image
+        let name = self
+            .image
             .symbols
             .get(&entry)
             .map(|(n, _)| n.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("sub_{entry:x}"));
-        let Ok(mut lifted) =
-            lift_function(&name, entry, image, &is_local, extra.get(&entry).map(|v| &v[..]).unwrap_or(&[]))
-        else {
-            continue;
-        };
-        insns += lifted.insns;
-        unsupported.extend(lifted.unsupported.iter().copied());
-        unresolved_jumps.extend(lifted.unresolved_jumps.iter().copied());
-        if go_program {
-            // call_boundaries takes an unrecovered jump in Go for a possible jump to any function
-            // (a closure's tail call); a guessed table would hide that from it.
-            for &(block, pc) in &lifted.guessed_jumps {
+        let extra = self.extra.get(&entry).map(|v| &v[..]).unwrap_or(&[]);
+        let mut lifted = lift_function(&name, entry, src, &is_local, extra).ok()?;
+        if self.go_program {
+            for (block, pc) in std::mem::take(&mut lifted.guessed_jumps) {
                 lifted.func.indirect_targets.retain(|(b, _)| *b != block);
-                unresolved_jumps.push(pc);
-            }
-        } else {
-            guessed_jumps.extend(lifted.guessed_jumps.iter().map(|&(_, pc)| pc));
-        }
-        let mut new_targets: Vec<u64> = lifted.call_targets.clone();
-        for (_, bd) in lifted.func.blocks() {
-            if let Terminator::JumpGuest { target } = bd.term {
-                // A tail call, or a jump into another function's code (glibc's `_setjmp` jumps
-                // into `__sigsetjmp`): the target gets a translation of its own.
-                new_targets.push(target);
+                lifted.unresolved_jumps.push(pc);
             }
         }
-        for t in new_targets {
-            if image.insn(t).is_some() && known.insert(t) {
-                work.push_back(t);
-            }
-        }
-        functions.push(lifted.func);
+        Some(lifted)
     }
-    unsupported.sort_by_key(|u| u.pc);
-    unsupported.dedup();
-    unresolved_jumps.sort_unstable();
-    unresolved_jumps.dedup();
-    guessed_jumps.sort_unstable();
-    guessed_jumps.dedup();
-    Discovered { functions, insns, unsupported, unresolved_jumps, guessed_jumps }
+}
+
+/// What one lifted function adds to `Discovered` besides its IR.
+struct Meta {
+    entry: u64,
+    insns: usize,
+    unsupported: Vec<Unsupported>,
+    unresolved_jumps: Vec<u64>,
+    guessed_jumps: Vec<u64>,
+}
+
+/// The functions lifted so far, with their `Meta` (same order).
+#[derive(Default)]
+struct Found {
+    functions: Vec<Function>,
+    meta: Vec<Meta>,
+}
+
+impl Found {
+    /// Lifts every function in `work` and what they call, adding new entries to `known`.
+    fn lift_reachable(
+        &mut self,
+        context: &Context,
+        src: &dyn CodeSource,
+        known: &mut BTreeSet<u64>,
+        work: &mut VecDeque<u64>,
+    ) {
+        while let Some(entry) = work.pop_front() {
+            let Some(lifted) = context.lift(src, entry, known) else { continue };
+            queue_targets(&lifted, context.image, known, work);
+            let (func, meta) = split(lifted);
+            self.functions.push(func);
+            self.meta.push(meta);
+        }
+    }
+
+    /// Puts `lifted` in place of function `i`, queueing what it calls.
+    fn replace(
+        &mut self,
+        i: usize,
+        lifted: LiftedFunction,
+        image: &GuestImage,
+        known: &mut BTreeSet<u64>,
+        work: &mut VecDeque<u64>,
+    ) {
+        queue_targets(&lifted, image, known, work);
+        let (func, meta) = split(lifted);
+        self.functions[i] = func;
+        self.meta[i] = meta;
+    }
+
+    fn into_discovered(self) -> Discovered {
+        let mut d = Discovered {
+            functions: self.functions,
+            insns: 0,
+            unsupported: vec![],
+            unresolved_jumps: vec![],
+            guessed_jumps: vec![],
+        };
+        for meta in self.meta {
+            d.insns += meta.insns;
+            d.unsupported.extend(meta.unsupported);
+            d.unresolved_jumps.extend(meta.unresolved_jumps);
+            d.guessed_jumps.extend(meta.guessed_jumps);
+        }
+        d.unsupported.sort_by_key(|u| u.pc);
+        d.unsupported.dedup();
+        d.unresolved_jumps.sort_unstable();
+        d.unresolved_jumps.dedup();
+        d.guessed_jumps.sort_unstable();
+        d.guessed_jumps.dedup();
+        d
+    }
+}
+
+/// Queues the functions `lifted` calls or jumps into that are not known yet.
+fn queue_targets(lifted: &LiftedFunction, image: &GuestImage, known: &mut BTreeSet<u64>, work: &mut VecDeque<u64>) {
+    let mut new_targets: Vec<u64> = lifted.call_targets.clone();
+    for (_, bd) in lifted.func.blocks() {
+        if let Terminator::JumpGuest { target } = bd.term {
+            // A tail call, or a jump into another function's code (glibc's `_setjmp` jumps into
+            // `__sigsetjmp`): the target gets a translation of its own.
+            new_targets.push(target);
+        }
+    }
+    for t in new_targets {
+        if image.insn(t).is_some() && known.insert(t) {
+            work.push_back(t);
+        }
+    }
+}
+
+fn split(lifted: LiftedFunction) -> (Function, Meta) {
+    let meta = Meta {
+        entry: lifted.func.entry_addr,
+        insns: lifted.insns,
+        unsupported: lifted.unsupported,
+        unresolved_jumps: lifted.unresolved_jumps,
+        guessed_jumps: lifted.guessed_jumps.into_iter().map(|(_, pc)| pc).collect(),
+    };
+    (lifted.func, meta)
+}
+
+/// The image, knowing which functions never return (for the second round of `discover`).
+struct KnowingNoReturn<'a> {
+    image: &'a GuestImage,
+    never: &'a rustc_hash::FxHashSet<u64>,
+}
+
+impl CodeSource for KnowingNoReturn<'_> {
+    fn insn(&self, addr: u64) -> Option<u32> {
+        self.image.insn(addr)
+    }
+    fn rodata(&self, addr: u64, bytes: usize) -> Option<u128> {
+        CodeSource::rodata(self.image, addr, bytes)
+    }
+    fn never_returns(&self, addr: u64) -> bool {
+        self.never.contains(&addr)
+    }
 }

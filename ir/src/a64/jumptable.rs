@@ -607,6 +607,8 @@ pub fn constant_registers(
         }
         let next = pc.wrapping_add(4);
         let succs: Vec<u64> = match flow {
+            // The code after a call that never returns runs on no path through this call.
+            Flow::Call { target } if src.never_returns(target) => vec![],
             Flow::Next | Flow::Call { .. } | Flow::CallIndirect | Flow::Syscall => vec![next],
             Flow::CondBranch { target } => vec![target, next],
             Flow::Branch { target } => vec![target],

@@ -48,6 +48,12 @@ pub trait CodeSource {
     /// `bytes` bytes of memory at `addr` that cannot change at run time (read-only data), for
     /// jump-table recovery; None when unknown or writable.
     fn rodata(&self, addr: u64, bytes: usize) -> Option<u128>;
+    /// Whether the function at `addr` is known never to return (`crate::noreturn`), so that the
+    /// constant propagation of jump-table recovery need not follow the code after a call of it.
+    /// False unless a caller that knows says otherwise.
+    fn never_returns(&self, _addr: u64) -> bool {
+        false
+    }
 }
 
 /// What a semantic function reports when it does not handle an encoding.

@@ -78,11 +78,13 @@ pub struct RuntimeFns {
     /// `i64 vmtrans_helper_cntvct()`.
     pub cntvct: LLVMValueRef,
     pub cntvct_ty: LLVMTypeRef,
-    /// `i64 vmtrans_helper_fpcr_write(i64)`, `i64 vmtrans_helper_fpsr_read(i64)` and
-    /// `i64 vmtrans_helper_fpsr_write(i64)`, all of type `fp_env_helper_ty`.
+    /// `i64 vmtrans_helper_fpcr_write(i64)`, `i64 vmtrans_helper_fpsr_read(i64)`,
+    /// `i64 vmtrans_helper_fpsr_write(i64)` and `i64 vmtrans_helper_invalidate_code(i64)`, all of
+    /// type `fp_env_helper_ty`.
     pub fpcr_write: LLVMValueRef,
     pub fpsr_read: LLVMValueRef,
     pub fpsr_write: LLVMValueRef,
+    pub invalidate_code: LLVMValueRef,
     pub fp_env_helper_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
@@ -615,11 +617,12 @@ impl<'a> FnLowering<'a> {
                 Helper::ReadCntvct => {
                     LLVMBuildCall2(self.b, self.rt.cntvct_ty, self.rt.cntvct, std::ptr::null_mut(), 0, NONAME)
                 }
-                Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite => {
+                Helper::FpcrWrite | Helper::FpsrRead | Helper::FpsrWrite | Helper::InvalidateCode => {
                     let callee = match helper {
                         Helper::FpcrWrite => self.rt.fpcr_write,
                         Helper::FpsrRead => self.rt.fpsr_read,
-                        _ => self.rt.fpsr_write,
+                        Helper::FpsrWrite => self.rt.fpsr_write,
+                        _ => self.rt.invalidate_code,
                     };
                     let mut a = [args[0]];
                     LLVMBuildCall2(self.b, self.rt.fp_env_helper_ty, callee, a.as_mut_ptr(), 1, NONAME)

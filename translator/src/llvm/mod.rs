@@ -582,6 +582,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fp_env_helper_ty),
             fpsr_read: declare(m, "vmtrans_helper_fpsr_read", fp_env_helper_ty),
             fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fp_env_helper_ty),
+            invalidate_code: declare(m, "vmtrans_helper_invalidate_code", fp_env_helper_ty),
             fp_env_helper_ty,
             guest_base,
             poll_word,

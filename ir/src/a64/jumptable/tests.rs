@@ -267,3 +267,59 @@ fn a_guard_on_the_register_copied_into_the_index_bounds_the_copy() {
     assert_eq!(targets, vec![0x1028, 0x1030, 0x1038]);
     assert!(unresolved.is_empty());
 }
+
+/// `Source` that also knows the functions that never return.
+struct KnowingNoReturn<'a> {
+    src: &'a Source,
+    never: u64,
+}
+
+impl CodeSource for KnowingNoReturn<'_> {
+    fn insn(&self, addr: u64) -> Option<u32> {
+        self.src.insn(addr)
+    }
+    fn rodata(&self, addr: u64, bytes: usize) -> Option<u128> {
+        self.src.rodata(addr, bytes)
+    }
+    fn never_returns(&self, addr: u64) -> bool {
+        addr == self.never
+    }
+}
+
+#[test]
+fn code_after_a_call_known_never_to_return_does_not_reach_the_table() {
+    // The base lives in callee-saved x25; the path to the call that never returns loads x25 from
+    // memory first (GCC restores the caller's registers before `bl __stack_chk_fail`) and the code
+    // after the call jumps back into the loop. Only knowing that the call never returns keeps x25.
+    let src = Source {
+        code: vec![
+            0xb000_0019, // adrp x25, 0x2000
+            0x9100_4339, // add x25, x25, #0x10
+            0xb840_4401, // 0x1008: ldr w1, [x0], #4
+            0x7100_0c3f, // cmp w1, #3
+            0x5400_00a8, // b.hi 0x1024
+            0x1000_012a, // adr x10, 0x1038
+            0x3861_6b2b, // ldrb w11, [x25, x1]
+            0x8b0b_094a, // add x10, x10, x11, lsl #2
+            0xd61f_0140, // br x10
+            0x3400_0081, // 0x1024: cbz w1, 0x1034
+            0xf940_0019, // ldr x25, [x0]
+            0x9400_01f5, // bl 0x1800 (never returns)
+            0x17ff_fff6, // b 0x1008
+            0xd65f_03c0, // 0x1034: ret
+            0x17ff_fff4, // 0x1038: b 0x1008
+            0x17ff_fff3, // b 0x1008
+            0x17ff_fff2, // b 0x1008
+            0xd65f_03c0, // 0x1044: ret
+        ],
+        table: vec![0, 1, 2, 3],
+    };
+    let (targets, unresolved) = recovered_targets(&src);
+    assert!(targets.is_empty() && unresolved == vec![0x1020], "{targets:#x?} {unresolved:#x?}");
+    let knowing = KnowingNoReturn { src: &src, never: 0x1800 };
+    let end = 0x1000 + 4 * src.code.len() as u64;
+    let lifted = lift_function("f", 0x1000, &knowing, &|a| (0x1000..end).contains(&a), &[]).expect("liftable");
+    let targets: Vec<u64> = lifted.func.indirect_targets.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+    assert_eq!(targets, vec![0x1038, 0x103c, 0x1040, 0x1044]);
+    assert!(lifted.unresolved_jumps.is_empty());
+}

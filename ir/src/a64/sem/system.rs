@@ -124,8 +124,9 @@ fn barrier(l: &mut Lifter, op2: u32) -> Result<(), SemError> {
     Ok(())
 }
 
-/// The SYS instructions EL0 may use: DC ZVA zeroes a block; cache cleaning and invalidation
-/// have no effect on a coherent host. Self-modifying code of translated pages is not detected yet
+/// The SYS instructions EL0 may use: DC ZVA zeroes a block; IC IVAU tells the runtime that code
+/// in its line may have changed (a JIT's, which runs in the fallback engine); data cache cleaning
+/// has no effect on a coherent host. Self-modifying code of translated pages is not detected yet
 /// (docs/isa-coverage.md).
 fn sys(l: &mut Lifter, op1: u32, crn: u32, crm: u32, op2: u32, rt: u32) -> Result<(), SemError> {
     match (op1, crn, crm, op2) {
@@ -139,13 +140,17 @@ fn sys(l: &mut Lifter, op1: u32, crn: u32, crm: u32, op2: u32, rt: u32) -> Resul
             }
             Ok(())
         }
-        // DC CVAU, CVAC, CVAP, CVADP, CIVAC and IC IVAU.
+        (0b011, 0b0111, 0b0101, 0b001) => {
+            let a = l.xreg(rt, true);
+            l.b.call_helper(Helper::InvalidateCode, &[a]);
+            Ok(())
+        }
+        // DC CVAU, CVAC, CVAP, CVADP and CIVAC.
         (0b011, 0b0111, 0b1011, 0b001)
         | (0b011, 0b0111, 0b1010, 0b001)
         | (0b011, 0b0111, 0b1100, 0b001)
         | (0b011, 0b0111, 0b1101, 0b001)
-        | (0b011, 0b0111, 0b1110, 0b001)
-        | (0b011, 0b0111, 0b0101, 0b001) => Ok(()),
+        | (0b011, 0b0111, 0b1110, 0b001) => Ok(()),
         _ => Err(SemError::Unsupported),
     }
 }
