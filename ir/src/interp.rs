@@ -82,10 +82,27 @@ pub enum Exit {
 
 /// Runs one block and says where execution goes next.
 pub fn run_block(func: &Function, block: Block, env: &mut dyn Env) -> Result<Exit, Fault> {
+    // The value slots are reused from block to block (a fresh zeroed vector per block was a sixth
+    // of the fallback engine's time). Stale slots are never read: a block reads only values it
+    // defined before (the verifier's rule 3). A nested run finds the cell empty and makes its own.
+    let mut vals = VALUE_SLOTS.take();
+    if vals.len() < func.insts.len() {
+        vals.resize(func.insts.len(), 0);
+    }
+    let exit = run_block_in(func, block, env, &mut vals);
+    VALUE_SLOTS.set(vals);
+    exit
+}
+
+thread_local! {
+    /// The slots `run_block` keeps values in, one per instruction of the function.
+    static VALUE_SLOTS: std::cell::Cell<Vec<u128>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+fn run_block_in(func: &Function, block: Block, env: &mut dyn Env, vals: &mut [u128]) -> Result<Exit, Fault> {
     let data = &func.blocks[block.index()];
-    let mut vals: Vec<u128> = vec![0; func.insts.len()];
     for &v in &data.insts {
-        vals[v.index()] = eval(func, v, &vals, env)?;
+        vals[v.index()] = eval(func, v, vals, env)?;
     }
     let val = |v: Value| vals[v.index()];
     Ok(match data.term {
