@@ -204,32 +204,14 @@ pub fn conventions(
 }
 
 /// The registers each block's code itself reads before writing them on some path from its start
-/// that makes no call first. After a call of a function with a frame, a scratch register read so
-/// is one the callee hands back: compiled code never does that, but hand-written assembly does
-/// (OpenSSL's `aes_v8_set_decrypt_key` takes x2 and x12 from `aes_v8_set_encrypt_key`, which keeps
-/// a frame record); the callee then stores it at its returns. Reads by what the continuation calls
-/// next (a variadic callee reads all of x1-x7) do not count here, unlike after frameless callees.
+/// that makes no call first (`Paths::OwnBeforeCalls`). After a call of a function with a frame, a
+/// scratch register read so is one the callee hands back: compiled code never does that, but
+/// hand-written assembly does (OpenSSL's `aes_v8_set_decrypt_key` takes x2 and x12 from
+/// `aes_v8_set_encrypt_key`, which keeps a frame record); the callee then stores it at its
+/// returns. Reads by what the continuation calls next (a variadic callee reads all of x1-x7) do
+/// not count here, unlike after frameless callees.
 fn own_reads_before_calls(f: &Function, facts: &BlockFacts) -> Vec<Mask> {
-    let n = f.blocks.len();
-    let mut live_in: Vec<Mask> = vec![0; n];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for b in (0..n).rev() {
-            let term = &f.blocks[b].term;
-            let out = match term {
-                _ if facts.dead_ends[b] => 0,
-                Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => 0,
-                _ => term.successors().iter().fold(0, |m, s| m | live_in[s.index()]),
-            };
-            let inn = facts.gen[b] | (out & !facts.kill[b]);
-            if inn != live_in[b] {
-                live_in[b] = inn;
-                changed = true;
-            }
-        }
-    }
-    live_in
+    explicit_live_in(f, facts, &[], &|_| None, Paths::OwnBeforeCalls, 0)
 }
 
 /// Whether `f` never sets the frame pointer x29: it keeps no frame record, as the machine
@@ -238,9 +220,10 @@ fn own_reads_before_calls(f: &Function, facts: &BlockFacts) -> Vec<Mask> {
 /// a printf), so only its callers count, after a call of it, the registers they pass on unread to
 /// what they call next; a function that sets x29 is compiled code of the standard (its prologue),
 /// whose scratch registers hold nothing after it returns, so outside Go it stores at its returns
-/// only what its callers' own code reads (`own_reads_before_calls`). Otherwise nearly every function stored at its returns every
-/// argument register it wrote: some caller goes on to a variadic call, which reads them all, and
-/// code on paths that cannot run reads registers it never set.
+/// only what its callers' own code reads (`own_reads_before_calls`). Otherwise nearly every
+/// function stored at its returns every argument register it wrote: some caller goes on to a
+/// variadic call, which reads them all, and code on paths that cannot run reads registers it never
+/// set.
 /// sp says nothing here: a fragment that makes a call saves the link register with
 /// `str x30, [sp, #-16]!` and may still hand back `add x2, x0, #1` for the next call.
 fn is_frameless(f: &Function) -> bool {
@@ -360,16 +343,20 @@ impl BlockFacts {
     }
 }
 
-/// Whether a liveness counts registers read on some path (`May`) or on every path (`Must`).
+/// Whether a liveness counts registers read on some path (`May`), on every path (`Must`), or on
+/// some path that makes no call first, by the function's own code only (`OwnBeforeCalls`: what a
+/// caller takes from the function it has just called, see `own_reads_before_calls`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Paths {
     May,
     Must,
+    OwnBeforeCalls,
 }
 
 /// Per block of `f`, the registers read by a `getreg` of the function before any write, on some
 /// or every path (`paths`) from the block's start, following calls to their continuations and
-/// counting what the functions it calls or jumps to read on entry (`entry_reads`).
+/// counting what the functions it calls or jumps to read on entry (`entry_reads`); or, with
+/// `Paths::OwnBeforeCalls`, up to the next call and counting only its own reads and system calls'.
 ///
 /// A function's own scratch reads on entry are taken on every path: optimised code reads
 /// registers it never wrote on paths that cannot run (a value set and used under the same
@@ -397,24 +384,32 @@ fn explicit_live_in(
         changed = false;
         for b in (0..n).rev() {
             let term = &f.blocks[b].term;
+            let own = paths == Paths::OwnBeforeCalls;
+            let callee_reads = |target: u64| match target_of(target) {
+                _ if own => 0,
+                Some(t) => entry_reads[t],
+                None => unknown_callee_reads,
+            };
+            let calls = matches!(term, Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
             let exit = match *term {
-                _ if dead_ends[b] && paths == Paths::May => 0,
-                Terminator::CallGuest { target, .. } => {
-                    target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t])
-                }
+                _ if dead_ends[b] && paths != Paths::Must => 0,
+                Terminator::CallGuest { target, .. } => callee_reads(target),
                 // A jump to one of its own resume points goes on there (through the dispatcher).
                 Terminator::JumpGuest { target } => match resumed_at.get(&target) {
-                    Some(&resumed) if paths == Paths::May => live_in[resumed],
+                    Some(&resumed) if paths != Paths::Must => live_in[resumed],
                     Some(_) => 0,
-                    None => target_of(target).map_or(unknown_callee_reads, |t| entry_reads[t]),
+                    None => callee_reads(target),
                 },
+                Terminator::CallIndirect { .. } | Terminator::JumpIndirect { .. } if own => 0,
                 Terminator::CallIndirect { .. } | Terminator::JumpIndirect { .. } => unknown_callee_reads,
                 Terminator::Syscall { .. } => SYSTEM_CALL_READS,
                 _ => 0,
             };
             let successors = term.successors();
             let mut out = match paths {
-                Paths::May => successors.iter().fold(0, |m, s| m | live_in[s.index()]),
+                // The own code's reads end at its next call.
+                Paths::OwnBeforeCalls if calls || dead_ends[b] => 0,
+                Paths::May | Paths::OwnBeforeCalls => successors.iter().fold(0, |m, s| m | live_in[s.index()]),
                 Paths::Must if successors.is_empty() => 0,
                 Paths::Must => successors.iter().fold(Mask::MAX, |m, s| m & live_in[s.index()]),
             };

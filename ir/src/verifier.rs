@@ -352,3 +352,36 @@ impl Verifier<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A function computing `op.TYPE` of a constant (twice the constant for a binary `op`).
+    fn using(op: &str, ty: &str, binary: bool) -> crate::function::Function {
+        let operands = if binary { "v0, v0" } else { "v0" };
+        crate::reader::parse_function(&format!(
+            "function f @0x400000 {{\nblock0 @0x400000:\n    v0 = const.{ty} 0x1\n    v1 = {op}.{ty} {operands}\n    \
+             v2 = const.i64 0x0\n    return v2\n}}\n"
+        ))
+        .expect("parses")
+    }
+
+    #[test]
+    fn the_verifier_takes_swizzle_only_on_i8x16() {
+        assert!(super::verify(&using("swizzle", "i8x16", true)).is_ok());
+        for ty in ["i32x4", "i8x8", "i64"] {
+            assert!(super::verify(&using("swizzle", ty, true)).is_err(), "swizzle.{ty} passed the verifier");
+        }
+    }
+
+    #[test]
+    fn the_verifier_takes_aes_steps_on_i8x16_and_carry_less_products_on_i64_only() {
+        for op in ["aes_shift_sub", "aes_inv_shift_sub", "aes_mix", "aes_inv_mix"] {
+            assert!(super::verify(&using(op, "i8x16", false)).is_ok(), "{op}.i8x16 failed the verifier");
+            assert!(super::verify(&using(op, "i32x4", false)).is_err(), "{op}.i32x4 passed the verifier");
+        }
+        for op in ["clmul", "clmulhi"] {
+            assert!(super::verify(&using(op, "i64", true)).is_ok(), "{op}.i64 failed the verifier");
+            assert!(super::verify(&using(op, "i64x2", true)).is_err(), "{op}.i64x2 passed the verifier");
+        }
+    }
+}

@@ -3,7 +3,8 @@
 //! linking a static AArch64 program with the cross compiler, and running a set of cases both ways.
 //! Each distinct guest program is translated once, at the default level; each case runs it under
 //! qemu-aarch64 and translated with its own arguments and environment, and must give the same exit
-//! status and standard output, with no guest instruction in the fallback engine.
+//! status and standard output, with no guest instruction in the fallback engine unless the case
+//! runs code written at run time (`Case::runs_generated_code`).
 
 use std::collections::HashMap;
 use std::ffi::OsStr;

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use rustc_hash::FxHashSet;
 use vmtrans_ir::a64::{lift_function, CodeSource, LiftedFunction, Unsupported};
 use vmtrans_ir::inst::Terminator;
 use vmtrans_ir::noreturn::functions_that_never_return;
@@ -40,6 +41,9 @@ pub struct Discovered {
     /// Indirect jumps whose targets were not recovered, given the targets of their function's
     /// recovered tables as cases (`LiftedFunction::guessed_jumps`; not in Go programs).
     pub guessed_jumps: Vec<u64>,
+    /// The entries of the functions that never return (`vmtrans_ir::noreturn`), of `functions`
+    /// as they are.
+    pub never_return: FxHashSet<u64>,
 }
 
 /// Finds and lifts every function reachable from the image's roots.
@@ -90,22 +94,33 @@ pub fn discover(image: &GuestImage) -> Discovered {
     // base only the real paths set. Now that the calls that never return are known, the functions
     // with unrecovered jumps are lifted again without those continuations, and a lift that recovers
     // more replaces the first (what its new blocks call is discovered in turn).
-    let never = functions_that_never_return(&found.functions);
-    if !never.is_empty() {
-        let knowing = KnowingNoReturn { image, never: &never };
+    let mut never_return = functions_that_never_return(&found.functions);
+    let mut changed = false;
+    if !never_return.is_empty() {
+        let knowing = KnowingNoReturn { image, never: &never_return };
         for i in 0..found.functions.len() {
             let before = found.meta[i].unresolved_jumps.len() + found.meta[i].guessed_jumps.len();
-            if before == 0 {
+            let calls_one = found.functions[i]
+                .blocks
+                .iter()
+                .any(|bd| matches!(bd.term, Terminator::CallGuest { target, .. } if never_return.contains(&target)));
+            if before == 0 || !calls_one {
                 continue;
             }
             let Some(again) = context.lift(&knowing, found.meta[i].entry, &known) else { continue };
             if again.unresolved_jumps.len() + again.guessed_jumps.len() < before {
                 found.replace(i, again, image, &mut known, &mut work);
+                changed = true;
             }
         }
+        changed |= !work.is_empty();
         found.lift_reachable(&context, &knowing, &mut known, &mut work);
     }
-    found.into_discovered()
+    // New blocks and functions may reach no return where the first round's did.
+    if changed {
+        never_return = functions_that_never_return(&found.functions);
+    }
+    found.into_discovered(never_return)
 }
 
 /// What `discover` needs to lift one function besides the known entries.
@@ -207,8 +222,9 @@ impl Found {
         self.meta[i] = meta;
     }
 
-    fn into_discovered(self) -> Discovered {
+    fn into_discovered(self, never_return: FxHashSet<u64>) -> Discovered {
         let mut d = Discovered {
+            never_return,
             functions: self.functions,
             insns: 0,
             unsupported: vec![],
@@ -262,7 +278,7 @@ fn split(lifted: LiftedFunction) -> (Function, Meta) {
 /// The image, knowing which functions never return (for the second round of `discover`).
 struct KnowingNoReturn<'a> {
     image: &'a GuestImage,
-    never: &'a rustc_hash::FxHashSet<u64>,
+    never: &'a FxHashSet<u64>,
 }
 
 impl CodeSource for KnowingNoReturn<'_> {

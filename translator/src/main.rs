@@ -198,9 +198,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let convention = if cli.exact_calls { CallConvention::EXACT } else { CallConvention::AAPCS64 };
     // Calls of functions that never return get a continuation of their own that leaves at once,
     // so the code after them closes no loop (ir/src/noreturn.rs).
-    let noreturn = vmtrans_ir::noreturn::functions_that_never_return(&found.functions);
     for f in found.functions.iter_mut() {
-        vmtrans_ir::noreturn::cut_noreturn_continuations(f, &noreturn);
+        vmtrans_ir::noreturn::cut_noreturn_continuations(f, &found.never_return);
     }
     // Functions outside the procedure call standard (the machine outliner's, Go's) make their
     // callers and callees store more at calls and returns (ir/src/call_boundaries.rs). An indirect

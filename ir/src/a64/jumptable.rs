@@ -235,28 +235,19 @@ pub fn guard_of(src: &dyn CodeSource, pc: u64) -> Option<(u64, Guard)> {
 /// The register that a `mov wD, wN` (ORR with the zero register) among the few straight-line
 /// instructions up to `pc` copies general register `n` into, when neither is written after it.
 fn copy_of(src: &dyn CodeSource, pc: u64, n: u32) -> Option<Reg> {
-    let read = |a: u64| src.insn(a);
     let mut written_after = BTreeSet::new();
-    for back in 0..4u64 {
-        let at = pc.checked_sub(4 * back)?;
-        let insn = src.insn(at)?;
-        if insn & 0x7fe0_ffe0 == 0x2a00_03e0 {
-            let (m, d) = ((insn >> 16) & 0x1f, insn & 0x1f);
+    for p in preceding(src, pc) {
+        if p.insn & 0x7fe0_ffe0 == 0x2a00_03e0 {
+            let (m, d) = ((p.insn >> 16) & 0x1f, p.insn & 0x1f);
             let (copied, copy) = (Reg::x(m as u8), Reg::x(d as u8));
             if m == n && d != n && d != 31 && !written_after.contains(&copy) && !written_after.contains(&copied) {
                 return Some(copy);
             }
         }
-        let lifted = lift_block(at, &read, 1).ok()?;
-        let f = &lifted.func;
-        if f.blocks.len() != 1 || !matches!(f.blocks[0].term, crate::inst::Terminator::JumpGuest { .. }) {
+        if !p.straight {
             return None;
         }
-        for &v in &f.blocks[0].insts {
-            if let crate::inst::InstData::SetReg { reg, .. } = f.inst(v) {
-                written_after.insert(*reg);
-            }
-        }
+        written_after.extend(p.writes().map(|(reg, _)| reg));
     }
     None
 }
@@ -266,36 +257,52 @@ fn copy_of(src: &dyn CodeSource, pc: u64, n: u32) -> Option<Reg> {
 /// 32-bit compare of `wN` bounds all of `xN` (LLVM's `sub w15, w17, #1; cmp w15, #43; b.hi`
 /// before a table indexed by x15). Looks back over straight-line code only.
 fn upper_half_zero(src: &dyn CodeSource, pc: u64, n: u8) -> bool {
-    let read = |a: u64| src.insn(a);
-    for back in 0..4u64 {
-        let Some(at) = pc.checked_sub(4 * back) else { return false };
-        let Ok(lifted) = lift_block(at, &read, 1) else { return false };
-        let f = &lifted.func;
-        let mut written = None;
-        for bd in &f.blocks {
-            for &v in &bd.insts {
-                if let crate::inst::InstData::SetReg { reg, arg } = f.inst(v) {
-                    if *reg == Reg::x(n) {
-                        written = Some(*arg);
-                    }
-                }
-            }
-        }
-        let straight = f.blocks.len() == 1 && matches!(f.blocks[0].term, crate::inst::Terminator::JumpGuest { .. });
-        match written {
-            Some(arg) => {
-                return match f.inst(arg) {
+    for p in preceding(src, pc) {
+        match p.writes().filter(|&(reg, _)| reg == Reg::x(n)).last() {
+            Some((_, arg)) => {
+                return match p.func.inst(arg) {
                     crate::inst::InstData::Convert { op: crate::inst::ConvOp::Uext, arg: narrow, .. } => {
-                        f.value_type(*narrow).bits() <= 32
+                        p.func.value_type(*narrow).bits() <= 32
                     }
                     _ => false,
                 }
             }
-            None if straight => continue,
+            None if p.straight => continue,
             None => return false,
         }
     }
     false
+}
+
+/// One instruction of the code before a guard's compare, lifted alone.
+struct Preceding {
+    insn: u32,
+    func: crate::function::Function,
+    /// Whether it goes on to the next instruction and nowhere else.
+    straight: bool,
+}
+
+impl Preceding {
+    /// The registers it writes, in order, with the values written.
+    fn writes(&self) -> impl Iterator<Item = (Reg, crate::entities::Value)> + '_ {
+        let f = &self.func;
+        f.blocks.iter().flat_map(|bd| bd.insts.iter()).filter_map(move |&v| match f.inst(v) {
+            crate::inst::InstData::SetReg { reg, arg } => Some((*reg, *arg)),
+            _ => None,
+        })
+    }
+}
+
+/// The instructions at `pc`, `pc - 4`, ... (at most four), while they can be read and lifted.
+fn preceding(src: &dyn CodeSource, pc: u64) -> impl Iterator<Item = Preceding> + '_ {
+    (0..4u64).map_while(move |back| {
+        let at = pc.checked_sub(4 * back)?;
+        let insn = src.insn(at)?;
+        let func = lift_block(at, &|a: u64| src.insn(a), 1).ok()?.func;
+        let straight =
+            func.blocks.len() == 1 && matches!(func.blocks[0].term, crate::inst::Terminator::JumpGuest { .. });
+        Some(Preceding { insn, func, straight })
+    })
 }
 
 /// Runs the dispatch block with the case index `value` where `index` says (twice, with different

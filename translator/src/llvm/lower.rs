@@ -80,12 +80,12 @@ pub struct RuntimeFns {
     pub cntvct_ty: LLVMTypeRef,
     /// `i64 vmtrans_helper_fpcr_write(i64)`, `i64 vmtrans_helper_fpsr_read(i64)`,
     /// `i64 vmtrans_helper_fpsr_write(i64)` and `i64 vmtrans_helper_invalidate_code(i64)`, all of
-    /// type `fp_env_helper_ty`.
+    /// type `i64_helper_ty`.
     pub fpcr_write: LLVMValueRef,
     pub fpsr_read: LLVMValueRef,
     pub fpsr_write: LLVMValueRef,
     pub invalidate_code: LLVMValueRef,
-    pub fp_env_helper_ty: LLVMTypeRef,
+    pub i64_helper_ty: LLVMTypeRef,
     /// `@vmtrans_guest_base`, an external i64 global.
     pub guest_base: LLVMValueRef,
     /// `i32 vmtrans_poll_preserving(ptr)`, called with LLVM's `preserve_most` convention: delivers
@@ -625,7 +625,7 @@ impl<'a> FnLowering<'a> {
                         _ => self.rt.invalidate_code,
                     };
                     let mut a = [args[0]];
-                    LLVMBuildCall2(self.b, self.rt.fp_env_helper_ty, callee, a.as_mut_ptr(), 1, NONAME)
+                    LLVMBuildCall2(self.b, self.rt.i64_helper_ty, callee, a.as_mut_ptr(), 1, NONAME)
                 }
             }
         }

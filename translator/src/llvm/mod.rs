@@ -539,7 +539,7 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         let trap_ty = fty(t.void, &[t.ptr, t.i32, t.i32]);
         let crc32_ty = fty(t.i32, &[t.i32, t.i64, t.i64, t.i32]);
         let cntvct_ty = fty(t.i64, &[]);
-        let fp_env_helper_ty = fty(t.i64, &[t.i64]);
+        let i64_helper_ty = fty(t.i64, &[t.i64]);
         let lookup_ty = fty(t.ptr, &[t.i64]);
         let poll_ty = fty(t.i32, &[t.ptr]);
         let gb = cname("vmtrans_guest_base");
@@ -579,11 +579,11 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
             crc32_ty,
             cntvct: declare(m, "vmtrans_helper_cntvct", cntvct_ty),
             cntvct_ty,
-            fpcr_write: declare(m, "vmtrans_helper_fpcr_write", fp_env_helper_ty),
-            fpsr_read: declare(m, "vmtrans_helper_fpsr_read", fp_env_helper_ty),
-            fpsr_write: declare(m, "vmtrans_helper_fpsr_write", fp_env_helper_ty),
-            invalidate_code: declare(m, "vmtrans_helper_invalidate_code", fp_env_helper_ty),
-            fp_env_helper_ty,
+            fpcr_write: declare(m, "vmtrans_helper_fpcr_write", i64_helper_ty),
+            fpsr_read: declare(m, "vmtrans_helper_fpsr_read", i64_helper_ty),
+            fpsr_write: declare(m, "vmtrans_helper_fpsr_write", i64_helper_ty),
+            invalidate_code: declare(m, "vmtrans_helper_invalidate_code", i64_helper_ty),
+            i64_helper_ty,
             guest_base,
             poll_word,
             func_table,
