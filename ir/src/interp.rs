@@ -395,10 +395,16 @@ fn binary(op: BinaryOp, a: u128, b: u128, t: Type) -> u128 {
     use BinaryOp::*;
     let w = t.bits();
     let m = mask(w);
-    let (sa, sb) = (sx(a, w), sx(b, w));
-    let smin = sx(1u128 << (w - 1), w);
-    let smax = smin.wrapping_neg().wrapping_sub(1);
-    let clamp_s = |x: i128| x.clamp(smin, smax) as u128;
+    // The signed views are computed only by the operations that need them: this function runs for
+    // every operation of the fallback engine, most of them additions and logic.
+    let (sa, sb) = (|| sx(a, w), || sx(b, w));
+    let clamp_s = |x: i128| {
+        let smin = sx(1u128 << (w - 1), w);
+        x.clamp(smin, smin.wrapping_neg().wrapping_sub(1)) as u128
+    };
+    // A shift amount modulo the width, which is a power of two (a u128 remainder is a library call).
+    debug_assert!(w.is_power_of_two());
+    let amount = (b as u32) & (w - 1);
     match op {
         Add => a.wrapping_add(b),
         Sub => a.wrapping_sub(b),
@@ -409,7 +415,7 @@ fn binary(op: BinaryOp, a: u128, b: u128, t: Type) -> u128 {
         }
         Smulhi => {
             assert!(w <= 64, "smulhi wider than 64 bits");
-            (sa.wrapping_mul(sb) >> w) as u128
+            (sa().wrapping_mul(sb()) >> w) as u128
         }
         Udiv => {
             if b == 0 {
@@ -419,10 +425,12 @@ fn binary(op: BinaryOp, a: u128, b: u128, t: Type) -> u128 {
             }
         }
         Sdiv => {
+            let (sa, sb) = (sa(), sb());
             if sb == 0 {
                 0
-            } else if sa == smin && sb == -1 {
-                smin as u128
+            } else if sb == -1 {
+                // The most negative value divided by -1 wraps to itself.
+                sa.wrapping_neg() as u128
             } else {
                 (sa / sb) as u128
             }
@@ -430,25 +438,24 @@ fn binary(op: BinaryOp, a: u128, b: u128, t: Type) -> u128 {
         And => a & b,
         Or => a | b,
         Xor => a ^ b,
-        Shl => a << (b % w as u128),
-        Lshr => a >> (b % w as u128),
-        Ashr => (sa >> (b % w as u128)) as u128,
+        Shl => a << amount,
+        Lshr => a >> amount,
+        Ashr => (sa() >> amount) as u128,
         Rotr => {
-            let s = (b % w as u128) as u32;
-            if s == 0 {
+            if amount == 0 {
                 a
             } else {
-                (a >> s) | (a << (w - s))
+                (a >> amount) | (a << (w - amount))
             }
         }
         Umin => a.min(b),
         Umax => a.max(b),
-        Smin => sa.min(sb) as u128,
-        Smax => sa.max(sb) as u128,
+        Smin => sa().min(sb()) as u128,
+        Smax => sa().max(sb()) as u128,
         UaddSat => (a + b).min(m),
-        SaddSat => clamp_s(sa + sb),
+        SaddSat => clamp_s(sa() + sb()),
         UsubSat => a.saturating_sub(b),
-        SsubSat => clamp_s(sa - sb),
+        SsubSat => clamp_s(sa() - sb()),
         Fadd => fp::bin(t, a, b, |x, y| x + y, |x, y| x + y),
         Fsub => fp::bin(t, a, b, |x, y| x - y, |x, y| x - y),
         Fmul => fp::bin(t, a, b, |x, y| x * y, |x, y| x * y),
@@ -581,14 +588,16 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
     // flush-to-zero do that for its own instructions, but not for what Rust computes in software
     // (a fused multiply-add without the FMA extension, comparisons in FMIN and FMAX, floor and
     // ceiling), so the interpreter flushes itself.
+    // The flag is tested before any type is looked up: this runs for every operation of the
+    // fallback engine, and few of them are float operations.
     let inst = func.inst(v);
-    let float_op = inst.follows_default_nan_mode() || matches!(inst, InstData::FpToInt { .. });
+    let default_nan_op = inst.follows_default_nan_mode();
+    let float_op = default_nan_op || matches!(inst, InstData::FpToInt { .. });
     let controls = if float_op { env.reg(Reg::FPCR) as u64 } else { 0 };
     let flush = controls & fpcr::FZ != 0;
     let val = |x: Value| {
-        let t = func.value_type(x);
-        if flush && t.is_float_like() {
-            fp::flush_denormal_lanes(t, vals[x.index()])
+        if flush && func.value_type(x).is_float_like() {
+            fp::flush_denormal_lanes(func.value_type(x), vals[x.index()])
         } else {
             vals[x.index()]
         }
@@ -746,7 +755,7 @@ fn eval(func: &Function, v: Value, vals: &[u128], env: &mut dyn Env) -> Result<u
         _ => r,
     };
     let r = match rt {
-        Some(t) if inst.follows_default_nan_mode() && controls & fpcr::DN != 0 => fp::default_nan_lanes(t, r),
+        Some(t) if default_nan_op && controls & fpcr::DN != 0 => fp::default_nan_lanes(t, r),
         _ => r,
     };
     Ok(match rt {

@@ -131,6 +131,11 @@ pub fn lookup(pc: u64) -> Option<GuestFn> {
     if let Some(i) = lookup_cache_hit(slot.load(Ordering::Relaxed), pc) {
         return Some(table[i].code);
     }
+    // Code written at run time lies outside the table's range: no search for it.
+    let (first, last) = (table.first()?, table.last()?);
+    if pc < first.guest_addr || pc > last.guest_addr {
+        return None;
+    }
     let i = table.binary_search_by_key(&pc, |e| e.guest_addr).ok()?;
     if let Some(word) = lookup_cache_word(pc, i) {
         slot.store(word, Ordering::Relaxed);

@@ -3,11 +3,12 @@
 //! lifter as the translator and running it in the IR's reference interpreter. Lifted blocks are
 //! cached by address. Every instruction run here is counted for VMTRANS_STATS.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use vmtrans_ir::a64::{lift_block, CpuState};
+use vmtrans_ir::a64::{lift_block_for_interpreter, CpuState};
 use vmtrans_ir::interp::{run_block as interp_block, Env, Exit, Fault};
 use vmtrans_ir::{Function, Reg};
 
@@ -16,7 +17,10 @@ use crate::dispatch::{die_by_signal, raise_trap, FALLBACK_BLOCKS, FALLBACK_INSNS
 /// The most instructions lifted into one fallback block.
 const MAX_BLOCK: usize = 64;
 
-type Cache = Mutex<HashMap<u64, Arc<(Function, usize)>>>;
+/// A lifted block and its number of guest instructions.
+type CachedBlock = Arc<(Function, usize)>;
+
+type Cache = Mutex<HashMap<u64, CachedBlock>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
@@ -24,8 +28,54 @@ fn cache() -> &'static Cache {
 }
 
 /// Locks the block cache (clone holds it across a fork, so that the child never finds it locked).
-pub fn lock_cache() -> std::sync::MutexGuard<'static, HashMap<u64, Arc<(Function, usize)>>> {
+pub fn lock_cache() -> std::sync::MutexGuard<'static, HashMap<u64, CachedBlock>> {
     cache().lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Counts the invalidations of cached blocks (IC IVAU), so that each thread can tell whether the
+/// blocks its own cache holds are still valid.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Slots of each thread's cache of recent blocks (a power of two).
+const THREAD_SLOTS: usize = 1024;
+
+/// A block in a thread's cache: its guest address, the generation it was valid in, and the block.
+type ThreadSlot = Option<(u64, u64, CachedBlock)>;
+
+thread_local! {
+    /// This thread's direct-mapped cache of the blocks it ran, in front of the shared cache, whose
+    /// lock and hash lookup cost more than a block of a few instructions takes to run.
+    static THREAD_CACHE: RefCell<Vec<ThreadSlot>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The cached block at `pc`: from the thread's cache when it holds it from the current
+/// generation, else from the shared cache (and then kept in the thread's).
+fn cached_block(pc: u64) -> Option<CachedBlock> {
+    // Read before the shared cache: an invalidation removes its blocks first and then moves the
+    // generation on, so a block found after this read is stamped with a generation no newer than
+    // the one that saw it removed.
+    let generation = GENERATION.load(Ordering::Acquire);
+    let slot = (pc >> 2) as usize & (THREAD_SLOTS - 1);
+    let local = THREAD_CACHE.with_borrow(|slots| match slots.get(slot) {
+        Some(Some((at, valid_in, block))) if *at == pc && *valid_in == generation => Some(block.clone()),
+        _ => None,
+    });
+    if local.is_some() {
+        return local;
+    }
+    let shared = lock_cache().get(&pc).cloned()?;
+    remember_in_thread(pc, generation, &shared);
+    Some(shared)
+}
+
+/// Keeps `block` at `pc` in the thread's cache, valid in `generation`.
+fn remember_in_thread(pc: u64, generation: u64, block: &CachedBlock) {
+    THREAD_CACHE.with_borrow_mut(|slots| {
+        if slots.is_empty() {
+            slots.resize(THREAD_SLOTS, None);
+        }
+        slots[(pc >> 2) as usize & (THREAD_SLOTS - 1)] = Some((pc, generation, block.clone()));
+    });
 }
 
 /// Whether guest range `[addr, addr + bytes)` may be accessed through a host pointer: inside the
@@ -82,15 +132,34 @@ impl Env for GuestEnv<'_> {
     }
     fn load(&mut self, addr: u64, bytes: usize) -> Result<u128, Fault> {
         let p = check(addr, bytes, false)?;
-        let mut buf = [0u8; 16];
         // SAFETY: inside the guest region; unmapped pages fault like translated code's accesses.
-        unsafe { std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), bytes) };
-        Ok(u128::from_le_bytes(buf))
+        // Each size is read as its own type (a copy of a variable length is a call of memmove).
+        Ok(unsafe {
+            match bytes {
+                1 => u128::from(*p),
+                2 => u128::from(std::ptr::read_unaligned(p as *const u16)),
+                4 => u128::from(std::ptr::read_unaligned(p as *const u32)),
+                8 => u128::from(std::ptr::read_unaligned(p as *const u64)),
+                _ => {
+                    let mut buf = [0u8; 16];
+                    std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), bytes.min(16));
+                    u128::from_le_bytes(buf)
+                }
+            }
+        })
     }
     fn store(&mut self, addr: u64, bytes: usize, v: u128) -> Result<(), Fault> {
         let p = check(addr, bytes, true)?;
         // SAFETY: as in `load`.
-        unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), p, bytes) };
+        unsafe {
+            match bytes {
+                1 => *p = v as u8,
+                2 => std::ptr::write_unaligned(p as *mut u16, v as u16),
+                4 => std::ptr::write_unaligned(p as *mut u32, v as u32),
+                8 => std::ptr::write_unaligned(p as *mut u64, v as u64),
+                _ => std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), p, bytes.min(16)),
+            }
+        }
         Ok(())
     }
     fn atomic_update(
@@ -165,6 +234,8 @@ pub fn invalidate(addr: u64) {
             cache.remove(&start);
         }
     }
+    // Every thread's cache is stale from here on (see `cached_block`).
+    GENERATION.fetch_add(1, Ordering::Release);
 }
 
 /// IC IVAU in translated code (`call_helper invalidate_code`); returns the address.
@@ -183,11 +254,10 @@ fn trace_fallback() -> bool {
 /// Runs the guest block at the state's pc and leaves the pc at the next guest address.
 pub fn run_block(state: &mut CpuState) {
     let pc = state.pc;
-    let cached = lock_cache().get(&pc).cloned();
-    let block = match cached {
+    let block = match cached_block(pc) {
         Some(b) => b,
         None => {
-            let Ok(lifted) = lift_block(pc, &read_insn, MAX_BLOCK) else {
+            let Ok(lifted) = lift_block_for_interpreter(pc, &read_insn, MAX_BLOCK) else {
                 // No code can be read there: the hardware would fault on the fetch.
                 eprintln!("vmtrans: guest jumped to {pc:#x}, which holds no code");
                 crate::dispatch::before_exit();
@@ -196,8 +266,10 @@ pub fn run_block(state: &mut CpuState) {
             if trace_fallback() {
                 eprintln!("vmtrans: fallback block at {pc:#x} ({} instructions)", lifted.insns);
             }
+            let generation = GENERATION.load(Ordering::Acquire);
             let b = Arc::new((lifted.func, lifted.insns));
             lock_cache().insert(pc, b.clone());
+            remember_in_thread(pc, generation, &b);
             b
         }
     };

@@ -10,7 +10,9 @@ pub mod state;
 pub mod testenv;
 
 pub use flow::{classify, Flow};
-pub use lift::{lift_block, lift_function, CodeSource, LiftError, LiftedFunction, Unsupported};
+pub use lift::{
+    lift_block, lift_block_for_interpreter, lift_function, CodeSource, LiftError, LiftedFunction, Unsupported,
+};
 pub use state::CpuState;
 
 /// Renders an instruction word as disassembly text, for diagnostics only. yaxpeax-arm decodes it;

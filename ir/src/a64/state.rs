@@ -138,6 +138,7 @@ impl Default for CpuState {
 }
 
 /// Where a register lives in `CpuState`: byte offset and size in bytes.
+#[inline]
 pub fn reg_offset(r: Reg) -> (usize, usize) {
     match r.0 {
         0..=30 => (offset_of!(CpuState, x) + 8 * r.0 as usize, 8),
@@ -157,22 +158,35 @@ pub fn reg_offset(r: Reg) -> (usize, usize) {
 
 impl CpuState {
     /// Reads a register as the IR sees it (flags as 0 or 1).
+    #[inline]
     pub fn get(&self, r: Reg) -> u128 {
         let (off, size) = reg_offset(r);
-        // SAFETY: reg_offset stays inside the struct, and every field is plain old data.
-        let p = unsafe { (self as *const CpuState as *const u8).add(off) };
-        let mut buf = [0u8; 16];
-        unsafe { std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), size) };
-        u128::from_le_bytes(buf)
+        // SAFETY: reg_offset stays inside the struct, and every field is plain old data. Each size
+        // is read as its own type (the fallback engine reads registers all the time: a copy of a
+        // variable length was a call of memmove).
+        unsafe {
+            let p = (self as *const CpuState as *const u8).add(off);
+            match size {
+                1 => u128::from(*p),
+                8 => u128::from(std::ptr::read_unaligned(p as *const u64)),
+                _ => std::ptr::read_unaligned(p as *const u128),
+            }
+        }
     }
 
     /// Writes a register as the IR sees it.
+    #[inline]
     pub fn set(&mut self, r: Reg, v: u128) {
         let (off, size) = reg_offset(r);
-        let bytes = v.to_le_bytes();
         // SAFETY: as in `get`.
-        let p = unsafe { (self as *mut CpuState as *mut u8).add(off) };
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, size) };
+        unsafe {
+            let p = (self as *mut CpuState as *mut u8).add(off);
+            match size {
+                1 => *p = v as u8,
+                8 => std::ptr::write_unaligned(p as *mut u64, v as u64),
+                _ => std::ptr::write_unaligned(p as *mut u128, v),
+            }
+        }
     }
 
     /// The NZCV register's value (flags in bits 31..28).

@@ -2,7 +2,7 @@
 //! window of guest memory. Unit tests of instruction semantics use it, and so does the
 //! differential tester (which compares it with qemu-aarch64).
 
-use crate::a64::lift::lift_block;
+use crate::a64::lift::lift_block_for_interpreter;
 use crate::a64::state::CpuState;
 use crate::interp::{run_block, Env, Exit, Fault};
 use crate::reg::Reg;
@@ -26,7 +26,8 @@ impl TestEnv {
     }
 
     /// Runs `code` (instruction words placed at `code_addr`) from its first instruction until
-    /// control leaves it, a trap, a system call, or `max_blocks` blocks. Returns the final exit.
+    /// control leaves it, a trap, a system call, or `max_blocks` blocks, lifting blocks as the
+    /// runtime's fallback engine does (`lift_block_for_interpreter`). Returns the final exit.
     pub fn run(&mut self, code_addr: u64, code: &[u32], max_blocks: usize) -> Result<Exit, Fault> {
         let read = |a: u64| {
             let i = a.checked_sub(code_addr)? / 4;
@@ -40,7 +41,7 @@ impl TestEnv {
             if read(pc).is_none() {
                 break;
             }
-            let lifted = lift_block(pc, &read, 64).expect("readable");
+            let lifted = lift_block_for_interpreter(pc, &read, 64).expect("readable");
             let mut block = lifted.func.entry();
             loop {
                 let exit = run_block(&lifted.func, block, self)?;
