@@ -13,7 +13,9 @@
 //!    `select` and `branch` conditions are `i1`, addresses and jump targets are `i64`, `setreg`
 //!    stores the register's own type, and the recorded result type is the one the opcode yields.
 //! 7. Conversions keep the lane count and go the right way (`uext`/`sext` widen, `trunc` narrows,
-//!    `bitcast` keeps the total width, `fpromote`/`fdemote` widen/narrow floats).
+//!    `bitcast` keeps the total width, `fpromote`/`fdemote` widen/narrow floats); only `bitcast`
+//!    turns a vector into a scalar or back (a one-lane vector is not its lane: LLVM converts
+//!    lanes, never a vector into a scalar).
 //! 8. Lane indices are in range; shuffle masks index the two inputs' lanes.
 //! 9. Indirect targets are listed only for blocks that end in `jump_indirect` (each target the
 //!    guest address of one of the function's blocks: a jump table stays inside its function) or
@@ -261,7 +263,7 @@ impl Verifier<'_> {
             InstData::Convert { op, ty, arg } => {
                 let ta = t(*arg)?;
                 let (from, to) = (ta.lane_bits(), ty.lane_bits());
-                let lanes_ok = ta.lanes() == ty.lanes();
+                let lanes_ok = ta.lanes() == ty.lanes() && ta.is_vector() == ty.is_vector();
                 let ok = match op {
                     ConvOp::Uext | ConvOp::Sext => lanes_ok && ta.is_int_like() && ty.is_int_like() && to > from,
                     ConvOp::Trunc => lanes_ok && ta.is_int_like() && ty.is_int_like() && to < from,
@@ -277,7 +279,11 @@ impl Verifier<'_> {
             }
             InstData::FpToInt { ty, arg, .. } => {
                 let ta = t(*arg)?;
-                if !ta.is_float_like() || !ty.is_int_like() || ta.lanes() != ty.lanes() {
+                if !ta.is_float_like()
+                    || !ty.is_int_like()
+                    || ta.lanes() != ty.lanes()
+                    || ta.is_vector() != ty.is_vector()
+                {
                     return Err(format!("fp_to_int cannot turn {ta} into {ty}"));
                 }
                 Some(*ty)
@@ -363,6 +369,20 @@ mod tests {
              v2 = const.i64 0x0\n    return v2\n}}\n"
         ))
         .expect("parses")
+    }
+
+    #[test]
+    fn only_bitcast_turns_a_one_lane_vector_into_a_scalar() {
+        let convert = |op: &str, to: &str| {
+            crate::reader::parse_function(&format!(
+                "function f @0x400000 {{\nblock0 @0x400000:\n    v0 = const.i64 0x1\n    v1 = bitcast.i32x2 v0\n    \
+                 v2 = shuffle.i32x1 [1] v1, v1\n    v3 = {op}.{to} v2\n    v4 = const.i64 0x0\n    return v4\n}}\n"
+            ))
+            .expect("parses")
+        };
+        assert!(super::verify(&convert("sext", "i64")).is_err(), "sext of i32x1 to i64 passed the verifier");
+        assert!(super::verify(&convert("uext", "i64")).is_err(), "uext of i32x1 to i64 passed the verifier");
+        assert!(super::verify(&convert("bitcast", "i32")).is_ok(), "bitcast of i32x1 to i32 failed the verifier");
     }
 
     #[test]

@@ -434,10 +434,12 @@ impl FnLowering<'_> {
                 vec![arg],
                 Box::new(move |l: &[LLVMValueRef]| {
                     let f32_ty = self.t.of(Type::F32);
+                    // Hidden from LLVM's folds as in `lower_value`'s conversions.
+                    let x = self.opaque(l[0]);
                     if op == ConvOp::Stof {
-                        self.cast(LLVMOpcode::LLVMSIToFP, l[0], f32_ty)
+                        self.cast(LLVMOpcode::LLVMSIToFP, x, f32_ty)
                     } else {
-                        self.unsigned_to_float(Type::I32, l[0], f32_ty)
+                        self.unsigned_to_float(Type::I32, x, f32_ty)
                     }
                 }),
             ),

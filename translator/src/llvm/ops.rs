@@ -126,25 +126,48 @@ impl FnLowering<'_> {
         self.keep_in_register(r, "x");
     }
 
+    /// `x` passed through an empty assembly statement (no instruction, no side effect): LLVM can
+    /// no longer see what it holds. An integer converted to a float goes through it, since LLVM
+    /// folds a conversion of a known value (a `select` of two constants, say) at translation time
+    /// and so drops the inexact flag the conversion raises at run time.
+    pub(super) fn opaque(&self, x: LLVMValueRef) -> LLVMValueRef {
+        // SAFETY: reading the type of a value of this context.
+        let ty = unsafe { LLVMTypeOf(x) };
+        let vector = unsafe { LLVMGetTypeKind(ty) } == inkwell::llvm_sys::LLVMTypeKind::LLVMVectorTypeKind;
+        if !vector && unsafe { LLVMGetIntTypeWidth(ty) } > 64 {
+            // No general register holds it (no conversion takes one).
+            return x;
+        }
+        self.empty_asm(x, Some(ty), if vector { "=x,0" } else { "=r,0" })
+    }
+
     /// Hands `r` to an empty assembly statement in a register of `constraint`'s class.
     fn keep_in_register(&self, r: LLVMValueRef, constraints: &str) {
-        // SAFETY: an empty assembly string with one register input; the builder is positioned.
+        self.empty_asm(r, None, constraints);
+    }
+
+    /// An empty assembly statement taking `arg`: with a result of type `result` (tied to `arg` by
+    /// `constraints`) it is a pure function LLVM cannot see into; without one it has a side
+    /// effect, so that `arg` is computed although nothing else reads it.
+    fn empty_asm(&self, arg: LLVMValueRef, result: Option<LLVMTypeRef>, constraints: &str) -> LLVMValueRef {
+        // SAFETY: an empty assembly string with one register operand; the builder is positioned.
         unsafe {
-            let mut arg_ty = [LLVMTypeOf(r)];
-            let fn_ty = LLVMFunctionType(LLVMVoidTypeInContext(self.t.ctx), arg_ty.as_mut_ptr(), 1, 0);
+            let mut arg_ty = [LLVMTypeOf(arg)];
+            let result_ty = result.unwrap_or_else(|| LLVMVoidTypeInContext(self.t.ctx));
+            let fn_ty = LLVMFunctionType(result_ty, arg_ty.as_mut_ptr(), 1, 0);
             let asm = LLVMGetInlineAsm(
                 fn_ty,
                 c"".as_ptr() as *mut _,
                 0,
                 constraints.as_ptr() as *mut _,
                 constraints.len(),
-                1,
+                i32::from(result.is_none()),
                 0,
                 inkwell::llvm_sys::LLVMInlineAsmDialect::LLVMInlineAsmDialectATT,
                 0,
             );
-            let mut args = [r];
-            LLVMBuildCall2(self.b, fn_ty, asm, args.as_mut_ptr(), 1, NONAME);
+            let mut args = [arg];
+            LLVMBuildCall2(self.b, fn_ty, asm, args.as_mut_ptr(), 1, NONAME)
         }
     }
 
@@ -276,8 +299,8 @@ impl FnLowering<'_> {
                         let narrow = self.cast(LLVMOpcode::LLVMFPTrunc, x, to);
                         self.fix_nan_lanes(ty, narrow, || narrow)
                     }
-                    ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, x, to),
-                    ConvOp::Utof => self.unsigned_to_float(self.ty(arg), x, to),
+                    ConvOp::Stof => self.cast(LLVMOpcode::LLVMSIToFP, self.opaque(x), to),
+                    ConvOp::Utof => self.unsigned_to_float(self.ty(arg), self.opaque(x), to),
                 })
             }
             InstData::FpToInt { ty, signed, round, arg } => {

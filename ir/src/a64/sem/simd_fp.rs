@@ -236,6 +236,14 @@ fn demote_round_to_odd(l: &mut Lifter, x: Value, shape: Shape) -> Value {
     let flushing = super::flushing_lanes(l, ishape, 64);
     let flushed = l.b.and(tiny, flushing);
     l.raise_fpsr_if(flushed, crate::a64::state::fpsr::UFC);
+    // Otherwise an inexact result below the smallest normal single underflows: the manual tests
+    // tininess before rounding, the host's demotion after it (in the rounding mode FPCR gives,
+    // where a negative value rounded down can reach the smallest normal), so UFC is raised here.
+    let inexact = l.b.not(keep);
+    let tiny_inexact = l.b.and(below, inexact);
+    let not_flushing = l.b.not(flushing);
+    let underflow = l.b.and(tiny_inexact, not_flushing);
+    l.raise_fpsr_if(underflow, crate::a64::state::fpsr::UFC);
     let sign = super::lshr_c(l, x_bits, 32);
     let sign = super::and_c(l, sign, 0x8000_0000);
     let sign = l.b.trunc(nint.ty(), sign);
@@ -324,8 +332,8 @@ pub(super) enum Step {
     Rsqrt,
 }
 
-/// FMULX, FRECPS and FRSQRTS on values of `shape`. FRSQRTS rounds `3 - a * b` once and then
-/// halves it, which differs from the manual's single rounding only when the half is subnormal.
+/// FMULX, FRECPS and FRSQRTS on values of `shape`. FRSQRTS rounds `(3 - a * b) / 2` once, as the
+/// manual's FPRSqrtStepFused does (see `rsqrt_step`).
 pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Shape) -> Value {
     let ishape = shape.as_int();
     let w = shape.ebits();
@@ -372,11 +380,7 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
             (r, l.b.bitcast(ishape.ty(), two))
         }
         Step::Rsqrt => {
-            let na = l.b.unary(UnaryOp::Fneg, a);
-            let three = constant(l, 3.0);
-            let half = constant(l, 0.5);
-            let t = l.b.fma(na, b, three);
-            let r = l.b.binary(BinaryOp::Fmul, t, half);
+            let r = rsqrt_step(l, a, b, mag_a, mag_b, shape);
             let v = constant(l, 1.5);
             (r, l.b.bitcast(ishape.ty(), v))
         }
@@ -384,6 +388,62 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
     let ri = l.b.bitcast(ishape.ty(), r);
     let out = super::bit_select(l, special, special_value, ri);
     l.b.bitcast(shape.ty(), out)
+}
+
+/// FRSQRTS's `(3 - a * b) / 2`, rounded once: `1.5 - (big / 2) * small` as one fused
+/// multiply-add, where `big` is the operand of larger magnitude, whose halving is exact when it is
+/// at least twice the smallest normal number. Rounding `3 - a * b` first and halving after would
+/// overflow where the half does not (a product near -2 * MAX) and round twice where the half is
+/// subnormal. Lanes with a NaN (whose choice follows the operands' order, op1 first) or with both
+/// operands below that bound (their product is tiny, so the result is 1.5 rounded either way)
+/// take the plain `fma(-a, b, 3) * 0.5`. Each route computes on ones in the other's lanes, so
+/// only the route that gives a lane its result raises floating-point exceptions for it.
+/// `mag_a` and `mag_b` are the operands' magnitudes as integers.
+fn rsqrt_step(l: &mut Lifter, a: Value, b: Value, mag_a: Value, mag_b: Value, shape: Shape) -> Value {
+    let ishape = shape.as_int();
+    let w = shape.ebits();
+    let (fraction_bits, infinity) = if w == 64 { (52, 0x7ffu128 << 52) } else { (23, 0xffu128 << 23) };
+    let constant = |l: &mut Lifter, x: f64| {
+        let bits = if w == 64 { x.to_bits() as u128 } else { (x as f32).to_bits() as u128 };
+        let c = splat_const(l, shape, bits);
+        l.b.bitcast(shape.ty(), c)
+    };
+    let largest = l.b.binary(BinaryOp::Umax, mag_a, mag_b);
+    let twice_smallest_normal = splat_const(l, ishape, 2u128 << fraction_bits);
+    let halvable = super::icmp_mask(l, IntCC::Uge, largest, twice_smallest_normal, ishape);
+    let infinity = splat_const(l, ishape, infinity);
+    let no_nan = super::icmp_mask(l, IntCC::Ule, largest, infinity, ishape);
+    let fused_once = l.b.and(halvable, no_nan);
+    let ones = constant(l, 1.0);
+    let ones = l.b.bitcast(ishape.ty(), ones);
+    let (ai, bi) = (l.b.bitcast(ishape.ty(), a), l.b.bitcast(ishape.ty(), b));
+    let inputs = |l: &mut Lifter, keep: Value| {
+        let a = super::bit_select(l, keep, ai, ones);
+        let b = super::bit_select(l, keep, bi, ones);
+        (l.b.bitcast(shape.ty(), a), l.b.bitcast(shape.ty(), b))
+    };
+    let half = constant(l, 0.5);
+    // The plain route.
+    let plain = l.b.not(fused_once);
+    let (a1, b1) = inputs(l, plain);
+    let na1 = l.b.unary(UnaryOp::Fneg, a1);
+    let three = constant(l, 3.0);
+    let t = l.b.fma(na1, b1, three);
+    let rounded_twice = l.b.binary(BinaryOp::Fmul, t, half);
+    // The single rounding.
+    let (a2, b2) = inputs(l, fused_once);
+    let na2 = l.b.unary(UnaryOp::Fneg, a2);
+    let a_is_big = super::icmp_mask(l, IntCC::Uge, mag_a, mag_b, ishape);
+    let (na2i, b2i) = (l.b.bitcast(ishape.ty(), na2), l.b.bitcast(ishape.ty(), b2));
+    let big = super::bit_select(l, a_is_big, na2i, b2i);
+    let small = super::bit_select(l, a_is_big, b2i, na2i);
+    let (big, small) = (l.b.bitcast(shape.ty(), big), l.b.bitcast(shape.ty(), small));
+    let half_big = l.b.binary(BinaryOp::Fmul, big, half);
+    let one_and_a_half = constant(l, 1.5);
+    let rounded_once = l.b.fma(half_big, small, one_and_a_half);
+    let (once, twice) = (l.b.bitcast(ishape.ty(), rounded_once), l.b.bitcast(ishape.ty(), rounded_twice));
+    let r = super::bit_select(l, fused_once, once, twice);
+    l.b.bitcast(shape.ty(), r)
 }
 
 /// Whether the scalar three-same FP encoding (U, a, opcode) is allocated: FMULX, FCMEQ, FRECPS,

@@ -56,10 +56,15 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             }
             let v = read(l, rn, shape);
             let wide = Shape::int(size + 1, q);
-            let even: Vec<u8> = (0..wide.lanes).map(|k| (2 * k) as u8).collect();
-            let odd: Vec<u8> = (0..wide.lanes).map(|k| (2 * k + 1) as u8).collect();
-            let x = l.b.shuffle(v, v, &even);
-            let y = l.b.shuffle(v, v, &odd);
+            // The 64-bit form of 32-bit pairs has one wide lane: its halves are scalars (a
+            // one-lane shuffle would be a 32-bit vector, which no conversion widens to i64).
+            let (x, y) = if wide.lanes == 1 {
+                (l.b.extract(v, 0), l.b.extract(v, 1))
+            } else {
+                let even: Vec<u8> = (0..wide.lanes).map(|k| (2 * k) as u8).collect();
+                let odd: Vec<u8> = (0..wide.lanes).map(|k| (2 * k + 1) as u8).collect();
+                (l.b.shuffle(v, v, &even), l.b.shuffle(v, v, &odd))
+            };
             let (x, y) = if u {
                 (l.b.uext(wide.ty(), x), l.b.uext(wide.ty(), y))
             } else {

@@ -1,6 +1,6 @@
 //! Generators of the load/store classes: single registers (general and SIMD&FP) with unsigned
 //! offset, unscaled offset, pre- and post-index and register offset; pairs; load-acquire and
-//! store-release; exclusives; LSE atomics. Each case is one instruction (an exclusive pair is
+//! store-release; exclusives; LSE atomics; Advanced SIMD structures (LD1-LD4, ST1-ST4, LD1R-LD4R). Each case is one instruction (an exclusive pair is
 //! two) whose base register the generator points into the window so that the access stays in
 //! it; sp as a base is kept 16-byte aligned. Encodings that the Arm ARM calls CONSTRAINED
 //! UNPREDICTABLE (a loaded or stored register that is also a written-back base, LDP with
@@ -250,6 +250,68 @@ fn exclusive(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
 }
 
 /// The load/store classes.
+/// An Advanced SIMD structure load or store: LD1-LD4/ST1-ST4 of multiple structures (one to four
+/// registers, interleaved for LD2-LD4), of a single structure to or from one lane, and
+/// LD1R-LD4R (one element replicated), with no offset or post-indexed (by the transfer size or
+/// by a register). The register list may wrap from v31 to v0.
+fn structures(rng: &mut Rng, st: &mut MachineState) -> u32 {
+    let rn = reg(rng, 5);
+    let load = rng.bits(1);
+    let q = rng.bits(1);
+    let (fields, bytes) = match rng.below(3) {
+        0 => {
+            // (opcode, registers, interleaved).
+            let (opcode, regs, interleaved) = rng.pick(&[
+                (0b0000u32, 4u64, true),
+                (0b0010, 4, false),
+                (0b0100, 3, true),
+                (0b0110, 3, false),
+                (0b0111, 1, false),
+                (0b1000, 2, true),
+                (0b1010, 2, false),
+            ]);
+            // One-lane 64-bit elements (size 3, Q 0) exist only for LD1/ST1.
+            let size = if interleaved && q == 0 { rng.below(3) as u32 } else { rng.bits(2) };
+            (0x0c00_0000 | load << 22 | opcode << 12 | size << 10, regs * if q == 1 { 16 } else { 8 })
+        }
+        1 => {
+            // One lane: B (index Q:S:size), H (Q:S:size<1>), S (Q:S), D (Q); R and opcode<0>
+            // give one to four registers.
+            let r = rng.bits(1);
+            let more = rng.bits(1);
+            let registers = u64::from((more << 1 | r) + 1);
+            let s = rng.bits(1);
+            let (opcode, size, esize) = match rng.below(4) {
+                0 => (more, rng.bits(2), 1),
+                1 => (0b010 | more, rng.bits(1) << 1, 2),
+                2 => (0b100 | more, 0, 4),
+                _ => (0b100 | more, 1, 8),
+            };
+            let s = if esize == 8 { 0 } else { s };
+            (0x0d00_0000 | load << 22 | r << 21 | opcode << 13 | s << 12 | size << 10, registers * esize)
+        }
+        _ => {
+            // LD1R-LD4R: loads only.
+            let r = rng.bits(1);
+            let more = rng.bits(1);
+            let registers = u64::from((more << 1 | r) + 1);
+            let size = rng.bits(2);
+            (0x0d40_0000 | r << 21 | (0b110 | more) << 13 | size << 10, registers << size)
+        }
+    };
+    point(rng, st, rn, 0, bytes, 1);
+    let post_index = match rng.below(3) {
+        0 => 0,
+        // By the transfer size (Rm = 31).
+        1 => 0x0080_0000 | 31 << 16,
+        _ => {
+            let rm = rng.below(31) as u32;
+            0x0080_0000 | rm << 16
+        }
+    };
+    fields | post_index | q << 30 | rn << 5 | rng.bits(5)
+}
+
 pub const CLASSES: &[Class] = &[
     Class { name: "ldst-uimm", shape: Shape::Seq { max: 1, gens: &[ld_uimm] } },
     Class { name: "ldst-unscaled", shape: Shape::Seq { max: 1, gens: &[ld_unscaled] } },
@@ -260,4 +322,5 @@ pub const CLASSES: &[Class] = &[
     Class { name: "ldst-atomic", shape: Shape::Seq { max: 1, gens: &[atomic] } },
     Class { name: "ldst-exclusive", shape: Shape::Whole(exclusive) },
     Class { name: "ldst-fp", shape: Shape::Seq { max: 1, gens: &[ld_fp, pair_fp] } },
+    Class { name: "ldst-simd", shape: Shape::Seq { max: 1, gens: &[structures] } },
 ];

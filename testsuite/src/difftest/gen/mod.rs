@@ -15,6 +15,8 @@ pub mod int;
 pub mod ldst;
 pub mod simd;
 pub mod simd_fp16;
+pub mod simd_long;
+pub mod simd_scalar;
 
 use crate::difftest::case::{Case, MachineState, WINDOW_ADDR, WINDOW_SIZE};
 use crate::difftest::rng::Rng;
@@ -46,6 +48,8 @@ pub fn classes() -> Vec<Class> {
     all.extend_from_slice(branch::CLASSES);
     all.extend_from_slice(fp::CLASSES);
     all.extend_from_slice(simd::CLASSES);
+    all.extend_from_slice(simd_long::CLASSES);
+    all.extend_from_slice(simd_scalar::CLASSES);
     all
 }
 
@@ -114,6 +118,17 @@ pub fn reg(rng: &mut Rng, zr_odds: u64) -> u32 {
     } else {
         rng.below(31) as u32
     }
+}
+
+/// A SIMD&FP register number.
+pub fn vreg(rng: &mut Rng) -> u32 {
+    rng.bits(5)
+}
+
+/// Draws one of `ops` (U, opcode, smallest size, largest size) and a size in its range.
+pub fn pick_sized(rng: &mut Rng, ops: &[(u32, u32, u32, u32)]) -> (u32, u32, u32) {
+    let (u, opcode, lo, hi) = rng.pick(ops);
+    (u, opcode, rng.range(lo as u64, hi as u64) as u32)
 }
 
 /// A random address in the window for an access of `size` bytes, aligned to `size` three times

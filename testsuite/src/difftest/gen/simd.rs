@@ -10,12 +10,8 @@
 //! SHA-3 (EOR3, BCAX, RAX1, XAR) and PMULL/PMULL2 (8- and 64-bit).
 
 use crate::difftest::case::MachineState;
-use crate::difftest::gen::{reg, Class, Shape};
+use crate::difftest::gen::{pick_sized, reg, vreg, Class, Shape};
 use crate::difftest::rng::Rng;
-
-fn vreg(rng: &mut Rng) -> u32 {
-    rng.bits(5)
-}
 
 /// A (Q, size) pair; `max_size` bounds the size, and 64-bit lanes (size 3) force Q = 1.
 fn q_size(rng: &mut Rng, max_size: u32) -> (u32, u32) {
@@ -24,37 +20,59 @@ fn q_size(rng: &mut Rng, max_size: u32) -> (u32, u32) {
     (q, size)
 }
 
-/// Integer three-same operations.
+/// Integer three-same operations: every allocated opcode of the group except the logical ones
+/// (`logical` below).
 fn three_same(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    // (U, opcode, largest size): size 3 needs Q = 1 and is allowed only where noted.
-    const OPS: &[(u32, u32, u32)] = &[
-        (0, 0b10000, 3), // ADD
-        (1, 0b10000, 3), // SUB
-        (0, 0b10011, 2), // MUL
-        (0, 0b10010, 2), // MLA
-        (1, 0b10010, 2), // MLS
-        (1, 0b10001, 3), // CMEQ
-        (0, 0b10001, 3), // CMTST
-        (0, 0b00110, 3), // CMGT
-        (0, 0b00111, 3), // CMGE
-        (1, 0b00110, 3), // CMHI
-        (1, 0b00111, 3), // CMHS
-        (0, 0b01100, 2), // SMAX
-        (0, 0b01101, 2), // SMIN
-        (1, 0b01100, 2), // UMAX
-        (1, 0b01101, 2), // UMIN
-        (0, 0b01110, 2), // SABD
-        (1, 0b01110, 2), // UABD
-        (0, 0b00000, 2), // SHADD
-        (1, 0b00010, 2), // URHADD
-        (0, 0b00001, 3), // SQADD
-        (1, 0b00101, 3), // UQSUB
-        (0, 0b01000, 3), // SSHL
-        (1, 0b01000, 3), // USHL
-        (0, 0b10111, 3), // ADDP
+    // (U, opcode, smallest size, largest size): size 3 needs Q = 1.
+    const OPS: &[(u32, u32, u32, u32)] = &[
+        (0, 0b00000, 0, 2), // SHADD
+        (1, 0b00000, 0, 2), // UHADD
+        (0, 0b00001, 0, 3), // SQADD
+        (1, 0b00001, 0, 3), // UQADD
+        (0, 0b00010, 0, 2), // SRHADD
+        (1, 0b00010, 0, 2), // URHADD
+        (0, 0b00100, 0, 2), // SHSUB
+        (1, 0b00100, 0, 2), // UHSUB
+        (0, 0b00101, 0, 3), // SQSUB
+        (1, 0b00101, 0, 3), // UQSUB
+        (0, 0b00110, 0, 3), // CMGT
+        (1, 0b00110, 0, 3), // CMHI
+        (0, 0b00111, 0, 3), // CMGE
+        (1, 0b00111, 0, 3), // CMHS
+        (0, 0b01000, 0, 3), // SSHL
+        (1, 0b01000, 0, 3), // USHL
+        (0, 0b01001, 0, 3), // SQSHL
+        (1, 0b01001, 0, 3), // UQSHL
+        (0, 0b01010, 0, 3), // SRSHL
+        (1, 0b01010, 0, 3), // URSHL
+        (0, 0b01011, 0, 3), // SQRSHL
+        (1, 0b01011, 0, 3), // UQRSHL
+        (0, 0b01100, 0, 2), // SMAX
+        (1, 0b01100, 0, 2), // UMAX
+        (0, 0b01101, 0, 2), // SMIN
+        (1, 0b01101, 0, 2), // UMIN
+        (0, 0b01110, 0, 2), // SABD
+        (1, 0b01110, 0, 2), // UABD
+        (0, 0b01111, 0, 2), // SABA
+        (1, 0b01111, 0, 2), // UABA
+        (0, 0b10000, 0, 3), // ADD
+        (1, 0b10000, 0, 3), // SUB
+        (0, 0b10001, 0, 3), // CMTST
+        (1, 0b10001, 0, 3), // CMEQ
+        (0, 0b10010, 0, 2), // MLA
+        (1, 0b10010, 0, 2), // MLS
+        (0, 0b10011, 0, 2), // MUL
+        (1, 0b10011, 0, 0), // PMUL
+        (0, 0b10100, 0, 2), // SMAXP
+        (1, 0b10100, 0, 2), // UMAXP
+        (0, 0b10101, 0, 2), // SMINP
+        (1, 0b10101, 0, 2), // UMINP
+        (0, 0b10110, 1, 2), // SQDMULH
+        (1, 0b10110, 1, 2), // SQRDMULH
+        (0, 0b10111, 0, 3), // ADDP
     ];
-    let (u, opcode, max) = rng.pick(OPS);
-    let (q, size) = q_size(rng, max);
+    let (u, opcode, size) = pick_sized(rng, OPS);
+    let q = if size == 3 { 1 } else { rng.bits(1) };
     0x0e20_0400 | q << 30 | u << 29 | size << 22 | vreg(rng) << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
@@ -87,11 +105,86 @@ fn misc(rng: &mut Rng, _: &mut MachineState) -> u32 {
         (1, 0b01000, 0, 3), // CMGE #0
         (0, 0b01010, 0, 3), // CMLT #0
         (0, 0b10010, 0, 2), // XTN
+        (0, 0b00010, 0, 2), // SADDLP
+        (1, 0b00010, 0, 2), // UADDLP
+        (0, 0b00011, 0, 3), // SUQADD
+        (1, 0b00011, 0, 3), // USQADD
+        (0, 0b00100, 0, 2), // CLS
+        (1, 0b00100, 0, 2), // CLZ
+        (0, 0b00110, 0, 2), // SADALP
+        (1, 0b00110, 0, 2), // UADALP
+        (0, 0b00111, 0, 3), // SQABS
+        (1, 0b00111, 0, 3), // SQNEG
+        (1, 0b10010, 0, 2), // SQXTUN
+        (1, 0b10011, 0, 2), // SHLL
+        (0, 0b10100, 0, 2), // SQXTN
+        (1, 0b10100, 0, 2), // UQXTN
     ];
-    let (u, opcode, lo, hi) = rng.pick(OPS);
-    let size = rng.range(lo as u64, hi as u64) as u32;
+    let (u, opcode, size) = pick_sized(rng, OPS);
     let q = if size == 3 { 1 } else { rng.bits(1) };
     0x0e20_0800 | q << 30 | u << 29 | size << 22 | opcode << 12 | vreg(rng) << 5 | vreg(rng)
+}
+
+/// The floating-point two-register miscellany that has both vector and scalar forms, as (U, o2
+/// (bit 23), opcode): conversions to and from integers, estimates and compares with zero.
+pub const FP_MISC_BOTH_FORMS: &[(u32, u32, u32)] = &[
+    (0, 0, 0b11010), // FCVTNS
+    (1, 0, 0b11010), // FCVTNU
+    (0, 0, 0b11011), // FCVTMS
+    (1, 0, 0b11011), // FCVTMU
+    (0, 0, 0b11100), // FCVTAS
+    (1, 0, 0b11100), // FCVTAU
+    (0, 1, 0b11010), // FCVTPS
+    (1, 1, 0b11010), // FCVTPU
+    (0, 1, 0b11011), // FCVTZS
+    (1, 1, 0b11011), // FCVTZU
+    (0, 0, 0b11101), // SCVTF
+    (1, 0, 0b11101), // UCVTF
+    (0, 1, 0b11101), // FRECPE
+    (1, 1, 0b11101), // FRSQRTE
+    (0, 1, 0b01100), // FCMGT #0
+    (1, 1, 0b01100), // FCMGE #0
+    (0, 1, 0b01101), // FCMEQ #0
+    (1, 1, 0b01101), // FCMLE #0
+    (0, 1, 0b01110), // FCMLT #0
+];
+
+/// One entry of `FP_MISC_BOTH_FORMS` or of `own`, each entry as likely as any other.
+pub fn pick_fp_misc(rng: &mut Rng, own: &[(u32, u32, u32)]) -> (u32, u32, u32) {
+    let i = rng.below((FP_MISC_BOTH_FORMS.len() + own.len()) as u64) as usize;
+    FP_MISC_BOTH_FORMS.get(i).copied().unwrap_or_else(|| own[i - FP_MISC_BOTH_FORMS.len()])
+}
+
+/// Two-register miscellany on single and double lanes: `FP_MISC_BOTH_FORMS`, roundings, FABS,
+/// FNEG, FSQRT, and the precision-changing FCVTN, FCVTXN and FCVTL (half<->single,
+/// single<->double).
+fn fp_misc(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    // (U, o2, opcode); bit 22 (sz) picks single or double lanes.
+    const VECTOR_ONLY: &[(u32, u32, u32)] = &[
+        (0, 0, 0b11000), // FRINTN
+        (0, 0, 0b11001), // FRINTM
+        (0, 1, 0b11000), // FRINTP
+        (0, 1, 0b11001), // FRINTZ
+        (1, 0, 0b11000), // FRINTA
+        (1, 0, 0b11001), // FRINTX
+        (1, 1, 0b11001), // FRINTI
+        (0, 1, 0b01111), // FABS
+        (1, 1, 0b01111), // FNEG
+        (1, 1, 0b11111), // FSQRT
+        (0, 0, 0b10110), // FCVTN
+        (0, 0, 0b10111), // FCVTL
+        (1, 0, 0b10110), // FCVTXN (double to single only)
+    ];
+    let (u, o2, opcode) = pick_fp_misc(rng, VECTOR_ONLY);
+    let sz = if (u, opcode) == (1, 0b10110) { 1 } else { rng.bits(1) };
+    // Double lanes fill a whole register; the narrowing and widening forms take Q as "upper half".
+    let q = if sz == 1 && !matches!(opcode, 0b10110 | 0b10111) { 1 } else { rng.bits(1) };
+    0x0e20_0800 | q << 30 | u << 29 | o2 << 23 | sz << 22 | opcode << 12 | vreg(rng) << 5 | vreg(rng)
+}
+
+/// URECPE and URSQRTE (32-bit lanes only).
+fn unsigned_estimate(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    0x0ea1_c800 | rng.bits(1) << 30 | rng.bits(1) << 29 | vreg(rng) << 5 | vreg(rng)
 }
 
 /// ZIP1/2, UZP1/2, TRN1/2, EXT.
@@ -164,30 +257,53 @@ fn across(rng: &mut Rng, _: &mut MachineState) -> u32 {
         (0, 0b11010),
         (1, 0b11010),
     ]);
+    if rng.chance(1, 4) {
+        // FMAXNMV, FMAXV, FMINNMV, FMINV: single precision, four lanes only.
+        let (o1, opcode) = rng.pick(&[(0u32, 0b01100u32), (0, 0b01111), (1, 0b01100), (1, 0b01111)]);
+        return 0x6e30_0800 | o1 << 23 | opcode << 12 | vreg(rng) << 5 | vreg(rng);
+    }
     let size = rng.below(3) as u32;
     let q = if size == 2 { 1 } else { rng.bits(1) };
     0x0e30_0800 | q << 30 | u << 29 | size << 22 | opcode << 12 | vreg(rng) << 5 | vreg(rng)
 }
 
-/// Shifts by immediate.
+/// Shifts by immediate: every allocated opcode of the group, the saturating and narrowing forms
+/// and the fixed-point conversions included.
 fn shift_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    // (U, opcode, whether 64-bit lanes are allowed).
-    const OPS: &[(u32, u32, bool)] = &[
-        (0, 0b01010, true),  // SHL
-        (1, 0b01010, true),  // SLI
-        (0, 0b00000, true),  // SSHR
-        (1, 0b00000, true),  // USHR
-        (0, 0b00010, true),  // SSRA
-        (1, 0b00010, true),  // USRA
-        (0, 0b00100, true),  // SRSHR
-        (1, 0b00100, true),  // URSHR
-        (1, 0b01000, true),  // SRI
-        (0, 0b10000, false), // SHRN
-        (0, 0b10100, false), // SSHLL
-        (1, 0b10100, false), // USHLL
+    // (U, opcode, smallest and largest size): the size is the element's (the narrow one for the
+    // narrowing shifts, whose 64-bit form does not exist); fixed-point conversions have 32- and
+    // 64-bit lanes only.
+    const OPS: &[(u32, u32, u32, u32)] = &[
+        (0, 0b00000, 0, 3), // SSHR
+        (1, 0b00000, 0, 3), // USHR
+        (0, 0b00010, 0, 3), // SSRA
+        (1, 0b00010, 0, 3), // USRA
+        (0, 0b00100, 0, 3), // SRSHR
+        (1, 0b00100, 0, 3), // URSHR
+        (0, 0b00110, 0, 3), // SRSRA
+        (1, 0b00110, 0, 3), // URSRA
+        (1, 0b01000, 0, 3), // SRI
+        (0, 0b01010, 0, 3), // SHL
+        (1, 0b01010, 0, 3), // SLI
+        (1, 0b01100, 0, 3), // SQSHLU
+        (0, 0b01110, 0, 3), // SQSHL
+        (1, 0b01110, 0, 3), // UQSHL
+        (0, 0b10000, 0, 2), // SHRN
+        (1, 0b10000, 0, 2), // SQSHRUN
+        (0, 0b10001, 0, 2), // RSHRN
+        (1, 0b10001, 0, 2), // SQRSHRUN
+        (0, 0b10010, 0, 2), // SQSHRN
+        (1, 0b10010, 0, 2), // UQSHRN
+        (0, 0b10011, 0, 2), // SQRSHRN
+        (1, 0b10011, 0, 2), // UQRSHRN
+        (0, 0b10100, 0, 2), // SSHLL
+        (1, 0b10100, 0, 2), // USHLL
+        (0, 0b11100, 2, 3), // SCVTF (fixed-point)
+        (1, 0b11100, 2, 3), // UCVTF (fixed-point)
+        (0, 0b11111, 2, 3), // FCVTZS (fixed-point)
+        (1, 0b11111, 2, 3), // FCVTZU (fixed-point)
     ];
-    let (u, opcode, wide_ok) = rng.pick(OPS);
-    let size = rng.below(if wide_ok { 4 } else { 3 }) as u32;
+    let (u, opcode, size) = pick_sized(rng, OPS);
     let q = if size == 3 { 1 } else { rng.bits(1) };
     let immh_immb = (8 << size) | rng.bits(3 + size);
     0x0f00_0400 | q << 30 | u << 29 | immh_immb << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
@@ -227,15 +343,23 @@ fn fp_vector(rng: &mut Rng, _: &mut MachineState) -> u32 {
         0x2e20_e400,
         0x2ea0_e400,
         0x2e20_d400,
+        0x0e20_fc00, // FRECPS
+        0x0ea0_fc00, // FRSQRTS
+        0x2e20_ec00, // FACGE
+        0x2ea0_ec00, // FACGT
+        0x2e20_f400, // FMAXP
+        0x2ea0_f400, // FMINP
+        0x2e20_c400, // FMAXNMP
+        0x2ea0_c400, // FMINNMP
     ]);
     let sz = rng.bits(1);
     let q = if sz == 1 { 1 } else { rng.bits(1) };
     op | q << 30 | sz << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
 }
 
-/// FMLA and FMLS by element, single and double lanes.
+/// FMLA, FMLS, FMUL and FMULX by element, single and double lanes.
 fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    let op = rng.pick(&[0x0f80_1000u32, 0x0f80_5000]);
+    let op = rng.pick(&[0x0f80_1000u32, 0x0f80_5000, 0x0f80_9000, 0x2f80_9000]);
     let sz = rng.bits(1);
     let q = if sz == 1 { 1 } else { rng.bits(1) };
     // The index is H:L for single lanes and H for double lanes (L must be 0).
@@ -270,6 +394,10 @@ fn crypto(rng: &mut Rng, _: &mut MachineState) -> u32 {
 pub const CLASSES: &[Class] = &[
     Class { name: "simd-3same", shape: Shape::Seq { max: 12, gens: &[three_same, logical] } },
     Class { name: "simd-misc", shape: Shape::Seq { max: 12, gens: &[misc] } },
+    Class {
+        name: "simd-fp-misc",
+        shape: Shape::Seq { max: 12, gens: &[fp_misc, fp_misc, fp_misc, unsigned_estimate] },
+    },
     Class { name: "simd-permute", shape: Shape::Seq { max: 12, gens: &[permute, table] } },
     Class { name: "simd-copy", shape: Shape::Seq { max: 12, gens: &[copy] } },
     Class { name: "simd-across", shape: Shape::Seq { max: 12, gens: &[across] } },
