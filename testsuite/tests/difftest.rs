@@ -101,6 +101,52 @@ fn differential_against_qemu() {
     assert_eq!(summary.mismatches(), 0, "mismatches against qemu-aarch64 (see the reports above)");
 }
 
+/// Shrinks a soak case that mismatches in the translated program (scripts/difftest-reduce.sh):
+/// DIFFTEST_REDUCE="SEED CLASS CASE" names it as a soak report's "reproduce" line does; the case is
+/// regenerated, and instructions are dropped one at a time while the rest still mismatches
+/// (FPSR compared). Prints the smallest sequence found and its initial state. Does nothing
+/// without DIFFTEST_REDUCE.
+#[test]
+fn reduce() {
+    let Ok(spec) = std::env::var("DIFFTEST_REDUCE") else { return };
+    require_tools();
+    let words: Vec<&str> = spec.split_whitespace().collect();
+    let [seed, class, index] = words[..] else { panic!("DIFFTEST_REDUCE is \"SEED CLASS CASE\", not {spec:?}") };
+    let seed = runner::parse_seeds(seed).first().copied().expect("a seed");
+    let class = gen::class(class).unwrap_or_else(|| panic!("no class {class}"));
+    let index: usize = index.trim_start_matches('#').parse().expect("a case number");
+    let how = translation().expect("reducing needs the translated engine");
+    let mismatching = |cases: &[Case]| -> Vec<bool> {
+        let tagged: Vec<runner::Tagged> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, case)| runner::Tagged { case: case.clone(), origin: format!("variant<{i}>") })
+            .collect();
+        let opts = RunOptions { interpreters: false, reports_per_class: usize::MAX, ..options() };
+        let s = runner::run_engines(&tagged, &[], Some(&how), &KnownFailures::default(), opts).expect("oracle run");
+        (0..cases.len()).map(|i| s.reports.iter().any(|r| r.contains(&format!("variant<{i}>")))).collect()
+    };
+    let mut case = gen::generate(&class, seed, index + 1).pop().expect("the case");
+    assert!(mismatching(std::slice::from_ref(&case))[0], "the case does not mismatch in the translated program");
+    while case.code.len() > 1 {
+        let shorter: Vec<Case> = (0..case.code.len())
+            .map(|i| {
+                let mut c = case.clone();
+                c.code.remove(i);
+                c
+            })
+            .collect();
+        match mismatching(&shorter).iter().position(|&m| m) {
+            Some(i) => case = shorter[i].clone(),
+            None => break,
+        }
+    }
+    for &word in &case.code {
+        println!("{word:08x}  {}", vmtrans_ir::a64::disassemble(word));
+    }
+    println!("initial state: {:x?}", case.init);
+}
+
 /// The soak run with a fresh random seed: DIFFTEST_CASES per class (default 200 in an ordinary
 /// test run, 100000 with DIFFTEST_SOAK=1 as scripts/difftest-soak.sh sets), DIFFTEST_SEED
 /// (default: from the clock; printed either way, so a failure can be reproduced).

@@ -446,7 +446,7 @@ impl FnLowering<'_> {
             _ => return None,
         };
         let result_ty = self.func.results[v.index()].expect("a value");
-        let operands: Vec<LLVMValueRef> = args.iter().map(|&a| self.val(a)).collect();
+        let operands: Vec<LLVMValueRef> = args.iter().map(|&a| self.float_operand(a)).collect();
         // SAFETY: the builder is positioned in a block; both lanes exist.
         unsafe {
             let mut out = LLVMGetPoison(self.t.of(result_ty));

@@ -50,7 +50,31 @@ pub fn classes() -> Vec<Class> {
     all.extend_from_slice(simd::CLASSES);
     all.extend_from_slice(simd_long::CLASSES);
     all.extend_from_slice(simd_scalar::CLASSES);
+    all.push(MIXED);
     all
+}
+
+/// Sequences drawn from every class whose instructions stand alone: values and flags flow between
+/// integer, floating-point and vector instructions, through the lifter's and the optimiser's
+/// handling of each. The load/store classes (whose base registers are set up for one access) and
+/// the branches (whose targets are laid out for their own sequences) are left out.
+const MIXED: Class = Class { name: "mix", shape: Shape::Whole(mixed) };
+
+fn mixed(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
+    let sources: Vec<&'static [InsnGen]> = classes()
+        .iter()
+        .filter_map(|c| match c.shape {
+            Shape::Seq { gens, .. } if !c.name.starts_with("ldst") => Some(gens),
+            _ => None,
+        })
+        .collect();
+    let len = rng.range(2, 16) as usize;
+    (0..len)
+        .map(|_| {
+            let gens = rng.pick(&sources);
+            rng.pick(gens)(rng, st)
+        })
+        .collect()
 }
 
 /// The class called `name`.
