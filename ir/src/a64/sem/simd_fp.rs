@@ -332,17 +332,27 @@ pub(super) enum Step {
     Rsqrt,
 }
 
+/// The bits of `x` in a float lane `w` bits wide (single or double).
+fn float_lane_bits(w: u32, x: f64) -> u128 {
+    if w == 64 {
+        x.to_bits() as u128
+    } else {
+        (x as f32).to_bits() as u128
+    }
+}
+
+/// `x` in every lane of float `shape` (single or double lanes).
+fn float_splat(l: &mut Lifter, shape: Shape, x: f64) -> Value {
+    splat_const(l, shape, float_lane_bits(shape.ebits(), x))
+}
+
 /// FMULX, FRECPS and FRSQRTS on values of `shape`. FRSQRTS rounds `(3 - a * b) / 2` once, as the
 /// manual's FPRSqrtStepFused does (see `rsqrt_step`).
 pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Shape) -> Value {
     let ishape = shape.as_int();
     let w = shape.ebits();
-    let (exp_all, one_bits) =
-        if w == 64 { (0x7ffu128 << 52, 0x3ffu128 << 52) } else { (0xffu128 << 23, 0x7fu128 << 23) };
-    let constant = |l: &mut Lifter, x: f64| {
-        let bits = if w == 64 { x.to_bits() as u128 } else { (x as f32).to_bits() as u128 };
-        splat_const(l, shape, bits)
-    };
+    let (exp_all, one_bits) = (float_lane_bits(w, f64::INFINITY), float_lane_bits(w, 1.0));
+    let constant = |l: &mut Lifter, x: f64| float_splat(l, shape, x);
     let ai = l.b.bitcast(ishape.ty(), a);
     let bi = l.b.bitcast(ishape.ty(), b);
     let magnitude = crate::interp::mask(w - 1);
@@ -402,20 +412,14 @@ pub(super) fn fp_step(l: &mut Lifter, step: Step, a: Value, b: Value, shape: Sha
 fn rsqrt_step(l: &mut Lifter, a: Value, b: Value, mag_a: Value, mag_b: Value, shape: Shape) -> Value {
     let ishape = shape.as_int();
     let w = shape.ebits();
-    let (fraction_bits, infinity) = if w == 64 { (52, 0x7ffu128 << 52) } else { (23, 0xffu128 << 23) };
-    let constant = |l: &mut Lifter, x: f64| {
-        let bits = if w == 64 { x.to_bits() as u128 } else { (x as f32).to_bits() as u128 };
-        let c = splat_const(l, shape, bits);
-        l.b.bitcast(shape.ty(), c)
-    };
+    let constant = |l: &mut Lifter, x: f64| float_splat(l, shape, x);
     let largest = l.b.binary(BinaryOp::Umax, mag_a, mag_b);
-    let twice_smallest_normal = splat_const(l, ishape, 2u128 << fraction_bits);
+    let twice_smallest_normal = splat_const(l, ishape, float_lane_bits(w, 2.0 * smallest_normal(w)));
     let halvable = super::icmp_mask(l, IntCC::Uge, largest, twice_smallest_normal, ishape);
-    let infinity = splat_const(l, ishape, infinity);
+    let infinity = splat_const(l, ishape, float_lane_bits(w, f64::INFINITY));
     let no_nan = super::icmp_mask(l, IntCC::Ule, largest, infinity, ishape);
     let fused_once = l.b.and(halvable, no_nan);
-    let ones = constant(l, 1.0);
-    let ones = l.b.bitcast(ishape.ty(), ones);
+    let ones = splat_const(l, ishape, float_lane_bits(w, 1.0));
     let (ai, bi) = (l.b.bitcast(ishape.ty(), a), l.b.bitcast(ishape.ty(), b));
     let inputs = |l: &mut Lifter, keep: Value| {
         let a = super::bit_select(l, keep, ai, ones);
@@ -444,6 +448,15 @@ fn rsqrt_step(l: &mut Lifter, a: Value, b: Value, mag_a: Value, mag_b: Value, sh
     let (once, twice) = (l.b.bitcast(ishape.ty(), rounded_once), l.b.bitcast(ishape.ty(), rounded_twice));
     let r = super::bit_select(l, fused_once, once, twice);
     l.b.bitcast(shape.ty(), r)
+}
+
+/// The smallest normal number of the float lane `w` bits wide (single or double), as an f64.
+fn smallest_normal(w: u32) -> f64 {
+    if w == 64 {
+        f64::MIN_POSITIVE
+    } else {
+        f32::MIN_POSITIVE as f64
+    }
 }
 
 /// Whether the scalar three-same FP encoding (U, a, opcode) is allocated: FMULX, FCMEQ, FRECPS,

@@ -267,43 +267,45 @@ fn across(rng: &mut Rng, _: &mut MachineState) -> u32 {
     0x0e30_0800 | q << 30 | u << 29 | size << 22 | opcode << 12 | vreg(rng) << 5 | vreg(rng)
 }
 
+/// The shifts by immediate, as (U, opcode, smallest size, largest size): the size is the
+/// element's (the narrow one for the narrowing shifts, whose 64-bit form does not exist);
+/// fixed-point conversions have 32- and 64-bit lanes only. `simd_scalar.rs` draws its scalar
+/// forms from the same table.
+pub const SHIFT_IMMEDIATE: &[(u32, u32, u32, u32)] = &[
+    (0, 0b00000, 0, 3), // SSHR
+    (1, 0b00000, 0, 3), // USHR
+    (0, 0b00010, 0, 3), // SSRA
+    (1, 0b00010, 0, 3), // USRA
+    (0, 0b00100, 0, 3), // SRSHR
+    (1, 0b00100, 0, 3), // URSHR
+    (0, 0b00110, 0, 3), // SRSRA
+    (1, 0b00110, 0, 3), // URSRA
+    (1, 0b01000, 0, 3), // SRI
+    (0, 0b01010, 0, 3), // SHL
+    (1, 0b01010, 0, 3), // SLI
+    (1, 0b01100, 0, 3), // SQSHLU
+    (0, 0b01110, 0, 3), // SQSHL
+    (1, 0b01110, 0, 3), // UQSHL
+    (0, 0b10000, 0, 2), // SHRN
+    (1, 0b10000, 0, 2), // SQSHRUN
+    (0, 0b10001, 0, 2), // RSHRN
+    (1, 0b10001, 0, 2), // SQRSHRUN
+    (0, 0b10010, 0, 2), // SQSHRN
+    (1, 0b10010, 0, 2), // UQSHRN
+    (0, 0b10011, 0, 2), // SQRSHRN
+    (1, 0b10011, 0, 2), // UQRSHRN
+    (0, 0b10100, 0, 2), // SSHLL
+    (1, 0b10100, 0, 2), // USHLL
+    (0, 0b11100, 2, 3), // SCVTF (fixed-point)
+    (1, 0b11100, 2, 3), // UCVTF (fixed-point)
+    (0, 0b11111, 2, 3), // FCVTZS (fixed-point)
+    (1, 0b11111, 2, 3), // FCVTZU (fixed-point)
+];
+
 /// Shifts by immediate: every allocated opcode of the group, the saturating and narrowing forms
 /// and the fixed-point conversions included.
 fn shift_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    // (U, opcode, smallest and largest size): the size is the element's (the narrow one for the
-    // narrowing shifts, whose 64-bit form does not exist); fixed-point conversions have 32- and
-    // 64-bit lanes only.
-    const OPS: &[(u32, u32, u32, u32)] = &[
-        (0, 0b00000, 0, 3), // SSHR
-        (1, 0b00000, 0, 3), // USHR
-        (0, 0b00010, 0, 3), // SSRA
-        (1, 0b00010, 0, 3), // USRA
-        (0, 0b00100, 0, 3), // SRSHR
-        (1, 0b00100, 0, 3), // URSHR
-        (0, 0b00110, 0, 3), // SRSRA
-        (1, 0b00110, 0, 3), // URSRA
-        (1, 0b01000, 0, 3), // SRI
-        (0, 0b01010, 0, 3), // SHL
-        (1, 0b01010, 0, 3), // SLI
-        (1, 0b01100, 0, 3), // SQSHLU
-        (0, 0b01110, 0, 3), // SQSHL
-        (1, 0b01110, 0, 3), // UQSHL
-        (0, 0b10000, 0, 2), // SHRN
-        (1, 0b10000, 0, 2), // SQSHRUN
-        (0, 0b10001, 0, 2), // RSHRN
-        (1, 0b10001, 0, 2), // SQRSHRUN
-        (0, 0b10010, 0, 2), // SQSHRN
-        (1, 0b10010, 0, 2), // UQSHRN
-        (0, 0b10011, 0, 2), // SQRSHRN
-        (1, 0b10011, 0, 2), // UQRSHRN
-        (0, 0b10100, 0, 2), // SSHLL
-        (1, 0b10100, 0, 2), // USHLL
-        (0, 0b11100, 2, 3), // SCVTF (fixed-point)
-        (1, 0b11100, 2, 3), // UCVTF (fixed-point)
-        (0, 0b11111, 2, 3), // FCVTZS (fixed-point)
-        (1, 0b11111, 2, 3), // FCVTZU (fixed-point)
-    ];
-    let (u, opcode, size) = pick_sized(rng, OPS);
+    let (u, opcode, size) = pick_sized(rng, SHIFT_IMMEDIATE);
     let q = if size == 3 { 1 } else { rng.bits(1) };
     let immh_immb = (8 << size) | rng.bits(3 + size);
     0x0f00_0400 | q << 30 | u << 29 | immh_immb << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)

@@ -94,33 +94,14 @@ fn pairwise(rng: &mut Rng, _: &mut MachineState) -> u32 {
 
 /// Scalar shifts by immediate, the saturating, narrowing and fixed-point forms included.
 fn shift_imm(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    const OPS: &[(u32, u32, u32, u32)] = &[
-        (0, 0b00000, 3, 3), // SSHR
-        (1, 0b00000, 3, 3), // USHR
-        (0, 0b00010, 3, 3), // SSRA
-        (1, 0b00010, 3, 3), // USRA
-        (0, 0b00100, 3, 3), // SRSHR
-        (1, 0b00100, 3, 3), // URSHR
-        (0, 0b00110, 3, 3), // SRSRA
-        (1, 0b00110, 3, 3), // URSRA
-        (1, 0b01000, 3, 3), // SRI
-        (0, 0b01010, 3, 3), // SHL
-        (1, 0b01010, 3, 3), // SLI
-        (1, 0b01100, 0, 3), // SQSHLU
-        (0, 0b01110, 0, 3), // SQSHL
-        (1, 0b01110, 0, 3), // UQSHL
-        (1, 0b10000, 0, 2), // SQSHRUN
-        (1, 0b10001, 0, 2), // SQRSHRUN
-        (0, 0b10010, 0, 2), // SQSHRN
-        (1, 0b10010, 0, 2), // UQSHRN
-        (0, 0b10011, 0, 2), // SQRSHRN
-        (1, 0b10011, 0, 2), // UQRSHRN
-        (0, 0b11100, 2, 3), // SCVTF (fixed-point)
-        (1, 0b11100, 2, 3), // UCVTF (fixed-point)
-        (0, 0b11111, 2, 3), // FCVTZS (fixed-point)
-        (1, 0b11111, 2, 3), // FCVTZU (fixed-point)
-    ];
-    let (u, opcode, size) = pick_sized(rng, OPS);
+    // The vector group's table without its vector-only narrowing and widening shifts (SHRN, RSHRN,
+    // SSHLL, USHLL); the plain shifts (opcodes up to SLI's) exist for 64-bit elements only.
+    let scalar: Vec<(u32, u32, u32, u32)> = super::simd::SHIFT_IMMEDIATE
+        .iter()
+        .filter(|&&(u, opcode, _, _)| !(u == 0 && matches!(opcode, 0b10000 | 0b10001)) && opcode != 0b10100)
+        .map(|&(u, opcode, lo, hi)| (u, opcode, if opcode <= 0b01010 { 3 } else { lo }, hi))
+        .collect();
+    let (u, opcode, size) = pick_sized(rng, &scalar);
     let immh_immb = (8 << size) | rng.bits(3 + size);
     0x5f00_0400 | u << 29 | immh_immb << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
 }
