@@ -513,6 +513,73 @@ fn programs_keep_what_the_wider_generators_found() {
     assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
 }
 
+/// Chains of float operations whose intermediate results only the next operation reads, so that
+/// the translated program checks for a NaN only at the chain's end and its cold path rebuilds
+/// the intermediate NaNs AArch64 makes (translator/src/llvm/lower/deferred_nan.rs): a default NaN
+/// made by an invalid operation (the host's is negative, Arm's positive) then meeting a quiet or a
+/// signalling NaN, as first or second operand; two NaN operands where Arm prefers the signalling
+/// one and the host the first; a fused multiply-add taking the chain as its addend or factor;
+/// chains of three; square root; scalar and vector, single and double; FPCR.DN set; and one chain
+/// of numbers. Compared with qemu-aarch64, FPSR included.
+#[test]
+fn translated_nan_chains_are_exact() {
+    require_tools();
+    let Some(how) = translation() else { return };
+    let (zero, one, two, inf) =
+        (0u128, 0x3ff0_0000_0000_0000u128, 0x4000_0000_0000_0000u128, 0x7ff0_0000_0000_0000u128);
+    let (quiet, quiet_other, signalling) =
+        (0x7ff8_0000_0000_0123u128, 0xfff8_0000_0000_00aau128, 0x7ff0_0000_0000_0456u128);
+    let (s_zero, s_one, s_inf, s_quiet, s_signalling) =
+        (0u128, 0x3f80_0000u128, 0x7f80_0000u128, 0x7fc0_0123u128, 0x7f80_0456u128);
+    let lanes = |l: [u128; 4]| l[0] | l[1] << 32 | l[2] << 64 | l[3] << 96;
+    // fmul d0, d1, d2; fadd d0, d0, d3 (and fadd d0, d3, d0).
+    let mul_add = [0x1e62_0820, 0x1e63_2800];
+    let mul_add_swapped = [0x1e62_0820, 0x1e60_2860];
+    let default_nan = 1 << 25;
+    let cases = vec![
+        hand_case(&mul_add, 0, &[(1, zero), (2, inf), (3, quiet)]),
+        hand_case(&mul_add, 0, &[(1, zero), (2, inf), (3, signalling)]),
+        hand_case(&mul_add, 0, &[(1, quiet_other), (2, signalling), (3, quiet)]),
+        hand_case(&mul_add, 0, &[(1, one), (2, two), (3, one)]),
+        hand_case(&mul_add, default_nan, &[(1, zero), (2, inf), (3, quiet)]),
+        hand_case(&mul_add_swapped, 0, &[(1, zero), (2, inf), (3, quiet)]),
+        hand_case(&mul_add_swapped, 0, &[(1, zero), (2, inf), (3, one)]),
+        // fmul v0.2d, v1.2d, v2.2d; fadd v0.2d, v0.2d, v3.2d.
+        hand_case(
+            &[0x6e62_dc20, 0x4e63_d400],
+            0,
+            &[(1, zero | quiet << 64), (2, inf | one << 64), (3, one | signalling << 64)],
+        ),
+        // fmul d0, d1, d2; fmadd d0, d0, d4, d3 (the chain as a factor; d3 the addend).
+        hand_case(&[0x1e62_0820, 0x1f44_0c00], 0, &[(1, zero), (2, inf), (3, quiet), (4, one)]),
+        hand_case(&[0x1e62_0820, 0x1f44_0c00], 0, &[(1, zero), (2, inf), (3, two), (4, signalling)]),
+        // fsub d0, d1, d2; fmul d0, d0, d3; fdiv d0, d0, d4.
+        hand_case(&[0x1e62_3820, 0x1e63_0800, 0x1e64_1800], 0, &[(1, inf), (2, inf), (3, two), (4, signalling)]),
+        hand_case(&[0x1e62_3820, 0x1e63_0800, 0x1e64_1800], 0, &[(1, inf), (2, inf), (3, two), (4, two)]),
+        // fsqrt d0, d1; fadd d0, d0, d2 of -1.
+        hand_case(&[0x1e61_c020, 0x1e62_2800], 0, &[(1, 0xbff0_0000_0000_0000), (2, one)]),
+        // fmul v0.4s, v1.4s, v2.4s; fadd v0.4s, v0.4s, v3.4s.
+        hand_case(
+            &[0x6e22_dc20, 0x4e23_d400],
+            0,
+            &[
+                (1, lanes([s_zero, s_quiet, s_one, 0x8000_0000])),
+                (2, lanes([s_inf, s_one, s_signalling, 0xff80_0000])),
+                (3, lanes([s_quiet, s_one, s_one, s_one])),
+            ],
+        ),
+        // fmul v0.4s, v1.4s, v2.4s; fmla v0.4s, v1.4s, v2.4s (the chain as the addend).
+        hand_case(
+            &[0x6e22_dc20, 0x4e22_cc20],
+            0,
+            &[(1, lanes([s_zero, s_signalling, s_one, s_quiet])), (2, lanes([s_inf, s_one, s_quiet, s_signalling]))],
+        ),
+        // fmul s0, s1, s2; fadd s0, s3, s0.
+        hand_case(&[0x1e22_0820, 0x1e20_2860], 0, &[(1, s_zero), (2, s_inf), (3, s_one)]),
+    ];
+    assert_translated_matches(&how, &cases, true);
+}
+
 /// What LLVM's optimiser would fold away with the exception flags or NaN quieting it assumes
 /// nobody sees, from soak mismatches: a narrowing of a widened signalling NaN (FCVT d0, s10;
 /// FCVT s20, d0 must quieten it and raise IOC), an FCMP of a signalling NaN whose flags only an

@@ -9,6 +9,7 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMIntPredicate, LLVMOpcode, LLVMRealPredicate};
+use rustc_hash::FxHashMap;
 use vmtrans_ir::a64::state::fpcr;
 use vmtrans_ir::inst::*;
 use vmtrans_ir::types::Type;
@@ -92,32 +93,78 @@ impl FnLowering<'_> {
 
     /// Finishes a float result as AArch64 does (FPProcessNaNs): when the host produced a NaN,
     /// the first signalling NaN operand in `ops` order made quiet, else the first quiet NaN
-    /// operand, else the positive default NaN (always the default NaN under FPCR.DN).
+    /// operand, else the positive default NaN (always the default NaN under FPCR.DN). For an
+    /// operation whose check its readers' checks stand for (`deferred_nan.rs`), `r` as it is,
+    /// recorded for their cold paths.
     pub(super) fn nan_fix(&self, t: Type, r: LLVMValueRef, ops: &[LLVMValueRef]) -> LLVMValueRef {
+        if self.defer_nan_check.replace(false) {
+            self.unchecked_nan_results.borrow_mut().insert(r, (t, ops.to_vec()));
+            return r;
+        }
+        self.fix_nan_lanes(t, r, || {
+            let mut rebuilt = FxHashMap::default();
+            let ops: Vec<LLVMValueRef> = ops.iter().map(|&op| self.exact_nan(op, &mut rebuilt)).collect();
+            self.propagated_nan(t, &ops)
+        })
+    }
+
+    /// The NaN AArch64 makes from operands `ops` (of float type `t`), lane by lane: the first
+    /// signalling NaN quietened, else the first quiet NaN, else the positive default NaN.
+    fn propagated_nan(&self, t: Type, ops: &[LLVMValueRef]) -> LLVMValueRef {
         let it = self.t.int_of(t);
         let quieted = |op: LLVMValueRef| {
             let q = self.binop(LLVMOpcode::LLVMOr, self.bitcast(op, it), self.t.splat_const(t, quiet_bit(t)));
             self.bitcast(q, self.t.of(t))
         };
-        self.fix_nan_lanes(t, r, || {
-            // The operands' bits are taken from fenced values: unfenced, LLVM folds the cast of
-            // an operand that the guest's code made from bits (a float read from a register or
-            // loaded from memory) back to those bits, which then go from the hot path to this
-            // cold one in a general-purpose register: one move per float operation.
-            let ops: Vec<LLVMValueRef> = ops.iter().map(|&op| self.fenced(op)).collect();
-            let mut out = self.default_nan(t);
-            // Later selects win, so going backwards leaves the first operand of each kind.
+        // The operands' bits are taken from fenced values: unfenced, LLVM folds the cast of an
+        // operand that the guest's code made from bits (a float read from a register or loaded
+        // from memory) back to those bits, which then go from the hot path to this cold one in a
+        // general-purpose register: one move per float operation.
+        let ops: Vec<LLVMValueRef> = ops.iter().map(|&op| self.fenced(op)).collect();
+        let mut out = self.default_nan(t);
+        // Later selects win, so going backwards leaves the first operand of each kind.
+        for &op in ops.iter().rev() {
+            let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
+            out = self.select(is_nan, quieted(op), out);
+        }
+        if ops.len() > 1 {
             for &op in ops.iter().rev() {
-                let is_nan = self.fcmp(LLVMRealPredicate::LLVMRealUNO, op, op);
-                out = self.select(is_nan, quieted(op), out);
+                out = self.select(self.is_snan(t, op), quieted(op), out);
             }
-            if ops.len() > 1 {
-                for &op in ops.iter().rev() {
-                    out = self.select(self.is_snan(t, op), quieted(op), out);
-                }
+        }
+        out
+    }
+
+    /// On a cold path: `x`, an operand of a float operation, as AArch64 would have computed it.
+    /// That is `x` itself, but where `x` is (a bit-moving conversion of) a result made without
+    /// its NaN check: whose NaN lanes are then rebuilt from its own operands, rebuilt first.
+    /// Which lanes are NaNs the host got right (see `deferred_nan.rs`). `rebuilt` remembers
+    /// what this cold path rebuilt already.
+    fn exact_nan(&self, x: LLVMValueRef, rebuilt: &mut FxHashMap<LLVMValueRef, LLVMValueRef>) -> LLVMValueRef {
+        if let Some(&exact) = rebuilt.get(&x) {
+            return exact;
+        }
+        let unchecked = self.unchecked_nan_results.borrow().get(&x).cloned();
+        let exact = if let Some((t, ops)) = unchecked {
+            let ops: Vec<LLVMValueRef> = ops.iter().map(|&op| self.exact_nan(op, rebuilt)).collect();
+            let out = self.propagated_nan(t, &ops);
+            let out = self.select(self.default_nan_mode(), self.default_nan(t), out);
+            // SAFETY: the builder is positioned in a block; `x` is a float (vector) of this context.
+            let x_nan = unsafe { LLVMBuildFCmp(self.b, LLVMRealPredicate::LLVMRealUNO, x, x, NONAME) };
+            self.select(x_nan, out, x)
+        } else if let Some((opcode, source)) = bit_moving_cast(x) {
+            let exact_source = self.exact_nan(source, rebuilt);
+            if exact_source == source {
+                x
+            } else {
+                // SAFETY: `x` is a value of this context.
+                self.cast(opcode, exact_source, unsafe { LLVMTypeOf(x) })
             }
-            out
-        })
+        } else {
+            x
+        };
+        rebuilt.insert(x, exact);
+        exact
     }
 
     /// The positive default NaN in every lane of float type `t`.
@@ -458,6 +505,19 @@ impl FnLowering<'_> {
             }
             Some(out)
         }
+    }
+}
+
+/// The opcode and operand of `x` when it is a bitcast, truncation or zero extension instruction.
+fn bit_moving_cast(x: LLVMValueRef) -> Option<(LLVMOpcode, LLVMValueRef)> {
+    // SAFETY: queries of a value of this context; an instruction of these opcodes has operand 0.
+    unsafe {
+        if LLVMIsAInstruction(x).is_null() {
+            return None;
+        }
+        let opcode = LLVMGetInstructionOpcode(x);
+        matches!(opcode, LLVMOpcode::LLVMBitCast | LLVMOpcode::LLVMTrunc | LLVMOpcode::LLVMZExt)
+            .then(|| (opcode, LLVMGetOperand(x, 0)))
     }
 }
 

@@ -25,6 +25,7 @@
 //! Submodules: `entries.rs` (how control enters), `control.rs` (terminators, calls and edges),
 //! `restores.rs` (epilogues' restores left unstored), `slots.rs` (where each register lives).
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -49,11 +50,13 @@ use super::types::{Types, NONAME};
 use super::{CodegenOptions, GuestBase};
 
 mod control;
+mod deferred_nan;
 mod dispatch;
 mod entries;
 mod restores;
 mod slots;
 
+use deferred_nan::deferrable_nan_checks;
 use entries::entry_points;
 use slots::{float_loads, vector_register_layouts, RawRead, Slot, Users};
 
@@ -200,6 +203,14 @@ pub struct FnLowering<'a> {
     /// the group of each such jump's block.
     shared_dispatch: Vec<dispatch::SharedDispatch>,
     shared_dispatch_of: FxHashMap<usize, usize>,
+    /// The operations whose NaN check the checks of their readers stand for
+    /// (`deferred_nan::deferrable_nan_checks`).
+    pub(super) nan_check_deferrable: FxHashSet<Value>,
+    /// Set while lowering one of `nan_check_deferrable`, for its `nan_fix`.
+    pub(super) defer_nan_check: Cell<bool>,
+    /// The results made without their NaN check so far, each with its type and the operands its
+    /// `nan_fix` was given, for the cold paths that rebuild them (`FnLowering::exact_nan`).
+    pub(super) unchecked_nan_results: RefCell<FxHashMap<LLVMValueRef, (Type, Vec<LLVMValueRef>)>>,
 }
 
 /// Registers a function reads or writes.
@@ -295,6 +306,9 @@ impl<'a> FnLowering<'a> {
                 restore_flags: None,
                 shared_dispatch: vec![],
                 shared_dispatch_of: FxHashMap::default(),
+                nan_check_deferrable: FxHashSet::default(),
+                defer_nan_check: Cell::new(false),
+                unchecked_nan_results: RefCell::new(FxHashMap::default()),
             };
             // A prefix writes back only what its own paths wrote.
             if let Shape::Prefix { prefix, .. } = &shape {
@@ -309,6 +323,9 @@ impl<'a> FnLowering<'a> {
             let users = Users::new(func);
             let layouts = vector_register_layouts(func, &users);
             l.float_loads = float_loads(func, &users, &layouts);
+            if level > 0 {
+                l.nan_check_deferrable = deferrable_nan_checks(func, &users);
+            }
             for r in l.used.clone() {
                 let slot = l.make_slot(r, &layouts);
                 l.slots.insert(r, slot);

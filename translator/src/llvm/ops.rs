@@ -232,6 +232,8 @@ impl FnLowering<'_> {
             self.values[v.index()] = Some(r);
             return Some(r);
         }
+        // The operation's `nan_fix` leaves its check to its readers' (`deferred_nan.rs`).
+        self.defer_nan_check.set(self.nan_check_deferrable.contains(&v));
         let t = &self.t;
         let result_ty = self.func.results[v.index()];
         let r: Option<LLVMValueRef> = match self.func.inst(v).clone() {
@@ -431,6 +433,7 @@ impl FnLowering<'_> {
                 Some(self.call_helper(helper, &a))
             }
         };
+        assert!(!self.defer_nan_check.replace(false), "a deferred NaN check was not taken by `nan_fix`");
         if let (Some(r), Some(_)) = (r, result_ty) {
             self.values[v.index()] = Some(r);
         }

@@ -68,8 +68,13 @@ impl Users {
     }
 
     /// The instructions that take `v`, once per use.
-    fn of(&self, v: Value) -> &[Value] {
+    pub(super) fn of(&self, v: Value) -> &[Value] {
         self.of.get(&v).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether a terminator takes `v`.
+    pub(super) fn by_terminator(&self, v: Value) -> bool {
+        self.by_terminator.contains(&v)
     }
 
     /// Whether `v` has exactly one use, by an instruction.
