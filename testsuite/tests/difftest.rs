@@ -513,14 +513,16 @@ fn programs_keep_what_the_wider_generators_found() {
     assert_eq!(summary.stats["hand"].passed, cases.len(), "mismatches against qemu-aarch64 (see the reports above)");
 }
 
-/// Chains of float operations whose intermediate results only the next operation reads, so that
-/// the translated program checks for a NaN only at the chain's end and its cold path rebuilds
-/// the intermediate NaNs AArch64 makes (translator/src/llvm/lower/deferred_nan.rs): a default NaN
+/// Chains of float operations whose intermediate results only the next operation reads, or that
+/// are stored, written to registers or compared, so that the translated program checks for a NaN
+/// only at the chain's end or the block's and its cold path rebuilds the NaNs AArch64 makes and
+/// stores and writes them again (translator/src/llvm/lower/deferred_nan.rs): a default NaN
 /// made by an invalid operation (the host's is negative, Arm's positive) then meeting a quiet or a
 /// signalling NaN, as first or second operand; two NaN operands where Arm prefers the signalling
 /// one and the host the first; a fused multiply-add taking the chain as its addend or factor;
-/// chains of three; square root; scalar and vector, single and double; FPCR.DN set; and one chain
-/// of numbers. Compared with qemu-aarch64, FPSR included.
+/// chains of three; square root; scalar and vector, single and double; FPCR.DN set; one chain of
+/// numbers; a load of a stored NaN, a store over a stored NaN. Compared with qemu-aarch64, FPSR
+/// and memory included.
 #[test]
 fn translated_nan_chains_are_exact() {
     require_tools();
@@ -576,6 +578,26 @@ fn translated_nan_chains_are_exact() {
         ),
         // fmul s0, s1, s2; fadd s0, s3, s0.
         hand_case(&[0x1e22_0820, 0x1e20_2860], 0, &[(1, s_zero), (2, s_inf), (3, s_one)]),
+        // Unchecked results stored, compared and written to registers, made again exactly on
+        // the block's cold path: fmul d0, d1, d2; fadd d0, d0, d3; str d0, [sp].
+        hand_case(&[0x1e62_0820, 0x1e63_2800, 0xfd00_03e0], 0, &[(1, zero), (2, inf), (3, quiet)]),
+        hand_case(&[0x1e62_0820, 0x1e63_2800, 0xfd00_03e0], default_nan, &[(1, quiet_other), (2, one), (3, quiet)]),
+        // fmul d0, d1, d2; str d0, [sp]; ldr d5, [sp] (the load must see the exact NaN).
+        hand_case(&[0x1e62_0820, 0xfd00_03e0, 0xfd40_03e5], 0, &[(1, zero), (2, inf)]),
+        // fmul d0, d1, d2; fcmp d0, d3.
+        hand_case(&[0x1e62_0820, 0x1e63_2000], 0, &[(1, zero), (2, inf), (3, one)]),
+        // fmul d0, d1, d2; str d0, [sp]; str d3, [sp] (the later store stays).
+        hand_case(&[0x1e62_0820, 0xfd00_03e0, 0xfd00_03e3], 0, &[(1, zero), (2, inf), (3, two)]),
+        // fmul v0.4s, v1.4s, v2.4s; str q0, [sp, #16]; fadd v4.4s, v0.4s, v3.4s.
+        hand_case(
+            &[0x6e22_dc20, 0x3d80_07e0, 0x4e23_d404],
+            0,
+            &[
+                (1, lanes([s_zero, s_quiet, s_one, 0x8000_0000])),
+                (2, lanes([s_inf, s_one, s_signalling, 0xff80_0000])),
+                (3, lanes([s_quiet, s_one, s_one, s_signalling])),
+            ],
+        ),
     ];
     assert_translated_matches(&how, &cases, true);
 }

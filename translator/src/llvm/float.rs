@@ -140,7 +140,11 @@ impl FnLowering<'_> {
     /// its NaN check: whose NaN lanes are then rebuilt from its own operands, rebuilt first.
     /// Which lanes are NaNs the host got right (see `deferred_nan.rs`). `rebuilt` remembers
     /// what this cold path rebuilt already.
-    fn exact_nan(&self, x: LLVMValueRef, rebuilt: &mut FxHashMap<LLVMValueRef, LLVMValueRef>) -> LLVMValueRef {
+    pub(super) fn exact_nan(
+        &self,
+        x: LLVMValueRef,
+        rebuilt: &mut FxHashMap<LLVMValueRef, LLVMValueRef>,
+    ) -> LLVMValueRef {
         if let Some(&exact) = rebuilt.get(&x) {
             return exact;
         }

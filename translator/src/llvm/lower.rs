@@ -50,13 +50,13 @@ use super::types::{Types, NONAME};
 use super::{CodegenOptions, GuestBase};
 
 mod control;
-mod deferred_nan;
+pub(super) mod deferred_nan;
 mod dispatch;
 mod entries;
 mod restores;
 mod slots;
 
-use deferred_nan::deferrable_nan_checks;
+use deferred_nan::{deferrable_nan_checks, NanCheckPlan};
 use entries::entry_points;
 use slots::{float_loads, vector_register_layouts, RawRead, Slot, Users};
 
@@ -203,9 +203,11 @@ pub struct FnLowering<'a> {
     /// the group of each such jump's block.
     shared_dispatch: Vec<dispatch::SharedDispatch>,
     shared_dispatch_of: FxHashMap<usize, usize>,
-    /// The operations whose NaN check the checks of their readers stand for
-    /// (`deferred_nan::deferrable_nan_checks`).
-    pub(super) nan_check_deferrable: FxHashSet<Value>,
+    /// The operations whose NaN check their readers' checks stand for, and the register writes
+    /// and stores replayed with their exact values (`deferred_nan.rs`).
+    pub(super) nan_plan: NanCheckPlan,
+    /// The replayed register writes and stores made since the block's last check, in order.
+    replay_pending: Vec<Value>,
     /// Set while lowering one of `nan_check_deferrable`, for its `nan_fix`.
     pub(super) defer_nan_check: Cell<bool>,
     /// The results made without their NaN check so far, each with its type and the operands its
@@ -306,7 +308,8 @@ impl<'a> FnLowering<'a> {
                 restore_flags: None,
                 shared_dispatch: vec![],
                 shared_dispatch_of: FxHashMap::default(),
-                nan_check_deferrable: FxHashSet::default(),
+                nan_plan: NanCheckPlan::default(),
+                replay_pending: vec![],
                 defer_nan_check: Cell::new(false),
                 unchecked_nan_results: RefCell::new(FxHashMap::default()),
             };
@@ -324,7 +327,7 @@ impl<'a> FnLowering<'a> {
             let layouts = vector_register_layouts(func, &users);
             l.float_loads = float_loads(func, &users, &layouts);
             if level > 0 {
-                l.nan_check_deferrable = deferrable_nan_checks(func, &users);
+                l.nan_plan = deferrable_nan_checks(func, &users);
             }
             for r in l.used.clone() {
                 let slot = l.make_slot(r, &layouts);
@@ -354,8 +357,15 @@ impl<'a> FnLowering<'a> {
                 }
                 l.unloaded = l.unloaded_at_start[blk.index()].clone();
                 for &v in &bd.insts {
+                    if l.replay_must_be_settled_before(v) {
+                        l.check_replayed_sinks();
+                    }
                     l.lower_inst(v);
+                    if l.nan_plan.replayed_sinks.contains(&v) {
+                        l.replay_pending.push(v);
+                    }
                 }
+                l.check_replayed_sinks();
                 l.lower_terminator(blk.index(), &bd.term, &bbs);
             }
             l.finish_shared_dispatch(&bbs);

@@ -227,13 +227,13 @@ impl FnLowering<'_> {
     }
 
     /// Lowers the instruction defining `v` and records its LLVM value.
-    fn lower_value(&mut self, v: Value) -> Option<LLVMValueRef> {
+    pub(super) fn lower_value(&mut self, v: Value) -> Option<LLVMValueRef> {
         if let Some(r) = self.lower_single_pair(v) {
             self.values[v.index()] = Some(r);
             return Some(r);
         }
         // The operation's `nan_fix` leaves its check to its readers' (`deferred_nan.rs`).
-        self.defer_nan_check.set(self.nan_check_deferrable.contains(&v));
+        self.defer_nan_check.set(self.nan_plan.unchecked.contains(&v));
         let t = &self.t;
         let result_ty = self.func.results[v.index()];
         let r: Option<LLVMValueRef> = match self.func.inst(v).clone() {

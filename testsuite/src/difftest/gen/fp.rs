@@ -100,10 +100,79 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
     }
 }
 
+/// Sequences in which float operations read and overwrite each other's results through a few
+/// registers (v0-v4), which start with special values: chains of scalar and vector arithmetic,
+/// square roots and fused multiply-adds whose intermediate results only the next operation reads,
+/// stored to and loaded from the stack, and compared. The translated program checks such chains
+/// for NaNs at their ends and rebuilds the intermediate NaNs on a cold path
+/// (translator/src/llvm/lower/deferred_nan.rs); random registers out of 32 seldom make a chain.
+fn chain(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
+    let pool = |rng: &mut Rng| rng.below(5) as u32;
+    for v in st.v.iter_mut().take(5) {
+        *v = if rng.chance(1, 2) {
+            let lanes: [u32; 4] = std::array::from_fn(|_| rng.edgy_f32());
+            lanes.iter().rev().fold(0u128, |acc, &l| acc << 32 | l as u128)
+        } else {
+            (rng.edgy_f64() as u128) << 64 | rng.edgy_f64() as u128
+        };
+    }
+    let len = rng.range(2, 12) as usize;
+    (0..len)
+        .map(|_| {
+            let (rd, rn, rm) = (pool(rng), pool(rng), pool(rng));
+            let ty = rng.bits(1);
+            match rng.below(8) {
+                // FMUL, FDIV, FADD, FSUB, FNMUL.
+                0 | 1 => {
+                    let opcode = rng.pick(&[0u32, 1, 2, 3, 8]);
+                    0x1e20_0800 | ty << 22 | rm << 16 | opcode << 12 | rn << 5 | rd
+                }
+                // FMADD, FMSUB, FNMADD, FNMSUB.
+                2 => {
+                    0x1f00_0000
+                        | ty << 22
+                        | rng.bits(1) << 21
+                        | rm << 16
+                        | rng.bits(1) << 15
+                        | pool(rng) << 10
+                        | rn << 5
+                        | rd
+                }
+                // FSQRT.
+                3 => 0x1e21_c000 | ty << 22 | rn << 5 | rd,
+                // FADD, FSUB, FMUL, FDIV, FMLA, FMLS on .2s, .4s or .2d.
+                4 | 5 => {
+                    let (u, a, opcode) = rng.pick(&[
+                        (0u32, 0u32, 0x1au32),
+                        (0, 1, 0x1a),
+                        (1, 0, 0x1b),
+                        (1, 0, 0x1f),
+                        (0, 0, 0x19),
+                        (0, 1, 0x19),
+                    ]);
+                    let (q, sz) = rng.pick(&[(0u32, 0u32), (1, 0), (1, 1)]);
+                    0x0e20_0400 | q << 30 | u << 29 | a << 23 | sz << 22 | rm << 16 | opcode << 11 | rn << 5 | rd
+                }
+                // FCMP, FCMPE.
+                6 => 0x1e20_2000 | ty << 22 | rm << 16 | rn << 5 | rng.pick(&[0u32, 16]),
+                // STR or LDR of d or q at [sp, #0..48].
+                _ => {
+                    let offset = rng.below(4) as u32;
+                    let base = rng.pick(&[0xfd00_0000u32, 0xfd40_0000, 0x3d80_0000, 0x3dc0_0000]);
+                    // A q register's offset is scaled by 16, a d register's by 8.
+                    let scaled = if base >> 24 == 0x3d { offset } else { offset * 2 };
+                    base | scaled << 10 | 31 << 5 | rd
+                }
+            }
+        })
+        .collect()
+}
+
 /// The scalar floating-point classes.
 pub const CLASSES: &[Class] = &[
     Class { name: "fp-arith", shape: Shape::Seq { max: 12, gens: &[arith] } },
     Class { name: "fp-unary", shape: Shape::Seq { max: 12, gens: &[unary] } },
     Class { name: "fp-compare", shape: Shape::Seq { max: 12, gens: &[compare] } },
     Class { name: "fp-convert", shape: Shape::Seq { max: 12, gens: &[convert] } },
+    Class { name: "fp-chain", shape: Shape::Whole(chain) },
 ];
