@@ -607,8 +607,8 @@ fn translated_nan_chains_are_exact() {
 /// FCVT s20, d0 must quieten it and raise IOC), an FCMP of a signalling NaN whose flags only an
 /// FCSEL with one register in both arms reads (its IOC must stay), identities on constant
 /// operands that hold only for rounding to nearest or quiet NaNs, a narrowing moved across an
-/// absolute value, and an FCCMPE of a signalling NaN whose condition fails (it must raise
-/// nothing).
+/// absolute value, an FCCMPE of a signalling NaN whose condition fails (it must raise
+/// nothing), and a fused multiply-add of zeroed lanes in a directed rounding mode.
 #[test]
 fn translated_program_keeps_what_llvm_would_fold() {
     require_tools();
@@ -671,6 +671,15 @@ fn translated_program_keeps_what_llvm_would_fold() {
                 (30, 0x7ff00000000000003ff0000000000000),
                 (31, 0x3ca819e485d457ae3f464c367fc00000),
             ],
+        ),
+        // A fused multiply-add of lanes a scalar write zeroed, which LLVM computed at translation
+        // time rounding to nearest: fsqrt s3, s3; fnmul s1, s4, s0; fmls v1.2s, v1.2s, v3.2s
+        // towards minus infinity gives -0.0 in lane 1 (0 + -(0 * 0)), not +0.0 (fp-chain #5166 of
+        // seed 0x78c4240e).
+        hand_case(
+            &[0x1e21_c063, 0x1e20_8881, 0x0ea3_cc21],
+            2 << 22,
+            &[(3, 0x4080_0000), (4, 0x3f80_0000), (0, 0x4000_0000)],
         ),
     ];
     assert_translated_matches(&how, &cases, true);

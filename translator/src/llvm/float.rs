@@ -423,7 +423,13 @@ impl FnLowering<'_> {
 
     /// `fma(a, b, c)` (a * b + c rounded once) of type `ty`, with AArch64's NaN rules.
     pub(super) fn fma(&self, ty: Type, a: LLVMValueRef, b: LLVMValueRef, c: LLVMValueRef) -> LLVMValueRef {
-        let r = self.intrinsic("llvm.fma", &[self.t.of(ty)], &[a, b, c]);
+        // LLVM computes a fused multiply-add of operands it proves constant (lanes a scalar write
+        // zeroed, taken one at a time for a pair of singles) at translation time, rounding to
+        // nearest: FMLS of such zeros towards minus infinity gave +0.0 for -0.0. The fences,
+        // which cost no instruction, leave it to run time.
+        let (fenced_a, fenced_b) = self.fenced_pair(a, b);
+        let fenced_c = self.fenced(c);
+        let r = self.intrinsic("llvm.fma", &[self.t.of(ty)], &[fenced_a, fenced_b, fenced_c]);
         self.nan_fix(ty, r, &[c, a, b])
     }
 

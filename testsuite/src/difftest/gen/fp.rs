@@ -103,9 +103,9 @@ fn convert(rng: &mut Rng, _: &mut MachineState) -> u32 {
 /// Sequences in which float operations read and overwrite each other's results through a few
 /// registers (v0-v4), which start with special values: chains of scalar and vector arithmetic,
 /// square roots and fused multiply-adds whose intermediate results only the next operation reads,
-/// stored to and loaded from the stack, and compared. The translated program checks such chains
-/// for NaNs at their ends and rebuilds the intermediate NaNs on a cold path
-/// (translator/src/llvm/lower/deferred_nan.rs); random registers out of 32 seldom make a chain.
+/// stored to and loaded from the stack, compared and converted to integers. The translated
+/// program checks such chains for NaNs at their ends and rebuilds the intermediate NaNs on a cold
+/// path (translator/src/llvm/lower/deferred_nan.rs); random registers out of 32 seldom make one.
 fn chain(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
     let pool = |rng: &mut Rng| rng.below(5) as u32;
     for v in st.v.iter_mut().take(5) {
@@ -153,7 +153,8 @@ fn chain(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
                     let (q, sz) = rng.pick(&[(0u32, 0u32), (1, 0), (1, 1)]);
                     0x0e20_0400 | q << 30 | u << 29 | a << 23 | sz << 22 | rm << 16 | opcode << 11 | rn << 5 | rd
                 }
-                // FCMP, FCMPE.
+                // FCMP, FCMPE; FCVTZS to x0-x4.
+                6 if rng.chance(1, 3) => 0x9e38_0000 | ty << 22 | rn << 5 | rd,
                 6 => 0x1e20_2000 | ty << 22 | rm << 16 | rn << 5 | rng.pick(&[0u32, 16]),
                 // STR or LDR of d or q at [sp, #0..48].
                 _ => {

@@ -14,7 +14,7 @@
 //!   the result AArch64 would have given (the result's own unchecked operands rebuilt first, and so
 //!   on down) before choosing the NaN to return. At most one such reader: with more, the result's
 //!   operands stay live until the last reader's check (on nbody, spills ate the gain);
-//! - a float comparison;
+//! - a float comparison, or a conversion to an integer (a NaN gives zero and raises IOC);
 //! - a register write or a store of it, made with the host's result and replayed: the block checks
 //!   the results its pending writes and stores took in one test, before anything that could see
 //!   them (a load, which may alias a store; a read or another write of a register written; a
@@ -33,7 +33,7 @@
 //!   (which go lane by lane).
 //! - Readers take the result unchanged or through conversions that move bits without dropping
 //!   any of the result's (a bitcast, a zero-extension, a truncation no narrower than the result),
-//!   and rebuilding readers and comparisons read lanes as wide as the result's, so that each of
+//!   and rebuilding readers, comparisons and conversions read lanes as wide as the result's, so that each of
 //!   their lanes is a NaN exactly when the rebuilt value's is.
 //! - Readers are in the result's block with no write of FPCR in between: the cold paths read
 //!   FPCR.DN when they run.
@@ -145,8 +145,8 @@ fn source_of(func: &Function, mut x: Value, bits: u32) -> Value {
 /// Whether `v` (of type `ty`) may go unchecked: every reader, directly or through bit-moving
 /// conversions, is in the same FPCR epoch of its block and is one of: a `nan_checked_operands`
 /// operation on lanes of `ty`'s width (at most one such), which rebuilds it; a
-/// float comparison on such lanes, which no NaN's payload changes; a register write or a store of
-/// it, replayed. Returns those writes and stores.
+/// float comparison or a conversion to an integer on such lanes, which no NaN's payload changes;
+/// a register write or a store of it, replayed. Returns those writes and stores.
 fn readers_allow_skipping(
     func: &Function,
     users: &Users,
@@ -174,7 +174,7 @@ fn readers_allow_skipping(
             match func.inst(user) {
                 InstData::SetReg { .. } => sinks.push(user),
                 InstData::Store { addr, arg } if *arg == x && *addr != x => sinks.push(user),
-                InstData::Fcmp { .. } if same_lanes => {}
+                InstData::Fcmp { .. } | InstData::FpToInt { .. } if same_lanes => {}
                 _ if same_lanes && nan_checked_operands(func, user).is_some() => {
                     rebuilding += 1;
                     if rebuilding > 1 {
