@@ -295,3 +295,94 @@ impl FnLowering<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(text: &str) -> (Function, NanCheckPlan) {
+        let func = vmtrans_ir::reader::parse_function(text).expect("the test function parses");
+        let plan = deferrable_nan_checks(&func, &Users::new(&func));
+        (func, plan)
+    }
+
+    /// Which results go unchecked, and which register writes and stores are replayed, in one block
+    /// with every kind of reader the rules name.
+    #[test]
+    fn results_go_unchecked_only_where_a_reader_sees_any_nan() {
+        let (_, plan) = plan_of(
+            "function f @0x400000 {
+block0 @0x400000:
+    v0 = getreg.i128 q1
+    v1 = trunc.i64 v0
+    v2 = bitcast.f64 v1
+    v3 = fmul.f64 v2, v2
+    v4 = fadd.f64 v3, v2
+    v5 = bitcast.i64 v4
+    v6 = uext.i128 v5
+    setreg q0, v6
+    v8 = fsub.f64 v2, v2
+    v9 = fadd.f64 v8, v2
+    v10 = fmul.f64 v8, v2
+    v11 = fdiv.f64 v2, v2
+    v12 = bitcast.i64 v11
+    v13 = const.i64 0x1
+    v14 = add.i64 v12, v13
+    setreg x0, v14
+    v16 = fsqrt.f64 v2
+    v17 = fcmp.olt.i1 v16, v2
+    v18 = fp_to_int.s.zero.i64 v16
+    v19 = fmul.f64 v2, v2
+    v20 = bitcast.i64 v19
+    v21 = trunc.i32 v20
+    v22 = bitcast.f32 v21
+    v23 = fadd.f32 v22, v22
+    v24 = getreg.i64 sp
+    store v24, v4
+    v26 = getreg.i64 x30
+    return v26
+}",
+        );
+        let unchecked = |v: u32| plan.unchecked.contains(&Value(v));
+        // Read once by another operation, which rebuilds it.
+        assert!(unchecked(3));
+        // Written to a register and stored: replayed.
+        assert!(unchecked(4));
+        assert!(plan.replayed_sinks.contains(&Value(7)));
+        assert!(plan.replayed_sinks.contains(&Value(25)));
+        // Two rebuilding readers.
+        assert!(!unchecked(8));
+        // An integer operation on its bits.
+        assert!(!unchecked(11));
+        // A comparison and a conversion to an integer.
+        assert!(unchecked(16));
+        // Half of its bits read as a single.
+        assert!(!unchecked(19));
+    }
+
+    /// A reader in another block, or after a write of FPCR, sees the result unchecked only with a
+    /// stale default-NaN bit or none of the block's tests, so the result keeps its check.
+    #[test]
+    fn readers_across_blocks_or_fpcr_writes_keep_the_check() {
+        let (_, plan) = plan_of(
+            "function f @0x400000 {
+block0 @0x400000:
+    v0 = getreg.i128 q1
+    v1 = trunc.i64 v0
+    v2 = bitcast.f64 v1
+    v3 = fmul.f64 v2, v2
+    v4 = fmul.f64 v2, v2
+    v5 = const.i64 0x2000000
+    setreg fpcr, v5
+    v7 = fadd.f64 v4, v2
+    jump block1
+block1 @0x400010:
+    v9 = fadd.f64 v3, v2
+    v10 = getreg.i64 x30
+    return v10
+}",
+        );
+        assert!(!plan.unchecked.contains(&Value(3)));
+        assert!(!plan.unchecked.contains(&Value(4)));
+    }
+}
