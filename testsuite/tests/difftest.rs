@@ -96,7 +96,10 @@ fn differential_against_qemu() {
     )
     .expect("oracle run");
     print_summary(&summary);
-    let faults: usize = summary.stats.values().map(|s| s.oracle_faults).sum();
+    // The encoding sweeps draw unallocated words on purpose; every other generator draws only
+    // cases that qemu runs to the end.
+    let faults: usize =
+        summary.stats.iter().filter(|(class, _)| !class.starts_with("encodings")).map(|(_, s)| s.oracle_faults).sum();
     assert_eq!(faults, 0, "cases killed qemu-aarch64: a generator draws invalid cases");
     assert_eq!(summary.mismatches(), 0, "mismatches against qemu-aarch64 (see the reports above)");
 }

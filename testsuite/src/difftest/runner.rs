@@ -396,6 +396,22 @@ pub fn run_engines(
             let stats = summary.stats.entry(case.class).or_default();
             stats.cases += 1;
             let Some(want) = want else {
+                // qemu died of the case (SIGILL on an encoding it rejects, or a fault): an engine
+                // that ran it to the end accepted what the processor refuses.
+                let finished = engines
+                    .iter()
+                    .find(|e| matches!(e.run(case, addr), Outcome::Finished(_)))
+                    .map(|e| e.name())
+                    .or_else(|| translated.as_ref().filter(|r| r[slot].is_some()).map(|_| TRANSLATED));
+                if let Some(engine) = finished {
+                    stats.mismatches += 1;
+                    if stats.mismatches <= opts.reports_per_class {
+                        let what = "the case killed qemu-aarch64, the candidate ran it to the end";
+                        let text = report(case, addr, engine, what, &[], 0);
+                        summary.reports.push(format!("{text}  reproduce: {}\n", tagged.origin));
+                    }
+                    continue;
+                }
                 stats.oracle_faults += 1;
                 if stats.oracle_faults <= opts.reports_per_class {
                     let text = report(case, addr, "oracle", "the case killed qemu-aarch64", &[], 0);

@@ -198,6 +198,10 @@ fn base(l: &mut Lifter) -> Value {
 fn imm9(l: &mut Lifter) -> Result<(), SemError> {
     let access = Access::decode(l.field(30, 2), l.bit(26), l.field(22, 2))?;
     let mode = l.field(10, 2);
+    if mode == 0b10 && l.bit(26) || mode != 0b00 && matches!(access, Access::Prefetch) {
+        // No SIMD&FP register has an unprivileged form, and only the unscaled form prefetches.
+        return Err(SemError::Undefined);
+    }
     let off = sext(l.field(12, 9), 9) as u64;
     let (rn, rt) = (l.field(5, 5), l.field(0, 5));
     let b = base(l);
@@ -297,6 +301,8 @@ fn exclusive_ordered(l: &mut Lifter) -> Result<(), SemError> {
                 store_exclusive(l, half, rs, rt, Some(rt2), o0)
             }
         }
+        // CASP and CAS need Rt2 = 11111; other values are unallocated.
+        (false, true) if rt2 != 31 => Err(SemError::Undefined),
         (false, true) => casp(l, size & 1 == 1, rs, rt),
         (true, false) => {
             let bytes = 1 << size;
@@ -308,6 +314,7 @@ fn exclusive_ordered(l: &mut Lifter) -> Result<(), SemError> {
             }
             Ok(())
         }
+        (true, true) if rt2 != 31 => Err(SemError::Undefined),
         (true, true) => cas(l, Type::int(8 << size), rs, rt),
     }
 }
@@ -492,5 +499,34 @@ mod tests {
         run_insns(&mut env, &[0x39800020, 0x39c00022]);
         assert_eq!(env.state.x[0], 0xffff_ffff_ffff_ff80);
         assert_eq!(env.state.x[2], 0xffff_ff80);
+    }
+
+    #[test]
+    fn unallocated_load_store_encodings_are_undefined() {
+        use crate::a64::lift_block;
+        use crate::inst::{Terminator, TrapKind};
+        // Words qemu-aarch64 rejects with SIGILL (found by the encoding sweep, testsuite class
+        // encodings-ldst), each next to the allocated form it resembles.
+        let words = [
+            (0x08fc_6e77, "CASAB with Rt2 = 11011 (0x08fcfe77, CASALB, has 11111)"),
+            (0x88a3_27d1, "CAS with Rt2 = 01001"),
+            (0x0823_6c00, "CASP with Rt2 = 11011"),
+            (0x7c0b_f889, "LDTR-class form of a SIMD&FP register (there is none)"),
+            (0xf89b_baf2, "unprivileged form with size 11 and opc 10 (PRFM has no such form)"),
+            (0xf89f_0c00, "pre-index form with size 11 and opc 10"),
+        ];
+        for (word, what) in words {
+            let lifted = lift_block(0x1000, &|a| (a == 0x1000).then_some(word), 1).expect("lift");
+            let kind = match lifted.func.blocks[0].term {
+                Terminator::Trap { kind, .. } => Some(kind),
+                _ => None,
+            };
+            assert_eq!(kind, Some(TrapKind::Undefined), "{what} ({word:08x})");
+        }
+        // The allocated neighbours still lift: CASALB w28, w23, [x19] and LDTR x1, [x2, #1].
+        for word in [0x08fc_fe77u32, 0xf840_1841] {
+            let lifted = lift_block(0x1000, &|a| (a == 0x1000).then_some(word), 1).expect("lift");
+            assert!(!matches!(lifted.func.blocks[0].term, Terminator::Trap { .. }), "{word:08x}");
+        }
     }
 }

@@ -16,13 +16,13 @@ use crate::types::Type;
 pub(super) fn lift(l: &mut Lifter) -> Option<Result<(), SemError>> {
     let insn = l.insn;
     let (rm, rn, rd) = (l.field(16, 5), l.field(5, 5), l.field(0, 5));
-    if insn & 0xff3e_0c00 == 0x4e28_0800 {
+    if insn & 0xfffe_0c00 == 0x4e28_0800 {
         return Some(aes(l, l.field(12, 5), rn, rd));
     }
-    if insn & 0xff20_8c00 == 0x5e00_0000 {
+    if insn & 0xffe0_8c00 == 0x5e00_0000 {
         return Some(sha_three(l, l.field(12, 3), rm, rn, rd));
     }
-    if insn & 0xff3e_0c00 == 0x5e28_0800 {
+    if insn & 0xfffe_0c00 == 0x5e28_0800 {
         return Some(sha_two(l, l.field(12, 5), rn, rd));
     }
     None

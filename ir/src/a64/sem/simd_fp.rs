@@ -13,6 +13,11 @@ use crate::inst::{BinaryOp, ConvOp, FloatCC, IntCC, RoundMode, UnaryOp};
 pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u, a, double) = (l.bit(30), l.bit(29), l.bit(23), l.bit(22));
     let (rm, opcode, rn, rd) = (l.field(16, 5), l.field(11, 3), l.field(5, 5), l.field(0, 5));
+    if !scalar && !double && (!u && opcode == 0b101 || u && opcode == 0b001) {
+        // FMLAL/FMLSL (U = 0, opcode 11101) and FMLAL2/FMLSL2 (U = 1, opcode 11001), of
+        // FEAT_FHM, which AT_HWCAP does not advertise.
+        return Err(SemError::Unsupported);
+    }
     if double && !q && !scalar {
         return Err(SemError::Undefined);
     }

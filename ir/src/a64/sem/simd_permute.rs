@@ -96,6 +96,10 @@ pub(super) fn copy(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
 /// TBL/TBX: `0 Q 001110 00 0 Rm 0 len op 00 Rn Rd`. Each index byte of Vm picks a byte of the
 /// table Vn..Vn+len; an index past the table gives zero (TBL) or keeps Vd's byte (TBX).
 pub(super) fn table(l: &mut Lifter) -> Result<(), SemError> {
+    if l.field(22, 2) != 0 {
+        // op2 (bits 23..22) other than 00 is unallocated.
+        return Err(SemError::Undefined);
+    }
     let q = l.bit(30);
     let tbx = l.bit(12);
     let (rm, len, rn, rd) = (l.field(16, 5), l.field(13, 2) + 1, l.field(5, 5), l.field(0, 5));

@@ -151,6 +151,11 @@ fn simd_unallocated_encodings_are_undefined() {
         (0x0d60_d000, "LD2R (0x0d60c000) with S = 1"),
         (0x0e00_0800, "ZIP-class opcode 000"),
         (0x0ea0_5800, "CNT with size 10"),
+        (0x4e4d_41cc, "TBL with op2 01 (bits 23..22)"),
+        (0x4ec3_43be, "TBL with op2 11"),
+        (0x5e80_1027, "SHA1C with size 10"),
+        (0x4e68_4800, "AESE with size 01"),
+        (0x5e68_0800, "SHA1H with size 01"),
     ];
     for (word, what) in words {
         assert_eq!(trap_of(word), Some(Undefined), "{what} ({word:08x})");
@@ -165,6 +170,10 @@ fn simd_unimplemented_encodings_are_unsupported() {
         (0x6e42_cc20, "fcmla v0.8h, v1.8h, v2.8h, #90"),
         (0x4e21_e820, "frint32z v0.4s, v1.4s"),
         (0x6e82_e420, "fcadd v0.4s, v1.4s, v2.4s, #90"),
+        (0x0e39_ecfb, "fmlal v27.2s, v7.2h, v25.2h"),
+        (0x6e39_cc67, "fmlal2 v7.4s, v3.4h, v25.4h"),
+        (0x4f1b_f26c, "sudot v12.4s, v19.16b, v27.4b[0]"),
+        (0x0fd8_f80b, "bfmlalb v11.4s, v0.8h, v8.h[5]"),
     ];
     for (word, what) in words {
         assert_eq!(trap_of(word), Some(Unsupported), "{what} ({word:08x})");

@@ -173,6 +173,11 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         write(l, rd, r);
         return Ok(());
     }
+    if opcode == 0b1111 && !u {
+        // SUDOT and USDOT (FEAT_I8MM), BFDOT and BFMLALB/BFMLALT (FEAT_BF16) by element, which
+        // AT_HWCAP does not advertise; none has a scalar form.
+        return Err(if scalar { SemError::Undefined } else { SemError::Unsupported });
+    }
     let (index, rm) = match size {
         1 => (h << 2 | lo << 1 | m, l.field(16, 4)),
         2 => (h << 1 | lo, m << 4 | l.field(16, 4)),

@@ -10,6 +10,7 @@
 //! half-precision controls AHP and FZ16).
 
 pub mod branch;
+pub mod encodings;
 pub mod fp;
 pub mod int;
 pub mod ldst;
@@ -51,6 +52,7 @@ pub fn classes() -> Vec<Class> {
     all.extend_from_slice(simd_long::CLASSES);
     all.extend_from_slice(simd_scalar::CLASSES);
     all.push(MIXED);
+    all.extend_from_slice(encodings::CLASSES);
     all
 }
 
@@ -64,7 +66,7 @@ fn mixed(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
     let sources: Vec<&'static [InsnGen]> = classes()
         .iter()
         .filter_map(|c| match c.shape {
-            Shape::Seq { gens, .. } if !c.name.starts_with("ldst") => Some(gens),
+            Shape::Seq { gens, .. } if !c.name.starts_with("ldst") && !c.name.starts_with("encodings") => Some(gens),
             _ => None,
         })
         .collect();
