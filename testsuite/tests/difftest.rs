@@ -720,7 +720,7 @@ fn oracle_matches_hand_computed_results() {
 }
 
 /// Every generated instruction is an allocated encoding according to binutils' disassembler (an
-/// independent decoder).
+/// independent decoder), except in the encoding sweeps, which draw unallocated words on purpose.
 #[test]
 fn generators_emit_only_allocated_encodings() {
     require_tools();
@@ -728,7 +728,7 @@ fn generators_emit_only_allocated_encodings() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut src = String::from(".text\n");
     let mut words = vec![];
-    for class in gen::classes() {
+    for class in gen::classes().into_iter().filter(|c| !c.name.starts_with("encodings")) {
         for case in gen::generate(&class, 0x5eed, 150) {
             for w in case.code {
                 src.push_str(&format!(".inst {w:#010x}\n"));

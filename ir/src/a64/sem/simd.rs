@@ -12,6 +12,8 @@ use crate::entities::Value;
 use crate::inst::*;
 use crate::types::{LaneType, Type};
 
+#[path = "simd_complex.rs"]
+mod complex;
 #[path = "simd_crypto.rs"]
 mod crypto;
 #[path = "simd_estimate.rs"]

@@ -169,7 +169,7 @@ fn simd_unimplemented_encodings_are_unsupported() {
     let words = [
         (0x6e42_cc20, "fcmla v0.8h, v1.8h, v2.8h, #90"),
         (0x4e21_e820, "frint32z v0.4s, v1.4s"),
-        (0x6e82_e420, "fcadd v0.4s, v1.4s, v2.4s, #90"),
+        (0x6e42_e420, "fcadd v0.8h, v1.8h, v2.8h, #90"),
         (0x0e39_ecfb, "fmlal v27.2s, v7.2h, v25.2h"),
         (0x6e39_cc67, "fmlal2 v7.4s, v3.4h, v25.4h"),
         (0x4f1b_f26c, "sudot v12.4s, v19.16b, v27.4b[0]"),
@@ -178,6 +178,35 @@ fn simd_unimplemented_encodings_are_unsupported() {
     for (word, what) in words {
         assert_eq!(trap_of(word), Some(Unsupported), "{what} ({word:08x})");
     }
+}
+
+#[test]
+fn complex_add_and_multiply_add_rotate_as_the_manual_says() {
+    // Two complex numbers of f32 lanes (re, im) in a 128-bit register.
+    let pairs = |a: (f32, f32), b: (f32, f32)| {
+        [a.0, a.1, b.0, b.1].iter().enumerate().fold(0u128, |acc, (i, x)| acc | (x.to_bits() as u128) << (32 * i))
+    };
+    let run = |word: u32, acc: u128| {
+        let mut env = TestEnv::new(MEM_BASE, 16);
+        env.state.q[1] = pairs((1.0, 2.0), (2.0, 5.0));
+        env.state.q[2] = pairs((3.0, 4.0), (3.0, -4.0));
+        env.state.q[0] = acc;
+        run_insns(&mut env, &[word]);
+        env.state.q[0]
+    };
+    // fcadd v0.4s, v1.4s, v2.4s, #90 and #270: a + i*b and a - i*b.
+    assert_eq!(run(0x6e82_e420, 0), pairs((-3.0, 5.0), (6.0, 8.0)));
+    assert_eq!(run(0x6e82_f420, 0), pairs((5.0, -1.0), (-2.0, 2.0)));
+    // fcmla v0.4s, v1.4s, v2.4s, #0 / #90 / #180 / #270, accumulating onto (1, 1) and (0, 0):
+    // n = (1, 2) and (2, 5), m = (3, 4) and (3, -4).
+    let acc = pairs((1.0, 1.0), (0.0, 0.0));
+    assert_eq!(run(0x6e82_c420, acc), pairs((4.0, 5.0), (6.0, -8.0)));
+    assert_eq!(run(0x6e82_cc20, acc), pairs((-7.0, 7.0), (20.0, 15.0)));
+    assert_eq!(run(0x6e82_d420, acc), pairs((-2.0, -3.0), (-6.0, 8.0)));
+    assert_eq!(run(0x6e82_dc20, acc), pairs((9.0, -5.0), (-20.0, -15.0)));
+    // The half-precision forms and 64-bit lanes in a 64-bit vector are not lifted.
+    assert_eq!(trap_of(0x6e42_c420), Some(crate::inst::TrapKind::Unsupported));
+    assert_eq!(trap_of(0x2ec2_e420), Some(crate::inst::TrapKind::Undefined));
 }
 
 #[test]

@@ -347,8 +347,13 @@ pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemEr
     if scalar {
         return Err(SemError::Undefined);
     }
+    if u {
+        if let Some(r) = super::complex::lift(l, q, size, opcode) {
+            return r;
+        }
+    }
     if opcode != 0b0010 || size != 2 {
-        // USDOT, FCMLA, FCADD and the BFloat16 forms.
+        // USDOT, the half-precision FCMLA and FCADD, and the BFloat16 forms.
         return Err(SemError::Unsupported);
     }
     let a = read(l, rn, Shape::int(0, q));

@@ -4,7 +4,8 @@
 //! ABS, NEG, compares with zero, XTN), permutes (ZIP, UZP, TRN), EXT, TBL/TBX, copies (DUP,
 //! INS, UMOV, SMOV), across-lanes reductions (ADDV, [SU]ADDLV, [SU]MAXV, [SU]MINV), shifts by
 //! immediate (SHL, SLI, [SU]SHR, [SU]SRA, [SU]RSHR, SRI, SHRN, [SU]SHLL), MOVI/MVNI/ORR/BIC
-//! immediate, and floating-point vector arithmetic (FADD, FSUB, FMUL, FDIV, FMAX, FMIN).
+//! immediate, and floating-point vector arithmetic (FADD, FSUB, FMUL, FDIV, FMAX, FMIN, and the
+//! complex FCADD and FCMLA).
 //! Reserved size/Q combinations are not drawn. The half-precision (FEAT_FP16) forms have their
 //! own class, `simd-fp16`, in `simd_fp16.rs`. The crypto class draws AES, SHA-1, SHA-256, SHA-512,
 //! SHA-3 (EOR3, BCAX, RAX1, XAR) and PMULL/PMULL2 (8- and 64-bit).
@@ -369,6 +370,14 @@ fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
     op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
+/// FCADD and FCMLA (vector), single and double lanes, every rotation.
+fn complex(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    let sz = rng.bits(1);
+    let q = if sz == 1 { 1 } else { rng.bits(1) };
+    let op = if rng.chance(1, 2) { 0x2e00_e400 | rng.bits(1) << 12 } else { 0x2e00_c400 | rng.bits(2) << 11 };
+    op | q << 30 | (2 + sz) << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
+}
+
 /// The cryptographic extension: AES, SHA-1, SHA-256, SHA-512, SHA-3, and the polynomial multiplies.
 fn crypto(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let (rm, rn, rd) = (vreg(rng), vreg(rng), vreg(rng));
@@ -405,7 +414,7 @@ pub const CLASSES: &[Class] = &[
     Class { name: "simd-across", shape: Shape::Seq { max: 12, gens: &[across] } },
     Class { name: "simd-shift", shape: Shape::Seq { max: 12, gens: &[shift_imm] } },
     Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
-    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector, fp_vector, fp_by_element] } },
+    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector, fp_vector, fp_by_element, complex] } },
     Class { name: "simd-fp16", shape: Shape::Seq { max: 12, gens: super::simd_fp16::GENS } },
     Class { name: "simd-crypto", shape: Shape::Seq { max: 12, gens: &[crypto] } },
 ];
