@@ -2,8 +2,9 @@
 //! window of guest memory. Unit tests of instruction semantics use it, and so does the
 //! differential tester (which compares it with qemu-aarch64).
 
-use crate::a64::lift::lift_block_for_interpreter;
+use crate::a64::lift::{lift_block, lift_block_for_interpreter};
 use crate::a64::state::CpuState;
+use crate::inst::{Terminator, TrapKind};
 use crate::interp::{run_block, Env, Exit, Fault};
 use crate::reg::Reg;
 
@@ -91,4 +92,14 @@ impl Env for TestEnv {
 /// how it ended; a convenience for unit tests of semantics.
 pub fn run_insns(env: &mut TestEnv, code: &[u32]) -> Exit {
     env.run(0x1000, code, 1000).expect("guest fault in test")
+}
+
+/// How one instruction word lifts on its own: None when it becomes code, else the kind of trap it
+/// becomes (an unallocated or an unsupported encoding, say); a convenience for decoding tests.
+pub fn trap_of(word: u32) -> Option<TrapKind> {
+    let lifted = lift_block(0x1000, &|a| (a == 0x1000).then_some(word), 1).expect("lift");
+    match lifted.func.blocks[0].term {
+        Terminator::Trap { kind, .. } => Some(kind),
+        _ => None,
+    }
 }

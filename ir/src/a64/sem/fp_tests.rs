@@ -5,7 +5,7 @@
 
 use crate::a64::lift::lift_block;
 use crate::a64::state::CpuState;
-use crate::a64::testenv::{run_insns, TestEnv};
+use crate::a64::testenv::{run_insns, trap_of, TestEnv};
 use crate::interp::Exit;
 use crate::verifier::verify;
 
@@ -40,15 +40,6 @@ fn run(code: &[u32], init: impl FnOnce(&mut CpuState)) -> CpuState {
     let exit = run_insns(&mut env, code);
     assert!(matches!(exit, Exit::Jump { .. }), "{code:08x?} ended with {exit:?}");
     env.state
-}
-
-/// How a single instruction word lifts: Ok, or the trap it becomes.
-fn trap_of(word: u32) -> Option<crate::inst::TrapKind> {
-    let mut env = TestEnv::new(0x10_0000, 16);
-    match run_insns(&mut env, &[word]) {
-        Exit::Trap { kind, .. } => Some(kind),
-        _ => None,
-    }
 }
 
 fn d(x: f64) -> u128 {

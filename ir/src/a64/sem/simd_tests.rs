@@ -10,7 +10,7 @@
 //! encodings, and register lists that wrap from v31 to v0 (expected values from the manual).
 
 use crate::a64::lift::lift_block;
-use crate::a64::testenv::{run_insns, TestEnv};
+use crate::a64::testenv::{run_insns, trap_of, TestEnv};
 use crate::interp::Exit;
 use crate::verifier::verify;
 
@@ -127,15 +127,6 @@ fn simd_matches_qemu() {
     }
     assert!(count > 300, "only {count} cases");
     assert!(failures.is_empty(), "{} of {count} cases differ from qemu:\n{}", failures.len(), failures.join("\n"));
-}
-
-/// How lifting one word ends: None when it lifts, else the trap kind.
-fn trap_of(word: u32) -> Option<crate::inst::TrapKind> {
-    let lifted = lift_block(0x1000, &|a| (a == 0x1000).then_some(word), 1).expect("lift");
-    match lifted.func.blocks[0].term {
-        crate::inst::Terminator::Trap { kind, .. } => Some(kind),
-        _ => None,
-    }
 }
 
 #[test]

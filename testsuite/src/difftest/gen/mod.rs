@@ -66,7 +66,7 @@ fn mixed(rng: &mut Rng, st: &mut MachineState) -> Vec<u32> {
     let sources: Vec<&'static [InsnGen]> = classes()
         .iter()
         .filter_map(|c| match c.shape {
-            Shape::Seq { gens, .. } if !c.name.starts_with("ldst") && !c.name.starts_with("encodings") => Some(gens),
+            Shape::Seq { gens, .. } if !c.name.starts_with("ldst") && !encodings::is_sweep(c.name) => Some(gens),
             _ => None,
         })
         .collect();
