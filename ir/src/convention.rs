@@ -21,11 +21,12 @@ use crate::reg::Reg;
 /// registers (`DEAD_AT_RETURN`, `DEAD_AT_CALL`) are dead where control leaves by a call or a
 /// return, so they are neither computed for nor written back there (at a call, only where the
 /// caller does not read them itself after it); and after a call returns, the caller goes on with the
-/// values of x19-x29 and sp it held before the call instead of reloading them from the state. A
-/// return is a RET through x30; a RET through another register is lifted as a jump. The code
-/// generator checks that the state's sp is the one the caller holds before it trusts the others (a
-/// context switch that comes back to the same return address on another stack, as coroutine
-/// libraries do, fails that check and reloads everything). `EXACT` keeps every register exact
+/// values of x24-x28 it held before the call instead of reloading them from the state (x19-x23,
+/// x29 and sp come back in host registers, exact, `PASSED_IN_REGISTERS`). A return is a RET
+/// through x30; a RET through another register is lifted as a jump. The code generator checks
+/// that the returned sp is the one the caller holds before it trusts the others (a context switch
+/// that comes back to the same return address on another stack, as coroutine libraries do, fails
+/// that check and reloads everything). `EXACT` keeps every register exact
 /// everywhere and reloads after every call, for hand-written code that passes flags through calls
 /// or returns with callee-saved registers changed or hands back results in other registers
 /// (vmtrans's `--exact-calls`). System calls, jumps and traps are exact under either convention.
@@ -100,6 +101,32 @@ pub(crate) const CALLEE_SAVED: [Reg; 12] = [
     Reg::SP,
 ];
 
+/// The callee-saved registers that do not travel between translated functions in host registers
+/// (`PASSED_IN_REGISTERS`): a callee finds them in the state and, under the procedure call
+/// standard, its caller keeps the values it held across the call.
+pub(crate) const CALLEE_SAVED_IN_STATE: [Reg; 5] = [Reg::x(24), Reg::x(25), Reg::x(26), Reg::x(27), Reg::x(28)];
+
+const _: () = {
+    // Every callee-saved register travels one way or the other, never both.
+    let mut i = 0;
+    while i < CALLEE_SAVED.len() {
+        let r = CALLEE_SAVED[i];
+        let (mut passed, mut kept) = (false, false);
+        let mut j = 0;
+        while j < PASSED_IN_REGISTERS.len() {
+            passed |= PASSED_IN_REGISTERS[j].0 == r.0;
+            j += 1;
+        }
+        j = 0;
+        while j < CALLEE_SAVED_IN_STATE.len() {
+            kept |= CALLEE_SAVED_IN_STATE[j].0 == r.0;
+            j += 1;
+        }
+        assert!(passed != kept);
+        i += 1;
+    }
+};
+
 impl CallConvention {
     /// Every register exact at every exit, and everything reloaded after a call.
     pub const EXACT: CallConvention = CallConvention {
@@ -140,39 +167,48 @@ impl CallConvention {
     }
 
     /// The registers whose values before the call ending with `term` the caller keeps using after
-    /// it returns (once the state's sp has been checked), rather than reloading them: empty for
-    /// anything but a call, and for every call under `EXACT`.
+    /// it returns (once the returned sp has been checked), rather than reloading them: the
+    /// callee-saved registers that do not travel in host registers (`CALLEE_SAVED_IN_STATE`);
+    /// empty for anything but a call, and for every call under `EXACT`.
     pub fn kept_across(&self, term: &Terminator) -> &'static [Reg] {
         let call = matches!(term, Terminator::CallGuest { .. } | Terminator::CallIndirect { .. });
         if call && self.follows_aapcs64 && self.callees_keep_callee_saved {
-            &CALLEE_SAVED
+            &CALLEE_SAVED_IN_STATE
         } else {
             &[]
         }
     }
 }
 
-/// The guest registers translated functions pass to each other in host registers: a call or a
-/// jump to another function's translation hands over x0, sp and x30 (lr) as arguments, and a
-/// return hands back x0 as a result (with the pc), so a call and a return need no memory traffic
-/// for the argument, the stack pointer and the return address in the common case.
+/// The guest registers translated functions pass to each other in host registers, in the order
+/// of the arguments after the state and the pc: a call or a jump to another function's translation
+/// hands over x0, sp, x30 (lr), x19-x23 and x29 (fp) as arguments, and a return hands back all of
+/// them but x30 (`RETURNED_IN_REGISTERS`) with the pc. So a call and a return need no memory
+/// traffic for the argument, the stack pointer, the return address and the callee-saved registers
+/// compiled code uses most (GCC and LLVM allocate x19 upwards, and keep the frame pointer in x29):
+/// a callee saves what it was handed on the guest stack and puts back into the return values what
+/// it restores, as a native prologue and epilogue would. Eleven values each way is what LLVM's
+/// `x86_regcallcc` passes in host registers, the state and the pc included.
 ///
-/// Of these, x0 and x30 travel *only* in host registers (`PASSED_ONLY_IN_REGISTERS`): their state
-/// fields may be stale where a function is entered (at its entry or a resume point) and after a
-/// call returns, and the function that leaves by a call, a jump to another function or a return
-/// does not store them (so they are dirty there, and used as arguments or results). A return
+/// They travel *only* in host registers: their state fields may be stale where a function is
+/// entered (at its entry or a resume point) and after a call returns, and the function that leaves
+/// by a call, a jump to another function or a return does not store them (so they are dirty there,
+/// and used as arguments or results). The returned values are the callee's own, exact whatever the
+/// callee did, so the caller goes on with them and needs no convention to trust them. A return
 /// hands back x30 as the pc it returns to: a RET goes to x30, so after a call whose returned pc is
 /// the call's return address, the caller knows x30 without reading anything (the code generator
-/// gives it that constant). sp travels both ways: the state holds the same value (a caller writes
-/// it back as usual before it calls), so the callee only saves itself the load. Whatever enters
-/// translated code from the runtime passes the state's values, and what comes back to the runtime
-/// says whether the state holds the exact pc and x30 (`PC_IN_STATE`).
-pub const PASSED_IN_REGISTERS: [Reg; 3] = [Reg::x(0), Reg::SP, Reg::x(30)];
+/// gives it that constant). The state's sp may so lag behind the guest's sp, but it is never above
+/// it: a write that lowers sp is stored at once (`sync::stack_pointer_raises`). Whatever enters
+/// translated code from the runtime passes the state's values and stores back what is returned,
+/// and what comes back to the runtime says whether the state holds the exact pc and x30
+/// (`PC_IN_STATE`).
+pub const PASSED_IN_REGISTERS: [Reg; 9] =
+    [RESULT_REGISTER, Reg::SP, Reg::x(30), Reg::x(19), Reg::x(20), Reg::x(21), Reg::x(22), Reg::x(23), Reg::x(29)];
 
-/// The registers of `PASSED_IN_REGISTERS` whose state fields may be stale at entry and after a
-/// call (see there): x0, which a return hands back as its result, and x30, which a return hands
-/// back as its pc.
-pub const PASSED_ONLY_IN_REGISTERS: [Reg; 2] = [RESULT_REGISTER, Reg::x(30)];
+/// The registers of `PASSED_IN_REGISTERS` a return hands back (with the pc): all but x30, which is
+/// the pc.
+pub const RETURNED_IN_REGISTERS: [Reg; 8] =
+    [RESULT_REGISTER, Reg::SP, Reg::x(19), Reg::x(20), Reg::x(21), Reg::x(22), Reg::x(23), Reg::x(29)];
 
 /// The register a translated function's return hands back as its result, beside the pc.
 pub const RESULT_REGISTER: Reg = Reg::x(0);

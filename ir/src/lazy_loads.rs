@@ -144,7 +144,7 @@ block3 @0x100c:
 
     #[test]
     fn a_register_a_path_writes_is_loaded_on_the_other_paths_into_the_join() {
-        // block1 writes x19, block2 does not; block3 reads it: unloaded in block2, not in block3.
+        // block1 writes x24, block2 does not; block3 reads it: unloaded in block2, not in block3.
         let u = unloaded(
             "function f @0x1000 {
 block0 @0x1000:
@@ -152,20 +152,20 @@ block0 @0x1000:
     v1 = icmp.eq.i1 v0, v0
     branch v1, block1, block2
 block1 @0x1004:
-    setreg x19, v0
+    setreg x24, v0
     jump block3
 block2 @0x1008:
     jump block3
 block3 @0x100c:
-    v2 = getreg.i64 x19
+    v2 = getreg.i64 x24
     setreg x0, v2
     v3 = getreg.i64 x30
     return v3
 }",
         );
-        assert!(u[0].contains(&Reg::x(19)));
-        assert!(!u[1].contains(&Reg::x(19)));
-        assert!(u[2].contains(&Reg::x(19)));
+        assert!(u[0].contains(&Reg::x(24)));
+        assert!(!u[1].contains(&Reg::x(24)));
+        assert!(u[2].contains(&Reg::x(24)));
         assert!(u[3].is_empty());
     }
 

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::inst::{InstData, Terminator};
-use crate::sync::{SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS};
+use crate::sync::{SyncSets, PASSED_IN_REGISTERS};
 use crate::{Block, Function, Reg};
 
 /// The most blocks a prefix holds.
@@ -165,20 +165,16 @@ fn prefix_dirty_at_end(func: &Function, sync: &SyncSets, blocks: &BTreeSet<Block
 /// stores into the state for the body, which loads what it needs from there on entering at `to`:
 /// those that may have changed that `to` may read (a register dead at `to` is overwritten before
 /// anything reads it, so its stale state copy is never seen), and those the edge writes back into a
-/// loop that calls out. x0, sp and x30 travel in host registers (the tail call's arguments); where
-/// the prefix raised sp or changed x30, the body's own analysis has them dirty at `to` too (its paths
-/// include the prefix's), so it writes them back where the state must hold them; an sp the prefix
-/// lowered it stored at once, as every block does (`stack_pointer_raises`).
+/// loop that calls out. The passed registers (`PASSED_IN_REGISTERS`) travel in host registers (the
+/// tail call's arguments), and the body has them dirty where it is entered, so it writes them
+/// back where the state must hold them.
 pub fn handed_over(sync: &SyncSets, dirty: &BTreeSet<Reg>, from: Block, to: Block) -> BTreeSet<Reg> {
     let mut regs: BTreeSet<Reg> = dirty.intersection(&sync.live_at_start[to.index()]).copied().collect();
-    for r in PASSED_IN_REGISTERS {
-        regs.remove(&r);
-    }
     if let Some(more) = sync.written_back_on_edge.get(&(from.index(), to.index())) {
         // What the prefix did not write is in the state already.
         regs.extend(more.intersection(dirty).copied());
     }
-    for r in PASSED_ONLY_IN_REGISTERS {
+    for r in PASSED_IN_REGISTERS {
         regs.remove(&r);
     }
     regs
@@ -217,7 +213,7 @@ block0 @0x1000:
 block1 @0x1008:
     call_guest 0x1000, ret 0x1010, block2
 block2 @0x1010:
-    v3 = getreg.i64 x19
+    v3 = getreg.i64 x24
     v4 = const.i64 0x0
     v5 = icmp.eq.i64 v3, v4
     branch v5, block4, block1
@@ -274,12 +270,12 @@ block0 @0x1000:
     branch v2, block4, block1
 block1 @0x1008:
     v3 = const.i64 0x0
-    setreg x19, v3
+    setreg x24, v3
     jump block2
 block2 @0x1010:
     call_guest 0x1000, ret 0x1014, block3
 block3 @0x1014:
-    v4 = getreg.i64 x19
+    v4 = getreg.i64 x24
     v5 = const.i64 0x0
     v6 = icmp.eq.i64 v4, v5
     branch v6, block4, block2
@@ -315,7 +311,7 @@ block4 @0x1024:
     return v6
 block5 @0x1014:
     v4 = const.i64 0x7
-    setreg x22, v4
+    setreg x27, v4
     jump block3
 }}"
         )
@@ -324,12 +320,12 @@ block5 @0x1014:
     #[test]
     fn an_edge_that_would_hand_over_many_registers_is_left_to_the_body() {
         // Two registers written in block1 and read past the call are cheap enough to hand over.
-        let two = "    v10 = const.i64 0x1\n    setreg x19, v10\n    setreg x20, v10\n";
+        let two = "    v10 = const.i64 0x1\n    setreg x24, v10\n    setreg x25, v10\n";
         let p = prefix_of(&with_block1(two)).expect("a prefix");
         assert_eq!(p.blocks, BTreeSet::from([Block(0), Block(1), Block(3), Block(4)]));
         assert_eq!(p.exits, vec![(0x1010, Block(2))]);
         // Three are not: block1 goes to the body, and the prefix is block0 and its return.
-        let three = format!("{two}    setreg x21, v10\n");
+        let three = format!("{two}    setreg x26, v10\n");
         let p = prefix_of(&with_block1(&three)).expect("a prefix");
         assert_eq!(p.blocks, BTreeSet::from([Block(0), Block(3)]));
         assert_eq!(p.exits, vec![(0x1008, Block(1))]);
@@ -337,14 +333,14 @@ block5 @0x1014:
 
     #[test]
     fn the_prefix_writes_back_only_what_its_own_paths_wrote() {
-        // block3 returns after the prefix and after the loop, which wrote x22: the whole function
-        // may have x22 dirty there, the prefix never has.
-        let text = with_block1("    v10 = const.i64 0x1\n    setreg x19, v10\n");
+        // block3 returns after the prefix and after the loop, which wrote x27: the whole function
+        // may have x27 dirty there, the prefix never has.
+        let text = with_block1("    v10 = const.i64 0x1\n    setreg x24, v10\n");
         let f = parse_function(&text).unwrap();
         let sync = sync_sets(&f, CallConvention::EXACT);
-        assert!(sync.dirty_at_end[3].contains(&Reg::x(22)));
+        assert!(sync.dirty_at_end[3].contains(&Reg::x(27)));
         let p = early_exit_prefix(&f, &sync).expect("a prefix");
-        assert!(!p.dirty_at_end[&Block(3)].contains(&Reg::x(22)));
-        assert!(p.dirty_at_end[&Block(4)].contains(&Reg::x(19)));
+        assert!(!p.dirty_at_end[&Block(3)].contains(&Reg::x(27)));
+        assert!(p.dirty_at_end[&Block(4)].contains(&Reg::x(24)));
     }
 }

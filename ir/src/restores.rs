@@ -1,8 +1,10 @@
 //! Epilogues that put callee-saved registers back as they were on entry, where the state still
 //! holds those values and a return need not store them.
 //!
-//! A function that uses x19-x29 saves them in its prologue (`stp x19, x20, [sp, #16]`, which reads
-//! them from the state) and loads them back in its epilogue. The load writes the register, so the
+//! Only x24-x28 matter here: x19-x23 and x29 travel between translated functions in host
+//! registers (`convention::PASSED_IN_REGISTERS`), and a return hands back whatever it holds of
+//! them. A function that uses x24-x28 saves them in its prologue (`stp x24, x25, [sp, #16]`,
+//! which reads them from the state) and loads them back in its epilogue. The load writes the register, so the
 //! return stored it into the state again, although on a path that changed nothing (a cache hit in
 //! `malloc`, a chunk put on a free list in `_int_free`: GCC saves what the slow paths need before
 //! the first branch) the state still holds exactly that value. Each such register cost a load from
@@ -11,7 +13,7 @@
 //! `restored_at_return` finds, per block that ends in a return or a tail jump, the callee-saved
 //! registers whose last write in the block is such a restore; `ir/src/sync.rs` then counts those
 //! registers clean after it, and the code generator stores them there only where the state may no
-//! longer hold their values on entry: flags of the function, set where it stores one of x19-x29
+//! longer hold their values on entry: flags of the function, set where it stores one of x24-x28
 //! into the state (at a call, a system call, a signal poll, the way into a loop), after a call of a
 //! function that may change them, of one reached through a register or of code without a
 //! translation, and where it is entered anywhere but at its entry (a resume point, a prefix's exit
@@ -40,8 +42,10 @@ use crate::reg::Reg;
 use crate::sync::{bit, range, CallConvention, Mask};
 use crate::types::Type;
 
-/// x19-x29, the registers a restore may put back.
-const RESTORABLE: Mask = range(Reg::x(19).0, Reg::x(29).0);
+/// x24-x28, the registers a restore may put back: the callee-saved registers that stay in the
+/// state across calls (`convention::CALLEE_SAVED_IN_STATE`). The others travel between translated
+/// functions in host registers, and a return hands back whatever it holds of them.
+const RESTORABLE: Mask = range(Reg::x(24).0, Reg::x(28).0);
 
 /// The registers whose entry values `Frame` follows: `RESTORABLE` and the link register, whose
 /// value on entry the return goes to.
@@ -164,7 +168,8 @@ impl Frame {
     }
 
     /// What a call or system call ending a block leaves for its continuation: sp comes back as
-    /// it was (the caller checks), and so do x19-x29 where the convention keeps them across it.
+    /// it was (the caller checks), and so do x19-x29 where the convention keeps them across it
+    /// (x19-x23 and x29 come back in host registers: a callee that changes them returns at once).
     fn after(&self, term: &Terminator, convention: CallConvention) -> Frame {
         match term {
             Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => {
@@ -292,7 +297,7 @@ mod tests {
     use super::*;
     use crate::reader::parse_function;
 
-    /// A function with the usual frame: it saves x29, x30, x19 and x20, uses x19 on one path, and
+    /// A function with the usual frame: it saves x29, x30, x24 and x25, uses x24 on one path, and
     /// restores all of them before returning (GCC's shape, with the restores in the returning
     /// block).
     const FRAMED: &str = "function framed @0x1000 {
@@ -310,27 +315,27 @@ block0 @0x1000:
     setreg x29, v2
     v7 = const.i64 0x10
     v8 = add.i64 v2, v7
-    v9 = getreg.i64 x19
+    v9 = getreg.i64 x24
     store v8, v9
     v10 = add.i64 v8, v4
-    v11 = getreg.i64 x20
+    v11 = getreg.i64 x25
     store v10, v11
     v12 = getreg.i1 z
     branch v12, block1, block2
 block1 @0x1020:
     v13 = getreg.i64 x0
-    setreg x19, v13
+    setreg x24, v13
     jump block2
 block2 @0x1024:
     v20 = getreg.i64 sp
     v21 = const.i64 0x10
     v22 = add.i64 v20, v21
     v23 = load.i64 v22
-    setreg x19, v23
+    setreg x24, v23
     v24 = const.i64 0x18
     v25 = add.i64 v20, v24
     v26 = load.i64 v25
-    setreg x20, v26
+    setreg x25, v26
     v27 = load.i64 v20
     setreg x29, v27
     v28 = const.i64 0x8
@@ -350,11 +355,12 @@ block2 @0x1024:
 
     #[test]
     fn restores_of_values_on_entry_are_found() {
-        // x19 is changed on one path only: on both, the load puts back its value on entry.
+        // x24 is changed on one path only: on both, the load puts back its value on entry. x29
+        // travels in host registers, so its restore leaves nothing to the state.
         let r = restored(FRAMED);
-        assert_eq!(r.at_return.get(&2), Some(&(bit(Reg::x(19)) | bit(Reg::x(20)) | bit(Reg::x(29)))));
-        assert_eq!(r.setregs.len(), 3);
-        assert_eq!(r.registers(), bit(Reg::x(19)) | bit(Reg::x(20)) | bit(Reg::x(29)));
+        assert_eq!(r.at_return.get(&2), Some(&(bit(Reg::x(24)) | bit(Reg::x(25)))));
+        assert_eq!(r.setregs.len(), 2);
+        assert_eq!(r.registers(), bit(Reg::x(24)) | bit(Reg::x(25)));
         // Under the exact convention nothing is left unstored.
         let f = parse_function(FRAMED).expect("the text parses");
         assert_eq!(restored_at_return(&f, CallConvention::EXACT), Restores::default());
@@ -364,11 +370,11 @@ block2 @0x1024:
     fn a_call_on_the_way_leaves_the_restores_restores() {
         // block1 calls a function: sp and the save slots come back as they were (the caller checks
         // sp; the callee does not write into its caller's frame), so the loads still put back the
-        // values on entry, even after a callee that may change x19-x29. Whether the state still
+        // values on entry, even after a callee that may change x24-x29. Whether the state still
         // holds them is the code generator's flag's to say.
         let text = FRAMED.replace(
-            "    setreg x19, v13\n    jump block2\n",
-            "    setreg x19, v13\n    v14 = const.i64 0x1024\n    setreg x30, v14\n    \
+            "    setreg x24, v13\n    jump block2\n",
+            "    setreg x24, v13\n    v14 = const.i64 0x1024\n    setreg x30, v14\n    \
              call_guest 0x2000, ret 0x1024, block2\n",
         );
         let f = parse_function(&text).expect("the text parses");
@@ -408,12 +414,12 @@ block2 @0x1024:
     #[test]
     fn a_save_slot_overwritten_on_some_path_restores_nothing() {
         let text = FRAMED.replace(
-            "    setreg x19, v13\n",
-            "    setreg x19, v13\n    v40 = getreg.i64 sp\n    v41 = const.i64 0x10\n    v42 = add.i64 v40, v41\n    \
+            "    setreg x24, v13\n",
+            "    setreg x24, v13\n    v40 = getreg.i64 sp\n    v41 = const.i64 0x10\n    v42 = add.i64 v40, v41\n    \
              store v42, v13\n",
         );
         let r = restored(&text);
-        assert_eq!(r.at_return.get(&2), Some(&(bit(Reg::x(20)) | bit(Reg::x(29)))));
+        assert_eq!(r.at_return.get(&2), Some(&bit(Reg::x(25))));
     }
 
     #[test]

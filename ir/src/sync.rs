@@ -6,8 +6,8 @@
 //! It need not write back a register that still holds the value the state has, that is, one no
 //! path has written since the state was last brought up to date. The state is up to date where the
 //! function is entered (the registers are loaded from it) and after every call and system call
-//! (they are reloaded from it), but for x0 and x30, which translated functions hand each other in
-//! host registers (`PASSED_ONLY_IN_REGISTERS`) and which are dirty at entry and after calls; a register
+//! (they are reloaded from it), but for those translated functions hand each other in host registers
+//! (`PASSED_IN_REGISTERS`: x0, sp, x30, x19-x23, x29), which are dirty at entry and after calls; a register
 //! becomes dirty where a `setreg` writes it, but for a write of sp that is not a recognised raise
 //! (a lower or unknown value), which the code generator stores at once (`stack_pointer_raises`)
 //! and so leaves sp clean.
@@ -32,16 +32,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 pub(crate) use crate::convention::{
     bit, mask_of, range, to_set, Mask, CALLEE_SAVED, DEAD_AT_CALL, DEAD_AT_RETURN, FLAGS,
 };
-pub use crate::convention::{
-    CallConvention, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE, RESULT_REGISTER,
-};
+pub use crate::convention::{CallConvention, PASSED_IN_REGISTERS, PC_IN_STATE, RESULT_REGISTER, RETURNED_IN_REGISTERS};
 use crate::entities::Value;
 use crate::function::Function;
 use crate::inst::{BinaryOp, InstData, Terminator};
 use crate::reg::Reg;
 
-/// `PASSED_ONLY_IN_REGISTERS` as a mask.
-const PASSED_ONLY: Mask = mask_of(&PASSED_ONLY_IN_REGISTERS);
+/// `PASSED_IN_REGISTERS` as a mask.
+const PASSED: Mask = mask_of(&PASSED_IN_REGISTERS);
 
 /// True for a terminator that hands `PASSED_IN_REGISTERS` to other translated code: a call, or a
 /// jump that may leave the function.
@@ -114,11 +112,11 @@ fn dirty_masks(
             }
         }
     }
-    // Where the function is entered and where a call returns, x0 and x30 arrive in host registers
-    // (or are known) and the state's copies may be stale.
+    // Where the function is entered and where a call returns, the passed registers arrive in host
+    // registers (or are known) and the state's copies may be stale.
     let mut dirty_in: Vec<Mask> = vec![0; func.blocks.len()];
     for b in stale_at_start(func) {
-        dirty_in[b] |= PASSED_ONLY;
+        dirty_in[b] |= PASSED;
     }
     // Propagate along local edges until nothing grows. An edge that writes registers back passes
     // on only what it leaves alone.
@@ -138,7 +136,7 @@ fn dirty_masks(
     (0..func.blocks.len()).map(|b| out(b, &dirty_in)).collect()
 }
 
-/// The blocks at whose start `PASSED_ONLY_IN_REGISTERS` may differ from the state: the entry, the
+/// The blocks at whose start `PASSED_IN_REGISTERS` may differ from the state: the entry, the
 /// blocks of resume points, and the continuations of calls of guest code.
 fn stale_at_start(func: &Function) -> Vec<usize> {
     let mut blocks = vec![0];
@@ -151,17 +149,17 @@ fn stale_at_start(func: &Function) -> Vec<usize> {
     blocks
 }
 
-/// What edges into loops leave dirty: the flags, and x0 and x30, which every call in the loop
-/// hands over (and gets back) in host registers anyway.
-const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | PASSED_ONLY;
+/// What edges into loops leave dirty: the flags, and the passed registers, which every call in the
+/// loop hands over (and gets back) in host registers anyway.
+const NOT_WRITTEN_BACK_ON_EDGES: Mask = FLAGS | PASSED;
 
 /// The local edges that enter a loop containing a call or system call from outside it. The code
 /// generator writes the dirty registers back on them (all but the flags, which calls may leave
-/// out, and x0 and x30), so that inside the loop only what the loop itself writes is dirty. Without this, a
+/// out, and the passed registers), so that inside the loop only what the loop itself writes is dirty. Without this, a
 /// register written once before the loop would be dirty at every call in it, and stored on every
 /// iteration. Writing a register back early is always correct: the state must be exact only at
-/// synchronisation points, and one written again later is dirty again there. Edges leave the flags,
-/// x0 and x30 dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
+/// synchronisation points, and one written again later is dirty again there. Edges leave the flags
+/// and the passed registers dirty (`NOT_WRITTEN_BACK_ON_EDGES`).
 fn loop_entry_edges(func: &Function, successors: &[Vec<usize>]) -> FxHashSet<(usize, usize)> {
     let mut edges = FxHashSet::default();
     for body in crate::loops::loops(func) {
@@ -237,8 +235,8 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
         .filter(|&(_, m)| m != 0)
         .collect();
     for (b, bd) in func.blocks() {
-        // x0 and x30 leave in host registers there (as arguments, or the result and the pc), not
-        // through the state. (A `jump_indirect` may also go on locally, where they stay dirty: the
+        // The passed registers leave in host registers there (as arguments, or the results and the
+        // pc), not through the state. (A `jump_indirect` may also go on locally, where they stay dirty: the
         // code generator leaves them out only where the jump leaves.)
         let leaves = matches!(
             bd.term,
@@ -248,7 +246,7 @@ pub fn sync_sets(func: &Function, convention: CallConvention) -> SyncSets {
                 | Terminator::Return { .. }
         );
         if leaves {
-            dirty[b.index()] &= !PASSED_ONLY;
+            dirty[b.index()] &= !PASSED;
         }
     }
     // What a return leaves dead is not written back there. At a call, what the convention leaves
@@ -382,7 +380,7 @@ fn live_masks(
             out |= PASSED_IN_REGISTERS.iter().fold(0, |m, &r| m | bit(r));
         } else if matches!(term, Terminator::Return { .. }) {
             // (x30 is the return's target operand, read by a `getreg` of its own.)
-            out |= bit(RESULT_REGISTER);
+            out |= mask_of(&RETURNED_IN_REGISTERS);
         }
         for &s in &successors[b] {
             out |= live_in[s] | flushed.get(&(b, s)).copied().unwrap_or(0);
@@ -414,6 +412,22 @@ mod tests {
 
     fn regs(names: &[&str]) -> BTreeSet<Reg> {
         names.iter().map(|n| Reg::parse(n).unwrap()).collect()
+    }
+
+    /// `regs(names)` with the registers passed in host registers, which are dirty where a
+    /// function is entered and after a call.
+    fn with_passed(names: &[&str]) -> BTreeSet<Reg> {
+        let mut set = regs(names);
+        set.extend(PASSED_IN_REGISTERS);
+        set
+    }
+
+    /// `regs(names)` with the registers a return hands back in host registers, which are live
+    /// where it returns.
+    fn with_returned(names: &[&str]) -> BTreeSet<Reg> {
+        let mut set = regs(names);
+        set.extend(RETURNED_IN_REGISTERS);
+        set
     }
 
     #[test]
@@ -450,15 +464,15 @@ block3 @0x1010:
         assert_eq!(standard[0], regs(&["x1"]));
         // x0 came back from the call in a host register and x30 is known from the return address,
         // so the system call stores them.
-        assert_eq!(exact[2], regs(&["x0", "x30", "n", "c"]));
-        assert_eq!(standard[2], regs(&["x0", "x30", "n", "c"]));
+        assert_eq!(exact[2], with_passed(&["n", "c"]));
+        assert_eq!(standard[2], with_passed(&["n", "c"]));
         assert_eq!(exact[3], regs(&["n"]));
         assert!(standard[3].is_empty());
     }
 
     #[test]
     fn the_procedure_call_standard_leaves_scratch_registers_out_at_returns_and_calls() {
-        // block0 writes x1 (a result), x2 and x9 (scratch), x19 (callee-saved), q4 and q8 and calls;
+        // block0 writes x1 (a result), x2 and x9 (scratch), x24 (callee-saved), q4 and q8 and calls;
         // the continuation reads x10 and writes everything again before it returns.
         let f = parse_function(
             "function f @0x1000 {
@@ -470,7 +484,7 @@ block0 @0x1000:
     setreg x9, v0
     setreg x10, v0
     setreg x18, v0
-    setreg x19, v0
+    setreg x24, v0
     v1 = getreg.i128 q4
     setreg q8, v1
     setreg q16, v1
@@ -481,7 +495,7 @@ block1 @0x1004:
     setreg x2, v2
     setreg x9, v2
     setreg x18, v2
-    setreg x19, v2
+    setreg x24, v2
     setreg q3, v1
     setreg q4, v1
     setreg q8, v1
@@ -494,15 +508,15 @@ block1 @0x1004:
         let exact = sync_sets(&f, CallConvention::EXACT).dirty_at_end;
         let standard = sync_sets(&f, CallConvention::AAPCS64).dirty_at_end;
         // The call passes arguments in x0-x8 and v0-v7 and x18 (the static chain), and the callee
-        // saves x19 and q8's low half; x9 and q16 pass nothing, but x10 is read after the call.
-        assert_eq!(exact[0], regs(&["x1", "x2", "x9", "x10", "x18", "x19", "q8", "q16"]));
-        assert_eq!(standard[0], regs(&["x1", "x2", "x10", "x18", "x19", "q8"]));
-        // The return hands back x1 and q3 and the callee-saved x19 and q8, nothing else.
-        assert_eq!(exact[1], regs(&["x1", "x2", "x9", "x18", "x19", "q3", "q4", "q8", "q16"]));
-        assert_eq!(standard[1], regs(&["x1", "x19", "q3", "q8"]));
+        // saves x24 and q8's low half; x9 and q16 pass nothing, but x10 is read after the call.
+        assert_eq!(exact[0], regs(&["x1", "x2", "x9", "x10", "x18", "x24", "q8", "q16"]));
+        assert_eq!(standard[0], regs(&["x1", "x2", "x10", "x18", "x24", "q8"]));
+        // The return hands back x1 and q3 and the callee-saved x24 and q8, nothing else.
+        assert_eq!(exact[1], regs(&["x1", "x2", "x9", "x18", "x24", "q3", "q4", "q8", "q16"]));
+        assert_eq!(standard[1], regs(&["x1", "x24", "q3", "q8"]));
         // After the call, x10 is read, x30 is returned to and x0 handed back.
         let live = sync_sets(&f, CallConvention::AAPCS64).live_at_start;
-        assert_eq!(live[1], regs(&["x0", "x10", "x30"]));
+        assert_eq!(live[1], with_returned(&["x10", "x30"]));
     }
 
     #[test]
@@ -556,36 +570,39 @@ block2 @0x1008:
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             dirty[b.index()].clone()
         };
-        // x0 and x30 arrived in host registers; the call and the return hand them on the same way.
-        assert_eq!(at(0x1000), regs(&["x0", "x1", "x30"]));
+        // The passed registers arrived in host registers; the call and the return hand them on the
+        // same way.
+        assert_eq!(at(0x1000), with_passed(&["x1"]));
         assert_eq!(at(0x1004), regs(&["x1", "x2"]));
-        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean but x0 and x30).
+        // 0x1008 is reached from 0x1000 directly (x1 dirty) and after 0x1004's call (all clean but
+        // the passed registers, which its return hands on).
         assert_eq!(at(0x1008), regs(&["x1", "x4"]));
 
         let live_at = |addr: u64| {
             let (b, _) = f.blocks().find(|(_, bd)| bd.guest_addr == Some(addr)).unwrap();
             live[b.index()].clone()
         };
-        // 0x1008 reads x3, at its return writes back x1 (dirty on one path) and returns x0, so
-        // all three must be there after the call; x4 is written before its write-back.
-        assert_eq!(live_at(0x1008), regs(&["x0", "x1", "x3"]));
+        // 0x1008 reads x3, at its return writes back x1 (dirty on one path) and returns x0 and
+        // the other returned registers, so all must be there after the call; x4 is written before
+        // its write-back.
+        assert_eq!(live_at(0x1008), with_returned(&["x1", "x3"]));
         // The call in 0x1004 reloads what 0x1008 needs, so 0x1004 needs only what it writes back
         // and what it passes in host registers.
-        assert_eq!(live_at(0x1004), regs(&["x0", "x1", "sp", "x30"]));
+        assert_eq!(live_at(0x1004), with_passed(&["x1"]));
         // The entry reads x0; x1 is written before anything reads it.
-        assert_eq!(live_at(0x1000), regs(&["x0", "x3", "sp", "x30"]));
+        assert_eq!(live_at(0x1000), with_passed(&["x3"]));
     }
 
     #[test]
     fn callee_saved_registers_and_sp_stay_live_through_calls_under_the_standard() {
-        // x19 is read after the call; x1 too, but a callee may change x1.
+        // x24 is read after the call; x1 too, but a callee may change x1.
         let f = parse_function(
             "function f @0x1000 {
     resume 0x1004 block1
 block0 @0x1000:
     call_guest 0x2000, ret 0x1004, block1
 block1 @0x1004:
-    v0 = getreg.i64 x19
+    v0 = getreg.i64 x24
     v1 = getreg.i64 x1
     v2 = add.i64 v0, v1
     return v2
@@ -594,51 +611,52 @@ block1 @0x1004:
         .unwrap();
         let exact = sync_sets(&f, CallConvention::EXACT).live_at_start;
         let standard = sync_sets(&f, CallConvention::AAPCS64).live_at_start;
-        assert_eq!(exact[1], regs(&["x0", "x1", "x19"]));
-        assert_eq!(exact[0], regs(&["x0", "sp", "x30"]));
-        // The caller goes on with its own x19, and compares its sp with the state's.
-        assert_eq!(standard[1], regs(&["x0", "x1", "x19"]));
-        assert_eq!(standard[0], regs(&["x0", "x19", "sp", "x30"]));
+        assert_eq!(exact[1], with_returned(&["x1", "x24"]));
+        assert_eq!(exact[0], with_passed(&[]));
+        // The caller goes on with its own x24, and compares its sp with the one returned.
+        assert_eq!(standard[1], with_returned(&["x1", "x24"]));
+        assert_eq!(standard[0], with_passed(&["x24"]));
     }
 
     #[test]
     fn edges_into_a_loop_that_calls_write_back_what_is_dirty_before_it() {
-        // block0 writes x19 and z, then enters a loop (block1, block2) that calls and counts x20.
+        // block0 writes x24 and z, then enters a loop (block1, block2) that calls and counts x25.
         let f = parse_function(
             "function f @0x1000 {
     resume 0x1008 block2
 block0 @0x1000:
     v0 = getreg.i64 x0
-    setreg x19, v0
+    setreg x24, v0
     v1 = icmp.eq.i64 v0, v0
     setreg z, v1
     jump block1
 block1 @0x1004:
     call_guest 0x2000, ret 0x1008, block2
 block2 @0x1008:
-    v2 = getreg.i64 x20
+    v2 = getreg.i64 x25
     v3 = const.i64 0x1
     v4 = add.i64 v2, v3
-    setreg x20, v4
+    setreg x25, v4
     v5 = icmp.eq.i64 v4, v3
     branch v5, block1, block3
 block3 @0x100c:
-    v6 = getreg.i64 x19
+    v6 = getreg.i64 x24
     return v6
 }",
         )
         .unwrap();
         let sets = sync_sets(&f, CallConvention::AAPCS64);
-        // x19 is written back once, on the way into the loop; the flags are left to the call.
-        assert_eq!(sets.written_back_on_edge.get(&(0, 1)), Some(&regs(&["x19"])));
+        // x24 is written back once, on the way into the loop; the flags are left to the call.
+        assert_eq!(sets.written_back_on_edge.get(&(0, 1)), Some(&regs(&["x24"])));
         assert_eq!(sets.written_back_on_edge.len(), 1);
-        // In the loop only x20 is dirty at the call; z came in from before it, and calls drop it.
-        assert_eq!(sets.dirty_at_end[1], regs(&["x20"]));
-        // x0 comes back from the call in a host register, and x30 is the known return address.
-        assert_eq!(sets.dirty_at_end[2], regs(&["x0", "x20", "x30"]));
-        // The write-back reads x19, so the entry loads it (with x20, which the loop reads, and what
+        // In the loop only x25 is dirty at the call; z came in from before it, and calls drop it.
+        assert_eq!(sets.dirty_at_end[1], regs(&["x25"]));
+        // The passed registers come back from the call in host registers, and x30 is the known
+        // return address.
+        assert_eq!(sets.dirty_at_end[2], with_passed(&["x25"]));
+        // The write-back reads x24, so the entry loads it (with x25, which the loop reads, and what
         // the call passes).
-        assert_eq!(sets.live_at_start[0], regs(&["x0", "x20", "sp", "x30"]));
+        assert_eq!(sets.live_at_start[0], with_passed(&["x25"]));
     }
 
     #[test]
@@ -713,6 +731,8 @@ block3 @0x1014:
     v8 = getreg.i64 x30
     return v8
 block4 @0x1018:
+    syscall 0x1018, block5
+block5 @0x101c:
     v9 = getreg.i64 x30
     return v9
 }",
@@ -737,6 +757,8 @@ block0 @0x1000:
     v3 = const.i64 0x20
     v4 = add.i64 v2, v3
     setreg sp, v4
+    syscall 0x1000, block1
+block1 @0x1004:
     v5 = getreg.i64 x30
     return v5
 }",

@@ -1,12 +1,14 @@
 //! The dispatcher: how control moves between translated code, the fallback engine and the
 //! runtime, and the entry points translated code calls.
 //!
-//! Translated functions have type `GuestFn`: they start at their entry, or resume at any leader
-//! the table lists, and return when the guest function returns, with x0 and the return address.
-//! x0, sp and x30 travel as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`); the state's x0
-//! and x30 are stale while translated code runs, and the runtime writes the returned x0 and pc
-//! back, and the pc to x30 as well (a return went to x30's value), unless the pc is `PC_IN_STATE`,
-//! which says that the state holds the exact pc and x30. The
+//! Translated functions (`GuestFn`) start at their entry, or resume at any leader the table
+//! lists, and return when the guest function returns, with the return address and the registers
+//! they hand back. x0, sp, x30, x19-x23 and x29 travel as arguments
+//! (`vmtrans_ir::sync::PASSED_IN_REGISTERS`), so the state's copies are stale while translated
+//! code runs; the runtime enters it through a trampoline (`crate::trampolines`) that passes the
+//! state's values and stores back what comes back, and writes the returned pc to x30 as well (a
+//! return went to x30's value), unless the pc is `PC_IN_STATE`, which says that the state holds
+//! the exact pc and x30. The
 //! table, sorted by guest address, maps every address at which translated code can be entered to
 //! its function. A guest address not in the table is run by the fallback engine, one block at a
 //! time, until control reaches an address that is.
@@ -22,11 +24,12 @@ use vmtrans_ir::sync::PC_IN_STATE;
 use crate::memory::GuestBase;
 use crate::{fallback, signal, thread};
 
-/// A translated function: `(state, pc, x0, sp, x30) -> {x0, pc}` (translator/src/llvm/types.rs).
-pub type GuestFn = unsafe extern "C" fn(*mut CpuState, u64, u64, u64, u64) -> GuestReturn;
+/// The address of a translated function. Its convention is not the C one
+/// (translator/src/llvm/types.rs, `guest_fn`): only `crate::trampolines` calls it.
+pub type GuestFn = unsafe extern "C" fn();
 
-/// What a translated function returns: x0 and the guest address it returned to, which is x30's
-/// value too, or `PC_IN_STATE` (see `enter`).
+/// What the runtime's side of a call of translated code gets back (`crate::trampolines`): x0 and
+/// the guest address it returned to, which is x30's value too, or `PC_IN_STATE` (see `enter`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct GuestReturn {
@@ -41,7 +44,13 @@ pub struct GuestReturn {
 /// `f` must be a translated function of this program and `state` the calling thread's state.
 unsafe fn enter(f: GuestFn, state: &mut CpuState) {
     // SAFETY: as the caller promises.
-    let r = unsafe { f(state, state.pc, state.x[0], state.sp, state.x[30]) };
+    let r = unsafe { crate::trampolines::call_translated(f, state) };
+    take_return(state, r);
+}
+
+/// Writes back what translated code returned (its other returned registers are in the state
+/// already): x0, and the pc, which is x30 too, unless it is `PC_IN_STATE`.
+fn take_return(state: &mut CpuState, r: GuestReturn) {
     state.x[0] = r.x0;
     if r.pc != PC_IN_STATE {
         // The code returned by RET, to x30, which it did not store.
@@ -233,15 +242,21 @@ pub fn before_exit() {
     }
 }
 
-/// Translated code jumps here for a guest address it cannot reach directly: runs from `pc`
-/// until translated code has been entered once and returned (so the caller's frame returns in
-/// turn, as the guest function that jumped would), or until the thread exits. It has the type of
-/// a translated function (`GuestFn`), whose registers it takes and returns.
+/// Translated code jumps here (through `vmtrans_dispatch` in `crate::trampolines`, which has the
+/// convention of translated code and has stored the other passed registers) for a guest address
+/// it cannot reach directly: runs from `pc` until translated code has been entered once and
+/// returned (so the caller's frame returns in turn, as the guest function that jumped would), or
+/// until the thread exits.
 ///
 /// # Safety
 /// `state` must be the calling thread's guest state.
-#[no_mangle]
-pub unsafe extern "C" fn vmtrans_dispatch(state: *mut CpuState, pc: u64, x0: u64, sp: u64, x30: u64) -> GuestReturn {
+pub(crate) unsafe extern "C" fn vmtrans_dispatch_c(
+    state: *mut CpuState,
+    pc: u64,
+    x0: u64,
+    sp: u64,
+    x30: u64,
+) -> GuestReturn {
     let state = unsafe { &mut *state };
     state.pc = pc;
     state.x[0] = x0;
@@ -371,27 +386,19 @@ pub extern "C" fn vmtrans_helper_cntvct() -> u64 {
 mod tests {
     use super::*;
 
-    /// A translated function that returned by RET to 0x4008 with x0 = 7.
-    unsafe extern "C" fn returns_by_ret(_: *mut CpuState, _: u64, _: u64, _: u64, _: u64) -> GuestReturn {
-        GuestReturn { x0: 7, pc: 0x4008 }
-    }
-
-    /// One that made a system call after which a handler moved the pc, leaving the state exact.
-    unsafe extern "C" fn returns_the_state(state: *mut CpuState, _: u64, _: u64, _: u64, _: u64) -> GuestReturn {
-        let state = unsafe { &mut *state };
-        state.pc = 0x5000;
-        state.x[30] = 0x4010;
-        state_return(state)
-    }
-
     #[test]
     fn a_returned_pc_is_x30_too_unless_it_says_the_state_holds_both() {
         let mut state = CpuState { pc: 0x4000, ..CpuState::default() };
         state.x[30] = 0x1234;
-        unsafe { enter(returns_by_ret, &mut state) };
+        // A translated function that returned by RET to 0x4008 with x0 = 7.
+        take_return(&mut state, GuestReturn { x0: 7, pc: 0x4008 });
         assert_eq!((state.x[0], state.pc, state.x[30]), (7, 0x4008, 0x4008));
 
-        unsafe { enter(returns_the_state, &mut state) };
+        // One that made a system call after which a handler moved the pc, leaving the state exact.
+        state.pc = 0x5000;
+        state.x[30] = 0x4010;
+        let r = state_return(&state);
+        take_return(&mut state, r);
         assert_eq!((state.pc, state.x[30]), (0x5000, 0x4010));
     }
 

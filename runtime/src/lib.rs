@@ -19,5 +19,6 @@ pub mod stack;
 pub mod start;
 pub mod syscall;
 pub mod thread;
+mod trampolines;
 pub mod vfork;
 pub mod vma;

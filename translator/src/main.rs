@@ -98,9 +98,10 @@ struct Cli {
     /// vmtrans follows the AArch64 procedure call standard, which every compiler and C library obeys:
     /// no function receives condition flags (NZCV) from its caller or hands flags back to it, nor
     /// scratch registers other than arguments (x0-x8, x18, v0-v7) and results (x0, x1, v0-v3), so
-    /// those are neither computed nor written back there; and a callee returns x19-x29 and sp as it
-    /// found them, so after a call the caller goes on with the values it held (it checks that sp is
-    /// unchanged, so coroutine switches stay exact). Call-heavy code runs markedly faster. Only
+    /// those are neither computed nor written back there; and a callee returns x24-x28 as it found
+    /// them, so after a call the caller goes on with the values it held (it checks that sp is
+    /// unchanged, so coroutine switches stay exact; x19-x23, x29 and sp come back from the callee
+    /// as they are, either way). Call-heavy code runs markedly faster. Only
     /// hand-written assembly that passes a condition or another scratch register through a call or
     /// a return, or that changes a caller's callee-saved registers, needs this. (Old name:
     /// --flags-across-calls.)

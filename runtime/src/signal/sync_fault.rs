@@ -9,8 +9,8 @@
 //! kernel's siginfo (si_addr the guest address, si_code SEGV_MAPERR for an address the guest has not
 //! mapped and SEGV_ACCERR for one it may not access that way, BUS_* from the host for SIGBUS) and a
 //! context whose pc and registers are those of the last safe point, not of the faulting instruction
-//! (x0 and x30, which translated code hands over in host registers at calls and returns, as last
-//! stored, which may be earlier still).
+//! (x0, sp, x30, x19-x23 and x29, which translated code hands over in host registers at calls and
+//! returns, as last stored, which may be earlier still).
 //!
 //! The handler may leave by siglongjmp (probing memory), _exit or abort; the host frames of the faulted
 //! code are then abandoned: `run_protected` at the base of every guest thread's loop is a checkpoint

@@ -77,7 +77,7 @@ impl FnLowering<'_> {
 
     /// An indirect call through the lookup cache: the translation of `target` is called directly
     /// when there is one, else `vmtrans_call` runs the target until it returns to `ret_addr`.
-    /// Returns the `{x0, pc}` the call returned.
+    /// Returns what the call returned.
     pub(super) fn indirect_call_via_cache(&self, target: LLVMValueRef, ret_addr: u64) -> LLVMValueRef {
         self.join_results(|arrive| {
             self.with_inline_lookup(

@@ -1,19 +1,19 @@
-//! Lowering of one IR function to one LLVM function
-//! `{i64 x0, i64 pc} g_<addr>(ptr state, i64 pc, i64 x0, i64 sp, i64 x30)`.
+//! Lowering of one IR function to one LLVM function `g_<addr>(ptr state, i64 pc, ...)` of the
+//! type and convention `Types::guest_fn` describes.
 //!
 //! Guest registers the function touches live in allocas (LLVM's mem2reg makes them SSA values):
-//! x0, sp and x30 arrive as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`), the others are
-//! loaded from the state where a path first reads them (`vmtrans_ir::lazy_loads`; resume points load
-//! them at once); after every call x0 comes back as a result and the others are
-//! reloaded (but the callee-saved ones the call convention keeps). They are stored back before
-//! every call and exit, and only those a path may have written since the state was last brought
-//! up to date (ir/src/sync.rs) are stored; x0 leaves by calls, jumps and returns in a host
-//! register, never through the state. The function starts at its entry when `pc` is its entry
+//! x0, sp, x30, x19-x23 and x29 arrive as arguments (`vmtrans_ir::sync::PASSED_IN_REGISTERS`), the
+//! others are loaded from the state where a path first reads them (`vmtrans_ir::lazy_loads`; resume
+//! points load them at once); after every call the passed registers but x30 come back as results
+//! and the others are reloaded (but the callee-saved ones the call convention keeps). They are
+//! stored back before every call and exit, and only those a path may have written since the state
+//! was last brought up to date (ir/src/sync.rs) are stored; the passed registers leave by calls,
+//! jumps and returns in host registers, never through the state. The function starts at its entry when `pc` is its entry
 //! address, and otherwise resumes at the block of that guest address (return sites, jump-table
 //! targets, any leader the global table lists), so the dispatcher can re-enter it.
 //! Calls of translated functions are native calls; after one returns, the pc it returns must be
-//! the expected return address (and, where callee-saved registers are kept, the state's sp the one
-//! the function holds), else the function returns at once, handing on what it got (its frame was
+//! the expected return address (and, where callee-saved registers are kept, the returned sp the
+//! one the function holds), else the function returns at once, handing on what it got (its frame was
 //! unwound by a longjmp, or a context switch came back on another stack) and the caller up the
 //! host stack checks in turn; the dispatcher at the bottom resumes at the returned pc.
 //!
@@ -39,14 +39,13 @@ use vmtrans_ir::lazy_loads::unloaded_at_start;
 use vmtrans_ir::loops::invariant_address_loads;
 use vmtrans_ir::prefix::Prefix;
 use vmtrans_ir::sync::{
-    stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE,
-    RESULT_REGISTER,
+    stack_pointer_raises, CallConvention, SyncSets, PASSED_IN_REGISTERS, PC_IN_STATE, RETURNED_IN_REGISTERS,
 };
 use vmtrans_ir::{Function, Reg, Type, Value};
 
 use restores::{flag_bits, RestoreFlags};
 
-use super::types::{Types, NONAME};
+use super::types::{make_guest_call, return_field, Types, NONAME, PC_FIELD};
 use super::{CodegenOptions, GuestBase};
 
 mod control;
@@ -476,10 +475,11 @@ impl<'a> FnLowering<'a> {
         self.write_back(&self.dirty_at_end[block]);
     }
 
-    /// `flush` where control leaves the function by a jump that passes x0 and x30 in host registers.
+    /// `flush` where control leaves the function by a jump that passes `PASSED_IN_REGISTERS` in
+    /// host registers.
     fn flush_leaving(&self, block: usize) {
         let mut regs = self.dirty_at_end[block].clone();
-        for r in PASSED_ONLY_IN_REGISTERS {
+        for r in PASSED_IN_REGISTERS {
             regs.remove(&r);
         }
         self.write_back(&regs);
@@ -547,25 +547,29 @@ impl<'a> FnLowering<'a> {
         self.t.const_int(self.t.i64, x as u128)
     }
 
-    /// The `{x0, pc}` pair a translated function returns.
-    fn guest_return_value(&self, x0: LLVMValueRef, pc: LLVMValueRef) -> LLVMValueRef {
+    /// What a translated function returns: the pc, and `value(r)` for each register of
+    /// `RETURNED_IN_REGISTERS`.
+    fn guest_return_value(&self, pc: LLVMValueRef, value: impl Fn(Reg) -> LLVMValueRef) -> LLVMValueRef {
         unsafe {
-            let v = LLVMGetPoison(self.t.guest_ret);
-            let v = LLVMBuildInsertValue(self.b, v, x0, 0, NONAME);
-            LLVMBuildInsertValue(self.b, v, pc, 1, NONAME)
+            let mut v = LLVMGetPoison(self.t.guest_ret);
+            v = LLVMBuildInsertValue(self.b, v, pc, PC_FIELD, NONAME);
+            for r in RETURNED_IN_REGISTERS {
+                v = LLVMBuildInsertValue(self.b, v, value(r), return_field(r), NONAME);
+            }
+            v
         }
     }
 
-    /// The `{x0, pc}` pair the state holds (after the runtime ran guest code), with
-    /// `PC_IN_STATE` for the pc when the state's x30 is another value (whoever receives any other
-    /// pc takes it for x30 too).
+    /// What the state holds (after the runtime ran guest code) as a translated function returns
+    /// it, with `PC_IN_STATE` for the pc when the state's x30 is another value (whoever receives
+    /// any other pc takes it for x30 too).
     fn state_return_value(&self) -> LLVMValueRef {
         unsafe {
             let pc = self.load_pc();
             let x30 = self.load_from_state(Reg::x(30));
             let differs = self.icmp(LLVMIntPredicate::LLVMIntNE, x30, pc);
             let pc = LLVMBuildSelect(self.b, differs, self.const64(PC_IN_STATE), pc, NONAME);
-            self.guest_return_value(self.load_from_state(RESULT_REGISTER), pc)
+            self.guest_return_value(pc, |r| self.load_from_state(r))
         }
     }
 
@@ -595,6 +599,7 @@ impl<'a> FnLowering<'a> {
             let mut args = vec![self.state, target];
             args.extend(passed);
             let c = LLVMBuildCall2(self.b, self.t.guest_fn, callee, args.as_mut_ptr(), args.len() as u32, NONAME);
+            make_guest_call(self.t.ctx, c);
             if tail {
                 LLVMSetTailCallKind(c, LLVMTailCallKind::LLVMTailCallKindMustTail);
                 LLVMBuildRet(self.b, c);

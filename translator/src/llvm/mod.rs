@@ -2,9 +2,9 @@
 //! reads (the guest image and the guest-address-to-code table), optimises, and writes an x86-64
 //! object file.
 //!
-//! The contract with the runtime (runtime/src/dispatch.rs) is: every translated function has type
-//! `{i64 x0, i64 pc} (ptr state, i64 pc, i64 x0, i64 sp, i64 x30)` (`Types::guest_fn`, the
-//! runtime's `GuestFn`), and so has `vmtrans_dispatch`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
+//! The contract with the runtime (runtime/src/dispatch.rs, runtime/src/trampolines.rs) is: every
+//! translated function has the type and convention `Types::guest_fn` describes (the runtime's
+//! `GuestFn`, which it calls through a trampoline), and so has `vmtrans_dispatch`; `vmtrans_func_table` lists `{ i64 guest_addr, ptr code }` pairs,
 //! sorted by address, for every guest address at which translated code can be entered; and
 //! `vmtrans_guest_image` holds the guest ELF file; both are handed to the runtime by the C `main`
 //! this module also emits, which calls `vmtrans_start(argc, argv, envp, &vmtrans_program)`.
@@ -115,6 +115,8 @@ unsafe fn add_enum_attribute(ctx: LLVMContextRef, function: LLVMValueRef, name: 
 unsafe fn set_guest_fn_attributes(ctx: LLVMContextRef, function: LLVMValueRef, opts: &CodegenOptions) {
     // SAFETY: as for the callee.
     unsafe {
+        LLVMSetFunctionCallConv(function, types::GUEST_CALL_CONV);
+        add_string_attribute(ctx, function, types::NO_CALLEE_SAVED, "");
         set_dynamic_denormal_mode(ctx, function);
         if let Some(cpu) = tuning_for(&opts.target_cpu) {
             add_string_attribute(ctx, function, "tune-cpu", cpu);
@@ -558,7 +560,14 @@ unsafe fn declare_runtime(m: LLVMModuleRef, t: &Types) -> RuntimeFns {
         let cache_name = cname("vmtrans_lookup_cache");
         let lookup_cache = LLVMAddGlobal(m, t.i64, cache_name.as_ptr());
         RuntimeFns {
-            dispatch: declare(m, "vmtrans_dispatch", t.guest_fn),
+            // The runtime's trampoline, which has the type and convention of translated code
+            // (runtime/src/trampolines.rs).
+            dispatch: {
+                let dispatch = declare(m, "vmtrans_dispatch", t.guest_fn);
+                LLVMSetFunctionCallConv(dispatch, types::GUEST_CALL_CONV);
+                add_string_attribute(t.ctx, dispatch, types::NO_CALLEE_SAVED, "");
+                dispatch
+            },
             call: declare(m, "vmtrans_call", call_ty),
             call_ty,
             syscall: declare(m, "vmtrans_syscall", syscall_ty),

@@ -33,15 +33,60 @@ pub struct Types {
     pub f64: LLVMTypeRef,
     pub ptr: LLVMTypeRef,
     pub void: LLVMTypeRef,
-    /// The type of every translated function (and of `vmtrans_dispatch`):
-    /// `{ i64 x0, i64 pc } (ptr state, i64 pc, i64 x0, i64 sp, i64 x30)`. The guest registers
-    /// `vmtrans_ir::sync::PASSED_IN_REGISTERS` travel as arguments, in that order, and a return
-    /// hands back x0 and the pc it returns to, which is also x30's value, or
-    /// `vmtrans_ir::sync::PC_IN_STATE`. It is the C ABI's too (six integer arguments, a
-    /// two-word result in rax and rdx), so the runtime calls translated code directly.
+    /// The type of every translated function (and of `vmtrans_dispatch`), under LLVM's
+    /// `x86_regcallcc` (`GUEST_CALL_CONV`):
+    /// `{ i64 × 11 } (ptr state, i64 pc, i64 × 9)`. The guest registers
+    /// `vmtrans_ir::sync::PASSED_IN_REGISTERS` travel as the arguments after the pc, in that
+    /// order, and a return hands back the pc it returns to (field 1: x30's value too, or
+    /// `vmtrans_ir::sync::PC_IN_STATE`) and `RETURNED_IN_REGISTERS`, each in the field of the
+    /// same number as its argument (`return_field`), so that a value a function hands on
+    /// unchanged stays in its host register; fields 0 and 4 (the state and x30) are unused. All
+    /// eleven are host registers both ways (rax, rcx, rdx, rdi, rsi, r8, r9, r12-r15), which the
+    /// runtime's entry and dispatcher trampolines rely on (runtime/src/trampolines.rs).
     pub guest_fn: LLVMTypeRef,
-    /// `{ i64 x0, i64 pc }`, what a translated function returns.
+    /// What a translated function returns (see `guest_fn`).
     pub guest_ret: LLVMTypeRef,
+}
+
+/// The calling convention of translated functions (see `Types::guest_fn`).
+pub const GUEST_CALL_CONV: u32 = inkwell::llvm_sys::LLVMCallConv::LLVMX86RegCallCallConv as u32;
+
+/// The function and call-site attribute that leaves translated functions no callee-saved host
+/// register. `x86_regcallcc` alone would make them keep rbx, rbp and xmm8-xmm15 for their
+/// callers, and so save all eight vector registers in the prologue of every function with a call
+/// of C code (a system call, a signal poll) on any path. Without callee-saved registers a caller
+/// keeps what it needs after a call on the host stack itself; what a call of translated code hands
+/// back (x19-x23, x29, sp) needs no keeping.
+pub const NO_CALLEE_SAVED: &str = "no_callee_saved_registers";
+
+/// Makes `call` a call of translated code (or of `vmtrans_dispatch`): `GUEST_CALL_CONV`, and no
+/// register kept across it (`NO_CALLEE_SAVED`).
+///
+/// # Safety
+/// `call` must be a call instruction of context `ctx`.
+pub unsafe fn make_guest_call(ctx: LLVMContextRef, call: LLVMValueRef) {
+    // SAFETY: as the caller promises; the attribute's strings outlive the call, which copies them.
+    unsafe {
+        LLVMSetInstructionCallConv(call, GUEST_CALL_CONV);
+        let attribute = LLVMCreateStringAttribute(
+            ctx,
+            NO_CALLEE_SAVED.as_ptr().cast(),
+            NO_CALLEE_SAVED.len() as u32,
+            c"".as_ptr(),
+            0,
+        );
+        LLVMAddCallSiteAttribute(call, inkwell::llvm_sys::LLVMAttributeFunctionIndex, attribute);
+    }
+}
+
+/// The field of `Types::guest_ret` holding the pc returned to.
+pub const PC_FIELD: u32 = 1;
+
+/// The field of `Types::guest_ret` holding register `r` of `RETURNED_IN_REGISTERS`: the number of
+/// the argument that passes it.
+pub fn return_field(r: vmtrans_ir::Reg) -> u32 {
+    let i = vmtrans_ir::sync::PASSED_IN_REGISTERS.iter().position(|&p| p == r).expect("a passed register");
+    2 + i as u32
 }
 
 impl Types {
@@ -52,9 +97,10 @@ impl Types {
             let ptr = LLVMPointerTypeInContext(ctx, 0);
             let void = LLVMVoidTypeInContext(ctx);
             let i64 = LLVMInt64TypeInContext(ctx);
-            let mut fields = [i64, i64];
-            let guest_ret = LLVMStructTypeInContext(ctx, fields.as_mut_ptr(), 2, 0);
-            let mut params = [ptr, i64, i64, i64, i64];
+            let mut fields = [i64; 2 + vmtrans_ir::sync::PASSED_IN_REGISTERS.len()];
+            let guest_ret = LLVMStructTypeInContext(ctx, fields.as_mut_ptr(), fields.len() as u32, 0);
+            let mut params = [i64; 2 + vmtrans_ir::sync::PASSED_IN_REGISTERS.len()];
+            params[0] = ptr;
             Types {
                 ctx,
                 i1: LLVMInt1TypeInContext(ctx),

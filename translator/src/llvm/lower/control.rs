@@ -10,21 +10,21 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMAtomicOrdering, LLVMCallConv, LLVMIntPredicate};
 use vmtrans_ir::inst::Terminator;
-use vmtrans_ir::sync::{PASSED_IN_REGISTERS, PASSED_ONLY_IN_REGISTERS, PC_IN_STATE, RESULT_REGISTER};
+use vmtrans_ir::sync::{PASSED_IN_REGISTERS, PC_IN_STATE, RETURNED_IN_REGISTERS};
 use vmtrans_ir::Reg;
 
 use super::FnLowering;
-use crate::llvm::types::NONAME;
+use crate::llvm::types::{return_field, NONAME, PC_FIELD};
 
 impl FnLowering<'_> {
     /// After a call that should come back to `ret_addr`: go on in `cont` if the pc it returned is
     /// `ret_addr`, else return (the frame was unwound). `returned` is what a translated callee
-    /// returned (x0 and the pc); without it (a system call) both are the state's. Going on reloads
-    /// the registers `cont` needs, except x0 when it was returned, x30, which is `ret_addr` when a
-    /// callee returned there (a RET goes to x30), and those of `kept` (callee-saved
-    /// under the call convention, `CallConvention::kept_across`), which the callee returned
-    /// unchanged, provided the state's sp is the one this function holds. With another sp (a
-    /// context switch came back to this return address on another stack) the function returns
+    /// returned (the pc and `RETURNED_IN_REGISTERS`); without it (a system call) all are the
+    /// state's. Going on reloads the registers `cont` needs, except those returned, x30, which is
+    /// `ret_addr` when a callee returned there (a RET goes to x30), and those of `kept`
+    /// (callee-saved under the call convention, `CallConvention::kept_across`), which the callee
+    /// left unchanged, provided the sp it returned is the one this function holds. With another sp
+    /// (a context switch came back to this return address on another stack) the function returns
     /// too: the dispatcher then resumes at `ret_addr` in a block that reloads everything.
     pub(super) fn after_call(
         &mut self,
@@ -34,8 +34,8 @@ impl FnLowering<'_> {
         returned: Option<LLVMValueRef>,
         bbs: &[LLVMBasicBlockRef],
     ) {
-        // A callee that may change x19-x29 may have stored them (a system call's handler too).
-        if !kept.contains(&Reg::x(19)) {
+        // A callee that may change x24-x28 may have stored them (a system call's handler too).
+        if !kept.contains(&Reg::x(24)) {
             self.note_stored(u128::MAX);
         }
         // A kept register still unloaded is the callee's to keep in the state: reloaded after it.
@@ -59,23 +59,26 @@ impl FnLowering<'_> {
                 None => self.unwind_block(fnv),
             };
             LLVMPositionBuilderAtEnd(self.b, check);
+            let sp_before = self.read_reg(Reg::SP);
             let pc = match returned {
                 Some(result) => {
-                    self.write_reg(RESULT_REGISTER, LLVMBuildExtractValue(self.b, result, 0, NONAME));
+                    for r in RETURNED_IN_REGISTERS {
+                        self.write_reg(r, LLVMBuildExtractValue(self.b, result, return_field(r), NONAME));
+                    }
                     self.write_reg(Reg::x(30), self.const64(ret_addr));
-                    LLVMBuildExtractValue(self.b, result, 1, NONAME)
+                    LLVMBuildExtractValue(self.b, result, PC_FIELD, NONAME)
                 }
                 None => self.load_pc(),
             };
             let mut not_reloaded = kept.clone();
             if returned.is_some() {
-                not_reloaded.extend(PASSED_ONLY_IN_REGISTERS);
+                not_reloaded.extend(PASSED_IN_REGISTERS);
             }
             self.reload(cont.index(), &not_reloaded);
             let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
             if !kept.is_empty() {
-                let state_sp = self.load_from_state(Reg::SP);
-                let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, state_sp, self.read_reg(Reg::SP));
+                // Only a call passes `kept` (a system call keeps nothing), and it returned sp.
+                let same = self.icmp(LLVMIntPredicate::LLVMIntEQ, self.read_reg(Reg::SP), sp_before);
                 ok = LLVMBuildAnd(self.b, ok, same, NONAME);
             }
             let br = LLVMBuildCondBr(self.b, ok, bbs[cont.index()], unwind);
@@ -191,8 +194,8 @@ impl FnLowering<'_> {
             // without one the dispatcher would run the rest of the loop in the fallback engine.
             let resumable = self.func.resume_points.iter().any(|&(a, _)| a == addr);
             if self.polls_by_leaving && resumable {
-                // x0, sp and x30 go in the jump's arguments; `dest` is a resume point.
-                for r in PASSED_ONLY_IN_REGISTERS {
+                // The passed registers go in the jump's arguments; `dest` is a resume point.
+                for r in PASSED_IN_REGISTERS {
                     regs.remove(&r);
                 }
                 self.write_back(&regs);
@@ -344,7 +347,7 @@ impl FnLowering<'_> {
                     // One `ret` for both: code generated as at -O0 hands each to the slow selector.
                     LLVMBuildBr(self.b, usual);
                     LLVMPositionBuilderAtEnd(self.b, usual);
-                    let result = self.guest_return_value(self.read_reg(RESULT_REGISTER), target);
+                    let result = self.guest_return_value(target, |r| self.read_reg(r));
                     LLVMBuildRet(self.b, result);
                 }
                 Terminator::JumpGuest { target } => {
@@ -407,11 +410,11 @@ impl FnLowering<'_> {
     }
 
     /// Calls the runtime to run guest code at `target` until it returns to `ret_addr`, after
-    /// storing x0 and x30 (which the flush before a call leaves to the callee); returns the
-    /// `{x0, pc}` the state then holds, as a translated callee would.
+    /// storing the passed registers (which the flush before a call leaves to the callee); returns
+    /// what the state then holds, as a translated callee would.
     pub(in crate::llvm) fn runtime_call(&self, target: LLVMValueRef, ret_addr: u64) -> LLVMValueRef {
         unsafe {
-            self.write_back(&BTreeSet::from(PASSED_ONLY_IN_REGISTERS));
+            self.write_back(&BTreeSet::from(PASSED_IN_REGISTERS));
             let mut args = [self.state, target, self.const64(ret_addr)];
             LLVMBuildCall2(self.b, self.rt.call_ty, self.rt.call, args.as_mut_ptr(), 3, NONAME);
             // Code without a translation may have stored x19-x29 changed.

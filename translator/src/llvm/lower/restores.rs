@@ -1,4 +1,4 @@
-//! The code generator's side of ir/src/restores.rs: a function whose epilogues put x19-x29 back
+//! The code generator's side of ir/src/restores.rs: a function whose epilogues put x24-x28 back
 //! as they were on entry keeps flags of the registers some store may have changed in the state
 //! since the entry, and stores the restored registers at a return or tail jump only when one of
 //! them is set or the function returns elsewhere than to the link register it was entered with.
