@@ -52,6 +52,13 @@ fn selected_classes() -> Vec<Class> {
     match std::env::var("DIFFTEST_CLASSES") {
         Ok(list) if !list.is_empty() => {
             let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+            // A misspelt name would otherwise make a soak that runs nothing and passes.
+            let unknown: Vec<&str> = wanted.iter().copied().filter(|w| !all.iter().any(|c| c.name == *w)).collect();
+            assert!(
+                unknown.is_empty(),
+                "DIFFTEST_CLASSES names no class {unknown:?}; the classes are {:?}",
+                all.iter().map(|c| c.name).collect::<Vec<_>>()
+            );
             all.into_iter().filter(|c| wanted.contains(&c.name)).collect()
         }
         _ => all,
