@@ -170,3 +170,56 @@ core::arch::global_asm!(
     a10 = const passed_field(8),
     dispatch = sym crate::dispatch::vmtrans_dispatch_c,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A stand-in for a translated function, in the convention described above: it returns pc + 1
+    // in rcx, x0 + 2 in rdx, sp + 3 in rdi, and x19-x23 and x29 plus 4 to 9 in r8, r9 and r12-r15,
+    // and clobbers rax, rbx, rbp and rsi, as translated code may.
+    core::arch::global_asm!(
+        ".pushsection .text.vmtrans_test_guest_fn,\"ax\",@progbits",
+        ".globl vmtrans_test_guest_fn",
+        ".hidden vmtrans_test_guest_fn",
+        ".p2align 4",
+        "vmtrans_test_guest_fn:",
+        "add rcx, 1",
+        "add rdx, 2",
+        "add rdi, 3",
+        "add r8, 4",
+        "add r9, 5",
+        "add r12, 6",
+        "add r13, 7",
+        "add r14, 8",
+        "add r15, 9",
+        "mov rbx, -1",
+        "mov rbp, -1",
+        "mov rsi, -1",
+        "xor eax, eax",
+        "ret",
+        ".popsection",
+    );
+
+    extern "C" {
+        fn vmtrans_test_guest_fn();
+    }
+
+    #[test]
+    fn the_entry_trampoline_passes_the_state_and_stores_back_what_comes_back() {
+        let mut state = CpuState { pc: 0x1000, sp: 0x2000, ..CpuState::default() };
+        for (i, x) in state.x.iter_mut().enumerate() {
+            *x = i as u64;
+        }
+        // SAFETY: the stand-in follows the convention the trampoline expects.
+        let r = unsafe { call_translated(vmtrans_test_guest_fn, &mut state) };
+        assert_eq!((r.pc, r.x0), (0x1001, 2));
+        assert_eq!(state.sp, 0x2003);
+        assert_eq!(state.x[19..24], [23, 25, 27, 29, 31]);
+        assert_eq!(state.x[29], 38);
+        // x30 goes in but does not come back; the runtime's caller sets it from the pc.
+        assert_eq!(state.x[30], 30);
+        // The other registers are the runtime's own, untouched.
+        assert_eq!(state.x[1..19], (1..19).collect::<Vec<u64>>()[..]);
+    }
+}
