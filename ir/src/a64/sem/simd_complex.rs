@@ -3,8 +3,10 @@
 //! after the manual's pseudocode. FCADD adds the second operand rotated by 90 or 270 degrees (two
 //! plain additions per pair); FCMLA adds one half of a complex product rotated by 0, 90, 180 or
 //! 270 degrees (two fused multiply-adds per pair, with FMLA's NaN rules). The rotations negate
-//! operand elements before the arithmetic (FPNeg, which flips a NaN's sign too). Single and double
-//! precision are lifted; the half-precision forms and FCMLA by element are not yet.
+//! operand elements before the arithmetic (FPNeg, which flips a NaN's sign too). FCMLA by element
+//! takes the second operand's pair from one pair of Vm (an index) for every pair. Single and double
+//! precision are lifted (single only by element, which has no double form); the half-precision
+//! forms are not yet.
 
 use super::{read, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
@@ -29,12 +31,35 @@ pub(super) fn lift(l: &mut Lifter, q: bool, size: u32, opcode: u32) -> Option<Re
             let r = if fcadd {
                 add_rotated(l, shape, opcode & 0b10 != 0, rn, rm)
             } else {
-                multiply_add_rotated(l, shape, opcode & 0b11, rn, rm, rd)
+                let m = read(l, rm, shape);
+                multiply_add_rotated(l, shape, opcode & 0b11, rn, m, rd)
             };
             write(l, rd, r);
             Ok(())
         }
     })
+}
+
+/// FCMLA by element, `0 Q 1 01111 size L M Rm 0 rot 1 H 0 Rn Rd`: as the vector form, with every
+/// pair of the second operand being pair `index` of Vm (M:Rm, all 128 bits). Single-precision
+/// lanes need Q = 1 and L = 0 (the index is H); the half-precision forms (index H:L) are not lifted.
+pub(super) fn by_element(l: &mut Lifter, q: bool, size: u32, rot: u32) -> Result<(), SemError> {
+    let (h, lo) = (l.field(11, 1), l.field(21, 1));
+    match size {
+        0b01 if h == 1 && !q => return Err(SemError::Undefined),
+        0b01 => return Err(SemError::Unsupported),
+        0b10 if lo == 0 && q => {}
+        _ => return Err(SemError::Undefined),
+    }
+    let (rm, rn, rd) = (l.field(20, 1) << 4 | l.field(16, 4), l.field(5, 5), l.field(0, 5));
+    let shape = Shape::float(false, true);
+    let vm = read(l, rm, shape);
+    // Lane k of the second operand is lane k % 2 of the indexed pair.
+    let mask: Vec<u8> = (0..shape.lanes).map(|k| (2 * h + k % 2) as u8).collect();
+    let m = l.b.shuffle(vm, vm, &mask);
+    let r = multiply_add_rotated(l, shape, rot, rn, m, rd);
+    write(l, rd, r);
+    Ok(())
 }
 
 /// `v` with the two lanes of every pair swapped.
@@ -65,10 +90,10 @@ fn add_rotated(l: &mut Lifter, shape: Shape, rot270: bool, rn: u32, rm: u32) -> 
 }
 
 /// FCMLA with rotation `rot` (0 to 3, quarter turns): Vd plus, in each pair, Vn's real part
-/// (rotations 0 and 180) or imaginary part (90 and 270) times Vm's pair rotated, fused.
-fn multiply_add_rotated(l: &mut Lifter, shape: Shape, rot: u32, rn: u32, rm: u32, rd: u32) -> Value {
+/// (rotations 0 and 180) or imaginary part (90 and 270) times the second operand `m`'s pair
+/// rotated, fused.
+fn multiply_add_rotated(l: &mut Lifter, shape: Shape, rot: u32, rn: u32, m: Value, rd: u32) -> Value {
     let n = read(l, rn, shape);
-    let m = read(l, rm, shape);
     let acc = read(l, rd, shape);
     let part = rot & 1;
     let mask: Vec<u8> = (0..shape.lanes).map(|k| ((k & !1) + part) as u8).collect();

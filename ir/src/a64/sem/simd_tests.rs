@@ -195,6 +195,18 @@ fn complex_add_and_multiply_add_rotate_as_the_manual_says() {
     assert_eq!(run(0x6e82_cc20, acc), pairs((-7.0, 7.0), (20.0, 15.0)));
     assert_eq!(run(0x6e82_d420, acc), pairs((-2.0, -3.0), (-6.0, 8.0)));
     assert_eq!(run(0x6e82_dc20, acc), pairs((9.0, -5.0), (-20.0, -15.0)));
+    // fcmla v0.4s, v1.4s, v2.s[0] and v2.s[1], #0 and #90: every pair of n times m's pair 0,
+    // (3, 4), or pair 1, (3, -4).
+    assert_eq!(run(0x6f82_1020, acc), pairs((4.0, 5.0), (6.0, 8.0)));
+    assert_eq!(run(0x6f82_1820, acc), pairs((4.0, -3.0), (6.0, -8.0)));
+    assert_eq!(run(0x6f82_3820, acc), pairs((9.0, 7.0), (20.0, 15.0)));
+    // By element: single lanes need Q = 1 and L = 0; half-precision lanes are not lifted, and
+    // index H = 1 needs Q = 1 there.
+    assert_eq!(trap_of(0x2f82_1020), Some(crate::inst::TrapKind::Undefined));
+    assert_eq!(trap_of(0x6fa2_1020), Some(crate::inst::TrapKind::Undefined));
+    assert_eq!(trap_of(0x6fc2_1020), Some(crate::inst::TrapKind::Undefined));
+    assert_eq!(trap_of(0x6f62_5820), Some(crate::inst::TrapKind::Unsupported));
+    assert_eq!(trap_of(0x2f62_7820), Some(crate::inst::TrapKind::Undefined));
     // The half-precision forms and 64-bit lanes in a 64-bit vector are not lifted.
     assert_eq!(trap_of(0x6e42_c420), Some(crate::inst::TrapKind::Unsupported));
     assert_eq!(trap_of(0x2ec2_e420), Some(crate::inst::TrapKind::Undefined));

@@ -173,6 +173,10 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         write(l, rd, r);
         return Ok(());
     }
+    if u && opcode & 0b1001 == 0b0001 {
+        // FCMLA by element (opcode 0 rot 1); no scalar form.
+        return if scalar { Err(SemError::Undefined) } else { super::complex::by_element(l, q, size, opcode >> 1 & 0b11) };
+    }
     if opcode == 0b1111 && !u {
         // SUDOT and USDOT (FEAT_I8MM), BFDOT and BFMLALB/BFMLALT (FEAT_BF16) by element, which
         // AT_HWCAP does not advertise; none has a scalar form.
@@ -254,7 +258,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             }
         }
         // The saturating doubling multiplies and the dot products
-        // (and, with U = 1, the complex and rounding-accumulate forms).
+        // (and, with U = 1, the rounding-accumulate forms).
         _ => return Err(SemError::Unsupported),
     };
     write(l, rd, r);

@@ -370,8 +370,12 @@ fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
     op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
-/// FCADD and FCMLA (vector), single and double lanes, every rotation.
+/// FCADD and FCMLA (vector), single and double lanes, every rotation; and FCMLA by element
+/// (single lanes only: there is no double form), either index.
 fn complex(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    if rng.chance(1, 3) {
+        return 0x6f80_1000 | vreg(rng) << 16 | rng.bits(2) << 13 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng);
+    }
     let sz = rng.bits(1);
     let q = if sz == 1 { 1 } else { rng.bits(1) };
     let op = if rng.chance(1, 2) { 0x2e00_e400 | rng.bits(1) << 12 } else { 0x2e00_c400 | rng.bits(2) << 11 };
