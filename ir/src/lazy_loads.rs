@@ -7,21 +7,32 @@
 //! alive (spilled) until the rare path that wanted them. A register nothing has written since the
 //! entry still has its value in the state, though, so it can be loaded where it is first read.
 //!
-//! `unloaded_at_start` computes, for every block, the registers that are still *unloaded* there:
-//! live at its start, and on every path from the entry neither read nor written (nor reloaded by a
-//! call's continuation, which reloads what it needs itself). It is a forward must-analysis, solved
-//! as a greatest fixed point, so a loop that reads a register makes it loaded on the edges into the
-//! loop rather than on every iteration. The code generator then loads an unloaded register at its
-//! first `getreg`, and, on an edge from a block where it is unloaded to one where it is not (a join
-//! with a path that wrote it, or the way into a loop that reads it), at the end of that block. A
-//! register unloaded at a call and kept across it by the call convention is reloaded after the call
-//! instead of being carried through it (the callee returned it as it found it, in the state).
+//! The same holds where a call or a system call returns: the state then holds every register but
+//! those the callee hands back in host registers (`PASSED_IN_REGISTERS`, and x30, the return
+//! address) and those the call convention lets the caller keep in hand across the call
+//! (`CallConvention::kept_across`), so the continuation need not load the others at once either.
+//! It used to, and a large function's calls then reloaded, after each of them, every register some
+//! later path might store back (`_int_malloc` reloaded x2-x10 after its calls, and kept them in
+//! spill slots).
 //!
-//! Why this is exact: until a path reads or writes a register, nothing but the runtime changes its
-//! state copy, and the runtime does so only at calls and system calls, after which the continuation
-//! reloads every register it reads; write-backs store only registers a path wrote, so never an
-//! unloaded one. Other entry points (resume points, the body's other entries) load everything
-//! they need, as before.
+//! `unloaded_at_start` computes, for every block, the registers that are still *unloaded* there:
+//! live at its start, and on every path from the entry or from a call's or system call's return
+//! neither read nor written since. It is a forward must-analysis, solved as a greatest fixed point,
+//! so a loop that reads a register makes it loaded on the edges into the loop rather than on every
+//! iteration. The code generator then loads an unloaded register at its first `getreg`, and, on an
+//! edge from a block where it is unloaded to one where it is not (a join with a path that wrote it,
+//! or the way into a loop that reads it), at the end of that block, the end of a call's block
+//! included. A register unloaded at a call and kept across it by the call convention is reloaded
+//! after the call instead of being carried through it (the callee returned it as it found it, in
+//! the state).
+//!
+//! Why this is exact: until a path reads or writes a register, nothing but the runtime and the
+//! functions the path calls change its state copy, and they do so only at calls and system calls,
+//! after which the continuation takes what is in the state as it would have at once; write-backs
+//! store only registers a path wrote, so never an unloaded one. The same holds at the other entry
+//! points (resume points, a body's entries from its prefix): whoever enters there (the runtime, or
+//! the prefix, which stores what it wrote) leaves the state exact. (They used to load every live
+//! register at once; as every call's continuation is a resume point, so did every call.)
 
 use std::collections::BTreeSet;
 
@@ -30,34 +41,40 @@ use crate::function::Function;
 use crate::inst::Terminator;
 use crate::reg::Reg;
 
-use crate::sync::{bit, reads_and_writes, to_set, Mask};
+use crate::sync::{bit, reads_and_writes, to_set, CallConvention, Mask};
 
 fn mask_of<'a>(regs: impl IntoIterator<Item = &'a Reg>) -> Mask {
     regs.into_iter().fold(0, |m, &r| m | bit(r))
 }
 
 /// Per block, the registers still unloaded at its start (see the module comment) when the function
-/// is entered at `entry` with the registers of `passed` in hand and every other register that
-/// `live_at_start[entry]` lists left in the state, and at each block of `loaded_entries` (other
-/// entry points) with every live register loaded.
+/// is entered at `entry` or at one of `other_entries` (resume points, a body's entries from its
+/// prefix) with the registers of `passed` in hand and every other register that the block's
+/// `live_at_start` lists left in the state. A call's continuation has `passed` and what
+/// `convention` keeps across the call in hand, a system call's nothing.
 pub fn unloaded_at_start(
     func: &Function,
     live_at_start: &[BTreeSet<Reg>],
     entry: Block,
-    loaded_entries: &[Block],
+    other_entries: &[Block],
     passed: &[Reg],
+    convention: CallConvention,
 ) -> Vec<BTreeSet<Reg>> {
     let n = func.blocks.len();
     let live: Vec<Mask> = live_at_start.iter().map(mask_of).collect();
     // What a block reads or writes is loaded (or defined) past it.
     let (reads, writes) = reads_and_writes(func);
     // Local control flow carries the unloaded set on; a call's or system call's continuation
-    // reloads what it reads, so nothing stays unloaded through one.
-    let carries: Vec<bool> = func
+    // starts from what the state holds, as an entry does (`None` for control flow).
+    let returned_with: Vec<Option<Mask>> = func
         .blocks
         .iter()
-        .map(|bd| {
-            matches!(bd.term, Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::JumpIndirect { .. })
+        .map(|bd| match bd.term {
+            Terminator::Jump { .. } | Terminator::Branch { .. } | Terminator::JumpIndirect { .. } => None,
+            Terminator::CallGuest { .. } | Terminator::CallIndirect { .. } => {
+                Some(!(mask_of(passed) | mask_of(convention.kept_across(&bd.term))))
+            }
+            _ => Some(Mask::MAX),
         })
         .collect();
     let mut predecessors: Vec<Vec<usize>> = vec![vec![]; n];
@@ -66,13 +83,12 @@ pub fn unloaded_at_start(
             predecessors[s].push(b);
         }
     }
-    // What each way in from outside the blocks brings: the first entry point leaves every live
-    // register but the passed ones in the state, the others load everything.
+    // What each way in from outside the blocks brings: every entry point leaves every live
+    // register but the passed ones in the state.
     let mut entered_with: Vec<Option<Mask>> = vec![None; n];
-    for e in loaded_entries {
-        entered_with[e.index()] = Some(0);
+    for &e in other_entries.iter().chain([&entry]) {
+        entered_with[e.index()] = Some(live[e.index()] & !mask_of(passed));
     }
-    entered_with[entry.index()] = Some(live[entry.index()] & !mask_of(passed));
     // The greatest fixed point: start from everything and narrow.
     let mut unloaded: Vec<Mask> = vec![Mask::MAX; n];
     let mut changed = true;
@@ -85,7 +101,10 @@ pub fn unloaded_at_start(
                 None => Mask::MAX,
             };
             for &p in &predecessors[b] {
-                m &= if carries[p] { unloaded[p] & !(reads[p] | writes[p]) } else { 0 };
+                m &= match returned_with[p] {
+                    None => unloaded[p] & !(reads[p] | writes[p]),
+                    Some(in_state) => in_state,
+                };
             }
             m &= live[b];
             if m != unloaded[b] {
@@ -111,7 +130,7 @@ mod tests {
         let f = parse_function(text).unwrap();
         let sync = sync_sets(&f, CallConvention::AAPCS64);
         let resumed: Vec<Block> = f.resume_points.iter().map(|&(_, b)| b).collect();
-        unloaded_at_start(&f, &sync.live_at_start, f.entry(), &resumed, &PASSED_IN_REGISTERS)
+        unloaded_at_start(&f, &sync.live_at_start, f.entry(), &resumed, &PASSED_IN_REGISTERS, CallConvention::AAPCS64)
     }
 
     #[test]
@@ -196,24 +215,56 @@ block2 @0x1008:
     }
 
     #[test]
-    fn nothing_stays_unloaded_through_a_call_or_at_a_resume_point() {
+    fn a_call_returns_and_a_resume_point_enters_with_registers_in_the_state() {
         let u = unloaded(
             "function f @0x1000 {
     resume 0x1008 block2
 block0 @0x1000:
+    v0 = getreg.i64 x2
+    setreg x4, v0
     call_guest 0x2000, ret 0x1004, block1
 block1 @0x1004:
-    v0 = getreg.i64 x2
-    setreg x0, v0
+    v1 = getreg.i64 x2
+    v2 = getreg.i64 x4
+    v3 = getreg.i64 x25
+    v4 = add.i64 v1, v2
+    v5 = add.i64 v4, v3
+    setreg x0, v5
     jump block2
 block2 @0x1008:
-    v1 = getreg.i64 x3
-    setreg x0, v1
-    v2 = getreg.i64 x30
-    return v2
+    v6 = getreg.i64 x3
+    setreg x0, v6
+    v7 = getreg.i64 x30
+    return v7
 }",
         );
-        assert!(u[1].is_empty());
-        assert!(u[2].is_empty());
+        // After the call x2 and x4 (loaded and written before it) are in the state again, as is
+        // x3; x25 is kept across the call (still unloaded at it, it is reloaded after it).
+        assert_eq!(u[1], regs(&["x2", "x3", "x4"]));
+        // Entered at the resume point, or from block1, which wrote x0 but not x3, the function
+        // finds x3 in the state.
+        assert_eq!(u[2], regs(&["x3"]));
+    }
+
+    #[test]
+    fn a_system_call_returns_to_every_register_in_the_state() {
+        let u = unloaded(
+            "function f @0x1000 {
+block0 @0x1000:
+    v0 = getreg.i64 x8
+    v1 = getreg.i64 x0
+    setreg x19, v1
+    syscall 0x1000, block1
+block1 @0x1004:
+    v2 = getreg.i64 x0
+    v3 = getreg.i64 x19
+    v4 = add.i64 v2, v3
+    setreg x0, v4
+    v5 = getreg.i64 x30
+    return v5
+}",
+        );
+        // The return reads what it hands back in host registers, so those are live there too.
+        assert_eq!(u[1], regs(&["x0", "x19", "x20", "x21", "x22", "x23", "x29", "x30", "sp"]));
     }
 }

@@ -260,7 +260,7 @@ impl<'a> FnLowering<'a> {
             };
             let entered: Vec<vmtrans_ir::Block> = entries.iter().map(|&(_, b)| b).collect();
             let unloaded_at_start =
-                unloaded_at_start(func, &live_at_start, entered[0], &entered[1..], &PASSED_IN_REGISTERS);
+                unloaded_at_start(func, &live_at_start, entered[0], &entered[1..], &PASSED_IN_REGISTERS, opts.convention_of(func.entry_addr));
             // A register can be live where the function never names it: sp, which the code after
             // a call compares with the state's, and those passed in host registers.
             let mut used = used_registers(func);
@@ -430,8 +430,8 @@ impl<'a> FnLowering<'a> {
     }
 
     /// Where the function is entered before `block`: takes the passed registers from the
-    /// arguments and loads the others `block` needs from the state, but those left there until a
-    /// path reads them (`unloaded_at_start`, empty but at the first entry point).
+    /// arguments and loads the others `block` needs loaded from the state, but not those left there
+    /// until a path reads them (`unloaded_at_start`).
     fn enter(&self, block: usize) {
         for (&r, &v) in PASSED_IN_REGISTERS.iter().zip(&self.passed) {
             self.write_reg(r, v);

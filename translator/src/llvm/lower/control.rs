@@ -20,7 +20,8 @@ impl FnLowering<'_> {
     /// After a call that should come back to `ret_addr`: go on in `cont` if the pc it returned is
     /// `ret_addr`, else return (the frame was unwound). `returned` is what a translated callee
     /// returned (the pc and `RETURNED_IN_REGISTERS`); without it (a system call) all are the
-    /// state's. Going on reloads the registers `cont` needs, except those returned, x30, which is
+    /// state's. Going on reloads the registers `cont` needs loaded (not those it leaves in the state
+    /// until a path reads them, `unloaded_at_start`), except those returned, x30, which is
     /// `ret_addr` when a callee returned there (a RET goes to x30), and those of `kept`
     /// (callee-saved under the call convention, `CallConvention::kept_across`), which the callee
     /// left unchanged, provided the sp it returned is the one this function holds. With another sp
@@ -74,6 +75,8 @@ impl FnLowering<'_> {
             if returned.is_some() {
                 not_reloaded.extend(PASSED_IN_REGISTERS);
             }
+            // What the continuation leaves in the state until a path reads it (ir/src/lazy_loads.rs).
+            not_reloaded.extend(self.unloaded_at_start[cont.index()].iter().copied());
             self.reload(cont.index(), &not_reloaded);
             let mut ok = self.icmp(LLVMIntPredicate::LLVMIntEQ, pc, self.const64(ret_addr));
             if !kept.is_empty() {
