@@ -257,6 +257,10 @@ names!(
         Breakpoint = "breakpoint",
         /// HLT and other debug halts: SIGILL.
         Halt = "halt",
+        /// An access the architecture requires to be aligned (acquire/release, exclusive, atomic;
+        /// vmtrans implements no FEAT_LSE2) at an unaligned address: SIGBUS (BUS_ADRALN) with the
+        /// address, which `a64::sem::ldst::ordered_access_address` recovers from the word.
+        Misaligned = "misaligned",
     }
 );
 

@@ -305,13 +305,22 @@ pub unsafe extern "C" fn vmtrans_trap(state: *mut CpuState, kind: u32, insn: u32
     raise_trap(state, TrapKind::ALL.get(kind as usize).copied().unwrap_or(TrapKind::Undefined), insn);
 }
 
-/// Raises the signal of a trap at `state.pc`: SIGILL (ILL_ILLOPC) or, for BRK, SIGTRAP (TRAP_BRKPT),
-/// with si_addr the pc. An unsupported instruction is reported on stderr first. The guest's handler
-/// runs when it has one and does not block the signal; otherwise the process dies by the signal.
+/// Raises the signal of a trap at `state.pc`: SIGILL (ILL_ILLOPC, si_addr the pc), for BRK SIGTRAP
+/// (TRAP_BRKPT, si_addr the pc), for an unaligned acquire/release, exclusive or atomic access
+/// SIGBUS (BUS_ADRALN, si_addr the address accessed, as Linux reports an alignment fault). An
+/// unsupported instruction is reported on stderr first. The guest's handler runs when it has one
+/// and does not block the signal; otherwise the process dies by the signal.
 pub fn raise_trap(state: &mut CpuState, kind: TrapKind, insn: u32) {
-    let sig = match kind {
-        TrapKind::Breakpoint => libc::SIGTRAP,
-        _ => libc::SIGILL,
+    // ILL_ILLOPC, TRAP_BRKPT and BUS_ADRALN are all 1.
+    const CODE: i32 = 1;
+    let (sig, addr) = match kind {
+        TrapKind::Breakpoint => (libc::SIGTRAP, state.pc),
+        TrapKind::Misaligned => {
+            let rn = (insn >> 5 & 31) as usize;
+            let base = if rn == 31 { state.sp } else { state.x[rn] };
+            (libc::SIGBUS, vmtrans_ir::a64::sem::ldst::ordered_access_address(insn, base))
+        }
+        _ => (libc::SIGILL, state.pc),
     };
     if kind == TrapKind::Unsupported {
         eprintln!(
@@ -320,9 +329,7 @@ pub fn raise_trap(state: &mut CpuState, kind: TrapKind, insn: u32) {
             state.pc
         );
     }
-    // ILL_ILLOPC and TRAP_BRKPT are both 1.
-    const CODE: i32 = 1;
-    if signal::deliver_synchronous(state, sig, CODE, state.pc) {
+    if signal::deliver_synchronous(state, sig, CODE, addr) {
         return;
     }
     before_exit();

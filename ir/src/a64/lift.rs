@@ -142,6 +142,21 @@ impl<'f> Lifter<'f> {
         self.b.terminate(term);
     }
 
+    /// Traps with `kind` at this instruction when the i1 `cond` holds, and goes on lifting it in
+    /// a new block where it does not: for checks an instruction makes before its effects (an
+    /// alignment fault). Values are block-local, so nothing computed before the check can be used
+    /// after it (read the registers again); nothing the instruction emitted before it may be an
+    /// effect, and nothing after it may fail to lift (a failed instruction's code is dropped from
+    /// the current block only).
+    pub fn trap_if(&mut self, cond: Value, kind: TrapKind) {
+        let trap = self.b.create_block(None);
+        let go_on = self.b.create_block(None);
+        self.b.terminate(Terminator::Branch { cond, then_dest: trap, else_dest: go_on });
+        self.b.switch_to(trap);
+        self.b.terminate(Terminator::Trap { kind, pc: self.pc, insn: self.insn });
+        self.b.switch_to(go_on);
+    }
+
     /// Reads general register `n` as 64 (`sf`) or 32 bits, register 31 reading zero.
     pub fn xreg(&mut self, n: u32, sf: bool) -> Value {
         let t = if sf { Type::I64 } else { Type::I32 };

@@ -259,8 +259,14 @@ impl<'a> FnLowering<'a> {
                 Shape::Prefix { .. } => vec![(func.entry_addr, func.entry())],
             };
             let entered: Vec<vmtrans_ir::Block> = entries.iter().map(|&(_, b)| b).collect();
-            let unloaded_at_start =
-                unloaded_at_start(func, &live_at_start, entered[0], &entered[1..], &PASSED_IN_REGISTERS, opts.convention_of(func.entry_addr));
+            let unloaded_at_start = unloaded_at_start(
+                func,
+                &live_at_start,
+                entered[0],
+                &entered[1..],
+                &PASSED_IN_REGISTERS,
+                opts.convention_of(func.entry_addr),
+            );
             // A register can be live where the function never names it: sp, which the code after
             // a call compares with the state's, and those passed in host registers.
             let mut used = used_registers(func);

@@ -6,12 +6,18 @@
 //! Memory order: the host is TSO. Acquire loads and release stores are followed by a full fence
 //! so that the compiler keeps them in order and a release store is never passed by a later
 //! acquire load (STLR then LDAR); exclusives and atomics become host atomics.
+//!
+//! Alignment: without FEAT_LSE2 (which vmtrans does not advertise) the architecture requires
+//! every acquire/release, exclusive and atomic access to be aligned to its size (a pair's or
+//! CASP's to the size of both registers) and raises an alignment fault, SIGBUS with BUS_ADRALN
+//! on Linux, otherwise. `aligned_address` makes that check before the access; the runtime finds
+//! the faulting address again with `ordered_access_address`.
 
 use crate::a64::lift::{Lifter, SemError};
 use crate::a64::sem::branch::sext;
 use crate::a64::sem::dp_reg::extend_reg;
 use crate::entities::Value;
-use crate::inst::{AtomicOp, IntCC};
+use crate::inst::{AtomicOp, IntCC, Terminator, TrapKind};
 use crate::reg::Reg;
 use crate::types::Type;
 
@@ -55,6 +61,18 @@ impl Access {
             _ if size >= 2 => return Err(SemError::Undefined),
             _ => Access::LoadSigned { bytes, to64: false },
         })
+    }
+
+    /// The number of bytes a general-register access moves (none for a prefetch).
+    fn bytes(self) -> u32 {
+        match self {
+            Access::Store { bytes }
+            | Access::LoadZero { bytes }
+            | Access::LoadSigned { bytes, .. }
+            | Access::StoreV { bytes }
+            | Access::LoadV { bytes } => bytes,
+            Access::Prefetch => 0,
+        }
     }
 
     /// log2 of the access size, the scale of unsigned offsets.
@@ -120,21 +138,58 @@ pub fn lift(l: &mut Lifter) -> Result<(), SemError> {
                 _ => Err(SemError::Unsupported), // LDRAA/LDRAB (pointer authentication).
             }
         }
-    } else if insn & 0x3f20_0c00 == 0x1900_0000 {
+    } else if insn & RCPC_UNSCALED_MASK == RCPC_UNSCALED {
         rcpc_unscaled(l)
     } else {
         Err(SemError::Unsupported)
     }
 }
 
-/// A load-acquire (LDAR, LDAPR, LDAPUR): the load, then a fence, so that no later access moves
+/// The address Xn|SP + `offset` for an access of `bytes` (a power of two) that must be aligned:
+/// an alignment fault (`TrapKind::Misaligned`) where it is not, checked before anything else the
+/// instruction does (byte accesses are always aligned). The check ends the block, so the address
+/// is computed again in the block that goes on.
+fn aligned_address(l: &mut Lifter, offset: u64, bytes: u32) -> Value {
+    if bytes > 1 {
+        let b = base(l);
+        let addr = l.b.add_imm(b, offset);
+        let misaligned = is_misaligned(l, addr, bytes);
+        l.trap_if(misaligned, TrapKind::Misaligned);
+    }
+    let b = base(l);
+    l.b.add_imm(b, offset)
+}
+
+/// Whether `addr` is not a multiple of `bytes` (a power of two), as an i1.
+fn is_misaligned(l: &mut Lifter, addr: Value, bytes: u32) -> Value {
+    let low = l.b.and_imm(addr, u128::from(bytes - 1));
+    l.b.icmp_imm(IntCC::Ne, low, 0)
+}
+
+/// The address an acquire/release, exclusive or atomic instruction `insn` accesses, given the
+/// value of its base register (bits 9..5, SP for 31) as `base`: the base itself, or for
+/// LDAPUR/STLUR the base plus their signed 9-bit offset. The runtime reports it as an alignment
+/// fault's si_addr.
+pub fn ordered_access_address(insn: u32, base: u64) -> u64 {
+    if insn & RCPC_UNSCALED_MASK == RCPC_UNSCALED {
+        base.wrapping_add(sext(insn >> 12 & 0x1ff, 9) as u64)
+    } else {
+        base
+    }
+}
+
+/// LDAPUR/STLUR's encodings: bits 29..24 = 011001, bit 21 and bits 11..10 clear.
+const RCPC_UNSCALED_MASK: u32 = 0x3f20_0c00;
+const RCPC_UNSCALED: u32 = 0x1900_0000;
+
+/// A load-acquire (LDAR, LDAPR, LDAPUR) at an address `aligned_address` checked: the load, then a fence, so that no later access moves
 /// before it (x86 does not reorder loads with later accesses; the fence also binds the compiler).
 fn load_acquire(l: &mut Lifter, access: Access, rt: u32, addr: Value) {
     perform(l, access, rt, addr);
     l.b.fence();
 }
 
-/// A store-release (STLR, STLUR): a fence, the store, and a fence. The first keeps earlier
+/// A store-release (STLR, STLUR) at an address `aligned_address` checked: a fence, the store, and a fence. The first keeps earlier
 /// accesses before the store (release); the second keeps a later load-acquire after it, which
 /// x86 would otherwise let pass the store (the issue asks that STLR then LDAR keep their order).
 fn store_release(l: &mut Lifter, access: Access, rt: u32, addr: Value) {
@@ -158,8 +213,7 @@ fn rcpc_unscaled(l: &mut Lifter) -> Result<(), SemError> {
     };
     let off = sext(l.field(12, 9), 9) as u64;
     let rt = l.field(0, 5);
-    let b = base(l);
-    let addr = l.b.add_imm(b, off);
+    let addr = aligned_address(l, off, access.bytes());
     match access {
         Access::Store { .. } => store_release(l, access, rt, addr),
         _ => load_acquire(l, access, rt, addr),
@@ -306,7 +360,7 @@ fn exclusive_ordered(l: &mut Lifter) -> Result<(), SemError> {
         (false, true) => casp(l, size & 1 == 1, rs, rt),
         (true, false) => {
             let bytes = 1 << size;
-            let b = base(l);
+            let b = aligned_address(l, 0, bytes);
             if load {
                 load_acquire(l, Access::LoadZero { bytes }, rt, b);
             } else {
@@ -321,8 +375,8 @@ fn exclusive_ordered(l: &mut Lifter) -> Result<(), SemError> {
 
 /// LDXR, LDAXR, LDXP and LDAXP: load and arm the exclusive monitor.
 fn load_exclusive(l: &mut Lifter, t: Type, rt: u32, rt2: Option<u32>, acquire: bool) -> Result<(), SemError> {
-    let addr = base(l);
     let whole = if rt2.is_some() { Type::int(t.bits() * 2) } else { t };
+    let addr = aligned_address(l, 0, whole.bits() / 8);
     let v = l.b.load(whole, addr);
     l.b.set(Reg::EXCL_ADDR, addr);
     let wide = l.b.uext(Type::I128, v);
@@ -347,9 +401,10 @@ fn load_exclusive(l: &mut Lifter, t: Type, rt: u32, rt2: Option<u32>, acquire: b
     Ok(())
 }
 
-/// STXR, STLXR, STXP and STLXP: store if the monitor still holds this address and the memory
-/// still holds the value the load-exclusive read (a host compare-and-swap), writing 0 to `rs` on
-/// success and 1 on failure; the monitor is cleared either way.
+/// STXR, STLXR, STXP and STLXP: when the monitor holds this (aligned) address, store if the
+/// memory still holds the value the load-exclusive read (a host compare-and-swap), writing 0 to
+/// `rs` on success and 1 on failure; otherwise fail without touching memory. The monitor is cleared
+/// either way.
 fn store_exclusive(
     l: &mut Lifter,
     t: Type,
@@ -358,8 +413,25 @@ fn store_exclusive(
     rt2: Option<u32>,
     _release: bool,
 ) -> Result<(), SemError> {
-    let addr = base(l);
     let whole = if rt2.is_some() { Type::int(t.bits() * 2) } else { t };
+    // An unaligned store-exclusive fails without an alignment fault: the manual lets the monitor
+    // check fail first even where the access would abort (AArch64.ExclusiveMonitorsPass), and
+    // qemu never faults here either. (Only a smaller load-exclusive at the address, a CONSTRAINED
+    // UNPREDICTABLE pairing, can have armed the monitor for it; the host's 16-byte
+    // compare-and-swap would fault on it.)
+    let addr = base(l);
+    let monitor = l.b.get(Reg::EXCL_ADDR);
+    let armed = l.b.icmp(IntCC::Eq, monitor, addr);
+    let misaligned = is_misaligned(l, addr, whole.bits() / 8);
+    let aligned = l.b.not(misaligned);
+    let armed = l.b.and(armed, aligned);
+    let try_store = l.b.create_block(None);
+    let fail = l.b.create_block(None);
+    let join = l.b.create_block(None);
+    l.end(Terminator::Branch { cond: armed, then_dest: try_store, else_dest: fail });
+
+    l.b.switch_to(try_store);
+    let addr = base(l);
     let first = l.xreg(rt, t == Type::I64);
     let new = match rt2 {
         None => l.b.trunc(whole, first),
@@ -378,17 +450,18 @@ fn store_exclusive(
     let hi128 = l.b.shl_imm(hi128a, 64);
     let expected128 = l.b.or(lo128, hi128);
     let expected = l.b.trunc(whole, expected128);
-    let monitor = l.b.get(Reg::EXCL_ADDR);
-    let armed = l.b.icmp(IntCC::Eq, monitor, addr);
-    // When the monitor is not armed for this address the swap must not change memory: asking
-    // to store the expected value itself leaves it as it is.
-    let to_store = l.b.select(armed, new, expected);
-    let old = l.b.cmpxchg(addr, expected, to_store);
-    let same = l.b.icmp(IntCC::Eq, old, expected);
-    let ok = l.b.and(armed, same);
-    let failed = l.b.not(ok);
+    let old = l.b.cmpxchg(addr, expected, new);
+    let failed = l.b.icmp(IntCC::Ne, old, expected);
     let status = l.b.uext(Type::I32, failed);
     l.set_xreg(rs, status);
+    l.end(Terminator::Jump { dest: join });
+
+    l.b.switch_to(fail);
+    let status = l.b.iconst(Type::I32, 1);
+    l.set_xreg(rs, status);
+    l.end(Terminator::Jump { dest: join });
+
+    l.b.switch_to(join);
     let clear = l.imm64(u64::MAX);
     l.b.set(Reg::EXCL_ADDR, clear);
     Ok(())
@@ -396,7 +469,7 @@ fn store_exclusive(
 
 /// CAS, CASA, CASL and CASAL, on bytes, halfwords, words and doublewords.
 fn cas(l: &mut Lifter, t: Type, rs: u32, rt: u32) -> Result<(), SemError> {
-    let addr = base(l);
+    let addr = aligned_address(l, 0, t.bits() / 8);
     let sf = t == Type::I64;
     let expected0 = l.xreg(rs, sf);
     let expected = l.b.trunc(t, expected0);
@@ -414,7 +487,7 @@ fn casp(l: &mut Lifter, doubleword: bool, rs: u32, rt: u32) -> Result<(), SemErr
     }
     let half = if doubleword { Type::I64 } else { Type::I32 };
     let whole = Type::int(half.bits() * 2);
-    let addr = base(l);
+    let addr = aligned_address(l, 0, whole.bits() / 8);
     let join = |l: &mut Lifter, r: u32| {
         let a0 = l.xreg(r, doubleword);
         let b0 = l.xreg(r + 1, doubleword);
@@ -458,13 +531,13 @@ fn atomic(l: &mut Lifter) -> Result<(), SemError> {
         (false, 0b111) => AtomicOp::Umin,
         (true, 0b000) => AtomicOp::Xchg,
         (true, 0b100) if acquire && !l.bit(22) && rs == 31 => {
-            let b = base(l);
+            let b = aligned_address(l, 0, 1 << size);
             load_acquire(l, Access::LoadZero { bytes: 1 << size }, rt, b);
             return Ok(());
         }
         _ => return Err(SemError::Undefined),
     };
-    let addr = base(l);
+    let addr = aligned_address(l, 0, t.bits() / 8);
     let x = l.xreg(rs, true);
     let arg = l.b.trunc(t, x);
     let old = l.b.atomic_rmw(op, addr, arg);
@@ -499,6 +572,76 @@ mod tests {
         run_insns(&mut env, &[0x39800020, 0x39c00022]);
         assert_eq!(env.state.x[0], 0xffff_ffff_ffff_ff80);
         assert_eq!(env.state.x[2], 0xffff_ff80);
+    }
+
+    #[test]
+    fn unaligned_ordered_exclusive_and_atomic_accesses_fault_before_any_effect() {
+        use crate::a64::sem::ldst::ordered_access_address;
+        use crate::inst::TrapKind;
+        use crate::interp::Exit;
+        // (word, offset of the address from x1, the alignment the manual requires), from the Arm
+        // ARM's alignment rules without FEAT_LSE2: the access size, a pair's total size.
+        let cases = [
+            (0xc8df_fc20u32, 0i64, 8u64, "ldar x0, [x1]"),
+            (0x48df_fc20, 0, 2, "ldarh w0, [x1]"),
+            (0x08df_fc20, 0, 1, "ldarb w0, [x1]"),
+            (0x889f_fc20, 0, 4, "stlr w0, [x1]"),
+            (0xf8bf_c020, 0, 8, "ldapr x0, [x1] (qemu 7.2 does not check it)"),
+            (0x595f_d020, -3, 2, "ldapurh w0, [x1, #-3]"),
+            (0xd900_5020, 5, 8, "stlur x0, [x1, #5]"),
+            (0x885f_fc20, 0, 4, "ldaxr w0, [x1]"),
+            (0xc87f_0820, 0, 16, "ldxp x0, x2, [x1]"),
+            (0xc8e0_fc22, 0, 8, "casal x0, x2, [x1]"),
+            (0x4824_7c26, 0, 16, "casp x4, x5, x6, x7, [x1]"),
+            (0x7822_0020, 0, 2, "ldaddh w2, w0, [x1]"),
+            (0x3822_8020, 0, 1, "swpb w2, w0, [x1]"),
+        ];
+        for (word, offset, align, what) in cases {
+            for misalignment in 0..16u64 {
+                let address = 0x10040 + misalignment;
+                let mut env = TestEnv::new(0x10000, 0x100);
+                for (i, byte) in env.mem.iter_mut().enumerate() {
+                    *byte = i as u8;
+                }
+                env.state.x[1] = address.wrapping_sub(offset as u64);
+                env.state.x[2] = 0x2222;
+                let before = (env.state.x, env.mem.clone());
+                let exit = run_insns(&mut env, &[word]);
+                if address % align == 0 {
+                    assert!(!matches!(exit, Exit::Trap { .. }), "{what} at {address:#x}: {exit:?}");
+                } else {
+                    let Exit::Trap { kind, pc, .. } = exit else {
+                        panic!("{what} at {address:#x} must fault, not {exit:?}");
+                    };
+                    assert_eq!((kind, pc), (TrapKind::Misaligned, 0x1000), "{what} at {address:#x}");
+                    assert!(
+                        (env.state.x, &env.mem) == (before.0, &before.1),
+                        "{what} changed the state before faulting"
+                    );
+                    assert_eq!(ordered_access_address(word, env.state.x[1]), address, "{what}: the reported address");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unaligned_store_exclusives_fail_without_faulting_or_storing() {
+        // stxr w3, x0, [x1] and stlxp w3, w0, w2, [x1] at every misalignment, after a
+        // load-exclusive of one byte armed the monitor at that address: status 1, memory as it was.
+        for (word, bytes) in [(0xc803_7c20u32, 8u64), (0x8823_8820, 8)] {
+            for misalignment in 1..8u64 {
+                if misalignment % bytes == 0 {
+                    continue;
+                }
+                let mut env = TestEnv::new(0x10000, 0x100);
+                env.state.x[1] = 0x10040 + misalignment;
+                env.state.x[0] = 0x5555;
+                // ldxrb w9, [x1], then the store-exclusive.
+                run_insns(&mut env, &[0x085f_7c29, word]);
+                assert_eq!(env.state.x[3], 1, "{word:08x} at +{misalignment}");
+                assert!(env.mem.iter().all(|&b| b == 0), "{word:08x} at +{misalignment} stored");
+            }
+        }
     }
 
     #[test]

@@ -175,7 +175,11 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     }
     if u && opcode & 0b1001 == 0b0001 {
         // FCMLA by element (opcode 0 rot 1); no scalar form.
-        return if scalar { Err(SemError::Undefined) } else { super::complex::by_element(l, q, size, opcode >> 1 & 0b11) };
+        return if scalar {
+            Err(SemError::Undefined)
+        } else {
+            super::complex::by_element(l, q, size, opcode >> 1 & 0b11)
+        };
     }
     if opcode == 0b1111 && !u {
         // SUDOT and USDOT (FEAT_I8MM), BFDOT and BFMLALB/BFMLALT (FEAT_BF16) by element, which
