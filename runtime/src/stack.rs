@@ -32,7 +32,7 @@ pub const AT_EXECFN: u64 = 31;
 /// and libraries such as OpenSSL pick routines by them. Advertised: FP (bit 0), ASIMD (1), AES (3),
 /// PMULL (4), SHA1 (5), SHA2 (6), CRC32 (7), ATOMICS (8, the LSE atomics), FPHP (9) and ASIMDHP
 /// (10, every scalar and Advanced SIMD half-precision form), ASIMDRDM (12), JSCVT (13, FJCVTZS),
-/// LRCPC (15, LDAPR), SHA3 (17), ASIMDDP (20), SHA512 (21), ILRCPC (26, LDAPUR/STLUR) and FLAGM
+/// FCMA (14, FCMLA and FCADD in every form), LRCPC (15, LDAPR), SHA3 (17), ASIMDDP (20), SHA512 (21), ILRCPC (26, LDAPUR/STLUR) and FLAGM
 /// (27, CFINV/RMIF/SETF8/SETF16); in AT_HWCAP2, FLAGM2 (bit 7, AXFLAG/XAFLAG). The AES steps and
 /// PMULL of 64-bit elements run as AES-NI and PCLMULQDQ instructions on the host, so OpenSSL's
 /// AES and GHASH with them run several times faster than its vector-permute fallbacks. The
@@ -49,6 +49,7 @@ pub const GUEST_HWCAP: u64 = (1 << 0)
     | (1 << 10)
     | (1 << 12)
     | (1 << 13)
+    | (1 << 14)
     | (1 << 15)
     | (1 << 17)
     | (1 << 20)
@@ -264,10 +265,10 @@ mod tests {
         assert_eq!((aux[&AT_UID], aux[&AT_EUID], aux[&AT_GID], aux[&AT_EGID]), (1000, 1001, 100, 101));
         assert_eq!(aux[&AT_SECURE], 0);
         // HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2 | HWCAP_CRC32 |
-        // HWCAP_ATOMICS | HWCAP_FPHP | HWCAP_ASIMDHP | HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_LRCPC |
+        // HWCAP_ATOMICS | HWCAP_FPHP | HWCAP_ASIMDHP | HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_FCMA | HWCAP_LRCPC |
         // HWCAP_SHA3 | HWCAP_ASIMDDP | HWCAP_SHA512 | HWCAP_ILRCPC | HWCAP_FLAGM, and HWCAP2_FLAGM2,
         // with the bit numbers of arch/arm64/include/uapi/asm/hwcap.h.
-        assert_eq!(aux[&AT_HWCAP], 0x0c32_b7fb);
+        assert_eq!(aux[&AT_HWCAP], 0x0c32_f7fb);
         assert_eq!(aux[&AT_HWCAP2], 0x80);
         assert_eq!(aux[&AT_CLKTCK], 100);
         assert_eq!(string(&stack, aux[&AT_PLATFORM]), b"aarch64");

@@ -4,14 +4,16 @@
 //! plain additions per pair); FCMLA adds one half of a complex product rotated by 0, 90, 180 or
 //! 270 degrees (two fused multiply-adds per pair, with FMLA's NaN rules). The rotations negate
 //! operand elements before the arithmetic (FPNeg, which flips a NaN's sign too). FCMLA by element
-//! takes the second operand's pair from one pair of Vm (an index) for every pair. Single and double
-//! precision are lifted (single only by element, which has no double form); the half-precision
-//! forms are not yet.
+//! takes the second operand's pair from one pair of Vm (an index) for every pair. Half, single and
+//! double precision are lifted (by element: half and single, there is no double form); half lanes
+//! compute as FEAT_FP16's FADD and FMLA do (`simd_fp16.rs`: widened exactly, the fused forms in
+//! double precision, rounded to half once).
 
 use super::{read, write, Shape};
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
 use crate::inst::{BinaryOp, UnaryOp};
+use crate::types::LaneType;
 
 /// FCADD (`opcode` 11r0) and FCMLA (`opcode` 10rr) of the three-same-extra group with U = 1
 /// (`opcode` is bits 14..11). None when `opcode` is neither.
@@ -24,10 +26,9 @@ pub(super) fn lift(l: &mut Lifter, q: bool, size: u32, opcode: u32) -> Option<Re
     let (rm, rn, rd) = (l.field(16, 5), l.field(5, 5), l.field(0, 5));
     Some(match size {
         0b00 => Err(SemError::Undefined),
-        0b01 => Err(SemError::Unsupported),
         0b11 if !q => Err(SemError::Undefined),
         _ => {
-            let shape = Shape::float(size == 0b11, q);
+            let shape = lanes(size, q);
             let r = if fcadd {
                 add_rotated(l, shape, opcode & 0b10 != 0, rn, rm)
             } else {
@@ -41,25 +42,41 @@ pub(super) fn lift(l: &mut Lifter, q: bool, size: u32, opcode: u32) -> Option<Re
 }
 
 /// FCMLA by element, `0 Q 1 01111 size L M Rm 0 rot 1 H 0 Rn Rd`: as the vector form, with every
-/// pair of the second operand being pair `index` of Vm (M:Rm, all 128 bits). Single-precision
-/// lanes need Q = 1 and L = 0 (the index is H); the half-precision forms (index H:L) are not lifted.
+/// pair of the second operand being pair `index` of Vm (M:Rm, all 128 bits). Half-precision lanes
+/// take the index H:L (H = 1 needs Q = 1); single-precision lanes need Q = 1 and L = 0 (the
+/// index is H).
 pub(super) fn by_element(l: &mut Lifter, q: bool, size: u32, rot: u32) -> Result<(), SemError> {
     let (h, lo) = (l.field(11, 1), l.field(21, 1));
-    match size {
+    let index = match size {
         0b01 if h == 1 && !q => return Err(SemError::Undefined),
-        0b01 => return Err(SemError::Unsupported),
-        0b10 if lo == 0 && q => {}
+        0b01 => h << 1 | lo,
+        0b10 if lo == 0 && q => h,
         _ => return Err(SemError::Undefined),
-    }
+    };
     let (rm, rn, rd) = (l.field(20, 1) << 4 | l.field(16, 4), l.field(5, 5), l.field(0, 5));
-    let shape = Shape::float(false, true);
-    let vm = read(l, rm, shape);
+    let shape = lanes(size, q);
+    // Vm's whole 128 bits, in lanes of the element size.
+    let vm = read(l, rm, Shape { lanes: 128 / shape.ebits(), ..shape });
     // Lane k of the second operand is lane k % 2 of the indexed pair.
-    let mask: Vec<u8> = (0..shape.lanes).map(|k| (2 * h + k % 2) as u8).collect();
+    let mask: Vec<u8> = (0..shape.lanes).map(|k| (2 * index + k % 2) as u8).collect();
     let m = l.b.shuffle(vm, vm, &mask);
     let r = multiply_add_rotated(l, shape, rot, rn, m, rd);
     write(l, rd, r);
     Ok(())
+}
+
+/// The lanes of a complex operation's operands: halves (carried as `i16` bits), singles or
+/// doubles by `size` (01, 10, 11), 64 bits of them or 128 with `q`.
+fn lanes(size: u32, q: bool) -> Shape {
+    match size {
+        0b01 => super::fp16::halves(if q { 8 } else { 4 }),
+        _ => Shape::float(size == 0b11, q),
+    }
+}
+
+/// Whether `shape` holds half lanes (as `i16` bits).
+fn is_half(shape: Shape) -> bool {
+    shape.lane == LaneType::I16
 }
 
 /// `v` with the two lanes of every pair swapped.
@@ -70,7 +87,7 @@ fn swap_pairs(l: &mut Lifter, v: Value, shape: Shape) -> Value {
 
 /// `v` with the lanes for which `negate(lane)` holds negated (FPNeg).
 fn negate_lanes(l: &mut Lifter, v: Value, shape: Shape, negate: impl Fn(u32) -> bool) -> Value {
-    let negated = l.b.unary(UnaryOp::Fneg, v);
+    let negated = if is_half(shape) { super::fp16::negate(l, v) } else { l.b.unary(UnaryOp::Fneg, v) };
     let lanes = shape.lanes;
     // Lane k of the concatenation negated:v is negated lane k; lane lanes + k is v's lane k.
     let mask: Vec<u8> = (0..lanes).map(|k| if negate(k) { k } else { lanes + k } as u8).collect();
@@ -86,7 +103,11 @@ fn add_rotated(l: &mut Lifter, shape: Shape, rot270: bool, rn: u32, rm: u32) -> 
     // Rotating by 90 negates the swapped value's even lanes (the imaginary parts); by 270 its
     // odd lanes (the real parts).
     let rotated = negate_lanes(l, swapped, shape, |k| (k % 2 == 0) != rot270);
-    l.b.binary(BinaryOp::Fadd, a, rotated)
+    if is_half(shape) {
+        super::fp16::binary(l, BinaryOp::Fadd, a, rotated)
+    } else {
+        l.b.binary(BinaryOp::Fadd, a, rotated)
+    }
 }
 
 /// FCMLA with rotation `rot` (0 to 3, quarter turns): Vd plus, in each pair, Vn's real part
@@ -107,5 +128,9 @@ fn multiply_add_rotated(l: &mut Lifter, shape: Shape, rot: u32, rn: u32, m: Valu
         2 => true,
         _ => k % 2 == 1,
     });
-    super::fp16::fused(l, x, y, acc, shape)
+    if is_half(shape) {
+        super::fp16::multiply_add(l, x, y, acc, false)
+    } else {
+        super::fp16::fused(l, x, y, acc, shape)
+    }
 }

@@ -36,7 +36,7 @@ use crate::types::LaneType;
 const SIGN: u128 = 0x8000;
 
 /// `lanes` half lanes: one lane is a scalar SIMD operand (an `i16`).
-fn halves(lanes: u32) -> Shape {
+pub(super) fn halves(lanes: u32) -> Shape {
     Shape { lane: LaneType::I16, lanes }
 }
 
@@ -116,7 +116,7 @@ fn arith(l: &mut Lifter, args: &[Value], wide: LaneType, op: impl Fn(&mut Lifter
 }
 
 /// A binary IR operation on half lanes, computed in single precision.
-fn binary(l: &mut Lifter, op: BinaryOp, x: Value, y: Value) -> Value {
+pub(super) fn binary(l: &mut Lifter, op: BinaryOp, x: Value, y: Value) -> Value {
     arith(l, &[x, y], LaneType::F32, |l, w, _| l.b.binary(op, w[0], w[1]))
 }
 
@@ -137,7 +137,7 @@ fn compare(l: &mut Lifter, cc: FloatCC, x: Value, y: Value, absolute: bool) -> V
 }
 
 /// Flips the sign of half lanes (FPNeg: NaNs included).
-fn negate(l: &mut Lifter, x: Value) -> Value {
+pub(super) fn negate(l: &mut Lifter, x: Value) -> Value {
     lane_imm(l, BinaryOp::Xor, x, SIGN)
 }
 
@@ -174,7 +174,7 @@ pub(super) fn fused(l: &mut Lifter, n: Value, m: Value, a: Value, shape: Shape) 
 }
 
 /// FMLA (or FMLS with `subtract`) on half lanes: `acc + x * y`, fused, in double precision.
-fn multiply_add(l: &mut Lifter, x: Value, y: Value, acc: Value, subtract: bool) -> Value {
+pub(super) fn multiply_add(l: &mut Lifter, x: Value, y: Value, acc: Value, subtract: bool) -> Value {
     let x = if subtract { negate(l, x) } else { x };
     arith(l, &[x, y, acc], LaneType::F64, |l, w, shape| fused(l, w[0], w[1], w[2], shape))
 }

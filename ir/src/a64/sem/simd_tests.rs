@@ -158,9 +158,7 @@ fn simd_unimplemented_encodings_are_unsupported() {
     use crate::inst::TrapKind::Unsupported;
     // Valid encodings (from aarch64-linux-gnu-as) that vmtrans does not lift yet.
     let words = [
-        (0x6e42_cc20, "fcmla v0.8h, v1.8h, v2.8h, #90"),
         (0x4e21_e820, "frint32z v0.4s, v1.4s"),
-        (0x6e42_e420, "fcadd v0.8h, v1.8h, v2.8h, #90"),
         (0x0e39_ecfb, "fmlal v27.2s, v7.2h, v25.2h"),
         (0x6e39_cc67, "fmlal2 v7.4s, v3.4h, v25.4h"),
         (0x4f1b_f26c, "sudot v12.4s, v19.16b, v27.4b[0]"),
@@ -200,16 +198,54 @@ fn complex_add_and_multiply_add_rotate_as_the_manual_says() {
     assert_eq!(run(0x6f82_1020, acc), pairs((4.0, 5.0), (6.0, 8.0)));
     assert_eq!(run(0x6f82_1820, acc), pairs((4.0, -3.0), (6.0, -8.0)));
     assert_eq!(run(0x6f82_3820, acc), pairs((9.0, 7.0), (20.0, 15.0)));
-    // By element: single lanes need Q = 1 and L = 0; half-precision lanes are not lifted, and
-    // index H = 1 needs Q = 1 there.
+    // By element: single lanes need Q = 1 and L = 0; on half lanes index H = 1 needs Q = 1.
     assert_eq!(trap_of(0x2f82_1020), Some(crate::inst::TrapKind::Undefined));
     assert_eq!(trap_of(0x6fa2_1020), Some(crate::inst::TrapKind::Undefined));
     assert_eq!(trap_of(0x6fc2_1020), Some(crate::inst::TrapKind::Undefined));
-    assert_eq!(trap_of(0x6f62_5820), Some(crate::inst::TrapKind::Unsupported));
     assert_eq!(trap_of(0x2f62_7820), Some(crate::inst::TrapKind::Undefined));
-    // The half-precision forms and 64-bit lanes in a 64-bit vector are not lifted.
-    assert_eq!(trap_of(0x6e42_c420), Some(crate::inst::TrapKind::Unsupported));
+    // 64-bit lanes in a 64-bit vector do not exist.
     assert_eq!(trap_of(0x2ec2_e420), Some(crate::inst::TrapKind::Undefined));
+}
+
+#[test]
+fn half_precision_complex_arithmetic_rotates_as_the_single_form() {
+    // A small integer as a half (exact: |i| <= 2048).
+    let half = |i: i32| -> u128 {
+        if i == 0 {
+            return 0;
+        }
+        let (sign, m) = (if i < 0 { 0x8000 } else { 0 }, i.unsigned_abs());
+        let e = 31 - m.leading_zeros();
+        (sign | (e + 15) << 10 | (m << (10 - e)) & 0x3ff) as u128
+    };
+    // Four complex numbers of half lanes in a 128-bit register (64-bit forms use the first two).
+    let pairs = |p: [(i32, i32); 4]| {
+        p.iter().flat_map(|&(re, im)| [re, im]).enumerate().fold(0u128, |acc, (k, x)| acc | half(x) << (16 * k))
+    };
+    let n = pairs([(1, 2), (2, 5), (1, 2), (2, 5)]);
+    let m = pairs([(3, 4), (3, -4), (3, 4), (3, -4)]);
+    let run = |word: u32, acc: u128| {
+        let mut env = TestEnv::new(MEM_BASE, 16);
+        (env.state.q[1], env.state.q[2], env.state.q[0]) = (n, m, acc);
+        run_insns(&mut env, &[word]);
+        env.state.q[0]
+    };
+    // The single-precision test's figures, twice: fcadd v0.8h, v1.8h, v2.8h, #90 and #270.
+    assert_eq!(run(0x6e42_e420, 0), pairs([(-3, 5), (6, 8), (-3, 5), (6, 8)]));
+    assert_eq!(run(0x6e42_f420, 0), pairs([(5, -1), (-2, 2), (5, -1), (-2, 2)]));
+    // fcmla v0.8h, v1.8h, v2.8h, #0 / #90 / #180 / #270 onto (1, 1), (0, 0), (1, 1), (0, 0).
+    let acc = pairs([(1, 1), (0, 0), (1, 1), (0, 0)]);
+    assert_eq!(run(0x6e42_c420, acc), pairs([(4, 5), (6, -8), (4, 5), (6, -8)]));
+    assert_eq!(run(0x6e42_cc20, acc), pairs([(-7, 7), (20, 15), (-7, 7), (20, 15)]));
+    assert_eq!(run(0x6e42_d420, acc), pairs([(-2, -3), (-6, 8), (-2, -3), (-6, 8)]));
+    assert_eq!(run(0x6e42_dc20, acc), pairs([(9, -5), (-20, -15), (9, -5), (-20, -15)]));
+    // fcmla v0.4h, v1.4h, v2.4h, #0: the upper 64 bits of the result are zero.
+    assert_eq!(run(0x2e42_c420, acc), pairs([(4, 5), (6, -8), (0, 0), (0, 0)]));
+    // By element: fcmla v0.8h, v1.8h, v2.h[1], #0 (pair 1 of m, (3, -4)); v2.h[3], #90 (pair 3,
+    // (3, -4)); fcmla v0.4h, v1.4h, v2.h[1], #90 (pair 1 of all of v2, 64-bit result).
+    assert_eq!(run(0x6f62_1020, acc), pairs([(4, -3), (6, -8), (4, -3), (6, -8)]));
+    assert_eq!(run(0x6f62_3820, acc), pairs([(9, 7), (20, 15), (9, 7), (20, 15)]));
+    assert_eq!(run(0x2f62_3020, acc), pairs([(9, 7), (20, 15), (0, 0), (0, 0)]));
 }
 
 #[test]

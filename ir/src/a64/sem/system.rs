@@ -187,8 +187,9 @@ fn id_register(key: SysReg) -> Option<u64> {
         (6, 0) => {
             (2 << 4) | (1 << 8) | (2 << 12) | (1 << 16) | (2 << 20) | (1 << 28) | (1 << 32) | (1 << 44) | (2 << 52)
         }
-        // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), LRCPC with LDAPUR/STLUR (23..20 = 2).
-        (6, 1) => (1 << 12) | (2 << 20),
+        // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), FCMA (19..16 = 1), LRCPC with LDAPUR/STLUR
+        // (23..20 = 2).
+        (6, 1) => (1 << 12) | (1 << 16) | (2 << 20),
         // Every other identification register of the space reads as zero for EL0.
         (1..=7, _) => 0,
         _ => return None,

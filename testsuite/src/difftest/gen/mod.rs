@@ -56,6 +56,13 @@ pub fn classes() -> Vec<Class> {
     all
 }
 
+/// Whether class `name` draws cases that qemu ends with a signal on purpose: the encoding sweeps
+/// (unallocated words: SIGILL) and the misaligned ordered accesses (SIGBUS). Every other class
+/// draws only cases that qemu runs to the end.
+pub fn kills_qemu_on_purpose(name: &str) -> bool {
+    encodings::is_sweep(name) || name == ldst::MISALIGNED
+}
+
 /// Sequences drawn from every class whose instructions stand alone: values and flags flow between
 /// integer, floating-point and vector instructions, through the lifter's and the optimiser's
 /// handling of each. The load/store classes (whose base registers are set up for one access) and

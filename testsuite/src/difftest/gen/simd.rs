@@ -370,16 +370,24 @@ fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
     op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
-/// FCADD and FCMLA (vector), single and double lanes, every rotation; and FCMLA by element
-/// (single lanes only: there is no double form), either index.
+/// FCADD and FCMLA (vector), half, single and double lanes, every rotation; and FCMLA by element
+/// (half lanes, index H:L, H = 1 only with Q = 1; single lanes with Q = 1, index H: there is no
+/// double form).
 fn complex(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    let rot = rng.bits(2);
     if rng.chance(1, 3) {
-        return 0x6f80_1000 | vreg(rng) << 16 | rng.bits(2) << 13 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng);
+        let tail = vreg(rng) << 16 | rot << 13 | vreg(rng) << 5 | vreg(rng);
+        return if rng.chance(1, 2) {
+            0x6f80_1000 | rng.bits(1) << 11 | tail
+        } else {
+            let q = rng.bits(1);
+            0x2f40_1000 | q << 30 | rng.bits(1) << 21 | (q & rng.bits(1)) << 11 | tail
+        };
     }
-    let sz = rng.bits(1);
-    let q = if sz == 1 { 1 } else { rng.bits(1) };
-    let op = if rng.chance(1, 2) { 0x2e00_e400 | rng.bits(1) << 12 } else { 0x2e00_c400 | rng.bits(2) << 11 };
-    op | q << 30 | (2 + sz) << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
+    let size = 1 + rng.below(3) as u32;
+    let q = if size == 3 { 1 } else { rng.bits(1) };
+    let op = if rng.chance(1, 2) { 0x2e00_e400 | (rot & 1) << 12 } else { 0x2e00_c400 | rot << 11 };
+    op | q << 30 | size << 22 | vreg(rng) << 16 | vreg(rng) << 5 | vreg(rng)
 }
 
 /// The cryptographic extension: AES, SHA-1, SHA-256, SHA-512, SHA-3, and the polynomial multiplies.
