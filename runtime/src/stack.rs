@@ -32,8 +32,9 @@ pub const AT_EXECFN: u64 = 31;
 /// and libraries such as OpenSSL pick routines by them. Advertised: FP (bit 0), ASIMD (1), AES (3),
 /// PMULL (4), SHA1 (5), SHA2 (6), CRC32 (7), ATOMICS (8, the LSE atomics), FPHP (9) and ASIMDHP
 /// (10, every scalar and Advanced SIMD half-precision form), ASIMDRDM (12), JSCVT (13, FJCVTZS),
-/// FCMA (14, FCMLA and FCADD in every form), LRCPC (15, LDAPR), SHA3 (17), ASIMDDP (20), SHA512 (21), ILRCPC (26, LDAPUR/STLUR) and FLAGM
-/// (27, CFINV/RMIF/SETF8/SETF16); in AT_HWCAP2, FLAGM2 (bit 7, AXFLAG/XAFLAG). The AES steps and
+/// FCMA (14, FCMLA and FCADD in every form), LRCPC (15, LDAPR), SHA3 (17), ASIMDDP (20), SHA512
+/// (21), ASIMDFHM (23, FMLAL/FMLSL), ILRCPC (26, LDAPUR/STLUR) and FLAGM (27, CFINV/RMIF/SETF8/
+/// SETF16); in AT_HWCAP2, FLAGM2 (bit 7, AXFLAG/XAFLAG), FRINT (8) and I8MM (13). The AES steps and
 /// PMULL of 64-bit elements run as AES-NI and PCLMULQDQ instructions on the host, so OpenSSL's
 /// AES and GHASH with them run several times faster than its vector-permute fallbacks. The
 /// identification registers the lifter emulates (`sem/system.rs`) agree.
@@ -54,10 +55,12 @@ pub const GUEST_HWCAP: u64 = (1 << 0)
     | (1 << 17)
     | (1 << 20)
     | (1 << 21)
+    | (1 << 23)
     | (1 << 26)
     | (1 << 27);
-/// The features advertised in AT_HWCAP2: FLAGM2 (bit 7).
-pub const GUEST_HWCAP2: u64 = 1 << 7;
+/// The features advertised in AT_HWCAP2: FLAGM2 (bit 7), FRINT (8, FRINT32Z/X and FRINT64Z/X,
+/// scalar and vector) and I8MM (13: SMMLA, UMMLA, USMMLA, USDOT, SUDOT).
+pub const GUEST_HWCAP2: u64 = (1 << 7) | (1 << 8) | (1 << 13);
 /// The string AT_PLATFORM points at.
 pub const PLATFORM: &[u8] = b"aarch64";
 
@@ -266,10 +269,11 @@ mod tests {
         assert_eq!(aux[&AT_SECURE], 0);
         // HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2 | HWCAP_CRC32 |
         // HWCAP_ATOMICS | HWCAP_FPHP | HWCAP_ASIMDHP | HWCAP_ASIMDRDM | HWCAP_JSCVT | HWCAP_FCMA | HWCAP_LRCPC |
-        // HWCAP_SHA3 | HWCAP_ASIMDDP | HWCAP_SHA512 | HWCAP_ILRCPC | HWCAP_FLAGM, and HWCAP2_FLAGM2,
+        // HWCAP_SHA3 | HWCAP_ASIMDDP | HWCAP_SHA512 | HWCAP_ASIMDFHM | HWCAP_ILRCPC | HWCAP_FLAGM, and HWCAP2_FLAGM2 |
+        // HWCAP2_FRINT | HWCAP2_I8MM,
         // with the bit numbers of arch/arm64/include/uapi/asm/hwcap.h.
-        assert_eq!(aux[&AT_HWCAP], 0x0c32_f7fb);
-        assert_eq!(aux[&AT_HWCAP2], 0x80);
+        assert_eq!(aux[&AT_HWCAP], 0x0cb2_f7fb);
+        assert_eq!(aux[&AT_HWCAP2], 0x2180);
         assert_eq!(aux[&AT_CLKTCK], 100);
         assert_eq!(string(&stack, aux[&AT_PLATFORM]), b"aarch64");
         assert_eq!(string(&stack, aux[&AT_EXECFN]), b"/bin/prog");

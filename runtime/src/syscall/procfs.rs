@@ -18,7 +18,22 @@ const HWCAP_NAMES: [&str; 32] = [
     "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca", "pacg",
 ];
 /// The names of the first AT_HWCAP2 bits.
-const HWCAP2_NAMES: [&str; 8] = ["dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4", "flagm2"];
+const HWCAP2_NAMES: [&str; 14] = [
+    "dcpodp",
+    "sve2",
+    "sveaes",
+    "svepmull",
+    "svebitperm",
+    "svesha3",
+    "svesm4",
+    "flagm2",
+    "frint",
+    "svei8mm",
+    "svef32mm",
+    "svef64mm",
+    "svebf16",
+    "i8mm",
+];
 
 /// Whether `path` names this process's own entry (self, thread-self or its pid) followed by `/name`.
 fn is_own(path: &[u8], name: &str) -> bool {
@@ -80,7 +95,7 @@ pub fn exe_link(path: &CStr) -> Option<&'static CStr> {
 fn cpuinfo() -> Vec<u8> {
     let mut features: Vec<&str> =
         (0..32).filter(|bit| GUEST_HWCAP & (1 << bit) != 0).map(|bit| HWCAP_NAMES[bit]).collect();
-    features.extend((0..8).filter(|bit| GUEST_HWCAP2 & (1 << bit) != 0).map(|bit| HWCAP2_NAMES[bit]));
+    features.extend((0..HWCAP2_NAMES.len()).filter(|bit| GUEST_HWCAP2 & (1 << bit) != 0).map(|bit| HWCAP2_NAMES[bit]));
     // SAFETY: sysconf has no preconditions.
     let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_CONF) }.max(1);
     let mut out = String::new();

@@ -18,6 +18,8 @@ mod complex;
 mod crypto;
 #[path = "simd_estimate.rs"]
 mod estimate;
+#[path = "simd_fhm.rs"]
+mod fhm;
 #[path = "simd_fp16.rs"]
 mod fp16;
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Advanced SIMD floating-point instructions (vector and scalar SIMD forms): the "three same"
 //! arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FABD, FMAX/FMIN/FMAXNM/FMINNM and their
 //! pairwise forms, FADDP, compares, absolute compares), the two-register ones (FABS, FNEG,
-//! FSQRT, FRINT*, FCVT*S/U, SCVTF/UCVTF, compares against zero, FCVTL/FCVTN) and the across-lanes
-//! reductions FMAXV/FMINV/FMAXNMV/FMINNMV.
+//! FSQRT, FRINT* including FRINT32/64, FCVT*S/U, SCVTF/UCVTF, compares against zero,
+//! FCVTL/FCVTN) and the across-lanes reductions FMAXV/FMINV/FMAXNMV/FMINNMV. FMLAL/FMLSL are in
+//! `simd_fhm.rs`.
 
 use super::{fcmp_mask, read, read_half, simd_fcmp_mask, splat_const, write, write_half, Shape};
 use crate::a64::lift::{Lifter, SemError};
@@ -14,9 +15,8 @@ pub(super) fn three_same(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u, a, double) = (l.bit(30), l.bit(29), l.bit(23), l.bit(22));
     let (rm, opcode, rn, rd) = (l.field(16, 5), l.field(11, 3), l.field(5, 5), l.field(0, 5));
     if !scalar && !double && (!u && opcode == 0b101 || u && opcode == 0b001) {
-        // FMLAL/FMLSL (U = 0, opcode 11101) and FMLAL2/FMLSL2 (U = 1, opcode 11001), of
-        // FEAT_FHM, which AT_HWCAP does not advertise.
-        return Err(SemError::Unsupported);
+        // FMLAL/FMLSL (U = 0, opcode 11101) and FMLAL2/FMLSL2 (U = 1, opcode 11001), FEAT_FHM.
+        return super::fhm::vector(l, q, u, a);
     }
     if double && !q && !scalar {
         return Err(SemError::Undefined);
@@ -181,7 +181,22 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
             let r = super::default_nan_lanes(l, r, ishape, w, f);
             l.b.bitcast(shape.ty(), r)
         }
-        // FRINT32/64 and the FP16 forms.
+        (0b11110 | 0b11111, _, false) if !scalar => {
+            // FRINT32Z, FRINT64Z (U = 0) and FRINT32X, FRINT64X (U = 1, FPCR's mode), FEAT_FRINTTS:
+            // as the scalar forms (`fp_arith.rs::frint_int`), lane by lane.
+            let v = read(l, rn, shape);
+            let rounded = l.b.round_fp(if u { RoundMode::Current } else { RoundMode::Zero }, v);
+            let int_bits = if opcode == 0b11110 { 32 } else { 64 };
+            let in_range = crate::a64::sem::fp::raise_integral_flags(l, v, rounded, int_bits, true);
+            let w = shape.ebits();
+            let int_min = -(2f64.powi(int_bits as i32 - 1));
+            let int_min_bits = if w == 32 { (int_min as f32).to_bits() as u128 } else { int_min.to_bits() as u128 };
+            let int_min = splat_const(l, ishape, int_min_bits);
+            let bits = l.b.bitcast(ishape.ty(), rounded);
+            let r = super::bit_select(l, in_range, bits, int_min);
+            l.b.bitcast(shape.ty(), r)
+        }
+        // The FP16 forms.
         (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),
         _ => return Err(SemError::Undefined),
     };

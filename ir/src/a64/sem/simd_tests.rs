@@ -158,11 +158,11 @@ fn simd_unimplemented_encodings_are_unsupported() {
     use crate::inst::TrapKind::Unsupported;
     // Valid encodings (from aarch64-linux-gnu-as) that vmtrans does not lift yet.
     let words = [
-        (0x4e21_e820, "frint32z v0.4s, v1.4s"),
-        (0x0e39_ecfb, "fmlal v27.2s, v7.2h, v25.2h"),
-        (0x6e39_cc67, "fmlal2 v7.4s, v3.4h, v25.4h"),
-        (0x4f1b_f26c, "sudot v12.4s, v19.16b, v27.4b[0]"),
         (0x0fd8_f80b, "bfmlalb v11.4s, v0.8h, v8.h[5]"),
+        (0x6e42_fc20, "bfdot v0.4s, v1.8h, v2.8h"),
+        (0x6e42_ec20, "bfmmla v0.4s, v1.8h, v2.8h"),
+        (0x0ea1_6820, "bfcvtn v0.4h, v1.4s"),
+        (0x6ec2_fc20, "bfmlalt v0.4s, v1.8h, v2.8h"),
     ];
     for (word, what) in words {
         assert_eq!(trap_of(word), Some(Unsupported), "{what} ({word:08x})");
@@ -207,17 +207,124 @@ fn complex_add_and_multiply_add_rotate_as_the_manual_says() {
     assert_eq!(trap_of(0x2ec2_e420), Some(crate::inst::TrapKind::Undefined));
 }
 
+/// A small integer as the bits of a half (exact: |i| <= 2048).
+fn half(i: i32) -> u128 {
+    if i == 0 {
+        return 0;
+    }
+    let (sign, m) = (if i < 0 { 0x8000 } else { 0 }, i.unsigned_abs());
+    let e = 31 - m.leading_zeros();
+    (sign | (e + 15) << 10 | (m << (10 - e)) & 0x3ff) as u128
+}
+
+/// Half lanes from bits, lane 0 first.
+fn half_lanes(lanes: &[u128]) -> u128 {
+    lanes.iter().enumerate().fold(0, |acc, (k, &h)| acc | h << (16 * k))
+}
+
+/// Single lanes from values, lane 0 first.
+fn single_lanes(lanes: &[f32]) -> u128 {
+    lanes.iter().enumerate().fold(0, |acc, (k, x)| acc | (x.to_bits() as u128) << (32 * k))
+}
+
+#[test]
+fn mixed_sign_dot_products_and_matrix_multiplies() {
+    let bytes = |b: [u8; 16]| u128::from_le_bytes(b);
+    let words = |w: [i32; 4]| w.iter().enumerate().fold(0u128, |acc, (k, &x)| acc | (x as u32 as u128) << (32 * k));
+    let run = |word: u32, n: u128, m: u128, acc: [i32; 4]| {
+        let mut env = TestEnv::new(MEM_BASE, 16);
+        (env.state.q[1], env.state.q[2], env.state.q[0]) = (n, m, words(acc));
+        run_insns(&mut env, &[word]);
+        env.state.q[0]
+    };
+    // 0xff is 255 unsigned and -1 signed; 2 is 2 either way.
+    let (ff, twos) = (bytes([0xff; 16]), bytes([2; 16]));
+    // usdot v0.4s, v1.16b, v2.16b: Vn unsigned, Vm signed.
+    assert_eq!(run(0x4e82_9c20, ff, twos, [1, 0, 0, 0]), words([2041, 2040, 2040, 2040]));
+    assert_eq!(run(0x4e82_9c20, twos, ff, [0; 4]), words([-8; 4]));
+    // usdot v0.2s, v1.8b, v2.8b: the upper half is zeroed.
+    assert_eq!(run(0x0e82_9c20, ff, twos, [0; 4]), words([2040, 2040, 0, 0]));
+    // sudot v0.4s, v1.16b, v2.4b[2] (Vn signed, Vm unsigned) and usdot v0.2s, v1.8b, v2.4b[1].
+    let m = bytes([0, 0, 0, 0, 2, 2, 2, 2, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+    assert_eq!(run(0x4f02_f820, twos, m, [0; 4]), words([2040; 4]));
+    assert_eq!(run(0x4f02_f820, ff, m, [0; 4]), words([-1020; 4]));
+    assert_eq!(run(0x0fa2_f020, ff, m, [0; 4]), words([2040, 2040, 0, 0]));
+    // smmla, ummla, usmmla v0.4s, v1.16b, v2.16b: rows of 8 bytes, word 2i + j gains row i of Vn
+    // times row j of Vm.
+    let rows = |r0: u8, r1: u8| bytes([r0, r0, r0, r0, r0, r0, r0, r0, r1, r1, r1, r1, r1, r1, r1, r1]);
+    assert_eq!(run(0x4e82_a420, rows(1, 2), rows(3, 5), [1, 2, 3, 4]), words([25, 42, 51, 84]));
+    assert_eq!(run(0x4e82_a420, ff, ff, [0; 4]), words([8; 4]));
+    assert_eq!(run(0x6e82_a420, ff, ff, [0; 4]), words([520200; 4]));
+    assert_eq!(run(0x4e82_ac20, ff, ff, [0; 4]), words([-2040; 4]));
+    assert_eq!(run(0x4e82_ac20, rows(0xff, 1), rows(2, 0xff), [0; 4]), words([4080, -2040, 16, -8]));
+    // The matrix forms need Q = 1.
+    assert_eq!(trap_of(0x0e82_a420), Some(crate::inst::TrapKind::Undefined));
+}
+
+#[test]
+fn vector_round_to_int_n_gives_the_most_negative_integer_out_of_range() {
+    use crate::a64::state::fpsr::{IOC, IXC};
+    let doubles = |lanes: [f64; 2]| lanes[0].to_bits() as u128 | (lanes[1].to_bits() as u128) << 64;
+    let run = |word: u32, v1: u128| {
+        let mut env = TestEnv::new(MEM_BASE, 16);
+        env.state.q[1] = v1;
+        run_insns(&mut env, &[word]);
+        (env.state.q[0], env.state.fpsr)
+    };
+    // frint32z v0.4s, v1.4s: toward zero; 3e9 and a NaN are out of the 32-bit range.
+    let (r, fpsr) = run(0x4e21_e820, single_lanes(&[1.5, -2.7, 3e9, f32::NAN]));
+    assert_eq!(r, single_lanes(&[1.0, -2.0, -2147483648.0, -2147483648.0]));
+    assert_eq!(fpsr & (IOC | IXC), IOC | IXC);
+    // frint32x v0.2s, v1.2s: FPCR's mode (nearest, ties to even); exact lanes raise nothing.
+    let (r, fpsr) = run(0x2e21_e820, single_lanes(&[2.0, -7.0, 9.0, 9.0]));
+    assert_eq!((r, fpsr & (IOC | IXC)), (single_lanes(&[2.0, -7.0]), 0));
+    // frint64x v0.2d, v1.2d: 2.5 rounds to 2, 1e19 is beyond 2^63; -2^63 itself is in range.
+    let (r, fpsr) = run(0x6e61_f820, doubles([2.5, 1e19]));
+    assert_eq!(r, doubles([2.0, -9223372036854775808.0]));
+    assert_eq!(fpsr & (IOC | IXC), IOC | IXC);
+    let (r, fpsr) = run(0x6e61_f820, doubles([-9223372036854775808.0, -0.25]));
+    assert_eq!((r, fpsr & (IOC | IXC)), (doubles([-9223372036854775808.0, -0.0]), IXC));
+    // frint64z v0.4s, v1.4s: 3e9 fits 64 bits.
+    let (r, _) = run(0x4e21_f820, single_lanes(&[3e9, -0.5, 1e19, -1e19]));
+    assert_eq!(r, single_lanes(&[3e9, -0.0, -9223372036854775808.0, -9223372036854775808.0]));
+}
+
+#[test]
+fn widening_half_multiply_adds_take_their_part_and_round_once() {
+    let n = half_lanes(&[1, 2, 3, 4, 5, 6, 7, 8].map(half));
+    let m = half_lanes(&[2, 3, -1, 4, 1, 1, 2, 2].map(half));
+    let run = |word: u32, v15: u128| {
+        let mut env = TestEnv::new(MEM_BASE, 16);
+        (env.state.q[1], env.state.q[2], env.state.q[15]) = (n, m, v15);
+        env.state.q[0] = single_lanes(&[10.0, 20.0, 30.0, 40.0]);
+        run_insns(&mut env, &[word]);
+        env.state.q[0]
+    };
+    // fmlal v0.4s, v1.4h, v2.4h: lanes 0-3 of n and m.
+    assert_eq!(run(0x4e22_ec20, 0), single_lanes(&[12.0, 26.0, 27.0, 56.0]));
+    // fmlsl2 v0.2s, v1.2h, v2.2h: lanes 2-3 (the upper half of 64 bits), negated; 64-bit result.
+    assert_eq!(run(0x2ea2_cc20, 0), single_lanes(&[13.0, 4.0]));
+    // fmlal2 v0.4s, v1.4h, v15.h[7]: lanes 4-7 of n times lane 7 of v15 (3).
+    let v15 = half(3) << (16 * 7) | half(100);
+    assert_eq!(run(0x6fbf_8820, v15), single_lanes(&[25.0, 38.0, 51.0, 64.0]));
+    // fmlal v0.2s, v1.2h, v2.h[3]: lanes 0-1 of n times lane 3 of m (4).
+    assert_eq!(run(0x0fb2_0020, 0), single_lanes(&[14.0, 28.0]));
+    // fmlsl v0.4s, v1.4h, v2.h[0] (2) and fmlsl2 v0.2s, v1.2h, v2.h[1] (3).
+    assert_eq!(run(0x4f82_4020, 0), single_lanes(&[8.0, 16.0, 24.0, 32.0]));
+    assert_eq!(run(0x2f92_c020, 0), single_lanes(&[1.0, 8.0]));
+    // One rounding: (1 + 2^-10)^2 - 1 = 2^-9 + 2^-20, which a product rounded to half first
+    // (1 + 2^-9) would lose.
+    let mut env = TestEnv::new(MEM_BASE, 16);
+    (env.state.q[1], env.state.q[2]) = (0x3c01, 0x3c01);
+    env.state.q[0] = single_lanes(&[-1.0]);
+    run_insns(&mut env, &[0x0e22_ec20]); // fmlal v0.2s, v1.2h, v2.2h
+    assert_eq!(env.state.q[0], single_lanes(&[2f32.powi(-9) + 2f32.powi(-20), 0.0]));
+    // No scalar by-element form.
+    assert_eq!(trap_of(0x5fb2_0020), Some(crate::inst::TrapKind::Undefined));
+}
+
 #[test]
 fn half_precision_complex_arithmetic_rotates_as_the_single_form() {
-    // A small integer as a half (exact: |i| <= 2048).
-    let half = |i: i32| -> u128 {
-        if i == 0 {
-            return 0;
-        }
-        let (sign, m) = (if i < 0 { 0x8000 } else { 0 }, i.unsigned_abs());
-        let e = 31 - m.leading_zeros();
-        (sign | (e + 15) << 10 | (m << (10 - e)) & 0x3ff) as u128
-    };
     // Four complex numbers of half lanes in a 128-bit register (64-bit forms use the first two).
     let pairs = |p: [(i32, i32); 4]| {
         p.iter().flat_map(|&(re, im)| [re, im]).enumerate().fold(0u128, |acc, (k, x)| acc | half(x) << (16 * k))

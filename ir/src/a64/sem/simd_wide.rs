@@ -146,6 +146,11 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
     let (q, u) = (l.bit(30), l.bit(29));
     let (size, opcode, rn, rd) = (l.field(22, 2), l.field(12, 4), l.field(5, 5), l.field(0, 5));
     let (h, lo, m) = (l.field(11, 1), l.field(21, 1), l.field(20, 1));
+    if size == 0b10 && opcode & 0b0011 == 0 && (opcode >> 3 == 1) == u {
+        // FMLAL, FMLSL (U = 0, opcode 0000, 0100), FMLAL2 and FMLSL2 (U = 1, opcode 1000, 1100) of
+        // FEAT_FHM; no scalar form.
+        return if scalar { Err(SemError::Undefined) } else { super::fhm::by_element(l, q, u, opcode & 0b0100 != 0) };
+    }
     let is_fp = matches!(opcode, 0b0001 | 0b0101 | 0b1001) && !(opcode != 0b1001 && u);
     if is_fp {
         let (index, rm) = match size {
@@ -181,10 +186,27 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
             super::complex::by_element(l, q, size, opcode >> 1 & 0b11)
         };
     }
-    if opcode == 0b1111 && !u {
-        // SUDOT and USDOT (FEAT_I8MM), BFDOT and BFMLALB/BFMLALT (FEAT_BF16) by element, which
-        // AT_HWCAP does not advertise; none has a scalar form.
+    if opcode == 0b1111 && !u && size & 1 == 1 {
+        // BFDOT (size 01) and BFMLALB/BFMLALT (size 11) by element (FEAT_BF16), not lifted yet;
+        // neither has a scalar form.
         return Err(if scalar { SemError::Undefined } else { SemError::Unsupported });
+    }
+    if opcode == 0b1111 && !u && scalar {
+        return Err(SemError::Undefined);
+    }
+    if opcode == 0b1111 && !u {
+        // SUDOT (size 00) and USDOT (size 10) by element (FEAT_I8MM): the indexed group of four
+        // bytes (index H:L of M:Rm) in every 32-bit lane, Vn's bytes signed for SUDOT only.
+        let (index, rm) = (h << 1 | lo, m << 4 | l.field(16, 4));
+        let vm = l.vreg_as(rm, Type::vec(LaneType::I32, 4));
+        let e = l.b.extract(vm, index);
+        let group = l.b.splat(Type::vec(LaneType::I32, if q { 4 } else { 2 }), e);
+        let b = l.b.bitcast(Shape::int(0, q).ty(), group);
+        let a = read(l, rn, Shape::int(0, q));
+        let acc = read(l, rd, Shape::int(2, q));
+        let r = dot(l, a, b, acc, (size == 0, size != 0), q);
+        write(l, rd, r);
+        return Ok(());
     }
     let (index, rm) = match size {
         1 => (h << 2 | lo << 1 | m, l.field(16, 4)),
@@ -200,7 +222,7 @@ pub(super) fn by_element(l: &mut Lifter, scalar: bool) -> Result<(), SemError> {
         let b = l.b.bitcast(Shape::int(0, q).ty(), group);
         let a = read(l, rn, Shape::int(0, q));
         let acc = read(l, rd, Shape::int(2, q));
-        let r = dot(l, a, b, acc, !u, q);
+        let r = dot(l, a, b, acc, (!u, !u), q);
         write(l, rd, r);
         return Ok(());
     }
@@ -360,28 +382,59 @@ pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemEr
             return r;
         }
     }
-    if opcode != 0b0010 || size != 2 {
-        // USDOT, the half-precision FCMLA and FCADD, and the BFloat16 forms.
-        return Err(SemError::Unsupported);
+    // SDOT/UDOT (opcode 0010), USDOT (U = 0, opcode 0011), SMMLA/UMMLA (opcode 0100, Q = 1)
+    // and USMMLA (U = 0, opcode 0101, Q = 1), all on bytes into words (size 10): the operands'
+    // signedness (Vn's, Vm's).
+    let signedness = match (u, opcode) {
+        (_, 0b0010) | (_, 0b0100) => (!u, !u),
+        (false, 0b0011) | (false, 0b0101) => (false, true),
+        // The BFloat16 forms (BFMMLA, opcode 1101, and BFDOT, size 01; BFMLALB/T, opcode 1111,
+        // size 11) are not lifted.
+        (true, 0b1101 | 0b1111) if size & 1 == 1 => return Err(SemError::Unsupported),
+        _ => return Err(SemError::Undefined),
+    };
+    if size != 2 || (opcode >= 0b0100 && !q) {
+        return Err(SemError::Undefined);
     }
     let a = read(l, rn, Shape::int(0, q));
     let b = read(l, rm, Shape::int(0, q));
     let acc = read(l, rd, Shape::int(2, q));
-    let r = dot(l, a, b, acc, !u, q);
+    let r =
+        if opcode >= 0b0100 { matrix_multiply_add(l, a, b, acc, signedness) } else { dot(l, a, b, acc, signedness, q) };
     write(l, rd, r);
     Ok(())
 }
 
-/// SDOT/UDOT: each 32-bit lane of `acc` plus the sum of the four products of the bytes of `a`
-/// and `b` in that lane. Byte products fit 16 bits; pairs of them are summed in 32 bits.
-fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signed: bool, q: bool) -> Value {
+/// SMMLA, UMMLA, USMMLA (FEAT_I8MM): `acc` (a 2x2 matrix of words, row-major) plus the product of
+/// `a` (2x8 bytes, row-major) and the transpose of `b` (2x8 bytes, row-major): word `2i + j`
+/// gains the dot product of row `i` of `a` and row `j` of `b`, as two four-byte dot products.
+fn matrix_multiply_add(l: &mut Lifter, a: Value, b: Value, acc: Value, signedness: (bool, bool)) -> Value {
+    let rows = |l: &mut Lifter, v: Value, lo: u8, pattern: [u8; 4]| {
+        let picks: Vec<u8> = pattern.iter().flat_map(|&row| (0..4).map(move |k| 8 * row + lo + k)).collect();
+        l.b.shuffle(v, v, &picks)
+    };
+    let mut sum = acc;
+    for lo in [0, 4] {
+        let x = rows(l, a, lo, [0, 0, 1, 1]);
+        let y = rows(l, b, lo, [0, 1, 0, 1]);
+        sum = dot(l, x, y, sum, signedness, true);
+    }
+    sum
+}
+
+/// SDOT/UDOT/USDOT/SUDOT: each 32-bit lane of `acc` plus the sum of the four products of the
+/// bytes of `a` and `b` in that lane, each operand's bytes signed or not (`signedness`). Byte
+/// products fit 16 bits (signed ones, or unsigned ones when neither operand is signed); pairs of
+/// them are summed in 32 bits.
+fn dot(l: &mut Lifter, a: Value, b: Value, acc: Value, signedness: (bool, bool), q: bool) -> Value {
+    let signed = signedness.0 || signedness.1;
     // Sums of adjacent byte products, in 32-bit lanes, for bytes lo..lo+8.
     let pair_sums = |l: &mut Lifter, lo: u8| {
         let idx: Vec<u8> = (lo..lo + 8).collect();
         let (x, y) = if q { (l.b.shuffle(a, a, &idx), l.b.shuffle(b, b, &idx)) } else { (a, b) };
         let p16 = Shape::int(1, true);
-        let x = widen(l, x, p16, signed);
-        let y = widen(l, y, p16, signed);
+        let x = widen(l, x, p16, signedness.0);
+        let y = widen(l, y, p16, signedness.1);
         let p = l.b.binary(BinaryOp::Mul, x, y);
         let pe = l.b.shuffle(p, p, &[0, 2, 4, 6]);
         let po = l.b.shuffle(p, p, &[1, 3, 5, 7]);

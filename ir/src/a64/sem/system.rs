@@ -182,14 +182,23 @@ fn id_register(key: SysReg) -> Option<u64> {
         (4, 0) => 0x11 | (1 << 16) | (1 << 20),
         // ID_AA64ISAR0_EL1, matching AT_HWCAP: AES with PMULL (bits 7..4 = 2), SHA1 (11..8 = 1),
         // SHA256 with SHA512 (15..12 = 2), CRC32 (19..16 = 1), LSE atomics (23..20 = 2), RDM
-        // (31..28 = 1), SHA3 (35..32 = 1), dot product (47..44 = 1), flag manipulation with FlagM2
-        // (55..52 = 2).
+        // (31..28 = 1), SHA3 (35..32 = 1), dot product (47..44 = 1), FHM (51..48 = 1), flag
+        // manipulation with FlagM2 (55..52 = 2).
         (6, 0) => {
-            (2 << 4) | (1 << 8) | (2 << 12) | (1 << 16) | (2 << 20) | (1 << 28) | (1 << 32) | (1 << 44) | (2 << 52)
+            (2 << 4)
+                | (1 << 8)
+                | (2 << 12)
+                | (1 << 16)
+                | (2 << 20)
+                | (1 << 28)
+                | (1 << 32)
+                | (1 << 44)
+                | (1 << 48)
+                | (2 << 52)
         }
         // ID_AA64ISAR1_EL1: JSCVT (bits 15..12 = 1), FCMA (19..16 = 1), LRCPC with LDAPUR/STLUR
-        // (23..20 = 2).
-        (6, 1) => (1 << 12) | (1 << 16) | (2 << 20),
+        // (23..20 = 2), FRINTTS (35..32 = 1), I8MM (55..52 = 1).
+        (6, 1) => (1 << 12) | (1 << 16) | (2 << 20) | (1 << 32) | (1 << 52),
         // Every other identification register of the space reads as zero for EL0.
         (1..=7, _) => 0,
         _ => return None,

@@ -156,9 +156,9 @@ pub fn pick_fp_misc(rng: &mut Rng, own: &[(u32, u32, u32)]) -> (u32, u32, u32) {
     FP_MISC_BOTH_FORMS.get(i).copied().unwrap_or_else(|| own[i - FP_MISC_BOTH_FORMS.len()])
 }
 
-/// Two-register miscellany on single and double lanes: `FP_MISC_BOTH_FORMS`, roundings, FABS,
-/// FNEG, FSQRT, and the precision-changing FCVTN, FCVTXN and FCVTL (half<->single,
-/// single<->double).
+/// Two-register miscellany on single and double lanes: `FP_MISC_BOTH_FORMS`, roundings (FRINT32/64
+/// included), FABS, FNEG, FSQRT, and the precision-changing FCVTN, FCVTXN and FCVTL
+/// (half<->single, single<->double).
 fn fp_misc(rng: &mut Rng, _: &mut MachineState) -> u32 {
     // (U, o2, opcode); bit 22 (sz) picks single or double lanes.
     const VECTOR_ONLY: &[(u32, u32, u32)] = &[
@@ -169,6 +169,10 @@ fn fp_misc(rng: &mut Rng, _: &mut MachineState) -> u32 {
         (1, 0, 0b11000), // FRINTA
         (1, 0, 0b11001), // FRINTX
         (1, 1, 0b11001), // FRINTI
+        (0, 0, 0b11110), // FRINT32Z
+        (1, 0, 0b11110), // FRINT32X
+        (0, 0, 0b11111), // FRINT64Z
+        (1, 0, 0b11111), // FRINT64X
         (0, 1, 0b01111), // FABS
         (1, 1, 0b01111), // FNEG
         (1, 1, 0b11111), // FSQRT
@@ -370,6 +374,29 @@ fn fp_by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
     op | q << 30 | sz << 22 | l << 21 | vreg(rng) << 16 | rng.bits(1) << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
+/// FMLAL, FMLSL, FMLAL2 and FMLSL2 (FEAT_FHM), vector and by element (Vm in v0-v15, lane H:L:M).
+fn widening_half_multiply_add(rng: &mut Rng, _: &mut MachineState) -> u32 {
+    let (q, upper, subtract) = (rng.bits(1), rng.bits(1), rng.bits(1));
+    let (rn, rd) = (vreg(rng), vreg(rng));
+    if rng.chance(1, 2) {
+        let opcode = if upper == 1 { 0xcc00 } else { 0xec00 };
+        0x0e20_0000 | opcode | q << 30 | upper << 29 | subtract << 23 | vreg(rng) << 16 | rn << 5 | rd
+    } else {
+        let index = rng.bits(3);
+        let opcode = upper << 3 | subtract << 2;
+        0x0f80_0000
+            | q << 30
+            | upper << 29
+            | (index >> 1 & 1) << 21
+            | (index & 1) << 20
+            | rng.bits(4) << 16
+            | opcode << 12
+            | (index >> 2) << 11
+            | rn << 5
+            | rd
+    }
+}
+
 /// FCADD and FCMLA (vector), half, single and double lanes, every rotation; and FCMLA by element
 /// (half lanes, index H:L, H = 1 only with Q = 1; single lanes with Q = 1, index H: there is no
 /// double form).
@@ -426,7 +453,13 @@ pub const CLASSES: &[Class] = &[
     Class { name: "simd-across", shape: Shape::Seq { max: 12, gens: &[across] } },
     Class { name: "simd-shift", shape: Shape::Seq { max: 12, gens: &[shift_imm] } },
     Class { name: "simd-movi", shape: Shape::Seq { max: 12, gens: &[move_imm] } },
-    Class { name: "simd-fp", shape: Shape::Seq { max: 12, gens: &[fp_vector, fp_vector, fp_by_element, complex] } },
+    Class {
+        name: "simd-fp",
+        shape: Shape::Seq {
+            max: 12,
+            gens: &[fp_vector, fp_vector, fp_by_element, complex, widening_half_multiply_add],
+        },
+    },
     Class { name: "simd-fp16", shape: Shape::Seq { max: 12, gens: super::simd_fp16::GENS } },
     Class { name: "simd-crypto", shape: Shape::Seq { max: 12, gens: &[crypto] } },
 ];

@@ -1,9 +1,10 @@
 //! Generators of the Advanced SIMD groups that combine lanes of two sizes or pick one lane:
 //! three-different (the long, wide and narrowing adds and subtracts, absolute differences,
 //! multiplies and saturating doubling multiplies, PMULL on bytes), three-same-extra (SQRDMLAH,
-//! SQRDMLSH, SDOT, UDOT) and integer by-element multiplies (MUL, MLA, MLS, the long and
-//! saturating ones, SQRDMLAH/SQRDMLSH, SDOT/UDOT). Every allocated opcode of each group is drawn,
-//! on its valid sizes; Q picks the upper half of the narrow operand for the "2" forms.
+//! SQRDMLSH, SDOT, UDOT, USDOT, SMMLA, UMMLA, USMMLA) and integer by-element multiplies (MUL,
+//! MLA, MLS, the long and saturating ones, SQRDMLAH/SQRDMLSH, SDOT/UDOT, SUDOT/USDOT). Every
+//! allocated opcode of each group is drawn, on its valid sizes; Q picks the upper half of the
+//! narrow operand for the "2" forms.
 
 use crate::difftest::case::MachineState;
 use crate::difftest::gen::{pick_sized, vreg, Class, Shape};
@@ -43,11 +44,23 @@ fn three_different(rng: &mut Rng, _: &mut MachineState) -> u32 {
     0x0e20_0000 | rng.bits(1) << 30 | u << 29 | size << 22 | vreg(rng) << 16 | opcode << 12 | vreg(rng) << 5 | vreg(rng)
 }
 
-/// SQRDMLAH and SQRDMLSH (16- and 32-bit lanes), SDOT and UDOT (bytes into 32-bit lanes).
+/// SQRDMLAH and SQRDMLSH (16- and 32-bit lanes), SDOT, UDOT and USDOT (bytes into 32-bit
+/// lanes), and the 8-bit matrix multiplies SMMLA, UMMLA and USMMLA (Q = 1 only).
 fn three_same_extra(rng: &mut Rng, _: &mut MachineState) -> u32 {
-    let (u, opcode, size) =
-        if rng.chance(1, 2) { (1, rng.bits(1), rng.range(1, 2) as u32) } else { (rng.bits(1), 0b0010, 2) };
-    0x0e00_8400 | rng.bits(1) << 30 | u << 29 | size << 22 | vreg(rng) << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
+    let mut q = rng.bits(1);
+    let (u, opcode, size) = match rng.below(4) {
+        0 | 1 => (1, rng.bits(1), rng.range(1, 2) as u32),
+        2 => {
+            let (u, opcode) = rng.pick(&[(0u32, 0b0010u32), (1, 0b0010), (0, 0b0011)]);
+            (u, opcode, 2)
+        }
+        _ => {
+            q = 1;
+            let (u, opcode) = rng.pick(&[(0u32, 0b0100u32), (1, 0b0100), (0, 0b0101)]);
+            (u, opcode, 2)
+        }
+    };
+    0x0e00_8400 | q << 30 | u << 29 | size << 22 | vreg(rng) << 16 | opcode << 11 | vreg(rng) << 5 | vreg(rng)
 }
 
 /// Integer multiplies by one element of the second operand. With 16-bit lanes the index is
@@ -73,6 +86,8 @@ fn by_element(rng: &mut Rng, _: &mut MachineState) -> u32 {
         (1, 0b1111, 1, 2), // SQRDMLSH
         (0, 0b1110, 2, 2), // SDOT
         (1, 0b1110, 2, 2), // UDOT
+        (0, 0b1111, 0, 0), // SUDOT
+        (0, 0b1111, 2, 2), // USDOT
     ];
     let (u, opcode, size) = pick_sized(rng, OPS);
     0x0f00_0000
