@@ -42,10 +42,10 @@ static _Alignas(64) unsigned char buffer[256];
         uint64_t p = (uint64_t)(buffer + 64 + (off));                                                      \
         uint64_t r0 = 0, r1 = 0x2222, r2 = 0, r3 = 0x3333;                                                 \
         if (!sigsetjmp(recover, 1)) {                                                                      \
-            __asm__ volatile(".arch armv8.4-a\n\t" setup "\n\tadr x8, 9f\n\tstr x8, [%5]\n9:\t" insn      \
+            __asm__ volatile(".arch armv8.4-a\n\t" setup "\n\tadr x8, 9f\n\tstr x8, [%5]\n9:\t" insn       \
                              : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)                                      \
                              : "r"(p), "r"(&expected_pc)                                                   \
-                             : "memory", "x4", "x5", "x6", "x7", "x8");                                        \
+                             : "memory", "x4", "x5", "x6", "x7", "x8");                                    \
         }                                                                                                  \
         if (got_signal)                                                                                    \
             printf("%-10s +%-2d signal %d code %d addr +%ld pc %s\n", name, off, got_signal, got_code,     \
