@@ -316,9 +316,7 @@ pub fn raise_trap(state: &mut CpuState, kind: TrapKind, insn: u32) {
     let (sig, addr) = match kind {
         TrapKind::Breakpoint => (libc::SIGTRAP, state.pc),
         TrapKind::Misaligned => {
-            let rn = (insn >> 5 & 31) as usize;
-            let base = if rn == 31 { state.sp } else { state.x[rn] };
-            (libc::SIGBUS, vmtrans_ir::a64::sem::ldst::ordered_access_address(insn, base))
+            (libc::SIGBUS, vmtrans_ir::a64::sem::ldst::ordered_access_address(insn, |r| state.get(r) as u64))
         }
         _ => (libc::SIGILL, state.pc),
     };

@@ -13,12 +13,13 @@
 //!   their expected output.
 
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use vmtrans_testsuite::{
     compile_c, find_in_path, guest_command, guest_stdin, parse_fallback_insns, program_source, require_vmtrans,
-    run_with_limit, suite_dir, ScratchDir, EXTRA_CFLAGS, GUEST_CC, QEMU,
+    run_with_limit, suite_dir, RunOutput, ScratchDir, EXTRA_CFLAGS, GUEST_CC, QEMU,
 };
 
 /// A loop that calls two outlined-style fragments. `frag_mul` reads x9 and x10, returns a
@@ -108,22 +109,7 @@ fn outlined_fragments_get_their_inputs_and_hand_back_their_outputs() {
     let oracle = run_with_limit(under_qemu, b"", RUN_LIMIT).expect("qemu runs");
     assert_eq!(oracle.stdout.len(), 17, "qemu prints a 16-digit checksum: {oracle:?}");
 
-    let mut failures = Vec::new();
-    for level in [0, 2] {
-        let native = dir.join(format!("outlined.O{level}.native"));
-        let mut translate = Command::new(&vmtrans);
-        translate.arg(format!("-O{level}")).arg(&guest).arg("-o").arg(&native);
-        let translation = run_with_limit(translate, b"", RUN_LIMIT).expect("vmtrans runs");
-        if translation.status != 0 || translation.timed_out {
-            failures
-                .push(format!("-O{level}: vmtrans failed: {}", String::from_utf8_lossy(&translation.stderr).trim()));
-            continue;
-        }
-        let run = run_with_limit(Command::new(&native), b"", RUN_LIMIT).expect("the translation runs");
-        if (run.status, &run.stdout) != (oracle.status, &oracle.stdout) {
-            failures.push(format!("-O{level}: {run:?}, qemu-aarch64 gave {oracle:?}"));
-        }
-    }
+    let failures = translations_against(&vmtrans, &guest, &oracle);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -147,11 +133,20 @@ fn unaligned_ordered_accesses_raise_sigbus_as_under_qemu() {
     assert_eq!(text.matches("signal 7 code 1 ").count(), 65, "qemu's SIGBUS/BUS_ADRALN lines: {text}");
     assert!(!text.contains("pc wrong"), "qemu's contexts: {text}");
 
+    let failures = translations_against(&vmtrans, &guest, &oracle);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Translates `guest` at -O0 and -O2 (beside it) and runs each translation: one line per level
+/// whose exit status or standard output differs from qemu-aarch64's `oracle` (with the lines that
+/// differ and the translation's stderr), or whose translation failed.
+fn translations_against(vmtrans: &Path, guest: &Path, oracle: &RunOutput) -> Vec<String> {
+    let want = String::from_utf8_lossy(&oracle.stdout);
     let mut failures = Vec::new();
     for level in [0, 2] {
-        let native = dir.join(format!("alignment_faults.O{level}.native"));
-        let mut translate = Command::new(&vmtrans);
-        translate.arg(format!("-O{level}")).arg(&guest).arg("-o").arg(&native);
+        let native = guest.with_extension(format!("O{level}.native"));
+        let mut translate = Command::new(vmtrans);
+        translate.arg(format!("-O{level}")).arg(guest).arg("-o").arg(&native);
         let translation = run_with_limit(translate, b"", RUN_LIMIT).expect("vmtrans runs");
         if translation.status != 0 || translation.timed_out {
             failures
@@ -161,7 +156,7 @@ fn unaligned_ordered_accesses_raise_sigbus_as_under_qemu() {
         let run = run_with_limit(Command::new(&native), b"", RUN_LIMIT).expect("the translation runs");
         if (run.status, &run.stdout) != (oracle.status, &oracle.stdout) {
             let got = String::from_utf8_lossy(&run.stdout);
-            let differing: Vec<String> = text
+            let differing: Vec<String> = want
                 .lines()
                 .zip(got.lines())
                 .filter(|(want, got)| want != got)
@@ -172,13 +167,13 @@ fn unaligned_ordered_accesses_raise_sigbus_as_under_qemu() {
                 run.status,
                 oracle.status,
                 got.lines().count(),
-                text.lines().count(),
+                want.lines().count(),
                 differing.join("\n"),
                 String::from_utf8_lossy(&run.stderr).trim()
             ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 /// Programs of `programs/` built with `-static-pie`: function pointers and init arrays (data the

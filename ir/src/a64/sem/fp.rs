@@ -195,6 +195,29 @@ pub(super) fn raise_integral_flags(l: &mut Lifter, x: Value, rounded: Value, ran
     in_range
 }
 
+/// FPRoundIntN, the semantics of FRINT32Z/X and FRINT64Z/X (FEAT_FRINTTS) on a float scalar or
+/// vector `x`: each lane rounded as `round` says to an integral value that fits a signed integer
+/// of `int_bits` bits, or, for a NaN, an infinity or a value out of that range, the most negative
+/// such integer as a float; IOC there, IXC where an in-range lane changed
+/// (`raise_integral_flags`). The scalar and the vector forms both call it.
+pub(super) fn round_to_int_n(l: &mut Lifter, x: Value, int_bits: u32, round: RoundMode) -> Value {
+    let t = l.b.value_type(x);
+    let it = t.as_int();
+    let rounded = l.b.round_fp(round, x);
+    let in_range = raise_integral_flags(l, x, rounded, int_bits, true);
+    // A lane mask for the bitwise choice below (a vector compare already gives one).
+    let keep = if t.lanes() == 1 { l.b.sext(it, in_range) } else { in_range };
+    let int_min = -(2f64.powi(int_bits as i32 - 1));
+    let int_min_bits = if t.lane_bits() == 32 { (int_min as f32).to_bits() as u128 } else { int_min.to_bits() as u128 };
+    let int_min = l.b.lane_const(it, int_min_bits);
+    let bits = l.b.bitcast(it, rounded);
+    // The rounded bits where `keep` is set, else the most negative integer's.
+    let differ = l.b.xor(bits, int_min);
+    let kept = l.b.and(differ, keep);
+    let r = l.b.xor(int_min, kept);
+    l.b.bitcast(t, r)
+}
+
 /// Rounds float `x` (scalar or vector) to an integral value in FPCR's mode raising IXC where
 /// that changed a number (FRINTX; a NaN is quieted, not rounded).
 pub(super) fn round_current_raising(l: &mut Lifter, x: Value) -> Value {

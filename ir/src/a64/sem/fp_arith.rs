@@ -4,8 +4,7 @@
 //! decode here and compute in `fp_half.rs`.
 
 use super::{
-    float_const, float_type, half, insn_float_type, is_half, raise_integral_flags, require_m_s_zero,
-    round_current_raising,
+    float_const, float_type, half, insn_float_type, is_half, require_m_s_zero, round_current_raising, round_to_int_n,
 };
 use crate::a64::lift::{Lifter, SemError};
 use crate::entities::Value;
@@ -101,9 +100,8 @@ fn frint(l: &mut Lifter, rmode: u32) -> Result<(), SemError> {
 }
 
 /// FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS): round to an integral value that fits
-/// a 32- or 64-bit integer; a NaN, an infinity or a value out of that range gives the most
-/// negative integer of the size, as a float (the manual's FPRoundIntN). The X forms round with
-/// FPCR's mode.
+/// a 32- or 64-bit integer (`fp::round_to_int_n`, the manual's FPRoundIntN). The X forms round
+/// with FPCR's mode.
 fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
     let ty = match l.field(22, 2) {
         0b00 => Type::F32,
@@ -113,11 +111,7 @@ fn frint_int(l: &mut Lifter, op: u32) -> Result<(), SemError> {
     let int_bits = if op & 0b10 == 0 { 32 } else { 64 };
     let round = if op & 1 == 0 { RoundMode::Zero } else { RoundMode::Current };
     let x = l.vreg_as(l.field(5, 5), ty);
-    let rounded = l.b.round_fp(round, x);
-    let int_min = float_const(l, ty, -(2f64.powi(int_bits - 1)));
-    // A NaN is out of range and takes the out-of-range value; IOC there, IXC where inexact.
-    let in_range = raise_integral_flags(l, x, rounded, int_bits as u32, true);
-    let result = l.b.select(in_range, rounded, int_min);
+    let result = round_to_int_n(l, x, int_bits, round);
     l.set_vreg(l.field(0, 5), result);
     Ok(())
 }

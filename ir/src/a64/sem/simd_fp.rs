@@ -183,18 +183,10 @@ pub(super) fn two_reg_misc(l: &mut Lifter, scalar: bool) -> Result<(), SemError>
         }
         (0b11110 | 0b11111, _, false) if !scalar => {
             // FRINT32Z, FRINT64Z (U = 0) and FRINT32X, FRINT64X (U = 1, FPCR's mode), FEAT_FRINTTS:
-            // as the scalar forms (`fp_arith.rs::frint_int`), lane by lane.
+            // the scalar forms' FPRoundIntN on every lane.
             let v = read(l, rn, shape);
-            let rounded = l.b.round_fp(if u { RoundMode::Current } else { RoundMode::Zero }, v);
             let int_bits = if opcode == 0b11110 { 32 } else { 64 };
-            let in_range = crate::a64::sem::fp::raise_integral_flags(l, v, rounded, int_bits, true);
-            let w = shape.ebits();
-            let int_min = -(2f64.powi(int_bits as i32 - 1));
-            let int_min_bits = if w == 32 { (int_min as f32).to_bits() as u128 } else { int_min.to_bits() as u128 };
-            let int_min = splat_const(l, ishape, int_min_bits);
-            let bits = l.b.bitcast(ishape.ty(), rounded);
-            let r = super::bit_select(l, in_range, bits, int_min);
-            l.b.bitcast(shape.ty(), r)
+            crate::a64::sem::fp::round_to_int_n(l, v, int_bits, if u { RoundMode::Current } else { RoundMode::Zero })
         }
         // The FP16 forms.
         (0b11000..=0b11001 | 0b11100..=0b11111, _, _) => return Err(SemError::Unsupported),

@@ -388,9 +388,10 @@ pub(super) fn three_same_extra(l: &mut Lifter, scalar: bool) -> Result<(), SemEr
     let signedness = match (u, opcode) {
         (_, 0b0010) | (_, 0b0100) => (!u, !u),
         (false, 0b0011) | (false, 0b0101) => (false, true),
-        // The BFloat16 forms (BFMMLA, opcode 1101, and BFDOT, size 01; BFMLALB/T, opcode 1111,
-        // size 11) are not lifted.
-        (true, 0b1101 | 0b1111) if size & 1 == 1 => return Err(SemError::Unsupported),
+        // The BFloat16 forms (BFMMLA, opcode 1101, and BFDOT, opcode 1111, with size 01;
+        // BFMLALB/T, opcode 1111 with size 11) are not lifted.
+        (true, 0b1101) if size == 0b01 => return Err(SemError::Unsupported),
+        (true, 0b1111) if size & 1 == 1 => return Err(SemError::Unsupported),
         _ => return Err(SemError::Undefined),
     };
     if size != 2 || (opcode >= 0b0100 && !q) {

@@ -37,13 +37,19 @@ fn arith(rng: &mut Rng, _: &mut MachineState) -> u32 {
     }
 }
 
-/// One-source operations: FMOV, FABS, FNEG, FSQRT, FCVT to another precision, FRINT[NPMZAXI].
+/// One-source operations: FMOV, FABS, FNEG, FSQRT, FCVT to another precision, FRINT[NPMZAXI],
+/// and FRINT32Z/X, FRINT64Z/X (opcodes 16-19, single and double only).
 fn unary(rng: &mut Rng, _: &mut MachineState) -> u32 {
     let ty = ftype(rng);
     let conversions: Vec<u32> =
         [(4u32, 0u32), (5, 1), (7, 3)].iter().filter(|&&(_, t)| t != ty).map(|&(op, _)| op).collect();
-    let opcode =
-        if rng.chance(1, 4) { rng.pick(&conversions) } else { rng.pick(&[0u32, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15]) };
+    let opcode = if ty < 2 && rng.chance(1, 5) {
+        16 + rng.bits(2)
+    } else if rng.chance(1, 4) {
+        rng.pick(&conversions)
+    } else {
+        rng.pick(&[0u32, 1, 2, 3, 8, 9, 10, 11, 12, 14, 15])
+    };
     0x1e20_4000 | ty << 22 | opcode << 15 | vreg(rng) << 5 | vreg(rng)
 }
 
